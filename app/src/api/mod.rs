@@ -1,0 +1,4 @@
+//! Server functions, one file per feature. Each is an adapter of a few lines over the core.
+
+pub mod dev_mail;
+pub mod status;

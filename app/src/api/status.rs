@@ -1,0 +1,34 @@
+//! Service status and the brand list shown on the home page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StatusReport {
+    pub backend: String,
+    pub ready: bool,
+    pub outbox_backlog: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BrandSummary {
+    pub slug: String,
+    pub name: String,
+}
+
+/// The same facts as `/readyz` plus the outbox backlog, for the status widget.
+#[server(endpoint = "service_status")]
+pub async fn service_status() -> Result<StatusReport, ServerFnError> {
+    let ctx = crate::context::server_context()?;
+    let store = &ctx.identity.store;
+    let ready = store.ping().await.is_ok();
+    let outbox_backlog = if ready { store.outbox_backlog().await.map_err(crate::context::public_error)? } else { 0 };
+    Ok(StatusReport { backend: store.backend().name().to_owned(), ready, outbox_backlog })
+}
+
+#[server(endpoint = "list_brands")]
+pub async fn list_brands() -> Result<Vec<BrandSummary>, ServerFnError> {
+    let ctx = crate::context::server_context()?;
+    let brands = ctx.identity.store.list_brands().await.map_err(crate::context::public_error)?;
+    Ok(brands.into_iter().map(|b| BrandSummary { slug: b.slug, name: b.name }).collect())
+}

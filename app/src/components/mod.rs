@@ -1,0 +1,5 @@
+//! Reusable pieces of the page.
+
+pub mod error_view;
+pub mod header;
+pub mod status;

@@ -1,0 +1,66 @@
+//! What the server hands to every render and server function (server only).
+//!
+//! The `server` crate builds one [`ServerContext`] at start and provides it through
+//! `leptos_routes_with_context`; server functions take it with [`server_context`].
+
+use std::sync::Arc;
+
+use identity::Identity;
+use leptos::prelude::*;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+
+#[derive(Clone, Debug)]
+pub struct ServerContext {
+    pub identity: Identity,
+    /// Development mode: the dev mailbox is visible and cookies may be sent over http.
+    pub dev_mode: bool,
+    /// The external base URL (no trailing slash).
+    pub public_url: String,
+    pub metrics: Arc<AppMetrics>,
+}
+
+/// Counters that pages and server functions move; `server` registers them for `/metrics`.
+#[derive(Debug, Default)]
+pub struct AppMetrics {
+    /// Sign-in attempts by outcome (`success`, `failure`, `locked`, `throttled`).
+    pub login_outcomes: Family<OutcomeLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabel {
+    pub outcome: String,
+}
+
+/// The context, or a server-function error that shows no internals.
+pub fn server_context() -> Result<ServerContext, ServerFnError> {
+    use_context::<ServerContext>().ok_or_else(|| ServerFnError::new("The server is not ready."))
+}
+
+/// Maps a core error to text safe to show, logging the detail (never personal data:
+/// core errors carry ids and reasons only).
+pub fn public_error(err: identity::Error) -> ServerFnError {
+    match err {
+        identity::Error::Invalid(e) => ServerFnError::new(e.to_string()),
+        identity::Error::Busy => ServerFnError::new("Foyer is busy. Please try again in a moment."),
+        other => {
+            tracing::error!(error = %other, "server function failed");
+            ServerFnError::new("Something went wrong on our side. Please try again.")
+        }
+    }
+}
+
+/// Sets the page's Content-Security-Policy with this response's script nonce.
+pub fn set_content_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}

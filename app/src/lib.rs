@@ -1,0 +1,67 @@
+//! Foyer's web app: the page shell, routes, pages and server functions (Leptos).
+//!
+//! Built twice: with `ssr` into the server (rendering and server functions) and with
+//! `hydrate` into the browser bundle. Server functions are thin adapters over the
+//! `identity` core, reached through [`context::ServerContext`].
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::header::Header;
+use crate::pages::{dev_mail::DevMailPage, home::HomePage, not_found::NotFound};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    context::set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as interactive, which the
+    // end-to-end tests wait for before they click.
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="foyer" href="/pkg/foyer.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Foyer".to_owned() } else { format!("{text} · Foyer") }/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("/dev/mail") view=DevMailPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,18 @@
+//! Parsed domain values: each newtype can only be built by a `parse` that checks it.
+
+mod email;
+mod names;
+
+pub use email::Email;
+pub use names::PersonName;
+
+/// Why a value was refused. The text is safe to show the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("{field} is required")]
+    Missing { field: &'static str },
+    #[error("{field} is too long (at most {max} characters)")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{field} is not valid: {reason}")]
+    Malformed { field: &'static str, reason: &'static str },
+}

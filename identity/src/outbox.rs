@@ -1,0 +1,78 @@
+//! The outbox: how Foyer tells the outside world (email now, webhooks later) without
+//! losing a message or sending one for a change that rolled back.
+//!
+//! A use case writes its event with [`enqueue`] inside its own transaction. Workers
+//! (one per node) [`Store::outbox_claim`] due rows under a lease, deliver them, and mark
+//! them delivered or failed; failures are retried with exponential backoff up to
+//! [`MAX_ATTEMPTS`]. Delivery is at least once: a receiver may see a message twice if a
+//! worker dies between sending and recording, never zero times.
+
+use serde::{Deserialize, Serialize};
+
+use crate::email::EmailMessage;
+use crate::store::{Tx, outbox as rows};
+use crate::{Result, UnixMillis};
+
+/// Attempts before a message is given up on (about a day of retries).
+pub const MAX_ATTEMPTS: i64 = 12;
+const BASE_DELAY_MS: i64 = 5_000;
+const MAX_DELAY_MS: i64 = 3_600_000;
+
+/// What an outbox row carries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum OutboxEvent {
+    Email(EmailMessage),
+}
+
+impl OutboxEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Email(_) => "email",
+        }
+    }
+}
+
+/// Queues `event` as part of `tx`; it leaves only if `tx` commits.
+pub async fn enqueue(tx: &mut Tx, event: &OutboxEvent, now: UnixMillis) -> Result<i64> {
+    let payload = serde_json::to_string(event)?;
+    rows::insert(tx, event.kind(), &payload, now).await
+}
+
+/// The rule for a failed attempt number `attempts` (1-based): when to retry, or `None`
+/// to give up. 5 s, 10 s, 20 s … doubling, capped at one hour.
+pub fn retry_at(attempts: i64, now: UnixMillis) -> Option<UnixMillis> {
+    if attempts >= MAX_ATTEMPTS {
+        return None;
+    }
+    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    let delay = BASE_DELAY_MS.saturating_mul(1_i64 << exponent).min(MAX_DELAY_MS);
+    Some(now + delay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_then_caps_then_gives_up() {
+        assert_eq!(retry_at(1, 0), Some(5_000));
+        assert_eq!(retry_at(2, 0), Some(10_000));
+        assert_eq!(retry_at(3, 100), Some(20_100));
+        assert_eq!(retry_at(11, 0), Some(MAX_DELAY_MS));
+        assert_eq!(retry_at(MAX_ATTEMPTS, 0), None);
+    }
+
+    #[test]
+    fn events_round_trip_as_tagged_json() {
+        let event = OutboxEvent::Email(EmailMessage {
+            to: "a@example.com".into(),
+            subject: "Hi".into(),
+            text: "t".into(),
+            html: "<p>t</p>".into(),
+        });
+        let json = serde_json::to_string(&event).unwrap();
+        assert!(json.starts_with(r#"{"type":"email""#), "{json}");
+        assert_eq!(serde_json::from_str::<OutboxEvent>(&json).unwrap(), event);
+    }
+}

@@ -1,0 +1,261 @@
+//! The store: one interface over SQLite (embedded default) and PostgreSQL (scale-out).
+//!
+//! Every query is written once in the SQL both engines accept (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`, integer milliseconds for time, text ids) and runs over an
+//! [`sqlx::AnyPool`]. The few places where the engines differ — connection pragmas,
+//! how a write transaction starts, row locking for the outbox — live in this module and
+//! nowhere else, selected by [`Backend`].
+
+pub mod brands;
+pub mod customers;
+pub mod mailbox;
+pub mod outbox;
+pub mod staff;
+
+use std::path::Path;
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor as _};
+
+use crate::{Error, Result};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A database transaction; commit it or it rolls back when dropped.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why a database URL cannot be used; each message names the problem in one line.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    #[error("must start with sqlite:// or postgres:// (got scheme {0:?})")]
+    Scheme(String),
+    #[error("names no SQLite file")]
+    EmptyPath,
+    #[error("cannot create the directory {dir}: {source}")]
+    Directory { dir: String, source: std::io::Error },
+    #[error("is not a valid URL: {0}")]
+    Malformed(String),
+}
+
+/// A database URL that was checked before any connection is made.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    url: String,
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://path/to/file.db`, `sqlite::memory:` or `postgres://…`.
+    /// For SQLite the file (and its directory) is created when missing.
+    pub fn parse(raw: &str) -> Result<Self, UrlError> {
+        let raw = raw.trim();
+        let scheme = raw.split_once(':').map_or(raw, |(s, _)| s);
+        match scheme {
+            "sqlite" => {
+                let rest = raw.trim_start_matches("sqlite:").trim_start_matches("//");
+                let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+                if path.is_empty() {
+                    return Err(UrlError::EmptyPath);
+                }
+                if path != ":memory:" {
+                    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir)
+                            .map_err(|source| UrlError::Directory { dir: dir.display().to_string(), source })?;
+                    }
+                }
+                let url = if rest.contains("mode=") {
+                    format!("sqlite://{rest}")
+                } else if rest.contains('?') {
+                    format!("sqlite://{rest}&mode=rwc")
+                } else {
+                    format!("sqlite://{rest}?mode=rwc")
+                };
+                Ok(Self { backend: Backend::Sqlite, url })
+            }
+            "postgres" | "postgresql" => {
+                AnyConnectOptions::from_str(raw).map_err(|e| UrlError::Malformed(e.to_string()))?;
+                Ok(Self { backend: Backend::Postgres, url: raw.to_owned() })
+            }
+            other => Err(UrlError::Scheme(other.to_owned())),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// URLs can hold passwords: `Debug` shows only the backend.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.backend.name())
+    }
+}
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens a pool. SQLite runs in WAL mode with foreign keys on, a busy timeout and
+    /// `synchronous=NORMAL` (durable in WAL mode, far fewer fsyncs).
+    pub async fn connect(url: &DatabaseUrl, settings: PoolSettings) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend;
+        let options = AnyConnectOptions::from_str(&url.url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies every pending migration for this backend (PostgreSQL takes an advisory
+    /// lock, so several nodes starting at once are safe).
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will write. SQLite takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead of
+    /// failing when a read lock cannot be upgraded.
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// Readiness: one round trip to the database.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The row-locking clause for claiming queued work: PostgreSQL lets several nodes
+    /// claim disjoint rows; SQLite has a single writer, so the transaction is the lock.
+    pub(crate) fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `($1, $2, $3), ($4, $5, $6)` for a multi-row `VALUES` clause: `rows` tuples of
+/// `columns` numbered placeholders (the form both engines accept).
+pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when the error is a uniqueness violation (both engines report it this way).
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl From<UrlError> for Error {
+    fn from(e: UrlError) -> Self {
+        Self::Internal(format!("database URL {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nested/foyer.db");
+        let url = DatabaseUrl::parse(&format!("sqlite://{}", file.display())).unwrap();
+        assert_eq!(url.backend(), Backend::Sqlite);
+        assert!(url.url.ends_with("?mode=rwc"));
+        assert!(file.parent().unwrap().is_dir(), "the directory is created");
+        assert_eq!(DatabaseUrl::parse("postgres://postgres@127.0.0.1/foyer").unwrap().backend(), Backend::Postgres);
+        assert!(matches!(DatabaseUrl::parse("mysql://x"), Err(UrlError::Scheme(_))));
+        assert!(matches!(DatabaseUrl::parse("sqlite://"), Err(UrlError::EmptyPath)));
+        assert!(matches!(DatabaseUrl::parse("postgres://[::1"), Err(UrlError::Malformed(_))));
+    }
+
+    #[test]
+    fn numbers_multi_row_placeholders() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let url = DatabaseUrl::parse("postgres://user:hunter2@127.0.0.1/foyer").unwrap();
+        assert_eq!(format!("{url:?}"), "DatabaseUrl(postgres)");
+    }
+}

@@ -1,0 +1,104 @@
+//! Rows of the `outbox` table: events that leave Foyer, written in the same transaction
+//! as the change that caused them, claimed by workers on any node.
+
+use sqlx::FromRow;
+
+use super::{Store, Tx};
+use crate::{Result, UnixMillis};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+pub async fn insert(tx: &mut Tx, kind: &str, payload: &str, now: UnixMillis) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO outbox (kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Where a queued row stands, for tests and the admin view.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OutboxStatus {
+    pub attempts: i64,
+    pub delivered_at: Option<UnixMillis>,
+    pub failed_at: Option<UnixMillis>,
+    pub next_attempt_at: UnixMillis,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// Claims up to `limit` due rows for `lease_ms`: they are invisible to other
+    /// workers until the lease ends, so a crashed worker's rows come back by themselves.
+    pub async fn outbox_claim(&self, now: UnixMillis, lease_ms: i64, limit: i64) -> Result<Vec<OutboxRow>> {
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox \
+                 WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+                   AND (locked_until IS NULL OR locked_until <= $2) \
+                 ORDER BY id LIMIT $3 {}) \
+             RETURNING id, kind, payload, attempts",
+            self.skip_locked()
+        );
+        let mut tx = self.begin().await?;
+        let mut rows: Vec<OutboxRow> =
+            sqlx::query_as(&sql).bind(now + lease_ms).bind(now).bind(limit).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    pub async fn outbox_delivered(&self, id: i64, now: UnixMillis) -> Result<()> {
+        sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or given up for good with `None`.
+    pub async fn outbox_failed(&self, id: i64, now: UnixMillis, error: &str, retry_at: Option<UnixMillis>) -> Result<()> {
+        let query = match retry_at {
+            Some(at) => sqlx::query(
+                "UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+            )
+            .bind(error)
+            .bind(at)
+            .bind(id),
+            None => sqlx::query("UPDATE outbox SET locked_until = NULL, last_error = $1, failed_at = $2 WHERE id = $3")
+                .bind(error)
+                .bind(now)
+                .bind(id),
+        };
+        query.execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Rows not yet delivered and not given up on.
+    pub async fn outbox_backlog(&self) -> Result<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(n)
+    }
+
+    pub async fn outbox_status(&self, id: i64) -> Result<Option<OutboxStatus>> {
+        Ok(sqlx::query_as(
+            "SELECT attempts, delivered_at, failed_at, next_attempt_at, last_error FROM outbox WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,342 @@
+//! Configuration: built-in defaults, then an optional `foyer.toml`, then `FOYER_*`
+//! environment variables (later sources win). Every setting is listed in the README.
+//!
+//! Loading checks everything it can before the server starts and reports a bad
+//! setting as one line naming it (`FOYER_SMTP_URL: …`). Secrets (`smtp_url`,
+//! `password_pepper`, `master_key`) are [`SecretString`]s: they never print.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use identity::crypto::MasterKey;
+use identity::password::HashSettings;
+use identity::store::{DatabaseUrl, PoolSettings};
+use identity::{OsRandom, SecureRandom};
+use ipnet::IpNet;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// The raw settings as figment reads them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub database_url: String,
+    pub public_url: String,
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub dev: bool,
+    #[serde(serialize_with = "redact")]
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub trusted_proxies: String,
+    pub session_idle_minutes: u64,
+    pub session_absolute_hours: u64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub hash_max_queue: usize,
+    #[serde(serialize_with = "redact")]
+    pub password_pepper: Option<SecretString>,
+    #[serde(serialize_with = "redact")]
+    pub master_key: Option<SecretString>,
+    pub db_max_connections: u32,
+    pub outbox_poll_ms: u64,
+    pub outbox_worker: bool,
+    pub log_format: String,
+}
+
+fn redact<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(_) => s.serialize_some("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/foyer.db".into(),
+            public_url: "http://localhost:3000".into(),
+            addr: "127.0.0.1:3000".into(),
+            data_dir: "data".into(),
+            site_root: "target/site".into(),
+            dev: false,
+            smtp_url: None,
+            mail_from: "Foyer <no-reply@localhost>".into(),
+            trusted_proxies: String::new(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_max_queue: 256,
+            password_pepper: None,
+            master_key: None,
+            db_max_connections: 10,
+            outbox_poll_ms: 1_000,
+            outbox_worker: true,
+            log_format: "text".into(),
+        }
+    }
+}
+
+/// Checked configuration, ready to start from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    /// Without a trailing slash.
+    pub public_url: String,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub dev: bool,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: lettre::message::Mailbox,
+    pub trusted_proxies: Vec<IpNet>,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub hash: HashSettings,
+    pub pool: PoolSettings,
+    pub master_key_hex: Option<SecretString>,
+    pub outbox_poll: Duration,
+    /// Whether this node runs the outbox worker (several nodes may; none must not).
+    pub outbox_worker: bool,
+    pub json_logs: bool,
+}
+
+/// A setting that cannot be used, named as the operator would set it.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub reason: String,
+}
+
+fn bad(setting: &str, reason: impl ToString) -> ConfigError {
+    ConfigError { setting: setting.to_owned(), reason: reason.to_string() }
+}
+
+impl Config {
+    /// Defaults → `config_file` (or `./foyer.toml` when present) → `FOYER_*`.
+    /// `LEPTOS_SITE_ROOT` is honoured too, for cargo-leptos.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        match config_file {
+            Some(path) if !path.is_file() => return Err(bad("--config", format!("{} is not a readable file", path.display()))),
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None => figment = figment.merge(Toml::file("foyer.toml")),
+        }
+        if let Ok(root) = std::env::var("LEPTOS_SITE_ROOT") {
+            figment = figment.merge(Serialized::default("site_root", root));
+        }
+        // Only our own settings: other FOYER_* variables (test harness, scripts) are not ours.
+        let known = known_settings();
+        figment = figment.merge(Env::prefixed("FOYER_").filter(move |key| known.iter().any(|k| key.as_str().eq_ignore_ascii_case(k))));
+        let raw: RawConfig = figment.extract().map_err(|e| {
+            let setting = e.path.last().map_or_else(|| "configuration".to_owned(), |k| format!("FOYER_{}", k.to_uppercase()));
+            bad(&setting, e.kind)
+        })?;
+        Self::check(raw)
+    }
+
+    pub fn check(raw: RawConfig) -> Result<Self, ConfigError> {
+        let database_url = DatabaseUrl::parse(&raw.database_url).map_err(|e| bad("FOYER_DATABASE_URL", e))?;
+        let public = url::Url::parse(&raw.public_url).map_err(|e| bad("FOYER_PUBLIC_URL", e))?;
+        if !matches!(public.scheme(), "http" | "https") || public.host().is_none() {
+            return Err(bad("FOYER_PUBLIC_URL", "must be an http(s) URL with a host, like https://id.example.com"));
+        }
+        if public.query().is_some() || public.fragment().is_some() {
+            return Err(bad("FOYER_PUBLIC_URL", "must not have a query or fragment"));
+        }
+        if public.scheme() == "http" && !is_loopback_host(&public) {
+            return Err(bad("FOYER_PUBLIC_URL", "must use https unless the host is localhost"));
+        }
+        let addr: SocketAddr = raw.addr.parse().map_err(|_| bad("FOYER_ADDR", "must be IP:PORT, like 0.0.0.0:3000"))?;
+        if let Some(smtp) = &raw.smtp_url {
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(smtp.expose_secret())
+                .map_err(|e| bad("FOYER_SMTP_URL", format!("not a usable SMTP URL ({e}); use smtp://host:25 or smtps://user:pass@host")))?;
+        }
+        let mail_from = raw.mail_from.parse().map_err(|e| bad("FOYER_MAIL_FROM", e))?;
+        let trusted_proxies = parse_proxies(&raw.trusted_proxies).map_err(|e| bad("FOYER_TRUSTED_PROXIES", e))?;
+        if raw.session_idle_minutes == 0 || raw.session_absolute_hours == 0 {
+            return Err(bad("FOYER_SESSION_IDLE_MINUTES / FOYER_SESSION_ABSOLUTE_HOURS", "must be at least 1"));
+        }
+        if raw.argon2_memory_kib < 8 * raw.argon2_parallelism.max(1) || raw.argon2_iterations == 0 || raw.argon2_parallelism == 0 {
+            return Err(bad("FOYER_ARGON2_*", "memory must be at least 8 KiB per lane and iterations/parallelism at least 1"));
+        }
+        if let Some(key) = &raw.master_key {
+            MasterKey::from_hex(key.expose_secret()).map_err(|e| bad("FOYER_MASTER_KEY", e))?;
+        }
+        let json_logs = match raw.log_format.as_str() {
+            "text" => false,
+            "json" => true,
+            _ => return Err(bad("FOYER_LOG_FORMAT", "must be text or json")),
+        };
+        Ok(Self {
+            database_url,
+            public_url: raw.public_url.trim_end_matches('/').to_owned(),
+            addr,
+            data_dir: raw.data_dir,
+            site_root: raw.site_root,
+            dev: raw.dev,
+            smtp_url: raw.smtp_url,
+            mail_from,
+            trusted_proxies,
+            session_idle: Duration::from_secs(raw.session_idle_minutes.saturating_mul(60)),
+            session_absolute: Duration::from_secs(raw.session_absolute_hours.saturating_mul(3600)),
+            hash: HashSettings {
+                memory_kib: raw.argon2_memory_kib,
+                iterations: raw.argon2_iterations,
+                parallelism: raw.argon2_parallelism,
+                pepper: raw.password_pepper,
+                max_queue: raw.hash_max_queue,
+                ..HashSettings::default()
+            },
+            pool: PoolSettings { max_connections: raw.db_max_connections.max(1), ..PoolSettings::default() },
+            master_key_hex: raw.master_key,
+            outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
+            outbox_worker: raw.outbox_worker,
+            json_logs,
+        })
+    }
+
+    /// The master key: `FOYER_MASTER_KEY`, else `<data_dir>/master.key`, created (mode
+    /// 0600) with a fresh random key on first start.
+    pub fn master_key(&self) -> Result<MasterKey, ConfigError> {
+        if let Some(hex) = &self.master_key_hex {
+            return MasterKey::from_hex(hex.expose_secret()).map_err(|e| bad("FOYER_MASTER_KEY", e));
+        }
+        let path = self.data_dir.join("master.key");
+        let setting = "FOYER_DATA_DIR";
+        match std::fs::read_to_string(&path) {
+            Ok(text) => MasterKey::from_hex(&text).map_err(|e| bad(setting, format!("{} {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| bad(setting, format!("cannot create {}: {e}", self.data_dir.display())))?;
+                let key = MasterKey::generate(&OsRandom as &dyn SecureRandom);
+                write_private(&path, &key.to_hex()).map_err(|e| bad(setting, format!("cannot write {}: {e}", path.display())))?;
+                tracing::info!("generated a new master key in the data directory");
+                Ok(key)
+            }
+            Err(e) => Err(bad(setting, format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// Whether session cookies may go over plain http (dev on localhost only).
+    pub fn insecure_cookies_allowed(&self) -> bool {
+        self.public_url.starts_with("http://")
+    }
+}
+
+/// The setting names, taken from the defaults so the list cannot drift.
+fn known_settings() -> Vec<String> {
+    match serde_json::to_value(RawConfig::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `"10.0.0.0/8, 192.168.1.7"` → networks. Single addresses become /32 or /128.
+pub fn parse_proxies(text: &str) -> Result<Vec<IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR range"))
+        })
+        .collect()
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawConfig {
+        let dir = std::env::temp_dir().join("foyer-config-test");
+        RawConfig { database_url: format!("sqlite://{}/t.db", dir.display()), ..RawConfig::default() }
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::check(raw()).unwrap();
+        assert_eq!(c.public_url, "http://localhost:3000");
+        assert_eq!(c.session_idle, Duration::from_secs(1800));
+        assert!(c.insecure_cookies_allowed());
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: Vec<(RawConfig, &str)> = vec![
+            (RawConfig { database_url: "mysql://x".into(), ..raw() }, "FOYER_DATABASE_URL"),
+            (RawConfig { database_url: "sqlite:///proc/forbidden/x.db".into(), ..raw() }, "FOYER_DATABASE_URL"),
+            (RawConfig { public_url: "not a url".into(), ..raw() }, "FOYER_PUBLIC_URL"),
+            (RawConfig { public_url: "http://id.example.com".into(), ..raw() }, "FOYER_PUBLIC_URL"),
+            (RawConfig { addr: "localhost".into(), ..raw() }, "FOYER_ADDR"),
+            (RawConfig { smtp_url: Some("ftp://mail".to_owned().into()), ..raw() }, "FOYER_SMTP_URL"),
+            (RawConfig { trusted_proxies: "10.0.0.0/8, nope".into(), ..raw() }, "FOYER_TRUSTED_PROXIES"),
+            (RawConfig { master_key: Some("abc".to_owned().into()), ..raw() }, "FOYER_MASTER_KEY"),
+            (RawConfig { log_format: "xml".into(), ..raw() }, "FOYER_LOG_FORMAT"),
+        ];
+        for (raw, setting) in cases {
+            let err = Config::check(raw).unwrap_err();
+            assert!(err.to_string().starts_with(setting), "{err}");
+            assert!(!err.to_string().contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn proxies_parse_addresses_and_ranges() {
+        let p = parse_proxies(" 10.0.0.0/8 ,192.168.1.7,::1 ").unwrap();
+        assert_eq!(p.len(), 3);
+        assert!(p[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let mut r = raw();
+        r.smtp_url = Some("smtp://user:hunter2@mail.example.com".to_owned().into());
+        r.password_pepper = Some("pepper-secret".to_owned().into());
+        let c = Config::check(r.clone()).unwrap();
+        let shown = format!("{c:?} {r:?} {}", serde_json::to_string(&r).unwrap());
+        assert!(!shown.contains("hunter2") && !shown.contains("pepper-secret"), "{shown}");
+    }
+
+    #[test]
+    fn master_key_is_generated_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::check(RawConfig { data_dir: dir.path().join("d"), ..raw() }).unwrap();
+        let first = c.master_key().unwrap().to_hex();
+        assert_eq!(c.master_key().unwrap().to_hex(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("d/master.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

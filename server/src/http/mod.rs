@@ -1,0 +1,84 @@
+//! The HTTP surface: the Leptos pages and server functions, operational endpoints, and
+//! the layers every response passes through (request ids, tracing, metrics, security
+//! headers, CSRF, panic recovery).
+
+pub mod client_ip;
+pub mod csrf;
+pub mod headers;
+pub mod health;
+pub mod metrics;
+pub mod panic;
+
+use std::sync::Arc;
+
+use app::context::ServerContext;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+/// State shared by the Leptos routes (which need `LeptosOptions`) and our handlers.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub context: ServerContext,
+    pub metrics: Arc<metrics::HttpMetrics>,
+}
+
+pub fn router(
+    config: &Config,
+    context: ServerContext,
+    deliveries: Family<Vec<(String, String)>, Counter>,
+    extra: Router<AppState>,
+) -> anyhow::Result<Router> {
+    let site_root = config.site_root.to_string_lossy().into_owned();
+    let leptos_options = LeptosOptions::builder()
+        .output_name("foyer")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
+        .build();
+    let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, deliveries));
+    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone() };
+
+    let provide = {
+        let context = context.clone();
+        move || provide_context(context.clone())
+    };
+    let shell = {
+        let options = leptos_options.clone();
+        move || app::shell(options.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, generate_route_list(app::App), provide.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
+        .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site));
+
+    let ops = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render));
+
+    let router = Router::new()
+        .merge(ops)
+        .merge(extra)
+        .merge(pages)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic::internal_error_page))
+        .layer(axum::middleware::from_fn_with_state(http_metrics, metrics::track))
+        .layer(axum::middleware::from_fn_with_state(config.public_url.starts_with("https://"), headers::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(metrics::request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    Ok(router)
+}

@@ -1,0 +1,10 @@
+//! The Foyer server: configuration, start-up, the HTTP router, workers and the CLI.
+//! The `foyer` binary is a thin `main` over [`cli::run`].
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod mail;
+pub mod outbox_worker;
+pub mod startup;
+pub mod telemetry;

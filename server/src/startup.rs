@@ -1,0 +1,138 @@
+//! Start-up: open the store, build the services and the router, bind, serve, and stop
+//! gracefully (in-flight requests finish, the outbox worker stops, the pool closes).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use app::context::{AppMetrics, ServerContext};
+use identity::{Identity, OsRandom, Store, SystemClock};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::outbox_worker::OutboxWorker;
+
+/// The services every command needs: a migrated store wrapped in the core, and mail.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub identity: Identity,
+    pub mailer: Mailer,
+    pub deliveries: Family<Vec<(String, String)>, Counter>,
+}
+
+impl Services {
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url, config.pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: cannot open the database ({e})"))?;
+        store.migrate().await.map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: migrations failed ({e})"))?;
+        let hasher = identity::password::Hasher::new(&config.hash).map_err(|e| anyhow::anyhow!("FOYER_ARGON2_*: {e}"))?;
+        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher);
+        let mailer = Mailer::from_config(config, &store)?;
+        Ok(Self { identity, mailer, deliveries: Family::default() })
+    }
+
+    pub fn outbox_worker(&self) -> OutboxWorker {
+        OutboxWorker { identity: self.identity.clone(), mailer: self.mailer.clone(), deliveries: self.deliveries.clone() }
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    context: ServerContext,
+    worker: OutboxWorker,
+    config: Config,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port()).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens everything and binds `config.addr` (port 0 picks a free port; a public
+    /// URL on `localhost:0` then takes the bound port, which tests rely on).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, axum::Router::new()).await
+    }
+
+    /// As [`Application::build`], with extra routes inside every layer (tests use it
+    /// to reach paths production does not have, such as a handler that panics).
+    pub async fn build_with(mut config: Config, extra: axum::Router<crate::http::AppState>) -> anyhow::Result<Self> {
+        // Fail early on an unusable key, before anything listens.
+        config.master_key()?;
+        let listener =
+            TcpListener::bind(config.addr).await.with_context(|| format!("FOYER_ADDR: cannot listen on {}", config.addr))?;
+        let port = listener.local_addr()?.port();
+        if let Some(base) = config.public_url.strip_suffix(":0") {
+            config.public_url = format!("{base}:{port}");
+        }
+        let services = Services::open(&config).await?;
+        let context = ServerContext {
+            identity: services.identity.clone(),
+            dev_mode: config.dev,
+            public_url: config.public_url.clone(),
+            metrics: Arc::new(AppMetrics::default()),
+        };
+        let worker = services.outbox_worker();
+        let router = crate::http::router(&config, context.clone(), worker.deliveries.clone(), extra)?;
+        Ok(Self { listener, router, context, worker, config })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn context(&self) -> &ServerContext {
+        &self.context
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.config.public_url
+    }
+
+    /// Serves until `shutdown` completes, then drains and stops the worker.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.config.outbox_worker.then(|| tokio::spawn(self.worker.run(self.config.outbox_poll, stop_rx)));
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
+        let _ = stop_tx.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        self.context.identity.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

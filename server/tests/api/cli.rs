@@ -1,0 +1,119 @@
+//! The `foyer` binary as an operator meets it: one clear line for bad settings, JSON
+//! output for scripts, import reports with line numbers.
+
+use std::process::{Command, Output};
+
+use crate::support::{Db, TestDb, both_backends};
+
+both_backends!(admin_create_prints_the_password_once, users_import_reports_bad_lines, brand_commands);
+
+fn foyer(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_foyer"));
+    cmd.args(args)
+        .current_dir(db.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("FOYER_DATABASE_URL", &db.url)
+        .env("FOYER_DATA_DIR", db.dir.path().join("data"))
+        .env("FOYER_ARGON2_MEMORY_KIB", "64")
+        .env("FOYER_ARGON2_ITERATIONS", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run foyer")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn bad_configuration_stops_with_one_line_naming_the_setting() {
+    let db = TestDb::create(Db::Sqlite).await.unwrap();
+    let cases = [
+        ("FOYER_DATABASE_URL", "mysql://localhost/foyer"),
+        ("FOYER_DATABASE_URL", "sqlite:///proc/no-such-dir/foyer.db"),
+        ("FOYER_DATABASE_URL", "postgres://postgres@127.0.0.1:1/none"),
+        ("FOYER_SMTP_URL", "not-a-url"),
+        ("FOYER_PUBLIC_URL", "ftp://id.example.com"),
+        ("FOYER_ADDR", "everywhere"),
+        ("FOYER_ARGON2_MEMORY_KIB", "lots"),
+    ];
+    for (key, value) in cases {
+        let out = foyer(&db, &["migrate"], &[(key, value)]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{key}={value}: {err}");
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{key}={value}: one line, got:\n{err}");
+        assert!(lines[0].starts_with(&format!("error: {key}")), "{key}={value}: {err}");
+        assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn help_lists_the_commands() {
+    let db = TestDb::create(Db::Sqlite).await.unwrap();
+    let out = stdout(&foyer(&db, &["--help"], &[]));
+    for cmd in ["serve", "demo", "migrate", "admin", "users", "brand", "mail"] {
+        assert!(out.contains(cmd), "{cmd} missing from:\n{out}");
+    }
+}
+
+async fn admin_create_prints_the_password_once(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    let out = foyer(&db, &["admin", "create", "--email", "Ops@Example.com", "--role", "admin", "--json"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["role"], "admin");
+    let password = v["password"].as_str().unwrap();
+    assert_eq!(password.len(), 23);
+    assert!(!stderr(&out).contains(password), "the password is not logged");
+
+    let again = foyer(&db, &["admin", "create", "--email", "ops@example.com"], &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+
+    let bad = foyer(&db, &["admin", "create", "--email", "nobody"], &[]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).starts_with("error: Email is not valid"), "{}", stderr(&bad));
+}
+
+async fn users_import_reports_bad_lines(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    let file = db.dir.path().join("users.jsonl");
+    std::fs::write(&file, "{\"email\":\"a@example.com\"}\n{\"email\":\"nope\"}\n{\"email\":\"b@example.com\",\"verified\":true}\n").unwrap();
+    let path = file.to_str().unwrap();
+
+    let strict = foyer(&db, &["users", "import", path, "--all-or-nothing"], &[]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(stdout(&strict).contains("line 2: Email is not valid"), "{}", stdout(&strict));
+    assert!(stdout(&strict).contains("Nothing imported"));
+
+    let out = foyer(&db, &["users", "import", path, "--json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "bad lines make a non-zero exit");
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["imported"], 2);
+    assert_eq!(report["errors"][0]["line"], 2);
+
+    let rerun = foyer(&db, &["users", "import", path], &[]);
+    assert!(stdout(&rerun).contains("Imported 0, already present 2, bad lines 1."), "{}", stdout(&rerun));
+
+    let missing = foyer(&db, &["users", "import", "/no/such/file.jsonl"], &[]);
+    assert!(stderr(&missing).starts_with("error: cannot open /no/such/file.jsonl"), "{}", stderr(&missing));
+}
+
+async fn brand_commands(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    let out = foyer(&db, &["brand", "create", "--slug", "northwind-air", "--name", "Northwind Air"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bad = foyer(&db, &["brand", "create", "--slug", "Bad Slug", "--name", "X"], &[]);
+    assert!(stderr(&bad).starts_with("error: Brand slug is not valid"), "{}", stderr(&bad));
+    let list = foyer(&db, &["brand", "list", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
+    assert_eq!(v["brands"][0]["name"], "Northwind Air");
+    assert_eq!(v["brands"].as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,13 @@
+//! Foyer's integration suite: one test binary (link time is precious on 2 cores), one
+//! module per capability. Every scenario runs on SQLite and on PostgreSQL through
+//! [`both_backends!`]; each run gets a fresh database.
+
+#![expect(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+
+mod support;
+
+mod cli;
+mod import;
+mod outbox;
+mod platform;
+mod store;

@@ -1,0 +1,50 @@
+//! Store guarantees that hold on both backends.
+
+use identity::audit::{self, Actor, AuditEvent};
+
+use crate::support::{Db, TestApp, both_backends};
+
+both_backends!(migrations_are_idempotent, audit_log_is_append_only, duplicate_brand_slugs_conflict);
+
+async fn migrations_are_idempotent(db: Db) {
+    let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
+    app.identity.store.migrate().await.unwrap();
+    app.identity.store.migrate().await.unwrap();
+}
+
+async fn audit_log_is_append_only(db: Db) {
+    let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
+    let store = &app.identity.store;
+    let mut tx = store.begin().await.unwrap();
+    audit::record(&mut tx, &AuditEvent {
+        at: 1,
+        actor: Actor::Cli,
+        subject: Some("customer:c1".into()),
+        action: "test.event",
+        reason: Some("because"),
+        detail: serde_json::json!({ "k": 1 }),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let update = sqlx::query("UPDATE audit_log SET reason = 'rewritten'").execute(store.pool()).await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::query("DELETE FROM audit_log").execute(store.pool()).await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE reason = 'because'").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(n, 1);
+}
+
+async fn duplicate_brand_slugs_conflict(db: Db) {
+    let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
+    let slug = identity::brand::BrandSlug::parse("northwind-air").unwrap();
+    app.identity.create_brand(&slug, "Northwind Air", Actor::Cli).await.unwrap();
+    let err = app.identity.create_brand(&slug, "Again", Actor::Cli).await.unwrap_err();
+    assert!(matches!(err, identity::Error::Conflict(_)), "{err:?}");
+    assert_eq!(app.identity.store.list_brands().await.unwrap().len(), 1, "nothing half-written");
+    let (audits,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'brand.created'")
+        .fetch_one(app.identity.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(audits, 1, "the failed create left no audit row");
+}

@@ -33,23 +33,16 @@ pub struct OutcomeLabel {
     pub outcome: String,
 }
 
-/// The context, or a server-function error that shows no internals.
-pub fn server_context() -> Result<ServerContext, ServerFnError> {
-    use_context::<ServerContext>().ok_or_else(|| ServerFnError::new("The server is not ready."))
+/// The client's address as the server resolved it (through trusted proxies only);
+/// put in the request extensions by the server's middleware.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The context, or an error that shows no internals.
+pub fn server_context() -> Result<ServerContext, crate::error::AppError> {
+    use_context::<ServerContext>().ok_or_else(|| crate::error::AppError::Message("The server is not ready.".into()))
 }
 
-/// Maps a core error to text safe to show, logging the detail (never personal data:
-/// core errors carry ids and reasons only).
-pub fn public_error(err: identity::Error) -> ServerFnError {
-    match err {
-        identity::Error::Invalid(e) => ServerFnError::new(e.to_string()),
-        identity::Error::Busy => ServerFnError::new("Foyer is busy. Please try again in a moment."),
-        other => {
-            tracing::error!(error = %other, "server function failed");
-            ServerFnError::new("Something went wrong on our side. Please try again.")
-        }
-    }
-}
 
 /// Sets the page's Content-Security-Policy with this response's script nonce.
 pub fn set_content_security_policy() {

@@ -5,7 +5,10 @@
 //! `identity` core, reached through [`context::ServerContext`].
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
+pub mod error;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod pages;
@@ -16,7 +19,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::header::Header;
-use crate::pages::{dev_mail::DevMailPage, home::HomePage, not_found::NotFound};
+use crate::pages::account::{activity::ActivityPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
+use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
+use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::LoginPage, not_found::NotFound, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,6 +65,18 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("/dev/mail") view=DevMailPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/verify") view=verify_page/>
+                    <Route path=path!("/unlock") view=unlock_page/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                    <Route path=path!("/account") view=ProfilePage/>
+                    <Route path=path!("/account/security") view=SecurityPage/>
+                    <Route path=path!("/account/devices") view=DevicesPage/>
+                    <Route path=path!("/account/activity") view=ActivityPage/>
+                    <Route path=path!("/account/confirm-email") view=confirm_email_page/>
+                    <Route path=path!("/account/undo-email") view=undo_email_page/>
                 </Routes>
             </main>
         </Router>

@@ -28,6 +28,20 @@ pub enum Template<'a> {
     Test { public_url: &'a str },
     /// A support or admin account was created for this address (no password in mail).
     StaffWelcome { role: &'a str, public_url: &'a str },
+    /// Confirm an address: a link and the same secret as a 6-digit code.
+    VerifyEmail { link: &'a str, code: &'a str },
+    /// Someone tried to register with an address that already has an account.
+    RegistrationAttempt { login_link: &'a str, reset_link: &'a str },
+    /// Too many failed sign-ins locked the account.
+    Unlock { link: &'a str },
+    ResetPassword { link: &'a str },
+    PasswordChanged { reset_link: &'a str },
+    /// To the new address of an email change.
+    ConfirmEmailChange { link: &'a str, code: &'a str },
+    /// To the old address once an email change took effect.
+    EmailChanged { undo_link: &'a str },
+    /// A sign-in from a device not seen before.
+    NewSignIn { device: &'a str, when: &'a str, devices_link: &'a str },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -56,6 +70,71 @@ impl Template<'_> {
                             .into(),
                     ),
                     Block::Link { label: "Sign in to Foyer".into(), href: format!("{public_url}/admin") },
+                ],
+            ),
+            Self::VerifyEmail { link, code } => (
+                "Confirm your email address".to_owned(),
+                vec![
+                    Block::Para("Confirm this address to finish creating your account.".into()),
+                    Block::Link { label: "Confirm my email".into(), href: (*link).to_owned() },
+                    Block::Para(format!("Or enter this code: {code}. It works once, for 10 minutes.")),
+                    Block::Para("If you did not create an account, ignore this message.".into()),
+                ],
+            ),
+            Self::RegistrationAttempt { login_link, reset_link } => (
+                "Someone tried to create an account with your address".to_owned(),
+                vec![
+                    Block::Para("Someone tried to create an account with this email address, which already has one. Nothing was changed.".into()),
+                    Block::Link { label: "Sign in".into(), href: (*login_link).to_owned() },
+                    Block::Link { label: "Forgot your password? Reset it".into(), href: (*reset_link).to_owned() },
+                    Block::Para("If this was not you, you can ignore this message.".into()),
+                ],
+            ),
+            Self::Unlock { link } => (
+                "Your account was locked".to_owned(),
+                vec![
+                    Block::Para("There were too many failed attempts to sign in to your account, so we locked it to protect you.".into()),
+                    Block::Link { label: "Unlock my account".into(), href: (*link).to_owned() },
+                    Block::Para("The link works once, for 30 minutes. If the attempts were not yours, consider changing your password after you unlock.".into()),
+                ],
+            ),
+            Self::ResetPassword { link } => (
+                "Reset your password".to_owned(),
+                vec![
+                    Block::Para("We received a request to reset the password of your account.".into()),
+                    Block::Link { label: "Choose a new password".into(), href: (*link).to_owned() },
+                    Block::Para("The link works once, for 30 minutes. If you did not ask for it, ignore this message; your password stays as it is.".into()),
+                ],
+            ),
+            Self::PasswordChanged { reset_link } => (
+                "Your password was changed".to_owned(),
+                vec![
+                    Block::Para("The password of your account was just changed, and you were signed out everywhere else.".into()),
+                    Block::Link { label: "Not you? Reset your password now".into(), href: (*reset_link).to_owned() },
+                ],
+            ),
+            Self::ConfirmEmailChange { link, code } => (
+                "Confirm your new email address".to_owned(),
+                vec![
+                    Block::Para("Confirm this address to make it your account's email.".into()),
+                    Block::Link { label: "Confirm my new email".into(), href: (*link).to_owned() },
+                    Block::Para(format!("Or enter this code: {code}. It works once, for 10 minutes.")),
+                ],
+            ),
+            Self::EmailChanged { undo_link } => (
+                "Your email address was changed".to_owned(),
+                vec![
+                    Block::Para("Your account's email address was changed to a new one. Mail will no longer come here.".into()),
+                    Block::Link { label: "Not you? Undo the change".into(), href: (*undo_link).to_owned() },
+                    Block::Para("The undo link works for 7 days and signs everyone out of the account.".into()),
+                ],
+            ),
+            Self::NewSignIn { device, when, devices_link } => (
+                "New sign-in to your account".to_owned(),
+                vec![
+                    Block::Para(format!("Your account was signed in to from a device we have not seen before: {device}, at {when} (UTC).")),
+                    Block::Para("If this was you, there is nothing to do.".into()),
+                    Block::Link { label: "Not you? Review your devices".into(), href: (*devices_link).to_owned() },
                 ],
             ),
         };

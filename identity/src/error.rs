@@ -10,6 +10,21 @@ use crate::domain::ParseError;
 pub enum Error {
     #[error(transparent)]
     Invalid(#[from] ParseError),
+    /// Several fields were refused; each error names its field.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))]
+    Fields(Vec<ParseError>),
+    /// A link or code that is unknown, used, expired or no longer valid.
+    #[error("This link or code is invalid or has expired.")]
+    TokenInvalid,
+    /// Too many attempts: try again after this many seconds.
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: i64 },
+    /// The action needs a sign-in within the last few minutes.
+    #[error("Please confirm your password to continue.")]
+    ReauthRequired,
+    /// Sign-in refused; deliberately says nothing about why.
+    #[error("Email or password is incorrect, or the account cannot sign in right now.")]
+    LoginFailed,
     #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("{0} was not found")]

@@ -4,44 +4,40 @@
 //! Time and randomness are parameters ([`Clock`], [`SecureRandom`]) carried by
 //! [`Identity`], so every rule can be tested at a chosen instant with chosen bytes.
 
-pub mod audit;
-pub mod brand;
-pub mod clock;
-pub mod crypto;
+//!
+//! Without the default `server` feature only [`domain`] and [`policy`] remain: pure
+//! rules that also compile to wasm, so the browser gives the same answers as the server.
+
 pub mod domain;
+pub mod policy;
+
+#[cfg(feature = "server")]
+pub mod accounts;
+#[cfg(feature = "server")]
+pub mod audit;
+#[cfg(feature = "server")]
+pub mod brand;
+#[cfg(feature = "server")]
+pub mod clock;
+#[cfg(feature = "server")]
+pub mod crypto;
+#[cfg(feature = "server")]
 pub mod email;
+#[cfg(feature = "server")]
 pub mod error;
+#[cfg(feature = "server")]
 pub mod import;
+#[cfg(feature = "server")]
 pub mod outbox;
+#[cfg(feature = "server")]
 pub mod password;
+#[cfg(feature = "server")]
 pub mod staff;
+#[cfg(feature = "server")]
 pub mod store;
 
-use std::sync::Arc;
+#[cfg(feature = "server")]
+mod service;
+#[cfg(feature = "server")]
+pub use service::*;
 
-pub use clock::{Clock, FixedClock, OsRandom, SecureRandom, SystemClock, UnixMillis};
-pub use error::{Error, Result};
-pub use store::{Backend, Store};
-
-/// The service context handed to every use case: the store plus time, randomness and
-/// the password hasher. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct Identity {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    pub rng: Arc<dyn SecureRandom>,
-    pub hasher: password::Hasher,
-}
-
-impl Identity {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, rng: Arc<dyn SecureRandom>, hasher: password::Hasher) -> Self {
-        Self { store, clock, rng, hasher }
-    }
-
-    /// A fresh random identifier (UUID v4 built from our own randomness source).
-    pub fn new_id(&self) -> String {
-        let mut bytes = [0u8; 16];
-        self.rng.fill(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
-    }
-}

@@ -23,12 +23,15 @@ const MAX_DELAY_MS: i64 = 3_600_000;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OutboxEvent {
     Email(EmailMessage),
+    /// A customer's profile changed (for webhooks; carries field names, not values).
+    CustomerUpdated { customer_id: String, fields: Vec<String> },
 }
 
 impl OutboxEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Email(_) => "email",
+            Self::CustomerUpdated { .. } => "customer.updated",
         }
     }
 }

@@ -102,6 +102,9 @@ struct Inner {
     permits: Semaphore,
     waiting: AtomicUsize,
     max_queue: usize,
+    /// A hash of nothing in particular, verified when an account does not exist so the
+    /// response takes as long as a real check.
+    dummy: tokio::sync::OnceCell<String>,
 }
 
 impl std::fmt::Debug for Hasher {
@@ -121,6 +124,7 @@ impl Hasher {
                 permits: Semaphore::new(settings.max_concurrent.max(1)),
                 waiting: AtomicUsize::new(0),
                 max_queue: settings.max_queue,
+                dummy: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -170,6 +174,24 @@ impl Hasher {
             Ok(Verified { matches, needs_rehash })
         })
         .await
+    }
+
+    /// Verifies against `stored`, or — when there is no hash (unknown account, no
+    /// password) — against a dummy hash, returning a non-match after the same work.
+    pub async fn verify_or_dummy(&self, password: SecretString, stored: Option<String>, rng: &dyn SecureRandom) -> Result<Verified> {
+        match stored {
+            Some(hash) => self.verify(password, hash).await,
+            None => {
+                let dummy = self
+                    .inner
+                    .dummy
+                    .get_or_try_init(|| self.hash(SecretString::from("dummy password for timing".to_owned()), rng))
+                    .await?
+                    .clone();
+                self.verify(password, dummy).await?;
+                Ok(Verified { matches: false, needs_rehash: false })
+            }
+        }
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&Inner) -> Result<T> + Send + 'static) -> Result<T> {

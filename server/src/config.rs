@@ -39,6 +39,7 @@ pub struct RawConfig {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub hash_max_queue: usize,
+    pub lockout_threshold: i64,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -74,6 +75,7 @@ impl Default for RawConfig {
             argon2_iterations: 2,
             argon2_parallelism: 1,
             hash_max_queue: 256,
+            lockout_threshold: 20,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -101,6 +103,8 @@ pub struct Config {
     pub session_absolute: Duration,
     pub hash: HashSettings,
     pub pool: PoolSettings,
+    /// Consecutive failed sign-ins before an account locks (1..=100).
+    pub lockout_threshold: i64,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -171,6 +175,9 @@ impl Config {
         if let Some(key) = &raw.master_key {
             MasterKey::from_hex(key.expose_secret()).map_err(|e| bad("FOYER_MASTER_KEY", e))?;
         }
+        if !(1..=100).contains(&raw.lockout_threshold) {
+            return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
+        }
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -197,6 +204,7 @@ impl Config {
                 ..HashSettings::default()
             },
             pool: PoolSettings { max_connections: raw.db_max_connections.max(1), ..PoolSettings::default() },
+            lockout_threshold: raw.lockout_threshold,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use app::context::{AppMetrics, ServerContext};
-use identity::{Identity, OsRandom, Store, SystemClock};
+use identity::{Identity, OsRandom, Settings, Store, SystemClock};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use tokio::net::TcpListener;
@@ -32,7 +32,13 @@ impl Services {
             .map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: cannot open the database ({e})"))?;
         store.migrate().await.map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: migrations failed ({e})"))?;
         let hasher = identity::password::Hasher::new(&config.hash).map_err(|e| anyhow::anyhow!("FOYER_ARGON2_*: {e}"))?;
-        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher);
+        let settings = Settings {
+            public_url: config.public_url.clone(),
+            lockout_threshold: config.lockout_threshold,
+            session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
+            ..Settings::default()
+        };
+        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher, settings);
         let mailer = Mailer::from_config(config, &store)?;
         Ok(Self { identity, mailer, deliveries: Family::default() })
     }

@@ -14,12 +14,12 @@ pub struct DevMail {
 
 /// `None` when Foyer is not in dev mode: the page then answers 404.
 #[server(endpoint = "dev_mailbox")]
-pub async fn dev_mailbox() -> Result<Option<Vec<DevMail>>, ServerFnError> {
+pub async fn dev_mailbox() -> Result<Option<Vec<DevMail>>, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
     if !ctx.dev_mode {
         return Ok(None);
     }
-    let rows = ctx.identity.store.mailbox_recent(50).await.map_err(crate::context::public_error)?;
+    let rows = ctx.identity.store.mailbox_recent(50).await.map_err(crate::auth::fail)?;
     Ok(Some(
         rows.into_iter()
             .map(|m| DevMail {

@@ -1,4 +1,6 @@
 //! Server functions, one file per feature. Each is an adapter of a few lines over the core.
 
+pub mod account;
 pub mod dev_mail;
+pub mod settings;
 pub mod status;

@@ -18,17 +18,17 @@ pub struct BrandSummary {
 
 /// The same facts as `/readyz` plus the outbox backlog, for the status widget.
 #[server(endpoint = "service_status")]
-pub async fn service_status() -> Result<StatusReport, ServerFnError> {
+pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
     let store = &ctx.identity.store;
     let ready = store.ping().await.is_ok();
-    let outbox_backlog = if ready { store.outbox_backlog().await.map_err(crate::context::public_error)? } else { 0 };
+    let outbox_backlog = if ready { store.outbox_backlog().await.map_err(crate::auth::fail)? } else { 0 };
     Ok(StatusReport { backend: store.backend().name().to_owned(), ready, outbox_backlog })
 }
 
 #[server(endpoint = "list_brands")]
-pub async fn list_brands() -> Result<Vec<BrandSummary>, ServerFnError> {
+pub async fn list_brands() -> Result<Vec<BrandSummary>, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.store.list_brands().await.map_err(crate::context::public_error)?;
+    let brands = ctx.identity.store.list_brands().await.map_err(crate::auth::fail)?;
     Ok(brands.into_iter().map(|b| BrandSummary { slug: b.slug, name: b.name }).collect())
 }

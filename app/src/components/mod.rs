@@ -1,5 +1,6 @@
 //! Reusable pieces of the page.
 
 pub mod error_view;
+pub mod form;
 pub mod header;
 pub mod status;

@@ -1,5 +1,9 @@
 //! One file per route.
 
+pub mod account;
 pub mod dev_mail;
 pub mod home;
+pub mod login;
 pub mod not_found;
+pub mod register;
+pub mod tokens;

@@ -2,9 +2,19 @@
 
 mod email;
 mod names;
+pub mod profile;
 
 pub use email::Email;
 pub use names::PersonName;
+
+impl ParseError {
+    /// The field the error belongs to (for showing it beside the input).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Missing { field } | Self::TooLong { field, .. } | Self::Malformed { field, .. } | Self::Rejected { field, .. } => field,
+        }
+    }
+}
 
 /// Why a value was refused. The text is safe to show the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,4 +25,7 @@ pub enum ParseError {
     TooLong { field: &'static str, max: usize },
     #[error("{field} is not valid: {reason}")]
     Malformed { field: &'static str, reason: &'static str },
+    /// A policy refusal with its own sentence (e.g. the password policy's reason).
+    #[error("{reason}")]
+    Rejected { field: &'static str, reason: String },
 }

@@ -5,9 +5,24 @@
 //! itself a trusted proxy is the client. Otherwise the socket's peer address is used
 //! and a forged header changes nothing.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
+use app::context::ClientIp;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use ipnet::IpNet;
+
+/// Puts the resolved [`ClientIp`] into the request extensions for pages and server
+/// functions (throttling, audit).
+pub async fn resolve(State(trusted): State<Arc<Vec<IpNet>>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let ip = client_ip(peer, forwarded, &trusted);
+    request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
 
 pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));

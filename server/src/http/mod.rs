@@ -8,6 +8,7 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod panic;
+pub mod session_store;
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ use prometheus_client::metrics::family::Family;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 
@@ -62,7 +65,8 @@ pub fn router(
     let pages = Router::new()
         .leptos_routes_with_context(&state, generate_route_list(app::App), provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
-        .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site));
+        .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site))
+        .layer(session_layer(config, &context));
 
     let ops = Router::new()
         .route("/healthz", get(health::healthz))
@@ -79,6 +83,22 @@ pub fn router(
         .layer(axum::middleware::from_fn_with_state(config.public_url.starts_with("https://"), headers::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(metrics::request_span))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies.clone()), client_ip::resolve))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     Ok(router)
+}
+
+/// Session cookies: `__Host-foyer` (Secure, HttpOnly, SameSite=Lax, Path=/, no Domain);
+/// on plain-http localhost development `foyer` without Secure, since browsers refuse
+/// `__Host-` cookies that are not Secure.
+fn session_layer(config: &Config, context: &ServerContext) -> SessionManagerLayer<session_store::FoyerSessionStore> {
+    let secure = !config.insecure_cookies_allowed();
+    let idle = time::Duration::seconds(i64::try_from(config.session_idle.as_secs()).unwrap_or(1800));
+    SessionManagerLayer::new(session_store::FoyerSessionStore::new(context.identity.clone()))
+        .with_name(if secure { "__Host-foyer" } else { "foyer" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
 }

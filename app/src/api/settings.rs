@@ -1,0 +1,175 @@
+//! The signed-in customer's own settings: profile, password, email, devices, activity.
+
+use identity::domain::profile::ProfileForm;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// An opaque handle (the session id's hash), for "Sign out".
+    pub id: String,
+    pub device: String,
+    pub signed_in: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub at: String,
+    pub what: String,
+}
+
+#[server(endpoint = "get_profile")]
+pub async fn get_profile() -> Result<ProfileForm, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.profile(&current.customer_id).await.map_err(auth::fail)
+}
+
+/// Saves the profile; returns the names of the changed fields.
+#[server(endpoint = "save_profile")]
+pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let changed = ctx.identity.update_profile(&current.customer_id, &form).await.map_err(auth::fail)?;
+    Ok(changed.into_iter().map(str::to_owned).collect())
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity
+        .change_password(&current.customer_id, current_password.into(), new_password.into(), Some(&current.session_hash), &auth::request_meta())
+        .await
+        .map_err(auth::fail)?;
+    auth::reauthenticated(ctx.identity.clock.now()).await
+}
+
+/// Proves the password again before a sensitive action.
+#[server(endpoint = "reauthenticate")]
+pub async fn reauthenticate(password: String) -> Result<(), AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let at = ctx.identity.reauthenticate(&current.customer_id, password.into(), &auth::request_meta()).await.map_err(auth::fail)?;
+    auth::reauthenticated(at).await
+}
+
+/// Starts an email change: needs an authentication in the last five minutes.
+#[server(endpoint = "change_email")]
+pub async fn change_email(new_email: String) -> Result<(), AppError> {
+    use crate::auth;
+    let current = auth::require_recent().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.request_email_change(&current.customer_id, &new_email).await.map_err(auth::fail)
+}
+
+/// Confirms an email change by the mailed link's token, or by code when signed in.
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: Option<String>, code: Option<String>) -> Result<(), AppError> {
+    use crate::auth;
+    let ctx = crate::context::server_context()?;
+    let token = token.filter(|t| !t.trim().is_empty());
+    let by_code = match (&token, code.filter(|c| !c.trim().is_empty())) {
+        (None, Some(code)) => Some((auth::require().await?.customer_id, code)),
+        _ => None,
+    };
+    ctx.identity
+        .confirm_email_change(token.as_deref(), by_code.as_ref().map(|(c, k)| (c.as_str(), k.as_str())))
+        .await
+        .map(|_| ())
+        .map_err(auth::fail)
+}
+
+#[server(endpoint = "undo_email_change")]
+pub async fn undo_email_change(token: String) -> Result<(), AppError> {
+    use crate::auth;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.undo_email_change(&token).await.map_err(auth::fail)?;
+    auth::sign_out().await
+}
+
+#[server(endpoint = "list_devices")]
+pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let now = ctx.identity.clock.now();
+    let rows = ctx.identity.store.sessions_of(&current.customer_id, now).await.map_err(auth::fail)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeviceView {
+            current: r.id_hash == current.session_hash,
+            id: r.id_hash,
+            device: r.device.unwrap_or_else(|| "Unknown browser".into()),
+            signed_in: identity::clock::format_millis(r.created_at),
+            last_seen: identity::clock::format_millis(r.last_seen_at),
+        })
+        .collect())
+}
+
+#[server(endpoint = "end_device")]
+pub async fn end_device(id: String) -> Result<bool, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    if id == current.session_hash {
+        auth::sign_out().await?;
+        return Ok(true);
+    }
+    ctx.identity.end_session(&current.customer_id, &id).await.map_err(auth::fail)
+}
+
+#[server(endpoint = "end_other_devices")]
+pub async fn end_other_devices() -> Result<u64, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.end_other_sessions(&current.customer_id, &current.session_hash).await.map_err(auth::fail)
+}
+
+#[server(endpoint = "activity")]
+pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let rows = ctx.identity.store.activity_of(&current.customer_id, 100).await.map_err(auth::fail)?;
+    Ok(rows.into_iter().map(|r| ActivityView { at: identity::clock::format_millis(r.at), what: describe(&r.action, &r.detail) }).collect())
+}
+
+/// A sentence for an audit action, as the customer should read it.
+#[cfg(feature = "ssr")]
+fn describe(action: &str, detail: &str) -> String {
+    let detail: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    let device = detail.get("device").and_then(|d| d.as_str()).unwrap_or("an unknown device");
+    match action {
+        "customer.registered" => "Account created".into(),
+        "customer.imported" => "Account imported".into(),
+        "customer.email_verified" => "Email address confirmed".into(),
+        "login.succeeded" if detail.get("new_device").and_then(serde_json::Value::as_bool) == Some(true) => {
+            format!("Signed in from a new device: {device}")
+        }
+        "login.succeeded" => format!("Signed in: {device}"),
+        "login.failed" => format!("Failed sign-in attempt: {device}"),
+        "account.locked" => "Account locked after too many failed sign-ins".into(),
+        "account.unlocked" => "Account unlocked".into(),
+        "customer.reauthenticated" => "Password confirmed".into(),
+        "password.reset_requested" => "Password reset requested".into(),
+        "password.reset" => "Password reset".into(),
+        "password.changed" => "Password changed".into(),
+        "email.change_requested" => "Email change requested".into(),
+        "email.changed" => "Email address changed".into(),
+        "email.change_undone" => "Email change undone".into(),
+        "profile.updated" => "Profile updated".into(),
+        "session.ended" => "Signed out a device".into(),
+        "sessions.ended_others" => "Signed out all other devices".into(),
+        other => other.replace(['.', '_'], " "),
+    }
+}

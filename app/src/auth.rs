@@ -1,0 +1,157 @@
+//! Who is signed in (server only): the session keys, the timeouts, and the helpers
+//! server functions use to require a customer or a recent authentication.
+//!
+//! The session holds only ids and times: `cid` (customer id), `st` (signed in at),
+//! `at` (last authentication, moved by re-authentication). Idle expiry is the session
+//! layer's; the absolute lifetime is checked here on every read.
+
+use std::net::IpAddr;
+
+use identity::accounts::RequestMeta;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::context::{ClientIp, ServerContext, server_context};
+use crate::error::AppError;
+
+pub const CUSTOMER: &str = "cid";
+pub const SIGNED_IN_AT: &str = "st";
+pub const AUTH_TIME: &str = "at";
+/// A device label for "Your devices" ("Firefox on Linux").
+pub const DEVICE: &str = "dev";
+/// Sensitive actions need an authentication at most this old (ASVS 7.5.1).
+pub const RECENT_AUTH_MS: i64 = 5 * 60_000;
+
+/// The signed-in customer of this request.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub customer_id: String,
+    pub auth_time: i64,
+    /// SHA-256 of the session id: how the store and "Your devices" know this session.
+    pub session_hash: String,
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Message("Sessions are unavailable.".into()))
+}
+
+fn store_error(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    AppError::Message("Something went wrong on our side. Please try again.".into())
+}
+
+/// The customer, if signed in and within the absolute lifetime.
+pub async fn current() -> Result<Option<Current>, AppError> {
+    let ctx = server_context()?;
+    let session = session().await?;
+    let Some(customer_id) = session.get::<String>(CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.map_err(store_error)?.unwrap_or(0);
+    let now = ctx.identity.clock.now();
+    if now - signed_in_at > ctx.identity.settings.session_absolute_ms {
+        session.flush().await.map_err(store_error)?;
+        return Ok(None);
+    }
+    let auth_time = session.get::<i64>(AUTH_TIME).await.map_err(store_error)?.unwrap_or(signed_in_at);
+    let session_hash = session.id().map(|id| identity::sha256_hex(id.to_string().as_bytes())).unwrap_or_default();
+    Ok(Some(Current { customer_id, auth_time, session_hash }))
+}
+
+/// The signed-in customer, or 401 "Please sign in".
+pub async fn require() -> Result<Current, AppError> {
+    match current().await? {
+        Some(c) => Ok(c),
+        None => Err(respond(AppError::SignInRequired)),
+    }
+}
+
+/// The signed-in customer who authenticated in the last five minutes.
+pub async fn require_recent() -> Result<Current, AppError> {
+    let c = require().await?;
+    let now = server_context()?.identity.clock.now();
+    if now - c.auth_time > RECENT_AUTH_MS {
+        return Err(respond(AppError::ReauthRequired));
+    }
+    Ok(c)
+}
+
+/// Starts a signed-in session: a new id (no fixation), then the keys.
+pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(store_error)?;
+    session.insert(DEVICE, device).await.map_err(store_error)?;
+    session.insert(CUSTOMER, customer_id).await.map_err(store_error)?;
+    session.insert(SIGNED_IN_AT, auth_time).await.map_err(store_error)?;
+    session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
+    Ok(())
+}
+
+/// Records a re-authentication: a new id and a fresh authentication time.
+pub async fn reauthenticated(auth_time: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(store_error)?;
+    session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
+    Ok(())
+}
+
+pub async fn sign_out() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(store_error)
+}
+
+/// The client address and device label of this request.
+pub fn request_meta() -> RequestMeta {
+    let parts = use_context::<http::request::Parts>();
+    let ip = parts.as_ref().and_then(|p| p.extensions.get::<ClientIp>()).map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
+    let ua = parts.as_ref().and_then(|p| p.headers.get(http::header::USER_AGENT)).and_then(|v| v.to_str().ok());
+    RequestMeta::new(ip, ua)
+}
+
+/// Sets the HTTP status (and `Retry-After`) that fits `err`, and returns it.
+pub fn respond(err: AppError) -> AppError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let status = match &err {
+            AppError::Fields(_) | AppError::Message(_) => http::StatusCode::BAD_REQUEST,
+            AppError::SignInRequired => http::StatusCode::UNAUTHORIZED,
+            AppError::ReauthRequired => http::StatusCode::FORBIDDEN,
+            AppError::Throttled(secs) => {
+                if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
+                    response.insert_header(http::header::RETRY_AFTER, v);
+                }
+                http::StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::ServerFn(_) => http::StatusCode::BAD_REQUEST,
+        };
+        let status = if err == AppError::Message("Foyer is busy. Please try again in a moment.".into()) {
+            http::StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            status
+        };
+        response.set_status(status);
+    }
+    err
+}
+
+/// Maps any core error and sets the status.
+pub fn fail(e: impl Into<AppError>) -> AppError {
+    respond(e.into())
+}
+
+/// The device cookie's value, if the browser sent one.
+pub fn device_cookie() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let cookies = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
+    cookies.split(';').map(str::trim).find_map(|c| c.strip_prefix(&format!("{}=", device_cookie_name(&server_context().ok()?))).map(str::to_owned))
+}
+
+pub fn device_cookie_name(ctx: &ServerContext) -> &'static str {
+    if ctx.public_url.starts_with("https://") { "__Host-foyer-device" } else { "foyer-device" }
+}
+
+/// Remembers this browser for new-device detection (a random id, 400 days).
+pub fn set_device_cookie(device_id: &str) {
+    let (Some(response), Ok(ctx)) = (use_context::<leptos_axum::ResponseOptions>(), server_context()) else { return };
+    let secure = if ctx.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{}={device_id}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Lax{secure}", device_cookie_name(&ctx));
+    if let Ok(v) = http::HeaderValue::from_str(&cookie) {
+        response.append_header(http::header::SET_COOKIE, v);
+    }
+}

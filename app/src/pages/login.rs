@@ -1,0 +1,34 @@
+//! `/login`: email and password. A `return_to` query parameter (local paths only) says
+//! where to go afterwards; nothing else is remembered in the URL.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::account::Login;
+use crate::components::form::{Field, form_alert, field_error, go_to};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let result = action.value();
+    let return_to = move || use_query_map().with(|q| q.get("return_to")).unwrap_or_default();
+    Effect::new(move || {
+        if let Some(Ok(path)) = result.get() {
+            go_to(&path);
+        }
+    });
+    view! {
+        <Title text="Sign in"/>
+        <h1>"Sign in"</h1>
+        <ActionForm action=action attr:class="card form" attr:novalidate="true">
+            {form_alert(result)}
+            <Field label="Email" name="email" kind="email" autocomplete="username" required=true error=field_error(result, "Email")/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>
+            <input type="hidden" name="return_to" value=return_to/>
+            <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+        </ActionForm>
+        <p><a href="/forgot-password">"Forgot your password?"</a></p>
+        <p>"New here? " <a href="/register">"Create an account"</a></p>
+    }
+}

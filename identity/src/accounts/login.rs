@@ -1,0 +1,186 @@
+//! Sign-in with email and password: uniform failures, throttling, lock-out and
+//! unlock, legacy-hash upgrade, new-device notice.
+
+use secrecy::SecretString;
+
+use super::RequestMeta;
+use super::throttle::{IP_FREE_FAILURES, account_key, blocked_for, ip_key};
+use super::tokens::{Purpose, redeem_token};
+use crate::audit::Actor;
+use crate::clock::format_millis;
+use crate::domain::Email;
+use crate::email::Template;
+use crate::store::customers::CustomerRow;
+use crate::{Error, Identity, Result, sha256_hex};
+
+/// A successful sign-in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub customer_id: String,
+    pub auth_time: i64,
+    /// The device cookie to (re)set: it lets us recognise this browser next time.
+    pub device_id: String,
+    pub email_verified: bool,
+}
+
+/// Why a sign-in did not happen, as the web layer must answer it.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Wrong email, wrong password, locked account: one answer for all.
+    #[error("Email or password is incorrect, or the account cannot sign in right now.")]
+    Failed,
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: i64 },
+    #[error(transparent)]
+    Other(#[from] Error),
+}
+
+impl From<sqlx::Error> for LoginError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+impl Identity {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: SecretString,
+        device_id: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<SignedIn, LoginError> {
+        let now = self.clock.now();
+        let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+        let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
+        for key in [&ip, &acct] {
+            if let Some(wait) = blocked_for(self.store.throttle_get(key).await?.as_ref(), now) {
+                return Err(LoginError::Throttled { retry_after_secs: (wait + 999) / 1000 });
+            }
+        }
+        let customer = self.store.customer_by_email(&normalized).await?;
+        let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
+        let verified = self.hasher.verify_or_dummy(password.clone(), stored, self.rng.as_ref()).await?;
+        match customer {
+            Some(c) if verified.matches && c.locked_at.is_none() => {
+                Ok(self.succeed(c, password, verified.needs_rehash, device_id, meta, &acct).await?)
+            }
+            other => {
+                self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
+                self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
+                if let Some(c) = other {
+                    self.record_failure(&c, meta).await?;
+                }
+                Err(LoginError::Failed)
+            }
+        }
+    }
+
+    async fn succeed(
+        &self,
+        c: CustomerRow,
+        password: SecretString,
+        needs_rehash: bool,
+        device_id: Option<&str>,
+        meta: &RequestMeta,
+        acct_key: &str,
+    ) -> Result<SignedIn> {
+        let now = self.clock.now();
+        // Upgrade imported or outdated hashes while we hold the plaintext.
+        let rehashed = if needs_rehash { Some(self.hasher.hash(password, self.rng.as_ref()).await?) } else { None };
+        let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
+        let device_hash = sha256_hex(device_id.as_bytes());
+        let mut tx = self.store.begin().await?;
+        if let Some(hash) = &rehashed {
+            // Not a password change: the version (and so reset links) stay as they are.
+            sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(hash).bind(&c.id).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1").bind(&c.id).execute(&mut *tx).await?;
+        let new_device = sqlx::query(
+            "INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (customer_id, device_hash) DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&device_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "rehashed": rehashed.is_some() });
+        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
+        if new_device {
+            let when = format_millis(now);
+            let devices_link = self.link("/account/devices");
+            self.queue_mail(&mut tx, &c.email, Template::NewSignIn { device: &meta.device, when: &when, devices_link: &devices_link }, now)
+                .await?;
+        }
+        tx.commit().await?;
+        self.store.throttle_clear(acct_key).await?;
+        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified == 1 })
+    }
+
+    /// Counts a failure against a real account; locks it at the threshold and mails
+    /// an unlock link.
+    async fn record_failure(&self, c: &CustomerRow, meta: &RequestMeta) -> Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (failures,): (i64,) =
+            sqlx::query_as("UPDATE customers SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+                .bind(&c.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let detail = serde_json::json!({ "device": meta.device, "consecutive_failures": failures });
+        self.audit_customer(&mut tx, Actor::System, &c.id, "login.failed", detail, now).await?;
+        if failures >= self.settings.lockout_threshold && c.locked_at.is_none() {
+            sqlx::query("UPDATE customers SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL").bind(now).bind(&c.id).execute(&mut *tx).await?;
+            let issued = self.issue_token(&mut tx, &c.id, Purpose::Unlock, c.password_version, None, false, now).await?;
+            let link = self.link(&format!("/unlock?token={}", issued.token));
+            self.queue_mail(&mut tx, &c.email, Template::Unlock { link: &link }, now).await?;
+            self.audit_customer(&mut tx, Actor::System, &c.id, "account.locked", serde_json::json!({ "failures": failures }), now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Unlocks the account from the mailed link.
+    pub async fn unlock(&self, token: &str) -> Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = redeem_token(&mut tx, Purpose::Unlock, token, now).await?;
+        sqlx::query("UPDATE customers SET locked_at = NULL, failed_logins = 0, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&row.customer_id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit_customer(&mut tx, Actor::Customer(row.customer_id.clone()), &row.customer_id, "account.unlocked", serde_json::json!({}), now)
+            .await?;
+        tx.commit().await?;
+        if let Some(c) = self.store.customer_by_id(&row.customer_id).await? {
+            self.store.throttle_clear(&account_key(&c.email_normalized)).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks the password of a signed-in customer (re-authentication before a
+    /// sensitive action). Failures count and throttle like sign-in failures.
+    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, meta: &RequestMeta) -> Result<i64, LoginError> {
+        let now = self.clock.now();
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        let acct = account_key(&c.email_normalized);
+        if let Some(wait) = blocked_for(self.store.throttle_get(&acct).await?.as_ref(), now) {
+            return Err(LoginError::Throttled { retry_after_secs: (wait + 999) / 1000 });
+        }
+        let verified = self.hasher.verify_or_dummy(password, c.password_hash.clone(), self.rng.as_ref()).await?;
+        if verified.matches && c.locked_at.is_none() {
+            self.store.throttle_clear(&acct).await?;
+            let mut tx = self.store.begin().await?;
+            self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "customer.reauthenticated", serde_json::json!({}), now)
+                .await?;
+            tx.commit().await?;
+            return Ok(now);
+        }
+        self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
+        self.record_failure(&c, meta).await?;
+        Err(LoginError::Failed)
+    }
+}

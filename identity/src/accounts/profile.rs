@@ -1,0 +1,101 @@
+//! The customer's profile: every field validated with its own message, saved in one
+//! transaction with an audit event and a `customer.updated` outbox event.
+
+use crate::audit::Actor;
+pub use crate::domain::profile::{ProfileForm, check_profile};
+use crate::domain::profile as fields;
+use crate::outbox::{self, OutboxEvent};
+use crate::{Error, Identity, Result};
+
+fn today(now_ms: i64) -> fields::Ymd {
+    let date = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).map(|t| t.date()).unwrap_or(time::Date::MIN);
+    (date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
+}
+
+/// Names of the fields whose values differ.
+fn changed_fields(old: &ProfileForm, new: &ProfileForm) -> Vec<&'static str> {
+    let pairs: [(&'static str, &Option<String>, &Option<String>); 11] = [
+        ("given_name", &old.given_name, &new.given_name),
+        ("family_name", &old.family_name, &new.family_name),
+        ("display_name", &old.display_name, &new.display_name),
+        ("preferred_language", &old.preferred_language, &new.preferred_language),
+        ("phone", &old.phone, &new.phone),
+        ("birth_date", &old.birth_date, &new.birth_date),
+        ("street", &old.street, &new.street),
+        ("locality", &old.locality, &new.locality),
+        ("region", &old.region, &new.region),
+        ("postal_code", &old.postal_code, &new.postal_code),
+        ("country", &old.country, &new.country),
+    ];
+    pairs.into_iter().filter(|(_, a, b)| a != b).map(|(n, _, _)| n).collect()
+}
+
+impl Identity {
+    pub async fn profile(&self, customer_id: &str) -> Result<ProfileForm> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        Ok(ProfileForm {
+            given_name: c.given_name,
+            family_name: c.family_name,
+            display_name: c.display_name,
+            preferred_language: c.preferred_language,
+            phone: c.phone,
+            birth_date: c.birth_date,
+            street: c.address_street,
+            locality: c.address_locality,
+            region: c.address_region,
+            postal_code: c.address_postal_code,
+            country: c.address_country,
+        })
+    }
+
+    /// Saves the profile; returns the names of the fields that changed.
+    pub async fn update_profile(&self, customer_id: &str, form: &ProfileForm) -> Result<Vec<&'static str>> {
+        let now = self.clock.now();
+        let checked = check_profile(form, today(now)).map_err(Error::Fields)?;
+        let old = self.profile(customer_id).await?;
+        let changed = changed_fields(&old, &checked);
+        if changed.is_empty() {
+            return Ok(changed);
+        }
+        let mut tx = self.store.begin().await?;
+        sqlx::query(
+            "UPDATE customers SET given_name = $1, family_name = $2, display_name = $3, preferred_language = $4, \
+             phone = $5, birth_date = $6, address_street = $7, address_locality = $8, address_region = $9, \
+             address_postal_code = $10, address_country = $11, updated_at = $12 WHERE id = $13",
+        )
+        .bind(&checked.given_name)
+        .bind(&checked.family_name)
+        .bind(&checked.display_name)
+        .bind(&checked.preferred_language)
+        .bind(&checked.phone)
+        .bind(&checked.birth_date)
+        .bind(&checked.street)
+        .bind(&checked.locality)
+        .bind(&checked.region)
+        .bind(&checked.postal_code)
+        .bind(&checked.country)
+        .bind(now)
+        .bind(customer_id)
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({ "fields": changed });
+        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "profile.updated", detail, now).await?;
+        let event = OutboxEvent::CustomerUpdated { customer_id: customer_id.to_owned(), fields: changed.iter().map(|f| (*f).to_owned()).collect() };
+        outbox::enqueue(&mut tx, &event, now).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_changed_fields() {
+        let form = ProfileForm { phone: Some("+49 30 1234567".into()), country: Some("de".into()), ..ProfileForm::default() };
+        let checked = check_profile(&form, (2026, 11, 29)).unwrap();
+        assert_eq!(checked.phone.as_deref(), Some("+49301234567"));
+        assert_eq!(changed_fields(&ProfileForm::default(), &checked), vec!["phone", "country"]);
+    }
+}

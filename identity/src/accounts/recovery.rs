@@ -1,0 +1,178 @@
+//! Forgotten passwords, password changes and email changes.
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::RequestMeta;
+use super::login::LoginError;
+use super::throttle::{IP_FREE_FAILURES, blocked_for, ip_key};
+use super::tokens::{Purpose, redeem_code, redeem_token};
+use crate::audit::Actor;
+use crate::domain::{Email, ParseError};
+use crate::email::Template;
+use crate::policy;
+use crate::store::customers::{self, CustomerRow};
+use crate::{Error, Identity, Result};
+
+fn check_new_password(password: &SecretString, c: &CustomerRow) -> Result<()> {
+    let personal: Vec<&str> = [Some(c.email.as_str()), c.given_name.as_deref(), c.family_name.as_deref(), c.display_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    match policy::assess(password.expose_secret(), &personal).problem {
+        Some(reason) => Err(Error::Fields(vec![ParseError::Rejected { field: "New password", reason }])),
+        None => Ok(()),
+    }
+}
+
+impl Identity {
+    /// "Forgot password": mails a reset link if the account exists; answers the same
+    /// either way.
+    pub async fn request_password_reset(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+        let email = Email::parse(email)?;
+        let now = self.clock.now();
+        let ip = ip_key(meta.ip);
+        if let Some(wait) = blocked_for(self.store.throttle_get(&ip).await?.as_ref(), now) {
+            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
+        }
+        self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
+        let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
+        let mut tx = self.store.begin().await?;
+        let issued = self.issue_token(&mut tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
+        let link = self.link(&format!("/reset-password?token={}", issued.token));
+        self.queue_mail(&mut tx, &c.email, Template::ResetPassword { link: &link }, now).await?;
+        self.audit_customer(&mut tx, Actor::System, &c.id, "password.reset_requested", serde_json::json!({}), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Completes a reset: the link must be unused, unexpired and issued for the current
+    /// password. Ends every session and unlocks the account.
+    pub async fn reset_password(&self, token: &str, new_password: SecretString) -> Result<String> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = redeem_token(&mut tx, Purpose::ResetPassword, token, now).await?;
+        let c = customers::by_id_tx(&mut tx, &row.customer_id).await?.ok_or(Error::TokenInvalid)?;
+        if c.password_version != row.bound_version {
+            return Err(Error::TokenInvalid);
+        }
+        // Checked after redeeming, so a refused password does not burn the link:
+        // returning here rolls the redemption back.
+        check_new_password(&new_password, &c)?;
+        let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
+        customers::set_password(&mut tx, &c.id, &hash, now).await?;
+        let ended = self.end_sessions_tx(&mut tx, &c.id, None).await?;
+        let reset_link = self.link("/forgot-password");
+        self.queue_mail(&mut tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "password.reset", serde_json::json!({ "sessions_ended": ended }), now)
+            .await?;
+        tx.commit().await?;
+        self.store.throttle_clear(&super::throttle::account_key(&c.email_normalized)).await?;
+        Ok(c.id)
+    }
+
+    /// Changes the password of a signed-in customer, who proves the current one. Other
+    /// sessions end; `keep_session` (the caller's, by id hash) stays.
+    pub async fn change_password(
+        &self,
+        customer_id: &str,
+        current: SecretString,
+        new_password: SecretString,
+        keep_session: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<(), LoginError> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        check_new_password(&new_password, &c)?;
+        self.reauthenticate(customer_id, current, meta).await?;
+        let now = self.clock.now();
+        let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
+        let mut tx = self.store.begin().await?;
+        customers::set_password(&mut tx, &c.id, &hash, now).await?;
+        let ended = self.end_sessions_tx(&mut tx, &c.id, keep_session).await?;
+        let reset_link = self.link("/forgot-password");
+        self.queue_mail(&mut tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "password.changed", serde_json::json!({ "sessions_ended": ended }), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts an email change (the caller has checked a recent authentication): a link
+    /// and code go to the new address; nothing changes until it is confirmed.
+    pub async fn request_email_change(&self, customer_id: &str, new_email: &str) -> Result<()> {
+        let email = Email::parse(new_email)?;
+        let now = self.clock.now();
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if email.normalized() == c.email_normalized {
+            return Err(ParseError::Rejected { field: "New email", reason: "This is already your email address.".into() }.into());
+        }
+        let mut tx = self.store.begin().await?;
+        let issued = self.issue_token(&mut tx, &c.id, Purpose::ChangeEmail, c.password_version, Some(email.as_str()), true, now).await?;
+        let link = self.link(&format!("/account/confirm-email?token={}", issued.token));
+        let code = issued.code.unwrap_or_default();
+        self.queue_mail(&mut tx, email.as_str(), Template::ConfirmEmailChange { link: &link, code: &code }, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "email.change_requested", serde_json::json!({}), now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Confirms an email change by link (`token`) or, for a signed-in customer, by code.
+    pub async fn confirm_email_change(&self, token: Option<&str>, code: Option<(&str, &str)>) -> Result<String> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = match (token, code) {
+            (Some(t), _) => redeem_token(&mut tx, Purpose::ChangeEmail, t, now).await?,
+            (None, Some((customer_id, code))) => match redeem_code(&mut tx, customer_id, Purpose::ChangeEmail, code, now).await {
+                Ok(row) => row,
+                Err(e) => {
+                    tx.commit().await?;
+                    return Err(e);
+                }
+            },
+            (None, None) => return Err(Error::TokenInvalid),
+        };
+        let new_email = Email::parse(row.new_email.as_deref().unwrap_or_default()).map_err(|_| Error::TokenInvalid)?;
+        let c = customers::by_id_tx(&mut tx, &row.customer_id).await?.ok_or(Error::TokenInvalid)?;
+        let taken = sqlx::query_as::<_, (String,)>("SELECT id FROM customers WHERE email_normalized = $1")
+            .bind(new_email.normalized())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(ParseError::Rejected { field: "New email", reason: "This address cannot be used. Choose another one.".into() }.into());
+        }
+        sqlx::query("UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4")
+            .bind(new_email.as_str())
+            .bind(new_email.normalized())
+            .bind(now)
+            .bind(&c.id)
+            .execute(&mut *tx)
+            .await?;
+        let undo = self.issue_token(&mut tx, &c.id, Purpose::UndoEmailChange, c.password_version, Some(&c.email), false, now).await?;
+        let undo_link = self.link(&format!("/account/undo-email?token={}", undo.token));
+        self.queue_mail(&mut tx, &c.email, Template::EmailChanged { undo_link: &undo_link }, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "email.changed", serde_json::json!({}), now).await?;
+        tx.commit().await?;
+        Ok(c.id)
+    }
+
+    /// The old address takes the account back: the email is restored and every
+    /// session ends.
+    pub async fn undo_email_change(&self, token: &str) -> Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = redeem_token(&mut tx, Purpose::UndoEmailChange, token, now).await?;
+        let old = Email::parse(row.new_email.as_deref().unwrap_or_default()).map_err(|_| Error::TokenInvalid)?;
+        sqlx::query("UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4")
+            .bind(old.as_str())
+            .bind(old.normalized())
+            .bind(now)
+            .bind(&row.customer_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| if crate::store::is_unique_violation(&e) { Error::TokenInvalid } else { e.into() })?;
+        self.end_sessions_tx(&mut tx, &row.customer_id, None).await?;
+        self.audit_customer(&mut tx, Actor::Customer(row.customer_id.clone()), &row.customer_id, "email.change_undone", serde_json::json!({}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

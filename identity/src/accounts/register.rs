@@ -1,0 +1,162 @@
+//! Registration and email verification.
+
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::RequestMeta;
+use super::throttle::{IP_FREE_FAILURES, blocked_for, ip_key};
+use super::tokens::{Purpose, redeem_code, redeem_token};
+use crate::audit::Actor;
+use crate::domain::{Email, ParseError, PersonName};
+use crate::email::Template;
+use crate::policy;
+use crate::store::customers::{self, CustomerRow};
+use crate::{Error, Identity, Result};
+
+/// Resends allowed per account in a throttle window.
+const RESEND_FREE: i64 = 3;
+
+#[derive(Debug)]
+pub struct Registration {
+    pub email: String,
+    pub password: SecretString,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub accept_terms: bool,
+}
+
+/// The parsed, policy-checked registration.
+struct Checked {
+    email: Email,
+    given_name: Option<PersonName>,
+    family_name: Option<PersonName>,
+}
+
+fn check(input: &Registration) -> Result<Checked> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
+    let given_name = PersonName::parse_optional("Given name", input.given_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
+    let family_name =
+        PersonName::parse_optional("Family name", input.family_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
+    let personal: Vec<&str> = [Some(input.email.as_str()), input.given_name.as_deref(), input.family_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let assessment = policy::assess(input.password.expose_secret(), &personal);
+    if let Some(problem) = assessment.problem {
+        errors.push(ParseError::Rejected { field: "Password", reason: problem });
+    }
+    if !input.accept_terms {
+        errors.push(ParseError::Rejected { field: "Terms", reason: "Please accept the terms to create an account.".into() });
+    }
+    match (email, errors.is_empty()) {
+        (Some(email), true) => Ok(Checked { email, given_name, family_name }),
+        _ => Err(Error::Fields(errors)),
+    }
+}
+
+impl Identity {
+    /// Registers a customer. The answer is the same whether the address is new or not:
+    /// a new address gets a verification mail, a known one a "someone tried" mail.
+    pub async fn register(&self, input: Registration, meta: &RequestMeta) -> Result<()> {
+        let checked = check(&input)?;
+        let now = self.clock.now();
+        let ip = ip_key(meta.ip);
+        if let Some(wait) = blocked_for(self.store.throttle_get(&ip).await?.as_ref(), now) {
+            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
+        }
+        // Hash in both cases so the timing does not tell the two apart.
+        let hash = self.hasher.hash(input.password, self.rng.as_ref()).await?;
+        let row = CustomerRow {
+            id: self.new_id(),
+            email: checked.email.as_str().to_owned(),
+            email_normalized: checked.email.normalized().to_owned(),
+            given_name: checked.given_name.map(|n| n.as_str().to_owned()),
+            family_name: checked.family_name.map(|n| n.as_str().to_owned()),
+            password_hash: Some(hash),
+            email_verified: 0,
+            created_at: now,
+            updated_at: now,
+            terms_accepted_at: Some(now),
+            ..CustomerRow::default()
+        };
+        let mut tx = self.store.begin().await?;
+        if customers::insert_if_absent(&mut tx, &row).await? {
+            let issued = self.issue_token(&mut tx, &row.id, Purpose::VerifyEmail, 0, None, true, now).await?;
+            let link = self.link(&format!("/verify?token={}", issued.token));
+            let code = issued.code.unwrap_or_default();
+            self.queue_mail(&mut tx, &row.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+            self.audit_customer(&mut tx, Actor::Customer(row.id.clone()), &row.id, "customer.registered", serde_json::json!({}), now)
+                .await?;
+        } else {
+            let login_link = self.link("/login");
+            let reset_link = self.link("/forgot-password");
+            self.queue_mail(&mut tx, &row.email, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now)
+                .await?;
+        }
+        tx.commit().await?;
+        // Registration is a cheap way to make us send mail: count it against the IP.
+        self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
+        Ok(())
+    }
+
+    /// Confirms an address from the link. Returns the customer id.
+    pub async fn verify_email_link(&self, token: &str) -> Result<String> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = redeem_token(&mut tx, Purpose::VerifyEmail, token, now).await?;
+        self.mark_verified(&mut tx, &row.customer_id, now).await?;
+        tx.commit().await?;
+        Ok(row.customer_id)
+    }
+
+    /// Confirms an address with the mailed code. Unknown address and wrong code give
+    /// the same error.
+    pub async fn verify_email_code(&self, email: &str, code: &str) -> Result<String> {
+        let now = self.clock.now();
+        let Ok(email) = Email::parse(email) else { return Err(Error::TokenInvalid) };
+        let Some(customer) = self.store.customer_by_email(email.normalized()).await? else { return Err(Error::TokenInvalid) };
+        let mut tx = self.store.begin().await?;
+        match redeem_code(&mut tx, &customer.id, Purpose::VerifyEmail, code, now).await {
+            Ok(_) => {
+                self.mark_verified(&mut tx, &customer.id, now).await?;
+                tx.commit().await?;
+                Ok(customer.id)
+            }
+            Err(e) => {
+                tx.commit().await?; // keep the attempt count
+                Err(e)
+            }
+        }
+    }
+
+    async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE customers SET email_verified = 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(customer_id)
+            .execute(&mut **tx)
+            .await?;
+        self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", serde_json::json!({}), now)
+            .await
+    }
+
+    /// Sends a fresh verification mail to a signed-in, unverified customer (limited).
+    pub async fn resend_verification(&self, customer_id: &str) -> Result<()> {
+        let now = self.clock.now();
+        let key = format!("resend:{customer_id}");
+        if let Some(wait) = blocked_for(self.store.throttle_get(&key).await?.as_ref(), now) {
+            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
+        }
+        let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if customer.email_verified == 1 {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        let issued = self.issue_token(&mut tx, &customer.id, Purpose::VerifyEmail, 0, None, true, now).await?;
+        let link = self.link(&format!("/verify?token={}", issued.token));
+        let code = issued.code.unwrap_or_default();
+        self.queue_mail(&mut tx, &customer.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+        tx.commit().await?;
+        self.store.throttle_fail(&key, now, RESEND_FREE).await?;
+        Ok(())
+    }
+}

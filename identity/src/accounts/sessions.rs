@@ -1,0 +1,166 @@
+//! Sessions as the customer sees them ("Your devices") and as the session layer stores
+//! them, plus the customer's own activity.
+//!
+//! Session records are keyed by SHA-256 of the session id, so the database never holds
+//! a usable cookie. The customer id and a device label are copied out of the record
+//! into columns so a customer's sessions can be listed and ended.
+
+use sqlx::FromRow;
+
+use crate::store::{Store, Tx};
+use crate::{Identity, Result, UnixMillis};
+
+/// "Firefox on Linux", "Safari on iPhone", or "Unknown browser".
+pub fn describe_user_agent(user_agent: &str) -> String {
+    let Some(ua) = woothee::parser::Parser::new().parse(user_agent) else { return "Unknown browser".into() };
+    let browser = if ua.name == "UNKNOWN" { "Unknown browser" } else { ua.name };
+    if ua.os == "UNKNOWN" { browser.to_owned() } else { format!("{browser} on {}", ua.os) }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub device: Option<String>,
+    pub created_at: UnixMillis,
+    pub last_seen_at: UnixMillis,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ActivityRow {
+    pub at: UnixMillis,
+    pub action: String,
+    pub detail: String,
+}
+
+/// A stored session record.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredSession {
+    pub data: String,
+    pub expires_at: UnixMillis,
+}
+
+impl Store {
+    /// Inserts a new record; `false` if the id is taken (the caller picks another).
+    pub async fn session_create(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) DO NOTHING",
+        )
+        .bind(id_hash)
+        .bind(data)
+        .bind(expires_at)
+        .bind(customer_id)
+        .bind(device)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) DO UPDATE SET \
+             data = $2, expires_at = $3, customer_id = $4, device = $5, last_seen_at = $6",
+        )
+        .bind(id_hash)
+        .bind(data)
+        .bind(expires_at)
+        .bind(customer_id)
+        .bind(device)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The record, unless missing or expired.
+    pub async fn session_load(&self, id_hash: &str, now: UnixMillis) -> Result<Option<StoredSession>> {
+        Ok(sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    pub async fn session_delete(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    pub async fn sessions_delete_expired(&self, now: UnixMillis) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(self.pool()).await?.rows_affected())
+    }
+
+    pub async fn sessions_of(&self, customer_id: &str, now: UnixMillis) -> Result<Vec<SessionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id_hash, device, created_at, last_seen_at FROM sessions WHERE customer_id = $1 AND expires_at > $2 \
+             ORDER BY last_seen_at DESC",
+        )
+        .bind(customer_id)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn activity_of(&self, customer_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
+        Ok(sqlx::query_as("SELECT at, action, detail FROM audit_log WHERE subject = $1 ORDER BY id DESC LIMIT $2")
+            .bind(format!("customer:{customer_id}"))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?)
+    }
+}
+
+impl Identity {
+    /// Ends the customer's sessions inside `tx`, except `keep` (an id hash).
+    pub(crate) async fn end_sessions_tx(&self, tx: &mut Tx, customer_id: &str, keep: Option<&str>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
+            .bind(customer_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Ends one of the customer's own sessions (never another customer's).
+    pub async fn end_session(&self, customer_id: &str, id_hash: &str) -> Result<bool> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash = $2")
+            .bind(customer_id)
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if done == 1 {
+            self.audit_customer(&mut tx, crate::audit::Actor::Customer(customer_id.to_owned()), customer_id, "session.ended", serde_json::json!({}), now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(done == 1)
+    }
+
+    /// Ends all the customer's sessions but `keep`.
+    pub async fn end_other_sessions(&self, customer_id: &str, keep: &str) -> Result<u64> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let ended = self.end_sessions_tx(&mut tx, customer_id, Some(keep)).await?;
+        self.audit_customer(&mut tx, crate::audit::Actor::Customer(customer_id.to_owned()), customer_id, "sessions.ended_others", serde_json::json!({ "ended": ended }), now)
+            .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_common_browsers() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(describe_user_agent(firefox), "Firefox on Linux");
+        assert_eq!(describe_user_agent(""), "Unknown browser");
+    }
+}

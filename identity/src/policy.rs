@@ -1,0 +1,117 @@
+//! The password policy (ASVS 6.2, NIST 800-63B), shared by the browser's strength meter
+//! and the server's authoritative check.
+//!
+//! - 8 to 1,024 code points, any Unicode, never truncated or case-folded;
+//! - no composition rules;
+//! - refused when zxcvbn scores it below 3 (its lists hold the most common passwords),
+//!   or when it contains the customer's email, email name or a name of 3+ characters.
+
+/// Fewest code points.
+pub const MIN_CHARS: usize = 8;
+/// Most code points.
+pub const MAX_CHARS: usize = 1024;
+/// zxcvbn's score (0..=4) a password needs.
+pub const MIN_SCORE: u8 = 3;
+
+/// What the meter shows and the server enforces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    /// 0 (very weak) ..= 4 (very strong).
+    pub score: u8,
+    /// Why the password is refused; `None` when it is acceptable.
+    pub problem: Option<String>,
+    /// A hint for a better password (may be present even when acceptable).
+    pub suggestion: Option<String>,
+}
+
+impl Assessment {
+    pub fn acceptable(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// Judges `password` for an account with these `personal` inputs (email, names).
+pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+    let chars = password.chars().count();
+    if chars < MIN_CHARS {
+        return Assessment {
+            score: 0,
+            problem: Some(format!("Use at least {MIN_CHARS} characters.")),
+            suggestion: Some("A few unrelated words make a long password that is easy to remember.".into()),
+        };
+    }
+    if chars > MAX_CHARS {
+        return Assessment { score: 0, problem: Some(format!("Use at most {MAX_CHARS} characters.")), suggestion: None };
+    }
+    let lowered = password.to_lowercase();
+    let mut words: Vec<String> = Vec::new();
+    for input in personal.iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+        if let Some((local, _)) = input.split_once('@') {
+            words.push(local.to_owned());
+        }
+        words.extend(input.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned));
+        words.push(input);
+    }
+    if words.iter().any(|w| w.chars().count() >= 3 && lowered.contains(w.as_str())) {
+        return Assessment {
+            score: 0,
+            problem: Some("Don't use your name or email address in your password.".into()),
+            suggestion: None,
+        };
+    }
+    // zxcvbn looks at the first 100 characters; longer passphrases are strong by length.
+    let head: String = password.chars().take(100).collect();
+    let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
+    let entropy = zxcvbn::zxcvbn(&head, &inputs);
+    let score = u8::from(entropy.score());
+    let feedback = entropy.feedback();
+    let suggestion = feedback.and_then(|f| f.suggestions().first().map(ToString::to_string));
+    if score < MIN_SCORE {
+        let warning = feedback.and_then(|f| f.warning().map(|w| w.to_string()));
+        return Assessment {
+            score,
+            problem: Some(warning.unwrap_or_else(|| "This password is too easy to guess.".into())),
+            suggestion: suggestion.or_else(|| Some("Add another word or two; uncommon words are better.".into())),
+        };
+    }
+    Assessment { score, problem: None, suggestion }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_is_counted_in_code_points() {
+        assert!(!assess("åäö123", &[]).acceptable());
+        assert_eq!(assess("short", &[]).problem.as_deref(), Some("Use at least 8 characters."));
+        assert!(!assess(&"x".repeat(MAX_CHARS + 1), &[]).acceptable());
+        // Eight emoji are eight characters (and 32 bytes): long enough.
+        let emoji = assess("🦀🐙🦑🐳🦈🐠🐡🦐", &[]);
+        assert_ne!(emoji.problem.as_deref(), Some("Use at least 8 characters."));
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        for common in ["password", "password123", "qwertyuiop", "iloveyou1", "12345678", "letmein!"] {
+            assert!(!assess(common, &[]).acceptable(), "{common} accepted");
+        }
+    }
+
+    #[test]
+    fn personal_words_are_refused() {
+        let personal = ["ann.lee@example.com", "Annabelle", "Leeworth"];
+        assert!(!assess("annabelle-rocks-2024!", &personal).acceptable());
+        assert!(!assess("my ann.lee@example.com pw", &personal).acceptable());
+        assert!(!assess("LEEWORTH gardening club", &personal).acceptable(), "case does not hide a name");
+    }
+
+    #[test]
+    fn long_unrelated_passphrases_pass_without_composition_rules() {
+        let a = assess("correct horse battery staple", &["ann@example.com"]);
+        assert!(a.acceptable(), "{a:?}");
+        assert!(a.score >= MIN_SCORE);
+        assert!(assess("ünïcödé wörds ärë fïnë hërë", &[]).acceptable());
+        assert!(assess(&"long passphrase ".repeat(60), &[]).acceptable(), "1000+ chars are fine");
+    }
+}

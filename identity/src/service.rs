@@ -1,0 +1,88 @@
+//! The service context every use case runs in.
+
+use std::sync::Arc;
+
+pub use crate::clock::{Clock, FixedClock, OsRandom, SecureRandom, SystemClock, UnixMillis};
+pub use crate::error::{Error, Result};
+pub use crate::store::{Backend, Store};
+
+/// Settings the rules need (not secrets).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The external base URL, without a trailing slash; links in mail start with it.
+    pub public_url: String,
+    /// Consecutive failed sign-ins before the account locks (at most 100).
+    pub lockout_threshold: i64,
+    /// Failures within the window that go unpunished before delays start.
+    pub free_failures: i64,
+    /// Session lifetime since sign-in.
+    pub session_absolute_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://localhost:3000".into(),
+            lockout_threshold: 20,
+            free_failures: 5,
+            session_absolute_ms: 12 * 3_600_000,
+        }
+    }
+}
+
+/// The service context handed to every use case: the store plus time, randomness,
+/// the password hasher and settings. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub rng: Arc<dyn SecureRandom>,
+    pub hasher: crate::password::Hasher,
+    pub settings: Arc<Settings>,
+}
+
+impl Identity {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn SecureRandom>,
+        hasher: crate::password::Hasher,
+        settings: Settings,
+    ) -> Self {
+        Self { store, clock, rng, hasher, settings: Arc::new(settings) }
+    }
+
+    /// A fresh random identifier (UUID v4 built from our own randomness source).
+    pub fn new_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        self.rng.fill(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    }
+
+    /// A fresh 256-bit secret, base64url without padding (for links).
+    pub fn new_token(&self) -> String {
+        use base64::Engine as _;
+        let mut bytes = [0u8; 32];
+        self.rng.fill(&mut bytes);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// A fresh six-digit code (uniform over 000000..=999999).
+    pub fn new_code(&self) -> String {
+        loop {
+            let mut bytes = [0u8; 4];
+            self.rng.fill(&mut bytes);
+            let n = u32::from_le_bytes(bytes);
+            // Reject the tail that would bias the modulo.
+            if n < 4_294_000_000 {
+                return format!("{:06}", n % 1_000_000);
+            }
+        }
+    }
+}
+
+/// SHA-256 as lowercase hex: how tokens, codes and session ids are stored.
+pub fn sha256_hex(input: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(input))
+}

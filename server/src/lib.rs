@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod mail;
+pub mod maintenance;
 pub mod outbox_worker;
 pub mod startup;
 pub mod telemetry;

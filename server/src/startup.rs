@@ -107,13 +107,15 @@ impl Application {
     /// Serves until `shutdown` completes, then drains and stops the worker.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = self.config.outbox_worker.then(|| tokio::spawn(self.worker.run(self.config.outbox_poll, stop_rx)));
+        let worker = self.config.outbox_worker.then(|| tokio::spawn(self.worker.run(self.config.outbox_poll, stop_rx.clone())));
+        let maintenance = tokio::spawn(crate::maintenance::run(self.context.identity.clone(), stop_rx.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
         let _ = stop_tx.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
         }
+        let _ = maintenance.await;
         self.context.identity.store.close().await;
         tracing::info!("stopped");
         Ok(())

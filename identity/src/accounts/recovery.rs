@@ -55,6 +55,8 @@ impl Identity {
         if c.password_version != row.bound_version {
             return Err(Error::TokenInvalid);
         }
+        // MFA hook (issue 4): an account with a second factor must present it here
+        // (or a recovery code) before the new password is set.
         // Checked after redeeming, so a refused password does not burn the link:
         // returning here rolls the redemption back.
         check_new_password(&new_password, &c)?;

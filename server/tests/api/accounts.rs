@@ -565,6 +565,14 @@ async fn session_cookie_attributes(db: Db) {
     // The test server runs on plain http (`http://localhost:PORT`), where the cookie is
     // `foyer` without `Secure`; on https it is `__Host-foyer` with `Secure`.
     assert!(!attributes.iter().any(|a| a.eq_ignore_ascii_case("secure")), "no Secure on plain-http dev: {line}");
+
+    // A stored session costs well under 1 KB, and the cookie value is not what is stored.
+    let value = cookie_value(&line);
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id_hash, data FROM sessions").fetch_all(app.identity.store.pool()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let (id_hash, data) = &rows[0];
+    assert!(id_hash.len() + data.len() < 512, "session row is {} bytes: {data}", id_hash.len() + data.len());
+    assert!(!id_hash.contains(&value) && !data.contains(&value), "the cookie value is never stored");
 }
 
 async fn cross_site_sign_in_is_refused(db: Db) {
@@ -726,3 +734,46 @@ async fn thousand_concurrent_wrong_passwords_stay_bounded() {
     assert!(peak <= MAX_QUEUE + workers, "queue depth peaked at {peak}");
     assert_eq!(hasher.queue_depth(), 0, "the queue drains");
 }
+
+/// 1,000 concurrent wrong-password sign-ins over HTTP against real argon2id cost and a
+/// small hashing queue: every answer is a refusal (400), a throttle (429) or "busy"
+/// (503) — never a 500 — and the server keeps serving. Figures are printed, not judged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_concurrent_sign_ins_over_http_get_429_or_503() {
+    let Some(app) = TestApp::builder(Db::Sqlite)
+        .configure(|raw| {
+            raw.argon2_memory_kib = 19_456;
+            raw.argon2_iterations = 2;
+            raw.hash_max_queue = 8;
+        })
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let before = memory_figures();
+    let started = std::time::Instant::now();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let request = client
+                .post(app.url("/api/login"))
+                .header(header::ORIGIN, app.public_url.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header(header::ACCEPT, "application/json")
+                .form(&[("email", format!("nobody{i}@example.com")), ("password", "wrong password here".to_owned())]);
+            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::<u16, usize>::new();
+    for task in tasks {
+        let status = task.await.unwrap().expect("every request is answered");
+        *counts.entry(status).or_default() += 1;
+    }
+    println!("1,000 concurrent sign-ins: {counts:?} in {:?}; memory before: {before}; after: {}", started.elapsed(), memory_figures());
+    assert!(counts.keys().all(|s| matches!(s, 400 | 429 | 503)), "only refusals, throttles and busy: {counts:?}");
+    assert!(counts.get(&503).copied().unwrap_or(0) > 0, "the bounded queue turned some away: {counts:?}");
+    assert_eq!(app.get_text("/healthz").await.0, 200, "still serving");
+    assert_eq!(app.identity.hasher.queue_depth(), 0, "no hashing left behind");
+}
+

@@ -4,7 +4,7 @@ use identity::audit::{self, Actor, AuditEvent};
 
 use crate::support::{Db, TestApp, both_backends};
 
-both_backends!(migrations_are_idempotent, audit_log_is_append_only, duplicate_brand_slugs_conflict);
+both_backends!(migrations_are_idempotent, audit_log_is_append_only, duplicate_brand_slugs_conflict, maintenance_sweeps_only_what_expired);
 
 async fn migrations_are_idempotent(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
@@ -47,4 +47,19 @@ async fn duplicate_brand_slugs_conflict(db: Db) {
         .await
         .unwrap();
     assert_eq!(audits, 1, "the failed create left no audit row");
+}
+
+async fn maintenance_sweeps_only_what_expired(db: Db) {
+    let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
+    let store = &app.identity.store;
+    let now = 10_000_000;
+    store.session_create("expired", "{}", now - 1, None, None, now - 100).await.unwrap();
+    store.session_create("live", "{}", now + 60_000, None, None, now - 100).await.unwrap();
+    store.throttle_fail("ip:192.0.2.1", now - 20 * 60_000, 5).await.unwrap();
+    store.throttle_fail("ip:192.0.2.2", now - 60_000, 5).await.unwrap();
+    let identity = app.identity_at(std::sync::Arc::new(identity::FixedClock::at(now)));
+    assert_eq!(server::maintenance::sweep(&identity).await.unwrap(), (1, 1));
+    assert!(store.session_load("live", now).await.unwrap().is_some());
+    assert!(store.throttle_get("ip:192.0.2.2").await.unwrap().is_some());
+    assert!(store.throttle_get("ip:192.0.2.1").await.unwrap().is_none());
 }

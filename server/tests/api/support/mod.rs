@@ -111,6 +111,7 @@ pub fn test_config(db: &TestDb) -> RawConfig {
 }
 
 pub struct TestAppBuilder {
+    configure: Option<fn(&mut RawConfig)>,
     db: Db,
     dev: bool,
     smtp: bool,
@@ -133,6 +134,11 @@ impl TestAppBuilder {
         self.worker = false;
         self
     }
+    /// Adjusts the settings before start (e.g. a tiny hashing queue).
+    pub fn configure(mut self, f: fn(&mut RawConfig)) -> Self {
+        self.configure = Some(f);
+        self
+    }
     pub fn with_routes(mut self, extra: axum::Router<server::http::AppState>) -> Self {
         self.extra = extra;
         self
@@ -145,6 +151,9 @@ impl TestAppBuilder {
         raw.dev = self.dev;
         raw.outbox_worker = self.worker;
         raw.smtp_url = smtp.as_ref().map(|s| s.url().into());
+        if let Some(f) = self.configure {
+            f(&mut raw);
+        }
         let config = Config::check(raw).expect("test config is valid");
         let app = Application::build_with(config, self.extra).await.expect("application starts");
         let port = app.port();
@@ -182,7 +191,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn builder(db: Db) -> TestAppBuilder {
-        TestAppBuilder { db, dev: false, smtp: false, worker: true, extra: axum::Router::new() }
+        TestAppBuilder { configure: None, db, dev: false, smtp: false, worker: true, extra: axum::Router::new() }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,35 @@
+//! Periodic clean-up on every node: expired sessions and stale throttle counters.
+//! Each statement is idempotent, so nodes running it at once do no harm.
+
+use std::time::Duration;
+
+use identity::Identity;
+use tokio::sync::watch;
+
+pub const INTERVAL: Duration = Duration::from_secs(600);
+
+pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
+    let now = identity.clock.now();
+    let sessions = identity.store.sessions_delete_expired(now).await?;
+    let counters = identity.store.throttle_sweep(now).await?;
+    Ok((sessions, counters))
+}
+
+pub async fn run(identity: Identity, mut stop: watch::Receiver<bool>) {
+    loop {
+        match sweep(&identity).await {
+            Ok((sessions, counters)) if sessions + counters > 0 => {
+                tracing::info!(sessions, counters, "removed expired sessions and throttle counters");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(INTERVAL) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}

@@ -39,39 +39,45 @@ pub struct StoredSession {
     pub expires_at: UnixMillis,
 }
 
+/// One session row as the session layer writes it.
+struct SessionWrite<'a> {
+    id_hash: &'a str,
+    data: &'a str,
+    expires_at: UnixMillis,
+    customer_id: Option<&'a str>,
+    device: Option<&'a str>,
+    now: UnixMillis,
+}
+
 impl Store {
     /// Inserts a new record; `false` if the id is taken (the caller picks another).
     pub async fn session_create(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) DO NOTHING",
-        )
-        .bind(id_hash)
-        .bind(data)
-        .bind(expires_at)
-        .bind(customer_id)
-        .bind(device)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let row = SessionWrite { id_hash, data, expires_at, customer_id, device, now };
+        Ok(self.session_write(&row, "DO NOTHING").await? == 1)
     }
 
+    /// Inserts or replaces a record, moving its last-seen time.
     pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) DO UPDATE SET \
-             data = $2, expires_at = $3, customer_id = $4, device = $5, last_seen_at = $6",
-        )
-        .bind(id_hash)
-        .bind(data)
-        .bind(expires_at)
-        .bind(customer_id)
-        .bind(device)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
+        let row = SessionWrite { id_hash, data, expires_at, customer_id, device, now };
+        self.session_write(&row, "DO UPDATE SET data = $2, expires_at = $3, customer_id = $4, device = $5, last_seen_at = $6").await?;
         Ok(())
+    }
+
+    async fn session_write(&self, row: &SessionWrite<'_>, on_conflict: &str) -> Result<u64> {
+        let sql = format!(
+            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) {on_conflict}"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(row.id_hash)
+            .bind(row.data)
+            .bind(row.expires_at)
+            .bind(row.customer_id)
+            .bind(row.device)
+            .bind(row.now)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
     }
 
     /// The record, unless missing or expired.

@@ -19,6 +19,14 @@ pub const SIGNED_IN_AT: &str = "st";
 pub const AUTH_TIME: &str = "at";
 /// A device label for "Your devices" ("Firefox on Linux").
 pub const DEVICE: &str = "dev";
+/// How the session authenticated (OIDC `amr` names), for `acr`/`amr` later.
+pub const AMR: &str = "amr";
+/// A sign-in waiting for its second factor: the customer id and when the password
+/// step passed. Not a session: nothing else reads it.
+pub const PENDING_CUSTOMER: &str = "pcid";
+pub const PENDING_SINCE: &str = "pst";
+/// How long a password step waits for its second factor.
+pub const PENDING_MS: i64 = 5 * 60_000;
 /// Sensitive actions need an authentication at most this old (ASVS 7.5.1).
 pub const RECENT_AUTH_MS: i64 = 5 * 60_000;
 
@@ -75,14 +83,36 @@ pub async fn require_recent() -> Result<Current, AppError> {
 }
 
 /// Starts a signed-in session: a new id (no fixation), then the keys.
-pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str) -> Result<(), AppError> {
+pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&str]) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(store_error)?;
+    let _ = session.remove_value(PENDING_CUSTOMER).await.map_err(store_error)?;
+    let _ = session.remove_value(PENDING_SINCE).await.map_err(store_error)?;
     session.insert(DEVICE, device).await.map_err(store_error)?;
+    session.insert(AMR, amr).await.map_err(store_error)?;
     session.insert(CUSTOMER, customer_id).await.map_err(store_error)?;
     session.insert(SIGNED_IN_AT, auth_time).await.map_err(store_error)?;
     session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
     Ok(())
+}
+
+/// Remembers that the password step passed and a second factor is due.
+pub async fn begin_second_factor(customer_id: &str, now: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(store_error)?;
+    session.insert(PENDING_CUSTOMER, customer_id).await.map_err(store_error)?;
+    session.insert(PENDING_SINCE, now).await.map_err(store_error)?;
+    Ok(())
+}
+
+/// The customer whose password step passed in the last five minutes, if any.
+pub async fn pending_second_factor(now: i64) -> Result<Option<String>, AppError> {
+    let session = session().await?;
+    let since = session.get::<i64>(PENDING_SINCE).await.map_err(store_error)?.unwrap_or(0);
+    if now - since > PENDING_MS {
+        return Ok(None);
+    }
+    session.get::<String>(PENDING_CUSTOMER).await.map_err(store_error)
 }
 
 /// Records a re-authentication: a new id and a fresh authentication time.
@@ -111,7 +141,7 @@ pub fn respond(err: AppError) -> AppError {
         let status = match &err {
             AppError::Fields(_) | AppError::Message(_) => http::StatusCode::BAD_REQUEST,
             AppError::SignInRequired => http::StatusCode::UNAUTHORIZED,
-            AppError::ReauthRequired => http::StatusCode::FORBIDDEN,
+            AppError::ReauthRequired | AppError::SecondFactorRequired => http::StatusCode::FORBIDDEN,
             AppError::Throttled(secs) => {
                 if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
                     response.insert_header(http::header::RETRY_AFTER, v);

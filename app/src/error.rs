@@ -25,6 +25,8 @@ pub enum AppError {
     SignInRequired,
     #[error("Please confirm your password to continue.")]
     ReauthRequired,
+    #[error("Enter the code from your authenticator app or a recovery code.")]
+    SecondFactorRequired,
     #[error("Too many attempts. Try again in {0} seconds.")]
     Throttled(i64),
     #[error("{0}")]
@@ -72,6 +74,7 @@ mod server {
                 }
                 Error::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 Error::ReauthRequired => Self::ReauthRequired,
+                Error::SecondFactorRequired => Self::SecondFactorRequired,
                 Error::TokenInvalid | Error::LoginFailed | Error::Conflict(_) | Error::NotFound(_) => Self::Message(e.to_string()),
                 Error::Busy => Self::Message("Foyer is busy. Please try again in a moment.".into()),
                 other => {
@@ -87,6 +90,7 @@ mod server {
             match e {
                 LoginError::Failed => Self::Message(e.to_string()),
                 LoginError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
+                LoginError::SecondFactorRequired => Self::SecondFactorRequired,
                 LoginError::Other(inner) => inner.into(),
             }
         }

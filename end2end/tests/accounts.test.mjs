@@ -4,13 +4,21 @@
 //
 // Elements are found by role, label or text, never by CSS class.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFoyer, launchBrowser } from '../support/server.mjs';
+import {
+  TIMEOUT,
+  foyer,
+  setupFoyerAndBrowser,
+  withPage,
+  url,
+  describePage,
+  expectVisible,
+  waitForHydration,
+} from '../support/browser.mjs';
 
-const TIMEOUT = 15_000;
 const POLL_MS = 100;
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -23,70 +31,13 @@ const DISPLAY_NAME = 'Erin E2E';
 const COUNTRY = 'GB';
 const SIGN_IN_FAILED = 'Email or password is incorrect, or the account cannot sign in right now.';
 
-/** @type {Awaited<ReturnType<typeof startFoyer>>} */
-let foyer;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
 /**
  * The account the first test registered and confirmed; the second test signs in to it.
  * @type {{ email: string, password: string } | null}
  */
 let account = null;
 
-before(
-  async () => {
-    foyer = await startFoyer();
-    browser = await launchBrowser();
-  },
-  { timeout: 120_000 },
-);
-
-after(
-  async () => {
-    await browser?.close();
-    await foyer?.stop();
-  },
-  { timeout: 30_000 },
-);
-
-/** Runs `fn` with a fresh page in a fresh browser context, closing both afterwards. */
-async function withPage(fn) {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
-
-/** The visible text of the page and the tail of the server's stderr, for failure messages. */
-async function describePage(page) {
-  let body = '';
-  try {
-    body = (await page.locator('body').innerText({ timeout: 1_000 })).slice(0, 2_000);
-  } catch {
-    // page gone or not rendered: the URL is all we have
-  }
-  const { stderr } = foyer.output();
-  return `Visible text of the page:\n${body}\nServer stderr (tail):\n${stderr.slice(-2_000)}`;
-}
-
-/** Waits until `locator` is visible, failing with a message a person can act on. */
-async function expectVisible(locator, what, timeout = TIMEOUT) {
-  try {
-    await locator.filter({ visible: true }).first().waitFor({ state: 'visible', timeout });
-  } catch (err) {
-    const page = locator.page();
-    assert.fail(
-      `Expected ${what} to be visible on ${page.url()} within ${timeout} ms, but it was not ` +
-        `(${err.message.split('\n')[0]}).\n${await describePage(page)}`,
-    );
-  }
-}
+setupFoyerAndBrowser();
 
 /** Waits until no element matched by `locator` is visible. */
 async function expectHidden(locator, what, timeout = TIMEOUT) {
@@ -153,20 +104,6 @@ async function expectAttribute(locator, name, check, what) {
   await eventually(locator.page(), () => locator.getAttribute(name, { timeout: 1_000 }), check, what);
 }
 
-/** Waits until the app marks <html data-hydrated="true">. */
-async function waitForHydration(page) {
-  try {
-    await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, {
-      timeout: TIMEOUT,
-    });
-  } catch (err) {
-    assert.fail(
-      `The page ${page.url()} never hydrated: <html> did not get data-hydrated="true" within ` +
-        `${TIMEOUT} ms (${err.message.split('\n')[0]}). Is the wasm bundle in target/site/pkg?`,
-    );
-  }
-}
-
 /** Waits until the browser is at `pathname` (after a full or a client-side navigation). */
 async function waitForPath(page, pathname, why) {
   try {
@@ -174,10 +111,6 @@ async function waitForPath(page, pathname, why) {
   } catch {
     assert.fail(`${why} should go to ${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
   }
-}
-
-function url(path) {
-  return new URL(path, foyer.baseUrl).toString();
 }
 
 /**

@@ -3,83 +3,20 @@
 //
 // Elements are found by role, label or text, never by CSS class.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFoyer, launchBrowser } from '../support/server.mjs';
+import {
+  TIMEOUT,
+  foyer,
+  setupFoyerAndBrowser,
+  withPage,
+  url,
+  expectVisible,
+  waitForHydration,
+} from '../support/browser.mjs';
 
-const TIMEOUT = 15_000;
-
-/** @type {Awaited<ReturnType<typeof startFoyer>>} */
-let foyer;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(
-  async () => {
-    foyer = await startFoyer();
-    browser = await launchBrowser();
-  },
-  { timeout: 120_000 },
-);
-
-after(
-  async () => {
-    await browser?.close();
-    await foyer?.stop();
-  },
-  { timeout: 30_000 },
-);
-
-/** Runs `fn` with a fresh page in a fresh browser context, closing both afterwards. */
-async function withPage(fn) {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
-
-/** Waits until `locator` is visible, failing with a message a person can act on. */
-async function expectVisible(locator, what, timeout = TIMEOUT) {
-  try {
-    await locator.filter({ visible: true }).first().waitFor({ state: 'visible', timeout });
-  } catch (err) {
-    const page = locator.page();
-    let body = '';
-    try {
-      body = (await page.locator('body').innerText({ timeout: 1_000 })).slice(0, 2_000);
-    } catch {
-      // page gone or not rendered: the URL is all we have
-    }
-    assert.fail(
-      `Expected ${what} to be visible on ${page.url()} within ${timeout} ms, but it was not ` +
-        `(${err.message.split('\n')[0]}).\nVisible text of the page:\n${body}`,
-    );
-  }
-}
-
-/** Waits until the app marks <html data-hydrated="true">. */
-async function waitForHydration(page) {
-  try {
-    await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, {
-      timeout: TIMEOUT,
-    });
-  } catch (err) {
-    assert.fail(
-      `The page ${page.url()} never hydrated: <html> did not get data-hydrated="true" within ` +
-        `${TIMEOUT} ms (${err.message.split('\n')[0]}). Is the wasm bundle in target/site/pkg?`,
-    );
-  }
-}
-
-function url(path) {
-  return new URL(path, foyer.baseUrl).toString();
-}
+setupFoyerAndBrowser({ serverLogOnFailure: false });
 
 test('home page is server-rendered and hydrates', async () => {
   // Before any JavaScript: the HTML itself carries the content and the security headers.

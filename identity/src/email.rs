@@ -42,6 +42,8 @@ pub enum Template<'a> {
     EmailChanged { undo_link: &'a str },
     /// A sign-in from a device not seen before.
     NewSignIn { device: &'a str, when: &'a str, devices_link: &'a str },
+    /// A sign-in method was added, removed or renewed.
+    SecurityChange { what: &'a str, link: &'a str },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -135,6 +137,13 @@ impl Template<'_> {
                     Block::Para(format!("Your account was signed in to from a device we have not seen before: {device}, at {when} (UTC).")),
                     Block::Para("If this was you, there is nothing to do.".into()),
                     Block::Link { label: "Not you? Review your devices".into(), href: (*devices_link).to_owned() },
+                ],
+            ),
+            Self::SecurityChange { what, link } => (
+                "A change to how you sign in".to_owned(),
+                vec![
+                    Block::Para((*what).to_owned()),
+                    Block::Link { label: "Not you? Review your security settings".into(), href: (*link).to_owned() },
                 ],
             ),
         };

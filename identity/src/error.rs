@@ -22,6 +22,9 @@ pub enum Error {
     /// The action needs a sign-in within the last few minutes.
     #[error("Please confirm your password to continue.")]
     ReauthRequired,
+    /// The account has a second factor and its code is needed too.
+    #[error("Enter the code from your authenticator app or a recovery code.")]
+    SecondFactorRequired,
     /// Sign-in refused; deliberately says nothing about why.
     #[error("Email or password is incorrect, or the account cannot sign in right now.")]
     LoginFailed,

@@ -39,6 +39,8 @@ pub struct Identity {
     pub rng: Arc<dyn SecureRandom>,
     pub hasher: crate::password::Hasher,
     pub settings: Arc<Settings>,
+    /// Seals secrets at rest (TOTP secrets, later signing keys).
+    pub master_key: Arc<crate::crypto::MasterKey>,
 }
 
 impl Identity {
@@ -48,8 +50,9 @@ impl Identity {
         rng: Arc<dyn SecureRandom>,
         hasher: crate::password::Hasher,
         settings: Settings,
+        master_key: crate::crypto::MasterKey,
     ) -> Self {
-        Self { store, clock, rng, hasher, settings: Arc::new(settings) }
+        Self { store, clock, rng, hasher, settings: Arc::new(settings), master_key: Arc::new(master_key) }
     }
 
     /// A fresh random identifier (UUID v4 built from our own randomness source).

@@ -38,7 +38,8 @@ impl Services {
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };
-        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher, settings);
+        let master_key = config.master_key()?;
+        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher, settings, master_key);
         let mailer = Mailer::from_config(config, &store)?;
         Ok(Self { identity, mailer, deliveries: Family::default() })
     }

@@ -64,17 +64,59 @@ pub async fn login(email: String, password: String, return_to: Option<String>) -
         ctx.metrics.login_outcomes.get_or_create(&crate::context::OutcomeLabel { outcome: outcome.to_owned() }).inc();
     };
     match outcome {
-        Ok(signed) => {
+        Ok(identity::accounts::login::LoginStep::SignedIn(signed)) => {
             label("success");
-            auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device).await?;
+            auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
             auth::set_device_cookie(&signed.device_id);
             Ok(safe_return_to(return_to.as_deref()))
+        }
+        Ok(identity::accounts::login::LoginStep::SecondFactor { customer_id }) => {
+            auth::begin_second_factor(&customer_id, ctx.identity.clock.now()).await?;
+            let next = safe_return_to(return_to.as_deref());
+            Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
         }
         Err(e) => {
             label(match &e {
                 identity::accounts::login::LoginError::Throttled { .. } => "throttled",
                 _ => "failure",
             });
+            Err(auth::fail(e))
+        }
+    }
+}
+
+/// Percent-encodes a local path for a query parameter.
+pub fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The second step of sign-in: a TOTP code or a recovery code.
+#[server(endpoint = "login_second_factor")]
+pub async fn login_second_factor(code: String, return_to: Option<String>) -> Result<String, AppError> {
+    use crate::auth;
+    let ctx = crate::context::server_context()?;
+    let Some(customer_id) = auth::pending_second_factor(ctx.identity.clock.now()).await? else {
+        return Err(auth::respond(AppError::Message("Your sign-in timed out. Please start again.".into())));
+    };
+    let meta = auth::request_meta();
+    let device = auth::device_cookie();
+    let label = |outcome: &str| {
+        ctx.metrics.login_outcomes.get_or_create(&crate::context::OutcomeLabel { outcome: outcome.to_owned() }).inc();
+    };
+    match ctx.identity.complete_second_factor(&customer_id, &code, device.as_deref(), &meta).await {
+        Ok(signed) => {
+            label("success");
+            auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
+            auth::set_device_cookie(&signed.device_id);
+            Ok(safe_return_to(return_to.as_deref()))
+        }
+        Err(e) => {
+            label("failure");
             Err(auth::fail(e))
         }
     }
@@ -115,10 +157,10 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+pub async fn reset_password(token: String, password: String, code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.reset_password(&token, password.into()).await.map(|_| ()).map_err(auth::fail)?;
+    ctx.identity.reset_password(&token, password.into(), code.as_deref()).await.map(|_| ()).map_err(auth::fail)?;
     // Whoever holds this browser is not signed in by a reset.
     auth::sign_out().await
 }

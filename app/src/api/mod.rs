@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod dev_mail;
+pub mod mfa;
 pub mod settings;
 pub mod status;

@@ -41,12 +41,19 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
 }
 
 #[server(endpoint = "change_password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(current_password: String, new_password: String, code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     ctx.identity
-        .change_password(&current.customer_id, current_password.into(), new_password.into(), Some(&current.session_hash), &auth::request_meta())
+        .change_password(
+            &current.customer_id,
+            current_password.into(),
+            code.as_deref(),
+            new_password.into(),
+            Some(&current.session_hash),
+            &auth::request_meta(),
+        )
         .await
         .map_err(auth::fail)?;
     auth::reauthenticated(ctx.identity.clock.now()).await
@@ -54,11 +61,15 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 
 /// Proves the password again before a sensitive action.
 #[server(endpoint = "reauthenticate")]
-pub async fn reauthenticate(password: String) -> Result<(), AppError> {
+pub async fn reauthenticate(password: String, code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let at = ctx.identity.reauthenticate(&current.customer_id, password.into(), &auth::request_meta()).await.map_err(auth::fail)?;
+    let at = ctx
+        .identity
+        .reauthenticate(&current.customer_id, password.into(), code.as_deref(), &auth::request_meta())
+        .await
+        .map_err(auth::fail)?;
     auth::reauthenticated(at).await
 }
 

@@ -4,3 +4,4 @@ pub mod error_view;
 pub mod form;
 pub mod header;
 pub mod status;
+pub mod step_up;

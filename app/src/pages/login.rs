@@ -32,3 +32,29 @@ pub fn LoginPage() -> impl IntoView {
         <p>"New here? " <a href="/register">"Create an account"</a></p>
     }
 }
+
+/// `/login/second-factor`: the code from the authenticator app (or a recovery code)
+/// after a correct password.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let action = ServerAction::<crate::api::account::LoginSecondFactor>::new();
+    let result = action.value();
+    let return_to = move || use_query_map().with(|q| q.get("return_to")).unwrap_or_default();
+    Effect::new(move || {
+        if let Some(Ok(path)) = result.get() {
+            go_to(&path);
+        }
+    });
+    view! {
+        <Title text="Two-step verification"/>
+        <h1>"Two-step verification"</h1>
+        <p>"Enter the 6-digit code from your authenticator app. Lost it? Use one of your recovery codes."</p>
+        <ActionForm action=action attr:class="card form" attr:novalidate="true">
+            {form_alert(result)}
+            <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true/>
+            <input type="hidden" name="return_to" value=return_to/>
+            <button type="submit" disabled=move || action.pending().get()>"Verify"</button>
+        </ActionForm>
+        <p><a href="/login">"Start again"</a></p>
+    }
+}

@@ -91,6 +91,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <Field label="New password" name="password" kind="password" autocomplete="new-password" required=true
                         error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                     <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
+                    <Field label="Authentication code" name="code" autocomplete="one-time-code"
+                        hint="Only if you use two-step verification: from your app, or a recovery code." error=field_error(result, "Code")/>
                     <button type="submit" disabled=move || action.pending().get()>"Set new password"</button>
                 </ActionForm>
             }

@@ -21,6 +21,16 @@ pub struct SignedIn {
     /// The device cookie to (re)set: it lets us recognise this browser next time.
     pub device_id: String,
     pub email_verified: bool,
+    /// How the customer authenticated, in OIDC `amr` names (`pwd`, `otp`, `mfa`).
+    pub amr: Vec<&'static str>,
+}
+
+/// Where a correct password leads.
+#[derive(Debug, Clone)]
+pub enum LoginStep {
+    SignedIn(SignedIn),
+    /// The account has a second factor: nobody is signed in until it is presented.
+    SecondFactor { customer_id: String },
 }
 
 /// Why a sign-in did not happen, as the web layer must answer it.
@@ -31,6 +41,9 @@ pub enum LoginError {
     Failed,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     Throttled { retry_after_secs: i64 },
+    /// The account has a second factor and no code came with the request.
+    #[error("Enter the code from your authenticator app.")]
+    SecondFactorRequired,
     #[error(transparent)]
     Other(#[from] Error),
 }
@@ -48,7 +61,7 @@ impl Identity {
         password: SecretString,
         device_id: Option<&str>,
         meta: &RequestMeta,
-    ) -> Result<SignedIn, LoginError> {
+    ) -> Result<LoginStep, LoginError> {
         let now = self.clock.now();
         let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
         let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
@@ -62,7 +75,11 @@ impl Identity {
         let verified = self.hasher.verify_or_dummy(password.clone(), stored, self.rng.as_ref()).await?;
         match customer {
             Some(c) if verified.matches && c.locked_at.is_none() => {
-                Ok(self.succeed(c, password, verified.needs_rehash, device_id, meta, &acct).await?)
+                self.password_accepted(&c, password, verified.needs_rehash, &acct).await?;
+                if self.second_factors(&c.id).await?.any() {
+                    return Ok(LoginStep::SecondFactor { customer_id: c.id });
+                }
+                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec!["pwd"]).await?))
             }
             other => {
                 self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
@@ -75,26 +92,48 @@ impl Identity {
         }
     }
 
-    async fn succeed(
-        &self,
-        c: CustomerRow,
-        password: SecretString,
-        needs_rehash: bool,
-        device_id: Option<&str>,
-        meta: &RequestMeta,
-        acct_key: &str,
-    ) -> Result<SignedIn> {
-        let now = self.clock.now();
-        // Upgrade imported or outdated hashes while we hold the plaintext.
+    /// The password was right: upgrade an outdated hash, reset the failure count.
+    async fn password_accepted(&self, c: &CustomerRow, password: SecretString, needs_rehash: bool, acct_key: &str) -> Result<()> {
+        // Upgrade imported or outdated hashes while we hold the plaintext. Not a
+        // password change: the version (and so reset links) stay as they are.
         let rehashed = if needs_rehash { Some(self.hasher.hash(password, self.rng.as_ref()).await?) } else { None };
-        let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
-        let device_hash = sha256_hex(device_id.as_bytes());
         let mut tx = self.store.begin().await?;
         if let Some(hash) = &rehashed {
-            // Not a password change: the version (and so reset links) stay as they are.
             sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(hash).bind(&c.id).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1").bind(&c.id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.store.throttle_clear(acct_key).await?;
+        Ok(())
+    }
+
+    /// Completes a sign-in whose password step passed, with the second factor.
+    pub async fn complete_second_factor(
+        &self,
+        customer_id: &str,
+        code: &str,
+        device_id: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<SignedIn, LoginError> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if c.locked_at.is_some() {
+            return Err(LoginError::Failed);
+        }
+        let method = self.verify_second_factor(customer_id, code).await.map_err(|e| match e {
+            Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
+            Error::TokenInvalid => LoginError::Failed,
+            other => LoginError::Other(other),
+        })?;
+        let amr = if method == "otp" { vec!["pwd", "otp", "mfa"] } else { vec!["pwd", "mfa"] };
+        Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
+    }
+
+    /// The bookkeeping of every successful sign-in: device, audit, new-device mail.
+    async fn finish_sign_in(&self, c: CustomerRow, device_id: Option<&str>, meta: &RequestMeta, amr: Vec<&'static str>) -> Result<SignedIn> {
+        let now = self.clock.now();
+        let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
+        let device_hash = sha256_hex(device_id.as_bytes());
+        let mut tx = self.store.begin().await?;
         let new_device = sqlx::query(
             "INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
              ON CONFLICT (customer_id, device_hash) DO NOTHING",
@@ -106,7 +145,7 @@ impl Identity {
         .await?
         .rows_affected()
             == 1;
-        let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "rehashed": rehashed.is_some() });
+        let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr });
         self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
         if new_device {
             let when = format_millis(now);
@@ -115,8 +154,7 @@ impl Identity {
                 .await?;
         }
         tx.commit().await?;
-        self.store.throttle_clear(acct_key).await?;
-        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified == 1 })
+        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified == 1, amr })
     }
 
     /// Counts a failure against a real account; locks it at the threshold and mails
@@ -163,7 +201,8 @@ impl Identity {
 
     /// Checks the password of a signed-in customer (re-authentication before a
     /// sensitive action). Failures count and throttle like sign-in failures.
-    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, meta: &RequestMeta) -> Result<i64, LoginError> {
+    /// Accounts with a second factor must present it too (`code`).
+    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<i64, LoginError> {
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let acct = account_key(&c.email_normalized);
@@ -172,6 +211,14 @@ impl Identity {
         }
         let verified = self.hasher.verify_or_dummy(password, c.password_hash.clone(), self.rng.as_ref()).await?;
         if verified.matches && c.locked_at.is_none() {
+            if self.second_factors(&c.id).await?.any() {
+                let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(LoginError::SecondFactorRequired) };
+                self.verify_second_factor(&c.id, code).await.map_err(|e| match e {
+                    Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
+                    Error::TokenInvalid => LoginError::Failed,
+                    other => LoginError::Other(other),
+                })?;
+            }
             self.store.throttle_clear(&acct).await?;
             let mut tx = self.store.begin().await?;
             self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "customer.reauthenticated", serde_json::json!({}), now)

@@ -3,6 +3,7 @@
 //! `docs/design/accounts.md` for the flows and what each defends against.
 
 pub mod login;
+pub mod mfa;
 pub mod profile;
 pub mod recovery;
 pub mod register;

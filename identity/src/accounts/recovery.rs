@@ -47,7 +47,9 @@ impl Identity {
 
     /// Completes a reset: the link must be unused, unexpired and issued for the current
     /// password. Ends every session and unlocks the account.
-    pub async fn reset_password(&self, token: &str, new_password: SecretString) -> Result<String> {
+    /// An account with a second factor must present it (`code`: TOTP or recovery code):
+    /// a reset never bypasses MFA.
+    pub async fn reset_password(&self, token: &str, new_password: SecretString, code: Option<&str>) -> Result<String> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::ResetPassword, token, now).await?;
@@ -55,8 +57,18 @@ impl Identity {
         if c.password_version != row.bound_version {
             return Err(Error::TokenInvalid);
         }
-        // MFA hook (issue 4): an account with a second factor must present it here
-        // (or a recovery code) before the new password is set.
+        if self.second_factors(&c.id).await?.any() {
+            let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(Error::SecondFactorRequired) };
+            let key = self.second_factor_gate(&c.id, now).await?;
+            // Spent in this transaction (SQLite has one writer); a wrong code rolls the
+            // redemption back, so the link survives, and is counted afterwards.
+            if self.second_factor_in(&mut tx, &c.id, code, now).await?.is_none() {
+                drop(tx);
+                self.second_factor_outcome(&c.id, &key, None, now).await?;
+                return Err(Error::TokenInvalid);
+            }
+            // The account's throttle key is cleared after the commit, below.
+        }
         // Checked after redeeming, so a refused password does not burn the link:
         // returning here rolls the redemption back.
         check_new_password(&new_password, &c)?;
@@ -78,13 +90,14 @@ impl Identity {
         &self,
         customer_id: &str,
         current: SecretString,
+        code: Option<&str>,
         new_password: SecretString,
         keep_session: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<(), LoginError> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         check_new_password(&new_password, &c)?;
-        self.reauthenticate(customer_id, current, meta).await?;
+        self.reauthenticate(customer_id, current, code, meta).await?;
         let now = self.clock.now();
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
         let mut tx = self.store.begin().await?;

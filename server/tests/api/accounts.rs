@@ -45,9 +45,9 @@ both_backends!(
 // ---------------------------------------------------------------------------------
 
 /// Strong enough for the policy (zxcvbn ≥ 3) and free of the test names and addresses.
-const PASSWORD: &str = "correct horse battery staple 42";
-const NEW_PASSWORD: &str = "violet tractor umbrella quiz 77";
-const WRONG: &str = "definitely not the password";
+pub(crate) const PASSWORD: &str = "correct horse battery staple 42";
+pub(crate) const NEW_PASSWORD: &str = "violet tractor umbrella quiz 77";
+pub(crate) const WRONG: &str = "definitely not the password";
 
 /// The session cookie on the plain-http test server (`__Host-foyer` needs https).
 const SESSION_PREFIX: &str = "foyer=";
@@ -57,20 +57,20 @@ const CHROME_WINDOWS: &str =
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
 /// The one answer for every refused sign-in.
-const LOGIN_FAILED: &str = "Email or password is incorrect, or the account cannot sign in right now.";
-const TOKEN_INVALID: &str = "This link or code is invalid or has expired.";
+pub(crate) const LOGIN_FAILED: &str = "Email or password is incorrect, or the account cannot sign in right now.";
+pub(crate) const TOKEN_INVALID: &str = "This link or code is invalid or has expired.";
 
 /// Subjects, as in `identity/src/email.rs`.
 const VERIFY_SUBJECT: &str = "Confirm your email address";
 const ATTEMPT_SUBJECT: &str = "Someone tried to create an account with your address";
 const LOCKED_SUBJECT: &str = "Your account was locked";
-const RESET_SUBJECT: &str = "Reset your password";
+pub(crate) const RESET_SUBJECT: &str = "Reset your password";
 const PASSWORD_CHANGED_SUBJECT: &str = "Your password was changed";
 const CONFIRM_CHANGE_SUBJECT: &str = "Confirm your new email address";
 const EMAIL_CHANGED_SUBJECT: &str = "Your email address was changed";
 
 /// A browser: its own cookie jar, and the headers of a same-origin `fetch`.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     jar: Arc<Jar>,
     address: String,
@@ -78,7 +78,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self::with_agent(app, FIREFOX_LINUX)
     }
 
@@ -103,7 +103,7 @@ impl Browser {
             .form(form)
     }
 
-    async fn post(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.request(endpoint, form).send().await.unwrap()
     }
 
@@ -114,16 +114,16 @@ impl Browser {
     }
 
     /// Status and JSON body.
-    async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
         json_of(self.post(endpoint, form).await).await
     }
 
-    async fn login(&self, email: &str, password: &str) -> (u16, Value) {
+    pub(crate) async fn login(&self, email: &str, password: &str) -> (u16, Value) {
         self.call("login", &[("email", email), ("password", password)]).await
     }
 
     /// `me`: `null` when signed out.
-    async fn me(&self) -> Value {
+    pub(crate) async fn me(&self) -> Value {
         let (status, body) = self.call("me", &[]).await;
         assert_eq!(status, 200, "{body}");
         body
@@ -190,17 +190,17 @@ fn error_fields(body: &Value) -> Vec<String> {
         .collect()
 }
 
-fn secret(s: &str) -> SecretString {
+pub(crate) fn secret(s: &str) -> SecretString {
     SecretString::from(s.to_owned())
 }
 
 /// Request metadata from a documentation address (192.0.2.0/24), one per `last`.
-fn meta(last: u8) -> RequestMeta {
+pub(crate) fn meta(last: u8) -> RequestMeta {
     RequestMeta::new(IpAddr::from([192, 0, 2, last]), None)
 }
 
 /// A verified customer with [`PASSWORD`], created through the core.
-async fn customer(app: &TestApp, email: &str) -> CustomerRow {
+pub(crate) async fn customer(app: &TestApp, email: &str) -> CustomerRow {
     let registration =
         Registration { email: email.into(), password: secret(PASSWORD), given_name: Some("Ann".into()), family_name: None, accept_terms: true };
     app.identity.register(registration, &meta(1)).await.unwrap();
@@ -214,7 +214,7 @@ async fn reload(app: &TestApp, row: &CustomerRow) -> CustomerRow {
 }
 
 /// The newest mail to `to` with `subject`, waiting up to 10 s for it.
-async fn mail_to(app: &TestApp, to: &str, subject: &str) -> ReceivedMail {
+pub(crate) async fn mail_to(app: &TestApp, to: &str, subject: &str) -> ReceivedMail {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let mails = app.smtp().received();
@@ -241,7 +241,7 @@ fn text_after(mail: &ReceivedMail, marker: &str) -> String {
 }
 
 /// The token of the link `<public url><path>?token=…` in the mail.
-fn link_token(app: &TestApp, mail: &ReceivedMail, path: &str) -> String {
+pub(crate) fn link_token(app: &TestApp, mail: &ReceivedMail, path: &str) -> String {
     let token = text_after(mail, &format!("{}{path}?token=", app.public_url));
     assert!(token.len() >= 32, "a 256-bit token in {path}: {token:?}");
     token

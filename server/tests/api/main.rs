@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod cli;
 mod import;
+mod mfa;
 mod outbox;
 mod platform;
 mod store;

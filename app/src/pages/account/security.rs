@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::AccountNav;
-use crate::api::settings::{ChangePassword, change_email, reauthenticate};
-use crate::components::form::{Field, form_alert, field_error};
+use crate::api::mfa::{confirm_totp, disable_totp, mfa_status, regenerate_recovery_codes, start_totp};
+use crate::api::settings::{ChangePassword, change_email};
+use crate::components::form::{Field, field_error, form_alert};
+use crate::components::step_up::StepUp;
 use crate::error::AppError;
 use crate::pages::register::StrengthMeter;
 
@@ -18,6 +20,7 @@ pub fn SecurityPage() -> impl IntoView {
         <AccountNav/>
         <ChangePasswordForm/>
         <ChangeEmailForm/>
+        <TwoStepSection/>
     }
 }
 
@@ -32,6 +35,8 @@ fn ChangePasswordForm() -> impl IntoView {
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 {form_alert(result)}
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" required=true/>
+                <Field label="Authentication code" name="code" autocomplete="one-time-code"
+                    hint="Only if you use two-step verification." error=field_error(result, "Code")/>
                 <Field label="New password" name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                 <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
@@ -44,32 +49,14 @@ fn ChangePasswordForm() -> impl IntoView {
     }
 }
 
-/// Email change with an inline password prompt when the last authentication is older
-/// than five minutes; the change continues after the password is confirmed.
+/// Email change; when the last authentication is older than five minutes the page
+/// asks to confirm it's you and then continues the change.
 #[component]
 fn ChangeEmailForm() -> impl IntoView {
     let new_email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
     let change = Action::new(|email: &String| change_email(email.clone()));
-    let confirm = Action::new(move |pw: &String| {
-        let pw = pw.clone();
-        async move {
-            reauthenticate(pw).await?;
-            change_email(new_email.get_untracked()).await
-        }
-    });
-    let outcome = RwSignal::new(None::<Result<(), AppError>>);
-    Effect::new(move || {
-        if let Some(r) = change.value().get() {
-            outcome.set(Some(r));
-        }
-    });
-    Effect::new(move || {
-        if let Some(r) = confirm.value().get() {
-            outcome.set(Some(r));
-        }
-    });
-    let needs_password = move || matches!(outcome.get(), Some(Err(AppError::ReauthRequired)));
+    let result = change.value();
+    let needs_step_up = move || matches!(result.get(), Some(Err(AppError::ReauthRequired)));
     view! {
         <section class="card" aria-labelledby="email-heading">
             <h2 id="email-heading">"Change your email"</h2>
@@ -78,27 +65,113 @@ fn ChangeEmailForm() -> impl IntoView {
                 ev.prevent_default();
                 change.dispatch(new_email.get_untracked());
             }>
-                <Show when=move || !needs_password()>
-                    {form_alert(outcome)}
-                </Show>
+                <Show when=move || !needs_step_up()>{form_alert(result)}</Show>
                 <Field label="New email" name="new_email" kind="email" autocomplete="email" required=true
-                    error=field_error(outcome, "New email") on_input=Callback::new(move |v| new_email.set(v))/>
+                    error=field_error(result, "New email") on_input=Callback::new(move |v| new_email.set(v))/>
                 <button type="submit">"Change email"</button>
             </form>
-            <Show when=needs_password>
-                <form class="form reauth" novalidate on:submit=move |ev| {
-                    ev.prevent_default();
-                    confirm.dispatch(password.get_untracked());
-                }>
-                    <p role="alert">"For your security, confirm your password to continue."</p>
-                    <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true
-                        on_input=Callback::new(move |v| password.set(v))/>
-                    <button type="submit">"Confirm and continue"</button>
-                </form>
+            <Show when=needs_step_up>
+                <StepUp on_confirmed=Callback::new(move |()| { change.dispatch(new_email.get_untracked()); })/>
             </Show>
-            {move || matches!(outcome.get(), Some(Ok(()))).then(|| view! {
+            {move || matches!(result.get(), Some(Ok(()))).then(|| view! {
                 <p role="status">"Check the new address: we sent it a confirmation link and code."</p>
             })}
+        </section>
+    }
+}
+
+/// Two-step verification: set up an authenticator app, see and renew recovery codes,
+/// turn it off. Each change asks to confirm it's you when the last sign-in is old.
+#[component]
+fn TwoStepSection() -> impl IntoView {
+    let start = Action::new(|_: &()| start_totp());
+    let confirm = Action::new(|code: &String| confirm_totp(code.clone()));
+    let disable = Action::new(|_: &()| disable_totp());
+    let regenerate = Action::new(|_: &()| regenerate_recovery_codes());
+    let status = Resource::new(move || (confirm.version().get(), disable.version().get(), regenerate.version().get()), |_| mfa_status());
+    let code = RwSignal::new(String::new());
+    // The action that asked for a step-up, to run again once confirmed.
+    let interrupted = RwSignal::new(None::<&'static str>);
+    Effect::new(move || {
+        let reauth = |r: Option<Result<(), AppError>>| matches!(r, Some(Err(AppError::ReauthRequired)));
+        if reauth(start.value().get().map(|r| r.map(|_| ()))) {
+            interrupted.set(Some("start"));
+        } else if reauth(disable.value().get()) {
+            interrupted.set(Some("disable"));
+        } else if reauth(regenerate.value().get().map(|r| r.map(|_| ()))) {
+            interrupted.set(Some("regenerate"));
+        } else if reauth(confirm.value().get().map(|r| r.map(|_| ()))) {
+            interrupted.set(Some("confirm"));
+        }
+    });
+    let resume = Callback::new(move |()| {
+        match interrupted.get_untracked() {
+            Some("start") => { start.dispatch(()); }
+            Some("disable") => { disable.dispatch(()); }
+            Some("regenerate") => { regenerate.dispatch(()); }
+            Some("confirm") => { confirm.dispatch(code.get_untracked()); }
+            _ => {}
+        }
+        interrupted.set(None);
+    });
+    let new_codes = Signal::derive(move || {
+        confirm.value().get().and_then(Result::ok).or_else(|| regenerate.value().get().and_then(Result::ok))
+    });
+    view! {
+        <section class="card" aria-labelledby="two-step-heading">
+            <h2 id="two-step-heading">"Two-step verification"</h2>
+            <Show when=move || interrupted.get().is_some()>
+                <StepUp on_confirmed=resume/>
+            </Show>
+            {move || new_codes.get().map(|codes| view! {
+                <div class="recovery-codes" role="status">
+                    <h3>"Your recovery codes"</h3>
+                    <p>"Store these somewhere safe. Each works once, if you lose your authenticator app. They will not be shown again."</p>
+                    <ul>{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+                </div>
+            })}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) if s.totp => view! {
+                            <p>"Two-step verification is on: signing in asks for a code from your authenticator app."</p>
+                            <p>{format!("Recovery codes left: {}", s.recovery_codes_left)}</p>
+                            <button type="button" on:click=move |_| { regenerate.dispatch(()); }>"Create new recovery codes"</button>
+                            " "
+                            <button type="button" on:click=move |_| { disable.dispatch(()); }>"Turn off two-step verification"</button>
+                        }.into_any(),
+                        Ok(_) => view! {
+                            <p>"Protect your password with a second step: a code from an authenticator app on your phone."</p>
+                            {move || match start.value().get() {
+                                Some(Ok(setup)) => view! {
+                                    <ol class="setup-steps">
+                                        <li>
+                                            <p>"Scan this code with your authenticator app:"</p>
+                                            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
+                                            <p>"Or type this secret key: " <code class="totp-secret">{setup.secret.clone()}</code></p>
+                                        </li>
+                                        <li>
+                                            <form class="form" novalidate on:submit=move |ev| {
+                                                ev.prevent_default();
+                                                confirm.dispatch(code.get_untracked());
+                                            }>
+                                                {form_alert(confirm.value())}
+                                                <Field label="Authentication code" name="code" autocomplete="one-time-code"
+                                                    hint="The 6 digits your app shows now." on_input=Callback::new(move |v| code.set(v))/>
+                                                <button type="submit">"Turn on two-step verification"</button>
+                                            </form>
+                                        </li>
+                                    </ol>
+                                }.into_any(),
+                                _ => view! {
+                                    <button type="button" on:click=move |_| { start.dispatch(()); }>"Set up an authenticator app"</button>
+                                }.into_any(),
+                            }}
+                        }.into_any(),
+                        Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -1,0 +1,63 @@
+//! Two-step verification: TOTP enrolment, recovery codes, turning it off. Every change
+//! needs an authentication in the last five minutes.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorStatus {
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// What the enrolment step shows: the QR code (SVG markup we rendered) and the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub qr_svg: String,
+}
+
+#[server(endpoint = "mfa_status")]
+pub async fn mfa_status() -> Result<SecondFactorStatus, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let f = ctx.identity.second_factors(&current.customer_id).await.map_err(auth::fail)?;
+    Ok(SecondFactorStatus { totp: f.totp, recovery_codes_left: f.recovery_codes_left })
+}
+
+#[server(endpoint = "start_totp")]
+pub async fn start_totp() -> Result<TotpSetup, AppError> {
+    use crate::auth;
+    let current = auth::require_recent().await?;
+    let ctx = crate::context::server_context()?;
+    let e = ctx.identity.start_totp(&current.customer_id).await.map_err(auth::fail)?;
+    Ok(TotpSetup { secret: e.secret_base32, qr_svg: e.qr_svg })
+}
+
+/// Turns TOTP on with a first code; returns the recovery codes (shown once).
+#[server(endpoint = "confirm_totp")]
+pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
+    use crate::auth;
+    let current = auth::require_recent().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.confirm_totp(&current.customer_id, &code).await.map_err(auth::fail)
+}
+
+#[server(endpoint = "disable_totp")]
+pub async fn disable_totp() -> Result<(), AppError> {
+    use crate::auth;
+    let current = auth::require_recent().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.disable_totp(&current.customer_id).await.map_err(auth::fail)
+}
+
+#[server(endpoint = "regenerate_recovery_codes")]
+pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
+    use crate::auth;
+    let current = auth::require_recent().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.regenerate_recovery_codes(&current.customer_id).await.map_err(auth::fail)
+}

@@ -1,0 +1,328 @@
+//! Second factors: TOTP (RFC 6238) and recovery codes. See
+//! `docs/design/authentication.md`.
+//!
+//! - TOTP secrets (160 bits) are sealed with the master key, bound to the customer.
+//! - A TOTP code is accepted once per time step: the highest accepted step is stored
+//!   and anything at or below it is refused; the window is ±1 step of 30 s.
+//! - Recovery codes: 10 × 10 symbols (50 bits each), shown once, stored as SHA-256.
+//! - Wrong codes count against the same per-account throttle as passwords.
+
+use qrcode::QrCode;
+use qrcode::render::svg;
+use sqlx::FromRow;
+use totp_rs::{Algorithm, Builder, Totp};
+
+use super::throttle::{account_key, blocked_for};
+use crate::audit::Actor;
+use crate::email::Template;
+use crate::store::Tx;
+use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
+
+pub const RECOVERY_CODES: usize = 10;
+const STEP_SECS: u64 = 30;
+
+/// What the enrolment page shows. Holds the secret: never logged (`Debug` redacts).
+pub struct TotpEnrolment {
+    pub secret_base32: String,
+    pub otpauth_url: String,
+    /// An SVG image of the QR code for `otpauth_url`, rendered by us.
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrolment([redacted])")
+    }
+}
+
+/// Which second factors an account has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondFactors {
+    pub totp: bool,
+    pub recovery_codes_left: i64,
+}
+
+impl SecondFactors {
+    pub fn any(&self) -> bool {
+        self.totp
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct TotpRow {
+    secret_sealed: String,
+    confirmed_at: Option<UnixMillis>,
+    last_used_step: i64,
+}
+
+fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_skew(1)
+        .with_step_duration(STEP_SECS)
+        .with_secret(secret)
+        .with_issuer(Some("Foyer"))
+        .with_account_name(account.replace(':', ""))
+        .build()
+        .map_err(|e| Error::Internal(format!("totp: {e}")))
+}
+
+fn associated(customer_id: &str) -> Vec<u8> {
+    format!("totp:{customer_id}").into_bytes()
+}
+
+/// 10 symbols from a 32-letter alphabet without look-alikes, as `xxxxx-xxxxx`.
+fn recovery_code(random: &[u8; 10]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz23456789-";
+    let chars: String = random.iter().map(|b| char::from(ALPHABET[usize::from(b & 31)])).map(|c| if c == '-' { 'x' } else { c }).collect();
+    format!("{}-{}", &chars[..5], &chars[5..])
+}
+
+fn normalise_recovery(code: &str) -> String {
+    code.trim().to_lowercase().replace([' ', '-'], "")
+}
+
+impl Identity {
+    pub async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
+        let totp: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL")
+                .bind(customer_id)
+                .fetch_optional(self.store.pool())
+                .await?;
+        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL")
+            .bind(customer_id)
+            .fetch_one(self.store.pool())
+            .await?;
+        Ok(SecondFactors { totp: totp.is_some(), recovery_codes_left: left })
+    }
+
+    /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed.
+    pub async fn start_totp(&self, customer_id: &str) -> Result<TotpEnrolment> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if self.second_factors(customer_id).await?.totp {
+            return Err(crate::domain::ParseError::Rejected { field: "Code", reason: "An authenticator app is already set up.".into() }.into());
+        }
+        let mut secret = [0u8; 20];
+        self.rng.fill(&mut secret);
+        let sealed = self.master_key.seal(&secret, &associated(customer_id), self.rng.as_ref())?;
+        sqlx::query(
+            "INSERT INTO totp_credentials (customer_id, secret_sealed, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (customer_id) DO UPDATE SET secret_sealed = $2, created_at = $3, confirmed_at = NULL, last_used_step = 0",
+        )
+        .bind(customer_id)
+        .bind(&sealed)
+        .bind(self.clock.now())
+        .execute(self.store.pool())
+        .await?;
+        let totp = totp(secret.to_vec(), &c.email)?;
+        let otpauth_url = totp.to_url().map_err(|e| Error::Internal(format!("totp url: {e}")))?;
+        let qr_svg = QrCode::new(otpauth_url.as_bytes())
+            .map_err(|e| Error::Internal(format!("qr: {e}")))?
+            .render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build();
+        Ok(TotpEnrolment { secret_base32: base32_of(&secret), otpauth_url, qr_svg })
+    }
+
+    /// Confirms enrolment with a first code; returns the recovery codes (shown once).
+    pub async fn confirm_totp(&self, customer_id: &str, code: &str) -> Result<Vec<String>> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let row = load_totp(&mut tx, customer_id).await?.ok_or(Error::TokenInvalid)?;
+        if row.confirmed_at.is_some() {
+            return Err(Error::TokenInvalid);
+        }
+        let step = self.match_totp(customer_id, &row, code, now)?.ok_or(Error::TokenInvalid)?;
+        sqlx::query("UPDATE totp_credentials SET confirmed_at = $1, last_used_step = $2 WHERE customer_id = $3")
+            .bind(now)
+            .bind(step)
+            .bind(customer_id)
+            .execute(&mut *tx)
+            .await?;
+        let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_enabled", serde_json::json!({}), now).await?;
+        self.mail_factor_change(&mut tx, customer_id, "An authenticator app was added as a second step for signing in.", now).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
+
+    /// Checks a second-factor code (TOTP, or a recovery code) for sign-in or step-up.
+    /// Wrong codes count against the per-account throttle.
+    pub async fn verify_second_factor(&self, customer_id: &str, code: &str) -> Result<&'static str> {
+        let now = self.clock.now();
+        let key = self.second_factor_gate(customer_id, now).await?;
+        let mut tx = self.store.begin().await?;
+        let method = self.second_factor_in(&mut tx, customer_id, code, now).await?;
+        tx.commit().await?;
+        self.second_factor_outcome(customer_id, &key, method, now).await
+    }
+
+    /// Refuses while the account is throttled; returns its throttle key.
+    pub(crate) async fn second_factor_gate(&self, customer_id: &str, now: UnixMillis) -> Result<String> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        let key = account_key(&c.email_normalized);
+        if let Some(wait) = blocked_for(self.store.throttle_get(&key).await?.as_ref(), now) {
+            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
+        }
+        Ok(key)
+    }
+
+    /// Spends a TOTP step or a recovery code inside `tx`; `None` when `code` is neither.
+    pub(crate) async fn second_factor_in(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<Option<&'static str>> {
+        if self.use_totp(tx, customer_id, code, now).await? {
+            return Ok(Some("otp"));
+        }
+        if self.use_recovery_code(tx, customer_id, code, now).await? {
+            self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.recovery_code_used", serde_json::json!({}), now)
+                .await?;
+            return Ok(Some("recovery"));
+        }
+        Ok(None)
+    }
+
+    /// After the transaction: clears the throttle on success, counts a failure otherwise.
+    pub(crate) async fn second_factor_outcome(&self, customer_id: &str, key: &str, method: Option<&'static str>, now: UnixMillis) -> Result<&'static str> {
+        if let Some(method) = method {
+            self.store.throttle_clear(key).await?;
+            return Ok(method);
+        }
+        self.store.throttle_fail(key, now, self.settings.free_failures).await?;
+        let mut tx = self.store.begin().await?;
+        self.audit_customer(&mut tx, Actor::System, customer_id, "mfa.failed", serde_json::json!({}), now).await?;
+        tx.commit().await?;
+        Err(Error::TokenInvalid)
+    }
+
+    /// Turns the second factor off (the caller checked a recent strong authentication).
+    pub async fn disable_totp(&self, customer_id: &str) -> Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        sqlx::query("DELETE FROM totp_credentials WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
+        self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A new set of recovery codes; the old set stops working.
+    pub async fn regenerate_recovery_codes(&self, customer_id: &str) -> Result<Vec<String>> {
+        let now = self.clock.now();
+        if !self.second_factors(customer_id).await?.totp {
+            return Err(Error::NotFound("second factor"));
+        }
+        let mut tx = self.store.begin().await?;
+        let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
+        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.recovery_codes_regenerated", serde_json::json!({}), now).await?;
+        self.mail_factor_change(&mut tx, customer_id, "New recovery codes were created; the old ones no longer work.", now).await?;
+        tx.commit().await?;
+        Ok(codes)
+    }
+
+    async fn replace_recovery_codes(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<Vec<String>> {
+        sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
+        let mut codes = Vec::with_capacity(RECOVERY_CODES);
+        for _ in 0..RECOVERY_CODES {
+            let mut random = [0u8; 10];
+            self.rng.fill(&mut random);
+            let code = recovery_code(&random);
+            sqlx::query("INSERT INTO recovery_codes (id, customer_id, code_hash, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(self.new_id())
+                .bind(customer_id)
+                .bind(sha256_hex(normalise_recovery(&code).as_bytes()))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            codes.push(code);
+        }
+        Ok(codes)
+    }
+
+    /// The matching time step of `code`, if it is within the window and newer than the
+    /// last accepted step.
+    fn match_totp(&self, customer_id: &str, row: &TotpRow, code: &str, now: UnixMillis) -> Result<Option<i64>> {
+        let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let secret = self.master_key.open(&row.secret_sealed, &associated(customer_id))?;
+        let totp = totp(secret, "account")?;
+        let now_secs = u64::try_from(now / 1000).unwrap_or(0);
+        let step = totp.check(&code, now_secs).and_then(|s| i64::try_from(s).ok());
+        Ok(step.filter(|s| *s > row.last_used_step))
+    }
+
+    async fn use_totp(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {
+        let Some(row) = load_totp(tx, customer_id).await?.filter(|r| r.confirmed_at.is_some()) else { return Ok(false) };
+        let Some(step) = self.match_totp(customer_id, &row, code, now)? else { return Ok(false) };
+        // Conditional on the old step, so two concurrent uses of one code cannot both win.
+        let done = sqlx::query("UPDATE totp_credentials SET last_used_step = $1 WHERE customer_id = $2 AND last_used_step < $1")
+            .bind(step)
+            .bind(customer_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {
+        let normalised = normalise_recovery(code);
+        if normalised.len() != 10 {
+            return Ok(false);
+        }
+        let done = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE customer_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(now)
+            .bind(customer_id)
+            .bind(sha256_hex(normalised.as_bytes()))
+            .execute(&mut **tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, what: &str, now: UnixMillis) -> Result<()> {
+        let Some(c) = crate::store::customers::by_id_tx(tx, customer_id).await? else { return Ok(()) };
+        let link = self.link("/account/security");
+        self.queue_mail(tx, &c.email, Template::SecurityChange { what, link: &link }, now).await
+    }
+}
+
+async fn load_totp(tx: &mut Tx, customer_id: &str) -> Result<Option<TotpRow>> {
+    Ok(sqlx::query_as("SELECT secret_sealed, confirmed_at, last_used_step FROM totp_credentials WHERE customer_id = $1")
+        .bind(customer_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// RFC 4648 base32 without padding, as authenticator apps expect.
+fn base32_of(bytes: &[u8]) -> String {
+    base32::encode(base32::Alphabet::Rfc4648 { padding: false }, bytes)
+}
+
+/// The current code for a base32 secret at `now` (tests and the CLI use it).
+pub fn code_at(secret_base32: &str, now: UnixMillis) -> Option<String> {
+    let secret = base32::decode(base32::Alphabet::Rfc4648 { padding: false }, secret_base32)?;
+    let totp = totp(secret, "account").ok()?;
+    Some(totp.generate(u64::try_from(now / 1000).ok()?).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6238_sha1_vector() {
+        // RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits) -> last 6: 287082.
+        let secret = base32_of(b"12345678901234567890");
+        assert_eq!(code_at(&secret, 59_000).as_deref(), Some("287082"));
+        assert_eq!(code_at(&secret, 1_111_111_109_000).as_deref(), Some("081804"));
+    }
+
+    #[test]
+    fn recovery_codes_look_and_normalise_right() {
+        let code = recovery_code(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 31]);
+        assert_eq!(code.len(), 11);
+        assert_eq!(&code[5..6], "-");
+        assert_eq!(normalise_recovery(" ABCDE-fghjk "), "abcdefghjk");
+    }
+}

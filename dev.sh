@@ -84,7 +84,8 @@ case "${1:-}" in
     ;;
   test)
     build_site debug
-    build_server debug
+    # `cargo test` builds target/debug/foyer too, with the same feature set as the
+    # tests; a separate `cargo build` would resolve features differently and rebuild.
     run_tests
     ;;
   build)

@@ -102,8 +102,9 @@ test('a customer turns on two-step verification and signs in with password and c
     const secret = (await page.locator('code').filter({ hasText: /^[A-Z2-7]{32}$/ }).first().innerText()).trim();
     assert.match(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 secret key is shown as text');
 
-    await page.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now()));
-    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    const twoStep = page.getByRole('region', { name: 'Two-step verification' });
+    await twoStep.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now()));
+    await twoStep.getByRole('button', { name: 'Turn on two-step verification' }).click();
     const codes = page.getByRole('status').filter({ has: page.getByRole('heading', { name: 'Your recovery codes' }) });
     await expectVisible(codes, 'the recovery codes, shown once');
     assert.equal(await codes.getByRole('listitem').count(), 10, 'ten recovery codes');

@@ -11,6 +11,10 @@ use crate::error::AppError;
 pub fn Field(
     #[prop(into)] label: String,
     #[prop(into)] name: String,
+    /// The input's id; defaults to one derived from `name`. Set it when two forms on
+    /// one page share a field name, so each label points at its own input.
+    #[prop(into, optional)]
+    id: Option<String>,
     #[prop(into, default = "text".into())] kind: String,
     #[prop(into, default = String::new())] autocomplete: String,
     #[prop(into, default = String::new())] value: String,
@@ -24,7 +28,7 @@ pub fn Field(
     #[prop(optional)]
     on_input: Option<Callback<String>>,
 ) -> impl IntoView {
-    let id = format!("field-{}", name.replace(['[', ']'], "-"));
+    let id = id.unwrap_or_else(|| format!("field-{}", name.replace(['[', ']'], "-")));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let local = RwSignal::new(None::<String>);

@@ -28,9 +28,9 @@ pub fn StepUp(on_confirmed: Callback<()>) -> impl IntoView {
         }>
             <p role="alert">"For your security, confirm it's you to continue."</p>
             {form_alert(result)}
-            <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true
+            <Field label="Password" name="password" id="step-up-password" kind="password" autocomplete="current-password" required=true
                 on_input=Callback::new(move |v| password.set(v))/>
-            <Field label="Authentication code" name="code" autocomplete="one-time-code"
+            <Field label="Authentication code" name="code" id="step-up-code" autocomplete="one-time-code"
                 hint="Only if you use two-step verification: from your app, or a recovery code."
                 error=field_error(result, "Code") on_input=Callback::new(move |v| code.set(v))/>
             <button type="submit" disabled=move || confirm.pending().get()>"Confirm and continue"</button>

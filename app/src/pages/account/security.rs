@@ -35,7 +35,7 @@ fn ChangePasswordForm() -> impl IntoView {
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 {form_alert(result)}
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" required=true/>
-                <Field label="Authentication code" name="code" autocomplete="one-time-code"
+                <Field label="Authentication code" name="code" id="change-password-code" autocomplete="one-time-code"
                     hint="Only if you use two-step verification." error=field_error(result, "Code")/>
                 <Field label="New password" name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
@@ -156,7 +156,7 @@ fn TwoStepSection() -> impl IntoView {
                                                 confirm.dispatch(code.get_untracked());
                                             }>
                                                 {form_alert(confirm.value())}
-                                                <Field label="Authentication code" name="code" autocomplete="one-time-code"
+                                                <Field label="Authentication code" name="code" id="totp-setup-code" autocomplete="one-time-code"
                                                     hint="The 6 digits your app shows now." on_input=Callback::new(move |v| code.set(v))/>
                                                 <button type="submit">"Turn on two-step verification"</button>
                                             </form>

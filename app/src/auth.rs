@@ -139,21 +139,16 @@ pub fn request_meta() -> RequestMeta {
 pub fn respond(err: AppError) -> AppError {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         let status = match &err {
-            AppError::Fields(_) | AppError::Message(_) => http::StatusCode::BAD_REQUEST,
+            AppError::Fields(_) | AppError::Message(_) | AppError::ServerFn(_) => http::StatusCode::BAD_REQUEST,
             AppError::SignInRequired => http::StatusCode::UNAUTHORIZED,
             AppError::ReauthRequired | AppError::SecondFactorRequired => http::StatusCode::FORBIDDEN,
+            AppError::Busy => http::StatusCode::SERVICE_UNAVAILABLE,
             AppError::Throttled(secs) => {
                 if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
                     response.insert_header(http::header::RETRY_AFTER, v);
                 }
                 http::StatusCode::TOO_MANY_REQUESTS
             }
-            AppError::ServerFn(_) => http::StatusCode::BAD_REQUEST,
-        };
-        let status = if err == AppError::Message("Foyer is busy. Please try again in a moment.".into()) {
-            http::StatusCode::SERVICE_UNAVAILABLE
-        } else {
-            status
         };
         response.set_status(status);
     }

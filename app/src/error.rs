@@ -29,6 +29,8 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("Too many attempts. Try again in {0} seconds.")]
     Throttled(i64),
+    #[error("Foyer is busy. Please try again in a moment.")]
+    Busy,
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
 }
@@ -76,7 +78,7 @@ mod server {
                 Error::ReauthRequired => Self::ReauthRequired,
                 Error::SecondFactorRequired => Self::SecondFactorRequired,
                 Error::TokenInvalid | Error::LoginFailed | Error::Conflict(_) | Error::NotFound(_) => Self::Message(e.to_string()),
-                Error::Busy => Self::Message("Foyer is busy. Please try again in a moment.".into()),
+                Error::Busy => Self::Busy,
                 other => {
                     tracing::error!(error = %other, "request failed");
                     Self::Message("Something went wrong on our side. Please try again.".into())

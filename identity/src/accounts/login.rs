@@ -48,6 +48,15 @@ pub enum LoginError {
     Other(#[from] Error),
 }
 
+/// A refused second factor answers like a refused password.
+fn factor_error(e: Error) -> LoginError {
+    match e {
+        Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
+        Error::TokenInvalid => LoginError::Failed,
+        other => LoginError::Other(other),
+    }
+}
+
 impl From<sqlx::Error> for LoginError {
     fn from(e: sqlx::Error) -> Self {
         Self::Other(e.into())
@@ -119,11 +128,7 @@ impl Identity {
         if c.locked_at.is_some() {
             return Err(LoginError::Failed);
         }
-        let method = self.verify_second_factor(customer_id, code).await.map_err(|e| match e {
-            Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
-            Error::TokenInvalid => LoginError::Failed,
-            other => LoginError::Other(other),
-        })?;
+        let method = self.verify_second_factor(customer_id, code).await.map_err(factor_error)?;
         let amr = if method == "otp" { vec!["pwd", "otp", "mfa"] } else { vec!["pwd", "mfa"] };
         Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
     }
@@ -213,11 +218,7 @@ impl Identity {
         if verified.matches && c.locked_at.is_none() {
             if self.second_factors(&c.id).await?.any() {
                 let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(LoginError::SecondFactorRequired) };
-                self.verify_second_factor(&c.id, code).await.map_err(|e| match e {
-                    Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
-                    Error::TokenInvalid => LoginError::Failed,
-                    other => LoginError::Other(other),
-                })?;
+                self.verify_second_factor(&c.id, code).await.map_err(factor_error)?;
             }
             self.store.throttle_clear(&acct).await?;
             let mut tx = self.store.begin().await?;

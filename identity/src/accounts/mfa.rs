@@ -184,15 +184,25 @@ impl Identity {
 
     /// After the transaction: clears the throttle on success, counts a failure otherwise.
     pub(crate) async fn second_factor_outcome(&self, customer_id: &str, key: &str, method: Option<&'static str>, now: UnixMillis) -> Result<&'static str> {
-        if let Some(method) = method {
-            self.store.throttle_clear(key).await?;
-            return Ok(method);
+        match method {
+            Some(method) => {
+                self.store.throttle_clear(key).await?;
+                Ok(method)
+            }
+            None => {
+                self.second_factor_failed(customer_id, key, now).await?;
+                Err(Error::TokenInvalid)
+            }
         }
+    }
+
+    /// Counts a wrong code against the account's throttle and audits it.
+    pub(crate) async fn second_factor_failed(&self, customer_id: &str, key: &str, now: UnixMillis) -> Result<()> {
         self.store.throttle_fail(key, now, self.settings.free_failures).await?;
         let mut tx = self.store.begin().await?;
         self.audit_customer(&mut tx, Actor::System, customer_id, "mfa.failed", serde_json::json!({}), now).await?;
         tx.commit().await?;
-        Err(Error::TokenInvalid)
+        Ok(())
     }
 
     /// Turns the second factor off (the caller checked a recent strong authentication).

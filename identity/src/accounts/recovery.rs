@@ -64,7 +64,7 @@ impl Identity {
             // redemption back, so the link survives, and is counted afterwards.
             if self.second_factor_in(&mut tx, &c.id, code, now).await?.is_none() {
                 drop(tx);
-                self.second_factor_outcome(&c.id, &key, None, now).await?;
+                self.second_factor_failed(&c.id, &key, now).await?;
                 return Err(Error::TokenInvalid);
             }
             // The account's throttle key is cleared after the commit, below.

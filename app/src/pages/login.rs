@@ -6,18 +6,27 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::Login;
-use crate::components::form::{Field, form_alert, field_error, go_to};
+use crate::components::form::{ActionResult, Field, field_error, form_alert, go_to};
 
-#[component]
-pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<Login>::new();
-    let result = action.value();
-    let return_to = move || use_query_map().with(|q| q.get("return_to")).unwrap_or_default();
+/// The `return_to` query parameter, carried in a hidden input to the server.
+fn return_to() -> String {
+    use_query_map().with(|q| q.get("return_to")).unwrap_or_default()
+}
+
+/// Each sign-in step answers with the next path; go there once it succeeds.
+fn follow_on_success(result: impl ActionResult<String>) {
     Effect::new(move || {
         if let Some(Ok(path)) = result.get() {
             go_to(&path);
         }
     });
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let result = action.value();
+    follow_on_success(result);
     view! {
         <Title text="Sign in"/>
         <h1>"Sign in"</h1>
@@ -39,12 +48,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SecondFactorPage() -> impl IntoView {
     let action = ServerAction::<crate::api::account::LoginSecondFactor>::new();
     let result = action.value();
-    let return_to = move || use_query_map().with(|q| q.get("return_to")).unwrap_or_default();
-    Effect::new(move || {
-        if let Some(Ok(path)) = result.get() {
-            go_to(&path);
-        }
-    });
+    follow_on_success(result);
     view! {
         <Title text="Two-step verification"/>
         <h1>"Two-step verification"</h1>

@@ -73,12 +73,7 @@ impl Identity {
         // returning here rolls the redemption back.
         check_new_password(&new_password, &c)?;
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
-        customers::set_password(&mut tx, &c.id, &hash, now).await?;
-        let ended = self.end_sessions_tx(&mut tx, &c.id, None).await?;
-        let reset_link = self.link("/forgot-password");
-        self.queue_mail(&mut tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "password.reset", serde_json::json!({ "sessions_ended": ended }), now)
-            .await?;
+        self.store_new_password(&mut tx, &c, &hash, None, "password.reset", now).await?;
         tx.commit().await?;
         self.store.throttle_clear(&super::throttle::account_key(&c.email_normalized)).await?;
         Ok(c.id)
@@ -101,14 +96,27 @@ impl Identity {
         let now = self.clock.now();
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
         let mut tx = self.store.begin().await?;
-        customers::set_password(&mut tx, &c.id, &hash, now).await?;
-        let ended = self.end_sessions_tx(&mut tx, &c.id, keep_session).await?;
-        let reset_link = self.link("/forgot-password");
-        self.queue_mail(&mut tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "password.changed", serde_json::json!({ "sessions_ended": ended }), now)
-            .await?;
+        self.store_new_password(&mut tx, &c, &hash, keep_session, "password.changed", now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Every password change, inside `tx`: the new hash (a new version, so older reset
+    /// links die), the end of every other session, a notice by mail, an audit event.
+    async fn store_new_password(
+        &self,
+        tx: &mut crate::store::Tx,
+        c: &CustomerRow,
+        hash: &str,
+        keep_session: Option<&str>,
+        action: &str,
+        now: crate::UnixMillis,
+    ) -> Result<()> {
+        customers::set_password(tx, &c.id, hash, now).await?;
+        let ended = self.end_sessions_tx(tx, &c.id, keep_session).await?;
+        let reset_link = self.link("/forgot-password");
+        self.queue_mail(tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
+        self.audit_customer(tx, Actor::Customer(c.id.clone()), &c.id, action, serde_json::json!({ "sessions_ended": ended }), now).await
     }
 
     /// Starts an email change (the caller has checked a recent authentication): a link

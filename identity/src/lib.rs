@@ -3,7 +3,6 @@
 //!
 //! Time and randomness are parameters ([`Clock`], [`SecureRandom`]) carried by
 //! [`Identity`], so every rule can be tested at a chosen instant with chosen bytes.
-
 //!
 //! Without the default `server` feature only [`domain`] and [`policy`] remain: pure
 //! rules that also compile to wasm, so the browser gives the same answers as the server.
@@ -11,30 +10,12 @@
 pub mod domain;
 pub mod policy;
 
-#[cfg(feature = "server")]
-pub mod accounts;
-#[cfg(feature = "server")]
-pub mod audit;
-#[cfg(feature = "server")]
-pub mod brand;
-#[cfg(feature = "server")]
-pub mod clock;
-#[cfg(feature = "server")]
-pub mod crypto;
-#[cfg(feature = "server")]
-pub mod email;
-#[cfg(feature = "server")]
-pub mod error;
-#[cfg(feature = "server")]
-pub mod import;
-#[cfg(feature = "server")]
-pub mod outbox;
-#[cfg(feature = "server")]
-pub mod password;
-#[cfg(feature = "server")]
-pub mod staff;
-#[cfg(feature = "server")]
-pub mod store;
+/// Declares modules that exist only with the `server` feature.
+macro_rules! server_modules {
+    ($($name:ident),* $(,)?) => { $( #[cfg(feature = "server")] pub mod $name; )* };
+}
+
+server_modules!(accounts, audit, brand, clock, crypto, email, error, import, outbox, password, staff, store);
 
 #[cfg(feature = "server")]
 mod service;

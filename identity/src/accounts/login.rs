@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use super::RequestMeta;
-use super::throttle::{IP_FREE_FAILURES, account_key, blocked_for, ip_key};
+use super::throttle::{IP_FREE_FAILURES, account_key, ip_key};
 use super::tokens::{Purpose, redeem_token};
 use crate::audit::Actor;
 use crate::clock::format_millis;
@@ -45,15 +45,24 @@ pub enum LoginError {
     #[error("Enter the code from your authenticator app.")]
     SecondFactorRequired,
     #[error(transparent)]
-    Other(#[from] Error),
+    Other(Error),
+}
+
+/// A throttled core call is a throttled sign-in; anything else passes through.
+impl From<Error> for LoginError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Throttled { retry_after_secs } => Self::Throttled { retry_after_secs },
+            other => Self::Other(other),
+        }
+    }
 }
 
 /// A refused second factor answers like a refused password.
 fn factor_error(e: Error) -> LoginError {
     match e {
-        Error::Throttled { retry_after_secs } => LoginError::Throttled { retry_after_secs },
         Error::TokenInvalid => LoginError::Failed,
-        other => LoginError::Other(other),
+        other => other.into(),
     }
 }
 
@@ -75,9 +84,7 @@ impl Identity {
         let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
         let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
         for key in [&ip, &acct] {
-            if let Some(wait) = blocked_for(self.store.throttle_get(key).await?.as_ref(), now) {
-                return Err(LoginError::Throttled { retry_after_secs: (wait + 999) / 1000 });
-            }
+            self.store.throttle_check(key, now).await?;
         }
         let customer = self.store.customer_by_email(&normalized).await?;
         let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
@@ -211,9 +218,7 @@ impl Identity {
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let acct = account_key(&c.email_normalized);
-        if let Some(wait) = blocked_for(self.store.throttle_get(&acct).await?.as_ref(), now) {
-            return Err(LoginError::Throttled { retry_after_secs: (wait + 999) / 1000 });
-        }
+        self.store.throttle_check(&acct, now).await?;
         let verified = self.hasher.verify_or_dummy(password, c.password_hash.clone(), self.rng.as_ref()).await?;
         if verified.matches && c.locked_at.is_none() {
             if self.second_factors(&c.id).await?.any() {

@@ -12,7 +12,7 @@ use qrcode::render::svg;
 use sqlx::FromRow;
 use totp_rs::{Algorithm, Builder, Totp};
 
-use super::throttle::{account_key, blocked_for};
+use super::throttle::account_key;
 use crate::audit::Actor;
 use crate::email::Template;
 use crate::store::Tx;
@@ -163,9 +163,7 @@ impl Identity {
     pub(crate) async fn second_factor_gate(&self, customer_id: &str, now: UnixMillis) -> Result<String> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let key = account_key(&c.email_normalized);
-        if let Some(wait) = blocked_for(self.store.throttle_get(&key).await?.as_ref(), now) {
-            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
-        }
+        self.store.throttle_check(&key, now).await?;
         Ok(key)
     }
 

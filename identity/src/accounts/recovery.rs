@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::RequestMeta;
 use super::login::LoginError;
-use super::throttle::{IP_FREE_FAILURES, blocked_for, ip_key};
+use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
 use crate::domain::{Email, ParseError};
@@ -31,9 +31,7 @@ impl Identity {
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        if let Some(wait) = blocked_for(self.store.throttle_get(&ip).await?.as_ref(), now) {
-            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
-        }
+        self.store.throttle_check(&ip, now).await?;
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
         let mut tx = self.store.begin().await?;

@@ -3,7 +3,7 @@
 use secrecy::{ExposeSecret as _, SecretString};
 
 use super::RequestMeta;
-use super::throttle::{IP_FREE_FAILURES, blocked_for, ip_key};
+use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
 use crate::domain::{Email, ParseError, PersonName};
@@ -61,9 +61,7 @@ impl Identity {
         let checked = check(&input)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        if let Some(wait) = blocked_for(self.store.throttle_get(&ip).await?.as_ref(), now) {
-            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
-        }
+        self.store.throttle_check(&ip, now).await?;
         // Hash in both cases so the timing does not tell the two apart.
         let hash = self.hasher.hash(input.password, self.rng.as_ref()).await?;
         let row = CustomerRow {
@@ -143,9 +141,7 @@ impl Identity {
     pub async fn resend_verification(&self, customer_id: &str) -> Result<()> {
         let now = self.clock.now();
         let key = format!("resend:{customer_id}");
-        if let Some(wait) = blocked_for(self.store.throttle_get(&key).await?.as_ref(), now) {
-            return Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 });
-        }
+        self.store.throttle_check(&key, now).await?;
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         if customer.email_verified == 1 {
             return Ok(());

@@ -8,7 +8,7 @@
 use sqlx::FromRow;
 
 use crate::store::Store;
-use crate::{Result, UnixMillis, sha256_hex};
+use crate::{Error, Result, UnixMillis, sha256_hex};
 
 pub const WINDOW_MS: i64 = 15 * 60_000;
 pub const MAX_DELAY_MS: i64 = 15 * 60_000;
@@ -56,6 +56,14 @@ impl Store {
             .bind(key)
             .fetch_optional(self.pool())
             .await?)
+    }
+
+    /// Refuses with [`Error::Throttled`] (whole seconds, rounded up) while `key` is blocked.
+    pub async fn throttle_check(&self, key: &str, now: UnixMillis) -> Result<()> {
+        match blocked_for(self.throttle_get(key).await?.as_ref(), now) {
+            Some(wait) => Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 }),
+            None => Ok(()),
+        }
     }
 
     /// Records one more failure for `key` and returns the new state.

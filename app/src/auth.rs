@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 
 use identity::accounts::RequestMeta;
+use identity::accounts::login::FirstStep;
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -25,6 +26,11 @@ pub const AMR: &str = "amr";
 /// step passed. Not a session: nothing else reads it.
 pub const PENDING_CUSTOMER: &str = "pcid";
 pub const PENDING_SINCE: &str = "pst";
+/// The first step of a pending sign-in (password or mailed code).
+pub const PENDING_AMR: &str = "pamr";
+/// The state of the passkey ceremony in progress (challenge included): kept here,
+/// never in the browser, and taken exactly once.
+pub const CEREMONY: &str = "wa";
 /// How long a password step waits for its second factor.
 pub const PENDING_MS: i64 = 5 * 60_000;
 /// Sensitive actions need an authentication at most this old (ASVS 7.5.1).
@@ -88,6 +94,7 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     session.cycle_id().await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_CUSTOMER).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_SINCE).await.map_err(store_error)?;
+    let _ = session.remove_value(PENDING_AMR).await.map_err(store_error)?;
     session.insert(DEVICE, device).await.map_err(store_error)?;
     session.insert(AMR, amr).await.map_err(store_error)?;
     session.insert(CUSTOMER, customer_id).await.map_err(store_error)?;
@@ -96,23 +103,50 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     Ok(())
 }
 
-/// Remembers that the password step passed and a second factor is due.
-pub async fn begin_second_factor(customer_id: &str, now: i64) -> Result<(), AppError> {
+/// Remembers that the first step passed and a second factor is due.
+pub async fn begin_second_factor(customer_id: &str, first: FirstStep, now: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(store_error)?;
     session.insert(PENDING_CUSTOMER, customer_id).await.map_err(store_error)?;
     session.insert(PENDING_SINCE, now).await.map_err(store_error)?;
+    session.insert(PENDING_AMR, first.as_str()).await.map_err(store_error)?;
     Ok(())
 }
 
-/// The customer whose password step passed in the last five minutes, if any.
-pub async fn pending_second_factor(now: i64) -> Result<Option<String>, AppError> {
+/// A sign-in whose first step passed in the last five minutes.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub customer_id: String,
+    pub first: FirstStep,
+}
+
+/// The sign-in waiting for its second factor, if any.
+pub async fn pending_second_factor(now: i64) -> Result<Option<Pending>, AppError> {
     let session = session().await?;
     let since = session.get::<i64>(PENDING_SINCE).await.map_err(store_error)?.unwrap_or(0);
     if now - since > PENDING_MS {
         return Ok(None);
     }
-    session.get::<String>(PENDING_CUSTOMER).await.map_err(store_error)
+    let Some(customer_id) = session.get::<String>(PENDING_CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
+    let first = session.get::<String>(PENDING_AMR).await.map_err(store_error)?.unwrap_or_default();
+    Ok(Some(Pending { customer_id, first: FirstStep::parse(&first) }))
+}
+
+/// The pending sign-in, or "start again" when it timed out.
+pub async fn require_pending() -> Result<Pending, AppError> {
+    let now = server_context()?.identity.clock.now();
+    pending_second_factor(now).await?.ok_or_else(|| respond(AppError::Message("Your sign-in timed out. Please start again.".into())))
+}
+
+/// Keeps a passkey ceremony's state for its answer (replacing any earlier one).
+pub async fn put_ceremony(state: &identity::accounts::passkeys::CeremonyState) -> Result<(), AppError> {
+    session().await?.insert(CEREMONY, state).await.map_err(store_error)
+}
+
+/// Takes the ceremony state: an answer is checked against it once, never twice.
+pub async fn take_ceremony() -> Result<identity::accounts::passkeys::CeremonyState, AppError> {
+    let state = session().await?.remove::<identity::accounts::passkeys::CeremonyState>(CEREMONY).await.map_err(store_error)?;
+    state.ok_or_else(|| respond(AppError::Message("The passkey request expired. Please try again.".into())))
 }
 
 /// Records a re-authentication: a new id and a fresh authentication time.

@@ -21,7 +21,7 @@ use leptos_router::path;
 use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
-use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{LoginPage, SecondFactorPage}, not_found::NotFound, register::RegisterPage};
+use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -35,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script src="/passkeys.js" nonce=leptos::nonce::use_nonce().map(|n| n.to_string())></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dev/mail") view=DevMailPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/login/second-factor") view=SecondFactorPage/>
+                    <Route path=path!("/login/code") view=CodeLoginPage/>
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/verify") view=verify_page/>
                     <Route path=path!("/unlock") view=unlock_page/>

@@ -42,6 +42,8 @@ pub enum Template<'a> {
     EmailChanged { undo_link: &'a str },
     /// A sign-in from a device not seen before.
     NewSignIn { device: &'a str, when: &'a str, devices_link: &'a str },
+    /// A one-time code to sign in (passwordless, or as the fallback second step).
+    SignInCode { code: &'a str },
     /// A sign-in method was added, removed or renewed.
     SecurityChange { what: &'a str, link: &'a str },
 }
@@ -90,6 +92,14 @@ impl Template<'_> {
                     Block::Link { label: "Sign in".into(), href: (*login_link).to_owned() },
                     Block::Link { label: "Forgot your password? Reset it".into(), href: (*reset_link).to_owned() },
                     Block::Para("If this was not you, you can ignore this message.".into()),
+                ],
+            ),
+            Self::SignInCode { code } => (
+                format!("Your sign-in code: {code}"),
+                vec![
+                    Block::Para(format!("Enter this code to sign in: {code}")),
+                    Block::Para("It works once, for 10 minutes. Nobody from Foyer will ever ask you for it.".into()),
+                    Block::Para("If you did not try to sign in, ignore this message: without the code nobody can use it.".into()),
                 ],
             ),
             Self::Unlock { link } => (

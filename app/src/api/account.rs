@@ -55,32 +55,61 @@ pub async fn register(
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, return_to: Option<String>) -> Result<String, AppError> {
-    use crate::auth;
     let ctx = crate::context::server_context()?;
-    let device = auth::device_cookie();
-    let meta = auth::request_meta();
+    let device = crate::auth::device_cookie();
+    let meta = crate::auth::request_meta();
     let outcome = ctx.identity.login(&email, password.into(), device.as_deref(), &meta).await;
-    let label = |outcome: &str| {
+    next_step(outcome, return_to.as_deref()).await
+}
+
+/// Counts a sign-in outcome for `/metrics`.
+#[cfg(feature = "ssr")]
+fn count_outcome(outcome: &str) {
+    if let Ok(ctx) = crate::context::server_context() {
         ctx.metrics.login_outcomes.get_or_create(&crate::context::OutcomeLabel { outcome: outcome.to_owned() }).inc();
-    };
+    }
+}
+
+/// Where a first sign-in step leads: into the account, or to the second step.
+#[cfg(feature = "ssr")]
+pub(crate) async fn next_step(
+    outcome: Result<identity::accounts::login::LoginStep, identity::accounts::login::LoginError>,
+    return_to: Option<&str>,
+) -> Result<String, AppError> {
+    use identity::accounts::login::{LoginError, LoginStep};
     match outcome {
-        Ok(identity::accounts::login::LoginStep::SignedIn(signed)) => {
-            label("success");
-            auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
-            auth::set_device_cookie(&signed.device_id);
-            Ok(safe_return_to(return_to.as_deref()))
-        }
-        Ok(identity::accounts::login::LoginStep::SecondFactor { customer_id }) => {
-            auth::begin_second_factor(&customer_id, ctx.identity.clock.now()).await?;
-            let next = safe_return_to(return_to.as_deref());
+        Ok(LoginStep::SignedIn(signed)) => signed_in(Ok(signed), return_to).await,
+        Ok(LoginStep::SecondFactor { customer_id, first }) => {
+            let ctx = crate::context::server_context()?;
+            crate::auth::begin_second_factor(&customer_id, first, ctx.identity.clock.now()).await?;
+            let next = safe_return_to(return_to);
             Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
         }
         Err(e) => {
-            label(match &e {
-                identity::accounts::login::LoginError::Throttled { .. } => "throttled",
-                _ => "failure",
-            });
-            Err(auth::fail(e))
+            count_outcome(if matches!(e, LoginError::Throttled { .. }) { "throttled" } else { "failure" });
+            Err(crate::auth::fail(e))
+        }
+    }
+}
+
+/// A completed sign-in: the session, the device cookie, and where to go.
+#[cfg(feature = "ssr")]
+pub(crate) async fn signed_in(
+    outcome: Result<identity::accounts::login::SignedIn, identity::accounts::login::LoginError>,
+    return_to: Option<&str>,
+) -> Result<String, AppError> {
+    use identity::accounts::login::LoginError;
+    match outcome {
+        Ok(signed) => {
+            count_outcome("success");
+            let meta = crate::auth::request_meta();
+            crate::auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
+            crate::auth::set_device_cookie(&signed.device_id);
+            Ok(safe_return_to(return_to))
+        }
+        Err(e) => {
+            count_outcome(if matches!(e, LoginError::Throttled { .. }) { "throttled" } else { "failure" });
+            Err(crate::auth::fail(e))
         }
     }
 }
@@ -95,31 +124,73 @@ pub fn encode_path(path: &str) -> String {
         .collect()
 }
 
-/// The second step of sign-in: a TOTP code or a recovery code.
+/// The second step of sign-in: a TOTP code, a recovery code, or a mailed code.
 #[server(endpoint = "login_second_factor")]
 pub async fn login_second_factor(code: String, return_to: Option<String>) -> Result<String, AppError> {
+    let ctx = crate::context::server_context()?;
+    let pending = crate::auth::require_pending().await?;
+    let meta = crate::auth::request_meta();
+    let device = crate::auth::device_cookie();
+    let outcome = ctx.identity.complete_second_factor(&pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
+    signed_in(outcome, return_to.as_deref()).await
+}
+
+/// Which second steps the pending sign-in can use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondSteps {
+    pub totp: bool,
+    pub passkey: bool,
+    /// A mailed code (only after a password).
+    pub email_code: bool,
+}
+
+#[server(endpoint = "second_factor_methods")]
+pub async fn second_factor_methods() -> Result<SecondSteps, AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    let Some(customer_id) = auth::pending_second_factor(ctx.identity.clock.now()).await? else {
-        return Err(auth::respond(AppError::Message("Your sign-in timed out. Please start again.".into())));
-    };
-    let meta = auth::request_meta();
-    let device = auth::device_cookie();
-    let label = |outcome: &str| {
-        ctx.metrics.login_outcomes.get_or_create(&crate::context::OutcomeLabel { outcome: outcome.to_owned() }).inc();
-    };
-    match ctx.identity.complete_second_factor(&customer_id, &code, device.as_deref(), &meta).await {
-        Ok(signed) => {
-            label("success");
-            auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
-            auth::set_device_cookie(&signed.device_id);
-            Ok(safe_return_to(return_to.as_deref()))
-        }
-        Err(e) => {
-            label("failure");
-            Err(auth::fail(e))
-        }
+    let pending = auth::require_pending().await?;
+    let f = ctx.identity.second_factors(&pending.customer_id).await.map_err(auth::fail)?;
+    Ok(SecondSteps {
+        totp: f.totp,
+        passkey: f.passkeys > 0,
+        email_code: pending.first == identity::accounts::login::FirstStep::Password,
+    })
+}
+
+/// Mails a code as the fallback second step.
+#[server(endpoint = "second_factor_email_code")]
+pub async fn second_factor_email_code() -> Result<(), AppError> {
+    use crate::auth;
+    let ctx = crate::context::server_context()?;
+    let pending = auth::require_pending().await?;
+    if pending.first == identity::accounts::login::FirstStep::EmailCode {
+        return Err(auth::respond(AppError::Message("You signed in with a mailed code: the second step must be another way.".into())));
     }
+    ctx.identity.send_second_factor_code(&pending.customer_id).await.map_err(auth::fail)
+}
+
+/// Asks for a sign-in code by mail (the same answer for every address).
+#[server(endpoint = "send_sign_in_code")]
+pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
+    use crate::auth;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.send_sign_in_code(&email, &auth::request_meta()).await.map_err(auth::fail)
+}
+
+/// Signs in with the mailed code.
+#[server(endpoint = "login_with_code")]
+pub async fn login_with_code(email: String, code: String, return_to: Option<String>) -> Result<String, AppError> {
+    use identity::accounts::login::LoginError;
+    let ctx = crate::context::server_context()?;
+    let device = crate::auth::device_cookie();
+    let meta = crate::auth::request_meta();
+    let outcome = ctx.identity.login_with_code(&email, &code, device.as_deref(), &meta).await;
+    next_step(outcome, return_to.as_deref()).await.map_err(|e| match e {
+        AppError::Message(m) if m == LoginError::Failed.to_string() => {
+            AppError::Message("That code is not right or has expired. Ask for a new one if needed.".into())
+        }
+        other => other,
+    })
 }
 
 #[server(endpoint = "logout")]

@@ -9,7 +9,9 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactorStatus {
     pub totp: bool,
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
+    pub password: bool,
 }
 
 /// What the enrolment step shows: the QR code (SVG markup we rendered) and the secret.
@@ -25,7 +27,7 @@ pub async fn mfa_status() -> Result<SecondFactorStatus, AppError> {
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     let f = ctx.identity.second_factors(&current.customer_id).await.map_err(auth::fail)?;
-    Ok(SecondFactorStatus { totp: f.totp, recovery_codes_left: f.recovery_codes_left })
+    Ok(SecondFactorStatus { totp: f.totp, passkeys: f.passkeys, recovery_codes_left: f.recovery_codes_left, password: f.password })
 }
 
 #[server(endpoint = "start_totp")]

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod dev_mail;
 pub mod mfa;
+pub mod passkeys;
 pub mod settings;
 pub mod status;

@@ -1,11 +1,14 @@
-//! "Confirm it's you": the inline re-authentication sensitive actions ask for. The
-//! password, plus the authenticator code when the account has two-step verification;
-//! then the interrupted action continues.
+//! "Confirm it's you": the inline re-authentication sensitive actions ask for. A
+//! passkey (the strongest factor), or the password plus the second step when the
+//! account has one; then the interrupted action continues.
 
 use leptos::prelude::*;
 
+use crate::api::mfa::mfa_status;
+use crate::api::passkeys::{passkey_step_up, passkey_step_up_options};
 use crate::api::settings::reauthenticate;
 use crate::components::form::{Field, field_error, form_alert};
+use crate::components::passkey;
 
 #[component]
 pub fn StepUp(on_confirmed: Callback<()>) -> impl IntoView {
@@ -16,17 +19,28 @@ pub fn StepUp(on_confirmed: Callback<()>) -> impl IntoView {
         async move { reauthenticate(pw, (!code.trim().is_empty()).then_some(code)).await }
     });
     let result = confirm.value();
+    let with_passkey = Action::new_local(|_: &()| passkey::verify_with(passkey_step_up_options(), false, passkey_step_up));
     Effect::new(move || {
-        if matches!(result.get(), Some(Ok(()))) {
+        if matches!(result.get(), Some(Ok(()))) || matches!(with_passkey.value().get(), Some(Ok(()))) {
             on_confirmed.run(());
         }
     });
+    let status = Resource::new(|| (), |_| mfa_status());
+    let has_passkey = move || status.get().and_then(Result::ok).is_some_and(|s| s.passkeys > 0);
+    let has_password = move || status.get().and_then(Result::ok).is_none_or(|s| s.password);
     view! {
         <form class="form step-up" novalidate on:submit=move |ev| {
             ev.prevent_default();
             confirm.dispatch(());
         }>
             <p role="alert">"For your security, confirm it's you to continue."</p>
+            <Transition fallback=|| ()>
+                <Show when=has_passkey>
+                    {form_alert(with_passkey.value())}
+                    <button type="button" on:click=move |_| { with_passkey.dispatch(()); }>"Confirm with a passkey"</button>
+                    <Show when=has_password><p class="or">"or with your password:"</p></Show>
+                </Show>
+            </Transition>
             {form_alert(result)}
             <Field label="Password" name="password" id="step-up-password" kind="password" autocomplete="current-password" required=true
                 on_input=Callback::new(move |v| password.set(v))/>

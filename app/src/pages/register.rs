@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::account::{Register, VerifyEmailCode};
+use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
 use crate::components::form::{Field, form_alert, field_error};
+use crate::components::passkey;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -15,16 +17,33 @@ pub fn RegisterPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let names = RwSignal::new((String::new(), String::new()));
+    let terms = RwSignal::new(false);
+    // Sign-up with a passkey instead of a password: the same fields, no password.
+    let with_passkey = Action::new_local(move |_: &()| {
+        let (email, (given, family), terms) = (email.get_untracked(), names.get_untracked(), terms.get_untracked());
+        async move {
+            let options = passkey_sign_up_options(email, Some(given), Some(family), terms.then(|| "on".to_owned()));
+            passkey::create_with(options, passkey_sign_up).await
+        }
+    });
+    let by_passkey = with_passkey.value();
+    let error = move |field: &'static str| {
+        let (a, b) = (field_error(result, field), field_error(by_passkey, field));
+        Signal::derive(move || a.get().or_else(|| b.get()))
+    };
+    let supported = RwSignal::new(false);
+    Effect::new(move || supported.set(passkey::supported()));
     view! {
         <Title text="Create an account"/>
         <Show
-            when=move || matches!(result.get(), Some(Ok(())))
+            when=move || matches!(result.get(), Some(Ok(()))) || matches!(by_passkey.get(), Some(Ok(())))
             fallback=move || view! {
                 <h1>"Create an account"</h1>
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
                     {form_alert(result)}
+                    {form_alert(by_passkey)}
                     <Field label="Email" name="email" kind="email" autocomplete="email" required=true
-                        error=field_error(result, "Email") on_input=Callback::new(move |v| email.set(v))/>
+                        error=error("Email") on_input=Callback::new(move |v| email.set(v))/>
                     <Field label="Password" name="password" kind="password" autocomplete="new-password" required=true
                         hint="At least 8 characters. A few unrelated words make a strong password."
                         error=field_error(result, "Password") on_input=Callback::new(move |v| password.set(v))/>
@@ -32,17 +51,26 @@ pub fn RegisterPage() -> impl IntoView {
                         let (g, f) = names.get();
                         vec![email.get(), g, f]
                     })/>
-                    <Field label="Given name" name="given_name" autocomplete="given-name" error=field_error(result, "Given name")
+                    <Field label="Given name" name="given_name" autocomplete="given-name" error=error("Given name")
                         on_input=Callback::new(move |v| names.update(|n| n.0 = v))/>
-                    <Field label="Family name" name="family_name" autocomplete="family-name" error=field_error(result, "Family name")
+                    <Field label="Family name" name="family_name" autocomplete="family-name" error=error("Family name")
                         on_input=Callback::new(move |v| names.update(|n| n.1 = v))/>
                     <div class="field checkbox">
                         <input id="accept_terms" name="accept_terms" type="checkbox" value="on"
-                            aria-invalid=move || field_error(result, "Terms").get().is_some().then_some("true")/>
+                            on:change=move |ev| terms.set(event_target_checked(&ev))
+                            aria-invalid=move || error("Terms").get().is_some().then_some("true")/>
                         <label for="accept_terms">"I accept the terms of use"</label>
-                        {move || field_error(result, "Terms").get().map(|e| view! { <p class="field-error">{e}</p> })}
+                        {move || error("Terms").get().map(|e| view! { <p class="field-error">{e}</p> })}
                     </div>
                     <button type="submit" disabled=move || action.pending().get()>"Create account"</button>
+                    <Show when=move || supported.get()>
+                        <p class="or">"or, without a password:"</p>
+                        <button type="button" class="secondary" disabled=move || with_passkey.pending().get()
+                            on:click=move |_| { with_passkey.dispatch(()); }>
+                            "Create account with a passkey"
+                        </button>
+                        <p class="hint">"Your device keeps the passkey; you unlock it with your fingerprint, face or screen lock. Leave the password empty."</p>
+                    </Show>
                 </ActionForm>
                 <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
             }
@@ -87,6 +115,7 @@ pub fn CheckEmail(email: String) -> impl IntoView {
     view! {
         <h1>"Check your email"</h1>
         <p>"If this address can be used, we sent a message to it. Open the link in the message, or enter its 6-digit code below. The code works for 10 minutes."</p>
+        <p>"If you created your account with a passkey, you can sign in with it now."</p>
         <Show
             when=move || matches!(result.get(), Some(Ok(())))
             fallback=move || {

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use super::RequestMeta;
 use super::throttle::{IP_FREE_FAILURES, account_key, ip_key};
-use super::tokens::{Purpose, redeem_token};
+use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
 use crate::clock::format_millis;
 use crate::domain::Email;
@@ -25,12 +25,43 @@ pub struct SignedIn {
     pub amr: Vec<&'static str>,
 }
 
-/// Where a correct password leads.
+/// Where a correct password (or mailed code) leads.
 #[derive(Debug, Clone)]
 pub enum LoginStep {
     SignedIn(SignedIn),
     /// The account has a second factor: nobody is signed in until it is presented.
-    SecondFactor { customer_id: String },
+    SecondFactor { customer_id: String, first: FirstStep },
+}
+
+/// What the first step of a two-step sign-in was. A mailed code cannot also be the
+/// second step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstStep {
+    Password,
+    EmailCode,
+}
+
+impl FirstStep {
+    /// How the web layer keeps it in the pending session.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "pwd",
+            Self::EmailCode => "email",
+        }
+    }
+
+    /// Anything unknown is a password step (the stricter reading).
+    pub fn parse(s: &str) -> Self {
+        if s == "email" { Self::EmailCode } else { Self::Password }
+    }
+
+    /// Its OIDC `amr` value (RFC 8176): a mailed code is a one-time password.
+    pub fn amr(self) -> &'static str {
+        match self {
+            Self::Password => "pwd",
+            Self::EmailCode => "otp",
+        }
+    }
 }
 
 /// Why a sign-in did not happen, as the web layer must answer it.
@@ -93,7 +124,7 @@ impl Identity {
             Some(c) if verified.matches && c.locked_at.is_none() => {
                 self.password_accepted(&c, password, verified.needs_rehash, &acct).await?;
                 if self.second_factors(&c.id).await?.any() {
-                    return Ok(LoginStep::SecondFactor { customer_id: c.id });
+                    return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::Password });
                 }
                 Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec!["pwd"]).await?))
             }
@@ -123,10 +154,12 @@ impl Identity {
         Ok(())
     }
 
-    /// Completes a sign-in whose password step passed, with the second factor.
+    /// Completes a sign-in whose first step passed, with the second factor: a TOTP
+    /// code, a recovery code, or (after a password) a mailed sign-in code.
     pub async fn complete_second_factor(
         &self,
         customer_id: &str,
+        first: FirstStep,
         code: &str,
         device_id: Option<&str>,
         meta: &RequestMeta,
@@ -135,13 +168,25 @@ impl Identity {
         if c.locked_at.is_some() {
             return Err(LoginError::Failed);
         }
-        let method = self.verify_second_factor(customer_id, code).await.map_err(factor_error)?;
-        let amr = if method == "otp" { vec!["pwd", "otp", "mfa"] } else { vec!["pwd", "mfa"] };
+        let now = self.clock.now();
+        let key = self.second_factor_gate(customer_id, now).await?;
+        let mut tx = self.store.begin().await?;
+        let mut method = self.second_factor_in(&mut tx, customer_id, code, now).await?;
+        if method.is_none() && first == FirstStep::Password && redeem_code(&mut tx, customer_id, Purpose::SignInCode, code, now).await.is_ok() {
+            method = Some("otp");
+        }
+        tx.commit().await?;
+        let method = self.second_factor_outcome(customer_id, &key, method, now).await.map_err(factor_error)?;
+        let mut amr = vec![first.amr()];
+        if method == "otp" && !amr.contains(&"otp") {
+            amr.push("otp");
+        }
+        amr.push("mfa");
         Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
     }
 
     /// The bookkeeping of every successful sign-in: device, audit, new-device mail.
-    async fn finish_sign_in(&self, c: CustomerRow, device_id: Option<&str>, meta: &RequestMeta, amr: Vec<&'static str>) -> Result<SignedIn> {
+    pub(crate) async fn finish_sign_in(&self, c: CustomerRow, device_id: Option<&str>, meta: &RequestMeta, amr: Vec<&'static str>) -> Result<SignedIn> {
         let now = self.clock.now();
         let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
         let device_hash = sha256_hex(device_id.as_bytes());

@@ -39,12 +39,18 @@ impl std::fmt::Debug for TotpEnrolment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecondFactors {
     pub totp: bool,
+    /// Passkeys that can still be used (not flagged).
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
+    /// The account has a password (passkey-only accounts have none).
+    pub password: bool,
 }
 
 impl SecondFactors {
+    /// Two-step verification is on as soon as the account has an authenticator app or
+    /// a passkey: a password alone then never signs in.
     pub fn any(&self) -> bool {
-        self.totp
+        self.totp || self.passkeys > 0
     }
 }
 
@@ -94,7 +100,15 @@ impl Identity {
             .bind(customer_id)
             .fetch_one(self.store.pool())
             .await?;
-        Ok(SecondFactors { totp: totp.is_some(), recovery_codes_left: left })
+        let (passkeys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1 AND flagged_at IS NULL")
+            .bind(customer_id)
+            .fetch_one(self.store.pool())
+            .await?;
+        let (password,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers WHERE id = $1 AND password_hash IS NOT NULL")
+            .bind(customer_id)
+            .fetch_one(self.store.pool())
+            .await?;
+        Ok(SecondFactors { totp: totp.is_some(), passkeys, recovery_codes_left: left, password: password == 1 })
     }
 
     /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed.
@@ -208,7 +222,12 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         sqlx::query("DELETE FROM totp_credentials WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+        let (passkeys,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1").bind(customer_id).fetch_one(&mut *tx).await?;
+        if passkeys == 0 {
+            // No second factor left: the recovery codes have nothing to recover.
+            sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+        }
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
         tx.commit().await?;
@@ -218,7 +237,7 @@ impl Identity {
     /// A new set of recovery codes; the old set stops working.
     pub async fn regenerate_recovery_codes(&self, customer_id: &str) -> Result<Vec<String>> {
         let now = self.clock.now();
-        if !self.second_factors(customer_id).await?.totp {
+        if !self.second_factors(customer_id).await?.any() {
             return Err(Error::NotFound("second factor"));
         }
         let mut tx = self.store.begin().await?;
@@ -229,7 +248,7 @@ impl Identity {
         Ok(codes)
     }
 
-    async fn replace_recovery_codes(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<Vec<String>> {
+    pub(crate) async fn replace_recovery_codes(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<Vec<String>> {
         sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
         let mut codes = Vec::with_capacity(RECOVERY_CODES);
         for _ in 0..RECOVERY_CODES {
@@ -288,7 +307,11 @@ impl Identity {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, what: &str, now: UnixMillis) -> Result<()> {
+    pub(crate) async fn has_totp_tx(&self, tx: &mut Tx, customer_id: &str) -> Result<bool> {
+        Ok(load_totp(tx, customer_id).await?.is_some_and(|r| r.confirmed_at.is_some()))
+    }
+
+    pub(crate) async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, what: &str, now: UnixMillis) -> Result<()> {
         let Some(c) = crate::store::customers::by_id_tx(tx, customer_id).await? else { return Ok(()) };
         let link = self.link("/account/security");
         self.queue_mail(tx, &c.email, Template::SecurityChange { what, link: &link }, now).await

@@ -2,8 +2,10 @@
 //! and password changes, profile, sessions and activity. See
 //! `docs/design/accounts.md` for the flows and what each defends against.
 
+pub mod email_code;
 pub mod login;
 pub mod mfa;
+pub mod passkeys;
 pub mod profile;
 pub mod recovery;
 pub mod register;

@@ -25,18 +25,14 @@ pub struct Registration {
 }
 
 /// The parsed, policy-checked registration.
-struct Checked {
-    email: Email,
-    given_name: Option<PersonName>,
-    family_name: Option<PersonName>,
+pub(crate) struct Checked {
+    pub(crate) email: Email,
+    pub(crate) given_name: Option<PersonName>,
+    pub(crate) family_name: Option<PersonName>,
 }
 
 fn check(input: &Registration) -> Result<Checked> {
     let mut errors = Vec::new();
-    let email = Email::parse(&input.email).map_err(|e| errors.push(e)).ok();
-    let given_name = PersonName::parse_optional("Given name", input.given_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
-    let family_name =
-        PersonName::parse_optional("Family name", input.family_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
     let personal: Vec<&str> = [Some(input.email.as_str()), input.given_name.as_deref(), input.family_name.as_deref()]
         .into_iter()
         .flatten()
@@ -45,6 +41,15 @@ fn check(input: &Registration) -> Result<Checked> {
     if let Some(problem) = assessment.problem {
         errors.push(ParseError::Rejected { field: "Password", reason: problem });
     }
+    check_profile(input, errors)
+}
+
+/// Everything but the password (a passkey sign-up has none); adds to `errors`.
+pub(crate) fn check_profile(input: &Registration, mut errors: Vec<ParseError>) -> Result<Checked> {
+    let email = Email::parse(&input.email).map_err(|e| errors.insert(0, e)).ok();
+    let given_name = PersonName::parse_optional("Given name", input.given_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
+    let family_name =
+        PersonName::parse_optional("Family name", input.family_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
     if !input.accept_terms {
         errors.push(ParseError::Rejected { field: "Terms", reason: "Please accept the terms to create an account.".into() });
     }
@@ -78,23 +83,28 @@ impl Identity {
             ..CustomerRow::default()
         };
         let mut tx = self.store.begin().await?;
-        if customers::insert_if_absent(&mut tx, &row).await? {
-            let issued = self.issue_token(&mut tx, &row.id, Purpose::VerifyEmail, 0, None, true, now).await?;
-            let link = self.link(&format!("/verify?token={}", issued.token));
-            let code = issued.code.unwrap_or_default();
-            self.queue_mail(&mut tx, &row.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
-            self.audit_customer(&mut tx, Actor::Customer(row.id.clone()), &row.id, "customer.registered", serde_json::json!({}), now)
-                .await?;
-        } else {
-            let login_link = self.link("/login");
-            let reset_link = self.link("/forgot-password");
-            self.queue_mail(&mut tx, &row.email, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now)
-                .await?;
-        }
+        self.create_or_notify(&mut tx, &row, now).await?;
         tx.commit().await?;
         // Registration is a cheap way to make us send mail: count it against the IP.
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         Ok(())
+    }
+
+    /// Creates the account and mails a verification link and code; or, when the
+    /// address is taken, mails its owner that someone tried. True when created.
+    pub(crate) async fn create_or_notify(&self, tx: &mut crate::store::Tx, row: &CustomerRow, now: i64) -> Result<bool> {
+        if customers::insert_if_absent(tx, row).await? {
+            let issued = self.issue_token(tx, &row.id, Purpose::VerifyEmail, 0, None, true, now).await?;
+            let link = self.link(&format!("/verify?token={}", issued.token));
+            let code = issued.code.unwrap_or_default();
+            self.queue_mail(tx, &row.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+            self.audit_customer(tx, Actor::Customer(row.id.clone()), &row.id, "customer.registered", serde_json::json!({}), now).await?;
+            return Ok(true);
+        }
+        let login_link = self.link("/login");
+        let reset_link = self.link("/forgot-password");
+        self.queue_mail(tx, &row.email, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now).await?;
+        Ok(false)
     }
 
     /// Confirms an address from the link. Returns the customer id.

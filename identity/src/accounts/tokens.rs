@@ -22,6 +22,8 @@ pub enum Purpose {
     Unlock,
     ChangeEmail,
     UndoEmailChange,
+    /// A mailed 6-digit code that signs in (passwordless, or as the fallback second step).
+    SignInCode,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Self::Unlock => "unlock",
             Self::ChangeEmail => "change_email",
             Self::UndoEmailChange => "undo_email_change",
+            Self::SignInCode => "sign_in_code",
         }
     }
 
@@ -39,7 +42,7 @@ impl Purpose {
     pub fn lifetime_ms(self) -> i64 {
         const MINUTE: i64 = 60_000;
         match self {
-            Self::VerifyEmail | Self::ChangeEmail => 10 * MINUTE,
+            Self::VerifyEmail | Self::ChangeEmail | Self::SignInCode => 10 * MINUTE,
             Self::ResetPassword | Self::Unlock => 30 * MINUTE,
             Self::UndoEmailChange => 7 * 24 * 60 * MINUTE,
         }

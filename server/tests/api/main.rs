@@ -8,8 +8,10 @@ mod support;
 
 mod accounts;
 mod cli;
+mod email_code;
 mod import;
 mod mfa;
 mod outbox;
+mod passkeys;
 mod platform;
 mod store;

@@ -51,7 +51,7 @@ async fn totp_enrolment_then_sign_in_needs_the_code(db: Db) {
     let b = Browser::new(&app);
     let (secret, _) = enrol(&app, &b, email).await;
     let (status, body) = b.call("mfa_status", &[]).await;
-    assert_eq!((status, body), (200, json!({ "totp": true, "recovery_codes_left": 10 })));
+    assert_eq!((status, body), (200, json!({ "totp": true, "passkeys": 0, "recovery_codes_left": 10, "password": true })));
     b.call("logout", &[]).await;
 
     let (status, next) = b.login(email, PASSWORD).await;

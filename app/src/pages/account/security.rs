@@ -1,11 +1,14 @@
-//! `/account/security`: change the password (needs the current one) and the email
-//! (needs an authentication in the last five minutes; asked for inline).
+//! `/account/security`: change the password (needs the current one) and the email,
+//! passkeys, and two-step verification. Sensitive changes need an authentication in
+//! the last five minutes, asked for inline.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::AccountNav;
 use crate::api::mfa::{confirm_totp, disable_totp, mfa_status, regenerate_recovery_codes, start_totp};
+use crate::api::passkeys::{PasskeyView, list_passkeys, passkey_add, passkey_add_options, remove_passkey, rename_passkey};
+use crate::components::passkey;
 use crate::api::settings::{ChangePassword, change_email};
 use crate::components::form::{Field, field_error, form_alert};
 use crate::components::step_up::StepUp;
@@ -20,6 +23,7 @@ pub fn SecurityPage() -> impl IntoView {
         <AccountNav/>
         <ChangePasswordForm/>
         <ChangeEmailForm/>
+        <PasskeysSection/>
         <TwoStepSection/>
     }
 }
@@ -134,14 +138,19 @@ fn TwoStepSection() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(s) if s.totp => view! {
-                            <p>"Two-step verification is on: signing in asks for a code from your authenticator app."</p>
+                            <p>"Two-step verification is on: signing in with your password asks for a code from your authenticator app."</p>
                             <p>{format!("Recovery codes left: {}", s.recovery_codes_left)}</p>
                             <button type="button" on:click=move |_| { regenerate.dispatch(()); }>"Create new recovery codes"</button>
                             " "
                             <button type="button" on:click=move |_| { disable.dispatch(()); }>"Turn off two-step verification"</button>
                         }.into_any(),
-                        Ok(_) => view! {
-                            <p>"Protect your password with a second step: a code from an authenticator app on your phone."</p>
+                        Ok(s) => view! {
+                            {(s.passkeys > 0).then(|| view! {
+                                <p>"Two-step verification is on: signing in with your password asks for your passkey."</p>
+                                <p>{format!("Recovery codes left: {}", s.recovery_codes_left)}</p>
+                                <button type="button" on:click=move |_| { regenerate.dispatch(()); }>"Create new recovery codes"</button>
+                            })}
+                            <p>"You can also use a code from an authenticator app on your phone as the second step."</p>
                             {move || match start.value().get() {
                                 Some(Ok(setup)) => view! {
                                     <ol class="setup-steps">
@@ -164,6 +173,7 @@ fn TwoStepSection() -> impl IntoView {
                                     </ol>
                                 }.into_any(),
                                 _ => view! {
+                                    {form_alert(start.value())}
                                     <button type="button" on:click=move |_| { start.dispatch(()); }>"Set up an authenticator app"</button>
                                 }.into_any(),
                             }}
@@ -173,5 +183,148 @@ fn TwoStepSection() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Passkeys: add (named), rename, remove. Adding and removing ask to confirm it's you
+/// when the last authentication is older than five minutes.
+#[component]
+fn PasskeysSection() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let add = Action::new_local(move |_: &()| {
+        let name = name.get_untracked();
+        async move { passkey::create_with(passkey_add_options(), |r| passkey_add(name, r)).await }
+    });
+    let remove = Action::new(|id: &String| remove_passkey(id.clone()));
+    let rename = Action::new(|(id, name): &(String, String)| rename_passkey(id.clone(), name.clone()));
+    let list = Resource::new(move || (add.version().get(), remove.version().get(), rename.version().get()), |_| list_passkeys());
+    // The change that asked for a step-up: "add", or the id of the passkey to remove.
+    let interrupted = RwSignal::new(None::<Option<String>>);
+    let last_removed = RwSignal::new(String::new());
+    Effect::new(move || {
+        if matches!(add.value().get(), Some(Err(AppError::ReauthRequired))) {
+            interrupted.set(Some(None));
+        }
+    });
+    Effect::new(move || {
+        if matches!(remove.value().get(), Some(Err(AppError::ReauthRequired))) {
+            interrupted.set(Some(Some(last_removed.get_untracked())));
+        }
+    });
+    let resume = Callback::new(move |()| {
+        match interrupted.get_untracked() {
+            Some(None) => { add.dispatch(()); }
+            Some(Some(id)) => { remove.dispatch(id); }
+            None => {}
+        }
+        interrupted.set(None);
+    });
+    let supported = RwSignal::new(true);
+    Effect::new(move || supported.set(passkey::supported()));
+    let add_error = Signal::derive(move || match add.value().get() {
+        Some(Err(AppError::ReauthRequired)) => None,
+        other => other,
+    });
+    let remove_error = Signal::derive(move || match remove.value().get() {
+        Some(Err(AppError::ReauthRequired)) => None,
+        other => other,
+    });
+    view! {
+        <section class="card" aria-labelledby="passkeys-heading">
+            <h2 id="passkeys-heading">"Passkeys"</h2>
+            <p>"Sign in with your fingerprint, face or screen lock instead of a password. Passkeys cannot be phished or guessed."</p>
+            <Show when=move || interrupted.get().is_some()>
+                <StepUp on_confirmed=resume/>
+            </Show>
+            {form_alert(remove_error)}
+            {form_alert(rename.value())}
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(keys) if keys.is_empty() => view! { <p>"You have no passkeys yet."</p> }.into_any(),
+                        Ok(keys) => view! {
+                            <ul class="passkeys">
+                                {keys.into_iter().map(|k| view! { <PasskeyItem key=k remove=remove rename=rename last_removed=last_removed/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || add.value().get().and_then(Result::ok).filter(|a| !a.recovery_codes.is_empty()).map(|a| view! {
+                <div class="recovery-codes" role="status">
+                    <h3>"Your recovery codes"</h3>
+                    <p>"Your passkey now also protects sign-ins with your password. Store these codes somewhere safe: each works once if you lose your passkey. They will not be shown again."</p>
+                    <ul>{a.recovery_codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+                </div>
+            })}
+            {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! { <p role="status">"Your passkey was added."</p> })}
+            <Show when=move || supported.get() fallback=|| view! { <p>"This browser cannot create passkeys."</p> }>
+                <form class="form" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    add.dispatch(());
+                }>
+                    {form_alert(add_error)}
+                    <Field label="Passkey name" name="passkey_name" hint="So you can tell your passkeys apart, e.g. \"Work laptop\"."
+                        error=field_error(add_error, "Name") on_input=Callback::new(move |v| name.set(v))/>
+                    <button type="submit" disabled=move || add.pending().get()>"Add a passkey"</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn PasskeyItem(
+    key: PasskeyView,
+    remove: Action<String, Result<(), AppError>>,
+    rename: Action<(String, String), Result<(), AppError>>,
+    last_removed: RwSignal<String>,
+) -> impl IntoView {
+    let new_name = RwSignal::new(key.name.clone());
+    let renaming = RwSignal::new(false);
+    let (id, id2) = (key.id.clone(), key.id.clone());
+    let field_id = format!("rename-{}", key.id);
+    let label = format!("New name for {}", key.name);
+    view! {
+        <li class="passkey">
+            <strong>{key.name.clone()}</strong>
+            {key.model.clone().map(|m| view! { <span class="muted">{format!(" — {m}")}</span> })}
+            {key.synced.then(|| view! { <span class="badge">"synced"</span> })}
+            <p class="muted">
+                {format!("Added {}", key.created)}
+                {format!(" · {}", key.last_used.clone().map_or_else(|| "never used".to_owned(), |t| format!("last used {t}")))}
+            </p>
+            {key.flagged.then(|| view! {
+                <p class="alert" role="alert">"Blocked: this passkey answered like a copy of itself. Remove it and add it again."</p>
+            })}
+            <Show when=move || renaming.get()
+                fallback=move || view! {
+                    <button type="button" class="secondary" on:click=move |_| renaming.set(true)>
+                        "Rename" <span class="visually-hidden">{format!(" {}", new_name.get_untracked())}</span>
+                    </button>
+                }>
+                <form class="form inline-form" novalidate on:submit={
+                    let id = id.clone();
+                    move |ev| {
+                        ev.prevent_default();
+                        rename.dispatch((id.clone(), new_name.get_untracked()));
+                        renaming.set(false);
+                    }
+                }>
+                    <Field label=label.clone() name="name" id=field_id.clone() value=new_name.get_untracked()
+                        on_input=Callback::new(move |v| new_name.set(v))/>
+                    <button type="submit">"Save name"</button>
+                </form>
+            </Show>
+            " "
+            <button type="button" class="danger" on:click={
+                let id = id2.clone();
+                move |_| {
+                    last_removed.set(id.clone());
+                    remove.dispatch(id.clone());
+                }
+            }>"Remove" <span class="visually-hidden">{format!(" {}", key.name)}</span></button>
+        </li>
     }
 }

@@ -15,7 +15,7 @@ use server::startup::Application;
 use sqlx::{Connection as _, Executor as _};
 use tokio::sync::oneshot;
 
-pub use smtp::SmtpServer;
+pub use smtp::{ReceivedMail, SmtpServer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {

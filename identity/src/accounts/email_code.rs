@@ -1,0 +1,93 @@
+//! Sign-in with a mailed 6-digit code: passwordless, or the fallback second step after
+//! a password. Codes live 10 minutes, work once, allow 5 guesses, and are stored as
+//! salted hashes (`account_tokens`, purpose `sign_in_code`). Asking for a code answers
+//! the same whether the address has an account or not; the number of codes an address
+//! and an IP can ask for is limited.
+
+use super::RequestMeta;
+use super::login::{FirstStep, LoginError, LoginStep};
+use super::throttle::{IP_FREE_FAILURES, account_key, ip_key};
+use super::tokens::{Purpose, redeem_code};
+use crate::domain::Email;
+use crate::email::Template;
+use crate::{Error, Identity, Result, UnixMillis};
+
+/// Codes an address can ask for in a throttle window before it must wait.
+const CODES_FREE: i64 = 3;
+
+fn send_key(normalized_email: &str) -> String {
+    format!("code:{normalized_email}")
+}
+
+impl Identity {
+    /// Mails a sign-in code when the address has an account that can sign in. The
+    /// answer is the same either way.
+    pub async fn send_sign_in_code(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+        let email = Email::parse(email)?;
+        let now = self.clock.now();
+        let (ip, key) = (ip_key(meta.ip), send_key(email.normalized()));
+        self.store.throttle_check(&ip, now).await?;
+        self.store.throttle_check(&key, now).await?;
+        if let Some(c) = self.store.customer_by_email(email.normalized()).await?.filter(|c| c.locked_at.is_none()) {
+            self.mail_sign_in_code(&c.id, &c.email, now).await?;
+        }
+        self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
+        self.store.throttle_fail(&key, now, CODES_FREE).await?;
+        Ok(())
+    }
+
+    /// Mails a code as the fallback second step of a sign-in whose password passed.
+    pub async fn send_second_factor_code(&self, customer_id: &str) -> Result<()> {
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        let now = self.clock.now();
+        let key = send_key(&c.email_normalized);
+        self.store.throttle_check(&key, now).await?;
+        self.mail_sign_in_code(&c.id, &c.email, now).await?;
+        self.store.throttle_fail(&key, now, CODES_FREE).await?;
+        Ok(())
+    }
+
+    async fn mail_sign_in_code(&self, customer_id: &str, to: &str, now: UnixMillis) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let issued = self.issue_token(&mut tx, customer_id, Purpose::SignInCode, 0, None, true, now).await?;
+        let code = issued.code.unwrap_or_default();
+        self.queue_mail(&mut tx, to, Template::SignInCode { code: &code }, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs in with a mailed code. Accounts with two-step verification continue with
+    /// their second factor (not another mailed code).
+    pub async fn login_with_code(&self, email: &str, code: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<LoginStep, LoginError> {
+        let now = self.clock.now();
+        let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+        let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
+        for key in [&ip, &acct] {
+            self.store.throttle_check(key, now).await?;
+        }
+        let customer = self.store.customer_by_email(&normalized).await?;
+        let redeemed = match &customer {
+            Some(c) => {
+                let mut tx = self.store.begin().await?;
+                let outcome = redeem_code(&mut tx, &c.id, Purpose::SignInCode, code, now).await;
+                tx.commit().await?; // keeps the attempt count
+                outcome.is_ok()
+            }
+            None => false,
+        };
+        match customer {
+            Some(c) if redeemed && c.locked_at.is_none() => {
+                self.store.throttle_clear(&acct).await?;
+                if self.second_factors(&c.id).await?.any() {
+                    return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::EmailCode });
+                }
+                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec![FirstStep::EmailCode.amr()]).await?))
+            }
+            _ => {
+                self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
+                self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
+                Err(LoginError::Failed)
+            }
+        }
+    }
+}

@@ -1,0 +1,643 @@
+//! A loaded set of signing keys: signs compact JWS, verifies our own, serves the JWKS.
+//!
+//! [`Keys`] is an immutable snapshot of the `signing_keys` table at one instant: the
+//! active private key per algorithm, and the public keys of every unexpired key (active,
+//! retired, or not yet active). Nodes reload it periodically and after a rotation.
+//!
+//! [`Keys::verify_jwt`] checks the header against our table before any cryptography:
+//! the `alg` must be one the caller allows and exactly the algorithm of the named `kid`,
+//! the `kid` must be ours, `typ` must match, and `crit` is refused; then the signature.
+//! The claims are checked separately with [`VerifiedJwt::check_claims`] and the
+//! caller's clock (an `id_token_hint` may be expired, an access token may not).
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::{Value, json};
+
+use super::keys::{KeyRow, RSA_MAX_BITS, RSA_MIN_BITS, SigningAlg, associated};
+use crate::crypto::MasterKey;
+use crate::{Error, Result, Store, UnixMillis};
+
+/// Longer tokens are refused before any parsing.
+pub const MAX_JWT_BYTES: usize = 16 * 1024;
+
+/// Why a token was refused. For logs and tests; callers show [`Error::TokenInvalid`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum JwtError {
+    #[error("the token is not a well-formed compact JWS")]
+    Malformed,
+    #[error("the token's algorithm is not accepted here or not its key's")]
+    AlgorithmNotAllowed,
+    #[error("the token names no key of ours")]
+    UnknownKey,
+    #[error("the token's type is not the one expected")]
+    WrongType,
+    #[error("the token's signature does not verify")]
+    BadSignature,
+    #[error("the token's iss, aud, exp, nbf or iat claim is missing or wrong")]
+    InvalidClaims,
+}
+
+impl From<JwtError> for Error {
+    fn from(_: JwtError) -> Self {
+        Self::TokenInvalid
+    }
+}
+
+/// A token whose header and signature were checked; its claims were not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedJwt {
+    pub kid: String,
+    pub alg: SigningAlg,
+    /// The payload, always a JSON object.
+    pub claims: Value,
+}
+
+/// What the registered claims of an accepted token must say.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRules<'a> {
+    /// `iss` must equal this exactly.
+    pub issuer: &'a str,
+    /// `aud` must be this string or an array containing it.
+    pub audience: &'a str,
+    pub now: UnixMillis,
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_secs: i64,
+    /// `exp` must still be present, but may be past (`id_token_hint`, OIDC Core §3.1.2.1).
+    pub allow_expired: bool,
+}
+
+impl VerifiedJwt {
+    /// Checks `iss`, `aud`, `exp` (required), `iat` (required, not in the future) and
+    /// `nbf` (if present) against `rules`. NumericDates are seconds (RFC 7519 §2).
+    pub fn check_claims(&self, rules: &ClaimRules<'_>) -> Result<(), JwtError> {
+        let claim = |name: &str| self.claims.get(name);
+        let seconds = |name: &str| claim(name).and_then(Value::as_f64);
+        let now = rules.now as f64 / 1000.0;
+        let leeway = rules.leeway_secs as f64;
+        let audience_ok = match claim("aud") {
+            Some(Value::String(aud)) => aud == rules.audience,
+            Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(rules.audience)),
+            _ => false,
+        };
+        let ok = claim("iss").and_then(Value::as_str) == Some(rules.issuer)
+            && audience_ok
+            && seconds("exp").is_some_and(|exp| rules.allow_expired || exp > now - leeway)
+            && seconds("iat").is_some_and(|iat| iat <= now + leeway)
+            && claim("nbf").is_none_or(|_| seconds("nbf").is_some_and(|nbf| nbf <= now + leeway));
+        if ok { Ok(()) } else { Err(JwtError::InvalidClaims) }
+    }
+}
+
+/// An unsealed private key, ready to sign. Never printed (`Debug` shows kid and alg).
+pub struct SigningKey {
+    kid: String,
+    alg: SigningAlg,
+    pem: SecretString,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    public_jwk: Value,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({} {}, [redacted])", self.alg, self.kid)
+    }
+}
+
+/// Public parts of a key, for verification.
+#[derive(Clone)]
+struct VerifyingKey {
+    alg: SigningAlg,
+    decoding: DecodingKey,
+}
+
+impl SigningKey {
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn alg(&self) -> SigningAlg {
+        self.alg
+    }
+
+    /// The private key as PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`) for RS256, as
+    /// `openidconnect`'s `CoreRsaPrivateSigningKey::from_pem` wants; PKCS#8 (`BEGIN
+    /// PRIVATE KEY`) for ES256 and EdDSA (`CoreEdDsaPrivateSigningKey::from_ed25519_pem`).
+    pub fn private_key_pem(&self) -> &SecretString {
+        &self.pem
+    }
+
+    /// The public JWK (`kty`, `kid`, `use: sig`, `alg`, then `n`/`e` or `crv`/`x`/`y`).
+    pub fn public_jwk(&self) -> &Value {
+        &self.public_jwk
+    }
+
+    pub(crate) fn private_key_pem_bytes(&self) -> &[u8] {
+        self.pem.expose_secret().as_bytes()
+    }
+
+    /// Parses a private key and derives everything public from it.
+    pub(crate) fn from_pem(kid: &str, alg: SigningAlg, pem: SecretString) -> Result<Self> {
+        let invalid = || Error::Crypto("a signing key is not a valid private key for its algorithm");
+        let text = pem.expose_secret();
+        let (encoding, decoding, members) = match alg {
+            SigningAlg::Rs256 => {
+                use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _};
+                use rsa::traits::PublicKeyParts as _;
+                let key = rsa::RsaPrivateKey::from_pkcs1_pem(text).map_err(|_| invalid())?;
+                if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&(key.size() * 8)) {
+                    return Err(Error::Crypto("an RSA signing key has a modulus outside 2048–4096 bits"));
+                }
+                let der = key.to_pkcs1_der().map_err(|_| invalid())?;
+                let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
+                let members = json!({"kty": "RSA", "n": b64(&n), "e": b64(&e)});
+                (EncodingKey::from_rsa_der(der.as_bytes()), DecodingKey::from_rsa_raw_components(&n, &e), members)
+            }
+            SigningAlg::Es256 => {
+                use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
+                let key = p256::ecdsa::SigningKey::from_pkcs8_pem(text).map_err(|_| invalid())?;
+                let der = key.to_pkcs8_der().map_err(|_| invalid())?;
+                let point = key.verifying_key().to_sec1_point(false);
+                let (Some(x), Some(y)) = (point.x(), point.y()) else { return Err(invalid()) };
+                let (x, y) = (b64(x.as_slice()), b64(y.as_slice()));
+                let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|_| invalid())?;
+                (EncodingKey::from_ec_der(der.as_bytes()), decoding, json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}))
+            }
+            SigningAlg::EdDsa => {
+                use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
+                let key = ed25519_dalek::SigningKey::from_pkcs8_pem(text).map_err(|_| invalid())?;
+                let der = key.to_pkcs8_der().map_err(|_| invalid())?;
+                let x = b64(&key.verifying_key().to_bytes());
+                let decoding = DecodingKey::from_ed_components(&x).map_err(|_| invalid())?;
+                (EncodingKey::from_ed_der(der.as_bytes()), decoding, json!({"kty": "OKP", "crv": "Ed25519", "x": x}))
+            }
+        };
+        let mut public_jwk = json!({"kid": kid, "use": "sig", "alg": alg.as_str()});
+        if let (Some(jwk), Some(members)) = (public_jwk.as_object_mut(), members.as_object()) {
+            jwk.extend(members.clone());
+        }
+        Ok(Self { kid: kid.to_owned(), alg, pem, encoding, decoding, public_jwk })
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The keys in force at one instant.
+pub struct Keys {
+    /// At most one per algorithm: the most recently activated active key.
+    signers: Vec<SigningKey>,
+    verifiers: HashMap<String, VerifyingKey>,
+    jwks: Value,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("signers", &self.signers).field("published", &self.verifiers.len()).finish()
+    }
+}
+
+impl Keys {
+    /// Loads every key not expired at `now`, unseals it and derives its public key (a
+    /// stored public JWK that differs from it is refused: see [`super::keys`]). The key
+    /// that signs for an algorithm is the latest one with `activates_at <= now <
+    /// retires_at`. Fails if a key does not open with `master_key`.
+    #[tracing::instrument(skip_all)]
+    pub async fn load(store: &Store, master_key: &MasterKey, now: UnixMillis) -> Result<Self> {
+        let rows: Vec<KeyRow> = sqlx::query_as(
+            "SELECT kid, alg, private_key_sealed, public_jwk, activates_at, retires_at FROM signing_keys \
+             WHERE expires_at IS NULL OR expires_at > $1 ORDER BY activates_at DESC, kid",
+        )
+        .bind(now)
+        .fetch_all(store.pool())
+        .await?;
+        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null };
+        let mut published = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(alg) = SigningAlg::parse(&row.alg) else {
+                tracing::warn!(kid = %row.kid, alg = %row.alg, "signing key with an unknown algorithm ignored");
+                continue;
+            };
+            let pem = master_key.open(&row.private_key_sealed, &associated(&row.kid, alg)).map_err(|_| {
+                tracing::error!(kid = %row.kid, "signing key does not open with the master key");
+                Error::Crypto("a signing key does not open with the master key")
+            })?;
+            let pem = secrecy::zeroize::Zeroizing::new(pem);
+            let pem = std::str::from_utf8(&pem).map_err(|_| Error::Crypto("a signing key is not PEM text"))?;
+            let key = SigningKey::from_pem(&row.kid, alg, SecretString::from(pem))?;
+            let stored: Option<Value> = serde_json::from_str(&row.public_jwk).ok();
+            if stored.as_ref() != Some(&key.public_jwk) {
+                tracing::error!(kid = %row.kid, "stored public JWK differs from the key's own: refusing the key set");
+                return Err(Error::Crypto("a signing key's stored public key does not match its private key"));
+            }
+            published.push(key.public_jwk.clone());
+            keys.verifiers.insert(row.kid.clone(), VerifyingKey { alg, decoding: key.decoding.clone() });
+            let active = row.activates_at <= now && row.retires_at.is_none_or(|retires| retires > now);
+            if active && keys.signing_key(alg).is_none() {
+                keys.signers.push(key);
+            }
+        }
+        keys.jwks = json!({ "keys": published });
+        Ok(keys)
+    }
+
+    /// The key that signs for `alg`, if there is one.
+    pub fn signing_key(&self, alg: SigningAlg) -> Option<&SigningKey> {
+        self.signers.iter().find(|k| k.alg == alg)
+    }
+
+    /// The algorithms we can sign with now (for discovery metadata), RS256 first.
+    pub fn signing_algs(&self) -> Vec<SigningAlg> {
+        let mut algs: Vec<SigningAlg> = self.signers.iter().map(|k| k.alg).collect();
+        algs.sort_unstable();
+        algs
+    }
+
+    /// The JWK Set document: `{"keys": [...]}` with every unexpired public key.
+    pub fn jwks(&self) -> &Value {
+        &self.jwks
+    }
+
+    /// Signs `claims` (anything that serialises to a JSON object: a `serde_json::Value`,
+    /// or `openidconnect`'s `IdTokenClaims`) as a compact JWS with headers `alg`, `kid`
+    /// and `typ` (`"JWT"` for ID tokens, `"at+jwt"` for RFC 9068 access tokens,
+    /// `"logout+jwt"` for back-channel logout tokens).
+    pub fn sign_jwt<C: serde::Serialize + ?Sized>(&self, alg: SigningAlg, claims: &C, typ: &str) -> Result<String> {
+        let key = self.signing_key(alg).ok_or(Error::NotFound("signing key"))?;
+        let claims = serde_json::to_value(claims)?;
+        if !claims.is_object() {
+            return Err(Error::Internal("JWT claims must be a JSON object".into()));
+        }
+        let mut header = Header::new(alg.jwt());
+        header.typ = Some(typ.to_owned());
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(|_| Error::Crypto("signing a JWT failed"))
+    }
+
+    /// Verifies a compact JWS signed by one of our unexpired keys (see the module doc
+    /// for what is and is not checked).
+    pub fn verify_jwt(&self, token: &str, expected_typ: &str, allowed: &[SigningAlg]) -> Result<VerifiedJwt, JwtError> {
+        if token.len() > MAX_JWT_BYTES {
+            return Err(JwtError::Malformed);
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(JwtError::Malformed);
+        };
+        let header = URL_SAFE_NO_PAD.decode(header).map_err(|_| JwtError::Malformed)?;
+        let header: serde_json::Map<String, Value> = serde_json::from_slice(&header).map_err(|_| JwtError::Malformed)?;
+        // Nothing here is understood as critical (RFC 7515 §4.1.11).
+        if header.contains_key("crit") {
+            return Err(JwtError::Malformed);
+        }
+        let alg = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(SigningAlg::parse)
+            .filter(|alg| allowed.contains(alg))
+            .ok_or(JwtError::AlgorithmNotAllowed)?;
+        let kid = header.get("kid").and_then(Value::as_str).ok_or(JwtError::UnknownKey)?;
+        let key = self.verifiers.get(kid).ok_or(JwtError::UnknownKey)?;
+        if key.alg != alg {
+            return Err(JwtError::AlgorithmNotAllowed);
+        }
+        let typ = header.get("typ").and_then(Value::as_str).ok_or(JwtError::WrongType)?;
+        if !same_media_type(typ, expected_typ) {
+            return Err(JwtError::WrongType);
+        }
+        let mut validation = Validation::new(key.alg.jwt());
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        let data = jsonwebtoken::decode::<Value>(token, &key.decoding, &validation).map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => JwtError::BadSignature,
+            _ => JwtError::Malformed,
+        })?;
+        if !data.claims.is_object() {
+            return Err(JwtError::Malformed);
+        }
+        Ok(VerifiedJwt { kid: kid.to_owned(), alg, claims: data.claims })
+    }
+}
+
+/// `typ` values compare case-insensitively, with `application/` implied (RFC 7515 §4.1.9).
+fn same_media_type(actual: &str, expected: &str) -> bool {
+    fn short(t: &str) -> String {
+        let t = t.to_ascii_lowercase();
+        match t.strip_prefix("application/") {
+            Some(rest) if !rest.contains('/') => rest.to_owned(),
+            _ => t,
+        }
+    }
+    short(actual) == short(expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::OsRandom;
+    use crate::oidc::test_support::{manager, sqlite_store};
+
+    const T0: UnixMillis = 1_800_000_000_000;
+    const ALL: [SigningAlg; 3] = SigningAlg::ALL;
+
+    async fn loaded() -> (Keys, tempfile::TempDir) {
+        let (store, dir) = sqlite_store().await;
+        let keys = manager(&store, &Arc::new(MasterKey::generate(&OsRandom)), &ALL);
+        keys.ensure_keys(T0).await.unwrap();
+        (keys.load(T0).await.unwrap(), dir)
+    }
+
+    fn claims() -> Value {
+        json!({"iss": "https://id.example", "sub": "c-1", "aud": "brand", "exp": 1_800_000_600, "iat": 1_800_000_000})
+    }
+
+    fn part(value: &Value) -> String {
+        b64(value.to_string().as_bytes())
+    }
+
+    fn parts(token: &str) -> Vec<String> {
+        token.split('.').map(str::to_owned).collect()
+    }
+
+    fn header_of(token: &str) -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts(token)[0]).unwrap()).unwrap()
+    }
+
+    /// Signs `header.payload` exactly as given, with one of our private keys.
+    fn sign_raw(key: &SigningKey, header: &Value, payload: &Value) -> String {
+        let message = format!("{}.{}", part(header), part(payload));
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg.jwt()).unwrap();
+        format!("{message}.{signature}")
+    }
+
+    #[tokio::test]
+    async fn signs_and_verifies_with_each_algorithm() {
+        let (keys, _dir) = loaded().await;
+        assert_eq!(keys.signing_algs(), ALL.to_vec());
+        for alg in ALL {
+            for typ in ["JWT", "at+jwt"] {
+                let token = keys.sign_jwt(alg, &claims(), typ).unwrap();
+                let kid = keys.signing_key(alg).unwrap().kid();
+                assert_eq!(header_of(&token), json!({"alg": alg.as_str(), "kid": kid, "typ": typ}));
+                let verified = keys.verify_jwt(&token, typ, &ALL).unwrap();
+                assert_eq!(verified, VerifiedJwt { kid: kid.to_owned(), alg, claims: claims() });
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn jwks_lists_public_keys_that_verify_our_tokens_on_their_own() {
+        let (keys, _dir) = loaded().await;
+        let jwks = keys.jwks()["keys"].as_array().unwrap().clone();
+        assert_eq!(jwks.len(), 3);
+        for jwk in &jwks {
+            let alg = SigningAlg::parse(jwk["alg"].as_str().unwrap()).unwrap();
+            assert_eq!(jwk["use"], "sig");
+            assert_eq!(jwk["kid"], keys.signing_key(alg).unwrap().kid());
+            assert!(jwk.get("d").is_none() && jwk.get("p").is_none(), "no private members: {jwk}");
+            let members: Vec<&str> = jwk.as_object().unwrap().keys().map(String::as_str).collect();
+            let expected: &[&str] = match alg {
+                SigningAlg::Rs256 => &["alg", "e", "kid", "kty", "n", "use"],
+                SigningAlg::Es256 => &["alg", "crv", "kid", "kty", "use", "x", "y"],
+                SigningAlg::EdDsa => &["alg", "crv", "kid", "kty", "use", "x"],
+            };
+            assert_eq!(members, expected);
+            if alg == SigningAlg::Rs256 {
+                assert_eq!(jwk["e"], "AQAB");
+                assert_eq!(URL_SAFE_NO_PAD.decode(jwk["n"].as_str().unwrap()).unwrap().len() * 8, 2048);
+            }
+            // What a relying party does: take the JWK from the set, verify the token.
+            let parsed: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk.clone()).unwrap();
+            let decoding = DecodingKey::from_jwk(&parsed).unwrap();
+            let token = keys.sign_jwt(alg, &claims(), "JWT").unwrap();
+            let mut validation = Validation::new(alg.jwt());
+            validation.validate_exp = false;
+            validation.set_audience(&["brand"]);
+            let data = jsonwebtoken::decode::<Value>(&token, &decoding, &validation).unwrap();
+            assert_eq!(data.claims, claims());
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_alg_none() {
+        let (keys, _dir) = loaded().await;
+        let kid = keys.signing_key(SigningAlg::Rs256).unwrap().kid();
+        for none in ["none", "None", "NONE"] {
+            let header = json!({"alg": none, "kid": kid, "typ": "JWT"});
+            for signature in ["", "AAAA"] {
+                let token = format!("{}.{}.{signature}", part(&header), part(&claims()));
+                assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::AlgorithmNotAllowed), "{none}");
+            }
+        }
+        let unsigned = format!("{}.{}", part(&json!({"alg": "none", "typ": "JWT"})), part(&claims()));
+        assert_eq!(keys.verify_jwt(&unsigned, "JWT", &ALL), Err(JwtError::Malformed));
+    }
+
+    #[tokio::test]
+    async fn refuses_a_tampered_payload_or_signature() {
+        let (keys, _dir) = loaded().await;
+        for alg in ALL {
+            let token = parts(&keys.sign_jwt(alg, &claims(), "JWT").unwrap());
+            let mut forged = claims();
+            forged["sub"] = json!("c-2");
+            let tampered = format!("{}.{}.{}", token[0], part(&forged), token[2]);
+            assert_eq!(keys.verify_jwt(&tampered, "JWT", &ALL), Err(JwtError::BadSignature), "{alg}");
+            let mut signature = URL_SAFE_NO_PAD.decode(&token[2]).unwrap();
+            signature[5] ^= 1;
+            let bad_signature = format!("{}.{}.{}", token[0], token[1], b64(&signature));
+            assert_eq!(keys.verify_jwt(&bad_signature, "JWT", &ALL), Err(JwtError::BadSignature), "{alg}");
+            let cut = format!("{}.{}.", token[0], token[1]);
+            assert!(keys.verify_jwt(&cut, "JWT", &ALL).is_err());
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_unknown_missing_or_injected_kids() {
+        let (keys, _dir) = loaded().await;
+        let (theirs, _their_dir) = loaded().await;
+        // Signed by keys from another deployment (or an attacker's own table).
+        for alg in ALL {
+            let token = theirs.sign_jwt(alg, &claims(), "JWT").unwrap();
+            assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::UnknownKey), "{alg}");
+        }
+        let attacker = theirs.signing_key(SigningAlg::EdDsa).unwrap();
+        let embedded = json!({"alg": "EdDSA", "typ": "JWT", "jwk": attacker.public_jwk(), "jku": "https://evil.example/jwks"});
+        for header in [
+            embedded.clone(),
+            json!({"alg": "EdDSA", "typ": "JWT", "kid": "../../../../dev/null"}),
+            json!({"alg": "EdDSA", "typ": "JWT", "kid": "' OR 1=1 --"}),
+            json!({"alg": "EdDSA", "typ": "JWT", "kid": 7}),
+        ] {
+            let token = sign_raw(attacker, &header, &claims());
+            assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::UnknownKey), "{header}");
+        }
+        // Our kid, the attacker's key and embedded JWK: the signature is checked with ours.
+        let mut ours = embedded;
+        ours["kid"] = json!(keys.signing_key(SigningAlg::EdDsa).unwrap().kid());
+        let token = sign_raw(attacker, &ours, &claims());
+        assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::BadSignature));
+    }
+
+    #[tokio::test]
+    async fn refuses_the_wrong_typ() {
+        let (keys, _dir) = loaded().await;
+        let id_token = keys.sign_jwt(SigningAlg::Es256, &claims(), "JWT").unwrap();
+        let access_token = keys.sign_jwt(SigningAlg::Es256, &claims(), "at+jwt").unwrap();
+        assert_eq!(keys.verify_jwt(&id_token, "at+jwt", &ALL), Err(JwtError::WrongType));
+        assert_eq!(keys.verify_jwt(&access_token, "JWT", &ALL), Err(JwtError::WrongType));
+        let key = keys.signing_key(SigningAlg::Es256).unwrap();
+        let untyped = sign_raw(key, &json!({"alg": "ES256", "kid": key.kid()}), &claims());
+        assert_eq!(keys.verify_jwt(&untyped, "JWT", &ALL), Err(JwtError::WrongType));
+        // Media types compare case-insensitively, with "application/" implied.
+        for typ in ["application/at+jwt", "AT+JWT"] {
+            let token = sign_raw(key, &json!({"alg": "ES256", "kid": key.kid(), "typ": typ}), &claims());
+            assert!(keys.verify_jwt(&token, "at+jwt", &ALL).is_ok(), "{typ}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_hs256_keyed_with_our_public_key() {
+        let (keys, _dir) = loaded().await;
+        let rsa = keys.signing_key(SigningAlg::Rs256).unwrap();
+        let public_pem = {
+            use rsa::pkcs1::DecodeRsaPrivateKey as _;
+            use rsa::pkcs8::EncodePublicKey as _;
+            let private = rsa::RsaPrivateKey::from_pkcs1_pem(rsa.private_key_pem().expose_secret()).unwrap();
+            private.to_public_key().to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap()
+        };
+        let n = URL_SAFE_NO_PAD.decode(rsa.public_jwk()["n"].as_str().unwrap()).unwrap();
+        let secrets = [public_pem.into_bytes(), rsa.public_jwk().to_string().into_bytes(), keys.jwks().to_string().into_bytes(), n];
+        for secret in &secrets {
+            for alg in [jsonwebtoken::Algorithm::HS256, jsonwebtoken::Algorithm::HS384, jsonwebtoken::Algorithm::HS512] {
+                let mut header = Header::new(alg);
+                header.kid = Some(rsa.kid().to_owned());
+                let token = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_secret(secret)).unwrap();
+                assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::AlgorithmNotAllowed), "{alg:?}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_algorithm_swaps_and_critical_headers() {
+        let (keys, _dir) = loaded().await;
+        let rsa = keys.signing_key(SigningAlg::Rs256).unwrap();
+        let ec = keys.signing_key(SigningAlg::Es256).unwrap();
+        // An ES256 token relabelled with the RSA key's kid.
+        let token = parts(&keys.sign_jwt(SigningAlg::Es256, &claims(), "JWT").unwrap());
+        let relabelled = format!("{}.{}.{}", part(&json!({"alg": "ES256", "kid": rsa.kid(), "typ": "JWT"})), token[1], token[2]);
+        assert_eq!(keys.verify_jwt(&relabelled, "JWT", &ALL), Err(JwtError::AlgorithmNotAllowed));
+        // An algorithm the caller does not allow, or one we never use.
+        let rs256 = keys.sign_jwt(SigningAlg::Rs256, &claims(), "JWT").unwrap();
+        let not_rsa = [SigningAlg::Es256, SigningAlg::EdDsa];
+        assert_eq!(keys.verify_jwt(&rs256, "JWT", &not_rsa), Err(JwtError::AlgorithmNotAllowed));
+        assert_eq!(keys.verify_jwt(&rs256, "JWT", &[]), Err(JwtError::AlgorithmNotAllowed));
+        for alg in ["RS384", "PS256", "ES256K", "rs256", "Ed25519"] {
+            let header = json!({"alg": alg, "kid": rsa.kid(), "typ": "JWT"});
+            let token = format!("{}.{}.{}", part(&header), part(&claims()), parts(&rs256)[2]);
+            assert_eq!(keys.verify_jwt(&token, "JWT", &ALL), Err(JwtError::AlgorithmNotAllowed), "{alg}");
+        }
+        // Properly signed, but with a critical extension we do not understand.
+        let crit = json!({"alg": "ES256", "kid": ec.kid(), "typ": "JWT", "crit": ["exp"], "exp": 1});
+        assert_eq!(keys.verify_jwt(&sign_raw(ec, &crit, &claims()), "JWT", &ALL), Err(JwtError::Malformed));
+        // Signed, but the payload is not a JSON object.
+        let array = sign_raw(ec, &json!({"alg": "ES256", "kid": ec.kid(), "typ": "JWT"}), &json!([1, 2]));
+        assert_eq!(keys.verify_jwt(&array, "JWT", &ALL), Err(JwtError::Malformed));
+        assert_eq!(keys.verify_jwt(&"a".repeat(MAX_JWT_BYTES + 1), "JWT", &ALL), Err(JwtError::Malformed));
+        assert_eq!(keys.verify_jwt("a.b.c.d", "JWT", &ALL), Err(JwtError::Malformed));
+        assert!(matches!(Error::from(JwtError::BadSignature), Error::TokenInvalid));
+    }
+
+    #[tokio::test]
+    async fn private_keys_come_as_the_pem_openidconnect_reads_and_never_print() {
+        let (keys, _dir) = loaded().await;
+        let rsa = keys.signing_key(SigningAlg::Rs256).unwrap().private_key_pem().expose_secret();
+        assert!(rsa.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"), "PKCS#1");
+        let ed = keys.signing_key(SigningAlg::EdDsa).unwrap().private_key_pem().expose_secret();
+        assert!(ed.starts_with("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8");
+        {
+            use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+            ed25519_dalek::SigningKey::from_pkcs8_pem(ed).unwrap();
+        }
+        let ec = keys.signing_key(SigningAlg::Es256).unwrap().private_key_pem().expose_secret();
+        assert!(ec.starts_with("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8");
+        let printed = format!("{keys:?} {:?}", keys.signing_key(SigningAlg::Rs256).unwrap());
+        assert!(printed.contains("[redacted]") && !printed.contains("PRIVATE"), "{printed}");
+        for pem in [rsa, ed, ec] {
+            let body: String = pem.lines().nth(1).unwrap().chars().take(40).collect();
+            assert!(!printed.contains(&body));
+        }
+    }
+
+    #[test]
+    fn claims_are_checked_against_the_rules() {
+        let jwt = |claims: Value| VerifiedJwt { kid: "k".into(), alg: SigningAlg::Rs256, claims };
+        let now_secs = 1_800_000_000;
+        let rules = ClaimRules {
+            issuer: "https://id.example",
+            audience: "brand",
+            now: now_secs * 1000,
+            leeway_secs: 60,
+            allow_expired: false,
+        };
+        let good = json!({"iss": "https://id.example", "aud": "brand", "exp": now_secs + 600, "iat": now_secs});
+        assert_eq!(jwt(good.clone()).check_claims(&rules), Ok(()));
+        let mut in_array = good.clone();
+        in_array["aud"] = json!(["other", "brand"]);
+        assert_eq!(jwt(in_array).check_claims(&rules), Ok(()));
+        let mut skewed = good.clone();
+        skewed["exp"] = json!(now_secs - 30);
+        skewed["iat"] = json!(now_secs + 30);
+        assert_eq!(jwt(skewed).check_claims(&rules), Ok(()), "within the leeway");
+        let mut expired = good.clone();
+        expired["exp"] = json!(now_secs - 61);
+        assert_eq!(jwt(expired.clone()).check_claims(&rules), Err(JwtError::InvalidClaims));
+        assert_eq!(jwt(expired).check_claims(&ClaimRules { allow_expired: true, ..rules }), Ok(()), "a hint");
+        for (name, value) in [
+            ("iss", json!("https://id.example/")),
+            ("iss", Value::Null),
+            ("aud", json!("other")),
+            ("aud", json!(["other"])),
+            ("aud", json!(7)),
+            ("exp", json!("tomorrow")),
+            ("exp", Value::Null),
+            ("iat", json!(now_secs + 61)),
+            ("iat", Value::Null),
+            ("nbf", json!(now_secs + 61)),
+            ("nbf", json!("now")),
+        ] {
+            let mut bad = good.clone();
+            if value.is_null() {
+                bad.as_object_mut().unwrap().remove(name);
+            } else {
+                bad[name] = value.clone();
+            }
+            assert_eq!(jwt(bad).check_claims(&rules), Err(JwtError::InvalidClaims), "{name}: {value}");
+        }
+        let mut not_before_now = good;
+        not_before_now["nbf"] = json!(now_secs);
+        assert_eq!(jwt(not_before_now).check_claims(&rules), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn signing_needs_a_key_and_an_object() {
+        let (store, _dir) = sqlite_store().await;
+        let keys = manager(&store, &Arc::new(MasterKey::generate(&OsRandom)), &[SigningAlg::Rs256]);
+        let empty = keys.load(T0).await.unwrap();
+        assert!(matches!(empty.sign_jwt(SigningAlg::Rs256, &claims(), "JWT"), Err(Error::NotFound(_))));
+        assert_eq!(empty.jwks(), &json!({"keys": []}));
+        keys.ensure_keys(T0).await.unwrap();
+        let loaded = keys.load(T0).await.unwrap();
+        assert!(matches!(loaded.sign_jwt(SigningAlg::EdDsa, &claims(), "JWT"), Err(Error::NotFound(_))));
+        assert!(loaded.sign_jwt(SigningAlg::Rs256, &json!("text"), "JWT").is_err());
+    }
+}

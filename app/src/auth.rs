@@ -20,8 +20,9 @@ pub const SIGNED_IN_AT: &str = "st";
 pub const AUTH_TIME: &str = "at";
 /// A device label for "Your devices" ("Firefox on Linux").
 pub const DEVICE: &str = "dev";
-/// How the session authenticated (OIDC `amr` names), for `acr`/`amr` later.
+/// How the session authenticated (OIDC `amr` names) and the level that gives (`acr`).
 pub const AMR: &str = "amr";
+pub const ACR: &str = "acr";
 /// A sign-in waiting for its second factor: the customer id and when the password
 /// step passed. Not a session: nothing else reads it.
 pub const PENDING_CUSTOMER: &str = "pcid";
@@ -43,6 +44,8 @@ pub struct Current {
     pub auth_time: i64,
     /// SHA-256 of the session id: how the store and "Your devices" know this session.
     pub session_hash: String,
+    /// The authentication level (`foyer:pwd`, `foyer:passkey`, `foyer:mfa`).
+    pub acr: String,
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -67,7 +70,8 @@ pub async fn current() -> Result<Option<Current>, AppError> {
     }
     let auth_time = session.get::<i64>(AUTH_TIME).await.map_err(store_error)?.unwrap_or(signed_in_at);
     let session_hash = session.id().map(|id| identity::sha256_hex(id.to_string().as_bytes())).unwrap_or_default();
-    Ok(Some(Current { customer_id, auth_time, session_hash }))
+    let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| "foyer:pwd".to_owned());
+    Ok(Some(Current { customer_id, auth_time, session_hash, acr }))
 }
 
 /// The signed-in customer, or 401 "Please sign in".
@@ -97,6 +101,7 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     let _ = session.remove_value(PENDING_AMR).await.map_err(store_error)?;
     session.insert(DEVICE, device).await.map_err(store_error)?;
     session.insert(AMR, amr).await.map_err(store_error)?;
+    session.insert(ACR, identity::accounts::login::acr_of(amr)).await.map_err(store_error)?;
     session.insert(CUSTOMER, customer_id).await.map_err(store_error)?;
     session.insert(SIGNED_IN_AT, auth_time).await.map_err(store_error)?;
     session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
@@ -194,23 +199,60 @@ pub fn fail(e: impl Into<AppError>) -> AppError {
     respond(e.into())
 }
 
-/// The device cookie's value, if the browser sent one.
-pub fn device_cookie() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    let cookies = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
-    cookies.split(';').map(str::trim).find_map(|c| c.strip_prefix(&format!("{}=", device_cookie_name(&server_context().ok()?))).map(str::to_owned))
+/// Our cookies: `__Host-` prefixed (Secure, path /, no domain) on https.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cookie {
+    /// A random id that recognises this browser (new-device mail), 400 days.
+    Device,
+    /// "Remember this device": skips the second step for 30 days.
+    Remember,
 }
 
-pub fn device_cookie_name(ctx: &ServerContext) -> &'static str {
-    if ctx.public_url.starts_with("https://") { "__Host-foyer-device" } else { "foyer-device" }
+impl Cookie {
+    fn base(self) -> &'static str {
+        match self {
+            Self::Device => "foyer-device",
+            Self::Remember => "foyer-remember",
+        }
+    }
+
+    fn max_age_secs(self) -> i64 {
+        match self {
+            Self::Device => 34_560_000,
+            Self::Remember => identity::accounts::remember::REMEMBER_MS / 1000,
+        }
+    }
+
+    pub fn name(self, ctx: &ServerContext) -> String {
+        if ctx.public_url.starts_with("https://") { format!("__Host-{}", self.base()) } else { self.base().to_owned() }
+    }
+}
+
+/// The value of one of our cookies, if the browser sent it.
+pub fn read_cookie(which: Cookie) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let name = which.name(&server_context().ok()?);
+    let prefix = format!("{name}=");
+    parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).map(str::trim).find_map(|c| c.strip_prefix(&prefix).map(str::to_owned))
+}
+
+/// Sets one of our cookies (HttpOnly, SameSite=Lax, Secure on https); `None` clears it.
+pub fn write_cookie(which: Cookie, value: Option<&str>) {
+    let (Some(response), Ok(ctx)) = (use_context::<leptos_axum::ResponseOptions>(), server_context()) else { return };
+    let secure = if ctx.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let (value, max_age) = value.map_or(("", 0), |v| (v, which.max_age_secs()));
+    let cookie = format!("{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}", which.name(&ctx));
+    if let Ok(v) = http::HeaderValue::from_str(&cookie) {
+        response.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// The device cookie's value, if the browser sent one.
+pub fn device_cookie() -> Option<String> {
+    read_cookie(Cookie::Device)
 }
 
 /// Remembers this browser for new-device detection (a random id, 400 days).
 pub fn set_device_cookie(device_id: &str) {
-    let (Some(response), Ok(ctx)) = (use_context::<leptos_axum::ResponseOptions>(), server_context()) else { return };
-    let secure = if ctx.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let cookie = format!("{}={device_id}; Path=/; Max-Age=34560000; HttpOnly; SameSite=Lax{secure}", device_cookie_name(&ctx));
-    if let Ok(v) = http::HeaderValue::from_str(&cookie) {
-        response.append_header(http::header::SET_COOKIE, v);
-    }
+    write_cookie(Cookie::Device, Some(device_id));
 }

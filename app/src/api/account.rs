@@ -12,6 +12,8 @@ pub struct SignedInCustomer {
     pub email: String,
     pub name: String,
     pub email_verified: bool,
+    /// How strongly this session was authenticated (OIDC `acr`).
+    pub acr: String,
 }
 
 /// Only local paths: `/x` but not `//host`, `/\host`, or anything with a scheme.
@@ -29,7 +31,7 @@ pub async fn me() -> Result<Option<SignedInCustomer>, AppError> {
     let ctx = crate::context::server_context()?;
     let Some(c) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
     let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
-    Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified == 1 }))
+    Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified == 1, acr: current.acr }))
 }
 
 #[server(endpoint = "register")]
@@ -48,7 +50,7 @@ pub async fn register(
         password: password.into(),
         given_name,
         family_name,
-        accept_terms: accept_terms.is_some_and(|v| v == "on" || v == "true"),
+        accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
     ctx.identity.register(input, &auth::request_meta()).await.map_err(auth::fail)
 }
@@ -78,9 +80,19 @@ pub(crate) async fn next_step(
 ) -> Result<String, AppError> {
     use identity::accounts::login::{LoginError, LoginStep};
     match outcome {
-        Ok(LoginStep::SignedIn(signed)) => signed_in(Ok(signed), return_to).await,
+        Ok(LoginStep::SignedIn(signed)) => signed_in(Ok(signed), false, return_to).await,
         Ok(LoginStep::SecondFactor { customer_id, first }) => {
             let ctx = crate::context::server_context()?;
+            // A device remembered after an earlier second step skips it.
+            if let Some(token) = crate::auth::read_cookie(crate::auth::Cookie::Remember) {
+                let meta = crate::auth::request_meta();
+                let device = crate::auth::device_cookie();
+                let remembered = ctx.identity.sign_in_remembered(&customer_id, first, &token, device.as_deref(), &meta).await;
+                match remembered.map_err(crate::auth::fail)? {
+                    Some(signed) => return signed_in(Ok(signed), false, return_to).await,
+                    None => crate::auth::write_cookie(crate::auth::Cookie::Remember, None),
+                }
+            }
             crate::auth::begin_second_factor(&customer_id, first, ctx.identity.clock.now()).await?;
             let next = safe_return_to(return_to);
             Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
@@ -92,10 +104,12 @@ pub(crate) async fn next_step(
     }
 }
 
-/// A completed sign-in: the session, the device cookie, and where to go.
+/// A completed sign-in: the session, the device cookie, and where to go; `remember`
+/// (after a second step) remembers this device for 30 days.
 #[cfg(feature = "ssr")]
 pub(crate) async fn signed_in(
     outcome: Result<identity::accounts::login::SignedIn, identity::accounts::login::LoginError>,
+    remember: bool,
     return_to: Option<&str>,
 ) -> Result<String, AppError> {
     use identity::accounts::login::LoginError;
@@ -105,6 +119,11 @@ pub(crate) async fn signed_in(
             let meta = crate::auth::request_meta();
             crate::auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
             crate::auth::set_device_cookie(&signed.device_id);
+            if remember {
+                let ctx = crate::context::server_context()?;
+                let token = ctx.identity.remember_device(&signed.customer_id, &meta).await.map_err(crate::auth::fail)?;
+                crate::auth::write_cookie(crate::auth::Cookie::Remember, Some(&token));
+            }
             Ok(safe_return_to(return_to))
         }
         Err(e) => {
@@ -126,13 +145,13 @@ pub fn encode_path(path: &str) -> String {
 
 /// The second step of sign-in: a TOTP code, a recovery code, or a mailed code.
 #[server(endpoint = "login_second_factor")]
-pub async fn login_second_factor(code: String, return_to: Option<String>) -> Result<String, AppError> {
+pub async fn login_second_factor(code: String, remember: Option<String>, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
     let pending = crate::auth::require_pending().await?;
     let meta = crate::auth::request_meta();
     let device = crate::auth::device_cookie();
     let outcome = ctx.identity.complete_second_factor(&pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
-    signed_in(outcome, return_to.as_deref()).await
+    signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await
 }
 
 /// Which second steps the pending sign-in can use.

@@ -6,3 +6,9 @@ pub mod mfa;
 pub mod passkeys;
 pub mod settings;
 pub mod status;
+
+/// An HTML checkbox's value: present and "on" (or "true") when ticked.
+#[cfg(feature = "ssr")]
+pub(crate) fn ticked(value: Option<&str>) -> bool {
+    matches!(value, Some("on" | "true"))
+}

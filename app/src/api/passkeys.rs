@@ -104,7 +104,7 @@ pub async fn passkey_sign_up_options(
         password: String::new().into(),
         given_name,
         family_name,
-        accept_terms: accept_terms.is_some_and(|v| v == "on" || v == "true"),
+        accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
     keep(ctx.identity.passkey_sign_up_options(&input, &auth::request_meta()).await.map_err(auth::fail)?).await
 }
@@ -134,7 +134,7 @@ pub async fn passkey_sign_in(response: String, return_to: Option<String>) -> Res
     let meta = auth::request_meta();
     let device = auth::device_cookie();
     let outcome = ctx.identity.passkey_sign_in(&state, &response, device.as_deref(), &meta).await;
-    crate::api::account::signed_in(outcome, return_to.as_deref()).await
+    crate::api::account::signed_in(outcome, false, return_to.as_deref()).await
 }
 
 /// Options for the second step of a sign-in whose first step passed.
@@ -147,7 +147,7 @@ pub async fn passkey_second_factor_options() -> Result<String, AppError> {
 }
 
 #[server(endpoint = "passkey_second_factor")]
-pub async fn passkey_second_factor(response: String, return_to: Option<String>) -> Result<String, AppError> {
+pub async fn passkey_second_factor(response: String, remember: Option<String>, return_to: Option<String>) -> Result<String, AppError> {
     use crate::auth;
     let pending = auth::require_pending().await?;
     let state = auth::take_ceremony().await?;
@@ -158,7 +158,7 @@ pub async fn passkey_second_factor(response: String, return_to: Option<String>) 
         .identity
         .complete_second_factor_passkey(&pending.customer_id, &[pending.first.amr()], &state, &response, device.as_deref(), &meta)
         .await;
-    crate::api::account::signed_in(outcome, return_to.as_deref()).await
+    crate::api::account::signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await
 }
 
 /// Options to confirm it's you with a passkey before a sensitive action.

@@ -133,15 +133,23 @@ pub fn SecondFactorPage() -> impl IntoView {
     let result = action.value();
     follow_on_success(result);
     let methods = Resource::new(|| (), |_| second_factor_methods());
+    let remember = RwSignal::new(false);
     let with_passkey = Action::new_local(move |_: &()| {
         let next = return_to();
-        async move { passkey::verify_with(passkey_second_factor_options(), false, |r| passkey_second_factor(r, Some(next))).await }
+        let remember = remember.get_untracked().then(|| "on".to_owned());
+        async move { passkey::verify_with(passkey_second_factor_options(), false, |r| passkey_second_factor(r, remember, Some(next))).await }
     });
     follow_on_success(with_passkey.value());
     let mail = ServerAction::<SecondFactorEmailCode>::new();
     view! {
         <Title text="Two-step verification"/>
         <h1>"Two-step verification"</h1>
+        <div class="field checkbox">
+            <input id="remember" name="remember" type="checkbox" value="on" form="second-factor-form"
+                on:change=move |ev| remember.set(event_target_checked(&ev))/>
+            <label for="remember">"Remember this device for 30 days"</label>
+            <p class="hint">"Only on your own device. Signing out your other devices makes every device ask again."</p>
+        </div>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let m = methods.await.unwrap_or_default();
@@ -170,7 +178,7 @@ pub fn SecondFactorPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <ActionForm action=action attr:class="card form" attr:novalidate="true">
+        <ActionForm action=action attr:class="card form" attr:novalidate="true" attr:id="second-factor-form">
             {form_alert(result)}
             <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true/>
             <input type="hidden" name="return_to" value=return_to/>

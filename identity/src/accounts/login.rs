@@ -25,6 +25,20 @@ pub struct SignedIn {
     pub amr: Vec<&'static str>,
 }
 
+/// The authentication level of a sign-in, from its `amr`, as OIDC `acr` values:
+/// `foyer:mfa` (two distinct factors), `foyer:passkey` (a passkey with user
+/// verification alone) or `foyer:pwd` (one knowledge or mailbox factor).
+pub fn acr_of(amr: &[impl AsRef<str>]) -> &'static str {
+    let has = |m: &str| amr.iter().any(|a| a.as_ref() == m);
+    if has("mfa") {
+        "foyer:mfa"
+    } else if has("user") && (has("hwk") || has("swk")) {
+        "foyer:passkey"
+    } else {
+        "foyer:pwd"
+    }
+}
+
 /// Where a correct password (or mailed code) leads.
 #[derive(Debug, Clone)]
 pub enum LoginStep {
@@ -94,6 +108,24 @@ fn factor_error(e: Error) -> LoginError {
     match e {
         Error::TokenInvalid => LoginError::Failed,
         other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_follow_the_methods() {
+        assert_eq!(acr_of(&["pwd"]), "foyer:pwd");
+        assert_eq!(acr_of(&["otp"]), "foyer:pwd", "a mailed code alone is one factor");
+        assert_eq!(acr_of(&["hwk", "user"]), "foyer:passkey");
+        assert_eq!(acr_of(&["swk", "user"]), "foyer:passkey");
+        assert_eq!(acr_of(&["pwd", "otp", "mfa"]), "foyer:mfa");
+        assert_eq!(acr_of(&["pwd", "hwk", "user", "mfa"]), "foyer:mfa");
+        assert_eq!(acr_of(&["user"]), "foyer:pwd", "user verification without a key proves nothing alone");
+        assert_eq!(FirstStep::parse("email"), FirstStep::EmailCode);
+        assert_eq!(FirstStep::parse("anything"), FirstStep::Password);
     }
 }
 

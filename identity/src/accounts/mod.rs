@@ -9,6 +9,7 @@ pub mod passkeys;
 pub mod profile;
 pub mod recovery;
 pub mod register;
+pub mod remember;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -119,13 +119,16 @@ impl Store {
 }
 
 impl Identity {
-    /// Ends the customer's sessions inside `tx`, except `keep` (an id hash).
+    /// Ends the customer's sessions inside `tx`, except `keep` (an id hash), and
+    /// forgets every remembered device: a device skips the second step only while the
+    /// sessions it belongs with live.
     pub(crate) async fn end_sessions_tx(&self, tx: &mut Tx, customer_id: &str, keep: Option<&str>) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
             .bind(customer_id)
             .bind(keep.unwrap_or(""))
             .execute(&mut **tx)
             .await?;
+        sqlx::query("DELETE FROM remembered_devices WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
         Ok(done.rows_affected())
     }
 

@@ -295,7 +295,7 @@ async fn register_verify_sign_in_edit_profile_sign_out(db: Db) {
 
     let (status, body) = b.call("login", &[("email", email), ("password", PASSWORD), ("return_to", "/account/profile")]).await;
     assert_eq!((status, body), (200, json!("/account/profile")));
-    assert_eq!(b.me().await, json!({ "email": email, "name": "Ann", "email_verified": true }));
+    assert_eq!(b.me().await, json!({ "email": email, "name": "Ann", "email_verified": true, "acr": "foyer:pwd" }));
 
     // An invalid phone is refused with a message for that field, and nothing is saved.
     let (status, body) = b.call("save_profile", &[("form[given_name]", "Ann"), ("form[family_name]", "Lee"), ("form[phone]", "12345")]).await;

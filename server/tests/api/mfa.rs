@@ -15,6 +15,7 @@ both_backends!(
     totp_codes_work_once_within_the_window_and_guessing_is_throttled,
     recovery_codes_work_once,
     step_up_and_reset_require_the_second_factor,
+    a_remembered_device_skips_the_second_step_until_sessions_end,
 );
 
 const FACTOR_SUBJECT: &str = "A change to how you sign in";
@@ -160,4 +161,39 @@ async fn step_up_and_reset_require_the_second_factor(db: Db) {
     assert_eq!(done.0, 200, "{}", done.1);
     assert_eq!(Browser::new(&app).login(email, NEW_PASSWORD).await, (200, json!("/login/second-factor?return_to=/account")));
     assert_eq!(b.me().await, Value::Null, "the reset ended the earlier session");
+}
+
+async fn a_remembered_device_skips_the_second_step_until_sessions_end(db: Db) {
+    let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
+    let email = "remember@example.com";
+    let row = customer(&app, email).await;
+    let b = Browser::new(&app);
+    let (secret, _) = enrol(&app, &b, email).await;
+    b.call("logout", &[]).await;
+
+    // The second step with "remember this device".
+    assert_eq!(b.login(email, PASSWORD).await.1, json!("/login/second-factor?return_to=/account"));
+    let code = next_code(&app, &secret, 1);
+    let (status, _) = b.call("login_second_factor", &[("code", code.as_str()), ("remember", "on")]).await;
+    assert_eq!(status, 200);
+    b.call("logout", &[]).await;
+
+    // The password alone now signs in on this browser, and only here.
+    let (status, next) = b.login(email, PASSWORD).await;
+    assert_eq!((status, next), (200, json!("/account")), "the remembered device skips the second step");
+    assert_eq!(b.me().await["email"], email);
+    let other = Browser::new(&app);
+    assert_eq!(other.login(email, PASSWORD).await.1, json!("/login/second-factor?return_to=/account"));
+    let (remembered,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM remembered_devices WHERE customer_id = $1")
+        .bind(&row.id)
+        .fetch_one(app.identity.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(remembered, 1, "one remembered device");
+
+    // Signing out the other devices forgets every remembered device, this one too.
+    assert_eq!(b.call("end_other_devices", &[]).await.0, 200);
+    b.call("logout", &[]).await;
+    assert_eq!(b.login(email, PASSWORD).await.1, json!("/login/second-factor?return_to=/account"));
+    assert_eq!(b.me().await, Value::Null);
 }

@@ -151,6 +151,7 @@ async fn add_a_passkey_then_sign_in_with_it_alone_or_as_second_step(db: Db) {
     let (status, next) = sign_in_with(&app, &b, &mut device, 0, &row.id).await;
     assert_eq!((status, next.clone()), (200, json!("/account")), "{next}");
     assert_eq!(b.me().await["email"], email);
+    assert_eq!(b.me().await["acr"], "foyer:passkey");
     let amr = last_login_amr(&app, &row.id).await;
     assert!(amr == json!(["hwk", "user"]) || amr == json!(["swk", "user"]), "passkey with user verification: {amr}");
     assert_ne!(list(&b).await[0]["last_used"], Value::Null);
@@ -171,6 +172,7 @@ async fn add_a_passkey_then_sign_in_with_it_alone_or_as_second_step(db: Db) {
     let amr = last_login_amr(&app, &row.id).await;
     assert_eq!(amr[0], "pwd");
     assert_eq!(amr.as_array().unwrap().last().unwrap(), "mfa", "{amr}");
+    assert_eq!(b.me().await["acr"], "foyer:mfa");
 
     // Step-up with the passkey, then the passkey can be removed (the password remains).
     let opts = options(&b, "passkey_step_up_options", &[]).await;

@@ -1,0 +1,67 @@
+//! "Remember this device for 30 days": after a completed second step, a browser can
+//! skip it for 30 days. The cookie holds 256 random bits; only their SHA-256 is stored,
+//! bound to the account. Ending the account's other sessions, changing or resetting
+//! the password forgets every remembered device (`end_sessions_tx`), and a remembered
+//! device never skips the first step.
+
+use super::RequestMeta;
+use super::login::{FirstStep, SignedIn};
+use crate::audit::Actor;
+use crate::{Error, Identity, Result, sha256_hex};
+
+/// How long a device is remembered.
+pub const REMEMBER_MS: i64 = 30 * 24 * 3_600_000;
+
+impl Identity {
+    /// Remembers this device for the customer; returns the cookie's secret.
+    pub async fn remember_device(&self, customer_id: &str, meta: &RequestMeta) -> Result<String> {
+        let now = self.clock.now();
+        let token = self.new_token();
+        let mut tx = self.store.begin().await?;
+        sqlx::query("DELETE FROM remembered_devices WHERE customer_id = $1 AND expires_at <= $2").bind(customer_id).bind(now).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO remembered_devices (id, customer_id, token_hash, device, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(self.new_id())
+            .bind(customer_id)
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(&meta.device)
+            .bind(now)
+            .bind(now + REMEMBER_MS)
+            .execute(&mut *tx)
+            .await?;
+        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Completes a sign-in whose first step passed without the second, when `token`
+    /// is a live remembered device of this customer. `None` when it is not.
+    pub async fn sign_in_remembered(
+        &self,
+        customer_id: &str,
+        first: FirstStep,
+        token: &str,
+        device_id: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<Option<SignedIn>> {
+        if token.len() < 32 || token.len() > 100 {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let live: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM remembered_devices WHERE customer_id = $1 AND token_hash = $2 AND expires_at > $3")
+                .bind(customer_id)
+                .bind(sha256_hex(token.as_bytes()))
+                .bind(now)
+                .fetch_optional(self.store.pool())
+                .await?;
+        if live.is_none() {
+            return Ok(None);
+        }
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if c.locked_at.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(self.finish_sign_in(c, device_id, meta, vec![first.amr()]).await?))
+    }
+}

@@ -77,7 +77,7 @@ mod server {
                 Error::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 Error::ReauthRequired => Self::ReauthRequired,
                 Error::SecondFactorRequired => Self::SecondFactorRequired,
-                Error::TokenInvalid | Error::LoginFailed | Error::Conflict(_) | Error::NotFound(_) => Self::Message(e.to_string()),
+                Error::TokenInvalid | Error::LoginFailed | Error::Refused(_) | Error::Conflict(_) | Error::NotFound(_) => Self::Message(e.to_string()),
                 Error::Busy => Self::Busy,
                 other => {
                     tracing::error!(error = %other, "request failed");

@@ -7,20 +7,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createHmac } from 'node:crypto';
 import {
-  TIMEOUT,
   expectVisible,
-  foyer,
   setupFoyerAndBrowser,
   waitForHydration,
   withPage,
 } from '../support/browser.mjs';
+import { confirmedAccount, signInWithPassword, watchErrors } from '../support/accounts.mjs';
 
 setupFoyerAndBrowser();
-
-const PASSWORD = 'correct horse battery staple 42';
 
 /** RFC 4648 base32 (no padding) to bytes. */
 function base32Decode(text) {
@@ -45,53 +41,11 @@ function totp(secret, millis) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-/** Calls a server function the way the pages do (same origin). */
-async function serverFn(endpoint, fields) {
-  const response = await fetch(`${foyer.baseUrl}/api/${endpoint}`, {
-    method: 'POST',
-    headers: {
-      Origin: foyer.baseUrl,
-      'Sec-Fetch-Site': 'same-origin',
-      Accept: 'application/json',
-      'Content-Type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams(fields).toString(),
-  });
-  assert.equal(response.status, 200, `${endpoint}: ${await response.text()}`);
-}
-
-/** A confirmed account, created like the registration page does, confirmed from the mailbox. */
-async function confirmedAccount() {
-  const email = `mfa-${randomBytes(6).toString('hex')}@example.com`;
-  await serverFn('register', { email, password: PASSWORD, given_name: 'Mira', accept_terms: 'on' });
-  const deadline = Date.now() + TIMEOUT;
-  let token;
-  while (!token) {
-    assert.ok(Date.now() < deadline, `no verification mail for ${email} within ${TIMEOUT} ms`);
-    const html = await (await fetch(`${foyer.baseUrl}/dev/mail`)).text();
-    const at = html.indexOf(email);
-    const match = at >= 0 ? html.slice(Math.max(0, at - 2000), at + 2000).match(/\/verify\?token=([A-Za-z0-9_-]{40,})/) : null;
-    token = match?.[1];
-    if (!token) await sleep(300);
-  }
-  await serverFn('verify_email_link', { token });
-  return email;
-}
-
 test('a customer turns on two-step verification and signs in with password and code', { timeout: 180_000 }, async () => {
   const email = await confirmedAccount();
   await withPage(async (page) => {
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-
-    // Sign in with the password.
-    await page.goto(`${foyer.baseUrl}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the profile page after sign-in');
+    const errors = watchErrors(page);
+    await signInWithPassword(page, email);
 
     // Security → set up an authenticator app.
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Security', exact: true }).click();
@@ -113,12 +67,7 @@ test('a customer turns on two-step verification and signs in with password and c
     // Sign out, then sign in again: the password alone is not enough.
     await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
     await expectVisible(page.getByRole('banner').getByRole('link', { name: 'Sign in', exact: true }), 'the signed-out header');
-    await page.goto(`${foyer.baseUrl}/login`);
-    await waitForHydration(page);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expectVisible(page.getByRole('heading', { level: 1, name: 'Two-step verification' }), 'the second-factor step');
+    await signInWithPassword(page, email, 'Two-step verification');
     await waitForHydration(page);
 
     // The code used at set-up was spent; the next time step is valid within the window.

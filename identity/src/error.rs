@@ -28,6 +28,9 @@ pub enum Error {
     /// Sign-in refused; deliberately says nothing about why.
     #[error("Email or password is incorrect, or the account cannot sign in right now.")]
     LoginFailed,
+    /// An action that cannot be done, with the reason as a sentence safe to show.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("{0} was not found")]

@@ -11,7 +11,7 @@ use crate::components::form::{Field, field_error, form_alert};
 use crate::components::passkey;
 
 #[component]
-pub fn StepUp(on_confirmed: Callback<()>) -> impl IntoView {
+pub fn StepUp(on_confirmed: Callback<()>) -> AnyView {
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let confirm = Action::new(move |_: &()| {
@@ -41,13 +41,17 @@ pub fn StepUp(on_confirmed: Callback<()>) -> impl IntoView {
                     <Show when=has_password><p class="or">"or with your password:"</p></Show>
                 </Show>
             </Transition>
-            {form_alert(result)}
-            <Field label="Password" name="password" id="step-up-password" kind="password" autocomplete="current-password" required=true
-                on_input=Callback::new(move |v| password.set(v))/>
-            <Field label="Authentication code" name="code" id="step-up-code" autocomplete="one-time-code"
-                hint="Only if you use two-step verification: from your app, or a recovery code."
-                error=field_error(result, "Code") on_input=Callback::new(move |v| code.set(v))/>
-            <button type="submit" disabled=move || confirm.pending().get()>"Confirm and continue"</button>
+            // Accounts without a password (passkey-only) confirm with a passkey alone.
+            <Show when=has_password>
+                {form_alert(result)}
+                <Field label="Password" name="password" id="step-up-password" kind="password" autocomplete="current-password" required=true
+                    on_input=Callback::new(move |v| password.set(v))/>
+                <Field label="Authentication code" name="code" id="step-up-code" autocomplete="one-time-code"
+                    hint="Only if you use two-step verification: from your app, or a recovery code."
+                    error=field_error(result, "Code") on_input=Callback::new(move |v| code.set(v))/>
+                <button type="submit" disabled=move || confirm.pending().get()>"Confirm and continue"</button>
+            </Show>
         </form>
     }
+    .into_any()
 }

@@ -6,7 +6,7 @@
 
 use super::RequestMeta;
 use super::login::{FirstStep, LoginError, LoginStep};
-use super::throttle::{IP_FREE_FAILURES, account_key, ip_key};
+use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code};
 use crate::domain::Email;
 use crate::email::Template;
@@ -60,12 +60,7 @@ impl Identity {
     /// their second factor (not another mailed code).
     pub async fn login_with_code(&self, email: &str, code: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<LoginStep, LoginError> {
         let now = self.clock.now();
-        let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
-        let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
-        for key in [&ip, &acct] {
-            self.store.throttle_check(key, now).await?;
-        }
-        let customer = self.store.customer_by_email(&normalized).await?;
+        let (gate, customer) = self.first_step_gate(email, meta, now).await?;
         let redeemed = match &customer {
             Some(c) => {
                 let mut tx = self.store.begin().await?;
@@ -77,15 +72,14 @@ impl Identity {
         };
         match customer {
             Some(c) if redeemed && c.locked_at.is_none() => {
-                self.store.throttle_clear(&acct).await?;
+                self.store.throttle_clear(&gate.acct).await?;
                 if self.second_factors(&c.id).await?.any() {
                     return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::EmailCode });
                 }
                 Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec![FirstStep::EmailCode.amr()]).await?))
             }
             _ => {
-                self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
-                self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
+                gate.failed(self, now).await?;
                 Err(LoginError::Failed)
             }
         }

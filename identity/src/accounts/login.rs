@@ -135,7 +135,33 @@ impl From<sqlx::Error> for LoginError {
     }
 }
 
+/// The throttle keys of a first sign-in step (the address and the client IP).
+#[derive(Debug)]
+pub(crate) struct FirstStepGate {
+    pub(crate) acct: String,
+    pub(crate) ip: String,
+}
+
+impl FirstStepGate {
+    /// Counts a refused first step against both keys.
+    pub(crate) async fn failed(&self, id: &Identity, now: i64) -> Result<()> {
+        id.store.throttle_fail(&self.ip, now, IP_FREE_FAILURES).await?;
+        id.store.throttle_fail(&self.acct, now, id.settings.free_failures).await?;
+        Ok(())
+    }
+}
+
 impl Identity {
+    /// Refuses a throttled address or IP; otherwise finds the account, if any.
+    pub(crate) async fn first_step_gate(&self, email: &str, meta: &RequestMeta, now: i64) -> Result<(FirstStepGate, Option<CustomerRow>)> {
+        let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+        let gate = FirstStepGate { acct: account_key(&normalized), ip: ip_key(meta.ip) };
+        for key in [&gate.ip, &gate.acct] {
+            self.store.throttle_check(key, now).await?;
+        }
+        Ok((gate, self.store.customer_by_email(&normalized).await?))
+    }
+
     pub async fn login(
         &self,
         email: &str,
@@ -144,12 +170,8 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<LoginStep, LoginError> {
         let now = self.clock.now();
-        let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
-        let (acct, ip) = (account_key(&normalized), ip_key(meta.ip));
-        for key in [&ip, &acct] {
-            self.store.throttle_check(key, now).await?;
-        }
-        let customer = self.store.customer_by_email(&normalized).await?;
+        let (gate, customer) = self.first_step_gate(email, meta, now).await?;
+        let acct = gate.acct.clone();
         let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
         let verified = self.hasher.verify_or_dummy(password.clone(), stored, self.rng.as_ref()).await?;
         match customer {
@@ -161,8 +183,7 @@ impl Identity {
                 Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec!["pwd"]).await?))
             }
             other => {
-                self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
-                self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
+                gate.failed(self, now).await?;
                 if let Some(c) = other {
                     self.record_failure(&c, meta).await?;
                 }

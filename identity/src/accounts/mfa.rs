@@ -47,10 +47,12 @@ pub struct SecondFactors {
 }
 
 impl SecondFactors {
-    /// Two-step verification is on as soon as the account has an authenticator app or
-    /// a passkey: a password alone then never signs in.
+    /// Two-step verification is on when the account has an authenticator app, or a
+    /// password and a passkey: a password (or a mailed code) alone then never signs in.
+    /// A passkey-only account signs in with the passkey; a mailed code alone also
+    /// signs it in (its mailbox is its recovery), unless it added an authenticator app.
     pub fn any(&self) -> bool {
-        self.totp || self.passkeys > 0
+        self.totp || (self.passkeys > 0 && self.password)
     }
 }
 

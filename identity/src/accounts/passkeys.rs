@@ -155,7 +155,7 @@ fn b64url(bytes: &[u8]) -> String {
 /// A ceremony answer that cannot be accepted. Said plainly, without details that
 /// would help an attacker.
 fn refused() -> Error {
-    Error::Invalid(ParseError::Rejected { field: "Passkey", reason: "The passkey could not be verified. Please try again.".into() })
+    Error::Refused("The passkey could not be verified. Please try again.".into())
 }
 
 fn check_name(name: &str) -> Result<String> {
@@ -224,7 +224,7 @@ impl Identity {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let rows = self.passkey_rows(customer_id).await?;
         if i64::try_from(rows.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
-            return Err(ParseError::Rejected { field: "Passkey", reason: format!("An account can have at most {MAX_PASSKEYS} passkeys.") }.into());
+            return Err(Error::Refused(format!("An account can have at most {MAX_PASSKEYS} passkeys.")));
         }
         let exclude = rows.iter().filter_map(|r| serde_json::from_str::<Passkey>(&r.passkey).ok()).map(|p| p.cred_id().clone()).collect();
         let display = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
@@ -241,10 +241,11 @@ impl Identity {
         let passkey = self.webauthn()?.finish_passkey_registration(&response, &registration).map_err(|_| refused())?;
         let aaguid = aaguid_of(response.response.attestation_object.as_ref());
         let now = self.clock.now();
-        let first_factor = !self.second_factors(customer_id).await?.any();
+        // Recovery codes come with the passkey that turns two-step verification on.
+        let turns_on = { let f = self.second_factors(customer_id).await?; f.password && !f.any() };
         let mut tx = self.store.begin().await?;
         let info = self.insert_passkey(&mut tx, customer_id, &name, &passkey, aaguid, now).await?;
-        let codes = if first_factor { self.replace_recovery_codes(&mut tx, customer_id, now).await? } else { Vec::new() };
+        let codes = if turns_on { self.replace_recovery_codes(&mut tx, customer_id, now).await? } else { Vec::new() };
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.added", serde_json::json!({ "passkey": info.id }), now)
             .await?;
         self.mail_factor_change(&mut tx, customer_id, &format!("A passkey named \u{201c}{name}\u{201d} was added to your account."), now).await?;
@@ -524,11 +525,9 @@ impl Identity {
         let Some((_, name, _)) = rows.iter().find(|(id, _, _)| id == passkey_id) else { return Err(Error::NotFound("passkey")) };
         let others_usable = rows.iter().any(|(id, _, flagged)| id != passkey_id && flagged.is_none());
         if c.password_hash.is_none() && !others_usable {
-            return Err(ParseError::Rejected {
-                field: "Passkey",
-                reason: "This is your only way to sign in. Add another passkey first, or set a password with \u{201c}Forgot your password?\u{201d} on the sign-in page.".into(),
-            }
-            .into());
+            return Err(Error::Refused(
+                "This is your only way to sign in. Add another passkey first, or set a password with \u{201c}Forgot your password?\u{201d} on the sign-in page.".into(),
+            ));
         }
         let name = name.clone();
         sqlx::query("DELETE FROM passkeys WHERE id = $1 AND customer_id = $2").bind(passkey_id).bind(customer_id).execute(&mut *tx).await?;

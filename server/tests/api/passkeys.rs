@@ -323,6 +323,21 @@ async fn sign_up_without_a_password_and_keep_a_way_in(db: Db) {
     assert_eq!(status, 200, "the remaining passkey signs in");
     b.call("logout", &[]).await;
 
+    // Lost passkey: the mailbox is a passkey-only account's way back in.
+    assert_eq!(b.call("send_sign_in_code", &[("email", email)]).await.0, 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let code = loop {
+        let subject = app.smtp().received().iter().rev().find(|m| m.to.iter().any(|t| t == email)).map(|m| m.subject.clone());
+        if let Some(code) = subject.as_deref().and_then(|s| s.strip_prefix("Your sign-in code: ")) {
+            break code.to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "no sign-in code mail");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let (status, next) = b.call("login_with_code", &[("email", email), ("code", &code)]).await;
+    assert_eq!((status, next), (200, json!("/account")), "no second step for a passkey-only account");
+    b.call("logout", &[]).await;
+
     // A taken address: the same answer, the owner is told, nothing is attached.
     let owner = "taken@example.com";
     let owner_row = customer(&app, owner).await;

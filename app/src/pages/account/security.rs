@@ -29,12 +29,23 @@ pub fn SecurityPage() -> impl IntoView {
 }
 
 #[component]
-fn ChangePasswordForm() -> impl IntoView {
+fn ChangePasswordForm() -> AnyView {
     let action = ServerAction::<ChangePassword>::new();
     let result = action.value();
     let password = RwSignal::new(String::new());
+    let status = Resource::new(|| (), |_| mfa_status());
+    let passwordless = move || status.get().and_then(Result::ok).is_some_and(|s| !s.password);
     view! {
-        <section class="card" aria-labelledby="password-heading">
+        <Transition fallback=|| ()>
+            <Show when=passwordless>
+                <section class="card" aria-labelledby="no-password-heading">
+                    <h2 id="no-password-heading">"Password"</h2>
+                    <p>"You sign in with passkeys only. To add a password as well, use "
+                        <a href="/forgot-password">"Forgot your password?"</a> " to set one by mail."</p>
+                </section>
+            </Show>
+        </Transition>
+        <section class="card" aria-labelledby="password-heading" hidden=passwordless>
             <h2 id="password-heading">"Change your password"</h2>
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 {form_alert(result)}
@@ -51,12 +62,13 @@ fn ChangePasswordForm() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// Email change; when the last authentication is older than five minutes the page
 /// asks to confirm it's you and then continues the change.
 #[component]
-fn ChangeEmailForm() -> impl IntoView {
+fn ChangeEmailForm() -> AnyView {
     let new_email = RwSignal::new(String::new());
     let change = Action::new(|email: &String| change_email(email.clone()));
     let result = change.value();
@@ -82,12 +94,13 @@ fn ChangeEmailForm() -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 /// Two-step verification: set up an authenticator app, see and renew recovery codes,
 /// turn it off. Each change asks to confirm it's you when the last sign-in is old.
 #[component]
-fn TwoStepSection() -> impl IntoView {
+fn TwoStepSection() -> AnyView {
     let start = Action::new(|_: &()| start_totp());
     let confirm = Action::new(|code: &String| confirm_totp(code.clone()));
     let disable = Action::new(|_: &()| disable_totp());
@@ -184,12 +197,13 @@ fn TwoStepSection() -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 /// Passkeys: add (named), rename, remove. Adding and removing ask to confirm it's you
 /// when the last authentication is older than five minutes.
 #[component]
-fn PasskeysSection() -> impl IntoView {
+fn PasskeysSection() -> AnyView {
     let name = RwSignal::new(String::new());
     let add = Action::new_local(move |_: &()| {
         let name = name.get_untracked();
@@ -272,15 +286,18 @@ fn PasskeysSection() -> impl IntoView {
             </Show>
         </section>
     }
+    .into_any()
 }
 
+/// One passkey: its facts, rename in place, remove. (Type-erased: the nested view
+/// types are deep enough to exceed the compiler's default limits in wasm.)
 #[component]
 fn PasskeyItem(
     key: PasskeyView,
     remove: Action<String, Result<(), AppError>>,
     rename: Action<(String, String), Result<(), AppError>>,
     last_removed: RwSignal<String>,
-) -> impl IntoView {
+) -> AnyView {
     let new_name = RwSignal::new(key.name.clone());
     let renaming = RwSignal::new(false);
     let (id, id2) = (key.id.clone(), key.id.clone());
@@ -327,4 +344,5 @@ fn PasskeyItem(
             }>"Remove" <span class="visually-hidden">{format!(" {}", key.name)}</span></button>
         </li>
     }
+    .into_any()
 }

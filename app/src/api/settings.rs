@@ -164,14 +164,38 @@ fn describe(action: &str, detail: &str) -> String {
         "customer.registered" => "Account created".into(),
         "customer.imported" => "Account imported".into(),
         "customer.email_verified" => "Email address confirmed".into(),
-        "login.succeeded" if detail.get("new_device").and_then(serde_json::Value::as_bool) == Some(true) => {
-            format!("Signed in from a new device: {device}")
+        "login.succeeded" => {
+            let amr: Vec<&str> = detail.get("amr").and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|m| m.as_str()).collect()).unwrap_or_default();
+            let how = if amr.contains(&"mfa") {
+                " with two steps"
+            } else if amr.contains(&"user") {
+                " with a passkey"
+            } else if amr == ["otp"] {
+                " with a code sent by email"
+            } else {
+                ""
+            };
+            if detail.get("new_device").and_then(serde_json::Value::as_bool) == Some(true) {
+                format!("Signed in{how} from a new device: {device}")
+            } else {
+                format!("Signed in{how}: {device}")
+            }
         }
-        "login.succeeded" => format!("Signed in: {device}"),
         "login.failed" => format!("Failed sign-in attempt: {device}"),
         "account.locked" => "Account locked after too many failed sign-ins".into(),
         "account.unlocked" => "Account unlocked".into(),
+        "customer.reauthenticated" if detail.get("method").and_then(|m| m.as_str()) == Some("passkey") => "Confirmed it's you with a passkey".into(),
         "customer.reauthenticated" => "Password confirmed".into(),
+        "mfa.totp_enabled" => "Authenticator app turned on".into(),
+        "mfa.totp_disabled" => "Authenticator app removed".into(),
+        "mfa.recovery_codes_regenerated" => "New recovery codes created".into(),
+        "mfa.recovery_code_used" => "A recovery code was used".into(),
+        "mfa.failed" => "A wrong two-step code was entered".into(),
+        "passkey.added" => "Passkey added".into(),
+        "passkey.renamed" => "Passkey renamed".into(),
+        "passkey.removed" => "Passkey removed".into(),
+        "passkey.flagged" => "Passkey blocked: it answered like a copy".into(),
+        "device.remembered" => format!("Device remembered for 30 days: {device}"),
         "password.reset_requested" => "Password reset requested".into(),
         "password.reset" => "Password reset".into(),
         "password.changed" => "Password changed".into(),

@@ -190,6 +190,8 @@ async fn a_remembered_device_skips_the_second_step_until_sessions_end(db: Db) {
         .await
         .unwrap();
     assert_eq!(remembered, 1, "one remembered device");
+    let (_, activity) = b.call("activity", &[]).await;
+    assert!(activity.to_string().contains("Device remembered for 30 days"), "{activity}");
 
     // Signing out the other devices forgets every remembered device, this one too.
     assert_eq!(b.call("end_other_devices", &[]).await.0, 200);

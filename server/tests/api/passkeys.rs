@@ -155,6 +155,10 @@ async fn add_a_passkey_then_sign_in_with_it_alone_or_as_second_step(db: Db) {
     let amr = last_login_amr(&app, &row.id).await;
     assert!(amr == json!(["hwk", "user"]) || amr == json!(["swk", "user"]), "passkey with user verification: {amr}");
     assert_ne!(list(&b).await[0]["last_used"], Value::Null);
+    let (_, activity) = b.call("activity", &[]).await;
+    for line in ["Passkey added", "Passkey renamed", "Signed in with a passkey"] {
+        assert!(activity.to_string().contains(line), "{line:?} in the activity: {activity}");
+    }
     b.call("logout", &[]).await;
 
     // With a passkey, a password alone no longer signs in: the passkey is the second step.

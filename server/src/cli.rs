@@ -1,4 +1,4 @@
-//! The command line: `foyer serve | demo | migrate | admin | users | brand | mail`.
+//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | mail`.
 //!
 //! Output is for people by default and JSON with `--json` (one object per command on
 //! stdout). Errors go to stderr as one line and a non-zero exit code.
@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use identity::audit::Actor;
-use identity::brand::BrandSlug;
+use identity::brand::{BrandDetails, BrandLogo, BrandSlug, BrandTheme};
+use identity::oidc::clients::{Client, ClientSpec, parse_duration};
+use identity::store::brands::BrandRow;
 use identity::domain::Email;
 use identity::email::Template;
 use identity::outbox::{self, OutboxEvent};
@@ -60,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: BrandCommand,
     },
+    /// OAuth 2.0 / OpenID Connect clients of the brands.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
     /// Email delivery.
     Mail {
         #[command(subcommand)]
@@ -97,9 +104,96 @@ enum BrandCommand {
         slug: String,
         #[arg(long)]
         name: String,
+        /// The brand's home page (https; http on a loopback host only in dev).
+        #[arg(long, value_name = "URL")]
+        website: Option<String>,
+        #[arg(long, value_name = "EMAIL")]
+        support_email: Option<String>,
+        #[arg(long, value_name = "URL")]
+        support_url: Option<String>,
+        #[arg(long, value_name = "URL")]
+        terms_url: Option<String>,
+        #[arg(long, value_name = "URL")]
+        privacy_url: Option<String>,
     },
     /// List brands.
     List,
+    /// Set a brand's colours and/or logo (PNG or SVG, at most 100 KiB).
+    Theme {
+        #[arg(long)]
+        slug: String,
+        #[arg(long, value_name = "FILE")]
+        logo: Option<PathBuf>,
+        /// primary, on-primary, surface, text or accent; pairs need 4.5:1 contrast.
+        #[arg(long = "color", value_name = "NAME=#rrggbb")]
+        colors: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
+enum ClientCommand {
+    /// Register a client; a confidential client's secret is printed once.
+    Create {
+        /// The brand's slug.
+        #[arg(long)]
+        brand: String,
+        #[arg(long)]
+        name: String,
+        /// Exact redirect URI (repeat for several).
+        #[arg(long = "redirect-uri", value_name = "URI", required = true)]
+        redirect_uris: Vec<String>,
+        /// Exact post-logout redirect URI (repeat for several).
+        #[arg(long = "post-logout-uri", value_name = "URI")]
+        post_logout_uris: Vec<String>,
+        #[arg(long, value_name = "URI")]
+        backchannel_logout_uri: Option<String>,
+        /// A public client (native or browser app): no secret, PKCE required.
+        #[arg(long)]
+        public: bool,
+        /// client_secret_basic (default), client_secret_post or private_key_jwt.
+        #[arg(long, value_name = "METHOD")]
+        auth_method: Option<String>,
+        /// The client's public keys (JWKS JSON) for private_key_jwt.
+        #[arg(long, value_name = "FILE")]
+        jwks: Option<PathBuf>,
+        /// Allowed scope (repeat; default: openid profile email offline_access).
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// An extra grant: client_credentials.
+        #[arg(long = "grant", value_name = "GRANT")]
+        grants: Vec<String>,
+        /// public (default) or pairwise.
+        #[arg(long, value_name = "TYPE")]
+        subject: Option<String>,
+        /// RS256 (default), ES256 or EdDSA.
+        #[arg(long, value_name = "ALG")]
+        id_token_alg: Option<String>,
+        /// 1m to 60m (default 10m).
+        #[arg(long, value_name = "DURATION")]
+        access_token_ttl: Option<String>,
+        /// 1m to 60m (default 10m).
+        #[arg(long, value_name = "DURATION")]
+        id_token_ttl: Option<String>,
+        /// 1h to 365d (default 30d).
+        #[arg(long, value_name = "DURATION")]
+        refresh_token_ttl: Option<String>,
+    },
+    /// List clients.
+    List {
+        /// Only this brand's clients.
+        #[arg(long)]
+        brand: Option<String>,
+    },
+    /// Issue a new secret (printed once); the old one stops working now unless kept.
+    RotateSecret {
+        client_id: String,
+        /// Keep the old secret working this long (e.g. 24h; at most 7d).
+        #[arg(long, value_name = "DURATION")]
+        keep_old_for: Option<String>,
+    },
+    /// Disable a client: it can no longer sign anyone in or get tokens.
+    Disable { client_id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,14 +244,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users { command: UsersCommand::Import { file, all_or_nothing } } => {
             return import(&config, &out, &file, all_or_nothing).await;
         }
-        Command::Brand { command: BrandCommand::Create { slug, name } } => {
+        Command::Brand {
+            command: BrandCommand::Create { slug, name, website, support_email, support_url, terms_url, privacy_url },
+        } => {
             let slug = BrandSlug::parse(&slug)?;
+            let details =
+                BrandDetails { website_url: website, support_email, support_url, terms_url, privacy_url, dev: config.dev };
             let services = Services::open(&config).await?;
-            let brand = services.identity.create_brand(&slug, &name, Actor::Cli).await?;
-            out.say(
-                &format!("Created brand {} ({}).", brand.slug, brand.name),
-                json!({ "id": brand.id, "slug": brand.slug, "name": brand.name }),
-            );
+            let brand = services.identity.create_brand_with(&slug, &name, &details, Actor::Cli).await?;
+            out.say(&format!("Created brand {} ({}).", brand.slug, brand.name), brand_json(&brand));
         }
         Command::Brand { command: BrandCommand::List } => {
             let services = Services::open(&config).await?;
@@ -167,9 +262,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 brands.iter().map(|b| format!("{}\t{}", b.slug, b.name)).collect::<Vec<_>>().join("\n")
             };
-            let list: Vec<_> = brands.iter().map(|b| json!({ "id": b.id, "slug": b.slug, "name": b.name })).collect();
+            let list: Vec<_> = brands.iter().map(brand_json).collect();
             out.say(&text, json!({ "brands": list }));
         }
+        Command::Brand { command: BrandCommand::Theme { slug, logo, colors } } => {
+            let slug = BrandSlug::parse(&slug)?;
+            let logo = match logo {
+                Some(path) => {
+                    let bytes = std::fs::read(&path).with_context(|| format!("cannot open {}", path.display()))?;
+                    Some(BrandLogo::parse(&bytes)?)
+                }
+                None => None,
+            };
+            let services = Services::open(&config).await?;
+            let brand = services.identity.set_brand_theme(&slug, &colors, logo.as_ref(), Actor::Cli).await?;
+            let theme = BrandTheme::from_json(brand.theme.as_deref());
+            let mut lines = vec![format!("Updated the theme of brand {}.", brand.slug)];
+            lines.extend(theme.colors().map(|(name, color)| format!("  {name}: {}", color.as_hex())));
+            if let Some(kind) = &brand.logo_type {
+                lines.push(format!("  logo: {kind}"));
+            }
+            out.say(&lines.join("\n"), brand_json(&brand));
+        }
+        Command::Client { command } => return client(&config, &out, command).await,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;
             let services = Services::open(&config).await?;
@@ -192,6 +307,121 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn client(config: &Config, out: &Output, command: ClientCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ClientCommand::Create {
+            brand,
+            name,
+            redirect_uris,
+            post_logout_uris,
+            backchannel_logout_uri,
+            public,
+            auth_method,
+            jwks,
+            scopes,
+            grants,
+            subject,
+            id_token_alg,
+            access_token_ttl,
+            id_token_ttl,
+            refresh_token_ttl,
+        } => {
+            let jwks = match jwks {
+                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot open {}", path.display()))?),
+                None => None,
+            };
+            let spec = ClientSpec {
+                brand,
+                name,
+                public,
+                auth_method,
+                jwks,
+                redirect_uris,
+                post_logout_redirect_uris: post_logout_uris,
+                backchannel_logout_uri,
+                scopes,
+                extra_grants: grants,
+                subject_type: subject,
+                id_token_alg,
+                access_token_ttl,
+                id_token_ttl,
+                refresh_token_ttl,
+                dev: config.dev,
+            };
+            // Refuse bad input before touching the database.
+            spec.validate()?;
+            let services = Services::open(config).await?;
+            let created = services.identity.create_client(&spec, Actor::Cli).await?;
+            let c = &created.client;
+            let secret = created.secret.as_ref().map(|s| s.expose_secret());
+            let mut text = format!("Created {} client {} ({}) for brand {}.", c.kind, c.id, c.name, c.brand_slug);
+            if let Some(secret) = secret {
+                text.push_str(&format!("\nClient secret (shown once, not stored): {secret}"));
+            }
+            let mut value = client_json(c);
+            value["client_secret"] = json!(secret);
+            out.say(&text, value);
+        }
+        ClientCommand::List { brand } => {
+            let brand = brand.as_deref().map(BrandSlug::parse).transpose()?;
+            let services = Services::open(config).await?;
+            let clients = services.identity.list_clients(brand.as_ref()).await?;
+            let text = if clients.is_empty() {
+                "No clients.".to_owned()
+            } else {
+                let line = |c: &Client| {
+                    let state = if c.is_disabled() { "\tdisabled" } else { "" };
+                    format!("{}\t{}\t{}\t{}{state}", c.id, c.brand_slug, c.kind, c.name)
+                };
+                clients.iter().map(line).collect::<Vec<_>>().join("\n")
+            };
+            out.say(&text, json!({ "clients": clients.iter().map(client_json).collect::<Vec<_>>() }));
+        }
+        ClientCommand::RotateSecret { client_id, keep_old_for } => {
+            let keep = keep_old_for.as_deref().map(|k| parse_duration("Keep old for", k)).transpose()?;
+            let services = Services::open(config).await?;
+            let rotated = services.identity.rotate_client_secret(&client_id, keep, Actor::Cli).await?;
+            let secret = rotated.secret.expose_secret();
+            let until = rotated.previous_valid_until;
+            let old = match keep_old_for {
+                Some(k) => format!("The old secret keeps working for {k}."),
+                None => "The old secret no longer works.".to_owned(),
+            };
+            out.say(
+                &format!("New secret for client {client_id} (shown once, not stored): {secret}\n{old}"),
+                json!({ "client_id": client_id, "client_secret": secret, "previous_secret_valid_until": until }),
+            );
+        }
+        ClientCommand::Disable { client_id } => {
+            let services = Services::open(config).await?;
+            let c = services.identity.disable_client(&client_id, Actor::Cli).await?;
+            out.say(&format!("Disabled client {} ({}).", c.id, c.name), json!({ "client_id": c.id, "disabled_at": c.disabled_at }));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn brand_json(b: &BrandRow) -> serde_json::Value {
+    let theme: serde_json::Map<String, serde_json::Value> =
+        BrandTheme::from_json(b.theme.as_deref()).colors().map(|(name, color)| (name.to_owned(), json!(color.as_hex()))).collect();
+    json!({
+        "id": b.id, "slug": b.slug, "name": b.name, "website_url": b.website_url, "support_email": b.support_email,
+        "support_url": b.support_url, "terms_url": b.terms_url, "privacy_url": b.privacy_url, "theme": theme,
+        "logo_type": b.logo_type,
+    })
+}
+
+fn client_json(c: &Client) -> serde_json::Value {
+    json!({
+        "client_id": c.id, "brand": c.brand_slug, "name": c.name, "kind": c.kind, "auth_method": c.auth_method,
+        "redirect_uris": c.redirect_uris, "post_logout_redirect_uris": c.post_logout_redirect_uris,
+        "backchannel_logout_uri": c.backchannel_logout_uri, "scopes": c.allowed_scopes, "grant_types": c.grant_types,
+        "subject_type": c.subject_type, "id_token_alg": c.id_token_alg, "access_token_ttl_s": c.access_token_ttl_s,
+        "id_token_ttl_s": c.id_token_ttl_s, "refresh_token_ttl_s": c.refresh_token_ttl_s, "created_at": c.created_at,
+        "disabled": c.is_disabled(), "disabled_at": c.disabled_at,
+    })
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

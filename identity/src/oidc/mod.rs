@@ -1,10 +1,13 @@
-//! The OpenID Connect provider's core: for now its signing keys and the JWS they make.
+//! The OpenID Connect provider's core: the client registry, signing keys and the JWS they make.
 //!
+//! - [`clients`]: the `oauth_clients` registry — checked registrations, secrets shown once
+//!   and stored hashed, rotation and disabling.
 //! - [`keys`]: the `signing_keys` table — generation at first start, rotation with
 //!   overlap, cleanup — and the private keys sealed at rest with the master key.
 //! - [`jws`]: a loaded [`Keys`] set signs compact JWS (ID tokens `typ: JWT`, RFC 9068
 //!   access tokens `typ: at+jwt`), verifies our own tokens and serves the JWKS.
 
+pub mod clients;
 pub mod jws;
 pub mod keys;
 

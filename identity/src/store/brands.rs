@@ -5,35 +5,117 @@ use sqlx::FromRow;
 use super::{Store, Tx, is_unique_violation};
 use crate::{Error, Result, UnixMillis};
 
+/// A brand without its logo bytes and pairwise key (those have their own reads).
 #[derive(Debug, Clone, FromRow)]
 pub struct BrandRow {
     pub id: String,
     pub slug: String,
     pub name: String,
+    pub website_url: Option<String>,
+    pub support_email: Option<String>,
+    pub support_url: Option<String>,
+    pub terms_url: Option<String>,
+    pub privacy_url: Option<String>,
+    /// JSON object of checked colours (`{"primary": "#rrggbb", …}`).
+    pub theme: Option<String>,
+    /// `image/png` or `image/svg+xml` when a logo is stored.
+    pub logo_type: Option<String>,
     pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
 }
 
-pub async fn insert(tx: &mut Tx, row: &BrandRow) -> Result<()> {
-    sqlx::query("INSERT INTO brands (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&row.id)
-        .bind(&row.slug)
-        .bind(&row.name)
-        .bind(row.created_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { Error::Conflict("a brand with this slug") } else { e.into() })?;
+const COLUMNS: &str =
+    "id, slug, name, website_url, support_email, support_url, terms_url, privacy_url, theme, logo_type, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, row: &BrandRow, pairwise_key_sealed: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO brands (id, slug, name, website_url, support_email, support_url, terms_url, privacy_url, \
+         created_at, updated_at, pairwise_key_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&row.id)
+    .bind(&row.slug)
+    .bind(&row.name)
+    .bind(&row.website_url)
+    .bind(&row.support_email)
+    .bind(&row.support_url)
+    .bind(&row.terms_url)
+    .bind(&row.privacy_url)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .bind(pairwise_key_sealed)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { Error::Conflict("a brand with this slug") } else { e.into() })?;
     Ok(())
+}
+
+/// Replaces the theme JSON and, when given, the logo; `false` when no brand has the id.
+pub async fn update_theme(tx: &mut Tx, id: &str, theme: &str, logo: Option<(&[u8], &str)>, now: UnixMillis) -> Result<bool> {
+    let done = match logo {
+        Some((bytes, kind)) => {
+            sqlx::query("UPDATE brands SET theme = $1, logo = $2, logo_type = $3, updated_at = $4 WHERE id = $5")
+                .bind(theme)
+                .bind(bytes.to_vec())
+                .bind(kind)
+                .bind(now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE brands SET theme = $1, updated_at = $2 WHERE id = $3")
+                .bind(theme)
+                .bind(now)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores a pairwise key for a brand that has none yet; `false` when it already had one.
+pub async fn fill_pairwise_key(tx: &mut Tx, id: &str, sealed: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE brands SET pairwise_key_sealed = $1 WHERE id = $2 AND pairwise_key_sealed IS NULL")
+        .bind(sealed)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 impl Store {
     pub async fn list_brands(&self) -> Result<Vec<BrandRow>> {
-        Ok(sqlx::query_as("SELECT id, slug, name, created_at FROM brands ORDER BY slug").fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM brands ORDER BY slug")).fetch_all(self.pool()).await?)
     }
 
     pub async fn brand_by_slug(&self, slug: &str) -> Result<Option<BrandRow>> {
-        Ok(sqlx::query_as("SELECT id, slug, name, created_at FROM brands WHERE slug = $1")
+        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM brands WHERE slug = $1"))
             .bind(slug)
             .fetch_optional(self.pool())
             .await?)
+    }
+
+    /// The stored logo and its media type.
+    pub async fn brand_logo(&self, slug: &str) -> Result<Option<(Vec<u8>, String)>> {
+        let row: Option<(Option<Vec<u8>>, Option<String>)> =
+            sqlx::query_as("SELECT logo, logo_type FROM brands WHERE slug = $1").bind(slug).fetch_optional(self.pool()).await?;
+        Ok(row.and_then(|(logo, kind)| logo.zip(kind)))
+    }
+
+    /// The sealed pairwise key (associated data `pairwise:<brand id>`).
+    pub async fn brand_pairwise_key_sealed(&self, brand_id: &str) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT pairwise_key_sealed FROM brands WHERE id = $1")
+            .bind(brand_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.and_then(|(k,)| k))
+    }
+
+    /// Ids of brands created before pairwise keys existed.
+    pub async fn brands_without_pairwise_key(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM brands WHERE pairwise_key_sealed IS NULL ORDER BY id").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod cli;
+mod clients;
 mod email_code;
 mod import;
 mod mfa;

@@ -67,6 +67,11 @@ enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// The keys that sign ID and access tokens.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Email delivery.
     Mail {
         #[command(subcommand)]
@@ -128,6 +133,22 @@ enum BrandCommand {
         #[arg(long = "color", value_name = "NAME=#rrggbb")]
         colors: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// List the keys: algorithm, when each signs, when it leaves the JWKS.
+    List,
+    /// Replace the current key of each algorithm (or one). The new key is published an
+    /// hour before it signs, so relying parties have it; `--now` signs at once (a leak).
+    Rotate {
+        #[arg(long, value_name = "RS256|ES256|EdDSA")]
+        alg: Option<String>,
+        #[arg(long)]
+        now: bool,
+    },
+    /// Withdraw a key from the JWKS at once: tokens it signed stop verifying.
+    Remove { kid: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.say(&lines.join("\n"), brand_json(&brand));
         }
         Command::Client { command } => return client(&config, &out, command).await,
+        Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;
             let services = Services::open(&config).await?;
@@ -401,6 +423,60 @@ async fn client(config: &Config, out: &Output, command: ClientCommand) -> anyhow
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn keys(config: &Config, out: &Output, command: KeysCommand) -> anyhow::Result<()> {
+    use identity::oidc::keys::{Activation, KeyPolicy, SigningAlg};
+    let services = Services::open(config).await?;
+    let manager = services.identity.signing_keys(KeyPolicy::default())?;
+    let now = services.identity.clock.now();
+    match command {
+        KeysCommand::List => {
+            let list = manager.list().await?;
+            let when = |t: Option<i64>| t.map_or_else(|| "-".to_owned(), identity::clock::format_millis);
+            let text = if list.is_empty() {
+                "No signing keys yet: they are made at the first use.".to_owned()
+            } else {
+                list.iter()
+                    .map(|k| format!("{}\t{}\tsigns from {}\tretires {}\tleaves JWKS {}", k.kid, k.alg, when(Some(k.activates_at)), when(k.retires_at), when(k.expires_at)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let value: Vec<_> = list
+                .iter()
+                .map(|k| json!({ "kid": k.kid, "alg": k.alg, "created_at": k.created_at, "activates_at": k.activates_at, "retires_at": k.retires_at, "expires_at": k.expires_at }))
+                .collect();
+            out.say(&text, json!(value));
+        }
+        KeysCommand::Rotate { alg, now: at_once } => {
+            let alg = match alg.as_deref() {
+                None => None,
+                Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| anyhow::anyhow!("--alg: use RS256, ES256 or EdDSA"))?),
+            };
+            manager.ensure_keys(now).await?;
+            let activation = if at_once { Activation::Now } else { Activation::AfterPrepublish };
+            let kids = manager.rotate(now, alg, activation).await?;
+            audit(&services.identity, "keys.rotated", json!({ "kids": kids, "now": at_once })).await?;
+            out.say(&format!("New keys: {}.", kids.join(", ")), json!({ "rotated": kids }));
+        }
+        KeysCommand::Remove { kid } => {
+            if !manager.expire(now, &kid).await? {
+                anyhow::bail!("no signing key {kid}");
+            }
+            audit(&services.identity, "keys.removed", json!({ "kid": kid })).await?;
+            out.say(&format!("Removed key {kid} from the JWKS."), json!({ "removed": kid }));
+        }
+    }
+    Ok(())
+}
+
+/// Records an operator action that concerns no customer.
+async fn audit(identity: &identity::Identity, action: &str, detail: serde_json::Value) -> anyhow::Result<()> {
+    let mut tx = identity.store.begin().await?;
+    let event = identity::audit::AuditEvent { at: identity.clock.now(), actor: Actor::Cli, subject: None, action, reason: None, detail };
+    identity::audit::record(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn brand_json(b: &BrandRow) -> serde_json::Value {

@@ -40,6 +40,8 @@ pub struct RawConfig {
     pub argon2_parallelism: u32,
     pub hash_max_queue: usize,
     pub lockout_threshold: i64,
+    /// Days between signing-key rotations (FOYER_KEY_ROTATION_DAYS).
+    pub key_rotation_days: i64,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -76,6 +78,7 @@ impl Default for RawConfig {
             argon2_parallelism: 1,
             hash_max_queue: 256,
             lockout_threshold: 20,
+            key_rotation_days: 90,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -105,6 +108,8 @@ pub struct Config {
     pub pool: PoolSettings,
     /// Consecutive failed sign-ins before an account locks (1..=100).
     pub lockout_threshold: i64,
+    /// Days between signing-key rotations (FOYER_KEY_ROTATION_DAYS).
+    pub key_rotation_days: i64,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -175,6 +180,9 @@ impl Config {
         if let Some(key) = &raw.master_key {
             MasterKey::from_hex(key.expose_secret()).map_err(|e| bad("FOYER_MASTER_KEY", e))?;
         }
+        if !(1..=3650).contains(&raw.key_rotation_days) {
+            return Err(bad("FOYER_KEY_ROTATION_DAYS", "must be between 1 and 3650"));
+        }
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -205,6 +213,7 @@ impl Config {
             },
             pool: PoolSettings { max_connections: raw.db_max_connections.max(1), ..PoolSettings::default() },
             lockout_threshold: raw.lockout_threshold,
+            key_rotation_days: raw.key_rotation_days,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,

@@ -6,6 +6,7 @@ pub mod config;
 pub mod http;
 pub mod mail;
 pub mod maintenance;
+pub mod oidc;
 pub mod outbox_worker;
 pub mod startup;
 pub mod telemetry;

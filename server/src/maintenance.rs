@@ -1,10 +1,13 @@
-//! Periodic clean-up on every node: expired sessions and stale throttle counters.
-//! Each statement is idempotent, so nodes running it at once do no harm.
+//! Periodic work on every node: expired sessions and stale throttle counters, and the
+//! signing keys' rotation and clean-up. Each step is idempotent (key rotation is
+//! guarded by a unique index), so nodes running it at once do no harm.
 
 use std::time::Duration;
 
 use identity::Identity;
 use tokio::sync::watch;
+
+use crate::oidc::keys::KeyRing;
 
 pub const INTERVAL: Duration = Duration::from_secs(600);
 
@@ -15,7 +18,7 @@ pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     Ok((sessions, counters))
 }
 
-pub async fn run(identity: Identity, mut stop: watch::Receiver<bool>) {
+pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: watch::Receiver<bool>) {
     loop {
         match sweep(&identity).await {
             Ok((sessions, counters)) if sessions + counters > 0 => {
@@ -23,6 +26,13 @@ pub async fn run(identity: Identity, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "maintenance sweep failed"),
+        }
+        match keys.maintain(rotation_ms).await {
+            Ok((rotated, removed)) if rotated + usize::try_from(removed).unwrap_or(0) > 0 => {
+                tracing::info!(rotated, removed, "rotated signing keys");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "signing key maintenance failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(INTERVAL) => {}

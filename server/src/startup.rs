@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::mail::Mailer;
+use crate::oidc::keys::KeyRing;
 use crate::outbox_worker::OutboxWorker;
 
 /// The services every command needs: a migrated store wrapped in the core, and mail.
@@ -54,6 +55,7 @@ pub struct Application {
     router: axum::Router,
     context: ServerContext,
     worker: OutboxWorker,
+    keys: KeyRing,
     config: Config,
 }
 
@@ -88,9 +90,12 @@ impl Application {
             public_url: config.public_url.clone(),
             metrics: Arc::new(AppMetrics::default()),
         };
+        // Brands made before pairwise subjects existed get their key now.
+        services.identity.fill_missing_pairwise_keys().await?;
         let worker = services.outbox_worker();
-        let router = crate::http::router(&config, context.clone(), worker.deliveries.clone(), extra)?;
-        Ok(Self { listener, router, context, worker, config })
+        let keys = KeyRing::new(services.identity.clone());
+        let router = crate::http::router(&config, context.clone(), keys.clone(), worker.deliveries.clone(), extra)?;
+        Ok(Self { listener, router, context, worker, keys, config })
     }
 
     pub fn port(&self) -> u16 {
@@ -101,6 +106,10 @@ impl Application {
         &self.context
     }
 
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
     pub fn public_url(&self) -> &str {
         &self.config.public_url
     }
@@ -109,7 +118,8 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = self.config.outbox_worker.then(|| tokio::spawn(self.worker.run(self.config.outbox_poll, stop_rx.clone())));
-        let maintenance = tokio::spawn(crate::maintenance::run(self.context.identity.clone(), stop_rx.clone()));
+        let rotation_ms = self.config.key_rotation_days * 24 * 3_600_000;
+        let maintenance = tokio::spawn(crate::maintenance::run(self.context.identity.clone(), self.keys.clone(), rotation_ms, stop_rx.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
         let _ = stop_tx.send(true);

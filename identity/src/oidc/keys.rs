@@ -29,8 +29,6 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 use sqlx::FromRow;
 
@@ -375,7 +373,8 @@ impl NewKey {
     fn from_pem(alg: SigningAlg, pem: SecretString, rng: &dyn SecureRandom, master_key: &MasterKey) -> Result<Self> {
         let mut id = [0u8; 16];
         rng.fill(&mut id);
-        let kid = URL_SAFE_NO_PAD.encode(id);
+        // Hex, so an operator can type it (`foyer keys remove KID`: never a leading '-').
+        let kid = hex::encode(id);
         let key = SigningKey::from_pem(&kid, alg, pem)?;
         let sealed = master_key.seal(key.private_key_pem_bytes(), &associated(&kid, alg), rng)?;
         Ok(Self { public_jwk: key.public_jwk().to_string(), kid, sealed })

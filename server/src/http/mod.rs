@@ -35,11 +35,13 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub context: ServerContext,
     pub metrics: Arc<metrics::HttpMetrics>,
+    pub keys: crate::oidc::keys::KeyRing,
 }
 
 pub fn router(
     config: &Config,
     context: ServerContext,
+    keys: crate::oidc::keys::KeyRing,
     deliveries: Family<Vec<(String, String)>, Counter>,
     extra: Router<AppState>,
 ) -> anyhow::Result<Router> {
@@ -52,7 +54,7 @@ pub fn router(
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
     let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, deliveries));
-    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone() };
+    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys };
 
     let provide = {
         let context = context.clone();
@@ -75,6 +77,7 @@ pub fn router(
 
     let router = Router::new()
         .merge(ops)
+        .merge(crate::oidc::routes())
         .merge(extra)
         .merge(pages)
         .with_state(state)

@@ -11,6 +11,7 @@ mod cli;
 mod clients;
 mod email_code;
 mod import;
+mod keys;
 mod mfa;
 mod outbox;
 mod passkeys;

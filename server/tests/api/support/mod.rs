@@ -158,6 +158,7 @@ impl TestAppBuilder {
         let app = Application::build_with(config, self.extra).await.expect("application starts");
         let port = app.port();
         let identity = app.context().identity.clone();
+        let keys = app.keys().clone();
         let public_url = app.public_url().to_owned();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async move {
@@ -168,6 +169,7 @@ impl TestAppBuilder {
             public_url,
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             identity,
+            keys,
             smtp,
             db,
             stop: Some(stop),
@@ -183,6 +185,8 @@ pub struct TestApp {
     pub public_url: String,
     pub client: reqwest::Client,
     pub identity: Identity,
+    /// The signing key ring of the running server (tests make it reload).
+    pub keys: server::oidc::keys::KeyRing,
     pub smtp: Option<SmtpServer>,
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,

@@ -1,0 +1,98 @@
+//! The signing key ring: keys live in the database (sealed with the master key, see
+//! `identity::oidc::keys`); each node keeps the loaded set for a minute. The first use
+//! on a fresh database creates one key per algorithm; the maintenance job rotates them
+//! every `FOYER_KEY_ROTATION_DAYS` and removes keys whose tokens have all expired.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use identity::Identity;
+use identity::oidc::jws::Keys;
+use identity::oidc::keys::{KeyManager, KeyPolicy};
+use tokio::sync::RwLock;
+
+use crate::http::AppState;
+
+/// How long a node trusts its loaded key set.
+const CACHE_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct KeyRing {
+    identity: Identity,
+    policy: KeyPolicy,
+    cache: Arc<RwLock<Option<(i64, Arc<Keys>)>>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRing").finish_non_exhaustive()
+    }
+}
+
+impl KeyRing {
+    pub fn new(identity: Identity) -> Self {
+        Self { identity, policy: KeyPolicy::default(), cache: Arc::new(RwLock::new(None)) }
+    }
+
+    pub fn manager(&self) -> identity::Result<KeyManager> {
+        self.identity.signing_keys(self.policy.clone())
+    }
+
+    /// The current key set, loaded at most a minute ago; created on first use.
+    pub async fn current(&self) -> identity::Result<Arc<Keys>> {
+        let now = self.identity.clock.now();
+        if let Some((at, keys)) = self.cache.read().await.as_ref()
+            && now - at < CACHE_MS
+        {
+            return Ok(Arc::clone(keys));
+        }
+        let manager = self.manager()?;
+        let mut keys = manager.load(now).await?;
+        if keys.signing_algs().len() < self.policy.algs().len() {
+            manager.ensure_keys(now).await?;
+            keys = manager.load(now).await?;
+        }
+        let keys = Arc::new(keys);
+        *self.cache.write().await = Some((now, Arc::clone(&keys)));
+        Ok(keys)
+    }
+
+    /// Forgets the loaded set (after a rotation on this node).
+    pub async fn forget(&self) {
+        *self.cache.write().await = None;
+    }
+
+    /// The scheduled work: rotate keys older than `rotation_ms`, drop expired ones.
+    pub async fn maintain(&self, rotation_ms: i64) -> identity::Result<(usize, u64)> {
+        let now = self.identity.clock.now();
+        let manager = self.manager()?;
+        if manager.list().await?.is_empty() {
+            return Ok((0, 0)); // nothing to rotate until the first use creates keys
+        }
+        let rotated = manager.rotate_if_older_than(now, rotation_ms).await?;
+        let removed = manager.remove_expired(now).await?;
+        if !rotated.is_empty() || removed > 0 {
+            self.forget().await;
+        }
+        Ok((rotated.len(), removed))
+    }
+}
+
+/// `GET /oauth2/jwks`: the public keys, current and retired-but-unexpired.
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    match state.keys.current().await {
+        Ok(keys) => {
+            let mut response = axum::Json(keys.jwks().clone()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "signing keys unavailable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "signing keys unavailable").into_response()
+        }
+    }
+}

@@ -480,7 +480,7 @@ mod tests {
         let keys = manager(&store, &master(), &[SigningAlg::Es256, SigningAlg::EdDsa]);
         let created = keys.ensure_keys(T0).await.unwrap();
         assert_eq!(created.len(), 3);
-        assert!(created.iter().all(|kid| kid.len() == 22), "128-bit random kids: {created:?}");
+        assert!(created.iter().all(|kid| kid.len() == 32 && kid.bytes().all(|b| b.is_ascii_hexdigit())), "128-bit random kids in hex: {created:?}");
         assert!(keys.ensure_keys(T0 + HOUR).await.unwrap().is_empty(), "second start creates nothing");
         let list = keys.list().await.unwrap();
         assert_eq!(list.len(), 3);

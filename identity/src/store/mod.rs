@@ -9,6 +9,7 @@
 pub mod brands;
 pub mod customers;
 pub mod mailbox;
+pub mod oidc;
 pub mod outbox;
 pub mod staff;
 

@@ -1,35 +1,9 @@
 //! The `foyer` binary as an operator meets it: one clear line for bad settings, JSON
 //! output for scripts, import reports with line numbers.
 
-use std::process::{Command, Output};
-
-use crate::support::{Db, TestDb, both_backends};
+use crate::support::{Db, TestDb, both_backends, foyer, stderr, stdout};
 
 both_backends!(admin_create_prints_the_password_once, users_import_reports_bad_lines, brand_commands);
-
-fn foyer(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_foyer"));
-    cmd.args(args)
-        .current_dir(db.dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("FOYER_DATABASE_URL", &db.url)
-        .env("FOYER_DATA_DIR", db.dir.path().join("data"))
-        .env("FOYER_ARGON2_MEMORY_KIB", "64")
-        .env("FOYER_ARGON2_ITERATIONS", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run foyer")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 #[tokio::test]
 async fn bad_configuration_stops_with_one_line_naming_the_setting() {

@@ -1,7 +1,7 @@
 //! The brand and client registry as an operator drives it: `foyer brand …` and
 //! `foyer client …` on the command line, checked against the core over the same database.
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use identity::{FixedClock, Identity};
@@ -9,7 +9,7 @@ use serde_json::Value;
 use server::config::Config;
 use server::startup::Services;
 
-use crate::support::{Db, TestDb, both_backends, test_config};
+use crate::support::{self, Db, TestDb, both_backends, stderr, stdout, test_config};
 
 both_backends!(
     confidential_client_secret_shown_once_rotated_and_disabled,
@@ -19,31 +19,11 @@ both_backends!(
 );
 
 fn foyer(db: &TestDb, args: &[&str]) -> Output {
-    foyer_env(db, args, &[])
+    support::foyer(db, args, &[])
 }
 
 fn foyer_env(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_foyer"));
-    cmd.args(args)
-        .current_dir(db.dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("FOYER_DATABASE_URL", &db.url)
-        .env("FOYER_DATA_DIR", db.dir.path().join("data"))
-        .env("FOYER_ARGON2_MEMORY_KIB", "64")
-        .env("FOYER_ARGON2_ITERATIONS", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run foyer")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    support::foyer(db, args, env)
 }
 
 /// Runs a command that must succeed with `--json` and returns its object.

@@ -1,28 +1,17 @@
 //! Signing keys as relying parties and operators meet them: the JWKS endpoint, keys
 //! made at first use, rotation that keeps the old key published, removal.
 
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::support::{Db, TestApp, both_backends};
+use crate::support::{self, Db, TestApp, both_backends};
 
 both_backends!(jwks_serves_current_and_retired_keys);
 
-/// Runs the CLI against the app's database: success, stdout (errors go to stderr).
+/// Runs the CLI against the app's database: success, and stdout (errors: stderr).
 fn foyer(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_foyer"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("FOYER_DATABASE_URL", &app.db.url)
-        .env("FOYER_DATA_DIR", app.db.dir.path().join("data"))
-        .env("FOYER_ARGON2_MEMORY_KIB", "64")
-        .env("FOYER_ARGON2_ITERATIONS", "1")
-        .output()
-        .expect("run foyer");
-    let text = if out.status.success() { &out.stdout } else { &out.stderr };
-    (out.status.success(), String::from_utf8_lossy(text).into_owned())
+    let out = support::foyer(&app.db, args, &[]);
+    let ok = out.status.success();
+    (ok, if ok { support::stdout(&out) } else { support::stderr(&out) })
 }
 
 async fn jwks(app: &TestApp) -> Value {

@@ -231,3 +231,28 @@ impl TestApp {
         }
     }
 }
+
+/// Runs the `foyer` binary against `db` with cheap hashing and a clean environment.
+pub fn foyer(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_foyer"));
+    cmd.args(args)
+        .current_dir(db.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("FOYER_DATABASE_URL", &db.url)
+        .env("FOYER_DATA_DIR", db.dir.path().join("data"))
+        .env("FOYER_ARGON2_MEMORY_KIB", "64")
+        .env("FOYER_ARGON2_ITERATIONS", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run foyer")
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -78,7 +78,7 @@ pub(crate) async fn next_step(
     outcome: Result<identity::accounts::login::LoginStep, identity::accounts::login::LoginError>,
     return_to: Option<&str>,
 ) -> Result<String, AppError> {
-    use identity::accounts::login::{LoginError, LoginStep};
+    use identity::accounts::login::LoginStep;
     match outcome {
         Ok(LoginStep::SignedIn(signed)) => signed_in(Ok(signed), false, return_to).await,
         Ok(LoginStep::SecondFactor { customer_id, first }) => {
@@ -97,15 +97,13 @@ pub(crate) async fn next_step(
             let next = safe_return_to(return_to);
             Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
         }
-        Err(e) => {
-            count_outcome(if matches!(e, LoginError::Throttled { .. }) { "throttled" } else { "failure" });
-            Err(crate::auth::fail(e))
-        }
+        Err(e) => signed_in(Err(e), false, return_to).await,
     }
 }
 
 /// A completed sign-in: the session, the device cookie, and where to go; `remember`
-/// (after a second step) remembers this device for 30 days.
+/// (after a second step) remembers this device for 30 days. Every refused sign-in
+/// step is counted and answered here.
 #[cfg(feature = "ssr")]
 pub(crate) async fn signed_in(
     outcome: Result<identity::accounts::login::SignedIn, identity::accounts::login::LoginError>,
@@ -199,17 +197,11 @@ pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
 /// Signs in with the mailed code.
 #[server(endpoint = "login_with_code")]
 pub async fn login_with_code(email: String, code: String, return_to: Option<String>) -> Result<String, AppError> {
-    use identity::accounts::login::LoginError;
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
     let meta = crate::auth::request_meta();
     let outcome = ctx.identity.login_with_code(&email, &code, device.as_deref(), &meta).await;
-    next_step(outcome, return_to.as_deref()).await.map_err(|e| match e {
-        AppError::Message(m) if m == LoginError::Failed.to_string() => {
-            AppError::Message("That code is not right or has expired. Ask for a new one if needed.".into())
-        }
-        other => other,
-    })
+    next_step(outcome, return_to.as_deref()).await
 }
 
 #[server(endpoint = "logout")]

@@ -80,7 +80,7 @@ impl Identity {
             }
             _ => {
                 gate.failed(self, now).await?;
-                Err(LoginError::Failed)
+                Err(LoginError::CodeFailed)
             }
         }
     }

@@ -84,6 +84,9 @@ pub enum LoginError {
     /// Wrong email, wrong password, locked account: one answer for all.
     #[error("Email or password is incorrect, or the account cannot sign in right now.")]
     Failed,
+    /// A mailed sign-in code that is wrong, used or expired (or no such account).
+    #[error("That code is not right or has expired. Ask for a new one if needed.")]
+    CodeFailed,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     Throttled { retry_after_secs: i64 },
     /// The account has a second factor and no code came with the request.

@@ -93,24 +93,17 @@ fn normalise_recovery(code: &str) -> String {
 
 impl Identity {
     pub async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
-        let totp: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL")
-                .bind(customer_id)
-                .fetch_optional(self.store.pool())
-                .await?;
-        let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL")
-            .bind(customer_id)
-            .fetch_one(self.store.pool())
-            .await?;
-        let (passkeys,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1 AND flagged_at IS NULL")
-            .bind(customer_id)
-            .fetch_one(self.store.pool())
-            .await?;
-        let (password,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers WHERE id = $1 AND password_hash IS NOT NULL")
-            .bind(customer_id)
-            .fetch_one(self.store.pool())
-            .await?;
-        Ok(SecondFactors { totp: totp.is_some(), passkeys, recovery_codes_left: left, password: password == 1 })
+        // One round trip: this runs on every sign-in whose first step passed.
+        let (totp, recovery_codes_left, passkeys, password): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL), \
+             (SELECT COUNT(*) FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL), \
+             (SELECT COUNT(*) FROM passkeys WHERE customer_id = $1 AND flagged_at IS NULL), \
+             (SELECT COUNT(*) FROM customers WHERE id = $1 AND password_hash IS NOT NULL)",
+        )
+        .bind(customer_id)
+        .fetch_one(self.store.pool())
+        .await?;
+        Ok(SecondFactors { totp: totp > 0, passkeys, recovery_codes_left, password: password == 1 })
     }
 
     /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed.
@@ -224,12 +217,7 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         sqlx::query("DELETE FROM totp_credentials WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
-        let (passkeys,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1").bind(customer_id).fetch_one(&mut *tx).await?;
-        if passkeys == 0 {
-            // No second factor left: the recovery codes have nothing to recover.
-            sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
-        }
+        self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
         tx.commit().await?;
@@ -309,8 +297,20 @@ impl Identity {
         Ok(done.rows_affected() == 1)
     }
 
-    pub(crate) async fn has_totp_tx(&self, tx: &mut Tx, customer_id: &str) -> Result<bool> {
-        Ok(load_totp(tx, customer_id).await?.is_some_and(|r| r.confirmed_at.is_some()))
+    /// After a factor was removed inside `tx`: with no authenticator app and no passkey
+    /// left, the recovery codes have nothing to recover and go too.
+    pub(crate) async fn drop_unused_recovery_codes(&self, tx: &mut Tx, customer_id: &str) -> Result<()> {
+        let (factors,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL) \
+             + (SELECT COUNT(*) FROM passkeys WHERE customer_id = $1)",
+        )
+        .bind(customer_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if factors == 0 {
+            sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, what: &str, now: UnixMillis) -> Result<()> {

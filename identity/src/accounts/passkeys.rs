@@ -531,11 +531,7 @@ impl Identity {
         }
         let name = name.clone();
         sqlx::query("DELETE FROM passkeys WHERE id = $1 AND customer_id = $2").bind(passkey_id).bind(customer_id).execute(&mut *tx).await?;
-        let last_factor = rows.len() == 1 && !self.has_totp_tx(&mut tx, customer_id).await?;
-        if last_factor {
-            // No second factor left: the recovery codes have nothing to recover.
-            sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
-        }
+        self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.removed", serde_json::json!({ "passkey": passkey_id }), now)
             .await?;
         self.mail_factor_change(&mut tx, customer_id, &format!("The passkey \u{201c}{name}\u{201d} was removed from your account."), now).await?;

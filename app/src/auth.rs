@@ -23,6 +23,9 @@ pub const DEVICE: &str = "dev";
 /// How the session authenticated (OIDC `amr` names) and the level that gives (`acr`).
 pub const AMR: &str = "amr";
 pub const ACR: &str = "acr";
+/// The sign-in's identifier (OIDC `sid`): 128 random bits set at sign-in, kept across
+/// re-authentication and id changes, so it names the sign-in rather than the cookie.
+pub const SID: &str = "sid";
 /// A sign-in waiting for its second factor: the customer id and when the password
 /// step passed. Not a session: nothing else reads it.
 pub const PENDING_CUSTOMER: &str = "pcid";
@@ -46,6 +49,10 @@ pub struct Current {
     pub session_hash: String,
     /// The authentication level (`foyer:pwd`, `foyer:passkey`, `foyer:mfa`).
     pub acr: String,
+    /// How it authenticated (OIDC `amr` names).
+    pub amr: Vec<String>,
+    /// The sign-in's identifier (OIDC `sid`).
+    pub sid: String,
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -71,7 +78,17 @@ pub async fn current() -> Result<Option<Current>, AppError> {
     let auth_time = session.get::<i64>(AUTH_TIME).await.map_err(store_error)?.unwrap_or(signed_in_at);
     let session_hash = session.id().map(|id| identity::sha256_hex(id.to_string().as_bytes())).unwrap_or_default();
     let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| "foyer:pwd".to_owned());
-    Ok(Some(Current { customer_id, auth_time, session_hash, acr }))
+    let amr = session.get::<Vec<String>>(AMR).await.map_err(store_error)?.unwrap_or_else(|| vec!["pwd".to_owned()]);
+    let sid = match session.get::<String>(SID).await.map_err(store_error)? {
+        Some(sid) => sid,
+        None => {
+            // Sessions from before sign-in ids existed get one now.
+            let sid = ctx.identity.new_token();
+            session.insert(SID, &sid).await.map_err(store_error)?;
+            sid
+        }
+    };
+    Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid }))
 }
 
 /// The signed-in customer, or 401 "Please sign in".
@@ -92,10 +109,24 @@ pub async fn require_recent() -> Result<Current, AppError> {
     Ok(c)
 }
 
-/// Starts a signed-in session: a new id (no fixation), then the keys.
+/// Starts a signed-in session: a new id (no fixation), then the keys. Signing in again
+/// as the same customer keeps the sign-in id (`sid`); as someone else, the brands the
+/// previous sign-in reached are logged out first.
 pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&str]) -> Result<(), AppError> {
+    let ctx = server_context()?;
     let session = session().await?;
+    let previous = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
+    let previous_sid = session.get::<String>(SID).await.map_err(store_error)?;
+    let sid = match (previous.as_deref(), previous_sid) {
+        (Some(p), Some(sid)) if p == customer_id => sid,
+        (Some(p), Some(sid)) => {
+            ctx.identity.sign_in_ended(p, &sid).await.map_err(fail)?;
+            ctx.identity.new_token()
+        }
+        _ => ctx.identity.new_token(),
+    };
     session.cycle_id().await.map_err(store_error)?;
+    session.insert(SID, &sid).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_CUSTOMER).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_SINCE).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_AMR).await.map_err(store_error)?;
@@ -162,8 +193,15 @@ pub async fn reauthenticated(auth_time: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends the session, and logs out the brands its sign-in reached.
 pub async fn sign_out() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(store_error)
+    let session = session().await?;
+    let customer = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
+    let sid = session.get::<String>(SID).await.map_err(store_error)?;
+    if let (Some(customer), Some(sid)) = (customer, sid) {
+        server_context()?.identity.sign_in_ended(&customer, &sid).await.map_err(fail)?;
+    }
+    session.flush().await.map_err(store_error)
 }
 
 /// The client address and device label of this request.

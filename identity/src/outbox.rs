@@ -25,6 +25,9 @@ pub enum OutboxEvent {
     Email(EmailMessage),
     /// A customer's profile changed (for webhooks; carries field names, not values).
     CustomerUpdated { customer_id: String, fields: Vec<String> },
+    /// An OIDC Back-Channel Logout token to POST to a client (the token is built and
+    /// signed at delivery; `sub` is the subject as that client sees it).
+    BackchannelLogout { client_id: String, sub: String, sid: Option<String>, jti: String },
 }
 
 impl OutboxEvent {
@@ -32,6 +35,7 @@ impl OutboxEvent {
         match self {
             Self::Email(_) => "email",
             Self::CustomerUpdated { .. } => "customer.updated",
+            Self::BackchannelLogout { .. } => "oidc.backchannel_logout",
         }
     }
 }

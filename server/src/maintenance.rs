@@ -1,4 +1,5 @@
-//! Periodic work on every node: expired sessions and stale throttle counters, and the
+//! Periodic work on every node: expired sessions, stale throttle counters and spent OIDC
+//! flow state (requests, codes, access-token rows), and the
 //! signing keys' rotation and clean-up. Each step is idempotent (key rotation is
 //! guarded by a unique index), so nodes running it at once do no harm.
 
@@ -15,7 +16,8 @@ pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     let now = identity.clock.now();
     let sessions = identity.store.sessions_delete_expired(now).await?;
     let counters = identity.store.throttle_sweep(now).await?;
-    Ok((sessions, counters))
+    let oidc = identity.prune_oidc().await?;
+    Ok((sessions, counters + oidc))
 }
 
 pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: watch::Receiver<bool>) {

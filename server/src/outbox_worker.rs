@@ -21,6 +21,8 @@ pub struct OutboxWorker {
     pub mailer: Mailer,
     /// Deliveries by result (`delivered`, `retry`, `failed`).
     pub deliveries: Family<Vec<(String, String)>, Counter>,
+    /// Sends OIDC back-channel logout tokens.
+    pub backchannel: crate::oidc::backchannel::Backchannel,
 }
 
 impl OutboxWorker {
@@ -39,6 +41,7 @@ impl OutboxWorker {
                     Ok(OutboxEvent::Email(message)) => self.mailer.send(&message, now).await,
                     // No webhook subscribers exist yet: the event is recorded and done.
                     Ok(OutboxEvent::CustomerUpdated { .. }) => Ok(()),
+                    Ok(OutboxEvent::BackchannelLogout { client_id, sub, sid, jti }) => self.backchannel.deliver(&client_id, &sub, sid.as_deref(), &jti).await,
                     Err(e) => Err(DeliveryError::Permanent(format!("unreadable {} payload: {e}", row.kind))),
                 };
                 let now = self.identity.clock.now();

@@ -46,7 +46,12 @@ impl Services {
     }
 
     pub fn outbox_worker(&self) -> OutboxWorker {
-        OutboxWorker { identity: self.identity.clone(), mailer: self.mailer.clone(), deliveries: self.deliveries.clone() }
+        OutboxWorker {
+            identity: self.identity.clone(),
+            mailer: self.mailer.clone(),
+            deliveries: self.deliveries.clone(),
+            backchannel: crate::oidc::backchannel::Backchannel::new(self.identity.clone()),
+        }
     }
 }
 

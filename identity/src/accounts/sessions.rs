@@ -46,27 +46,37 @@ struct SessionWrite<'a> {
     expires_at: UnixMillis,
     customer_id: Option<&'a str>,
     device: Option<&'a str>,
+    sid: Option<&'a str>,
     now: UnixMillis,
+}
+
+/// The columns copied out of a session's data.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionColumns<'a> {
+    pub customer_id: Option<&'a str>,
+    pub device: Option<&'a str>,
+    /// The sign-in id (OIDC `sid`).
+    pub sid: Option<&'a str>,
 }
 
 impl Store {
     /// Inserts a new record; `false` if the id is taken (the caller picks another).
-    pub async fn session_create(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<bool> {
-        let row = SessionWrite { id_hash, data, expires_at, customer_id, device, now };
+    pub async fn session_create(&self, id_hash: &str, data: &str, expires_at: UnixMillis, columns: SessionColumns<'_>, now: UnixMillis) -> Result<bool> {
+        let row = SessionWrite { id_hash, data, expires_at, customer_id: columns.customer_id, device: columns.device, sid: columns.sid, now };
         Ok(self.session_write(&row, "DO NOTHING").await? == 1)
     }
 
     /// Inserts or replaces a record, moving its last-seen time.
-    pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, customer_id: Option<&str>, device: Option<&str>, now: UnixMillis) -> Result<()> {
-        let row = SessionWrite { id_hash, data, expires_at, customer_id, device, now };
-        self.session_write(&row, "DO UPDATE SET data = $2, expires_at = $3, customer_id = $4, device = $5, last_seen_at = $6").await?;
+    pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, columns: SessionColumns<'_>, now: UnixMillis) -> Result<()> {
+        let row = SessionWrite { id_hash, data, expires_at, customer_id: columns.customer_id, device: columns.device, sid: columns.sid, now };
+        self.session_write(&row, "DO UPDATE SET data = $2, expires_at = $3, customer_id = $4, device = $5, sid = $7, last_seen_at = $6").await?;
         Ok(())
     }
 
     async fn session_write(&self, row: &SessionWrite<'_>, on_conflict: &str) -> Result<u64> {
         let sql = format!(
-            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id_hash) {on_conflict}"
+            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at, sid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (id_hash) {on_conflict}"
         );
         Ok(sqlx::query(&sql)
             .bind(row.id_hash)
@@ -75,6 +85,7 @@ impl Store {
             .bind(row.customer_id)
             .bind(row.device)
             .bind(row.now)
+            .bind(row.sid)
             .execute(self.pool())
             .await?
             .rows_affected())
@@ -123,6 +134,8 @@ impl Identity {
     /// forgets every remembered device: a device skips the second step only while the
     /// sessions it belongs with live.
     pub(crate) async fn end_sessions_tx(&self, tx: &mut Tx, customer_id: &str, keep: Option<&str>) -> Result<u64> {
+        let sids = self.sids_of_tx(tx, customer_id, keep).await?;
+        self.end_oidc_sessions_tx(tx, &sids, self.clock.now()).await?;
         let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash <> $2")
             .bind(customer_id)
             .bind(keep.unwrap_or(""))
@@ -136,6 +149,14 @@ impl Identity {
     pub async fn end_session(&self, customer_id: &str, id_hash: &str) -> Result<bool> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        let sid: Option<(Option<String>,)> = sqlx::query_as("SELECT sid FROM sessions WHERE customer_id = $1 AND id_hash = $2")
+            .bind(customer_id)
+            .bind(id_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some((Some(sid),)) = sid {
+            self.end_oidc_sessions_tx(&mut tx, &[sid], now).await?;
+        }
         let done = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND id_hash = $2")
             .bind(customer_id)
             .bind(id_hash)

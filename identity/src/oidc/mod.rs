@@ -6,10 +6,20 @@
 //!   overlap, cleanup — and the private keys sealed at rest with the master key.
 //! - [`jws`]: a loaded [`Keys`] set signs compact JWS (ID tokens `typ: JWT`, RFC 9068
 //!   access tokens `typ: at+jwt`), verifies our own tokens and serves the JWKS.
+//! - [`authorize`]: the authorization request's checks (pure); [`flow`]: the pending
+//!   request, per-brand consent and codes; [`tokens`]: the token endpoint's grants,
+//!   UserInfo, introspection and revocation; [`claims`]: scopes, claims and subjects;
+//!   [`logout`]: back-channel logout, Connected brands.
 
+pub mod assertion;
+pub mod authorize;
+pub mod claims;
 pub mod clients;
+pub mod flow;
 pub mod jws;
 pub mod keys;
+pub mod logout;
+pub mod tokens;
 
 pub use jws::{ClaimRules, JwtError, Keys, SigningKey, VerifiedJwt};
 pub use keys::{Activation, KeyInfo, KeyManager, KeyPolicy, SigningAlg};

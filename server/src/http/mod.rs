@@ -78,6 +78,7 @@ pub fn router(
     let router = Router::new()
         .merge(ops)
         .merge(crate::oidc::routes())
+        .merge(crate::oidc::browser_routes().layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

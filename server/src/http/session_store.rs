@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use identity::Identity;
+use identity::accounts::sessions::SessionColumns;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -28,12 +29,16 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
-/// The record's data, its customer and its device label.
-fn columns(record: &Record) -> Result<(String, i64, Option<String>, Option<String>), session_store::Error> {
+/// The record's data, its customer, its device label and its sign-in id.
+fn columns(record: &Record) -> Result<(String, i64, [Option<String>; 3]), session_store::Error> {
     let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let expires = i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
     let text = |key: &str| record.data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    Ok((data, expires, text(app::auth::CUSTOMER), text(app::auth::DEVICE)))
+    Ok((data, expires, [text(app::auth::CUSTOMER), text(app::auth::DEVICE), text(app::auth::SID)]))
+}
+
+fn as_columns(c: &[Option<String>; 3]) -> SessionColumns<'_> {
+    SessionColumns { customer_id: c[0].as_deref(), device: c[1].as_deref(), sid: c[2].as_deref() }
 }
 
 #[async_trait]
@@ -41,11 +46,11 @@ impl SessionStore for FoyerSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let now = self.identity.clock.now();
         loop {
-            let (data, expires, customer, device) = columns(record)?;
+            let (data, expires, cols) = columns(record)?;
             let created = self
                 .identity
                 .store
-                .session_create(&hash(&record.id), &data, expires, customer.as_deref(), device.as_deref(), now)
+                .session_create(&hash(&record.id), &data, expires, as_columns(&cols), now)
                 .await
                 .map_err(backend)?;
             if created {
@@ -56,11 +61,11 @@ impl SessionStore for FoyerSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (data, expires, customer, device) = columns(record)?;
+        let (data, expires, cols) = columns(record)?;
         let now = self.identity.clock.now();
         self.identity
             .store
-            .session_save(&hash(&record.id), &data, expires, customer.as_deref(), device.as_deref(), now)
+            .session_save(&hash(&record.id), &data, expires, as_columns(&cols), now)
             .await
             .map_err(backend)
     }

@@ -1,15 +1,50 @@
-//! The OpenID Connect provider's HTTP side (`docs/design/oidc.md`). So far: the signing
-//! key ring every node shares, and the JWKS endpoint relying parties verify with.
+//! The OpenID Connect provider's HTTP side (`docs/design/oidc.md` "Endpoints"): discovery,
+//! JWKS, authorize (with its resume point `continue`), token, UserInfo, introspection,
+//! revocation, RP-initiated logout, back-channel logout delivery, and the brand theme
+//! assets the themed pages load. The rules live in `identity::oidc`; these are adapters.
 
+pub mod authorize;
+pub mod backchannel;
+pub mod brand_assets;
+pub mod client_auth;
+pub mod discovery;
+pub mod errors;
 pub mod keys;
+pub mod logout;
+pub mod session;
+pub mod token;
+pub mod userinfo;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::http::AppState;
 
-/// The provider's routes, outside the pages router: callers are other sites and servers
-/// (no same-origin check, no session).
+/// Routes called by other sites and servers: no session, no same-origin check.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/oauth2/jwks", get(keys::jwks))
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery::metadata))
+        .route("/.well-known/oauth-authorization-server", get(discovery::metadata))
+        .route("/oauth2/jwks", get(keys::jwks))
+        .route("/oauth2/token", post(token::token))
+        .route("/oauth2/introspect", post(token::introspect))
+        .route("/oauth2/revoke", post(token::revoke))
+        .route("/oauth2/userinfo", get(userinfo::get).post(userinfo::post))
+        .route("/brands/{slug}/theme.css", get(brand_assets::theme_css))
+        .route("/brands/{slug}/logo", get(brand_assets::logo))
+}
+
+/// Routes a browser reaches, which read (and at sign-out end) the Foyer session. The
+/// caller adds the session layer.
+pub fn browser_routes() -> Router<AppState> {
+    Router::new()
+        .route("/oauth2/authorize", get(authorize::get).post(authorize::post))
+        .route("/oauth2/continue", get(authorize::resume))
+        .route("/oauth2/logout", get(logout::get).post(logout::post))
+        .route("/oauth2/logout/confirm", post(logout::confirm))
+}
+
+/// The issuer: the public URL without a trailing slash.
+pub fn issuer(state: &AppState) -> &str {
+    &state.context.public_url
 }

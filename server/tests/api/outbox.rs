@@ -43,7 +43,8 @@ fn worker_at(app: &TestApp, clock: Arc<FixedClock>) -> OutboxWorker {
         }
         None => Mailer::DevMailbox(identity.store.clone()),
     };
-    OutboxWorker { identity, mailer, deliveries: Default::default() }
+    let backchannel = server::oidc::backchannel::Backchannel::new(identity.clone());
+    OutboxWorker { identity, mailer, deliveries: Default::default(), backchannel }
 }
 
 async fn staff_welcome_mail_arrives_over_smtp(db: Db) {

@@ -54,8 +54,8 @@ async fn maintenance_sweeps_only_what_expired(db: Db) {
     let store = &app.identity.store;
     // Real time: the node's own background sweep may run too and must agree.
     let now = identity::Clock::now(app.identity.clock.as_ref());
-    store.session_create("expired", "{}", now - 1, None, None, now - 100).await.unwrap();
-    store.session_create("live", "{}", now + 3_600_000, None, None, now - 100).await.unwrap();
+    store.session_create("expired", "{}", now - 1, Default::default(), now - 100).await.unwrap();
+    store.session_create("live", "{}", now + 3_600_000, Default::default(), now - 100).await.unwrap();
     store.throttle_fail("ip:192.0.2.1", now - 20 * 60_000, 5).await.unwrap();
     store.throttle_fail("ip:192.0.2.2", now - 60_000, 5).await.unwrap();
     server::maintenance::sweep(&app.identity).await.unwrap();

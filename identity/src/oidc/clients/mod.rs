@@ -244,12 +244,13 @@ impl Identity {
         Ok(RotatedSecret { secret, previous_valid_until: keep_until })
     }
 
-    /// Disables a client: it can no longer authenticate or start a flow. Idempotent.
-    // When grants and access tokens exist (issue 5, later files), this also revokes them.
+    /// Disables a client: it can no longer authenticate or start a flow, and every grant
+    /// and access token it holds is revoked. Idempotent.
     pub async fn disable_client(&self, client_id: &str, actor: Actor) -> Result<Client> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if store::oidc::disable_client(&mut tx, client_id, now).await? {
+            self.revoke_client_grants_tx(&mut tx, client_id, now).await?;
             audit::record(&mut tx, &AuditEvent {
                 at: now,
                 actor,

@@ -1,0 +1,521 @@
+//! The token endpoint's rules (RFC 6749 §4.1.3, §4.4, §6; RFC 7636 §4.6; OIDC Core
+//! §3.1.3, §12), and the checks behind UserInfo, introspection and revocation.
+//!
+//! Codes are redeemed by one conditional `UPDATE … RETURNING` inside a write transaction:
+//! PostgreSQL's row lock and SQLite's `BEGIN IMMEDIATE` make a parallel second redemption
+//! wait and then find the code used, which revokes what the first one issued. Refresh
+//! tokens rotate the same way; a used one coming back revokes its grant.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use sqlx::FromRow;
+
+use super::claims::{at_hash, claims_for};
+use super::clients::Client;
+use super::jws::{ClaimRules, Keys};
+use super::{SigningAlg, logout};
+use crate::audit::Actor;
+use crate::store::Tx;
+use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
+
+/// Prefix of our refresh tokens (recognisable in leak scanners).
+pub const REFRESH_PREFIX: &str = "frt_";
+/// Leeway for clock skew when checking tokens we issued.
+pub const LEEWAY_SECS: i64 = 60;
+
+/// Why a token request fails, as RFC 6749 §5.2 names it.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("invalid_request: {0}")]
+    InvalidRequest(&'static str),
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    #[error("invalid_scope: {0}")]
+    InvalidScope(&'static str),
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(&'static str),
+    #[error(transparent)]
+    Other(#[from] Error),
+}
+
+impl From<sqlx::Error> for TokenError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+impl TokenError {
+    /// The RFC 6749 `error` code and a description safe to send.
+    pub fn code_and_description(&self) -> (&'static str, &str) {
+        match self {
+            Self::InvalidRequest(d) => ("invalid_request", d),
+            Self::InvalidGrant(d) => ("invalid_grant", d),
+            Self::InvalidScope(d) => ("invalid_scope", d),
+            Self::UnauthorizedClient(d) => ("unauthorized_client", d),
+            Self::Other(_) => ("server_error", "The server could not complete the request."),
+        }
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+    pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+/// A grant: one authorization of one client by one customer.
+#[derive(Debug, Clone, FromRow)]
+pub struct GrantRow {
+    pub id: String,
+    pub client_id: String,
+    pub customer_id: String,
+    pub sid: Option<String>,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub auth_time: UnixMillis,
+    pub acr: String,
+    pub amr: String,
+    pub created_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    pub revoked_at: Option<UnixMillis>,
+}
+
+#[derive(FromRow)]
+struct CodeRow {
+    client_id: String,
+    customer_id: String,
+    sid: String,
+    redirect_uri: String,
+    scope: String,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    auth_time: UnixMillis,
+    acr: String,
+    amr: String,
+}
+
+const GRANT_COLUMNS: &str = "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at";
+
+/// RFC 7636 §4.1: 43–128 unreserved characters.
+fn verifier_well_formed(v: &str) -> bool {
+    (43..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// `BASE64URL(SHA256(verifier)) == challenge` (S256), compared in constant time.
+pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    computed.len() == challenge.len() && computed.bytes().zip(challenge.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn scopes(text: &str) -> Vec<String> {
+    text.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The audience of our access tokens: the brand's APIs.
+pub fn access_token_audience(client: &Client) -> String {
+    format!("urn:foyer:brand:{}", client.brand_slug)
+}
+
+impl Identity {
+    fn issuer(&self) -> &str {
+        &self.settings.public_url
+    }
+
+    /// `grant_type=authorization_code`.
+    pub async fn redeem_code(&self, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
+        let redirect_uri = redirect_uri.ok_or(TokenError::InvalidRequest("redirect_uri is required."))?;
+        if verifier.is_some_and(|v| !verifier_well_formed(v)) {
+            return Err(TokenError::InvalidGrant("The code_verifier is malformed."));
+        }
+        let now = self.clock.now();
+        let code_hash = sha256_hex(code.as_bytes());
+        let mut tx = self.store.begin().await?;
+        let row: Option<CodeRow> = sqlx::query_as(
+            "UPDATE authorization_codes SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 \
+             RETURNING client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr",
+        )
+        .bind(&code_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            self.code_replayed(&mut tx, &code_hash, now).await?;
+            tx.commit().await?;
+            return Err(TokenError::InvalidGrant("The code is invalid, expired or already used."));
+        };
+        let pkce_ok = match (&row.code_challenge, verifier) {
+            (Some(challenge), Some(v)) => pkce_matches(v, challenge),
+            (None, None) => true,
+            _ => false,
+        };
+        if row.client_id != client.id || row.redirect_uri != redirect_uri || !pkce_ok {
+            tx.rollback().await?;
+            return Err(TokenError::InvalidGrant("The code was not issued for this client, redirect_uri or code_verifier."));
+        }
+        let granted = scopes(&row.scope);
+        let offline = granted.iter().any(|s| s == "offline_access");
+        let grant = GrantRow {
+            id: self.new_id(),
+            client_id: client.id.clone(),
+            customer_id: row.customer_id,
+            sid: if offline { None } else { Some(row.sid.clone()) },
+            scope: row.scope,
+            nonce: row.nonce,
+            auth_time: row.auth_time,
+            acr: row.acr,
+            amr: row.amr,
+            created_at: now,
+            expires_at: now + client.refresh_token_ttl_s * 1000,
+            revoked_at: None,
+        };
+        sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+            .bind(&grant.id)
+            .bind(&grant.client_id)
+            .bind(&grant.customer_id)
+            .bind(&grant.sid)
+            .bind(&grant.scope)
+            .bind(&grant.nonce)
+            .bind(grant.auth_time)
+            .bind(&grant.acr)
+            .bind(&grant.amr)
+            .bind(grant.created_at)
+            .bind(grant.expires_at)
+            .bind(grant.revoked_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE authorization_codes SET grant_id = $2 WHERE code_hash = $1").bind(&code_hash).bind(&grant.id).execute(&mut *tx).await?;
+        let issued = self.mint(&mut tx, keys, client, &grant, &granted, Some(&row.sid), grant.nonce.as_deref(), now).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// A code came back after its redemption: revoke what it issued (RFC 6749 §4.1.2).
+    async fn code_replayed(&self, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
+        let used: Option<(Option<String>, String)> =
+            sqlx::query_as("SELECT grant_id, customer_id FROM authorization_codes WHERE code_hash = $1 AND redeemed_at IS NOT NULL")
+                .bind(code_hash)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((grant_id, customer_id)) = used else { return Ok(()) };
+        if let Some(grant_id) = grant_id {
+            revoke_grant(tx, &grant_id, "code_replayed", now).await?;
+        }
+        tracing::warn!("authorization code replayed: grant revoked");
+        self.audit_customer(tx, Actor::System, &customer_id, "oauth.code_replayed", json!({}), now).await
+    }
+
+    /// `grant_type=refresh_token`: rotation, and reuse detection that revokes the grant.
+    pub async fn refresh(&self, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
+        let now = self.clock.now();
+        let token_hash = sha256_hex(token.as_bytes());
+        let mut tx = self.store.begin().await?;
+        let fresh: Option<(String,)> = sqlx::query_as("UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING grant_id")
+            .bind(&token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((grant_id,)) = fresh else {
+            let reused: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(&token_hash).fetch_optional(&mut *tx).await?;
+            if let Some((grant_id,)) = reused
+                && let Some(grant) = grant_by_id(&mut tx, &grant_id).await?
+                && grant.client_id == client.id
+                && grant.revoked_at.is_none()
+            {
+                revoke_grant(&mut tx, &grant_id, "refresh_reused", now).await?;
+                logout::queue_backchannel(self, &mut tx, &grant.client_id, &grant.customer_id, grant.sid.as_deref(), now).await?;
+                self.audit_customer(&mut tx, Actor::System, &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
+                tracing::warn!("refresh token reused: grant revoked");
+                tx.commit().await?;
+            }
+            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used."));
+        };
+        let grant = grant_by_id(&mut tx, &grant_id).await?.ok_or(TokenError::InvalidGrant("The refresh token is invalid."))?;
+        if grant.client_id != client.id || grant.revoked_at.is_some() || grant.expires_at <= now {
+            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
+        }
+        if let Some(sid) = &grant.sid {
+            let live: Option<(String,)> = sqlx::query_as("SELECT id_hash FROM sessions WHERE sid = $1 AND expires_at > $2 LIMIT 1")
+                .bind(sid)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if live.is_none() {
+                return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
+            }
+        }
+        let verified: Option<(i64,)> = sqlx::query_as("SELECT email_verified FROM customers WHERE id = $1").bind(&grant.customer_id).fetch_optional(&mut *tx).await?;
+        if verified.is_none_or(|(v,)| v != 1) {
+            return Err(TokenError::InvalidGrant("The account can no longer be used here."));
+        }
+        let mut granted = scopes(&grant.scope);
+        if let Some(asked) = scope {
+            let asked = scopes(asked);
+            if asked.iter().any(|s| !granted.contains(s)) {
+                return Err(TokenError::InvalidScope("The scope asked for exceeds the grant."));
+            }
+            granted = asked;
+        }
+        let issued = self.mint(&mut tx, keys, client, &grant, &granted, grant.sid.as_deref(), None, now).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// `grant_type=client_credentials`: an access token for the client itself.
+    pub async fn client_credentials(&self, keys: &Keys, client: &Client, scope: Option<&str>) -> Result<Issued, TokenError> {
+        if client.is_public() || !client.grant_types.iter().any(|g| g == "client_credentials") {
+            return Err(TokenError::UnauthorizedClient("This client may not use client_credentials."));
+        }
+        let asked = scopes(scope.unwrap_or_default());
+        let api: Vec<&String> = client.allowed_scopes.iter().filter(|s| !super::clients::SUPPORTED_SCOPES.contains(&s.as_str())).collect();
+        if asked.iter().any(|s| !api.contains(&s)) {
+            return Err(TokenError::InvalidScope("client_credentials is for the client's API scopes only."));
+        }
+        let now = self.clock.now();
+        let jti = self.new_id();
+        let exp = now + client.access_token_ttl_s * 1000;
+        let claims = json!({
+            "iss": self.issuer(), "sub": client.id, "aud": access_token_audience(client), "client_id": client.id,
+            "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": asked.join(" "),
+        });
+        let access_token = keys.sign_jwt(SigningAlg::Rs256, &claims, "at+jwt")?;
+        let mut tx = self.store.begin().await?;
+        insert_access_token(&mut tx, &jti, None, &client.id, None, &asked.join(" "), now, exp).await?;
+        tx.commit().await?;
+        Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope: asked.join(" "), id_token: None, refresh_token: None })
+    }
+
+    /// Makes the access token (stored by `jti`), the ID token when `openid` is granted,
+    /// and a new refresh token when the client may refresh.
+    #[expect(clippy::too_many_arguments, reason = "one call site per grant type; a struct would only rename them")]
+    async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
+        let sub = self.subject_for(client, &grant.customer_id).await?;
+        let jti = self.new_id();
+        let exp = now + client.access_token_ttl_s * 1000;
+        let amr = scopes(&grant.amr);
+        let scope = granted.join(" ");
+        let access = json!({
+            "iss": self.issuer(), "sub": sub, "aud": access_token_audience(client), "client_id": client.id,
+            "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": scope,
+            "auth_time": grant.auth_time / 1000, "acr": grant.acr, "amr": amr,
+        });
+        let access_token = keys.sign_jwt(SigningAlg::Rs256, &access, "at+jwt")?;
+        insert_access_token(tx, &jti, Some(&grant.id), &client.id, Some(&grant.customer_id), &scope, now, exp).await?;
+        let id_token = if granted.iter().any(|s| s == "openid") {
+            let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
+            let customer = self.store.customer_by_id(&grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
+            let mut claims = claims_for(&customer, granted);
+            let fixed = json!({
+                "iss": self.issuer(), "sub": sub, "aud": client.id, "iat": now / 1000,
+                "exp": (now + client.id_token_ttl_s * 1000) / 1000, "auth_time": grant.auth_time / 1000,
+                "acr": grant.acr, "amr": amr, "at_hash": at_hash(alg, &access_token),
+            });
+            if let Value::Object(fixed) = fixed {
+                claims.extend(fixed);
+            }
+            if let Some(nonce) = nonce {
+                claims.insert("nonce".into(), Value::String(nonce.to_owned()));
+            }
+            if let Some(sid) = sid {
+                claims.insert("sid".into(), Value::String(sid.to_owned()));
+            }
+            Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
+        } else {
+            None
+        };
+        let refresh_token = if client.grant_types.iter().any(|g| g == "refresh_token") {
+            let token = format!("{REFRESH_PREFIX}{}", self.new_token());
+            sqlx::query("INSERT INTO refresh_tokens (token_hash, grant_id, created_at) VALUES ($1, $2, $3)")
+                .bind(sha256_hex(token.as_bytes()))
+                .bind(&grant.id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope, id_token, refresh_token })
+    }
+
+    /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
+    /// `jti` row not revoked and its grant not revoked.
+    pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
+        let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[SigningAlg::Rs256]) else { return Ok(None) };
+        let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
+        let row: Option<LiveToken> = sqlx::query_as(
+            "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at, t.grant_id FROM access_tokens t \
+             LEFT JOIN oauth_grants g ON g.id = t.grant_id \
+             WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL)",
+        )
+        .bind(jti)
+        .bind(self.clock.now())
+        .fetch_optional(self.store.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let Some(client) = self.client_by_id(&row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
+        let rules = ClaimRules { issuer: self.issuer(), audience: &access_token_audience(&client), now: self.clock.now(), leeway_secs: LEEWAY_SECS, allow_expired: false };
+        if jwt.check_claims(&rules).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(LiveToken { sub: jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned(), ..row }))
+    }
+
+    /// A refresh token we issued whose grant is live.
+    pub async fn live_refresh_token(&self, token: &str) -> Result<Option<GrantRow>> {
+        let now = self.clock.now();
+        let row: Option<GrantRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM refresh_tokens r JOIN oauth_grants g ON g.id = r.grant_id \
+             WHERE r.token_hash = $1 AND r.used_at IS NULL AND g.revoked_at IS NULL AND g.expires_at > $2",
+            GRANT_COLUMNS.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ")
+        ))
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(now)
+        .fetch_optional(self.store.pool())
+        .await?;
+        Ok(row)
+    }
+
+    /// RFC 7009: a refresh token revokes its grant (and its access tokens), an access
+    /// token its `jti`; another client's or an unknown token changes nothing.
+    pub async fn revoke_token(&self, keys: &Keys, client: &Client, token: &str) -> Result<()> {
+        let now = self.clock.now();
+        if let Some(grant) = self.live_refresh_token(token).await? {
+            if grant.client_id == client.id {
+                let mut tx = self.store.begin().await?;
+                revoke_grant(&mut tx, &grant.id, "revoked_by_client", now).await?;
+                tx.commit().await?;
+            }
+            return Ok(());
+        }
+        if let Some(live) = self.live_access_token(keys, token).await?
+            && live.client_id == client.id
+        {
+            let mut tx = self.store.begin().await?;
+            sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL").bind(&live.jti).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// RFC 7662 for a confidential client: the token's facts if it is live and was
+    /// issued to a client of the caller's brand; `None` means `{"active": false}`.
+    pub async fn introspect(&self, keys: &Keys, caller: &Client, token: &str, hint: Option<&str>) -> Result<Option<Value>> {
+        let try_refresh_first = hint == Some("refresh_token");
+        for kind in if try_refresh_first { ["refresh", "access"] } else { ["access", "refresh"] } {
+            if kind == "access"
+                && let Some(live) = self.live_access_token(keys, token).await?
+            {
+                let Some(client) = self.client_by_id(&live.client_id).await? else { return Ok(None) };
+                if client.brand_id != caller.brand_id {
+                    return Ok(None);
+                }
+                return Ok(Some(json!({
+                    "active": true, "iss": self.issuer(), "sub": live.sub, "aud": access_token_audience(&client),
+                    "client_id": client.id, "scope": live.scope, "exp": live.expires_at / 1000, "iat": live.created_at / 1000,
+                    "jti": live.jti, "token_type": "Bearer",
+                })));
+            }
+            if kind == "refresh"
+                && let Some(grant) = self.live_refresh_token(token).await?
+            {
+                let Some(client) = self.client_by_id(&grant.client_id).await? else { return Ok(None) };
+                if client.brand_id != caller.brand_id {
+                    return Ok(None);
+                }
+                let sub = self.subject_for(&client, &grant.customer_id).await?;
+                return Ok(Some(json!({
+                    "active": true, "iss": self.issuer(), "sub": sub, "client_id": client.id, "scope": grant.scope,
+                    "exp": grant.expires_at / 1000, "iat": grant.created_at / 1000,
+                })));
+            }
+        }
+        Ok(None)
+    }
+
+    /// UserInfo (OIDC Core §5.3): `sub` and the claims of scopes granted to this token
+    /// and still approved for the brand. `Err(TokenInvalid)` for a dead token,
+    /// `Ok(None)` when the token lacks `openid`.
+    pub async fn userinfo(&self, keys: &Keys, token: &str) -> Result<Option<Value>> {
+        let live = self.live_access_token(keys, token).await?.ok_or(Error::TokenInvalid)?;
+        let Some(customer_id) = live.customer_id.as_deref() else { return Ok(None) };
+        let granted = scopes(&live.scope);
+        if !granted.iter().any(|s| s == "openid") {
+            return Ok(None);
+        }
+        let client = self.client_by_id(&live.client_id).await?.ok_or(Error::TokenInvalid)?;
+        let approved = self.approved_scopes(customer_id, &client.brand_id).await?;
+        let released: Vec<String> = granted.into_iter().filter(|s| approved.contains(s)).collect();
+        if !released.iter().any(|s| s == "openid") {
+            return Err(Error::TokenInvalid);
+        }
+        let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::TokenInvalid)?;
+        let mut claims = claims_for(&customer, &released);
+        claims.insert("sub".into(), Value::String(live.sub));
+        Ok(Some(Value::Object(claims)))
+    }
+}
+
+/// An access token row that passed every check.
+#[derive(Debug, Clone, FromRow)]
+pub struct LiveToken {
+    pub jti: String,
+    pub client_id: String,
+    pub customer_id: Option<String>,
+    pub scope: String,
+    pub created_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    pub grant_id: Option<String>,
+    #[sqlx(skip)]
+    pub sub: String,
+}
+
+#[expect(clippy::too_many_arguments, reason = "the row's columns")]
+async fn insert_access_token(tx: &mut Tx, jti: &str, grant_id: Option<&str>, client_id: &str, customer_id: Option<&str>, scope: &str, now: UnixMillis, exp: UnixMillis) -> Result<()> {
+    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(jti)
+        .bind(grant_id)
+        .bind(client_id)
+        .bind(customer_id)
+        .bind(scope)
+        .bind(now)
+        .bind(exp)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn grant_by_id(tx: &mut Tx, id: &str) -> Result<Option<GrantRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+}
+
+/// Revokes a grant, its unused refresh tokens and its access tokens.
+pub(crate) async fn revoke_grant(tx: &mut Tx, grant_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
+    sqlx::query("UPDATE oauth_grants SET revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
+        .bind(grant_id)
+        .bind(now)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL").bind(grant_id).bind(now).execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_s256_matches_the_rfc_example() {
+        // RFC 7636 Appendix B.
+        assert!(pkce_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(!pkce_matches("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert!(verifier_well_formed("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+        assert!(!verifier_well_formed("short"));
+    }
+}

@@ -1,0 +1,222 @@
+//! `GET|POST /oauth2/authorize` and its resume point `GET /oauth2/continue?r=` (OIDC Core
+//! §3.1.2, RFC 6749 §4.1, RFC 9207; `docs/design/oidc.md` "Authorize").
+//!
+//! The request is checked (`identity::oidc::authorize`), stored behind a random handle,
+//! and [`advance`]d: sign-in, email confirmation and consent are pages that come back
+//! to `/oauth2/continue?r=<handle>`, where the same rules run again until a code (or an
+//! error) goes to the client.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use identity::oidc::authorize::{AuthorizeError, Destination, ResponseMode, check, client_id_of, redirect_url, response_params};
+use identity::oidc::flow::{Authentication, Pending};
+use identity::oidc::jws::ClaimRules;
+use identity::oidc::SigningAlg;
+use tower_sessions::Session;
+
+use super::errors::{escape, expired_page, no_store, refused_page, server_error};
+use super::session::signed_in;
+use crate::http::AppState;
+
+/// Longest query we read.
+const MAX_QUERY: usize = 8 * 1024;
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+}
+
+/// POST answers 303 to the GET form: `SameSite=Lax` cookies do not come with a
+/// cross-site POST, so handling it here would see nobody signed in.
+pub async fn post(axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    if query.len() > MAX_QUERY {
+        return refused_page("The request is too long.");
+    }
+    Redirect::to(&format!("/oauth2/authorize?{query}")).into_response()
+}
+
+pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Response {
+    if raw.as_ref().is_some_and(|q| q.len() > MAX_QUERY) {
+        return refused_page("The request is too long.");
+    }
+    let params = query_pairs(raw.as_deref());
+    let identity = &state.context.identity;
+    let client_id = match client_id_of(&params) {
+        Ok(id) => id,
+        Err(AuthorizeError::Page(message)) => return refused_page(&message),
+        Err(AuthorizeError::Redirect { .. }) => return refused_page("The request is malformed."),
+    };
+    let client = match identity.client_by_id(&client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return refused_page("The application that sent you here is not registered with us."),
+        Err(e) => return server_error(&e),
+    };
+    let request = match check(&params, &client) {
+        Ok(request) => request,
+        Err(AuthorizeError::Page(message)) => return refused_page(&message),
+        Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err((error, &description))),
+    };
+    if let Some(hint) = &request.id_token_hint
+        && hint_subject(&state, hint, &client.id).await.is_none()
+    {
+        return respond(&state, &request.destination(), Err(("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
+    }
+    let handle = match identity.store_auth_request(&request).await {
+        Ok(handle) => handle,
+        Err(e) => return server_error(&e),
+    };
+    advance(&state, &session, &handle).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ResumeQuery {
+    r: Option<String>,
+}
+
+pub async fn resume(State(state): State<AppState>, session: Session, axum::extract::Query(q): axum::extract::Query<ResumeQuery>) -> Response {
+    match q.r {
+        Some(handle) if !handle.is_empty() && handle.len() <= 64 => advance(&state, &session, &handle).await,
+        _ => expired_page(),
+    }
+}
+
+/// The `sub` of an `id_token_hint` we issued to `client_id` (expiry ignored, OIDC Core
+/// §3.1.2.1), or `None` when it is not ours.
+pub async fn hint_subject(state: &AppState, hint: &str, client_id: &str) -> Option<String> {
+    let keys = state.keys.current().await.ok()?;
+    let jwt = keys.verify_jwt(hint, "JWT", &SigningAlg::ALL).ok()?;
+    let rules = ClaimRules { issuer: super::issuer(state), audience: client_id, now: state.context.identity.clock.now(), leeway_secs: 60, allow_expired: true };
+    jwt.check_claims(&rules).ok()?;
+    jwt.claims.get("sub")?.as_str().map(str::to_owned)
+}
+
+fn see_other(location: &str) -> Response {
+    no_store(Redirect::to(location).into_response())
+}
+
+fn continue_path(handle: &str) -> String {
+    format!("/oauth2/continue?r={handle}")
+}
+
+/// Runs the rules for the request behind `handle` against the current session.
+async fn advance(state: &AppState, session: &Session, handle: &str) -> Response {
+    let identity = &state.context.identity;
+    let pending = match identity.pending_request(handle).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return expired_page(),
+        Err(e) => return server_error(&e),
+    };
+    let to = pending.request.destination();
+    let stop = |error: &'static str, description: &'static str| {
+        let to = to.clone();
+        async move {
+            if let Err(e) = identity.finish_request(handle).await {
+                return server_error(&e);
+            }
+            respond(state, &to, Err((error, description)))
+        }
+    };
+    if pending.denied {
+        return stop("access_denied", "The customer did not allow access.").await;
+    }
+    let request = &pending.request;
+    let auth = signed_in(session, identity).await;
+    if needs_authentication(state, &pending, auth.as_ref()).await {
+        if request.has_prompt("none") {
+            return stop("login_required", "The customer is not signed in.").await;
+        }
+        let mut login = format!("/login?return_to={}", url::form_urlencoded::byte_serialize(continue_path(handle).as_bytes()).collect::<String>());
+        if let Some(hint) = &request.login_hint {
+            login.push_str("&email=");
+            login.extend(url::form_urlencoded::byte_serialize(hint.as_bytes()));
+        }
+        return see_other(&login);
+    }
+    let Some(auth) = auth else { return expired_page() };
+    let customer = match identity.store.customer_by_id(&auth.customer_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return expired_page(),
+        Err(e) => return server_error(&e),
+    };
+    let need = match identity.consent_need(&pending, &auth.customer_id).await {
+        Ok(need) => need,
+        Err(e) => return server_error(&e),
+    };
+    let select = request.has_prompt("select_account") && !pending.consented;
+    if customer.email_verified != 1 || !need.is_empty() || select {
+        if request.has_prompt("none") {
+            return if customer.email_verified != 1 {
+                stop("interaction_required", "The customer must confirm their email address first.").await
+            } else {
+                stop("consent_required", "The customer has not approved this brand.").await
+            };
+        }
+        if let Err(e) = identity.bind_request(handle, &auth.customer_id, &auth.sid).await {
+            return server_error(&e);
+        }
+        return see_other(&format!("/oauth2/consent?r={handle}"));
+    }
+    let scopes = match identity.granted_scopes(&pending, &auth.customer_id).await {
+        Ok(s) => s,
+        Err(e) => return server_error(&e),
+    };
+    match identity.issue_code(handle, &pending, &auth, &scopes).await {
+        Ok(Some(code)) => respond(state, &to, Ok(&code)),
+        Ok(None) => expired_page(),
+        Err(e) => server_error(&e),
+    }
+}
+
+/// Sign-in is needed without a session, for `prompt=login`, past `max_age`, or when the
+/// `id_token_hint` names someone else — unless the customer authenticated during this
+/// very flow (so `prompt=login` does not loop).
+async fn needs_authentication(state: &AppState, pending: &Pending, auth: Option<&Authentication>) -> bool {
+    let Some(auth) = auth else { return true };
+    if auth.auth_time >= pending.created_at {
+        return false;
+    }
+    let request = &pending.request;
+    let now = state.context.identity.clock.now();
+    if request.has_prompt("login") || request.max_age.is_some_and(|age| now - auth.auth_time > age.saturating_mul(1000)) {
+        return true;
+    }
+    if let Some(hint) = &request.id_token_hint {
+        let expected = hint_subject(state, hint, &pending.client.id).await;
+        let actual = state.context.identity.subject_for(&pending.client, &auth.customer_id).await.ok();
+        return expected.is_none() || expected != actual;
+    }
+    false
+}
+
+/// Sends the authorization response: 303 with query parameters, or an auto-submitting
+/// form (OAuth 2.0 Form Post Response Mode).
+fn respond(state: &AppState, to: &Destination, outcome: Result<&str, (&str, &str)>) -> Response {
+    let params = response_params(to, super::issuer(state), outcome);
+    match to.response_mode {
+        ResponseMode::Query => see_other(&redirect_url(&to.redirect_uri, &params)),
+        ResponseMode::FormPost => {
+            let mut nonce = [0u8; 16];
+            state.context.identity.rng.fill(&mut nonce);
+            form_post(&to.redirect_uri, &params, &hex::encode(nonce))
+        }
+    }
+}
+
+fn form_post(action: &str, params: &[(String, String)], nonce: &str) -> Response {
+    let inputs: String = params.iter().map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v))).collect();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Returning to the site</title></head>\
+         <body><main><form method=\"post\" action=\"{action}\">{inputs}<noscript><p>JavaScript is off: press the button to continue.</p>\
+         <button type=\"submit\">Continue</button></noscript></form></main>\
+         <script nonce=\"{nonce}\">document.forms[0].submit()</script></body></html>",
+        action = escape(action)
+    );
+    let origin = url::Url::parse(action).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'");
+    let mut response = no_store((StatusCode::OK, Html(html)).into_response());
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    response
+}

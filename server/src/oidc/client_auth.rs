@@ -1,0 +1,113 @@
+//! Client authentication at the token, introspection and revocation endpoints (RFC 6749
+//! §2.3, OIDC Core §9): exactly one method, and it must be the client's registered one.
+
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use base64::Engine as _;
+use identity::oidc::assertion::ASSERTION_TYPE;
+use identity::oidc::clients::Client;
+
+use super::errors::{invalid_client, oauth_error, server_error};
+use crate::http::AppState;
+
+/// A form body: every parameter with its repeats (RFC 6749 §3.2: none may repeat).
+#[derive(Debug, Clone)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    /// The single value of `name`; `Err` if it is repeated.
+    pub fn one(&self, name: &str) -> Result<Option<&str>, Response> {
+        let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", &format!("The {name} parameter is repeated.")));
+        }
+        Ok(first.filter(|v| !v.is_empty()))
+    }
+}
+
+/// `Authorization: Basic` with the id and secret form-urldecoded after base64 (RFC 6749 §2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok().and_then(|b| String::from_utf8(b).ok());
+    Some(decoded.and_then(|text| {
+        let (id, secret) = text.split_once(':')?;
+        let decode = |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+        Some((decode(id)?, decode(secret)?))
+    }))
+}
+
+/// Authenticates the calling client. `public_ok`: a public client may name itself with
+/// `client_id` alone (token, revocation), not at introspection.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params, public_ok: bool) -> Result<Client, Response> {
+    let identity = &state.context.identity;
+    let basic = basic_credentials(headers);
+    let form_id = params.one("client_id")?;
+    let form_secret = params.one("client_secret")?;
+    let assertion = params.one("client_assertion")?;
+    let assertion_type = params.one("client_assertion_type")?;
+    let presented = usize::from(basic.is_some()) + usize::from(form_secret.is_some()) + usize::from(assertion.is_some());
+    if presented > 1 {
+        return Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", "Use exactly one client authentication method."));
+    }
+    let basic_tried = basic.is_some();
+    let refused = || invalid_client(basic_tried);
+    if let Some(basic) = basic {
+        let (id, secret) = basic.ok_or_else(refused)?;
+        if form_id.is_some_and(|f| f != id) {
+            return Err(refused());
+        }
+        let client = identity.verify_client_secret(&id, &secret).await.map_err(|e| server_error(&e))?;
+        return client.filter(|c| c.auth_method == "client_secret_basic").ok_or_else(refused);
+    }
+    if let Some(secret) = form_secret {
+        let id = form_id.ok_or_else(refused)?;
+        let client = identity.verify_client_secret(id, secret).await.map_err(|e| server_error(&e))?;
+        return client.filter(|c| c.auth_method == "client_secret_post").ok_or_else(refused);
+    }
+    if let Some(assertion) = assertion {
+        if assertion_type != Some(ASSERTION_TYPE) {
+            return Err(refused());
+        }
+        let id = form_id.map(str::to_owned).or_else(|| unverified_issuer(assertion)).ok_or_else(refused)?;
+        let client = identity.client_by_id(&id).await.map_err(|e| server_error(&e))?.ok_or_else(refused)?;
+        let endpoint = format!("{}/oauth2/token", super::issuer(state));
+        return match identity.verify_client_assertion(&client, assertion, &endpoint).await {
+            Ok(true) => Ok(client),
+            Ok(false) => Err(refused()),
+            Err(e) => Err(server_error(&e)),
+        };
+    }
+    let id = form_id.ok_or_else(refused)?;
+    let client = identity.client_by_id(id).await.map_err(|e| server_error(&e))?;
+    client.filter(|c| public_ok && c.is_public() && !c.is_disabled()).ok_or_else(refused)
+}
+
+/// The `iss` of an assertion, read before verification only to find the client.
+fn unverified_issuer(assertion: &str) -> Option<String> {
+    let payload = assertion.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_urldecoded() {
+        let mut headers = HeaderMap::new();
+        let raw = base64::engine::general_purpose::STANDARD.encode("my%20client:s%3Ac%2Bret");
+        headers.insert(header::AUTHORIZATION, format!("Basic {raw}").parse().unwrap());
+        assert_eq!(basic_credentials(&headers), Some(Some(("my client".into(), "s:c+ret".into()))));
+        headers.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
+        assert_eq!(basic_credentials(&headers), Some(None));
+        headers.insert(header::AUTHORIZATION, "Bearer x".parse().unwrap());
+        assert_eq!(basic_credentials(&headers), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! `GET|POST /oauth2/logout`: RP-Initiated Logout 1.0. Hints that are not ours, a
+//! `client_id` that is not the hint's audience, and post-logout URIs not registered
+//! exactly are refused on our page, never redirected. Without a hint matching the
+//! signed-in customer, the customer confirms first (a same-origin POST).
+
+use app::auth::{CUSTOMER, SID};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use identity::oidc::clients::Client;
+use tower_sessions::Session;
+
+use super::authorize::hint_subject;
+use super::errors::{escape, no_store, page, refused_page, server_error};
+use crate::http::AppState;
+
+/// What a checked logout request asks for.
+struct LogoutRequest {
+    client: Option<Client>,
+    /// The hint's `sub`, when a valid hint came.
+    hint_sub: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+}
+
+fn one<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, Response> {
+    let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(refused_page(&format!("The sign-out request repeats {name}.")));
+    }
+    Ok(first.filter(|v| !v.is_empty()))
+}
+
+async fn check(state: &AppState, params: &[(String, String)]) -> Result<LogoutRequest, Response> {
+    let identity = &state.context.identity;
+    let hint = one(params, "id_token_hint")?;
+    let client_id = one(params, "client_id")?;
+    let uri = one(params, "post_logout_redirect_uri")?;
+    let logout_state = one(params, "state")?.filter(|s| s.len() <= 1024).map(str::to_owned);
+    // The hint's audience names the client; read it, then verify against that client.
+    let hint_aud = hint.and_then(|h| unverified_audience(h));
+    if let (Some(given), Some(aud)) = (client_id, hint_aud.as_deref())
+        && given != aud
+    {
+        return Err(refused_page("The sign-out request names two different applications."));
+    }
+    let client_id = client_id.map(str::to_owned).or(hint_aud);
+    let client = match client_id {
+        Some(id) => identity.client_by_id(&id).await.map_err(|e| server_error(&e))?.filter(|c| !c.is_disabled()),
+        None => None,
+    };
+    let hint_sub = match (hint, &client) {
+        (Some(h), Some(c)) => Some(hint_subject(state, h, &c.id).await.ok_or_else(|| refused_page("The sign-out request carries an ID token we did not issue."))?),
+        (Some(_), None) => return Err(refused_page("The sign-out request carries an ID token we did not issue.")),
+        (None, _) => None,
+    };
+    if let Some(uri) = uri {
+        let registered = client.as_ref().is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u == uri));
+        if !registered {
+            return Err(refused_page("The address to return to after signing out is not registered for the application."));
+        }
+    }
+    Ok(LogoutRequest { client, hint_sub, post_logout_redirect_uri: uri.map(str::to_owned), state: logout_state })
+}
+
+fn unverified_audience(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let claims: serde_json::Value = serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    match claims.get("aud")? {
+        serde_json::Value::String(a) => Some(a.clone()),
+        serde_json::Value::Array(a) if a.len() == 1 => a[0].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Ends the Foyer session and logs out every brand its sign-in reached.
+async fn sign_out(state: &AppState, session: &Session) -> Result<(), Response> {
+    let customer = session.get::<String>(CUSTOMER).await.ok().flatten();
+    let sid = session.get::<String>(SID).await.ok().flatten();
+    if let (Some(customer), Some(sid)) = (customer, sid) {
+        state.context.identity.sign_in_ended(&customer, &sid).await.map_err(|e| server_error(&e))?;
+    }
+    session.flush().await.map_err(|e| server_error(&e))
+}
+
+fn finished(request: &LogoutRequest) -> Response {
+    match &request.post_logout_redirect_uri {
+        Some(uri) => {
+            let mut params = Vec::new();
+            if let Some(s) = &request.state {
+                params.push(("state".to_owned(), s.clone()));
+            }
+            no_store(Redirect::to(&identity::oidc::authorize::redirect_url(uri, &params)).into_response())
+        }
+        None => page(StatusCode::OK, "You are signed out", "<p role=\"status\">You are signed out of Foyer and the sites you used it with.</p><p><a href=\"/login\">Sign in again</a></p>"),
+    }
+}
+
+pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Response {
+    let params = pairs(raw.as_deref());
+    let request = match check(&state, &params).await {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let Some(current) = super::session::signed_in(&session, &state.context.identity).await else { return finished(&request) };
+    let matches = match (&request.hint_sub, &request.client) {
+        (Some(sub), Some(client)) => state.context.identity.subject_for(client, &current.customer_id).await.ok().as_ref() == Some(sub),
+        _ => false,
+    };
+    if matches {
+        if let Err(response) = sign_out(&state, &session).await {
+            return response;
+        }
+        return finished(&request);
+    }
+    confirm_page(&request)
+}
+
+/// POST answers 303 to the GET form (the session cookie is `SameSite=Lax`).
+pub async fn post(axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    Redirect::to(&format!("/oauth2/logout?{query}")).into_response()
+}
+
+fn confirm_page(request: &LogoutRequest) -> Response {
+    let hidden = |name: &str, value: Option<&str>| {
+        value.map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(v))).unwrap_or_default()
+    };
+    let app = request.client.as_ref().map_or_else(|| "a site".to_owned(), |c| escape(&c.name));
+    let body = format!(
+        "<p>{app} asked to sign you out. Sign out of Foyer and every site you signed in to with it?</p>\
+         <form method=\"post\" action=\"/oauth2/logout/confirm\" class=\"card form\">{}{}{}\
+         <button type=\"submit\" class=\"primary\">Sign out</button></form><p><a href=\"/account\">Stay signed in</a></p>",
+        hidden("client_id", request.client.as_ref().map(|c| c.id.as_str())),
+        hidden("post_logout_redirect_uri", request.post_logout_redirect_uri.as_deref()),
+        hidden("state", request.state.as_deref()),
+    );
+    page(StatusCode::OK, "Sign out?", &body)
+}
+
+/// The confirmation: same-origin only, then sign out and return.
+pub async fn confirm(State(state): State<AppState>, session: Session, headers: HeaderMap, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin != Some(super::issuer(&state)) {
+        return refused_page("The sign-out confirmation did not come from this site.");
+    }
+    let request = match check(&state, &form).await {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(response) = sign_out(&state, &session).await {
+        return response;
+    }
+    finished(&request)
+}

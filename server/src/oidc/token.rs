@@ -1,0 +1,107 @@
+//! `POST /oauth2/token` (RFC 6749 §3.2, §4.1.3, §4.4, §6), `/oauth2/introspect` (RFC
+//! 7662) and `/oauth2/revoke` (RFC 7009).
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use identity::oidc::tokens::{Issued, TokenError};
+use serde_json::json;
+
+use super::client_auth::{Params, authenticate};
+use super::errors::{no_store, oauth_error, server_error};
+use crate::http::AppState;
+
+fn params(form: Vec<(String, String)>) -> Params {
+    Params(form)
+}
+
+fn issued(issued: Issued) -> Response {
+    let mut body = json!({
+        "access_token": issued.access_token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+        "scope": issued.scope,
+    });
+    if let Some(id_token) = issued.id_token {
+        body["id_token"] = json!(id_token);
+    }
+    if let Some(refresh) = issued.refresh_token {
+        body["refresh_token"] = json!(refresh);
+    }
+    no_store(axum::Json(body).into_response())
+}
+
+fn token_error(e: &TokenError) -> Response {
+    if let TokenError::Other(inner) = e {
+        return server_error(inner);
+    }
+    let (code, description) = e.code_and_description();
+    oauth_error(StatusCode::BAD_REQUEST, code, description)
+}
+
+/// The token endpoint.
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let params = params(form);
+    match token_inner(&state, &headers, &params).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Response, Response> {
+    let grant_type = params.one("grant_type")?;
+    let client = authenticate(state, headers, params, true).await?;
+    let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
+    let identity = &state.context.identity;
+    let allowed = |grant: &str| client.grant_types.iter().any(|g| g == grant);
+    let outcome = match grant_type {
+        None => return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required.")),
+        Some(grant @ ("authorization_code" | "refresh_token" | "client_credentials")) if !allowed(grant) => {
+            return Err(oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", "This client may not use this grant type."));
+        }
+        Some("authorization_code") => {
+            let code = params.one("code")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "code is required."))?;
+            identity.redeem_code(&keys, &client, code, params.one("redirect_uri")?, params.one("code_verifier")?).await
+        }
+        Some("refresh_token") => {
+            let token = params.one("refresh_token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "refresh_token is required."))?;
+            identity.refresh(&keys, &client, token, params.one("scope")?).await
+        }
+        Some("client_credentials") => identity.client_credentials(&keys, &client, params.one("scope")?).await,
+        Some(_) => return Err(oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "This grant type is not supported.")),
+    };
+    outcome.map(issued).map_err(|e| token_error(&e))
+}
+
+/// RFC 7662: for confidential clients; anything not live for the caller's brand is
+/// exactly `{"active": false}`.
+pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let params = params(form);
+    let result = async {
+        let client = authenticate(&state, &headers, &params, false).await?;
+        let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
+        let hint = params.one("token_type_hint")?;
+        let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
+        let answer = state.context.identity.introspect(&keys, &client, token, hint).await.map_err(|e| server_error(&e))?;
+        Ok::<_, Response>(no_store(axum::Json(answer.unwrap_or_else(|| json!({ "active": false }))).into_response()))
+    };
+    match result.await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+/// RFC 7009: 200 whether or not the token was known.
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let params = params(form);
+    let result = async {
+        let client = authenticate(&state, &headers, &params, true).await?;
+        let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
+        params.one("token_type_hint")?;
+        let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
+        state.context.identity.revoke_token(&keys, &client, token).await.map_err(|e| server_error(&e))?;
+        Ok::<_, Response>(no_store(StatusCode::OK.into_response()))
+    };
+    match result.await {
+        Ok(response) | Err(response) => response,
+    }
+}

@@ -1,0 +1,50 @@
+//! `GET|POST /oauth2/userinfo` (OIDC Core §5.3, RFC 6750 §2–3): the bearer token in
+//! `Authorization`, or `access_token` in a POST form body; never in the query.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use identity::Error;
+
+use super::errors::{no_store, server_error};
+use crate::http::AppState;
+
+fn challenge(status: StatusCode, value: &'static str) -> Response {
+    let mut response = no_store(status.into_response());
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+    response
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+async fn answer(state: &AppState, token: Option<String>) -> Response {
+    let Some(token) = token.filter(|t| !t.is_empty()) else { return challenge(StatusCode::UNAUTHORIZED, r#"Bearer realm="foyer""#) };
+    let keys = match state.keys.current().await {
+        Ok(keys) => keys,
+        Err(e) => return server_error(&e),
+    };
+    match state.context.identity.userinfo(&keys, &token).await {
+        Ok(Some(claims)) => no_store(axum::Json(claims).into_response()),
+        Ok(None) => challenge(StatusCode::FORBIDDEN, r#"Bearer realm="foyer", error="insufficient_scope", error_description="The token does not carry the openid scope""#),
+        Err(Error::TokenInvalid) => challenge(StatusCode::UNAUTHORIZED, r#"Bearer realm="foyer", error="invalid_token", error_description="The access token is invalid, expired or revoked""#),
+        Err(e) => server_error(&e),
+    }
+}
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    answer(&state, bearer(&headers)).await
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let in_body = form.iter().find(|(k, _)| k == "access_token").map(|(_, v)| v.clone());
+    let in_header = bearer(&headers);
+    if in_body.is_some() && in_header.is_some() {
+        return challenge(StatusCode::BAD_REQUEST, r#"Bearer realm="foyer", error="invalid_request", error_description="Send the token one way only""#);
+    }
+    answer(&state, in_header.or(in_body)).await
+}

@@ -237,10 +237,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             config.dev = true;
+            // Bind the brand sites first: their clients are registered with the real ports.
+            let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;
-            seed_demo(&services, &config, &out).await?;
+            seed_demo(&services, &config, &bound, &out).await?;
+            let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);
-            serve(config).await?;
+            serve_demo(config, sites, &out).await?;
         }
         Command::Migrate => {
             let services = Services::open(&config).await?;
@@ -506,6 +509,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped(crate::startup::shutdown_signal()).await
 }
 
+/// Serves Foyer and the demo brand sites; Ctrl-C stops them all.
+async fn serve_demo(config: Config, sites: Vec<crate::demo::ReadySite>, out: &Output) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let issuer = app.public_url().to_owned();
+    out.say(&format!("Foyer: {issuer}"), json!({ "foyer": issuer }));
+    for site in &sites {
+        let c = &site.config;
+        out.say(&format!("{}: {}", c.name, c.public_url), json!({ "demo_site": { "name": c.name, "url": c.public_url } }));
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tasks = crate::demo::start(sites, &issuer, &stop_rx);
+    tracing::info!(port = app.port(), "Foyer is listening");
+    let result = app.run_until_stopped(crate::startup::shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    for task in tasks {
+        if let Ok(Err(e)) = task.await {
+            tracing::warn!(error = %e, "a demo site stopped with an error");
+        }
+    }
+    result
+}
+
 async fn queue_test_mail(services: &Services, config: &Config, to: &Email) -> anyhow::Result<i64> {
     let identity = &services.identity;
     let message = Template::Test { public_url: &config.public_url }.render(to.as_str());
@@ -541,12 +566,18 @@ async fn import(config: &Config, out: &Output, file: &std::path::Path, all_or_no
     Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// First start of `foyer demo`: two sibling brands and a support admin.
-async fn seed_demo(services: &Services, config: &Config, out: &Output) -> anyhow::Result<()> {
+/// First start of `foyer demo`: two sibling brands (with their colours, and their demo
+/// site as website when it runs) and a support admin.
+async fn seed_demo(services: &Services, config: &Config, sites: &[crate::demo::BoundSite], out: &Output) -> anyhow::Result<()> {
     let identity = &services.identity;
-    for (slug, name) in [("northwind-air", "Northwind Air"), ("northwind-hotels", "Northwind Hotels")] {
-        if identity.store.brand_by_slug(slug).await?.is_none() {
-            identity.create_brand(&BrandSlug::parse(slug)?, name, Actor::System).await?;
+    for brand in crate::demo::BRANDS {
+        if identity.store.brand_by_slug(brand.slug).await?.is_none() {
+            let slug = BrandSlug::parse(brand.slug)?;
+            let website_url = sites.iter().find(|s| s.brand == brand).map(|s| crate::demo::home_uri(&s.public_url));
+            let details = BrandDetails { website_url, dev: true, ..BrandDetails::default() };
+            identity.create_brand_with(&slug, brand.name, &details, Actor::System).await?;
+            let colours = [format!("primary={}", brand.colour), "on-primary=#ffffff".to_owned()];
+            identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
         }
     }
     if identity.store.count_staff().await? == 0 {

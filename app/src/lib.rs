@@ -19,9 +19,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::header::Header;
-use crate::pages::account::{activity::ActivityPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
+use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
-use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, register::RegisterPage};
+use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/security") view=SecurityPage/>
                     <Route path=path!("/account/devices") view=DevicesPage/>
                     <Route path=path!("/account/activity") view=ActivityPage/>
+                    <Route path=path!("/account/brands") view=BrandsPage/>
+                    <Route path=path!("/oauth2/consent") view=ConsentPage/>
                     <Route path=path!("/account/confirm-email") view=confirm_email_page/>
                     <Route path=path!("/account/undo-email") view=undo_email_page/>
                 </Routes>

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod dev_mail;
 pub mod mfa;
+pub mod oidc;
 pub mod passkeys;
 pub mod settings;
 pub mod status;

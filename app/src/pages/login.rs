@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{Login, LoginWithCode, SecondFactorEmailCode, SendSignInCode, encode_path, second_factor_methods};
 use crate::api::passkeys::{passkey_second_factor, passkey_second_factor_options, passkey_sign_in, passkey_sign_in_options};
+use crate::components::brand::BrandForReturnTo;
 use crate::components::passkey;
 use crate::components::form::{ActionResult, Field, field_error, form_alert, go_to};
 
@@ -75,6 +76,7 @@ pub fn LoginPage() -> impl IntoView {
     follow_on_success(result);
     view! {
         <Title text="Sign in"/>
+        <BrandForReturnTo lead="Sign in to continue to"/>
         <h1>"Sign in"</h1>
         <ActionForm action=action attr:class="card form" attr:novalidate="true">
             {form_alert(result)}
@@ -86,7 +88,7 @@ pub fn LoginPage() -> impl IntoView {
         <PasskeySignIn/>
         <p><a href=move || format!("/login/code?return_to={}", encode_path(&return_to()))>"Email me a sign-in code instead"</a></p>
         <p><a href="/forgot-password">"Forgot your password?"</a></p>
-        <p>"New here? " <a href="/register">"Create an account"</a></p>
+        <p>"New here? " <a href=move || match return_to() { next if next.is_empty() => "/register".to_owned(), next => format!("/register?return_to={}", encode_path(&next)) }>"Create an account"</a></p>
     }
 }
 
@@ -101,6 +103,7 @@ pub fn CodeLoginPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     view! {
         <Title text="Sign in with a code"/>
+        <BrandForReturnTo lead="Sign in to continue to"/>
         <h1>"Sign in with a code"</h1>
         <Show when=move || !matches!(sent.get(), Some(Ok(())))>
             <ActionForm action=send attr:class="card form" attr:novalidate="true">
@@ -143,6 +146,7 @@ pub fn SecondFactorPage() -> impl IntoView {
     let mail = ServerAction::<SecondFactorEmailCode>::new();
     view! {
         <Title text="Two-step verification"/>
+        <BrandForReturnTo lead="Sign in to continue to"/>
         <h1>"Two-step verification"</h1>
         <div class="field checkbox">
             <input id="remember" name="remember" type="checkbox" value="on" form="second-factor-form"

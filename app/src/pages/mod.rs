@@ -5,5 +5,6 @@ pub mod dev_mail;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod oauth;
 pub mod register;
 pub mod tokens;

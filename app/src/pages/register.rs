@@ -4,11 +4,22 @@
 use identity::policy;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{Register, VerifyEmailCode};
 use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
+use crate::api::account::encode_path;
+use crate::components::brand::BrandForReturnTo;
 use crate::components::form::{Field, form_alert, field_error};
 use crate::components::passkey;
+
+/// Where signing in goes afterwards (a brand's pending request, say), kept from the URL.
+fn sign_in_link() -> String {
+    match use_query_map().with_untracked(|q| q.get("return_to")) {
+        Some(next) => format!("/login?return_to={}", encode_path(&next)),
+        None => "/login".to_owned(),
+    }
+}
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -35,6 +46,7 @@ pub fn RegisterPage() -> impl IntoView {
     Effect::new(move || supported.set(passkey::supported()));
     view! {
         <Title text="Create an account"/>
+        <BrandForReturnTo lead="Create an account to continue to"/>
         <Show
             when=move || matches!(result.get(), Some(Ok(()))) || matches!(by_passkey.get(), Some(Ok(())))
             fallback=move || view! {
@@ -72,7 +84,7 @@ pub fn RegisterPage() -> impl IntoView {
                         <p class="hint">"Your device keeps the passkey; you unlock it with your fingerprint, face or screen lock. Leave the password empty."</p>
                     </Show>
                 </ActionForm>
-                <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
+                <p>"Already have an account? " <a href=sign_in_link()>"Sign in"</a></p>
             }
         >
             <CheckEmail email=email.get_untracked()/>
@@ -131,7 +143,7 @@ pub fn CheckEmail(email: String) -> impl IntoView {
             }
         >
             <p role="status">"Your email address is confirmed."</p>
-            <p><a href="/login">"Sign in"</a></p>
+            <p><a href=sign_in_link()>"Sign in"</a></p>
         </Show>
     }
 }

@@ -117,8 +117,11 @@ impl Identity {
         }
         for brand in &mut brands {
             let last: Option<(Option<i64>,)> = sqlx::query_as(
-                "SELECT MAX(g.created_at) FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_id JOIN brands b ON b.id = c.brand_id \
-                 WHERE g.customer_id = $1 AND b.slug = $2",
+                "SELECT MAX(t) FROM (\
+                   SELECT g.created_at AS t FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_id JOIN brands b ON b.id = c.brand_id \
+                   WHERE g.customer_id = $1 AND b.slug = $2 \
+                   UNION ALL SELECT s.last_at AS t FROM oidc_session_clients s JOIN oauth_clients c ON c.id = s.client_id JOIN brands b ON b.id = c.brand_id \
+                   WHERE s.customer_id = $1 AND b.slug = $2) used",
             )
             .bind(customer_id)
             .bind(&brand.slug)

@@ -2,6 +2,7 @@
 //! sign-in prompt when the session is missing or over.
 
 pub mod activity;
+pub mod brands;
 pub mod devices;
 pub mod profile;
 pub mod security;
@@ -18,6 +19,7 @@ pub fn AccountNav() -> impl IntoView {
             <a href="/account/security">"Security"</a>
             <a href="/account/devices">"Your devices"</a>
             <a href="/account/activity">"Activity"</a>
+            <a href="/account/brands">"Connected brands"</a>
         </nav>
     }
 }

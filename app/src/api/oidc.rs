@@ -1,0 +1,208 @@
+//! The customer's side of the OpenID Connect provider: the consent page behind a
+//! pending request's handle `r`, the brand that themes the sign-in pages, and
+//! "Connected brands". Each function is an adapter over `identity::oidc`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A brand as themed pages show it: name, logo, and its own links (each optional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandView {
+    pub slug: String,
+    pub name: String,
+    /// A logo is served at `/brands/<slug>/logo`.
+    pub has_logo: bool,
+    pub website_url: Option<String>,
+    pub support_email: Option<String>,
+    pub support_url: Option<String>,
+    pub terms_url: Option<String>,
+    pub privacy_url: Option<String>,
+}
+
+/// One scope and what it shares, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeView {
+    pub scope: String,
+    pub words: String,
+}
+
+/// What the consent page shows for a pending request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub brand: BrandView,
+    /// The brand's site (client) asking.
+    pub client_name: String,
+    /// Who is signed in.
+    pub email: String,
+    pub email_verified: bool,
+    /// Scopes to approve now.
+    pub new_scopes: Vec<ScopeView>,
+    /// Scopes the brand already receives.
+    pub approved_scopes: Vec<ScopeView>,
+}
+
+/// A brand the customer shares details with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedBrandView {
+    pub slug: String,
+    pub name: String,
+    pub website_url: Option<String>,
+    /// What it receives, in words.
+    pub receives: Vec<String>,
+    pub connected_since: String,
+    pub last_used: Option<String>,
+}
+
+/// The message for a handle that is unknown, expired, finished or not this sign-in's.
+#[cfg(feature = "ssr")]
+const TOO_LONG: &str = "This sign-in took too long. Please go back to the site and start again.";
+
+/// Where the flow continues after the consent page: `/oauth2/continue?r=<handle>`.
+pub fn continue_path(r: &str) -> String {
+    format!("/oauth2/continue?r={}", crate::api::account::encode_path(r))
+}
+
+/// The handle `r` of a `return_to` such as `/oauth2/continue?r=<handle>`.
+pub fn handle_in_return_to(return_to: &str) -> Option<String> {
+    let query = return_to.strip_prefix("/oauth2/continue?")?;
+    let value = query.split('&').find_map(|pair| pair.strip_prefix("r="))?;
+    // Handles are base64url: anything else is not ours.
+    (!value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .then(|| value.to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn brand_view(b: identity::store::brands::BrandRow) -> BrandView {
+    BrandView {
+        has_logo: b.logo_type.is_some(),
+        slug: b.slug,
+        name: b.name,
+        website_url: b.website_url,
+        support_email: b.support_email,
+        support_url: b.support_url,
+        terms_url: b.terms_url,
+        privacy_url: b.privacy_url,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn scope_views(scopes: &[String]) -> Vec<ScopeView> {
+    scopes
+        .iter()
+        .map(|s| ScopeView { scope: s.clone(), words: identity::oidc::claims::scope_description(s).to_owned() })
+        .collect()
+}
+
+/// The consent page's facts, for the request bound to this customer and sign-in.
+#[server(endpoint = "consent_details")]
+pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let too_long = || auth::respond(AppError::Message(TOO_LONG.into()));
+    let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Err(too_long()) };
+    if pending.denied
+        || pending.customer_id.as_deref() != Some(current.customer_id.as_str())
+        || pending.sid.as_deref() != Some(current.sid.as_str())
+    {
+        return Err(too_long());
+    }
+    let need = ctx.identity.consent_need(&pending, &current.customer_id).await.map_err(auth::fail)?;
+    let Some(brand) = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
+    let Some(customer) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else {
+        return Err(auth::respond(AppError::SignInRequired));
+    };
+    Ok(ConsentView {
+        brand: brand_view(brand),
+        client_name: pending.client.name,
+        email: customer.email,
+        email_verified: customer.email_verified == 1,
+        new_scopes: scope_views(&need.new),
+        approved_scopes: scope_views(&need.approved),
+    })
+}
+
+/// Allow or Deny; answers where to go next (the flow's continue URL).
+#[server(endpoint = "consent_decide")]
+pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    match ctx.identity.decide_consent(&r, &current.customer_id, &current.sid, allow).await {
+        Ok(()) => Ok(continue_path(&r)),
+        Err(identity::Error::TokenInvalid) => Err(auth::respond(AppError::Message(TOO_LONG.into()))),
+        Err(e) => Err(auth::fail(e)),
+    }
+}
+
+/// "Use another account": signs out here (and at the brands this sign-in reached), then
+/// sign-in comes back to the same request.
+#[server(endpoint = "switch_account")]
+pub async fn switch_account(r: String) -> Result<String, AppError> {
+    use crate::api::account::encode_path;
+    crate::auth::sign_out().await?;
+    Ok(format!("/login?return_to={}", encode_path(&continue_path(&r))))
+}
+
+/// The brand of the pending request a sign-in page returns to, if any (no session
+/// needed: the handle itself is the secret).
+#[server(endpoint = "brand_for_return_to")]
+pub async fn brand_for_return_to(return_to: Option<String>) -> Result<Option<BrandView>, AppError> {
+    use crate::auth;
+    let Some(r) = return_to.as_deref().and_then(handle_in_return_to) else { return Ok(None) };
+    let ctx = crate::context::server_context()?;
+    let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Ok(None) };
+    let brand = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)?;
+    Ok(brand.map(brand_view))
+}
+
+#[server(endpoint = "connected_brands")]
+pub async fn connected_brands() -> Result<Vec<ConnectedBrandView>, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let brands = ctx.identity.connected_brands(&current.customer_id).await.map_err(auth::fail)?;
+    Ok(brands
+        .into_iter()
+        .map(|b| ConnectedBrandView {
+            receives: b.scopes.iter().map(|s| identity::oidc::claims::scope_description(s).to_owned()).collect(),
+            connected_since: identity::clock::format_millis(b.first_approved_at),
+            last_used: b.last_used_at.map(identity::clock::format_millis),
+            slug: b.slug,
+            name: b.name,
+            website_url: b.website_url,
+        })
+        .collect())
+}
+
+/// "Disconnect": the brand loses its approvals, grants and tokens, and its sites are
+/// signed out. The Foyer session stays.
+#[server(endpoint = "disconnect_brand")]
+pub async fn disconnect_brand(slug: String) -> Result<(), AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    ctx.identity.disconnect_brand(&current.customer_id, &slug).await.map_err(auth::fail)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_handle_in_a_continue_path() {
+        assert_eq!(handle_in_return_to("/oauth2/continue?r=abc_DEF-123").as_deref(), Some("abc_DEF-123"));
+        assert_eq!(handle_in_return_to("/oauth2/continue?x=1&r=abc").as_deref(), Some("abc"));
+        for other in ["/account", "/oauth2/continue?r=", "/oauth2/continue?r=a%2Fb", "//evil/oauth2/continue?r=abc", "/oauth2/continue"] {
+            assert_eq!(handle_in_return_to(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn continue_path_keeps_the_handle() {
+        assert_eq!(continue_path("abc_DEF-123"), "/oauth2/continue?r=abc_DEF-123");
+    }
+}

@@ -16,6 +16,11 @@ fn return_to() -> String {
     use_query_map().with(|q| q.get("return_to")).unwrap_or_default()
 }
 
+/// An `email` query parameter (a brand's OIDC `login_hint`) only pre-fills the field.
+fn hinted_email() -> String {
+    use_query_map().with_untracked(|q| q.get("email")).filter(|e| e.len() <= 320).unwrap_or_default()
+}
+
 /// Each sign-in step answers with the next path; go there once it succeeds.
 fn follow_on_success(result: impl ActionResult<String>) {
     Effect::new(move || {
@@ -80,7 +85,7 @@ pub fn LoginPage() -> impl IntoView {
         <h1>"Sign in"</h1>
         <ActionForm action=action attr:class="card form" attr:novalidate="true">
             {form_alert(result)}
-            <Field label="Email" name="email" kind="email" autocomplete="username webauthn" required=true error=field_error(result, "Email")/>
+            <Field label="Email" name="email" kind="email" autocomplete="username webauthn" required=true error=field_error(result, "Email") value=hinted_email()/>
             <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>
             <input type="hidden" name="return_to" value=return_to/>
             <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>

@@ -15,7 +15,7 @@ use identity::oidc::jws::ClaimRules;
 use identity::oidc::SigningAlg;
 use tower_sessions::Session;
 
-use super::errors::{escape, expired_page, no_store, refused_page, server_error};
+use super::errors::{Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};
 use super::session::signed_in;
 use crate::http::AppState;
 
@@ -54,7 +54,10 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
     };
     let request = match check(&params, &client) {
         Ok(request) => request,
-        Err(AuthorizeError::Page(message)) => return refused_page(&message),
+        Err(AuthorizeError::Page(message)) => {
+            let theme = identity.store.brand_by_slug(&client.brand_slug).await.ok().flatten().map(|b| Theme { slug: b.slug, name: b.name });
+            return refused_page_for(&message, theme.as_ref());
+        }
         Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err((error, &description))),
     };
     if let Some(hint) = &request.id_token_hint

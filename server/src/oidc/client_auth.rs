@@ -41,9 +41,37 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
     }))
 }
 
+/// Failed authentications per client id before delays start (then 1 s, 2 s, 4 s …).
+const FREE_FAILURES: i64 = 10;
+
 /// Authenticates the calling client. `public_ok`: a public client may name itself with
-/// `client_id` alone (token, revocation), not at introspection.
+/// `client_id` alone (token, revocation), not at introspection. Failures are counted per
+/// claimed client id in the shared throttle table; while blocked the answer is 429.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params, public_ok: bool) -> Result<Client, Response> {
+    let claimed = basic_credentials(headers)
+        .flatten()
+        .map(|(id, _)| id)
+        .or_else(|| params.one("client_id").ok().flatten().map(str::to_owned))
+        .or_else(|| params.one("client_assertion").ok().flatten().and_then(unverified_issuer));
+    let Some(claimed) = claimed.filter(|id| id.len() <= 200) else { return check_credentials(state, headers, params, public_ok).await };
+    let store = &state.context.identity.store;
+    let key = format!("client:{}", identity::sha256_hex(claimed.as_bytes()));
+    let now = state.context.identity.clock.now();
+    if let Err(identity::Error::Throttled { retry_after_secs }) = store.throttle_check(&key, now).await {
+        let mut response = oauth_error(axum::http::StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Too many failed client authentications; try again later.");
+        if let Ok(v) = retry_after_secs.to_string().parse() {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(response);
+    }
+    let outcome = check_credentials(state, headers, params, public_ok).await;
+    if outcome.as_ref().is_err_and(|r| r.status() == axum::http::StatusCode::UNAUTHORIZED) {
+        store.throttle_fail(&key, now, FREE_FAILURES).await.map_err(|e| server_error(&e))?;
+    }
+    outcome
+}
+
+async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Params, public_ok: bool) -> Result<Client, Response> {
     let identity = &state.context.identity;
     let basic = basic_credentials(headers);
     let form_id = params.one("client_id")?;

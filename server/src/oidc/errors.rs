@@ -39,12 +39,30 @@ pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The brand a page is themed for: its slug (for `/brands/<slug>/theme.css`) and name.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub slug: String,
+    pub name: String,
+}
+
 /// A small self-contained page (our stylesheet, no script).
 pub fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
+    themed_page(status, title, body_html, None)
+}
+
+/// As [`page`], themed for the brand of the client that started the flow.
+pub fn themed_page(status: StatusCode, title: &str, body_html: &str, theme: Option<&Theme>) -> Response {
+    let (css, banner) = theme.map_or((String::new(), String::new()), |t| {
+        (
+            format!("<link rel=\"stylesheet\" href=\"/brands/{}/theme.css\">", escape(&t.slug)),
+            format!("<p class=\"brand-banner\"><strong>{}</strong></p>", escape(&t.name)),
+        )
+    });
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t} · Foyer</title><link rel=\"stylesheet\" href=\"/pkg/foyer.css\"><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"></head>\
-         <body><main id=\"main\" class=\"narrow\"><h1>{t}</h1>{body_html}</main></body></html>",
+         <title>{t} · Foyer</title><link rel=\"stylesheet\" href=\"/pkg/foyer.css\">{css}<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"></head>\
+         <body><main id=\"main\" class=\"narrow\">{banner}<h1>{t}</h1>{body_html}</main></body></html>",
         t = escape(title)
     );
     let mut response = no_store((status, Html(html)).into_response());
@@ -57,10 +75,16 @@ pub fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
 
 /// The page for a request we will not redirect back.
 pub fn refused_page(message: &str) -> Response {
-    page(
+    refused_page_for(message, None)
+}
+
+/// As [`refused_page`], themed when the client (and so the brand) is known.
+pub fn refused_page_for(message: &str, theme: Option<&Theme>) -> Response {
+    themed_page(
         StatusCode::BAD_REQUEST,
         "We cannot continue this sign-in",
         &format!("<p role=\"alert\">{}</p><p>Please go back to the site you came from and try again. If this keeps happening, contact that site's support.</p>", escape(message)),
+        theme,
     )
 }
 

@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 use super::SigningAlg;
 use super::clients::Client;
+use crate::store::Tx;
 use crate::store::customers::CustomerRow;
 use crate::{Error, Identity, Result};
 
@@ -103,7 +104,21 @@ impl Identity {
         if client.subject_type != "pairwise" {
             return Ok(customer_id.to_owned());
         }
-        let sealed = self.store.brand_pairwise_key_sealed(&client.brand_id).await?.ok_or(Error::Crypto("the brand has no pairwise key"))?;
+        let sealed = self.store.brand_pairwise_key_sealed(&client.brand_id).await?;
+        self.subject_with(client, customer_id, sealed)
+    }
+
+    /// As [`Identity::subject_for`], reading the brand key inside `tx`.
+    pub(crate) async fn subject_for_tx(&self, tx: &mut Tx, client: &Client, customer_id: &str) -> Result<String> {
+        if client.subject_type != "pairwise" {
+            return Ok(customer_id.to_owned());
+        }
+        let sealed = crate::store::brands::pairwise_key_sealed_tx(tx, &client.brand_id).await?;
+        self.subject_with(client, customer_id, sealed)
+    }
+
+    fn subject_with(&self, client: &Client, customer_id: &str, sealed: Option<String>) -> Result<String> {
+        let sealed = sealed.ok_or(Error::Crypto("the brand has no pairwise key"))?;
         let key = self.master_key.open(&sealed, format!("pairwise:{}", client.brand_id).as_bytes())?;
         let key = secrecy::zeroize::Zeroizing::new(key);
         Ok(pairwise_subject(&key, customer_id))

@@ -294,7 +294,7 @@ impl Identity {
     /// and a new refresh token when the client may refresh.
     #[expect(clippy::too_many_arguments, reason = "one call site per grant type; a struct would only rename them")]
     async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
-        let sub = self.subject_for(client, &grant.customer_id).await?;
+        let sub = self.subject_for_tx(tx, client, &grant.customer_id).await?;
         let jti = self.new_id();
         let exp = now + client.access_token_ttl_s * 1000;
         let amr = scopes(&grant.amr);
@@ -308,7 +308,7 @@ impl Identity {
         insert_access_token(tx, &jti, Some(&grant.id), &client.id, Some(&grant.customer_id), &scope, now, exp).await?;
         let id_token = if granted.iter().any(|s| s == "openid") {
             let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
-            let customer = self.store.customer_by_id(&grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
+            let customer = crate::store::customers::by_id_tx(tx, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
             let mut claims = claims_for(&customer, granted);
             let fixed = json!({
                 "iss": self.issuer(), "sub": sub, "aud": client.id, "iat": now / 1000,

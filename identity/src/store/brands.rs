@@ -84,6 +84,12 @@ pub async fn fill_pairwise_key(tx: &mut Tx, id: &str, sealed: &str) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
+/// The sealed pairwise key, read inside a write transaction.
+pub async fn pairwise_key_sealed_tx(tx: &mut Tx, brand_id: &str) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT pairwise_key_sealed FROM brands WHERE id = $1").bind(brand_id).fetch_optional(&mut **tx).await?;
+    Ok(row.and_then(|(k,)| k))
+}
+
 impl Store {
     pub async fn list_brands(&self) -> Result<Vec<BrandRow>> {
         Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM brands ORDER BY slug")).fetch_all(self.pool()).await?)

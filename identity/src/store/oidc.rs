@@ -113,6 +113,11 @@ pub async fn disable_client(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bo
     Ok(done.rows_affected() == 1)
 }
 
+/// The client row, read inside a write transaction (SQLite: no second connection needed).
+pub async fn client_by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<ClientRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+}
+
 impl Store {
     pub async fn client_by_id(&self, id: &str) -> Result<Option<ClientRow>> {
         Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_optional(self.pool()).await?)

@@ -87,6 +87,11 @@ pub struct RotatedSecret {
     pub previous_valid_until: Option<UnixMillis>,
 }
 
+/// A client read inside a write transaction.
+pub(crate) async fn client_by_id_tx(tx: &mut crate::store::Tx, client_id: &str) -> Result<Option<Client>> {
+    store::oidc::client_by_id_tx(tx, client_id).await?.map(client_from).transpose()
+}
+
 /// The row as the rest of Foyer sees it: the secret hashes stay behind.
 fn client_from(row: ClientRow) -> Result<Client> {
     Ok(Client {

@@ -26,8 +26,9 @@ let setUp = false;
  * Registers the hooks that start the server and the browser before the file's tests and
  * stop them after.
  *
- * @param {{ serverLogOnFailure?: boolean }} [options] `serverLogOnFailure: false` leaves
- *   the server's stderr out of the page description that expectVisible fails with
+ * @param {{ serverLogOnFailure?: boolean, server?: Parameters<typeof startFoyer>[0] }} [options]
+ *   `serverLogOnFailure: false` leaves the server's stderr out of the page description that
+ *   expectVisible fails with; `server` is passed to startFoyer (e.g. `{ demo: true }`)
  */
 export function setupFoyerAndBrowser(options = {}) {
   if (setUp) {
@@ -38,7 +39,7 @@ export function setupFoyerAndBrowser(options = {}) {
 
   before(
     async () => {
-      foyer = await startFoyer();
+      foyer = await startFoyer(options.server ?? {});
       browser = await launchBrowser();
     },
     { timeout: 120_000 },

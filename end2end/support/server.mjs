@@ -109,11 +109,51 @@ function execFileResult(file, args, options) {
   });
 }
 
+/** Demo sites on ports the kernel picks (`foyer demo` binds them and prints the URLs). */
+const DEMO_SITES_ANY_PORT = 'air=127.0.0.1:0,hotels=127.0.0.1:0';
+
+/** The keys of FOYER_DEMO_SITES, by the site name `foyer demo` prints. */
+const DEMO_SITE_KEYS = { 'Northwind Air': 'air', 'Northwind Hotels': 'hotels' };
+
+/**
+ * Reads what `foyer --json demo` printed: one JSON object a line (`foyer`, `demo_site`,
+ * `demo_admin`). Lines that are not JSON (none expected) are skipped.
+ */
+function demoAnnouncements(text) {
+  const sites = {};
+  let admin = null;
+  for (const line of text.split('\n')) {
+    let value;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (value?.demo_site?.name && value.demo_site.url) {
+      sites[DEMO_SITE_KEYS[value.demo_site.name] || value.demo_site.name] = {
+        name: value.demo_site.name,
+        url: value.demo_site.url,
+      };
+    }
+    if (value?.demo_admin) admin = value.demo_admin;
+  }
+  return { sites, admin };
+}
+
 /**
  * Starts `foyer serve --dev` on a free port with a fresh data directory and waits
  * until GET /healthz answers 200.
  *
- * @param {{ env?: Record<string, string> }} [options] extra environment, applied last
+ * With `demo: true` it starts `foyer --json demo` instead: Foyer in development mode
+ * with the two demo brands, a demo support admin and the demo brand sites (real OpenID
+ * Connect relying parties). The sites listen on loopback ports the kernel picks (unless
+ * `env` sets FOYER_DEMO_SITES); the server is ready once /healthz answers 200, the
+ * sites' addresses have been printed and each site's home page answers 200. Foyer is
+ * at `http://localhost:PORT` and the sites at `http://127.0.0.1:PORT`, so Foyer's
+ * cookies and the sites' are on different hosts, as they would be in production.
+ *
+ * @param {{ env?: Record<string, string>, demo?: boolean }} [options] `env`: extra
+ *   environment, applied last; `demo`: start `foyer demo`.
  * @returns {Promise<{
  *   baseUrl: string,
  *   dataDir: string,
@@ -121,9 +161,13 @@ function execFileResult(file, args, options) {
  *   run: (args: string[]) => Promise<{ stdout: string, stderr: string, code: number | null, signal: string | null }>,
  *   stop: () => Promise<void>,
  *   output: () => { stdout: string, stderr: string },
+ *   demo: null | {
+ *     sites: Record<string, { name: string, url: string }>,
+ *     admin: { email: string, password: string } | null,
+ *   },
  * }>}
  */
-export async function startFoyer({ env = {} } = {}) {
+export async function startFoyer({ env = {}, demo = false } = {}) {
   const bin = process.env.FOYER_BIN || DEFAULT_BIN;
   if (!existsSync(bin)) {
     throw new Error(
@@ -138,6 +182,8 @@ export async function startFoyer({ env = {} } = {}) {
   const addr = `127.0.0.1:${port}`;
   const baseUrl = `http://localhost:${port}`;
 
+  const command = demo ? ['--json', 'demo'] : ['serve', '--dev'];
+  const what = `foyer ${command.join(' ')}`;
   const childEnv = {
     ...process.env,
     // Leptos' own settings, in case the binary reads its configuration from the
@@ -152,10 +198,11 @@ export async function startFoyer({ env = {} } = {}) {
     FOYER_ADDR: addr,
     FOYER_PUBLIC_URL: baseUrl,
     RUST_LOG: 'warn',
+    ...(demo ? { FOYER_DEMO_SITES: DEMO_SITES_ANY_PORT } : {}),
     ...env,
   };
 
-  const child = spawn(bin, ['serve', '--dev'], {
+  const child = spawn(bin, command, {
     cwd: dataDir,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -209,6 +256,8 @@ export async function startFoyer({ env = {} } = {}) {
   exit.then((result) => {
     exitedEarly = result;
   });
+  let demoInfo = null;
+  const wantedSites = demo ? sitesPlanned(childEnv.FOYER_DEMO_SITES) : [];
   try {
     for (;;) {
       if (spawnError) {
@@ -218,21 +267,36 @@ export async function startFoyer({ env = {} } = {}) {
         const how =
           exitedEarly.code !== null ? `exit code ${exitedEarly.code}` : `signal ${exitedEarly.signal}`;
         throw new Error(
-          `foyer serve --dev exited (${how}) before answering /healthz.\n` +
+          `${what} exited (${how}) before it was ready.\n` +
             `--- stderr ---\n${stderr.text}\n--- stdout ---\n${stdout.text}`,
         );
       }
       if (Date.now() > deadline) {
         throw new Error(
-          `foyer serve --dev did not answer 200 on ${healthUrl} within ${READY_TIMEOUT_MS / 1000} s ` +
+          `${what} was not ready within ${READY_TIMEOUT_MS / 1000} s ` +
             `(last: ${lastProblem}).\n--- stderr ---\n${stderr.text}\n--- stdout ---\n${stdout.text}`,
         );
       }
       try {
-        const res = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) });
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-        lastProblem = `status ${res.status}`;
+        const health = await statusOf(healthUrl);
+        if (health === 200) {
+          if (!demo) break;
+          demoInfo = demoAnnouncements(stdout.text);
+          const missing = wantedSites.filter((key) => !demoInfo.sites[key]);
+          if (missing.length > 0) {
+            lastProblem = `the address of demo site(s) ${missing.join(', ')} not printed yet`;
+          } else {
+            const waiting = [];
+            for (const key of wantedSites) {
+              const status = await statusOf(`${demoInfo.sites[key].url}/`);
+              if (status !== 200) waiting.push(`${key} (status ${status})`);
+            }
+            if (waiting.length === 0) break;
+            lastProblem = `demo site(s) ${waiting.join(', ')} not answering 200 yet`;
+          }
+        } else {
+          lastProblem = `status ${health}`;
+        }
       } catch (err) {
         lastProblem = err.cause?.code || err.message;
       }
@@ -251,7 +315,27 @@ export async function startFoyer({ env = {} } = {}) {
     stop,
     /** What the server has printed so far (the last 64 KiB of each stream), for failure messages. */
     output: () => ({ stdout: stdout.text, stderr: stderr.text }),
+    /** With `demo: true`: the demo sites by key (`air`, `hotels`) and the demo admin. */
+    demo: demoInfo,
   };
+}
+
+/** The status GET `address` answers with (throws when nothing answers). */
+async function statusOf(address) {
+  const res = await fetch(address, { signal: AbortSignal.timeout(2_000), redirect: 'manual' });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The site keys a FOYER_DEMO_SITES value asks for (unset or empty: both; `off`: none). */
+function sitesPlanned(value) {
+  const text = (value || '').trim();
+  if (text === '') return ['air', 'hotels'];
+  if (text.toLowerCase() === 'off') return [];
+  return text
+    .split(',')
+    .map((item) => item.split('=')[0].trim())
+    .filter(Boolean);
 }
 
 /** Launches Debian's headless Chromium through playwright-core. */

@@ -107,7 +107,9 @@ pub fn router(config: SiteConfig) -> anyhow::Result<Router> {
         .route("/logout", post(logout))
         .route("/backchannel-logout", post(backchannel_logout))
         .layer(header(CACHE_CONTROL, "no-store"))
-        .layer(header(REFERRER_POLICY, "no-referrer"))
+        // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null`
+        // on the site's own form POSTs, which the same-origin check must refuse.
+        .layer(header(REFERRER_POLICY, "same-origin"))
         .layer(header(X_FRAME_OPTIONS, "DENY"))
         .layer(header(CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"))
         .with_state(site))

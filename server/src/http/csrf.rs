@@ -2,7 +2,9 @@
 //!
 //! Every state-changing method (anything but GET, HEAD, OPTIONS) must come from our own
 //! origin: a browser's `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the
-//! person), and an `Origin` header, when sent, must be our public origin. Requests with
+//! person), and an `Origin` header, when sent, must be our public origin — or `null`
+//! when the browser says `same-origin`: our `Referrer-Policy: no-referrer` makes
+//! browsers send `Origin: null` on a plain (script-less) form POST. Requests with
 //! neither header are not from a browser and so cannot carry a victim's cookies by
 //! surprise; they pass. A refusal is a 403 with a plain explanation.
 
@@ -36,6 +38,7 @@ impl Origins {
             }
         }
         match origin {
+            Some("null") if sec_fetch_site == Some("same-origin") => None,
             Some(o) if o != self.public => Some("request from another origin refused"),
             _ => None,
         }
@@ -67,5 +70,7 @@ mod tests {
         assert!(o.check(&Method::POST, Some("same-site"), Some("https://shop.example.com")).is_some());
         assert!(o.check(&Method::POST, None, Some("https://evil.example")).is_some());
         assert!(o.check(&Method::DELETE, None, Some("null")).is_some());
+        assert_eq!(o.check(&Method::POST, Some("same-origin"), Some("null")), None, "a form POST under no-referrer");
+        assert!(o.check(&Method::POST, Some("cross-site"), Some("null")).is_some());
     }
 }

@@ -146,8 +146,11 @@ fn confirm_page(request: &LogoutRequest) -> Response {
 
 /// The confirmation: same-origin only, then sign out and return.
 pub async fn confirm(State(state): State<AppState>, session: Session, headers: HeaderMap, axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if origin != Some(super::issuer(&state)) {
+    // A browser always sends one of the two on a POST; with neither, refuse too.
+    let checked = crate::http::csrf::Origins::new(super::issuer(&state)).check(&axum::http::Method::POST, site, origin);
+    if checked.is_some() || (site.is_none() && origin.is_none()) {
         return refused_page("The sign-out confirmation did not come from this site.");
     }
     let request = match check(&state, &form).await {

@@ -189,7 +189,8 @@ pub fn check(params: &[(String, String)], client: &Client) -> Result<AuthRequest
     let mut scopes: Vec<String> = Vec::new();
     for scope in get("scope").unwrap_or_default().split(' ').filter(|s| !s.is_empty()) {
         if !SUPPORTED_SCOPES.contains(&scope) || !client.allowed_scopes.iter().any(|s| s == scope) {
-            return Err(fail(&to, "invalid_scope", &format!("The scope {scope} is not available to this client.")));
+            // Never echoed: error_description allows only %x20-21 / %x23-5B / %x5D-7E.
+            return Err(fail(&to, "invalid_scope", "A requested scope is not available to this client."));
         }
         if !scopes.iter().any(|s| s == scope) {
             scopes.push(scope.to_owned());

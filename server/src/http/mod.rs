@@ -77,7 +77,7 @@ pub fn router(
 
     let router = Router::new()
         .merge(ops)
-        .merge(crate::oidc::routes())
+        .merge(crate::oidc::routes(&state))
         .merge(crate::oidc::browser_routes().layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)

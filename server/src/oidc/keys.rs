@@ -52,10 +52,16 @@ impl KeyRing {
         let mut keys = manager.load(now).await?;
         if keys.signing_algs().len() < self.policy.algs().len() {
             manager.ensure_keys(now).await?;
-            keys = manager.load(now).await?;
+            // Another node or task may have made a key a moment later than `now`: read
+            // the clock again so it counts as active.
+            keys = manager.load(self.identity.clock.now()).await?;
         }
         let keys = Arc::new(keys);
-        *self.cache.write().await = Some((now, Arc::clone(&keys)));
+        // An incomplete set is used for this call but not cached, so the next call
+        // looks again instead of failing for a minute.
+        if keys.signing_algs().len() >= self.policy.algs().len() {
+            *self.cache.write().await = Some((now, Arc::clone(&keys)));
+        }
         Ok(keys)
     }
 

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod backchannel;
 pub mod brand_assets;
 pub mod client_auth;
+pub mod cors;
 pub mod discovery;
 pub mod errors;
 pub mod keys;
@@ -20,16 +21,20 @@ use axum::routing::{get, post};
 
 use crate::http::AppState;
 
-/// Routes called by other sites and servers: no session, no same-origin check.
-pub fn routes() -> Router<AppState> {
+/// Routes called by other sites and servers: no session, no same-origin check. Token,
+/// UserInfo and revocation answer CORS for the origins of public clients.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let scripted = Router::new()
+        .route("/oauth2/token", post(token::token))
+        .route("/oauth2/revoke", post(token::revoke))
+        .route("/oauth2/userinfo", get(userinfo::get).post(userinfo::post))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::public_clients));
     Router::new()
+        .merge(scripted)
         .route("/.well-known/openid-configuration", get(discovery::metadata))
         .route("/.well-known/oauth-authorization-server", get(discovery::metadata))
         .route("/oauth2/jwks", get(keys::jwks))
-        .route("/oauth2/token", post(token::token))
         .route("/oauth2/introspect", post(token::introspect))
-        .route("/oauth2/revoke", post(token::revoke))
-        .route("/oauth2/userinfo", get(userinfo::get).post(userinfo::post))
         .route("/brands/{slug}/theme.css", get(brand_assets::theme_css))
         .route("/brands/{slug}/logo", get(brand_assets::logo))
 }

@@ -13,6 +13,7 @@ mod email_code;
 mod import;
 mod keys;
 mod mfa;
+mod oidc;
 mod outbox;
 mod passkeys;
 mod platform;

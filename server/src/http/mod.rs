@@ -36,6 +36,7 @@ pub struct AppState {
     pub context: ServerContext,
     pub metrics: Arc<metrics::HttpMetrics>,
     pub keys: crate::oidc::keys::KeyRing,
+    pub limits: Arc<crate::oidc::limits::Limits>,
 }
 
 pub fn router(
@@ -54,7 +55,7 @@ pub fn router(
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
     let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, deliveries));
-    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys };
+    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys, limits: Arc::default() };
 
     let provide = {
         let context = context.clone();
@@ -78,7 +79,7 @@ pub fn router(
     let router = Router::new()
         .merge(ops)
         .merge(crate::oidc::routes(&state))
-        .merge(crate::oidc::browser_routes().layer(session_layer(config, &context)))
+        .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

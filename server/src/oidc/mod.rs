@@ -11,6 +11,7 @@ pub mod cors;
 pub mod discovery;
 pub mod errors;
 pub mod keys;
+pub mod limits;
 pub mod logout;
 pub mod session;
 pub mod token;
@@ -22,31 +23,35 @@ use axum::routing::{get, post};
 use crate::http::AppState;
 
 /// Routes called by other sites and servers: no session, no same-origin check. Token,
-/// UserInfo and revocation answer CORS for the origins of public clients.
+/// UserInfo and revocation answer CORS for the origins of public clients; token and
+/// revocation are limited per client (in the handlers, after authentication), UserInfo
+/// and introspection per IP.
 pub fn routes(state: &AppState) -> Router<AppState> {
+    let readers = || axum::middleware::from_fn_with_state((state.limits.clone(), limits::Guard::Readers), limits::by_ip);
     let scripted = Router::new()
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/revoke", post(token::revoke))
-        .route("/oauth2/userinfo", get(userinfo::get).post(userinfo::post))
+        .route("/oauth2/userinfo", get(userinfo::get).post(userinfo::post).layer(readers()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::public_clients));
     Router::new()
         .merge(scripted)
+        .route("/oauth2/introspect", post(token::introspect).layer(readers()))
         .route("/.well-known/openid-configuration", get(discovery::metadata))
         .route("/.well-known/oauth-authorization-server", get(discovery::metadata))
         .route("/oauth2/jwks", get(keys::jwks))
-        .route("/oauth2/introspect", post(token::introspect))
         .route("/brands/{slug}/theme.css", get(brand_assets::theme_css))
         .route("/brands/{slug}/logo", get(brand_assets::logo))
 }
 
 /// Routes a browser reaches, which read (and at sign-out end) the Foyer session. The
-/// caller adds the session layer.
-pub fn browser_routes() -> Router<AppState> {
+/// caller adds the session layer. Limited per client IP.
+pub fn browser_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/oauth2/authorize", get(authorize::get).post(authorize::post))
         .route("/oauth2/continue", get(authorize::resume))
         .route("/oauth2/logout", get(logout::get).post(logout::post))
         .route("/oauth2/logout/confirm", post(logout::confirm))
+        .layer(axum::middleware::from_fn_with_state((state.limits.clone(), limits::Guard::Browser), limits::by_ip))
 }
 
 /// The issuer: the public URL without a trailing slash.

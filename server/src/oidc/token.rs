@@ -51,6 +51,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form)
 async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Response, Response> {
     let grant_type = params.one("grant_type")?;
     let client = authenticate(state, headers, params, true).await?;
+    state.limits.check_client(&client.id).map_err(super::limits::too_many)?;
     let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
     let identity = &state.context.identity;
     let allowed = |grant: &str| client.grant_types.iter().any(|g| g == grant);
@@ -95,6 +96,7 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form
     let params = params(form);
     let result = async {
         let client = authenticate(&state, &headers, &params, true).await?;
+        state.limits.check_client(&client.id).map_err(super::limits::too_many)?;
         let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
         params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;

@@ -24,6 +24,7 @@ both_backends!(
     unsupported_response_types_and_grants,
     error_description_charset,
     bad_tokens_at_userinfo,
+    browser_routes_are_rate_limited_per_ip,
 );
 
 const REDIRECT_V2: &str = "http://127.0.0.1:9/cb?v=2";
@@ -698,4 +699,23 @@ async fn bad_tokens_at_userinfo(db: Db) {
 
     // None of it changed anything for the real token.
     rp.userinfo(&signed.access, Some(&ann.id)).await.unwrap();
+}
+
+/// 60 authorization requests a minute per client IP, then 429 with `Retry-After` on our
+/// page; the token endpoint, keyed by client, is not affected.
+async fn browser_routes_are_rate_limited_per_ip(db: Db) {
+    let Some(app) = rp::spawn(db).await else { return };
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = app.url("/oauth2/authorize?client_id=nobody&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb");
+    let mut statuses = Vec::new();
+    for _ in 0..61 {
+        statuses.push(http.get(&url).send().await.unwrap().status().as_u16());
+    }
+    assert!(statuses[..60].iter().all(|s| *s == 400), "the first 60 are answered: {statuses:?}");
+    let limited = http.get(&url).send().await.unwrap();
+    assert_eq!(limited.status(), 429);
+    let wait: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let discovery = http.get(app.url("/.well-known/openid-configuration")).send().await.unwrap();
+    assert_eq!(discovery.status(), 200, "other routes are not limited by the browser quota");
 }

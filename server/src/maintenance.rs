@@ -14,7 +14,7 @@ pub const INTERVAL: Duration = Duration::from_secs(600);
 
 pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     let now = identity.clock.now();
-    let sessions = identity.store.sessions_delete_expired(now).await?;
+    let sessions = identity.end_expired_sessions().await?;
     let counters = identity.store.throttle_sweep(now).await?;
     let oidc = identity.prune_oidc().await?;
     Ok((sessions, counters + oidc))

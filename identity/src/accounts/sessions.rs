@@ -105,9 +105,6 @@ impl Store {
         Ok(())
     }
 
-    pub async fn sessions_delete_expired(&self, now: UnixMillis) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(self.pool()).await?.rows_affected())
-    }
 
     pub async fn sessions_of(&self, customer_id: &str, now: UnixMillis) -> Result<Vec<SessionRow>> {
         Ok(sqlx::query_as(
@@ -143,6 +140,22 @@ impl Identity {
             .await?;
         sqlx::query("DELETE FROM remembered_devices WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
         Ok(done.rows_affected())
+    }
+
+    /// The sweep: deletes expired sessions (idle or absolute) and logs their sign-ins out
+    /// of the brands they reached, as an explicit sign-out would.
+    pub async fn end_expired_sessions(&self) -> Result<u64> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let sids: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT sid FROM sessions WHERE expires_at <= $1 AND sid IS NOT NULL")
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?;
+        let sids: Vec<String> = sids.into_iter().map(|(s,)| s).collect();
+        self.end_oidc_sessions_tx(&mut tx, &sids, now).await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(ended)
     }
 
     /// Ends one of the customer's own sessions (never another customer's).

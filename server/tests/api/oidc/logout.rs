@@ -14,6 +14,7 @@ both_backends!(
     oidcc_rp_initiated_logout_with_backchannel,
     oidcc_rp_initiated_logout_bad_post_logout_redirect_uri,
     sign_out_disconnect_and_switch_send_backchannel_logout,
+    expired_session_is_logged_out_by_the_sweep,
 );
 
 /// The end-session URL as the crate builds it.
@@ -264,4 +265,34 @@ async fn sign_out_disconnect_and_switch_send_backchannel_logout(db: Db) {
 
     let actions = rp::audit_actions(&app).await;
     assert!(actions.contains(&"oauth.logout".to_owned()) && actions.contains(&"oauth.consent_revoked".to_owned()), "{actions:?}");
+}
+
+/// A session that times out (idle or absolute) ends like a sign-out: the maintenance
+/// sweep deletes it, revokes its online grants and sends the brand a logout token.
+async fn expired_session_is_logged_out_by_the_sweep(db: Db) {
+    let Some(app) = rp::spawn_without_worker(db).await else { return };
+    let receiver = LogoutReceiver::start().await;
+    rp::brand(&app, "air", "Northwind Air").await;
+    let air = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT).backchannel_logout_uri(&receiver.url)).await;
+    let ann = rp::customer(&app, "ann@example.com").await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ann@example.com").await;
+    let signed = air.sign_in(&browser, &["email"]).await;
+    rp::deliver_outbox(&app).await;
+    assert!(receiver.take().is_empty());
+
+    server::maintenance::sweep(&app.identity).await.unwrap();
+    rp::deliver_outbox(&app).await;
+    assert!(receiver.take().is_empty(), "a live session is left alone");
+
+    sqlx::query("UPDATE sessions SET expires_at = 1 WHERE customer_id = $1").bind(&ann.id).execute(app.identity.store.pool()).await.unwrap();
+    server::maintenance::sweep(&app.identity).await.unwrap();
+    rp::deliver_outbox(&app).await;
+    let tokens = receiver.take();
+    assert_eq!(tokens.len(), 1);
+    let claims = air.verify_logout_token(&tokens[0]);
+    assert_eq!((claims["sub"].as_str(), claims["sid"].as_str()), (Some(ann.id.as_str()), Some(signed.sid().as_str())));
+    assert_eq!(air.refresh(&signed.refresh()).await.unwrap_err(), "invalid_grant");
+    assert_token_refused(&app, signed.access.secret(), "after the session expired").await;
+    assert_eq!(browser.me().await, None, "the session is gone");
 }

@@ -23,20 +23,7 @@ pub(crate) struct ClaimRow {
 /// A line above the content: `Ok` as a status, `Err` as an alert.
 pub(crate) type Notice<'a> = Option<Result<&'a str, &'a str>>;
 
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use identity::email::escape;
 
 /// Claims that are protocol mechanics, not information about the person.
 const HIDDEN: [&str; 3] = ["nonce", "at_hash", "c_hash"];

@@ -34,10 +34,8 @@ pub fn server_error(e: &dyn std::fmt::Display) -> Response {
     oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "The server could not complete the request.")
 }
 
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+/// Escapes text for HTML (the one escaper mail uses too).
+pub use identity::email::escape;
 
 /// The brand a page is themed for: its slug (for `/brands/<slug>/theme.css`) and name.
 #[derive(Debug, Clone)]

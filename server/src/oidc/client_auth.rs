@@ -10,17 +10,29 @@ use identity::oidc::clients::Client;
 use super::errors::{invalid_client, oauth_error, server_error};
 use crate::http::AppState;
 
-/// A form body: every parameter with its repeats (RFC 6749 §3.2: none may repeat).
+/// A form body (or query): every parameter with its repeats (RFC 6749 §3.1, §3.2: none
+/// may repeat).
 #[derive(Debug, Clone)]
 pub struct Params(pub Vec<(String, String)>);
 
+/// A parameter that came more than once.
+#[derive(Debug, Clone, Copy)]
+pub struct Repeated(pub &'static str);
+
+/// At the token, introspection and revocation endpoints: `invalid_request`.
+impl From<Repeated> for Response {
+    fn from(Repeated(name): Repeated) -> Self {
+        oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", &format!("The {name} parameter is repeated."))
+    }
+}
+
 impl Params {
-    /// The single value of `name`; `Err` if it is repeated.
-    pub fn one(&self, name: &str) -> Result<Option<&str>, Response> {
+    /// The single non-empty value of `name`; `Err` if it is repeated.
+    pub fn one(&self, name: &'static str) -> Result<Option<&str>, Repeated> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
-            return Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", &format!("The {name} parameter is repeated.")));
+            return Err(Repeated(name));
         }
         Ok(first.filter(|v| !v.is_empty()))
     }

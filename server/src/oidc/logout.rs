@@ -11,6 +11,7 @@ use identity::oidc::clients::Client;
 use tower_sessions::Session;
 
 use super::authorize::hint_subject;
+use super::client_auth::{Params, Repeated};
 use super::errors::{escape, no_store, page, refused_page, server_error};
 use crate::http::AppState;
 
@@ -23,27 +24,23 @@ struct LogoutRequest {
     state: Option<String>,
 }
 
-fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
+fn pairs(raw: Option<&str>) -> Params {
+    Params(url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
 }
 
-fn one<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, Response> {
-    let mut values = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let first = values.next();
-    if values.next().is_some() {
-        return Err(refused_page(&format!("The sign-out request repeats {name}.")));
-    }
-    Ok(first.filter(|v| !v.is_empty()))
+#[expect(clippy::result_large_err, reason = "the refusal is the handler's answer, returned at once")]
+fn one<'a>(params: &'a Params, name: &'static str) -> Result<Option<&'a str>, Response> {
+    params.one(name).map_err(|Repeated(name)| refused_page(&format!("The sign-out request repeats {name}.")))
 }
 
-async fn check(state: &AppState, params: &[(String, String)]) -> Result<LogoutRequest, Response> {
+async fn check(state: &AppState, params: &Params) -> Result<LogoutRequest, Response> {
     let identity = &state.context.identity;
     let hint = one(params, "id_token_hint")?;
     let client_id = one(params, "client_id")?;
     let uri = one(params, "post_logout_redirect_uri")?;
     let logout_state = one(params, "state")?.filter(|s| s.len() <= 1024).map(str::to_owned);
     // The hint's audience names the client; read it, then verify against that client.
-    let hint_aud = hint.and_then(|h| unverified_audience(h));
+    let hint_aud = hint.and_then(unverified_audience);
     if let (Some(given), Some(aud)) = (client_id, hint_aud.as_deref())
         && given != aud
     {
@@ -153,7 +150,7 @@ pub async fn confirm(State(state): State<AppState>, session: Session, headers: H
     if checked.is_some() || (site.is_none() && origin.is_none()) {
         return refused_page("The sign-out confirmation did not come from this site.");
     }
-    let request = match check(&state, &form).await {
+    let request = match check(&state, &Params(form)).await {
         Ok(r) => r,
         Err(response) => return response,
     };

@@ -26,6 +26,19 @@ impl From<Repeated> for Response {
     }
 }
 
+/// A form body as [`Params`]; a body that is not `application/x-www-form-urlencoded` is
+/// `invalid_request` in RFC 6749's JSON, not the framework's plain-text rejection.
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
+            Ok(axum::Form(pairs)) => Ok(Self(pairs)),
+            Err(_) => Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", "The body must be application/x-www-form-urlencoded.")),
+        }
+    }
+}
+
 impl Params {
     /// The single non-empty value of `name`; `Err` if it is repeated.
     pub fn one(&self, name: &'static str) -> Result<Option<&str>, Repeated> {

@@ -1,7 +1,6 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2, §4.1.3, §4.4, §6), `/oauth2/introspect` (RFC
 //! 7662) and `/oauth2/revoke` (RFC 7009).
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,10 +10,6 @@ use serde_json::json;
 use super::client_auth::{Params, authenticate};
 use super::errors::{no_store, oauth_error, server_error};
 use crate::http::AppState;
-
-fn params(form: Vec<(String, String)>) -> Params {
-    Params(form)
-}
 
 fn issued(issued: Issued) -> Response {
     let mut body = json!({
@@ -41,8 +36,7 @@ fn token_error(e: &TokenError) -> Response {
 }
 
 /// The token endpoint.
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
-    let params = params(form);
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
     match token_inner(&state, &headers, &params).await {
         Ok(response) | Err(response) => response,
     }
@@ -76,8 +70,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params) -> 
 
 /// RFC 7662: for confidential clients; anything not live for the caller's brand is
 /// exactly `{"active": false}`.
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
-    let params = params(form);
+pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
     let result = async {
         let client = authenticate(&state, &headers, &params, false).await?;
         let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
@@ -92,8 +85,7 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, Form(
 }
 
 /// RFC 7009: 200 whether or not the token was known.
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
-    let params = params(form);
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
     let result = async {
         let client = authenticate(&state, &headers, &params, true).await?;
         state.limits.check_client(&client.id).map_err(super::limits::too_many)?;

@@ -1,12 +1,12 @@
 //! `GET|POST /oauth2/userinfo` (OIDC Core §5.3, RFC 6750 §2–3): the bearer token in
 //! `Authorization`, or `access_token` in a POST form body; never in the query.
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use identity::Error;
 
+use super::client_auth::Params;
 use super::errors::{no_store, server_error};
 use crate::http::AppState;
 
@@ -40,8 +40,9 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response 
     answer(&state, bearer(&headers)).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Vec<(String, String)>>) -> Response {
-    let in_body = form.iter().find(|(k, _)| k == "access_token").map(|(_, v)| v.clone());
+/// A POST may carry the token in a form body, or only in the header (any body then).
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, params: Result<Params, Response>) -> Response {
+    let in_body = params.ok().and_then(|p| p.0.into_iter().find(|(k, _)| k == "access_token").map(|(_, v)| v));
     let in_header = bearer(&headers);
     if in_body.is_some() && in_header.is_some() {
         return challenge(StatusCode::BAD_REQUEST, r#"Bearer realm="foyer", error="invalid_request", error_description="Send the token one way only""#);

@@ -25,6 +25,7 @@ both_backends!(
     error_description_charset,
     bad_tokens_at_userinfo,
     browser_routes_are_rate_limited_per_ip,
+    endpoints_want_a_form_body,
 );
 
 const REDIRECT_V2: &str = "http://127.0.0.1:9/cb?v=2";
@@ -718,4 +719,20 @@ async fn browser_routes_are_rate_limited_per_ip(db: Db) {
     assert!((1..=60).contains(&wait), "Retry-After {wait}");
     let discovery = http.get(app.url("/.well-known/openid-configuration")).send().await.unwrap();
     assert_eq!(discovery.status(), 200, "other routes are not limited by the browser quota");
+}
+
+/// A JSON body (or none) at the token, introspection and revocation endpoints is
+/// `invalid_request` in RFC 6749's JSON; UserInfo takes a bare POST with the header.
+async fn endpoints_want_a_form_body(db: Db) {
+    let Some(app) = rp::spawn(db).await else { return };
+    let http = reqwest::Client::new();
+    for path in ["/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"] {
+        let response = http.post(app.url(path)).json(&json!({ "grant_type": "client_credentials" })).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request", "{path}: {body}");
+    }
+    let bare = http.post(app.url("/oauth2/userinfo")).header("authorization", "Bearer not-a-token").send().await.unwrap();
+    assert_eq!(bare.status(), 401, "a bare POST is read for its header");
+    assert!(bare.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
 }

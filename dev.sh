@@ -4,6 +4,7 @@
 #   ./dev.sh test    build the debug site + server, run every test (unit, integration
 #                    on SQLite and PostgreSQL, end-to-end in Chromium)
 #   ./dev.sh build [--release]   only build (site under $TARGET/site, server binary)
+#   ./dev.sh bench   measure the OIDC provider's hot paths (release build) and print figures
 # Each step installs what it needs when missing: the wasm32 target, wasm-bindgen-cli at
 # the version in Cargo.lock, Debian chromium, the npm packages under end2end/.
 set -euo pipefail
@@ -75,6 +76,13 @@ run_tests() {
   (cd end2end && FOYER_BIN="$TARGET/debug/foyer" LEPTOS_SITE_ROOT="$SITE" node --test --test-concurrency=1 tests/)
 }
 
+# Figures only, never pass/fail: a real Foyer in-process on SQLite, then on PostgreSQL
+# when FOYER_BENCH_POSTGRES_URL (or FOYER_TEST_POSTGRES_URL, or the local server) answers.
+run_bench() {
+  say "benchmarking the OIDC provider (release build; the first one takes a while)"
+  cargo bench -p server --bench oidc
+}
+
 case "${1:-}" in
   serve)
     build_site release
@@ -88,11 +96,14 @@ case "${1:-}" in
     # tests; a separate `cargo build` would resolve features differently and rebuild.
     run_tests
     ;;
+  bench)
+    run_bench
+    ;;
   build)
     if [ "${2:-}" = --release ]; then build_site release; build_server release; else build_site debug; build_server debug; fi
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -87,7 +87,7 @@ case "${1:-}" in
   serve)
     build_site release
     build_server release
-    say "serving on http://127.0.0.1:3000 (demo data; mail at /dev/mail; Ctrl-C stops)"
+    say "serving Foyer on http://localhost:3000 and the demo brand sites on http://127.0.0.1:3001 and :3002 (mail at /dev/mail; Ctrl-C stops)"
     LEPTOS_SITE_ROOT="$SITE" exec "$TARGET/release/foyer" demo
     ;;
   test)

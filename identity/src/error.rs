@@ -35,7 +35,7 @@ pub enum Error {
     Conflict(&'static str),
     #[error("{0} was not found")]
     NotFound(&'static str),
-    #[error("the password hasher is saturated; try again shortly")]
+    #[error("the server is saturated (password hashing or database writes); try again shortly")]
     Busy,
     #[error("database error: {0}")]
     Store(#[from] sqlx::Error),

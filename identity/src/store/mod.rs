@@ -26,8 +26,50 @@ use crate::{Error, Result};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// A database transaction; commit it or it rolls back when dropped.
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction; commit it or it rolls back when dropped. It dereferences to the
+/// connection, so queries run on `&mut *tx` (or `&mut **tx` through a `&mut Tx`).
+///
+/// On SQLite it also holds this process's write lock: SQLite has one writer, and
+/// writers queued on an async lock take turns in order, where writers left to SQLite's
+/// busy handler sleep in growing steps (the benchmark showed 0.4 s tails at 8 workers).
+pub struct Tx {
+    tx: sqlx::Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").finish_non_exhaustive()
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+/// How long a writer waits for its turn before giving up (as SQLite's busy timeout).
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -129,6 +171,8 @@ impl Default for PoolSettings {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's writers take turns here (see [`Tx`]); unused on PostgreSQL.
+    write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -155,7 +199,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, write_turn: std::sync::Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -181,11 +225,16 @@ impl Store {
     /// (`BEGIN IMMEDIATE`) so concurrent writers wait on the busy timeout instead of
     /// failing when a read lock cannot be upgraded.
     pub async fn begin(&self) -> Result<Tx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(tx)
+        match self.backend {
+            Backend::Sqlite => {
+                // Take the turn before a connection, so waiting writers hold none.
+                let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
+                    .await
+                    .map_err(|_| Error::Busy)?;
+                Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) })
+            }
+            Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None }),
+        }
     }
 
     /// Readiness: one round trip to the database.

@@ -1,5 +1,6 @@
-//! Periodic work on every node: expired sessions, stale throttle counters and spent OIDC
-//! flow state (requests, codes, access-token rows), and the
+//! Periodic work on every node: expired sessions, stale throttle counters, spent OIDC
+//! flow state (requests, codes, access-token rows), finished outbox rows and old
+//! development mail, and the
 //! signing keys' rotation and clean-up. Each step is idempotent (key rotation is
 //! guarded by a unique index), so nodes running it at once do no harm.
 
@@ -17,7 +18,8 @@ pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     let sessions = identity.end_expired_sessions().await?;
     let counters = identity.store.throttle_sweep(now).await?;
     let oidc = identity.prune_oidc().await?;
-    Ok((sessions, counters + oidc))
+    let outbox = identity.store.outbox_prune(now).await? + identity.store.mailbox_prune(now).await?;
+    Ok((sessions, counters + oidc + outbox))
 }
 
 pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: watch::Receiver<bool>) {

@@ -31,6 +31,11 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets development mail older than a week.
+    pub async fn mailbox_prune(&self, now: UnixMillis) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM dev_mailbox WHERE received_at < $1").bind(now - 7 * 86_400_000).execute(self.pool()).await?.rows_affected())
+    }
+
     /// The newest messages first.
     pub async fn mailbox_recent(&self, limit: i64) -> Result<Vec<MailboxRow>> {
         Ok(sqlx::query_as(

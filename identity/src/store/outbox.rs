@@ -36,6 +36,11 @@ pub struct OutboxStatus {
     pub last_error: Option<String>,
 }
 
+/// How long a delivered row is kept.
+pub const DELIVERED_KEPT_MS: i64 = 86_400_000;
+/// How long a row that was given up on is kept.
+pub const FAILED_KEPT_MS: i64 = 7 * 86_400_000;
+
 impl Store {
     /// Claims up to `limit` due rows for `lease_ms`: they are invisible to other
     /// workers until the lease ends, so a crashed worker's rows come back by themselves.
@@ -82,6 +87,17 @@ impl Store {
         };
         query.execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// Forgets finished rows: delivered ones after a day, given-up ones after a week (kept
+    /// that long for investigation). Payloads hold mail bodies, so they should not stay.
+    pub async fn outbox_prune(&self, now: UnixMillis) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM outbox WHERE delivered_at < $1 OR failed_at < $2")
+            .bind(now - DELIVERED_KEPT_MS)
+            .bind(now - FAILED_KEPT_MS)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
     }
 
     /// Rows not yet delivered and not given up on.

@@ -58,7 +58,23 @@ async fn maintenance_sweeps_only_what_expired(db: Db) {
     store.session_create("live", "{}", now + 3_600_000, Default::default(), now - 100).await.unwrap();
     store.throttle_fail("ip:192.0.2.1", now - 20 * 60_000, 5).await.unwrap();
     store.throttle_fail("ip:192.0.2.2", now - 60_000, 5).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let mut tx = store.begin().await.unwrap();
+        let event = identity::outbox::OutboxEvent::CustomerUpdated { customer_id: "c".into(), fields: vec![] };
+        ids.push(identity::outbox::enqueue(&mut tx, &event, now - 100).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    store.outbox_delivered(ids[0], now - 2 * 86_400_000).await.unwrap();
+    store.outbox_delivered(ids[1], now - 60_000).await.unwrap();
+    store.mailbox_put(now - 8 * 86_400_000, "old@example.com", "old", "t", "h").await.unwrap();
+    store.mailbox_put(now - 60_000, "new@example.com", "new", "t", "h").await.unwrap();
     server::maintenance::sweep(&app.identity).await.unwrap();
+    assert!(store.outbox_status(ids[0]).await.unwrap().is_none(), "a row delivered two days ago is gone");
+    assert!(store.outbox_status(ids[1]).await.unwrap().is_some(), "a row delivered a minute ago stays");
+    assert!(store.outbox_status(ids[2]).await.unwrap().is_some(), "an undelivered row stays");
+    let subjects: Vec<String> = store.mailbox_recent(10).await.unwrap().into_iter().map(|m| m.subject).collect();
+    assert_eq!(subjects, ["new"], "week-old development mail is gone");
     let (sessions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE id_hash = 'expired'").fetch_one(store.pool()).await.unwrap();
     assert_eq!(sessions, 0, "the expired session is gone");
     assert!(store.session_load("live", now).await.unwrap().is_some(), "the live session stays");

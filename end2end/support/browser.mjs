@@ -8,6 +8,7 @@
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startFoyer, launchBrowser } from './server.mjs';
 
 /** How long a page, a navigation or a wait may take, in milliseconds. */
@@ -103,6 +104,29 @@ export async function expectVisible(locator, what, timeout = TIMEOUT) {
       `Expected ${what} to be visible on ${page.url()} within ${timeout} ms, but it was not ` +
         `(${err.message.split('\n')[0]}).\n${description}`,
     );
+  }
+}
+
+/** Waits until no element matched by `locator` is visible. */
+export async function expectHidden(locator, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let visible = 0;
+    try {
+      visible = await locator.filter({ visible: true }).count();
+    } catch {
+      // navigating: try again
+      visible = 1;
+    }
+    if (visible === 0) return;
+    if (Date.now() > deadline) {
+      const page = locator.page();
+      assert.fail(
+        `Expected ${what} to be gone from ${page.url()} within ${timeout} ms, but it is still visible.\n` +
+          (await describePage(page)),
+      );
+    }
+    await sleep(100);
   }
 }
 

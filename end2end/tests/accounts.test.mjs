@@ -15,6 +15,7 @@ import {
   withPage,
   url,
   describePage,
+  expectHidden,
   expectVisible,
   waitForHydration,
 } from '../support/browser.mjs';
@@ -38,29 +39,6 @@ const SIGN_IN_FAILED = 'Email or password is incorrect, or the account cannot si
 let account = null;
 
 setupFoyerAndBrowser();
-
-/** Waits until no element matched by `locator` is visible. */
-async function expectHidden(locator, what, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    let visible = 0;
-    try {
-      visible = await locator.filter({ visible: true }).count();
-    } catch {
-      // navigating: try again
-      visible = 1;
-    }
-    if (visible === 0) return;
-    if (Date.now() > deadline) {
-      const page = locator.page();
-      assert.fail(
-        `Expected ${what} to be gone from ${page.url()} within ${timeout} ms, but it is still visible.\n` +
-          (await describePage(page)),
-      );
-    }
-    await sleep(POLL_MS);
-  }
-}
 
 /**
  * Polls `read()` until `check(value)` is true. Fails with `what` and the last value seen.

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   TIMEOUT,
   describePage,
+  expectHidden,
   expectVisible,
   foyer,
   setupFoyerAndBrowser,
@@ -27,7 +28,6 @@ import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs
 // This file's shared server is `foyer demo`, with both demo sites on free ports.
 setupFoyerAndBrowser({ server: { demo: true } });
 
-const POLL_MS = 100;
 /** Back-channel logout goes through the outbox worker, which polls: allow it time. */
 const BACKCHANNEL_DEADLINE_MS = 60_000;
 const BACKCHANNEL_POLL_MS = 500;
@@ -52,28 +52,6 @@ async function waitForPlace(page, origin, pathname, why) {
     await page.waitForURL((u) => u.origin === origin && u.pathname === pathname, { timeout: TIMEOUT });
   } catch {
     assert.fail(`${why} should reach ${origin}${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
-  }
-}
-
-/** Waits until no element matched by `locator` is visible. */
-async function expectHidden(locator, what, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    let visible;
-    try {
-      visible = await locator.filter({ visible: true }).count();
-    } catch {
-      visible = 1; // navigating: try again
-    }
-    if (visible === 0) return;
-    if (Date.now() > deadline) {
-      const page = locator.page();
-      assert.fail(
-        `Expected ${what} to be gone from ${page.url()} within ${timeout} ms, but it is still visible.\n` +
-          (await describePage(page)),
-      );
-    }
-    await sleep(POLL_MS);
   }
 }
 

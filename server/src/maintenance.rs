@@ -22,7 +22,15 @@ pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     Ok((sessions, counters + oidc + outbox))
 }
 
+/// The first pass waits this long after start: a node that just started has nothing
+/// urgent to sweep, and a test's server (with rows dated by a fixed clock) stops before it.
+pub const FIRST_DELAY: Duration = Duration::from_secs(60);
+
 pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: watch::Receiver<bool>) {
+    tokio::select! {
+        _ = tokio::time::sleep(FIRST_DELAY) => {}
+        _ = stop.changed() => return,
+    }
     loop {
         match sweep(&identity).await {
             Ok((sessions, counters)) if sessions + counters > 0 => {

@@ -52,7 +52,7 @@ async fn duplicate_brand_slugs_conflict(db: Db) {
 async fn maintenance_sweeps_only_what_expired(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
     let store = &app.identity.store;
-    // Real time: the node's own background sweep may run too and must agree.
+    // Real time: the node's own sweep (first run a minute after start) would agree.
     let now = identity::Clock::now(app.identity.clock.as_ref());
     store.session_create("expired", "{}", now - 1, Default::default(), now - 100).await.unwrap();
     store.session_create("live", "{}", now + 3_600_000, Default::default(), now - 100).await.unwrap();

@@ -240,10 +240,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Bind the brand sites first: their clients are registered with the real ports.
             let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;
-            seed_demo(&services, &config, &bound, &out).await?;
+            crate::demo::seed(&services, &config, &bound, &out).await?;
             let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);
-            serve_demo(config, sites, &out).await?;
+            crate::demo::serve(config, sites, &out).await?;
         }
         Command::Migrate => {
             let services = Services::open(&config).await?;
@@ -509,28 +509,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped(crate::startup::shutdown_signal()).await
 }
 
-/// Serves Foyer and the demo brand sites; Ctrl-C stops them all.
-async fn serve_demo(config: Config, sites: Vec<crate::demo::ReadySite>, out: &Output) -> anyhow::Result<()> {
-    let app = Application::build(config).await?;
-    let issuer = app.public_url().to_owned();
-    out.say(&format!("Foyer: {issuer}"), json!({ "foyer": issuer }));
-    for site in &sites {
-        let c = &site.config;
-        out.say(&format!("{}: {}", c.name, c.public_url), json!({ "demo_site": { "name": c.name, "url": c.public_url } }));
-    }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tasks = crate::demo::start(sites, &issuer, &stop_rx);
-    tracing::info!(port = app.port(), "Foyer is listening");
-    let result = app.run_until_stopped(crate::startup::shutdown_signal()).await;
-    let _ = stop_tx.send(true);
-    for task in tasks {
-        if let Ok(Err(e)) = task.await {
-            tracing::warn!(error = %e, "a demo site stopped with an error");
-        }
-    }
-    result
-}
-
 async fn queue_test_mail(services: &Services, config: &Config, to: &Email) -> anyhow::Result<i64> {
     let identity = &services.identity;
     let message = Template::Test { public_url: &config.public_url }.render(to.as_str());
@@ -566,41 +544,13 @@ async fn import(config: &Config, out: &Output, file: &std::path::Path, all_or_no
     Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// First start of `foyer demo`: two sibling brands (with their colours, and their demo
-/// site as website when it runs) and a support admin.
-async fn seed_demo(services: &Services, config: &Config, sites: &[crate::demo::BoundSite], out: &Output) -> anyhow::Result<()> {
-    let identity = &services.identity;
-    for brand in crate::demo::BRANDS {
-        if identity.store.brand_by_slug(brand.slug).await?.is_none() {
-            let slug = BrandSlug::parse(brand.slug)?;
-            let website_url = sites.iter().find(|s| s.brand == brand).map(|s| crate::demo::home_uri(&s.public_url));
-            let details = BrandDetails { website_url, dev: true, ..BrandDetails::default() };
-            identity.create_brand_with(&slug, brand.name, &details, Actor::System).await?;
-            let colours = [format!("primary={}", brand.colour), "on-primary=#ffffff".to_owned()];
-            identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
-        }
-    }
-    if identity.store.count_staff().await? == 0 {
-        let email = Email::parse("support@northwind.test")?;
-        let created = identity.create_staff(&email, StaffRole::Admin, &config.public_url, Actor::System).await?;
-        let password = created.password.expose_secret();
-        out.say(
-            &format!(
-                "Demo support admin created (shown once, not stored):\n  email:    {}\n  password: {password}",
-                email.as_str()
-            ),
-            json!({ "demo_admin": { "email": email.as_str(), "password": password } }),
-        );
-    }
-    Ok(())
-}
-
-struct Output {
+/// What a command prints: text for people, or one JSON value per line with `--json`.
+pub(crate) struct Output {
     json: bool,
 }
 
 impl Output {
-    fn say(&self, text: &str, value: serde_json::Value) {
+    pub(crate) fn say(&self, text: &str, value: serde_json::Value) {
         if self.json {
             println!("{value}");
         } else {

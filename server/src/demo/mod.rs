@@ -2,8 +2,9 @@
 //! "Northwind Hotels", each a real OpenID Connect relying party on the `openidconnect`
 //! crate (docs/design/oidc.md "Demo brand sites").
 //!
-//! - this file: which sites run where (`FOYER_DEMO_SITES`), their client registration at
-//!   each start (a fresh secret handed over in memory, never printed), and starting them.
+//! - this file: which sites run where (`FOYER_DEMO_SITES`), the demo brands and admin
+//!   seeded at first start, the sites' client registration at each start (a fresh secret
+//!   handed over in memory, never printed), and serving Foyer with the sites.
 //! - `site`: one site's HTTP routes and in-memory sessions.
 //! - `rp`: the relying-party protocol over `openidconnect` (discovery, code flow, refresh,
 //!   logout URL).
@@ -20,13 +21,20 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use identity::Identity;
 use identity::audit::Actor;
-use identity::brand::BrandSlug;
+use identity::brand::{BrandDetails, BrandSlug};
+use identity::domain::Email;
 use identity::oidc::clients::{Client, ClientSpec};
+use identity::staff::StaffRole;
 use openidconnect::core::CoreJwsSigningAlgorithm;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::cli::Output;
+use crate::config::Config;
+use crate::startup::{Application, Services};
 
 pub use site::{ClientAuth, SiteConfig};
 
@@ -260,6 +268,58 @@ fn alg(name: &str) -> CoreJwsSigningAlgorithm {
         _ => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
     }
 }
+
+/// Serves Foyer and the demo brand sites; Ctrl-C stops them all.
+pub(crate) async fn serve(config: Config, sites: Vec<ReadySite>, out: &Output) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    let issuer = app.public_url().to_owned();
+    out.say(&format!("Foyer: {issuer}"), json!({ "foyer": issuer }));
+    for site in &sites {
+        let c = &site.config;
+        out.say(&format!("{}: {}", c.name, c.public_url), json!({ "demo_site": { "name": c.name, "url": c.public_url } }));
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tasks = start(sites, &issuer, &stop_rx);
+    tracing::info!(port = app.port(), "Foyer is listening");
+    let result = app.run_until_stopped(crate::startup::shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    for task in tasks {
+        if let Ok(Err(e)) = task.await {
+            tracing::warn!(error = %e, "a demo site stopped with an error");
+        }
+    }
+    result
+}
+
+/// First start of `foyer demo`: two sibling brands (with their colours, and their demo
+/// site as website when it runs) and a support admin.
+pub(crate) async fn seed(services: &Services, config: &Config, sites: &[BoundSite], out: &Output) -> anyhow::Result<()> {
+    let identity = &services.identity;
+    for brand in BRANDS {
+        if identity.store.brand_by_slug(brand.slug).await?.is_none() {
+            let slug = BrandSlug::parse(brand.slug)?;
+            let website_url = sites.iter().find(|s| s.brand == brand).map(|s| home_uri(&s.public_url));
+            let details = BrandDetails { website_url, dev: true, ..BrandDetails::default() };
+            identity.create_brand_with(&slug, brand.name, &details, Actor::System).await?;
+            let colours = [format!("primary={}", brand.colour), "on-primary=#ffffff".to_owned()];
+            identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
+        }
+    }
+    if identity.store.count_staff().await? == 0 {
+        let email = Email::parse("support@northwind.test")?;
+        let created = identity.create_staff(&email, StaffRole::Admin, &config.public_url, Actor::System).await?;
+        let password = created.password.expose_secret();
+        out.say(
+            &format!(
+                "Demo support admin created (shown once, not stored):\n  email:    {}\n  password: {password}",
+                email.as_str()
+            ),
+            json!({ "demo_admin": { "email": email.as_str(), "password": password } }),
+        );
+    }
+    Ok(())
+}
+
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests fail loudly")]

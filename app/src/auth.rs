@@ -66,12 +66,17 @@ fn store_error(e: tower_sessions::session::Error) -> AppError {
 
 /// The customer, if signed in and within the absolute lifetime.
 pub async fn current() -> Result<Option<Current>, AppError> {
-    let ctx = server_context()?;
-    let session = session().await?;
+    current_of(&session().await?, &server_context()?.identity).await
+}
+
+/// The customer `session` holds, if within the absolute lifetime (a session past it is
+/// flushed). Also for the provider's plain axum handlers, which have the session but
+/// no Leptos context.
+pub async fn current_of(session: &Session, identity: &identity::Identity) -> Result<Option<Current>, AppError> {
     let Some(customer_id) = session.get::<String>(CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.map_err(store_error)?.unwrap_or(0);
-    let now = ctx.identity.clock.now();
-    if now - signed_in_at > ctx.identity.settings.session_absolute_ms {
+    let now = identity.clock.now();
+    if now - signed_in_at > identity.settings.session_absolute_ms {
         session.flush().await.map_err(store_error)?;
         return Ok(None);
     }
@@ -83,12 +88,19 @@ pub async fn current() -> Result<Option<Current>, AppError> {
         Some(sid) => sid,
         None => {
             // Sessions from before sign-in ids existed get one now.
-            let sid = ctx.identity.new_token();
+            let sid = identity.new_token();
             session.insert(SID, &sid).await.map_err(store_error)?;
             sid
         }
     };
     Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid }))
+}
+
+impl Current {
+    /// What an OpenID Connect authorization needs of this sign-in.
+    pub fn authentication(self) -> identity::oidc::flow::Authentication {
+        identity::oidc::flow::Authentication { customer_id: self.customer_id, sid: self.sid, auth_time: self.auth_time, acr: self.acr, amr: self.amr }
+    }
 }
 
 /// The signed-in customer, or 401 "Please sign in".
@@ -195,11 +207,16 @@ pub async fn reauthenticated(auth_time: i64) -> Result<(), AppError> {
 
 /// Ends the session, and logs out the brands its sign-in reached.
 pub async fn sign_out() -> Result<(), AppError> {
-    let session = session().await?;
+    sign_out_of(&session().await?, &server_context()?.identity).await
+}
+
+/// Ends `session` and logs out the brands its sign-in reached (also for the provider's
+/// RP-initiated logout).
+pub async fn sign_out_of(session: &Session, identity: &identity::Identity) -> Result<(), AppError> {
     let customer = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
     let sid = session.get::<String>(SID).await.map_err(store_error)?;
     if let (Some(customer), Some(sid)) = (customer, sid) {
-        server_context()?.identity.sign_in_ended(&customer, &sid).await.map_err(fail)?;
+        identity.sign_in_ended(&customer, &sid).await.map_err(fail)?;
     }
     session.flush().await.map_err(store_error)
 }

@@ -36,6 +36,9 @@ pub struct AuthRequest {
     pub login_hint: Option<String>,
     /// The raw `id_token_hint`, checked by the caller (signature, `iss`, `aud`).
     pub id_token_hint: Option<String>,
+    /// The `sub` of that hint once the caller has checked it (set by the caller).
+    #[serde(default)]
+    pub hint_subject: Option<String>,
     pub acr_values: Option<String>,
     pub code_challenge: Option<String>,
     pub ui_locales: Option<String>,
@@ -223,6 +226,7 @@ pub fn check(params: &[(String, String)], client: &Client) -> Result<AuthRequest
         max_age,
         login_hint,
         id_token_hint: get("id_token_hint"),
+        hint_subject: None,
         acr_values: get("acr_values"),
         code_challenge: challenge,
         ui_locales: get("ui_locales"),

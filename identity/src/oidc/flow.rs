@@ -225,11 +225,4 @@ impl Identity {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The scopes a code may carry: requested, and approved for the brand now
-    /// (`offline_access` only when approved on our page, OIDC Core §11).
-    pub async fn granted_scopes(&self, pending: &Pending, customer_id: &str) -> Result<Vec<String>> {
-        let approved = self.approved_scopes(customer_id, &pending.client.brand_id).await?;
-        Ok(pending.request.scopes.iter().filter(|s| approved.contains(s)).cloned().collect())
-    }
 }

@@ -344,12 +344,12 @@ impl Identity {
     }
 
     /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
-    /// `jti` row not revoked and its grant not revoked.
+    /// `jti` row not revoked, its grant not revoked, its client enabled.
     pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
         let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[SigningAlg::Rs256]) else { return Ok(None) };
         let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
-        let row: Option<LiveToken> = sqlx::query_as(
-            "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at, t.grant_id FROM access_tokens t \
+        let row: Option<AccessRow> = sqlx::query_as(
+            "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at FROM access_tokens t \
              LEFT JOIN oauth_grants g ON g.id = t.grant_id \
              WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL)",
         )
@@ -363,19 +363,25 @@ impl Identity {
         if jwt.check_claims(&rules).is_err() {
             return Ok(None);
         }
-        Ok(Some(LiveToken { sub: jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned(), ..row }))
+        Ok(Some(LiveToken {
+            jti: row.jti,
+            customer_id: row.customer_id,
+            scope: row.scope,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            sub: jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            client,
+        }))
     }
 
     /// A refresh token we issued whose grant is live.
     pub async fn live_refresh_token(&self, token: &str) -> Result<Option<GrantRow>> {
-        let now = self.clock.now();
         let row: Option<GrantRow> = sqlx::query_as(&format!(
-            "SELECT {} FROM refresh_tokens r JOIN oauth_grants g ON g.id = r.grant_id \
-             WHERE r.token_hash = $1 AND r.used_at IS NULL AND g.revoked_at IS NULL AND g.expires_at > $2",
-            GRANT_COLUMNS.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ")
+            "SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE revoked_at IS NULL AND expires_at > $2 \
+             AND id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL)"
         ))
         .bind(sha256_hex(token.as_bytes()))
-        .bind(now)
+        .bind(self.clock.now())
         .fetch_optional(self.store.pool())
         .await?;
         Ok(row)
@@ -394,7 +400,7 @@ impl Identity {
             return Ok(());
         }
         if let Some(live) = self.live_access_token(keys, token).await?
-            && live.client_id == client.id
+            && live.client.id == client.id
         {
             let mut tx = self.store.begin().await?;
             sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL").bind(&live.jti).bind(now).execute(&mut *tx).await?;
@@ -411,12 +417,12 @@ impl Identity {
             if kind == "access"
                 && let Some(live) = self.live_access_token(keys, token).await?
             {
-                let Some(client) = self.client_by_id(&live.client_id).await? else { return Ok(None) };
+                let client = &live.client;
                 if client.brand_id != caller.brand_id {
                     return Ok(None);
                 }
                 return Ok(Some(json!({
-                    "active": true, "iss": self.issuer(), "sub": live.sub, "aud": access_token_audience(&client),
+                    "active": true, "iss": self.issuer(), "sub": live.sub, "aud": access_token_audience(client),
                     "client_id": client.id, "scope": live.scope, "exp": live.expires_at / 1000, "iat": live.created_at / 1000,
                     "jti": live.jti, "token_type": "Bearer",
                 })));
@@ -448,8 +454,7 @@ impl Identity {
         if !granted.iter().any(|s| s == "openid") {
             return Ok(None);
         }
-        let client = self.client_by_id(&live.client_id).await?.ok_or(Error::TokenInvalid)?;
-        let approved = self.approved_scopes(customer_id, &client.brand_id).await?;
+        let approved = self.approved_scopes(customer_id, &live.client.brand_id).await?;
         let released: Vec<String> = granted.into_iter().filter(|s| approved.contains(s)).collect();
         if !released.iter().any(|s| s == "openid") {
             return Err(Error::TokenInvalid);
@@ -461,18 +466,27 @@ impl Identity {
     }
 }
 
-/// An access token row that passed every check.
-#[derive(Debug, Clone, FromRow)]
+/// An access token that passed every check, with the client it was issued to.
+#[derive(Debug, Clone)]
 pub struct LiveToken {
     pub jti: String,
-    pub client_id: String,
     pub customer_id: Option<String>,
     pub scope: String,
     pub created_at: UnixMillis,
     pub expires_at: UnixMillis,
-    pub grant_id: Option<String>,
-    #[sqlx(skip)]
+    /// The subject as the token says it (as its client sees the customer).
     pub sub: String,
+    pub client: Client,
+}
+
+#[derive(FromRow)]
+struct AccessRow {
+    jti: String,
+    client_id: String,
+    customer_id: Option<String>,
+    scope: String,
+    created_at: UnixMillis,
+    expires_at: UnixMillis,
 }
 
 #[expect(clippy::too_many_arguments, reason = "the row's columns")]

@@ -16,20 +16,18 @@ use identity::oidc::SigningAlg;
 use tower_sessions::Session;
 
 use super::errors::{Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};
-use super::session::signed_in;
+use super::client_auth::Params;
+use super::signed_in;
 use crate::http::AppState;
 
 /// Longest query we read.
 const MAX_QUERY: usize = 8 * 1024;
 
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()
-}
 
 /// POST answers 303 to the GET form: `SameSite=Lax` cookies do not come with a
 /// cross-site POST, so handling it here would see nobody signed in.
 pub async fn post(axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    let query = Params(form).to_query();
     if query.len() > MAX_QUERY {
         return refused_page("The request is too long.");
     }
@@ -40,7 +38,7 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
     if raw.as_ref().is_some_and(|q| q.len() > MAX_QUERY) {
         return refused_page("The request is too long.");
     }
-    let params = query_pairs(raw.as_deref());
+    let params = Params::from_query(raw.as_deref()).0;
     let identity = &state.context.identity;
     let client_id = match client_id_of(&params) {
         Ok(id) => id,
@@ -52,7 +50,7 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
         Ok(None) => return refused_page("The application that sent you here is not registered with us."),
         Err(e) => return server_error(&e),
     };
-    let request = match check(&params, &client) {
+    let mut request = match check(&params, &client) {
         Ok(request) => request,
         Err(AuthorizeError::Page(message)) => {
             let theme = identity.store.brand_by_slug(&client.brand_slug).await.ok().flatten().map(|b| Theme { slug: b.slug, name: b.name });
@@ -60,10 +58,12 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
         }
         Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err((error, &description))),
     };
-    if let Some(hint) = &request.id_token_hint
-        && hint_subject(&state, hint, &client.id).await.is_none()
-    {
-        return respond(&state, &request.destination(), Err(("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
+    if let Some(hint) = &request.id_token_hint {
+        // Checked once here; the flow compares the stored subject from then on.
+        request.hint_subject = hint_subject(&state, hint, &client.id).await;
+        if request.hint_subject.is_none() {
+            return respond(&state, &request.destination(), Err(("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
+        }
     }
     let handle = match identity.store_auth_request(&request).await {
         Ok(handle) => handle,
@@ -160,11 +160,9 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         }
         return see_other(&format!("/oauth2/consent?r={handle}"));
     }
-    let scopes = match identity.granted_scopes(&pending, &auth.customer_id).await {
-        Ok(s) => s,
-        Err(e) => return server_error(&e),
-    };
-    match identity.issue_code(handle, &pending, &auth, &scopes).await {
+    // Nothing left to approve: every requested scope is approved for the brand
+    // (`offline_access` included only when approved on our page, OIDC Core §11).
+    match identity.issue_code(handle, &pending, &auth, &need.approved).await {
         Ok(Some(code)) => respond(state, &to, Ok(&code)),
         Ok(None) => expired_page(),
         Err(e) => server_error(&e),
@@ -184,10 +182,9 @@ async fn needs_authentication(state: &AppState, pending: &Pending, auth: Option<
     if request.has_prompt("login") || request.max_age.is_some_and(|age| now - auth.auth_time > age.saturating_mul(1000)) {
         return true;
     }
-    if let Some(hint) = &request.id_token_hint {
-        let expected = hint_subject(state, hint, &pending.client.id).await;
+    if let Some(expected) = &request.hint_subject {
         let actual = state.context.identity.subject_for(&pending.client, &auth.customer_id).await.ok();
-        return expected.is_none() || expected != actual;
+        return actual.as_ref() != Some(expected);
     }
     false
 }

@@ -40,6 +40,16 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
 }
 
 impl Params {
+    /// The parameters of a query string.
+    pub fn from_query(raw: Option<&str>) -> Self {
+        Self(url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+    }
+
+    /// The parameters as a query string (a POST answered with 303 to its GET form).
+    pub fn to_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.0).finish()
+    }
+
     /// The single non-empty value of `name`; `Err` if it is repeated.
     pub fn one(&self, name: &'static str) -> Result<Option<&str>, Repeated> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
@@ -142,10 +152,7 @@ async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Param
 
 /// The `iss` of an assertion, read before verification only to find the client.
 fn unverified_issuer(assertion: &str) -> Option<String> {
-    let payload = assertion.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("iss")?.as_str().map(str::to_owned)
+    identity::oidc::jws::unverified_claims(assertion)?.get("iss")?.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! exactly are refused on our page, never redirected. Without a hint matching the
 //! signed-in customer, the customer confirms first (a same-origin POST).
 
-use app::auth::{CUSTOMER, SID};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,9 +23,6 @@ struct LogoutRequest {
     state: Option<String>,
 }
 
-fn pairs(raw: Option<&str>) -> Params {
-    Params(url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
-}
 
 #[expect(clippy::result_large_err, reason = "the refusal is the handler's answer, returned at once")]
 fn one<'a>(params: &'a Params, name: &'static str) -> Result<Option<&'a str>, Response> {
@@ -65,11 +61,9 @@ async fn check(state: &AppState, params: &Params) -> Result<LogoutRequest, Respo
     Ok(LogoutRequest { client, hint_sub, post_logout_redirect_uri: uri.map(str::to_owned), state: logout_state })
 }
 
+/// The `aud` of a hint, read before verification only to find the client.
 fn unverified_audience(token: &str) -> Option<String> {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1)?;
-    let claims: serde_json::Value = serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    match claims.get("aud")? {
+    match identity::oidc::jws::unverified_claims(token)?.get("aud")? {
         serde_json::Value::String(a) => Some(a.clone()),
         serde_json::Value::Array(a) if a.len() == 1 => a[0].as_str().map(str::to_owned),
         _ => None,
@@ -78,12 +72,7 @@ fn unverified_audience(token: &str) -> Option<String> {
 
 /// Ends the Foyer session and logs out every brand its sign-in reached.
 async fn sign_out(state: &AppState, session: &Session) -> Result<(), Response> {
-    let customer = session.get::<String>(CUSTOMER).await.ok().flatten();
-    let sid = session.get::<String>(SID).await.ok().flatten();
-    if let (Some(customer), Some(sid)) = (customer, sid) {
-        state.context.identity.sign_in_ended(&customer, &sid).await.map_err(|e| server_error(&e))?;
-    }
-    session.flush().await.map_err(|e| server_error(&e))
+    app::auth::sign_out_of(session, &state.context.identity).await.map_err(|e| server_error(&e))
 }
 
 fn finished(request: &LogoutRequest) -> Response {
@@ -100,12 +89,12 @@ fn finished(request: &LogoutRequest) -> Response {
 }
 
 pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw): RawQuery) -> Response {
-    let params = pairs(raw.as_deref());
+    let params = Params::from_query(raw.as_deref());
     let request = match check(&state, &params).await {
         Ok(r) => r,
         Err(response) => return response,
     };
-    let Some(current) = super::session::signed_in(&session, &state.context.identity).await else { return finished(&request) };
+    let Some(current) = super::signed_in(&session, &state.context.identity).await else { return finished(&request) };
     let matches = match (&request.hint_sub, &request.client) {
         (Some(sub), Some(client)) => state.context.identity.subject_for(client, &current.customer_id).await.ok().as_ref() == Some(sub),
         _ => false,
@@ -121,8 +110,7 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
 
 /// POST answers 303 to the GET form (the session cookie is `SameSite=Lax`).
 pub async fn post(axum::Form(form): axum::Form<Vec<(String, String)>>) -> Response {
-    let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-    Redirect::to(&format!("/oauth2/logout?{query}")).into_response()
+    Redirect::to(&format!("/oauth2/logout?{}", Params(form).to_query())).into_response()
 }
 
 fn confirm_page(request: &LogoutRequest) -> Response {

@@ -13,7 +13,6 @@ pub mod errors;
 pub mod keys;
 pub mod limits;
 pub mod logout;
-pub mod session;
 pub mod token;
 pub mod userinfo;
 
@@ -52,6 +51,12 @@ pub fn browser_routes(state: &AppState) -> Router<AppState> {
         .route("/oauth2/logout", get(logout::get).post(logout::post))
         .route("/oauth2/logout/confirm", post(logout::confirm))
         .layer(axum::middleware::from_fn_with_state((state.limits.clone(), limits::Guard::Browser), limits::by_ip))
+}
+
+/// The signed-in customer's authentication, as `app::auth` reads the session (same keys,
+/// same absolute lifetime); `None` when signed out or the session is unreadable.
+pub async fn signed_in(session: &tower_sessions::Session, identity: &identity::Identity) -> Option<identity::oidc::flow::Authentication> {
+    app::auth::current_of(session, identity).await.ok().flatten().map(app::auth::Current::authentication)
 }
 
 /// The issuer: the public URL without a trailing slash.

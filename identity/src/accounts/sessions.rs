@@ -63,22 +63,26 @@ impl Store {
     /// Inserts a new record; `false` if the id is taken (the caller picks another).
     pub async fn session_create(&self, id_hash: &str, data: &str, expires_at: UnixMillis, columns: SessionColumns<'_>, now: UnixMillis) -> Result<bool> {
         let row = SessionWrite { id_hash, data, expires_at, customer_id: columns.customer_id, device: columns.device, sid: columns.sid, now };
-        Ok(self.session_write(&row, "DO NOTHING").await? == 1)
+        let sql = "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at, sid) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (id_hash) DO NOTHING";
+        Ok(self.session_bind(sql, &row).await? == 1)
     }
 
-    /// Inserts or replaces a record, moving its last-seen time.
-    pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, columns: SessionColumns<'_>, now: UnixMillis) -> Result<()> {
+    /// Replaces a live record, moving its last-seen time; `false` (and nothing written)
+    /// when the record is gone or expired. Records are born only in
+    /// [`Store::session_create`]: a request that loaded a session before sign-out, "sign
+    /// out other devices" or a password reset ended it must not write it back when it
+    /// finishes.
+    pub async fn session_save(&self, id_hash: &str, data: &str, expires_at: UnixMillis, columns: SessionColumns<'_>, now: UnixMillis) -> Result<bool> {
         let row = SessionWrite { id_hash, data, expires_at, customer_id: columns.customer_id, device: columns.device, sid: columns.sid, now };
-        self.session_write(&row, "DO UPDATE SET data = $2, expires_at = $3, customer_id = $4, device = $5, sid = $7, last_seen_at = $6").await?;
-        Ok(())
+        let sql = "UPDATE sessions SET data = $2, expires_at = $3, customer_id = $4, device = $5, last_seen_at = $6, sid = $7 \
+                   WHERE id_hash = $1 AND expires_at > $6";
+        Ok(self.session_bind(sql, &row).await? == 1)
     }
 
-    async fn session_write(&self, row: &SessionWrite<'_>, on_conflict: &str) -> Result<u64> {
-        let sql = format!(
-            "INSERT INTO sessions (id_hash, data, expires_at, customer_id, device, created_at, last_seen_at, sid) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (id_hash) {on_conflict}"
-        );
-        Ok(sqlx::query(&sql)
+    /// Runs `sql` with the row bound as `$1` id hash … `$6` now, `$7` sid.
+    async fn session_bind(&self, sql: &str, row: &SessionWrite<'_>) -> Result<u64> {
+        Ok(sqlx::query(sql)
             .bind(row.id_hash)
             .bind(row.data)
             .bind(row.expires_at)

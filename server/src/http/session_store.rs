@@ -2,7 +2,8 @@
 //!
 //! Records are keyed by SHA-256 of the session id, so a copy of the database holds no
 //! usable cookie. The customer id and device label are copied into columns so "Your
-//! devices" can list and end a customer's sessions.
+//! devices" can list and end a customer's sessions. Rows are born in `create` and only
+//! updated by `save`, so an ended session cannot come back.
 
 use async_trait::async_trait;
 use identity::Identity;
@@ -60,14 +61,24 @@ impl SessionStore for FoyerSessionStore {
         }
     }
 
+    /// Updates the stored record only: tower-sessions calls [`SessionStore::create`] for
+    /// every new session (and after `cycle_id`), so a record missing here was ended while
+    /// the request ran (sign-out, "sign out other devices", a password reset, expiry) and
+    /// stays ended. The browser's cookie then names nothing and its next request starts
+    /// anonymous.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, expires, cols) = columns(record)?;
         let now = self.identity.clock.now();
-        self.identity
+        let saved = self
+            .identity
             .store
             .session_save(&hash(&record.id), &data, expires, as_columns(&cols), now)
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        if !saved {
+            tracing::debug!("a session ended during the request was not written back");
+        }
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

@@ -16,11 +16,13 @@ pub struct SignedInCustomer {
     pub acr: String,
 }
 
-/// Only local paths: `/x` but not `//host`, `/\host`, or anything with a scheme.
-pub fn safe_return_to(return_to: Option<&str>) -> String {
-    match return_to.map(str::trim) {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains("://") && p.len() <= 512 => p.to_owned(),
-        _ => "/account".to_owned(),
+/// Where a completed step leads: `return_to` if it is a page of Foyer's own
+/// (`api::return_to`), else `/account`.
+#[cfg(feature = "ssr")]
+fn safe_return_to(return_to: Option<&str>) -> String {
+    match crate::context::server_context() {
+        Ok(ctx) => crate::api::return_to::safe_return_to(return_to, &ctx.public_url),
+        Err(_) => crate::api::return_to::DEFAULT.to_owned(),
     }
 }
 
@@ -251,18 +253,4 @@ pub async fn reset_password(token: String, password: String, code: Option<String
 pub async fn unlock_account(token: String) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
     ctx.identity.unlock(&token).await.map_err(crate::auth::fail)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_to_accepts_local_paths_only() {
-        assert_eq!(safe_return_to(Some("/account/devices?x=1")), "/account/devices?x=1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "account", ""] {
-            assert_eq!(safe_return_to(Some(bad)), "/account", "{bad}");
-        }
-        assert_eq!(safe_return_to(None), "/account");
-    }
 }

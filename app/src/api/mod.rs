@@ -5,6 +5,8 @@ pub mod dev_mail;
 pub mod mfa;
 pub mod oidc;
 pub mod passkeys;
+#[cfg(feature = "ssr")]
+pub mod return_to;
 pub mod settings;
 pub mod status;
 

@@ -17,5 +17,6 @@ mod oidc;
 mod outbox;
 mod passkeys;
 mod platform;
+mod return_to;
 mod session_store;
 mod store;

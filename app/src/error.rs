@@ -3,7 +3,8 @@
 //! Policy: every variant carries only text that is safe to show. Field errors name
 //! their field so the form can show each beside its input. The server also sets a
 //! fitting HTTP status (400, 401, 403, 429 with `Retry-After`, 503) — never a 500 for
-//! a person's mistake; internal failures are logged and shown as a generic sentence.
+//! a person's mistake or an unreadable request; internal failures are logged and shown
+//! as a generic sentence.
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
@@ -38,7 +39,14 @@ pub enum AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server these are the request's faults (a body that is not UTF-8 or not a
+    /// form, a missing or malformed argument, a body over the limit): 400, not the
+    /// framework's 500. Failures to encode an answer stay 500.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        if matches!(value, ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)) {
+            return crate::auth::respond(Self::ServerFn(value));
+        }
         Self::ServerFn(value)
     }
 }

@@ -1,7 +1,8 @@
 //! The HTTP surface: the Leptos pages and server functions, operational endpoints, and
 //! the layers every response passes through (request ids, tracing, metrics, security
-//! headers, CSRF, panic recovery).
+//! headers, CSRF, body limits, panic recovery).
 
+pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
 pub mod headers;
@@ -69,7 +70,9 @@ pub fn router(
         .leptos_routes_with_context(&state, generate_route_list(app::App), provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
         .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site))
-        .layer(session_layer(config, &context));
+        .layer(session_layer(config, &context))
+        .layer(bodies::limit())
+        .layer(axum::middleware::from_fn(bodies::refuse_oversized));
 
     let ops = Router::new()
         .route("/healthz", get(health::healthz))

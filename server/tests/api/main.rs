@@ -12,6 +12,7 @@ mod clients;
 mod email_code;
 mod import;
 mod keys;
+mod malformed_bodies;
 mod mfa;
 mod oidc;
 mod outbox;

@@ -1,5 +1,6 @@
 //! Configuration: built-in defaults, then an optional `foyer.toml`, then `FOYER_*`
-//! environment variables (later sources win). Every setting is listed in the README.
+//! environment variables (later sources win; an empty variable counts as unset). Every
+//! setting is listed in the README.
 //!
 //! Loading checks everything it can before the server starts and reports a bad
 //! setting as one line naming it (`FOYER_SMTP_URL: …`). Secrets (`smtp_url`,
@@ -139,12 +140,17 @@ impl Config {
             Some(path) => figment = figment.merge(Toml::file(path)),
             None => figment = figment.merge(Toml::file("foyer.toml")),
         }
-        if let Ok(root) = std::env::var("LEPTOS_SITE_ROOT") {
+        if let Some(root) = std::env::var("LEPTOS_SITE_ROOT").ok().filter(|v| !v.trim().is_empty()) {
             figment = figment.merge(Serialized::default("site_root", root));
         }
         // Only our own settings: other FOYER_* variables (test harness, scripts) are not ours.
+        // An empty (or blank) variable is unset, for every setting: container and CI
+        // environments pass `FOYER_SMTP_URL=` to mean "none".
         let known = known_settings();
-        figment = figment.merge(Env::prefixed("FOYER_").filter(move |key| known.iter().any(|k| key.as_str().eq_ignore_ascii_case(k))));
+        let blank = blank_variables(std::env::vars_os());
+        figment = figment.merge(Env::prefixed("FOYER_").filter(move |key| {
+            known.iter().any(|k| key.as_str().eq_ignore_ascii_case(k)) && !blank.iter().any(|b| b.eq_ignore_ascii_case(&format!("FOYER_{key}")))
+        }));
         let raw: RawConfig = figment.extract().map_err(|e| {
             let setting = e.path.last().map_or_else(|| "configuration".to_owned(), |k| format!("FOYER_{}", k.to_uppercase()));
             bad(&setting, e.kind)
@@ -256,6 +262,11 @@ fn known_settings() -> Vec<String> {
     }
 }
 
+/// The names of the variables whose value is empty or only whitespace.
+fn blank_variables(vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>) -> Vec<String> {
+    vars.filter(|(_, value)| value.to_string_lossy().trim().is_empty()).map(|(name, _)| name.to_string_lossy().trim().to_owned()).collect()
+}
+
 fn is_loopback_host(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
@@ -324,6 +335,13 @@ mod tests {
             assert!(err.to_string().starts_with(setting), "{err}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn blank_variables_are_found() {
+        let vars = [("FOYER_SMTP_URL", ""), ("FOYER_ADDR", "  "), ("FOYER_DEV", "true"), ("PATH", "/bin")];
+        let found = blank_variables(vars.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+        assert_eq!(found, ["FOYER_SMTP_URL", "FOYER_ADDR"]);
     }
 
     #[test]

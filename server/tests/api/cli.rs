@@ -28,6 +28,36 @@ async fn bad_configuration_stops_with_one_line_naming_the_setting() {
     }
 }
 
+/// Container and CI environments pass empty strings for settings they leave out: each
+/// of these would stop the start if it were read as a value ("" is no SMTP URL, no
+/// number, no boolean, no log format, no public URL).
+#[tokio::test]
+async fn empty_variables_count_as_unset() {
+    let db = TestDb::create(Db::Sqlite).await.unwrap();
+    let empty = [
+        "FOYER_SMTP_URL",
+        "FOYER_PUBLIC_URL",
+        "FOYER_ADDR",
+        "FOYER_DEV",
+        "FOYER_MAIL_FROM",
+        "FOYER_SESSION_IDLE_MINUTES",
+        "FOYER_LOCKOUT_THRESHOLD",
+        "FOYER_MASTER_KEY",
+        "FOYER_PASSWORD_PEPPER",
+        "FOYER_LOG_FORMAT",
+        "FOYER_OUTBOX_WORKER",
+        "LEPTOS_SITE_ROOT",
+    ];
+    let env: Vec<(&str, &str)> = empty.iter().map(|k| (*k, "")).chain([("FOYER_TRUSTED_PROXIES", "  ")]).collect();
+    let out = foyer(&db, &["migrate", "--json"], &env);
+    assert!(out.status.success(), "empty variables are defaults: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["migrated"], true);
+    // An empty value does not hide a real one of another setting.
+    let bad = foyer(&db, &["migrate"], &[("FOYER_SMTP_URL", ""), ("FOYER_LOG_FORMAT", "xml")]);
+    assert!(stderr(&bad).starts_with("error: FOYER_LOG_FORMAT"), "{}", stderr(&bad));
+}
+
 #[tokio::test]
 async fn help_lists_the_commands() {
     let db = TestDb::create(Db::Sqlite).await.unwrap();

@@ -116,12 +116,11 @@ const DEMO_SITES_ANY_PORT = 'air=127.0.0.1:0,hotels=127.0.0.1:0';
 const DEMO_SITE_KEYS = { 'Northwind Air': 'air', 'Northwind Hotels': 'hotels' };
 
 /**
- * Reads what `foyer --json demo` printed: one JSON object a line (`foyer`, `demo_site`,
- * `demo_admin`). Lines that are not JSON (none expected) are skipped.
+ * Reads what `foyer --json demo` printed: one JSON object a line (`foyer`, `demo_site`).
+ * Lines that are not JSON (none expected) are skipped.
  */
 function demoAnnouncements(text) {
   const sites = {};
-  let admin = null;
   for (const line of text.split('\n')) {
     let value;
     try {
@@ -135,9 +134,8 @@ function demoAnnouncements(text) {
         url: value.demo_site.url,
       };
     }
-    if (value?.demo_admin) admin = value.demo_admin;
   }
-  return { sites, admin };
+  return { sites };
 }
 
 /**
@@ -145,7 +143,7 @@ function demoAnnouncements(text) {
  * until GET /healthz answers 200.
  *
  * With `demo: true` it starts `foyer --json demo` instead: Foyer in development mode
- * with the two demo brands, a demo support admin and the demo brand sites (real OpenID
+ * with the two demo brands and the demo brand sites (real OpenID
  * Connect relying parties). The sites listen on loopback ports the kernel picks (unless
  * `env` sets FOYER_DEMO_SITES); the server is ready once /healthz answers 200, the
  * sites' addresses have been printed and each site's home page answers 200. Foyer is
@@ -163,7 +161,6 @@ function demoAnnouncements(text) {
  *   output: () => { stdout: string, stderr: string },
  *   demo: null | {
  *     sites: Record<string, { name: string, url: string }>,
- *     admin: { email: string, password: string } | null,
  *   },
  * }>}
  */
@@ -315,7 +312,7 @@ export async function startFoyer({ env = {}, demo = false } = {}) {
     stop,
     /** What the server has printed so far (the last 64 KiB of each stream), for failure messages. */
     output: () => ({ stdout: stdout.text, stderr: stderr.text }),
-    /** With `demo: true`: the demo sites by key (`air`, `hotels`) and the demo admin. */
+    /** With `demo: true`: the demo sites by key (`air`, `hotels`). */
     demo: demoInfo,
   };
 }

@@ -240,7 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Bind the brand sites first: their clients are registered with the real ports.
             let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;
-            crate::demo::seed(&services, &config, &bound, &out).await?;
+            crate::demo::seed(&services, &bound).await?;
             let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);
             crate::demo::serve(config, sites, &out).await?;

@@ -2,8 +2,8 @@
 //! "Northwind Hotels", each a real OpenID Connect relying party on the `openidconnect`
 //! crate (docs/design/oidc.md "Demo brand sites").
 //!
-//! - this file: which sites run where (`FOYER_DEMO_SITES`), the demo brands and admin
-//!   seeded at first start, the sites' client registration at each start (a fresh secret
+//! - this file: which sites run where (`FOYER_DEMO_SITES`), the demo brands seeded at
+//!   first start, the sites' client registration at each start (a fresh secret
 //!   handed over in memory, never printed), and serving Foyer with the sites.
 //! - `site`: one site's HTTP routes and in-memory sessions.
 //! - `rp`: the relying-party protocol over `openidconnect` (discovery, code flow, refresh,
@@ -22,11 +22,9 @@ use anyhow::Context as _;
 use identity::Identity;
 use identity::audit::Actor;
 use identity::brand::{BrandDetails, BrandSlug};
-use identity::domain::Email;
 use identity::oidc::clients::{Client, ClientSpec};
-use identity::staff::StaffRole;
 use openidconnect::core::CoreJwsSigningAlgorithm;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -291,9 +289,9 @@ pub(crate) async fn serve(config: Config, sites: Vec<ReadySite>, out: &Output) -
     result
 }
 
-/// First start of `foyer demo`: two sibling brands (with their colours, and their demo
-/// site as website when it runs) and a support admin.
-pub(crate) async fn seed(services: &Services, config: &Config, sites: &[BoundSite], out: &Output) -> anyhow::Result<()> {
+/// First start of `foyer demo`: two sibling brands, with their colours and their demo
+/// site as website when it runs. No staff account: there is no admin view to use it in yet.
+pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<()> {
     let identity = &services.identity;
     for brand in BRANDS {
         if identity.store.brand_by_slug(brand.slug).await?.is_none() {
@@ -305,21 +303,8 @@ pub(crate) async fn seed(services: &Services, config: &Config, sites: &[BoundSit
             identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
         }
     }
-    if identity.store.count_staff().await? == 0 {
-        let email = Email::parse("support@northwind.test")?;
-        let created = identity.create_staff(&email, StaffRole::Admin, &config.public_url, Actor::System).await?;
-        let password = created.password.expose_secret();
-        out.say(
-            &format!(
-                "Demo support admin created (shown once, not stored):\n  email:    {}\n  password: {password}",
-                email.as_str()
-            ),
-            json!({ "demo_admin": { "email": email.as_str(), "password": password } }),
-        );
-    }
     Ok(())
 }
-
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests fail loudly")]
@@ -346,6 +331,27 @@ mod tests {
     fn bad_plans_are_refused() {
         for bad in ["air", "train=127.0.0.1:1", "air=localhost:3001", "air=0.0.0.0:3001", "air=127.0.0.1:1,air=127.0.0.1:2"] {
             assert!(SitePlan::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// No staff account: there is no admin view to use one in, so none is made or printed.
+    #[tokio::test]
+    async fn the_demo_seeds_brands_and_no_staff() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = crate::config::RawConfig {
+            database_url: format!("sqlite://{}/demo.db", dir.path().display()),
+            data_dir: dir.path().join("data"),
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            ..crate::config::RawConfig::default()
+        };
+        let services = Services::open(&Config::check(raw).unwrap()).await.unwrap();
+        seed(&services, &[]).await.unwrap();
+        seed(&services, &[]).await.unwrap();
+        let store = &services.identity.store;
+        assert_eq!(store.count_staff().await.unwrap(), 0);
+        for brand in BRANDS {
+            assert!(store.brand_by_slug(brand.slug).await.unwrap().is_some(), "{}", brand.slug);
         }
     }
 

@@ -176,6 +176,6 @@ pub async fn passkey_step_up(response: String) -> Result<(), AppError> {
     let current = auth::require().await?;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    let at = ctx.identity.reauthenticate_passkey(&current.customer_id, &state, &response).await.map_err(auth::fail)?;
-    auth::reauthenticated(at).await
+    let step = ctx.identity.reauthenticate_passkey(&current.customer_id, &state, &response).await.map_err(auth::fail)?;
+    auth::stepped_up(&step).await
 }

@@ -218,6 +218,20 @@ pub async fn stepped_up(step: &identity::accounts::login::StepUp) -> Result<(), 
     raise_level(&step.amr).await
 }
 
+/// After a factor was added in this (recent, strong enough) session by proving it —
+/// a first code of a new app, a passkey created with user verification — the session
+/// has shown its sign-in's factor and the new one: it rises to `foyer:mfa`.
+pub async fn proved_new_factor(current: &Current, methods: &[&'static str]) -> Result<(), AppError> {
+    let mut amr: Vec<&'static str> =
+        current.amr.iter().filter_map(|m| ["pwd", "otp", "hwk", "swk", "user"].into_iter().find(|k| *k == m.as_str())).collect();
+    for m in methods.iter().copied().chain(["mfa"]) {
+        if !amr.contains(&m) {
+            amr.push(m);
+        }
+    }
+    raise_level(&amr).await
+}
+
 /// Lifts the session's level to what `amr` proves, when that is stronger.
 pub async fn raise_level(amr: &[&'static str]) -> Result<(), AppError> {
     let session = session().await?;

@@ -47,13 +47,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     let ctx = crate::context::server_context()?;
     let codes = ctx.identity.confirm_totp(&current.customer_id, &code).await.map_err(auth::fail)?;
     // A recent sign-in plus a correct code of the new app: both factors, just proved.
-    let mut amr: Vec<&'static str> = current.amr.iter().filter_map(|m| ["pwd", "otp", "hwk", "swk", "user"].into_iter().find(|k| *k == m.as_str())).collect();
-    for m in ["otp", "mfa"] {
-        if !amr.contains(&m) {
-            amr.push(m);
-        }
-    }
-    auth::raise_level(&amr).await?;
+    auth::proved_new_factor(&current, &["otp"]).await?;
     Ok(codes)
 }
 

@@ -168,6 +168,7 @@ mod tests {
     /// Replays sequences of failures (in and across windows, with different `free`)
     /// through [`FAIL_SQL`] on SQLite and through [`after_failure`]: the same states.
     #[tokio::test]
+    #[expect(clippy::unwrap_used, reason = "tests fail loudly")]
     async fn the_statement_follows_the_rule() {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::store::DatabaseUrl::parse(&format!("sqlite://{}/t.db", dir.path().display())).unwrap();

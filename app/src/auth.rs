@@ -111,11 +111,17 @@ pub async fn require() -> Result<Current, AppError> {
     }
 }
 
-/// The signed-in customer who authenticated in the last five minutes.
+/// The signed-in customer who authenticated in the last five minutes, as strongly as
+/// the account allows (`identity::accounts::step_up`): with two-step verification on,
+/// a password-only session (a remembered device) must step up with the second factor.
 pub async fn require_recent() -> Result<Current, AppError> {
     let c = require().await?;
-    let now = server_context()?.identity.clock.now();
-    if now - c.auth_time > RECENT_AUTH_MS {
+    let ctx = server_context()?;
+    let identity = &ctx.identity;
+    if identity.clock.now() - c.auth_time > RECENT_AUTH_MS {
+        return Err(respond(AppError::ReauthRequired));
+    }
+    if !identity.step_up_strong_enough(&c.customer_id, &c.acr).await.map_err(fail)? {
         return Err(respond(AppError::ReauthRequired));
     }
     Ok(c)
@@ -202,6 +208,38 @@ pub async fn reauthenticated(auth_time: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(store_error)?;
     session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
+    Ok(())
+}
+
+/// Records a step-up: as [`reauthenticated`], and the session's level rises to what
+/// the step-up proved (`amr`) when that is stronger; it never falls.
+pub async fn stepped_up(step: &identity::accounts::login::StepUp) -> Result<(), AppError> {
+    reauthenticated(step.at).await?;
+    raise_level(&step.amr).await
+}
+
+/// After a factor was added in this (recent, strong enough) session by proving it —
+/// a first code of a new app, a passkey created with user verification — the session
+/// has shown its sign-in's factor and the new one: it rises to `foyer:mfa`.
+pub async fn proved_new_factor(current: &Current, methods: &[&'static str]) -> Result<(), AppError> {
+    let mut amr: Vec<&'static str> =
+        current.amr.iter().filter_map(|m| ["pwd", "otp", "hwk", "swk", "user"].into_iter().find(|k| *k == m.as_str())).collect();
+    for m in methods.iter().copied().chain(["mfa"]) {
+        if !amr.contains(&m) {
+            amr.push(m);
+        }
+    }
+    raise_level(&amr).await
+}
+
+/// Lifts the session's level to what `amr` proves, when that is stronger.
+pub async fn raise_level(amr: &[&'static str]) -> Result<(), AppError> {
+    let session = session().await?;
+    let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| "foyer:pwd".to_owned());
+    if let Some((acr, amr)) = identity::accounts::step_up::lifted(&acr, amr) {
+        session.insert(AMR, &amr).await.map_err(store_error)?;
+        session.insert(ACR, acr).await.map_err(store_error)?;
+    }
     Ok(())
 }
 

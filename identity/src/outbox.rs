@@ -28,6 +28,17 @@ pub enum OutboxEvent {
     /// An OIDC Back-Channel Logout token to POST to a client (the token is built and
     /// signed at delivery; `sub` is the subject as that client sees it).
     BackchannelLogout { client_id: String, sub: String, sid: Option<String>, jti: String },
+    /// Mail for an address *if* it has an account (looked up at delivery, so the
+    /// request writes the same for every address): `accounts::known_mail`.
+    MailIfKnown { mail: KnownMail, email: String },
+}
+
+/// What [`OutboxEvent::MailIfKnown`] sends to a known address.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum KnownMail {
+    ResetPassword,
+    SignInCode,
 }
 
 impl OutboxEvent {
@@ -36,6 +47,7 @@ impl OutboxEvent {
             Self::Email(_) => "email",
             Self::CustomerUpdated { .. } => "customer.updated",
             Self::BackchannelLogout { .. } => "oidc.backchannel_logout",
+            Self::MailIfKnown { .. } => "account.mail_if_known",
         }
     }
 }

@@ -5,6 +5,11 @@
 //! - no composition rules;
 //! - refused when zxcvbn scores it below 3 (its lists hold the most common passwords),
 //!   or when it contains the customer's email, email name or a name of 3+ characters.
+//!
+//! The work is bounded whatever the caller passes: the password's length is checked
+//! first (bytes, then code points), zxcvbn sees at most its first 100 characters, and
+//! the personal inputs are capped ([`personal_words`]) before they are matched or
+//! handed to zxcvbn as its user dictionary.
 
 /// Fewest code points.
 pub const MIN_CHARS: usize = 8;
@@ -12,6 +17,12 @@ pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 1024;
 /// zxcvbn's score (0..=4) a password needs.
 pub const MIN_SCORE: u8 = 3;
+/// Code points of each personal input looked at (an email address is at most 254).
+pub const MAX_PERSONAL_CHARS: usize = 254;
+/// Personal inputs looked at (email, given, family and display name).
+pub const MAX_PERSONAL_INPUTS: usize = 8;
+/// Words taken from the personal inputs (for matching and for zxcvbn).
+pub const MAX_PERSONAL_WORDS: usize = 64;
 
 /// What the meter shows and the server enforces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,28 +41,45 @@ impl Assessment {
     }
 }
 
-/// Judges `password` for an account with these `personal` inputs (email, names).
-pub fn assess(password: &str, personal: &[&str]) -> Assessment {
-    let chars = password.chars().count();
+/// The length rule alone (cheap: callers check it before any throttle or hashing).
+pub fn length_problem(password: &str) -> Option<Assessment> {
+    // More bytes than MAX_CHARS four-byte code points cannot be within the limit.
+    let chars = if password.len() > MAX_CHARS * 4 { MAX_CHARS + 1 } else { password.chars().count() };
     if chars < MIN_CHARS {
-        return Assessment {
+        return Some(Assessment {
             score: 0,
             problem: Some(format!("Use at least {MIN_CHARS} characters.")),
             suggestion: Some("A few unrelated words make a long password that is easy to remember.".into()),
-        };
+        });
     }
-    if chars > MAX_CHARS {
-        return Assessment { score: 0, problem: Some(format!("Use at most {MAX_CHARS} characters.")), suggestion: None };
-    }
-    let lowered = password.to_lowercase();
+    (chars > MAX_CHARS).then(|| Assessment { score: 0, problem: Some(format!("Use at most {MAX_CHARS} characters.")), suggestion: None })
+}
+
+/// The words of the personal inputs a password must not contain, lowercased: each
+/// whole input, an email's local part, and its words of 3+ characters. Bounded
+/// whatever the inputs: at most [`MAX_PERSONAL_INPUTS`] inputs of their first
+/// [`MAX_PERSONAL_CHARS`] code points, at most [`MAX_PERSONAL_WORDS`] words.
+pub fn personal_words(personal: &[&str]) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    for input in personal.iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+    let capped = personal.iter().take(MAX_PERSONAL_INPUTS).map(|s| s.trim().chars().take(MAX_PERSONAL_CHARS).collect::<String>());
+    for input in capped.map(|s| s.to_lowercase()).filter(|s| !s.is_empty()) {
         if let Some((local, _)) = input.split_once('@') {
             words.push(local.to_owned());
         }
         words.extend(input.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_owned));
         words.push(input);
     }
+    words.truncate(MAX_PERSONAL_WORDS);
+    words
+}
+
+/// Judges `password` for an account with these `personal` inputs (email, names).
+pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+    if let Some(refused) = length_problem(password) {
+        return refused;
+    }
+    let lowered = password.to_lowercase();
+    let words = personal_words(personal);
     if words.iter().any(|w| w.chars().count() >= 3 && lowered.contains(w.as_str())) {
         return Assessment {
             score: 0,
@@ -89,6 +117,22 @@ mod tests {
         // Eight emoji are eight characters (and 32 bytes): long enough.
         let emoji = assess("🦀🐙🦑🐳🦈🐠🐡🦐", &[]);
         assert_ne!(emoji.problem.as_deref(), Some("Use at least 8 characters."));
+    }
+
+    #[test]
+    fn huge_personal_inputs_are_capped() {
+        let huge_name = "Annabelle ".repeat(10_000);
+        let huge_email = format!("{}@example.com", "a".repeat(100_000));
+        let many: Vec<&str> = std::iter::repeat_n(huge_name.as_str(), 50).chain([huge_email.as_str()]).collect();
+        let words = personal_words(&many);
+        assert!(words.len() <= MAX_PERSONAL_WORDS, "{} words", words.len());
+        assert!(words.iter().all(|w| w.chars().count() <= MAX_PERSONAL_CHARS), "every word is capped");
+        // Only the first inputs are looked at: the email after 50 names is not.
+        assert!(!words.iter().any(|w| w.contains('@')));
+        // Still refused for the name it contains, and judged with the capped inputs.
+        assert!(!assess("annabelle-rocks-2024!", &many).acceptable());
+        assert!(assess("correct horse battery staple", &many).acceptable());
+        assert_eq!(length_problem(&"x".repeat(5 * MAX_CHARS)).and_then(|a| a.problem).as_deref(), Some("Use at most 1024 characters."));
     }
 
     #[test]

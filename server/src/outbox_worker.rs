@@ -42,6 +42,10 @@ impl OutboxWorker {
                     // No webhook subscribers exist yet: the event is recorded and done.
                     Ok(OutboxEvent::CustomerUpdated { .. }) => Ok(()),
                     Ok(OutboxEvent::BackchannelLogout { client_id, sub, sid, jti }) => self.backchannel.deliver(&client_id, &sub, sid.as_deref(), &jti).await,
+                    // Queues the mail itself when the address is known; this loop sends it.
+                    Ok(OutboxEvent::MailIfKnown { mail, email }) => {
+                        self.identity.deliver_mail_if_known(mail, &email).await.map_err(|e| DeliveryError::Transient(e.to_string()))
+                    }
                     Err(e) => Err(DeliveryError::Permanent(format!("unreadable {} payload: {e}", row.kind))),
                 };
                 let now = self.identity.clock.now();

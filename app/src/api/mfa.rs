@@ -45,7 +45,10 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.confirm_totp(&current.customer_id, &code).await.map_err(auth::fail)
+    let codes = ctx.identity.confirm_totp(&current.customer_id, &code).await.map_err(auth::fail)?;
+    // A recent sign-in plus a correct code of the new app: both factors, just proved.
+    auth::proved_new_factor(&current, &["otp"]).await?;
+    Ok(codes)
 }
 
 #[server(endpoint = "disable_totp")]

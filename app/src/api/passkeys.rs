@@ -68,7 +68,9 @@ pub async fn passkey_add(name: String, response: String) -> Result<PasskeyAdded,
     let current = auth::require_recent().await?;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    let (_, recovery_codes) = ctx.identity.passkey_add(&current.customer_id, &state, &response, &name).await.map_err(auth::fail)?;
+    let (added, recovery_codes) = ctx.identity.passkey_add(&current.customer_id, &state, &response, &name).await.map_err(auth::fail)?;
+    // The new passkey was just used, with user verification: the session proved it.
+    auth::proved_new_factor(&current, &[if added.synced { "swk" } else { "hwk" }, "user"]).await?;
     Ok(PasskeyAdded { recovery_codes })
 }
 
@@ -176,6 +178,6 @@ pub async fn passkey_step_up(response: String) -> Result<(), AppError> {
     let current = auth::require().await?;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    let at = ctx.identity.reauthenticate_passkey(&current.customer_id, &state, &response).await.map_err(auth::fail)?;
-    auth::reauthenticated(at).await
+    let step = ctx.identity.reauthenticate_passkey(&current.customer_id, &state, &response).await.map_err(auth::fail)?;
+    auth::stepped_up(&step).await
 }

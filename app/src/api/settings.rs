@@ -59,18 +59,19 @@ pub async fn change_password(current_password: String, new_password: String, cod
     auth::reauthenticated(ctx.identity.clock.now()).await
 }
 
-/// Proves the password again before a sensitive action.
+/// Proves the password again (and the second factor, when the account has one) before
+/// a sensitive action; the session's level rises to what was proved.
 #[server(endpoint = "reauthenticate")]
 pub async fn reauthenticate(password: String, code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let at = ctx
+    let step = ctx
         .identity
         .reauthenticate(&current.customer_id, password.into(), code.as_deref(), &auth::request_meta())
         .await
         .map_err(auth::fail)?;
-    auth::reauthenticated(at).await
+    auth::stepped_up(&step).await
 }
 
 /// Starts an email change: needs an authentication in the last five minutes.

@@ -10,6 +10,7 @@ use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code};
 use crate::domain::Email;
 use crate::email::Template;
+use crate::outbox::KnownMail;
 use crate::{Error, Identity, Result, UnixMillis};
 
 /// Codes an address can ask for in a throttle window before it must wait.
@@ -21,16 +22,16 @@ fn send_key(normalized_email: &str) -> String {
 
 impl Identity {
     /// Mails a sign-in code when the address has an account that can sign in. The
-    /// answer is the same either way.
+    /// answer, and what the request writes, are the same either way.
     pub async fn send_sign_in_code(&self, email: &str, meta: &RequestMeta) -> Result<()> {
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let (ip, key) = (ip_key(meta.ip), send_key(email.normalized()));
         self.store.throttle_check(&ip, now).await?;
         self.store.throttle_check(&key, now).await?;
-        if let Some(c) = self.store.customer_by_email(email.normalized()).await?.filter(|c| c.locked_at.is_none()) {
-            self.mail_sign_in_code(&c.id, &c.email, now).await?;
-        }
+        // The outbox worker issues the code if the address has an account that can sign
+        // in: the request writes the same either way (see `known_mail`).
+        self.queue_mail_if_known(KnownMail::SignInCode, &email, now).await?;
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         self.store.throttle_fail(&key, now, CODES_FREE).await?;
         Ok(())
@@ -61,18 +62,15 @@ impl Identity {
     pub async fn login_with_code(&self, email: &str, code: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<LoginStep, LoginError> {
         let now = self.clock.now();
         let (gate, customer) = self.first_step_gate(email, meta, now).await?;
-        let redeemed = match &customer {
-            Some(c) => {
-                let mut tx = self.store.begin().await?;
-                let outcome = redeem_code(&mut tx, &c.id, Purpose::SignInCode, code, now).await;
-                tx.commit().await?; // keeps the attempt count
-                outcome.is_ok()
-            }
-            None => false,
-        };
+        // An unknown address runs the same transaction (it finds no code), so known and
+        // unknown addresses cost the same writes.
+        let mut tx = self.store.begin().await?;
+        let outcome = redeem_code(&mut tx, customer.as_ref().map_or("", |c| c.id.as_str()), Purpose::SignInCode, code, now).await;
+        tx.commit().await?; // keeps the attempt count
+        let redeemed = outcome.is_ok();
         match customer {
+            // Nothing is cleared yet: the completed sign-in does that (`finish_sign_in`).
             Some(c) if redeemed && c.locked_at.is_none() => {
-                self.store.throttle_clear(&gate.acct).await?;
                 if self.second_factors(&c.id).await?.any() {
                     return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::EmailCode });
                 }

@@ -4,9 +4,9 @@
 use secrecy::SecretString;
 
 use super::RequestMeta;
-use super::throttle::{IP_FREE_FAILURES, account_key, ip_key};
+use super::throttle::{IP_FREE_FAILURES, account_key, ip_key, mfa_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
-use crate::audit::Actor;
+use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::format_millis;
 use crate::domain::Email;
 use crate::email::Template;
@@ -37,6 +37,13 @@ pub fn acr_of(amr: &[impl AsRef<str>]) -> &'static str {
     } else {
         "foyer:pwd"
     }
+}
+
+/// A successful re-authentication (step-up): when, and how (OIDC `amr` names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepUp {
+    pub at: i64,
+    pub amr: Vec<&'static str>,
 }
 
 /// Where a correct password (or mailed code) leads.
@@ -174,12 +181,11 @@ impl Identity {
     ) -> Result<LoginStep, LoginError> {
         let now = self.clock.now();
         let (gate, customer) = self.first_step_gate(email, meta, now).await?;
-        let acct = gate.acct.clone();
         let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
         let verified = self.hasher.verify_or_dummy(password.clone(), stored, self.rng.as_ref()).await?;
         match customer {
             Some(c) if verified.matches && c.locked_at.is_none() => {
-                self.password_accepted(&c, password, verified.needs_rehash, &acct).await?;
+                self.password_accepted(&c, password, verified.needs_rehash).await?;
                 if self.second_factors(&c.id).await?.any() {
                     return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::Password });
                 }
@@ -187,26 +193,26 @@ impl Identity {
             }
             other => {
                 gate.failed(self, now).await?;
-                if let Some(c) = other {
-                    self.record_failure(&c, meta).await?;
-                }
+                // Known or not, the same writes: an unknown address must not be quicker.
+                self.record_failure(other.as_ref(), "login.failed", Some(&meta.device)).await?;
                 Err(LoginError::Failed)
             }
         }
     }
 
-    /// The password was right: upgrade an outdated hash, reset the failure count.
-    async fn password_accepted(&self, c: &CustomerRow, password: SecretString, needs_rehash: bool, acct_key: &str) -> Result<()> {
+    /// The password was right: upgrade an outdated hash. Nothing is reset here: the
+    /// failure count and the throttles wait for the completed sign-in
+    /// ([`Identity::finish_sign_in`]), or a second step could be guessed without end
+    /// by entering the password again between guesses.
+    async fn password_accepted(&self, c: &CustomerRow, password: SecretString, needs_rehash: bool) -> Result<()> {
         // Upgrade imported or outdated hashes while we hold the plaintext. Not a
         // password change: the version (and so reset links) stay as they are.
-        let rehashed = if needs_rehash { Some(self.hasher.hash(password, self.rng.as_ref()).await?) } else { None };
-        let mut tx = self.store.begin().await?;
-        if let Some(hash) = &rehashed {
-            sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(hash).bind(&c.id).execute(&mut *tx).await?;
+        if needs_rehash {
+            let hash = self.hasher.hash(password, self.rng.as_ref()).await?;
+            let mut tx = self.store.begin().await?;
+            sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(&hash).bind(&c.id).execute(&mut *tx).await?;
+            tx.commit().await?;
         }
-        sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1").bind(&c.id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        self.store.throttle_clear(acct_key).await?;
         Ok(())
     }
 
@@ -225,14 +231,14 @@ impl Identity {
             return Err(LoginError::Failed);
         }
         let now = self.clock.now();
-        let key = self.second_factor_gate(customer_id, now).await?;
+        let gate = self.second_factor_gate_from(customer_id, Some(meta), now).await?;
         let mut tx = self.store.begin().await?;
         let mut method = self.second_factor_in(&mut tx, customer_id, code, now).await?;
         if method.is_none() && first == FirstStep::Password && redeem_code(&mut tx, customer_id, Purpose::SignInCode, code, now).await.is_ok() {
             method = Some("otp");
         }
         tx.commit().await?;
-        let method = self.second_factor_outcome(customer_id, &key, method, now).await.map_err(factor_error)?;
+        let method = self.second_factor_outcome(&gate, method, now).await.map_err(factor_error)?;
         let mut amr = vec![first.amr()];
         if method == "otp" && !amr.contains(&"otp") {
             amr.push("otp");
@@ -241,9 +247,15 @@ impl Identity {
         Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
     }
 
-    /// The bookkeeping of every successful sign-in: device, audit, new-device mail.
+    /// The bookkeeping of every successful sign-in: device, audit, new-device mail, and
+    /// the end of the failure counters. The address's throttle ends with any completed
+    /// sign-in; the failure count (lock-out) and the second step's throttle only with a
+    /// sign-in as strong as the account allows (a second factor or a passkey, or any
+    /// sign-in of an account without a second factor): a remembered device proves only
+    /// the password and clears neither.
     pub(crate) async fn finish_sign_in(&self, c: CustomerRow, device_id: Option<&str>, meta: &RequestMeta, amr: Vec<&'static str>) -> Result<SignedIn> {
         let now = self.clock.now();
+        let strong = acr_of(&amr) != "foyer:pwd" || !self.second_factors(&c.id).await?.any();
         let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
         let device_hash = sha256_hex(device_id.as_bytes());
         let mut tx = self.store.begin().await?;
@@ -258,6 +270,13 @@ impl Identity {
         .await?
         .rows_affected()
             == 1;
+        let acct = account_key(&c.email_normalized);
+        if strong {
+            sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0").bind(&c.id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM throttle WHERE key = $1 OR key = $2").bind(&acct).bind(mfa_key(&c.id)).execute(&mut *tx).await?;
+        } else {
+            sqlx::query("DELETE FROM throttle WHERE key = $1").bind(&acct).execute(&mut *tx).await?;
+        }
         let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr });
         self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
         if new_device {
@@ -270,18 +289,24 @@ impl Identity {
         Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified == 1, amr })
     }
 
-    /// Counts a failure against a real account; locks it at the threshold and mails
-    /// an unlock link.
-    async fn record_failure(&self, c: &CustomerRow, meta: &RequestMeta) -> Result<()> {
+    /// Counts a failed sign-in step (`action`: `login.failed`, `mfa.failed`) against
+    /// the account; locks it at the threshold and mails an unlock link. Without an
+    /// account (unknown address) it runs the same statements, which touch no customer,
+    /// and audits the attempt without a subject: known and unknown addresses cost the
+    /// same writes, so timing does not tell them apart.
+    pub(crate) async fn record_failure(&self, c: Option<&CustomerRow>, action: &str, device: Option<&str>) -> Result<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (failures,): (i64,) =
+        let failures: Option<(i64,)> =
             sqlx::query_as("UPDATE customers SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-                .bind(&c.id)
-                .fetch_one(&mut *tx)
+                .bind(c.map_or("", |c| c.id.as_str()))
+                .fetch_optional(&mut *tx)
                 .await?;
-        let detail = serde_json::json!({ "device": meta.device, "consecutive_failures": failures });
-        self.audit_customer(&mut tx, Actor::System, &c.id, "login.failed", detail, now).await?;
+        let failures = failures.map_or(0, |(f,)| f);
+        let detail = serde_json::json!({ "device": device, "consecutive_failures": failures });
+        let subject = c.map(|c| format!("customer:{}", c.id));
+        audit::record(&mut tx, &AuditEvent { at: now, actor: Actor::System, subject, action, reason: None, detail }).await?;
+        let Some(c) = c else { return tx.commit().await };
         if failures >= self.settings.lockout_threshold && c.locked_at.is_none() {
             sqlx::query("UPDATE customers SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL").bind(now).bind(&c.id).execute(&mut *tx).await?;
             let issued = self.issue_token(&mut tx, &c.id, Purpose::Unlock, c.password_version, None, false, now).await?;
@@ -313,28 +338,41 @@ impl Identity {
     }
 
     /// Checks the password of a signed-in customer (re-authentication before a
-    /// sensitive action). Failures count and throttle like sign-in failures.
-    /// Accounts with a second factor must present it too (`code`).
-    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<i64, LoginError> {
+    /// sensitive action). Failures count and throttle like sign-in failures (address
+    /// and IP). Accounts with a second factor must present it too (`code`); its
+    /// failures count like a sign-in's second step. The answer says how strongly the
+    /// customer proved it (`amr`), so the session's level can rise with it.
+    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<StepUp, LoginError> {
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        let acct = account_key(&c.email_normalized);
-        self.store.throttle_check(&acct, now).await?;
+        let gate = FirstStepGate { acct: account_key(&c.email_normalized), ip: ip_key(meta.ip) };
+        for key in [&gate.ip, &gate.acct] {
+            self.store.throttle_check(key, now).await?;
+        }
         let verified = self.hasher.verify_or_dummy(password, c.password_hash.clone(), self.rng.as_ref()).await?;
         if verified.matches && c.locked_at.is_none() {
+            let mut amr = vec!["pwd"];
             if self.second_factors(&c.id).await?.any() {
                 let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(LoginError::SecondFactorRequired) };
-                self.verify_second_factor(&c.id, code).await.map_err(factor_error)?;
+                let method = self.verify_second_factor_from(&c.id, code, Some(meta)).await.map_err(factor_error)?;
+                if method == "otp" {
+                    amr.push("otp");
+                }
+                amr.push("mfa");
             }
-            self.store.throttle_clear(&acct).await?;
             let mut tx = self.store.begin().await?;
+            sqlx::query("DELETE FROM throttle WHERE key = $1 OR key = $2")
+                .bind(&gate.acct)
+                .bind(if amr.contains(&"mfa") { mfa_key(&c.id) } else { gate.acct.clone() })
+                .execute(&mut *tx)
+                .await?;
             self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "customer.reauthenticated", serde_json::json!({}), now)
                 .await?;
             tx.commit().await?;
-            return Ok(now);
+            return Ok(StepUp { at: now, amr });
         }
-        self.store.throttle_fail(&acct, now, self.settings.free_failures).await?;
-        self.record_failure(&c, meta).await?;
+        gate.failed(self, now).await?;
+        self.record_failure(Some(&c), "login.failed", Some(&meta.device)).await?;
         Err(LoginError::Failed)
     }
 }

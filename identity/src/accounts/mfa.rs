@@ -5,17 +5,20 @@
 //! - A TOTP code is accepted once per time step: the highest accepted step is stored
 //!   and anything at or below it is refused; the window is ±1 step of 30 s.
 //! - Recovery codes: 10 × 10 symbols (50 bits each), shown once, stored as SHA-256.
-//! - Wrong codes count against the same per-account throttle as passwords.
+//! - Wrong codes count on the account's own second-step throttle (`mfa:<id>`), which a
+//!   correct password never clears, toward the account's lock-out and against the IP.
 
 use qrcode::QrCode;
 use qrcode::render::svg;
 use sqlx::FromRow;
 use totp_rs::{Algorithm, Builder, Totp};
 
-use super::throttle::account_key;
+use super::RequestMeta;
+use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
 use crate::email::Template;
 use crate::store::Tx;
+use crate::store::customers::CustomerRow;
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 pub const RECOVERY_CODES: usize = 10;
@@ -54,6 +57,15 @@ impl SecondFactors {
     pub fn any(&self) -> bool {
         self.totp || (self.passkeys > 0 && self.password)
     }
+}
+
+/// The throttle keys of a second step, checked before it and counted when it fails.
+#[derive(Debug)]
+pub(crate) struct SecondStepGate {
+    customer: CustomerRow,
+    mfa: String,
+    /// The client IP's key and device label, when the step comes from a request.
+    ip: Option<(String, String)>,
 }
 
 #[derive(Debug, FromRow)]
@@ -157,23 +169,37 @@ impl Identity {
         Ok(codes)
     }
 
-    /// Checks a second-factor code (TOTP, or a recovery code) for sign-in or step-up.
-    /// Wrong codes count against the per-account throttle.
+    /// Checks a second-factor code (TOTP, or a recovery code) for step-up. Wrong codes
+    /// count on the account's second-step throttle and toward its lock-out.
     pub async fn verify_second_factor(&self, customer_id: &str, code: &str) -> Result<&'static str> {
+        self.verify_second_factor_from(customer_id, code, None).await
+    }
+
+    /// [`Self::verify_second_factor`] for a request: its IP is throttled too.
+    pub(crate) async fn verify_second_factor_from(&self, customer_id: &str, code: &str, meta: Option<&RequestMeta>) -> Result<&'static str> {
         let now = self.clock.now();
-        let key = self.second_factor_gate(customer_id, now).await?;
+        let gate = self.second_factor_gate_from(customer_id, meta, now).await?;
         let mut tx = self.store.begin().await?;
         let method = self.second_factor_in(&mut tx, customer_id, code, now).await?;
         tx.commit().await?;
-        self.second_factor_outcome(customer_id, &key, method, now).await
+        self.second_factor_outcome(&gate, method, now).await
     }
 
-    /// Refuses while the account is throttled; returns its throttle key.
-    pub(crate) async fn second_factor_gate(&self, customer_id: &str, now: UnixMillis) -> Result<String> {
-        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        let key = account_key(&c.email_normalized);
-        self.store.throttle_check(&key, now).await?;
-        Ok(key)
+    /// Refuses while the account's second step is throttled (a reset link's second
+    /// step: no IP is known).
+    pub(crate) async fn second_factor_gate(&self, customer_id: &str, now: UnixMillis) -> Result<SecondStepGate> {
+        self.second_factor_gate_from(customer_id, None, now).await
+    }
+
+    /// Refuses while the account's second step, or the request's IP, is throttled.
+    pub(crate) async fn second_factor_gate_from(&self, customer_id: &str, meta: Option<&RequestMeta>, now: UnixMillis) -> Result<SecondStepGate> {
+        let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        let gate = SecondStepGate { customer, mfa: mfa_key(customer_id), ip: meta.map(|m| (ip_key(m.ip), m.device.clone())) };
+        if let Some((ip, _)) = &gate.ip {
+            self.store.throttle_check(ip, now).await?;
+        }
+        self.store.throttle_check(&gate.mfa, now).await?;
+        Ok(gate)
     }
 
     /// Spends a TOTP step or a recovery code inside `tx`; `None` when `code` is neither.
@@ -189,27 +215,27 @@ impl Identity {
         Ok(None)
     }
 
-    /// After the transaction: clears the throttle on success, counts a failure otherwise.
-    pub(crate) async fn second_factor_outcome(&self, customer_id: &str, key: &str, method: Option<&'static str>, now: UnixMillis) -> Result<&'static str> {
+    /// After the transaction: counts a failure when no factor matched. Success clears
+    /// nothing here: the completed sign-in or step-up does.
+    pub(crate) async fn second_factor_outcome(&self, gate: &SecondStepGate, method: Option<&'static str>, now: UnixMillis) -> Result<&'static str> {
         match method {
-            Some(method) => {
-                self.store.throttle_clear(key).await?;
-                Ok(method)
-            }
+            Some(method) => Ok(method),
             None => {
-                self.second_factor_failed(customer_id, key, now).await?;
+                self.second_factor_failed(&gate.customer.id, gate, now).await?;
                 Err(Error::TokenInvalid)
             }
         }
     }
 
-    /// Counts a wrong code against the account's throttle and audits it.
-    pub(crate) async fn second_factor_failed(&self, customer_id: &str, key: &str, now: UnixMillis) -> Result<()> {
-        self.store.throttle_fail(key, now, self.settings.free_failures).await?;
-        let mut tx = self.store.begin().await?;
-        self.audit_customer(&mut tx, Actor::System, customer_id, "mfa.failed", serde_json::json!({}), now).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Counts a wrong code: on the second step's throttle (one atomic statement), on
+    /// the IP's when known, and toward the account's lock-out (audited as `mfa.failed`).
+    /// The account is the gate's (`_customer_id` names it for the reader).
+    pub(crate) async fn second_factor_failed(&self, _customer_id: &str, gate: &SecondStepGate, now: UnixMillis) -> Result<()> {
+        self.store.throttle_fail(&gate.mfa, now, self.settings.free_failures).await?;
+        if let Some((ip, _)) = &gate.ip {
+            self.store.throttle_fail(ip, now, IP_FREE_FAILURES).await?;
+        }
+        self.record_failure(Some(&gate.customer), "mfa.failed", gate.ip.as_ref().map(|(_, device)| device.as_str())).await
     }
 
     /// Turns the second factor off (the caller checked a recent strong authentication).

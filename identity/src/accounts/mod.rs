@@ -3,6 +3,7 @@
 //! `docs/design/accounts.md` for the flows and what each defends against.
 
 pub mod email_code;
+pub mod known_mail;
 pub mod login;
 pub mod mfa;
 pub mod passkeys;
@@ -11,6 +12,7 @@ pub mod recovery;
 pub mod register;
 pub mod remember;
 pub mod sessions;
+pub mod step_up;
 pub mod throttle;
 pub mod tokens;
 

@@ -482,15 +482,16 @@ impl Identity {
         Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
     }
 
-    /// Step-up with a passkey: the strongest factor an account can have.
-    pub async fn reauthenticate_passkey(&self, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<UnixMillis> {
-        self.passkey_verify(customer_id, state, response_json).await?;
+    /// Step-up with a passkey: the strongest factor an account can have (the answer's
+    /// `amr` lifts the session to `foyer:passkey`).
+    pub async fn reauthenticate_passkey(&self, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<super::login::StepUp> {
+        let amr = self.passkey_verify(customer_id, state, response_json).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.reauthenticated", serde_json::json!({ "method": "passkey" }), now)
             .await?;
         tx.commit().await?;
-        Ok(now)
+        Ok(super::login::StepUp { at: now, amr })
     }
 
     pub async fn rename_passkey(&self, customer_id: &str, passkey_id: &str, name: &str) -> Result<()> {

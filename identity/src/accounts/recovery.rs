@@ -25,22 +25,17 @@ fn check_new_password(password: &SecretString, c: &CustomerRow) -> Result<()> {
 }
 
 impl Identity {
-    /// "Forgot password": mails a reset link if the account exists; answers the same
-    /// either way.
+    /// "Forgot password": mails a reset link if the account exists; answers and writes
+    /// the same either way.
     pub async fn request_password_reset(&self, email: &str, meta: &RequestMeta) -> Result<()> {
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
         self.store.throttle_check(&ip, now).await?;
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
-        let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
-        let mut tx = self.store.begin().await?;
-        let issued = self.issue_token(&mut tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
-        let link = self.link(&format!("/reset-password?token={}", issued.token));
-        self.queue_mail(&mut tx, &c.email, Template::ResetPassword { link: &link }, now).await?;
-        self.audit_customer(&mut tx, Actor::System, &c.id, "password.reset_requested", serde_json::json!({}), now).await?;
-        tx.commit().await?;
-        Ok(())
+        // The outbox worker issues the link if the address is known: the request
+        // writes the same either way (see `known_mail`).
+        self.queue_mail_if_known(crate::outbox::KnownMail::ResetPassword, &email, now).await
     }
 
     /// Completes a reset: the link must be unused, unexpired and issued for the current

@@ -31,17 +31,26 @@ pub(crate) struct Checked {
     pub(crate) family_name: Option<PersonName>,
 }
 
+/// The cheap checks, before the throttle: every field's length and form, the
+/// password's length. Nothing here costs more than reading the input once.
 fn check(input: &Registration) -> Result<Checked> {
     let mut errors = Vec::new();
-    let personal: Vec<&str> = [Some(input.email.as_str()), input.given_name.as_deref(), input.family_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let assessment = policy::assess(input.password.expose_secret(), &personal);
-    if let Some(problem) = assessment.problem {
+    if let Some(problem) = policy::length_problem(input.password.expose_secret()).and_then(|a| a.problem) {
         errors.push(ParseError::Rejected { field: "Password", reason: problem });
     }
     check_profile(input, errors)
+}
+
+/// The password policy (zxcvbn), after the throttle, over the parsed (bounded) fields.
+fn check_password(password: &SecretString, checked: &Checked) -> Result<()> {
+    let personal: Vec<&str> = [Some(checked.email.as_str()), checked.given_name.as_ref().map(PersonName::as_str), checked.family_name.as_ref().map(PersonName::as_str)]
+        .into_iter()
+        .flatten()
+        .collect();
+    match policy::assess(password.expose_secret(), &personal).problem {
+        Some(reason) => Err(Error::Fields(vec![ParseError::Rejected { field: "Password", reason }])),
+        None => Ok(()),
+    }
 }
 
 /// Everything but the password (a passkey sign-up has none); adds to `errors`.
@@ -63,10 +72,12 @@ impl Identity {
     /// Registers a customer. The answer is the same whether the address is new or not:
     /// a new address gets a verification mail, a known one a "someone tried" mail.
     pub async fn register(&self, input: Registration, meta: &RequestMeta) -> Result<()> {
+        // Cheap checks, then the throttle, then the expensive work (policy, hashing).
         let checked = check(&input)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
         self.store.throttle_check(&ip, now).await?;
+        check_password(&input.password, &checked)?;
         // Hash in both cases so the timing does not tell the two apart.
         let hash = self.hasher.hash(input.password, self.rng.as_ref()).await?;
         let row = CustomerRow {

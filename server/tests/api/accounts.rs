@@ -63,7 +63,7 @@ pub(crate) const TOKEN_INVALID: &str = "This link or code is invalid or has expi
 /// Subjects, as in `identity/src/email.rs`.
 const VERIFY_SUBJECT: &str = "Confirm your email address";
 const ATTEMPT_SUBJECT: &str = "Someone tried to create an account with your address";
-const LOCKED_SUBJECT: &str = "Your account was locked";
+pub(crate) const LOCKED_SUBJECT: &str = "Your account was locked";
 pub(crate) const RESET_SUBJECT: &str = "Reset your password";
 const PASSWORD_CHANGED_SUBJECT: &str = "Your password was changed";
 const CONFIRM_CHANGE_SUBJECT: &str = "Confirm your new email address";

@@ -19,5 +19,6 @@ mod outbox;
 mod passkeys;
 mod platform;
 mod return_to;
+mod second_step;
 mod session_store;
 mod store;

@@ -22,7 +22,7 @@ const FACTOR_SUBJECT: &str = "A change to how you sign in";
 
 /// Signs in, enrols TOTP through the pages' server functions; returns the secret and
 /// the recovery codes.
-async fn enrol(app: &TestApp, b: &Browser, email: &str) -> (String, Vec<String>) {
+pub(crate) async fn enrol(app: &TestApp, b: &Browser, email: &str) -> (String, Vec<String>) {
     assert_eq!(b.login(email, PASSWORD).await.0, 200);
     let (status, setup) = b.call("start_totp", &[]).await;
     assert_eq!(status, 200, "{setup}");
@@ -41,7 +41,7 @@ async fn enrol(app: &TestApp, b: &Browser, email: &str) -> (String, Vec<String>)
 }
 
 /// A code of the next time step: valid now (±1 step) and newer than any used so far.
-fn next_code(app: &TestApp, secret: &str, steps_ahead: i64) -> String {
+pub(crate) fn next_code(app: &TestApp, secret: &str, steps_ahead: i64) -> String {
     code_at(secret, app.identity.clock.now() + steps_ahead * 30_000).unwrap()
 }
 

@@ -1,0 +1,48 @@
+//! Mail that only a known address gets (a reset link, a sign-in code), decided after
+//! the request. The request queues the same outbox row for every address; the outbox
+//! worker looks the address up and issues the link or code only for an account. So a
+//! known and an unknown address cost the request the same writes, and on SQLite's
+//! single writer its timing does not tell them apart (issue 10, item 11).
+
+use super::tokens::Purpose;
+use crate::audit::Actor;
+use crate::domain::Email;
+use crate::email::Template;
+use crate::outbox::{self, KnownMail, OutboxEvent};
+use crate::{Identity, Result, UnixMillis};
+
+impl Identity {
+    /// Queues `mail` for `email`, known or not (one outbox row in one transaction).
+    pub(crate) async fn queue_mail_if_known(&self, mail: KnownMail, email: &Email, now: UnixMillis) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        outbox::enqueue(&mut tx, &OutboxEvent::MailIfKnown { mail, email: email.as_str().to_owned() }, now).await?;
+        tx.commit().await
+    }
+
+    /// Delivers a queued [`OutboxEvent::MailIfKnown`] (the outbox worker calls this):
+    /// issues the link or code and queues its mail when the address has an account
+    /// that may have it; does nothing otherwise.
+    pub async fn deliver_mail_if_known(&self, mail: KnownMail, email: &str) -> Result<()> {
+        let Ok(email) = Email::parse(email) else { return Ok(()) };
+        let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        match mail {
+            KnownMail::ResetPassword => {
+                let issued = self.issue_token(&mut tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
+                let link = self.link(&format!("/reset-password?token={}", issued.token));
+                self.queue_mail(&mut tx, &c.email, Template::ResetPassword { link: &link }, now).await?;
+                self.audit_customer(&mut tx, Actor::System, &c.id, "password.reset_requested", serde_json::json!({}), now).await?;
+            }
+            KnownMail::SignInCode => {
+                if c.locked_at.is_some() {
+                    return Ok(());
+                }
+                let issued = self.issue_token(&mut tx, &c.id, Purpose::SignInCode, 0, None, true, now).await?;
+                let code = issued.code.unwrap_or_default();
+                self.queue_mail(&mut tx, &c.email, Template::SignInCode { code: &code }, now).await?;
+            }
+        }
+        tx.commit().await
+    }
+}

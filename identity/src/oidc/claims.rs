@@ -1,5 +1,6 @@
 //! Scopes, the claims they release (OIDC Core §5.4), the words the consent page uses for
-//! them, and subject identifiers (`public`, or `pairwise` per brand, OIDC Core §8).
+//! them, subject identifiers (`public`, or `pairwise` per brand, OIDC Core §8), and the
+//! per-client `sid` each client sees for a sign-in.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -98,7 +99,39 @@ pub fn pairwise_subject(brand_key: &[u8], customer_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
+/// The `sid` one client sees for a sign-in:
+/// `base64url(HMAC-SHA256(brand key, "sid:" ‖ sid ‖ 0x00 ‖ client_id))`. The same sign-in
+/// gives every client its own value, so brands cannot join their customers on it (the
+/// point of pairwise subjects); Foyer maps it back by computing it again for the client
+/// that presents it.
+pub fn client_sid(brand_key: &[u8], sid: &str, client_id: &str) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(brand_key) else { return String::new() };
+    mac.update(b"sid:");
+    mac.update(sid.as_bytes());
+    mac.update(&[0]);
+    mac.update(client_id.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
 impl Identity {
+    /// The `sid` this client sees for the sign-in `sid` (see [`client_sid`]).
+    pub async fn sid_for(&self, client: &Client, sid: &str) -> Result<String> {
+        let sealed = self.store.brand_pairwise_key_sealed(&client.brand_id).await?;
+        Ok(client_sid(&self.brand_key(client, sealed)?, sid, &client.id))
+    }
+
+    /// The `sub` and (for a sign-in `sid`) the `sid` this client sees, inside `tx`,
+    /// opening the brand key at most once.
+    pub(crate) async fn subject_and_sid_tx(&self, tx: &mut Tx, client: &Client, customer_id: &str, sid: Option<&str>) -> Result<(String, Option<String>)> {
+        if client.subject_type != "pairwise" && sid.is_none() {
+            return Ok((customer_id.to_owned(), None));
+        }
+        let sealed = crate::store::brands::pairwise_key_sealed_tx(tx, &client.brand_id).await?;
+        let key = self.brand_key(client, sealed)?;
+        let sub = if client.subject_type == "pairwise" { pairwise_subject(&key, customer_id) } else { customer_id.to_owned() };
+        Ok((sub, sid.map(|sid| client_sid(&key, sid, &client.id))))
+    }
+
     /// The `sub` this client sees for the customer.
     pub async fn subject_for(&self, client: &Client, customer_id: &str) -> Result<String> {
         if client.subject_type != "pairwise" {
@@ -108,20 +141,15 @@ impl Identity {
         self.subject_with(client, customer_id, sealed)
     }
 
-    /// As [`Identity::subject_for`], reading the brand key inside `tx`.
-    pub(crate) async fn subject_for_tx(&self, tx: &mut Tx, client: &Client, customer_id: &str) -> Result<String> {
-        if client.subject_type != "pairwise" {
-            return Ok(customer_id.to_owned());
-        }
-        let sealed = crate::store::brands::pairwise_key_sealed_tx(tx, &client.brand_id).await?;
-        self.subject_with(client, customer_id, sealed)
+    fn subject_with(&self, client: &Client, customer_id: &str, sealed: Option<String>) -> Result<String> {
+        Ok(pairwise_subject(&self.brand_key(client, sealed)?, customer_id))
     }
 
-    fn subject_with(&self, client: &Client, customer_id: &str, sealed: Option<String>) -> Result<String> {
+    /// The client's brand key (pairwise subjects and per-client `sid`s), unsealed.
+    fn brand_key(&self, client: &Client, sealed: Option<String>) -> Result<secrecy::zeroize::Zeroizing<Vec<u8>>> {
         let sealed = sealed.ok_or(Error::Crypto("the brand has no pairwise key"))?;
         let key = self.master_key.open(&sealed, format!("pairwise:{}", client.brand_id).as_bytes())?;
-        let key = secrecy::zeroize::Zeroizing::new(key);
-        Ok(pairwise_subject(&key, customer_id))
+        Ok(secrecy::zeroize::Zeroizing::new(key))
     }
 }
 
@@ -158,6 +186,17 @@ mod tests {
         assert_ne!(a, pairwise_subject(&[2; 32], "cust"));
         assert_ne!(a, pairwise_subject(&[1; 32], "other"));
         assert_eq!(a.len(), 43);
+    }
+
+    #[test]
+    fn each_client_sees_its_own_sid() {
+        let a = client_sid(&[1; 32], "sign-in", "air-web");
+        assert_eq!(a, client_sid(&[1; 32], "sign-in", "air-web"), "stable for the client");
+        assert_ne!(a, client_sid(&[1; 32], "sign-in", "air-app"), "another client of the brand");
+        assert_ne!(a, client_sid(&[2; 32], "sign-in", "air-web"), "another brand's key");
+        assert_ne!(a, client_sid(&[1; 32], "other", "air-web"), "another sign-in");
+        assert_ne!(client_sid(&[1; 32], "ab", "c"), client_sid(&[1; 32], "a", "bc"), "the parts are separated");
+        assert!(!a.contains("sign-in") && a.len() == 43);
     }
 
     #[test]

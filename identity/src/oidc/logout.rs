@@ -14,14 +14,15 @@ use crate::{Identity, Result, UnixMillis};
 /// The `events` member of a logout token.
 pub const BACKCHANNEL_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
-/// Queues a logout token for `client_id` if it registered a back-channel URI.
+/// Queues a logout token for `client_id` if it registered a back-channel URI, with the
+/// `sub` and `sid` that client saw in its ID tokens (`sid`: the sign-in's, made per client).
 pub(crate) async fn queue_backchannel(identity: &Identity, tx: &mut Tx, client_id: &str, customer_id: &str, sid: Option<&str>, now: UnixMillis) -> Result<()> {
     let Some(client) = super::clients::client_by_id_tx(tx, client_id).await? else { return Ok(()) };
     if client.backchannel_logout_uri.is_none() || client.is_disabled() {
         return Ok(());
     }
-    let sub = identity.subject_for_tx(tx, &client, customer_id).await?;
-    let event = OutboxEvent::BackchannelLogout { client_id: client.id, sub, sid: sid.map(str::to_owned), jti: identity.new_id() };
+    let (sub, sid) = identity.subject_and_sid_tx(tx, &client, customer_id, sid).await?;
+    let event = OutboxEvent::BackchannelLogout { client_id: client.id, sub, sid, jti: identity.new_id() };
     enqueue(tx, &event, now).await?;
     Ok(())
 }

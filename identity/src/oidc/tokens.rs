@@ -294,7 +294,7 @@ impl Identity {
     /// and a new refresh token when the client may refresh.
     #[expect(clippy::too_many_arguments, reason = "one call site per grant type; a struct would only rename them")]
     async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
-        let sub = self.subject_for_tx(tx, client, &grant.customer_id).await?;
+        let (sub, sid) = self.subject_and_sid_tx(tx, client, &grant.customer_id, sid).await?;
         let jti = self.new_id();
         let exp = now + client.access_token_ttl_s * 1000;
         let amr = scopes(&grant.amr);
@@ -322,7 +322,7 @@ impl Identity {
                 claims.insert("nonce".into(), Value::String(nonce.to_owned()));
             }
             if let Some(sid) = sid {
-                claims.insert("sid".into(), Value::String(sid.to_owned()));
+                claims.insert("sid".into(), Value::String(sid));
             }
             Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
         } else {

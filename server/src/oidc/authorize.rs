@@ -87,11 +87,18 @@ pub async fn resume(State(state): State<AppState>, session: Session, axum::extra
 /// The `sub` of an `id_token_hint` we issued to `client_id` (expiry ignored, OIDC Core
 /// §3.1.2.1), or `None` when it is not ours.
 pub async fn hint_subject(state: &AppState, hint: &str, client_id: &str) -> Option<String> {
+    hint_sub_and_sid(state, hint, client_id).await.map(|(sub, _)| sub)
+}
+
+/// The `sub` and `sid` (as that client saw it) of an `id_token_hint` we issued to
+/// `client_id`, or `None` when it is not ours.
+pub async fn hint_sub_and_sid(state: &AppState, hint: &str, client_id: &str) -> Option<(String, Option<String>)> {
     let keys = state.keys.current().await.ok()?;
     let jwt = keys.verify_jwt(hint, "JWT", &SigningAlg::ALL).ok()?;
     let rules = ClaimRules { issuer: super::issuer(state), audience: client_id, now: state.context.identity.clock.now(), leeway_secs: 60, allow_expired: true };
     jwt.check_claims(&rules).ok()?;
-    jwt.claims.get("sub")?.as_str().map(str::to_owned)
+    let sub = jwt.claims.get("sub")?.as_str()?.to_owned();
+    Some((sub, jwt.claims.get("sid").and_then(|s| s.as_str()).map(str::to_owned)))
 }
 
 fn see_other(location: &str) -> Response {

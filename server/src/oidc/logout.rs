@@ -1,7 +1,8 @@
 //! `GET|POST /oauth2/logout`: RP-Initiated Logout 1.0. Hints that are not ours, a
 //! `client_id` that is not the hint's audience, and post-logout URIs not registered
 //! exactly are refused on our page, never redirected. Without a hint matching the
-//! signed-in customer, the customer confirms first (a same-origin POST).
+//! signed-in customer and sign-in (its per-client `sid`), the customer confirms first (a
+//! same-origin POST).
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -9,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use identity::oidc::clients::Client;
 use tower_sessions::Session;
 
-use super::authorize::hint_subject;
+use super::authorize::hint_sub_and_sid;
 use super::client_auth::{Params, Repeated};
 use super::errors::{escape, no_store, page, refused_page, server_error};
 use crate::http::AppState;
@@ -19,6 +20,8 @@ struct LogoutRequest {
     client: Option<Client>,
     /// The hint's `sub`, when a valid hint came.
     hint_sub: Option<String>,
+    /// The hint's `sid`: the per-client value of the sign-in it came from.
+    hint_sid: Option<String>,
     post_logout_redirect_uri: Option<String>,
     state: Option<String>,
 }
@@ -47,10 +50,13 @@ async fn check(state: &AppState, params: &Params) -> Result<LogoutRequest, Respo
         Some(id) => identity.client_by_id(&id).await.map_err(|e| server_error(&e))?.filter(|c| !c.is_disabled()),
         None => None,
     };
-    let hint_sub = match (hint, &client) {
-        (Some(h), Some(c)) => Some(hint_subject(state, h, &c.id).await.ok_or_else(|| refused_page("The sign-out request carries an ID token we did not issue."))?),
+    let (hint_sub, hint_sid) = match (hint, &client) {
+        (Some(h), Some(c)) => {
+            let (sub, sid) = hint_sub_and_sid(state, h, &c.id).await.ok_or_else(|| refused_page("The sign-out request carries an ID token we did not issue."))?;
+            (Some(sub), sid)
+        }
         (Some(_), None) => return Err(refused_page("The sign-out request carries an ID token we did not issue.")),
-        (None, _) => None,
+        (None, _) => (None, None),
     };
     if let Some(uri) = uri {
         let registered = client.as_ref().is_some_and(|c| c.post_logout_redirect_uris.iter().any(|u| u == uri));
@@ -58,7 +64,7 @@ async fn check(state: &AppState, params: &Params) -> Result<LogoutRequest, Respo
             return Err(refused_page("The address to return to after signing out is not registered for the application."));
         }
     }
-    Ok(LogoutRequest { client, hint_sub, post_logout_redirect_uri: uri.map(str::to_owned), state: logout_state })
+    Ok(LogoutRequest { client, hint_sub, hint_sid, post_logout_redirect_uri: uri.map(str::to_owned), state: logout_state })
 }
 
 /// The `aud` of a hint, read before verification only to find the client.
@@ -95,8 +101,19 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
         Err(response) => return response,
     };
     let Some(current) = super::signed_in(&session, &state.context.identity).await else { return finished(&request) };
+    // The hint must name this customer and, when it carries a `sid`, this sign-in: the
+    // client's own `sid` is mapped back by computing it for the current sign-in. A hint
+    // from another sign-in asks first (RP-Initiated Logout 1.0 §2: treat it as suspect).
+    let identity = &state.context.identity;
     let matches = match (&request.hint_sub, &request.client) {
-        (Some(sub), Some(client)) => state.context.identity.subject_for(client, &current.customer_id).await.ok().as_ref() == Some(sub),
+        (Some(sub), Some(client)) => {
+            let same_customer = identity.subject_for(client, &current.customer_id).await.ok().as_ref() == Some(sub);
+            let same_sign_in = match &request.hint_sid {
+                Some(sid) => identity.sid_for(client, &current.sid).await.ok().as_ref() == Some(sid),
+                None => true,
+            };
+            same_customer && same_sign_in
+        }
         _ => false,
     };
     if matches {

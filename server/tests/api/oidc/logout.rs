@@ -59,7 +59,11 @@ async fn oidcc_rp_initiated_logout_with_backchannel(db: Db) {
     browser.sign_in("ann@example.com").await;
     let at_air = air.sign_in(&browser, &["email"]).await;
     let at_hotels = hotels.sign_in(&browser, &["email"]).await;
-    assert_eq!(at_air.sid(), at_hotels.sid());
+    // One sign-in, but each client sees its own sid, and none sees Foyer's: brands that
+    // use pairwise subjects cannot join their customers on it (issue 10).
+    assert_ne!(at_air.sid(), at_hotels.sid(), "a sid per client");
+    let (session_sid,): (String,) = sqlx::query_as("SELECT sid FROM sessions WHERE customer_id = $1").bind(&ann.id).fetch_one(app.identity.store.pool()).await.unwrap();
+    assert!(at_air.sid() != session_sid && at_hotels.sid() != session_sid, "Foyer's own sid stays inside");
     rp::deliver_outbox(&app).await;
     assert!(air_rp.take().is_empty() && hotels_rp.take().is_empty());
 
@@ -80,7 +84,7 @@ async fn oidcc_rp_initiated_logout_with_backchannel(db: Db) {
     assert_eq!(exp_minus_iat, 120, "logout tokens live two minutes");
     let hotel_claims = hotels.verify_logout_token(&to_hotels[0]);
     assert_eq!(hotel_claims["sub"], at_hotels.sub().as_str(), "the pairwise subject Hotels knows");
-    assert_eq!(hotel_claims["sid"], at_air.sid().as_str());
+    assert_eq!(hotel_claims["sid"], at_hotels.sid().as_str(), "the sid Hotels saw in its ID token");
     assert_ne!(claims["jti"], hotel_claims["jti"]);
 
     // The sign-in's grants ended with it.
@@ -177,9 +181,15 @@ async fn oidcc_rp_initiated_logout_bad_post_logout_redirect_uri(db: Db) {
     assert_eq!(browser.me().await, None);
     assert_token_refused(&app, signed.access.secret(), "after the confirmed sign-out").await;
 
-    // An expired hint of ours is still a hint: a matching one signs out at once.
+    // A hint of an earlier sign-in (same customer, another sid): confirm first.
     browser.sign_in("ann@example.com").await;
     let again = air.sign_in(&browser, &["email"]).await;
+    assert_ne!(again.sid(), signed.sid());
+    let page = browser.visit(&logout_url(&app, &[("id_token_hint", &hint), ("post_logout_redirect_uri", POST_LOGOUT)])).await.page();
+    assert!(page.status == 200 && page.text.contains("action=\"/oauth2/logout/confirm\""), "{}", page.text);
+    assert_eq!(browser.me().await.as_deref(), Some("ann@example.com"), "nothing ended yet");
+
+    // An expired hint of ours is still a hint: a matching one signs out at once.
     let (_, mut old) = jwt_parts(&again.id_token.to_string());
     let now = old["iat"].as_i64().unwrap();
     old["iat"] = json!(now - 7_200);

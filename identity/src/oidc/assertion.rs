@@ -61,21 +61,28 @@ fn verify_signature(jwks: &str, assertion: &str) -> Option<Value> {
     None
 }
 
+/// The audience of an assertion names us and nobody else: the issuer as a string or as a
+/// one-element array. Not the token endpoint, and not a list that also names another
+/// party (an assertion made for several audiences can be replayed here by any of them:
+/// the 2025 `private_key_jwt` audience-injection guidance).
+pub fn audience_is_issuer(aud: Option<&Value>, issuer: &str) -> bool {
+    match aud {
+        Some(Value::String(a)) => a == issuer,
+        Some(Value::Array(list)) => matches!(list.as_slice(), [Value::String(a)] if a == issuer),
+        _ => false,
+    }
+}
+
 impl Identity {
     /// Checks a client assertion: signature by the client's JWKS, `iss = sub =
-    /// client_id`, `aud` naming the issuer or the token endpoint, `exp` in the future
-    /// and at most five minutes after `iat`, and a `jti` never seen before (recorded).
-    pub async fn verify_client_assertion(&self, client: &Client, assertion: &str, token_endpoint: &str) -> Result<bool> {
+    /// client_id`, `aud` exactly the issuer (see [`audience_is_issuer`]), `exp` in the
+    /// future and at most five minutes after `iat`, and a `jti` never seen before (recorded).
+    pub async fn verify_client_assertion(&self, client: &Client, assertion: &str) -> Result<bool> {
         let Some(jwks) = client.jwks.as_deref().filter(|_| client.auth_method == "private_key_jwt" && !client.is_disabled()) else { return Ok(false) };
         let Some(claims) = verify_signature(jwks, assertion) else { return Ok(false) };
         let now_s = self.clock.now() / 1000;
         let text = |name: &str| claims.get(name).and_then(Value::as_str);
-        let aud_ok = |aud: &str| aud == self.settings.public_url || aud == token_endpoint;
-        let audience = match claims.get("aud") {
-            Some(Value::String(a)) => aud_ok(a),
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).any(aud_ok),
-            _ => false,
-        };
+        let audience = audience_is_issuer(claims.get("aud"), &self.settings.public_url);
         let exp = claims.get("exp").and_then(Value::as_i64);
         let iat = claims.get("iat").and_then(Value::as_i64).or_else(|| exp.map(|e| e - MAX_LIFETIME_S));
         let timely = matches!((exp, iat), (Some(exp), Some(iat)) if exp > now_s - 60 && iat <= now_s + 60 && exp - iat <= MAX_LIFETIME_S);
@@ -100,6 +107,21 @@ impl Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audience_is_the_issuer_alone() {
+        use serde_json::json;
+        let issuer = "https://id.example.com";
+        let ok = |aud: Value| audience_is_issuer(Some(&aud), issuer);
+        assert!(ok(json!(issuer)));
+        assert!(ok(json!([issuer])));
+        assert!(!ok(json!([issuer, "https://evil.example"])), "a list naming another party");
+        assert!(!ok(json!(["https://evil.example", issuer])));
+        assert!(!ok(json!("https://id.example.com/oauth2/token")), "the token endpoint");
+        assert!(!ok(json!(["https://id.example.com/oauth2/token"])));
+        assert!(!ok(json!("https://id.example.com/")), "compared exactly");
+        assert!(!ok(json!([])) && !ok(json!(42)) && !audience_is_issuer(None, issuer));
+    }
 
     #[test]
     fn none_and_hmac_are_never_accepted() {

@@ -407,8 +407,9 @@ async fn private_key_jwt_assertions(db: Db) {
     let rp = jwt_client(&app, &jwks, "Air jwt").await;
     let web = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
     let token_endpoint = format!("{}/oauth2/token", app.public_url);
+    let issuer = app.public_url.clone();
     let claims = |id: &str| {
-        json!({ "iss": id, "sub": id, "aud": token_endpoint, "iat": now_s(), "exp": now_s() + 60, "jti": uuid::Uuid::new_v4().to_string() })
+        json!({ "iss": id, "sub": id, "aud": issuer, "iat": now_s(), "exp": now_s() + 60, "jti": uuid::Uuid::new_v4().to_string() })
     };
     let header = json!({ "alg": "EdDSA", "kid": "rp-1", "typ": "JWT" });
     let sign = |signer: &CoreEdDsaPrivateSigningKey, header: &serde_json::Value, claims: &serde_json::Value| {
@@ -455,18 +456,21 @@ async fn private_key_jwt_assertions(db: Db) {
     // The same assertion again: its jti was used.
     refused(&present(first, Some(rp.id.clone()), TYPE).await, "replayed jti");
 
-    // What passes: client_id optional (iss names the client), aud the issuer, aud a list.
+    // What passes: client_id optional (iss names the client), aud the issuer as a string
+    // or as a one-element list.
     passes(&present(sign(&key, &header, &claims(&rp.id)), None, TYPE).await, "no client_id");
-    let mut to_issuer = claims(&rp.id);
-    to_issuer["aud"] = json!(app.public_url);
-    passes(&present(sign(&key, &header, &to_issuer), Some(rp.id.clone()), TYPE).await, "aud = issuer");
+    passes(&present(sign(&key, &header, &claims(&rp.id)), Some(rp.id.clone()), TYPE).await, "aud = issuer");
     let mut listed = claims(&rp.id);
-    listed["aud"] = json!(["https://elsewhere.example", token_endpoint]);
-    passes(&present(sign(&key, &header, &listed), Some(rp.id.clone()), TYPE).await, "aud list");
+    listed["aud"] = json!([app.public_url]);
+    passes(&present(sign(&key, &header, &listed), Some(rp.id.clone()), TYPE).await, "aud = [issuer]");
 
-    // What fails: claims…
-    let cases: [(&str, &str, serde_json::Value); 7] = [
+    // What fails: claims… (the audience is the issuer alone: not the token endpoint, not a
+    // list that also names another party, which could replay the assertion here)
+    let cases: [(&str, &str, serde_json::Value); 10] = [
         ("aud elsewhere", "aud", json!("https://elsewhere.example/token")),
+        ("aud [issuer, evil]", "aud", json!([app.public_url, "https://evil"])),
+        ("aud the token endpoint", "aud", json!(token_endpoint)),
+        ("aud [token endpoint]", "aud", json!([token_endpoint])),
         ("iss another client", "iss", json!(web.id)),
         ("sub another client", "sub", json!(web.id)),
         ("expired", "exp", json!(now_s() - 300)),

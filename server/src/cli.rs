@@ -10,7 +10,6 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use identity::audit::Actor;
 use identity::brand::{BrandDetails, BrandLogo, BrandSlug, BrandTheme};
-use identity::oidc::clients::{Client, ClientSpec, parse_duration};
 use identity::store::brands::BrandRow;
 use identity::domain::Email;
 use identity::email::Template;
@@ -21,6 +20,10 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::startup::{Application, Services};
+
+mod client;
+
+use client::ClientCommand;
 
 #[derive(Debug, Parser)]
 #[command(name = "foyer", version, about = "Foyer customer identity: server and operator tools")]
@@ -36,6 +39,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
 enum Command {
     /// Apply migrations and serve the portal.
     Serve {
@@ -152,72 +156,6 @@ enum KeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
-enum ClientCommand {
-    /// Register a client; a confidential client's secret is printed once.
-    Create {
-        /// The brand's slug.
-        #[arg(long)]
-        brand: String,
-        #[arg(long)]
-        name: String,
-        /// Exact redirect URI (repeat for several).
-        #[arg(long = "redirect-uri", value_name = "URI", required = true)]
-        redirect_uris: Vec<String>,
-        /// Exact post-logout redirect URI (repeat for several).
-        #[arg(long = "post-logout-uri", value_name = "URI")]
-        post_logout_uris: Vec<String>,
-        #[arg(long, value_name = "URI")]
-        backchannel_logout_uri: Option<String>,
-        /// A public client (native or browser app): no secret, PKCE required.
-        #[arg(long)]
-        public: bool,
-        /// client_secret_basic (default), client_secret_post or private_key_jwt.
-        #[arg(long, value_name = "METHOD")]
-        auth_method: Option<String>,
-        /// The client's public keys (JWKS JSON) for private_key_jwt.
-        #[arg(long, value_name = "FILE")]
-        jwks: Option<PathBuf>,
-        /// Allowed scope (repeat; default: openid profile email offline_access).
-        #[arg(long = "scope", value_name = "SCOPE")]
-        scopes: Vec<String>,
-        /// An extra grant: client_credentials.
-        #[arg(long = "grant", value_name = "GRANT")]
-        grants: Vec<String>,
-        /// public (default) or pairwise.
-        #[arg(long, value_name = "TYPE")]
-        subject: Option<String>,
-        /// RS256 (default), ES256 or EdDSA.
-        #[arg(long, value_name = "ALG")]
-        id_token_alg: Option<String>,
-        /// 1m to 60m (default 10m).
-        #[arg(long, value_name = "DURATION")]
-        access_token_ttl: Option<String>,
-        /// 1m to 60m (default 10m).
-        #[arg(long, value_name = "DURATION")]
-        id_token_ttl: Option<String>,
-        /// 1h to 365d (default 30d).
-        #[arg(long, value_name = "DURATION")]
-        refresh_token_ttl: Option<String>,
-    },
-    /// List clients.
-    List {
-        /// Only this brand's clients.
-        #[arg(long)]
-        brand: Option<String>,
-    },
-    /// Issue a new secret (printed once); the old one stops working now unless kept.
-    RotateSecret {
-        client_id: String,
-        /// Keep the old secret working this long (e.g. 24h; at most 7d).
-        #[arg(long, value_name = "DURATION")]
-        keep_old_for: Option<String>,
-    },
-    /// Disable a client: it can no longer sign anyone in or get tokens.
-    Disable { client_id: String },
-}
-
-#[derive(Debug, Subcommand)]
 enum MailCommand {
     /// Queue a test message and try to deliver it now.
     Test {
@@ -308,7 +246,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             out.say(&lines.join("\n"), brand_json(&brand));
         }
-        Command::Client { command } => return client(&config, &out, command).await,
+        Command::Client { command } => return client::run(&config, &out, command).await,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;
@@ -329,100 +267,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !delivered {
                 return Ok(ExitCode::FAILURE);
             }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn client(config: &Config, out: &Output, command: ClientCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        ClientCommand::Create {
-            brand,
-            name,
-            redirect_uris,
-            post_logout_uris,
-            backchannel_logout_uri,
-            public,
-            auth_method,
-            jwks,
-            scopes,
-            grants,
-            subject,
-            id_token_alg,
-            access_token_ttl,
-            id_token_ttl,
-            refresh_token_ttl,
-        } => {
-            let jwks = match jwks {
-                Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot open {}", path.display()))?),
-                None => None,
-            };
-            let spec = ClientSpec {
-                brand,
-                name,
-                public,
-                auth_method,
-                jwks,
-                redirect_uris,
-                post_logout_redirect_uris: post_logout_uris,
-                backchannel_logout_uri,
-                scopes,
-                extra_grants: grants,
-                subject_type: subject,
-                id_token_alg,
-                access_token_ttl,
-                id_token_ttl,
-                refresh_token_ttl,
-                dev: config.dev,
-            };
-            // Refuse bad input before touching the database.
-            spec.validate()?;
-            let services = Services::open(config).await?;
-            let created = services.identity.create_client(&spec, Actor::Cli).await?;
-            let c = &created.client;
-            let secret = created.secret.as_ref().map(|s| s.expose_secret());
-            let mut text = format!("Created {} client {} ({}) for brand {}.", c.kind, c.id, c.name, c.brand_slug);
-            if let Some(secret) = secret {
-                text.push_str(&format!("\nClient secret (shown once, not stored): {secret}"));
-            }
-            let mut value = client_json(c);
-            value["client_secret"] = json!(secret);
-            out.say(&text, value);
-        }
-        ClientCommand::List { brand } => {
-            let brand = brand.as_deref().map(BrandSlug::parse).transpose()?;
-            let services = Services::open(config).await?;
-            let clients = services.identity.list_clients(brand.as_ref()).await?;
-            let text = if clients.is_empty() {
-                "No clients.".to_owned()
-            } else {
-                let line = |c: &Client| {
-                    let state = if c.is_disabled() { "\tdisabled" } else { "" };
-                    format!("{}\t{}\t{}\t{}{state}", c.id, c.brand_slug, c.kind, c.name)
-                };
-                clients.iter().map(line).collect::<Vec<_>>().join("\n")
-            };
-            out.say(&text, json!({ "clients": clients.iter().map(client_json).collect::<Vec<_>>() }));
-        }
-        ClientCommand::RotateSecret { client_id, keep_old_for } => {
-            let keep = keep_old_for.as_deref().map(|k| parse_duration("Keep old for", k)).transpose()?;
-            let services = Services::open(config).await?;
-            let rotated = services.identity.rotate_client_secret(&client_id, keep, Actor::Cli).await?;
-            let secret = rotated.secret.expose_secret();
-            let until = rotated.previous_valid_until;
-            let old = match keep_old_for {
-                Some(k) => format!("The old secret keeps working for {k}."),
-                None => "The old secret no longer works.".to_owned(),
-            };
-            out.say(
-                &format!("New secret for client {client_id} (shown once, not stored): {secret}\n{old}"),
-                json!({ "client_id": client_id, "client_secret": secret, "previous_secret_valid_until": until }),
-            );
-        }
-        ClientCommand::Disable { client_id } => {
-            let services = Services::open(config).await?;
-            let c = services.identity.disable_client(&client_id, Actor::Cli).await?;
-            out.say(&format!("Disabled client {} ({}).", c.id, c.name), json!({ "client_id": c.id, "disabled_at": c.disabled_at }));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -489,17 +333,6 @@ fn brand_json(b: &BrandRow) -> serde_json::Value {
         "id": b.id, "slug": b.slug, "name": b.name, "website_url": b.website_url, "support_email": b.support_email,
         "support_url": b.support_url, "terms_url": b.terms_url, "privacy_url": b.privacy_url, "theme": theme,
         "logo_type": b.logo_type,
-    })
-}
-
-fn client_json(c: &Client) -> serde_json::Value {
-    json!({
-        "client_id": c.id, "brand": c.brand_slug, "name": c.name, "kind": c.kind, "auth_method": c.auth_method,
-        "redirect_uris": c.redirect_uris, "post_logout_redirect_uris": c.post_logout_redirect_uris,
-        "backchannel_logout_uri": c.backchannel_logout_uri, "scopes": c.allowed_scopes, "grant_types": c.grant_types,
-        "subject_type": c.subject_type, "id_token_alg": c.id_token_alg, "access_token_ttl_s": c.access_token_ttl_s,
-        "id_token_ttl_s": c.id_token_ttl_s, "refresh_token_ttl_s": c.refresh_token_ttl_s, "created_at": c.created_at,
-        "disabled": c.is_disabled(), "disabled_at": c.disabled_at,
     })
 }
 

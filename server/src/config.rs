@@ -20,6 +20,8 @@ use ipnet::IpNet;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::oidc::limits::{LimitSettings, Rate};
+
 /// The raw settings as figment reads them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +53,15 @@ pub struct RawConfig {
     pub outbox_poll_ms: u64,
     pub outbox_worker: bool,
     pub log_format: String,
+    // Rate limits (`crate::oidc::limits`, the README's "Rate limits" table).
+    pub limit_token_per_client_per_second: u32,
+    pub limit_token_per_client_burst: u32,
+    pub limit_browser_per_ip_per_second: u32,
+    pub limit_browser_per_ip_burst: u32,
+    pub limit_api_per_ip_per_second: u32,
+    pub limit_api_per_ip_burst: u32,
+    pub limit_client_auth_failures_per_client_ip: i64,
+    pub limit_client_auth_failures_per_ip: i64,
 }
 
 fn redact<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -86,8 +97,41 @@ impl Default for RawConfig {
             outbox_poll_ms: 1_000,
             outbox_worker: true,
             log_format: "text".into(),
+            limit_token_per_client_per_second: LIMITS.token_per_client.per_second,
+            limit_token_per_client_burst: LIMITS.token_per_client.burst,
+            limit_browser_per_ip_per_second: LIMITS.browser_per_ip.per_second,
+            limit_browser_per_ip_burst: LIMITS.browser_per_ip.burst,
+            limit_api_per_ip_per_second: LIMITS.api_per_ip.per_second,
+            limit_api_per_ip_burst: LIMITS.api_per_ip.burst,
+            limit_client_auth_failures_per_client_ip: LIMITS.client_auth_failures_per_client_ip,
+            limit_client_auth_failures_per_ip: LIMITS.client_auth_failures_per_ip,
         }
     }
+}
+
+const LIMITS: LimitSettings = LimitSettings::DEFAULT;
+
+/// The `FOYER_LIMIT_*` settings, each checked and named when refused.
+fn limit_settings(raw: &RawConfig) -> Result<LimitSettings, ConfigError> {
+    let max = crate::oidc::limits::MAX_RATE;
+    let rate = |name: &str, per_second: u32, burst: u32| {
+        for (setting, value) in [(format!("FOYER_LIMIT_{name}_PER_SECOND"), per_second), (format!("FOYER_LIMIT_{name}_BURST"), burst)] {
+            if !(1..=max).contains(&value) {
+                return Err(bad(&setting, format!("must be between 1 and {max}")));
+            }
+        }
+        Ok(Rate { per_second, burst })
+    };
+    let failures = |setting: &str, value: i64| {
+        if (1..=10_000).contains(&value) { Ok(value) } else { Err(bad(setting, "must be between 1 and 10000")) }
+    };
+    Ok(LimitSettings {
+        token_per_client: rate("TOKEN_PER_CLIENT", raw.limit_token_per_client_per_second, raw.limit_token_per_client_burst)?,
+        browser_per_ip: rate("BROWSER_PER_IP", raw.limit_browser_per_ip_per_second, raw.limit_browser_per_ip_burst)?,
+        api_per_ip: rate("API_PER_IP", raw.limit_api_per_ip_per_second, raw.limit_api_per_ip_burst)?,
+        client_auth_failures_per_client_ip: failures("FOYER_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT_IP", raw.limit_client_auth_failures_per_client_ip)?,
+        client_auth_failures_per_ip: failures("FOYER_LIMIT_CLIENT_AUTH_FAILURES_PER_IP", raw.limit_client_auth_failures_per_ip)?,
+    })
 }
 
 /// Checked configuration, ready to start from.
@@ -116,6 +160,8 @@ pub struct Config {
     /// Whether this node runs the outbox worker (several nodes may; none must not).
     pub outbox_worker: bool,
     pub json_logs: bool,
+    /// Rate limits and failed-authentication budgets (`FOYER_LIMIT_*`).
+    pub limits: LimitSettings,
 }
 
 /// A setting that cannot be used, named as the operator would set it.
@@ -192,6 +238,7 @@ impl Config {
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
+        let limits = limit_settings(&raw)?;
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -224,6 +271,7 @@ impl Config {
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
             json_logs,
+            limits,
         })
     }
 
@@ -342,6 +390,43 @@ mod tests {
         let vars = [("FOYER_SMTP_URL", ""), ("FOYER_ADDR", "  "), ("FOYER_DEV", "true"), ("PATH", "/bin")];
         let found = blank_variables(vars.iter().map(|(k, v)| ((*k).into(), (*v).into())));
         assert_eq!(found, ["FOYER_SMTP_URL", "FOYER_ADDR"]);
+    }
+
+    #[test]
+    fn rate_limits_are_settings_with_busy_brand_defaults() {
+        let c = Config::check(raw()).unwrap();
+        assert_eq!(c.limits, LimitSettings::default());
+        assert_eq!(c.limits.token_per_client, Rate { per_second: 2_000, burst: 4_000 });
+        assert_eq!(c.limits.browser_per_ip, Rate { per_second: 50, burst: 200 });
+        let set = RawConfig {
+            limit_token_per_client_per_second: 5,
+            limit_token_per_client_burst: 7,
+            limit_browser_per_ip_per_second: 1,
+            limit_browser_per_ip_burst: 60,
+            limit_api_per_ip_per_second: 3,
+            limit_api_per_ip_burst: 4,
+            limit_client_auth_failures_per_client_ip: 2,
+            limit_client_auth_failures_per_ip: 9,
+            ..raw()
+        };
+        let l = Config::check(set).unwrap().limits;
+        assert_eq!((l.token_per_client, l.browser_per_ip, l.api_per_ip), (
+            Rate { per_second: 5, burst: 7 },
+            Rate { per_second: 1, burst: 60 },
+            Rate { per_second: 3, burst: 4 }
+        ));
+        assert_eq!((l.client_auth_failures_per_client_ip, l.client_auth_failures_per_ip), (2, 9));
+        let refused: Vec<(RawConfig, &str)> = vec![
+            (RawConfig { limit_token_per_client_per_second: 0, ..raw() }, "FOYER_LIMIT_TOKEN_PER_CLIENT_PER_SECOND"),
+            (RawConfig { limit_token_per_client_burst: 0, ..raw() }, "FOYER_LIMIT_TOKEN_PER_CLIENT_BURST"),
+            (RawConfig { limit_browser_per_ip_burst: 2_000_000, ..raw() }, "FOYER_LIMIT_BROWSER_PER_IP_BURST"),
+            (RawConfig { limit_api_per_ip_per_second: 0, ..raw() }, "FOYER_LIMIT_API_PER_IP_PER_SECOND"),
+            (RawConfig { limit_client_auth_failures_per_ip: 0, ..raw() }, "FOYER_LIMIT_CLIENT_AUTH_FAILURES_PER_IP"),
+        ];
+        for (raw, setting) in refused {
+            let err = Config::check(raw).unwrap_err().to_string();
+            assert!(err.starts_with(setting), "{err}");
+        }
     }
 
     #[test]

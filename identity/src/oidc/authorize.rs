@@ -285,6 +285,7 @@ mod tests {
             access_token_ttl_s: 600,
             id_token_ttl_s: 600,
             refresh_token_ttl_s: 86_400,
+            token_rate: crate::oidc::clients::TokenRate::default(),
             created_at: 0,
             updated_at: 0,
             disabled_at: None,

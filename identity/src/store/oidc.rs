@@ -29,6 +29,8 @@ pub struct ClientRow {
     pub access_token_ttl_s: i64,
     pub id_token_ttl_s: i64,
     pub refresh_token_ttl_s: i64,
+    pub token_rate_per_second: Option<i64>,
+    pub token_burst: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub disabled_at: Option<i64>,
@@ -43,7 +45,7 @@ impl std::fmt::Debug for ClientRow {
 const SELECT: &str = "SELECT c.id, c.brand_id, b.slug AS brand_slug, c.name, c.kind, c.auth_method, c.secret_hash, \
      c.previous_secret_hash, c.previous_secret_expires_at, c.jwks, c.redirect_uris, c.post_logout_redirect_uris, \
      c.backchannel_logout_uri, c.allowed_scopes, c.grant_types, c.subject_type, c.id_token_alg, c.access_token_ttl_s, \
-     c.id_token_ttl_s, c.refresh_token_ttl_s, c.created_at, c.updated_at, c.disabled_at \
+     c.id_token_ttl_s, c.refresh_token_ttl_s, c.token_rate_per_second, c.token_burst, c.created_at, c.updated_at, c.disabled_at \
      FROM oauth_clients c JOIN brands b ON b.id = c.brand_id";
 
 /// Inserts a new client: `created_at` also stands for `updated_at`; the previous secret,
@@ -52,8 +54,8 @@ pub async fn insert_client(tx: &mut Tx, row: &ClientRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO oauth_clients (id, brand_id, name, kind, auth_method, secret_hash, jwks, redirect_uris, \
          post_logout_redirect_uris, backchannel_logout_uri, allowed_scopes, grant_types, subject_type, id_token_alg, \
-         access_token_ttl_s, id_token_ttl_s, refresh_token_ttl_s, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+         access_token_ttl_s, id_token_ttl_s, refresh_token_ttl_s, created_at, updated_at, token_rate_per_second, token_burst) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20)",
     )
     .bind(&row.id)
     .bind(&row.brand_id)
@@ -73,9 +75,24 @@ pub async fn insert_client(tx: &mut Tx, row: &ClientRow) -> Result<()> {
     .bind(row.id_token_ttl_s)
     .bind(row.refresh_token_ttl_s)
     .bind(row.created_at)
+    .bind(row.token_rate_per_second)
+    .bind(row.token_burst)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Sets a client's own token-endpoint rate and burst (`NULL`: the server's setting);
+/// `false` when no client has the id.
+pub async fn set_client_token_rate(tx: &mut Tx, id: &str, per_second: Option<i64>, burst: Option<i64>, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("UPDATE oauth_clients SET token_rate_per_second = $1, token_burst = $2, updated_at = $3 WHERE id = $4")
+        .bind(per_second)
+        .bind(burst)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Stores a new secret hash. The current one becomes the previous one until `keep_until`,

@@ -15,12 +15,12 @@
 //! latency percentiles. The load generator shares the process and the cores with the
 //! server, as a reverse proxy on the same host would.
 //!
-//! Rate limits stay on (there is no setting to lift them), so the benchmark works
+//! Rate limits stay on at their defaults (`FOYER_LIMIT_*`), so the benchmark works
 //! within them and checks every status code, failing loudly on a 429:
 //! - browser routes and UserInfo/introspection are limited per client IP: the server
 //!   trusts `X-Forwarded-For` from 127.0.0.1 (`FOYER_TRUSTED_PROXIES`) and each request
 //!   comes "from" the next address of 198.18.0.0/20 (RFC 2544's benchmarking range);
-//! - the token endpoint is limited per client (a burst of 600): each client makes at
+//! - the token endpoint is limited per client (a default burst of 4,000): each client makes at
 //!   most [`TOKEN_BUDGET`] token requests, so the token benchmarks register a fresh
 //!   client for every batch (outside the timed part).
 //!

@@ -56,7 +56,7 @@ pub fn router(
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
     let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, deliveries));
-    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys, limits: Arc::default() };
+    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys, limits: Arc::new(crate::oidc::limits::Limits::new(config.limits)) };
 
     let provide = {
         let context = context.clone();

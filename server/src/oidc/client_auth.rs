@@ -1,7 +1,10 @@
 //! Client authentication at the token, introspection and revocation endpoints (RFC 6749
 //! §2.3, OIDC Core §9): exactly one method, and it must be the client's registered one.
 
-use axum::http::{HeaderMap, header};
+use std::net::IpAddr;
+
+use app::context::ClientIp;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use base64::Engine as _;
 use identity::oidc::assertion::ASSERTION_TYPE;
@@ -76,34 +79,52 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
     }))
 }
 
-/// Failed authentications per client id before delays start (then 1 s, 2 s, 4 s …).
-const FREE_FAILURES: i64 = 10;
-
 /// Authenticates the calling client. `public_ok`: a public client may name itself with
-/// `client_id` alone (token, revocation), not at introspection. Failures are counted per
-/// claimed client id in the shared throttle table; while blocked the answer is 429.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params, public_ok: bool) -> Result<Client, Response> {
+/// `client_id` alone (token, revocation), not at introspection.
+///
+/// Failures are counted in the shared throttle table on two keys (`docs/design/oidc.md`
+/// "Rate limits"): the pair (claimed client, source IP) and the source IP alone. Client ids
+/// are public, so a budget on the id alone would let anyone lock a client out; on the pair,
+/// failures from one address never slow the client down elsewhere. A claimed id that is no
+/// client counts against the address only and writes no row of its own. While either key
+/// is blocked the answer is 429, before the credentials are looked at.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params, ip: IpAddr, public_ok: bool) -> Result<Client, Response> {
     let claimed = basic_credentials(headers)
         .flatten()
         .map(|(id, _)| id)
         .or_else(|| params.one("client_id").ok().flatten().map(str::to_owned))
-        .or_else(|| params.one("client_assertion").ok().flatten().and_then(unverified_issuer));
-    let Some(claimed) = claimed.filter(|id| id.len() <= 200) else { return check_credentials(state, headers, params, public_ok).await };
-    let store = &state.context.identity.store;
-    let key = format!("client:{}", identity::sha256_hex(claimed.as_bytes()));
-    let now = state.context.identity.clock.now();
-    if let Err(identity::Error::Throttled { retry_after_secs }) = store.throttle_check(&key, now).await {
-        let mut response = oauth_error(axum::http::StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Too many failed client authentications; try again later.");
-        if let Ok(v) = retry_after_secs.to_string().parse() {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+        .or_else(|| params.one("client_assertion").ok().flatten().and_then(unverified_issuer))
+        .filter(|id| id.len() <= 200);
+    let identity = &state.context.identity;
+    let store = &identity.store;
+    let budgets = state.limits.settings();
+    let ip_key = format!("client-ip:{ip}");
+    let pair_key = claimed.as_deref().map(|id| format!("client:{}:{ip}", identity::sha256_hex(id.as_bytes())));
+    let now = identity.clock.now();
+    for key in std::iter::once(&ip_key).chain(pair_key.as_ref()) {
+        if let Err(identity::Error::Throttled { retry_after_secs }) = store.throttle_check(key, now).await {
+            let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Too many failed client authentications; try again later.");
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Err(response);
         }
-        return Err(response);
     }
     let outcome = check_credentials(state, headers, params, public_ok).await;
-    if outcome.as_ref().is_err_and(|r| r.status() == axum::http::StatusCode::UNAUTHORIZED) {
-        store.throttle_fail(&key, now, FREE_FAILURES).await.map_err(|e| server_error(&e))?;
+    if outcome.as_ref().is_err_and(|r| r.status() == StatusCode::UNAUTHORIZED) {
+        store.throttle_fail(&ip_key, now, budgets.client_auth_failures_per_ip).await.map_err(|e| server_error(&e))?;
+        if let (Some(id), Some(key)) = (&claimed, &pair_key)
+            && identity.client_by_id(id).await.map_err(|e| server_error(&e))?.is_some()
+        {
+            store.throttle_fail(key, now, budgets.client_auth_failures_per_client_ip).await.map_err(|e| server_error(&e))?;
+        }
     }
     outcome
+}
+
+/// The address a request came from, as `http::client_ip` resolved it.
+pub fn source_ip(ip: Option<&axum::Extension<ClientIp>>) -> IpAddr {
+    ip.map_or(IpAddr::from([0, 0, 0, 0]), |e| e.0.0)
 }
 
 async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Params, public_ok: bool) -> Result<Client, Response> {

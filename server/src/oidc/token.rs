@@ -1,13 +1,17 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2, §4.1.3, §4.4, §6), `/oauth2/introspect` (RFC
 //! 7662) and `/oauth2/revoke` (RFC 7009).
 
+use std::net::IpAddr;
+
+use app::context::ClientIp;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use identity::oidc::tokens::{Issued, TokenError};
 use serde_json::json;
 
-use super::client_auth::{Params, authenticate};
+use super::client_auth::{Params, authenticate, source_ip};
 use super::errors::{no_store, oauth_error, server_error};
 use crate::http::AppState;
 
@@ -36,16 +40,16 @@ fn token_error(e: &TokenError) -> Response {
 }
 
 /// The token endpoint.
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
-    match token_inner(&state, &headers, &params).await {
+pub async fn token(State(state): State<AppState>, ip: Option<Extension<ClientIp>>, headers: HeaderMap, params: Params) -> Response {
+    match token_inner(&state, &headers, &params, source_ip(ip.as_ref())).await {
         Ok(response) | Err(response) => response,
     }
 }
 
-async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Response, Response> {
+async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip: IpAddr) -> Result<Response, Response> {
     let grant_type = params.one("grant_type")?;
-    let client = authenticate(state, headers, params, true).await?;
-    state.limits.check_client(&client.id).map_err(super::limits::too_many)?;
+    let client = authenticate(state, headers, params, ip, true).await?;
+    state.limits.check_client(&client).map_err(super::limits::too_many)?;
     let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
     let identity = &state.context.identity;
     let allowed = |grant: &str| client.grant_types.iter().any(|g| g == grant);
@@ -70,9 +74,9 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params) -> 
 
 /// RFC 7662: for confidential clients; anything not live for the caller's brand is
 /// exactly `{"active": false}`.
-pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
+pub async fn introspect(State(state): State<AppState>, ip: Option<Extension<ClientIp>>, headers: HeaderMap, params: Params) -> Response {
     let result = async {
-        let client = authenticate(&state, &headers, &params, false).await?;
+        let client = authenticate(&state, &headers, &params, source_ip(ip.as_ref()), false).await?;
         let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
         let hint = params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
@@ -85,10 +89,10 @@ pub async fn introspect(State(state): State<AppState>, headers: HeaderMap, param
 }
 
 /// RFC 7009: 200 whether or not the token was known.
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
+pub async fn revoke(State(state): State<AppState>, ip: Option<Extension<ClientIp>>, headers: HeaderMap, params: Params) -> Response {
     let result = async {
-        let client = authenticate(&state, &headers, &params, true).await?;
-        state.limits.check_client(&client.id).map_err(super::limits::too_many)?;
+        let client = authenticate(&state, &headers, &params, source_ip(ip.as_ref()), true).await?;
+        state.limits.check_client(&client).map_err(super::limits::too_many)?;
         let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
         params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;

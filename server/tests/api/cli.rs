@@ -16,6 +16,10 @@ async fn bad_configuration_stops_with_one_line_naming_the_setting() {
         ("FOYER_PUBLIC_URL", "ftp://id.example.com"),
         ("FOYER_ADDR", "everywhere"),
         ("FOYER_ARGON2_MEMORY_KIB", "lots"),
+        // Rate limits are settings too (issue 10), checked like the rest.
+        ("FOYER_LIMIT_TOKEN_PER_CLIENT_PER_SECOND", "0"),
+        ("FOYER_LIMIT_BROWSER_PER_IP_BURST", "many"),
+        ("FOYER_LIMIT_CLIENT_AUTH_FAILURES_PER_IP", "-1"),
     ];
     for (key, value) in cases {
         let out = foyer(&db, &["migrate"], &[(key, value)]);

@@ -9,13 +9,14 @@ use serde_json::Value;
 use server::config::Config;
 use server::startup::Services;
 
-use crate::support::{self, Db, TestDb, both_backends, stderr, stdout, test_config};
+use crate::support::{self, Db, TestApp, TestDb, both_backends, stderr, stdout, test_config};
 
 both_backends!(
     confidential_client_secret_shown_once_rotated_and_disabled,
     public_client_has_no_secret,
     bad_input_is_refused_and_nothing_written,
     brand_details_and_theme,
+    a_client_with_its_own_token_rate_is_limited_alone,
 );
 
 fn foyer(db: &TestDb, args: &[&str]) -> Output {
@@ -296,4 +297,68 @@ async fn brand_details_and_theme(db: Db) {
     assert_eq!(b["logo_type"], "image/svg+xml");
     let (bytes, kind) = identity.store.brand_logo("northwind-hotels").await.unwrap().unwrap();
     assert_eq!((bytes, kind.as_str()), (std::fs::read(&logo).unwrap(), "image/svg+xml"));
+}
+
+/// `foyer client create|update --token-rate N --token-burst N` (issue 10): a client's own
+/// token-endpoint limit, applied by the running server at the client's next request; other
+/// clients keep the server's (generous) default. Bad values are named in one line.
+async fn a_client_with_its_own_token_rate_is_limited_alone(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    let db = &app.db;
+    brand(db);
+    let create = |name: &str, extra: &[&str]| {
+        let args = [&["client", "create", "--brand", "northwind-air", "--name", name, "--redirect-uri", "https://air.example.com/cb", "--grant", "client_credentials"][..], extra].concat();
+        let v = ok_json(db, &args);
+        (v["client_id"].as_str().unwrap().to_owned(), v["client_secret"].as_str().unwrap().to_owned(), v)
+    };
+    let (slow, slow_secret, v) = create("Air batch", &["--token-rate", "1", "--token-burst", "2"]);
+    assert_eq!((v["token_rate_per_second"].as_u64(), v["token_burst"].as_u64()), (Some(1), Some(2)));
+    let (busy, busy_secret, v) = create("Air web", &[]);
+    assert_eq!((v["token_rate_per_second"].clone(), v["token_burst"].clone()), (Value::Null, Value::Null), "the server's setting");
+    let http = reqwest::Client::new();
+    let token = |id: &str, secret: &str| {
+        let request = http.post(app.url("/oauth2/token")).basic_auth(id, Some(secret)).form(&[("grant_type", "client_credentials")]);
+        async move { request.send().await.unwrap() }
+    };
+
+    // The first token request makes the signing keys (slow in debug builds): not on the
+    // limited client's clock.
+    assert_eq!(token(&busy, &busy_secret).await.status(), 200);
+    for i in 0..2 {
+        assert_eq!(token(&slow, &slow_secret).await.status(), 200, "request {i} within the client's burst of 2");
+    }
+    let refused = token(&slow, &slow_secret).await;
+    assert_eq!(refused.status(), 429, "past the client's own burst");
+    let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait >= 1, "Retry-After {wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    for i in 0..20 {
+        assert_eq!(token(&busy, &busy_secret).await.status(), 200, "another client is unaffected ({i})");
+    }
+
+    // Raised while the server runs: the next request gets the new bucket.
+    let out = foyer(db, &["client", "update", &slow, "--token-rate", "1000", "--token-burst", "default"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("token rate 1000/s, burst default"), "{}", stdout(&out));
+    assert_eq!(token(&slow, &slow_secret).await.status(), 200, "the new rate applies at once");
+    let v = ok_json(db, &["client", "update", &slow, "--token-rate", "default"]);
+    assert_eq!((v["token_rate_per_second"].clone(), v["token_burst"].clone()), (Value::Null, Value::Null));
+    let listed = stdout(&foyer(db, &["client", "list"]));
+    assert!(!listed.contains("token rate"), "back to the server's setting: {listed}");
+    assert!(audit_actions(&app.identity).await.contains(&"client.updated".to_owned()));
+
+    // Clear errors, nothing changed.
+    let rate_err = "use a whole number from 1 to 1000000, or default for the server's setting";
+    assert_eq!(fails(db, &["client", "update", &slow, "--token-rate", "0"]), format!("error: Token rate is not valid: {rate_err}"));
+    let both = fails(db, &["client", "update", &slow, "--token-rate", "lots", "--token-burst", "1.5"]);
+    assert!(both.contains(&format!("Token rate is not valid: {rate_err}")) && both.contains("Token burst is not valid"), "{both}");
+    assert!(fails(db, &["client", "update", &slow]).starts_with("error: nothing to update: give --token-rate N and/or --token-burst N"));
+    assert_eq!(fails(db, &["client", "update", "7d1c2a55-0000-4000-8000-000000000000", "--token-rate", "5"]), "error: Client was not found");
+    let err = fails(db, &["client", "create", "--brand", "northwind-air", "--name", "X", "--redirect-uri", "https://x.example.com/cb", "--token-rate", "2000000"]);
+    assert_eq!(err, format!("error: Token rate is not valid: {rate_err}"));
+    let v = ok_json(db, &["client", "list"]);
+    assert_eq!(v["clients"].as_array().unwrap().len(), 2, "nothing was created");
+    assert!(v["clients"].as_array().unwrap().iter().all(|c| c["token_rate_per_second"].is_null()));
+    app.stop().await;
 }

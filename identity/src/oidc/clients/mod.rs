@@ -10,14 +10,17 @@
 //! - `spec`: [`ClientSpec`], its checks and the [`ValidClient`] they make.
 //! - `uri`: [`RedirectUri`] and the rules a registered URI meets.
 //! - `jwks`: [`check_jwks`] for `private_key_jwt` clients.
+//! - `rate`: [`TokenRate`], a client's own token-endpoint rate limit.
 //! - this file: the registered [`Client`] and the [`Identity`] services over
 //!   `store::oidc` (create, read, list, verify and rotate secrets, disable).
 
 mod jwks;
+mod rate;
 mod spec;
 mod uri;
 
 pub use jwks::check_jwks;
+pub use rate::{MAX_TOKEN_RATE, RateChange, TokenRate, parse_rate};
 pub use spec::{
     AuthMethod, ClientKind, ClientSpec, DEFAULT_SCOPES, GrantType, SUPPORTED_SCOPES, SubjectType, ValidClient, parse_duration,
 };
@@ -55,6 +58,8 @@ pub struct Client {
     pub access_token_ttl_s: i64,
     pub id_token_ttl_s: i64,
     pub refresh_token_ttl_s: i64,
+    /// Its own token-endpoint rate limit, if any (else the server's setting).
+    pub token_rate: TokenRate,
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
     pub disabled_at: Option<UnixMillis>,
@@ -112,6 +117,7 @@ fn client_from(row: ClientRow) -> Result<Client> {
         access_token_ttl_s: row.access_token_ttl_s,
         id_token_ttl_s: row.id_token_ttl_s,
         refresh_token_ttl_s: row.refresh_token_ttl_s,
+        token_rate: TokenRate::from_columns(row.token_rate_per_second, row.token_burst),
         created_at: row.created_at,
         updated_at: row.updated_at,
         disabled_at: row.disabled_at,
@@ -168,6 +174,8 @@ impl Identity {
             access_token_ttl_s: valid.access_token_ttl_s,
             id_token_ttl_s: valid.id_token_ttl_s,
             refresh_token_ttl_s: valid.refresh_token_ttl_s,
+            token_rate_per_second: valid.token_rate.per_second.map(i64::from),
+            token_burst: valid.token_rate.burst.map(i64::from),
             created_at: now,
             updated_at: now,
             disabled_at: None,
@@ -247,6 +255,32 @@ impl Identity {
         .await?;
         tx.commit().await?;
         Ok(RotatedSecret { secret, previous_valid_until: keep_until })
+    }
+
+    /// Changes a client's own token-endpoint rate and/or burst (`Some(None)`: back to the
+    /// server's setting); audited. Running nodes apply it at the client's next request.
+    pub async fn set_client_token_rate(&self, client_id: &str, per_second: RateChange, burst: RateChange, actor: Actor) -> Result<Client> {
+        if per_second.is_none() && burst.is_none() {
+            return Err(client_refused("Nothing to change: give a token rate and/or a token burst (a number, or default)."));
+        }
+        let client = self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))?;
+        let rate = client.token_rate.changed(per_second, burst);
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !store::oidc::set_client_token_rate(&mut tx, client_id, rate.per_second.map(i64::from), rate.burst.map(i64::from), now).await? {
+            return Err(Error::NotFound("Client"));
+        }
+        audit::record(&mut tx, &AuditEvent {
+            at: now,
+            actor,
+            subject: Some(format!("client:{client_id}")),
+            action: "client.updated",
+            reason: None,
+            detail: serde_json::json!({ "token_rate_per_second": rate.per_second, "token_burst": rate.burst }),
+        })
+        .await?;
+        tx.commit().await?;
+        self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
     }
 
     /// Disables a client: it can no longer authenticate or start a flow, and every grant

@@ -2,6 +2,7 @@
 //! [`ClientSpec::validate`] into a [`ValidClient`] or refused naming every bad field.
 
 use super::jwks::check_jwks;
+use super::rate::TokenRate;
 use super::uri::{RedirectUri, UriRules, uri_list, with_value};
 use crate::Result;
 use crate::brand::{BrandSlug, one_or_many};
@@ -160,6 +161,10 @@ pub struct ClientSpec {
     pub access_token_ttl: Option<String>,
     pub id_token_ttl: Option<String>,
     pub refresh_token_ttl: Option<String>,
+    /// The client's own token-endpoint rate (requests a second) and burst; `None`: the
+    /// server's `FOYER_LIMIT_TOKEN_PER_CLIENT_*`.
+    pub token_rate: Option<String>,
+    pub token_burst: Option<String>,
     /// Development mode: http loopback URIs for confidential clients and back-channel logout.
     pub dev: bool,
 }
@@ -206,6 +211,11 @@ impl ClientSpec {
     }
     pub fn id_token_alg(mut self, alg: &str) -> Self {
         self.id_token_alg = Some(alg.to_owned());
+        self
+    }
+    /// The client's own token-endpoint rate (`N` a second, or `default`).
+    pub fn token_rate(mut self, rate: &str) -> Self {
+        self.token_rate = Some(rate.to_owned());
         self
     }
     pub fn dev(mut self, dev: bool) -> Self {
@@ -262,8 +272,9 @@ impl ClientSpec {
             365 * DAY,
             "it must be between 1 hour and 365 days",
         ));
+        let token_rate = TokenRate::parse(self.token_rate.as_deref(), self.token_burst.as_deref()).map_err(|mut e| errors.append(&mut e)).ok();
 
-        match (brand, name, auth_method, redirect_uris, post_logout, grant_types, scopes, subject_type, id_token_alg, access, id, refresh) {
+        match (brand, name, auth_method, redirect_uris, post_logout, grant_types, scopes, subject_type, id_token_alg, access, id, refresh, token_rate) {
             (
                 Some(brand),
                 Some(name),
@@ -277,6 +288,7 @@ impl ClientSpec {
                 Some(access_token_ttl_s),
                 Some(id_token_ttl_s),
                 Some(refresh_token_ttl_s),
+                Some(token_rate),
             ) if errors.is_empty() => Ok(ValidClient {
                 brand,
                 name,
@@ -293,6 +305,7 @@ impl ClientSpec {
                 access_token_ttl_s,
                 id_token_ttl_s,
                 refresh_token_ttl_s,
+                token_rate,
             }),
             _ => Err(one_or_many(errors)),
         }
@@ -400,6 +413,7 @@ pub struct ValidClient {
     pub access_token_ttl_s: i64,
     pub id_token_ttl_s: i64,
     pub refresh_token_ttl_s: i64,
+    pub token_rate: TokenRate,
 }
 
 #[cfg(test)]

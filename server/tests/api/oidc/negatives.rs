@@ -301,11 +301,26 @@ fn basic(id: &str, secret: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
 }
 
+/// A POST with a hand-made `Authorization` header, "from" `ip` (the test server trusts
+/// `X-Forwarded-For` from 127.0.0.1, as behind a reverse proxy).
+async fn post_authorized_from(app: &TestApp, ip: &str, authorization: &str, form: &[(&str, &str)]) -> Answer {
+    let request = rp::http().post(app.url("/oauth2/token")).header("authorization", authorization).header("x-forwarded-for", ip).form(form);
+    Answer::of(request.send().await.unwrap()).await
+}
+
+/// The per-address budget of failed client authentications in `client_authentication_failures`.
+const IP_BUDGET: i64 = 25;
+
 /// RFC 6749 §2.3 / OIDC Core §9: exactly one method, the registered one; failures are
 /// 401 `invalid_client` (with a Basic challenge when Basic was tried).
-/// (`basic_auth_is_urldecoded` included.)
+/// (`basic_auth_is_urldecoded` included.) Failures count per (client, address) and per
+/// address, so nobody can lock a client out from elsewhere (issue 10).
 async fn client_authentication_failures(db: Db) {
-    let Some(app) = rp::spawn(db).await else { return };
+    let builder = TestApp::builder(db).configure(|raw| {
+        raw.trusted_proxies = "127.0.0.1".into();
+        raw.limit_client_auth_failures_per_ip = IP_BUDGET;
+    });
+    let Some(app) = rp::spawn_with(builder).await else { return };
     rp::brand(&app, "air", "Northwind Air").await;
     let web = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
     let post = Rp::register(&app, ClientSpec::new("air", "Air post").redirect_uri(REDIRECT).auth_method("client_secret_post")).await;
@@ -361,25 +376,56 @@ async fn client_authentication_failures(db: Db) {
     refused(&post_authorized(&app, &basic(&doomed.id, rotated.secret.expose_secret()), &refresh).await, "disabled client refreshing", true);
     assert_eq!(app.identity.live_refresh_token(doomed_tokens.refresh().secret()).await.unwrap().map(|g| g.id), None, "the grant is revoked");
 
-    // The design's throttle: ten free failures per client id, then 429 with Retry-After,
-    // even for the right secret; other clients are not affected.
-    let locked = Rp::register(&app, ClientSpec::new("air", "Air locked").redirect_uri(REDIRECT)).await;
+    // The throttle (issue 10): ten free failures per (client, address), then 429 with
+    // Retry-After even for the right secret, from that address only. Client ids are public:
+    // eleven bad secrets from address A must not lock the client out at address B.
+    let locked = Rp::register(&app, ClientSpec::new("air", "Air locked").redirect_uri(REDIRECT).grant("client_credentials")).await;
     let locked_secret = locked.secret.clone().unwrap();
+    let (a, b, c) = ("203.0.113.7", "198.51.100.20", "192.0.2.33");
     for i in 0..11 {
-        refused(&post_authorized(&app, &basic(&locked.id, "fcs_wrong"), &form).await, &format!("failure {i}"), true);
+        refused(&post_authorized_from(&app, a, &basic(&locked.id, "fcs_wrong"), &form).await, &format!("failure {i} from A"), true);
     }
-    let key = format!("client:{}", identity::sha256_hex(locked.id.as_bytes()));
-    let state = app.identity.store.throttle_get(&key).await.unwrap().expect("failures are counted per client id");
+    let pair_key = format!("client:{}:{a}", identity::sha256_hex(locked.id.as_bytes()));
+    let state = app.identity.store.throttle_get(&pair_key).await.unwrap().expect("failures are counted per (client, address)");
     assert_eq!(state.failures, 11);
     assert!(state.blocked_until.is_some(), "the eleventh failure starts the delays");
     // Keep the block long enough to look at it (no timing in tests).
-    let later = app.identity.clock.now() + 600_000;
-    sqlx::query("UPDATE throttle SET blocked_until = $2 WHERE key = $1").bind(&key).bind(later).execute(app.identity.store.pool()).await.unwrap();
-    let answer = post_authorized(&app, &basic(&locked.id, &locked_secret), &form).await;
-    assert_eq!(answer.status, 429, "{}", answer.text);
+    let block = |key: String| {
+        let app = &app;
+        async move {
+            let later = app.identity.clock.now() + 600_000;
+            sqlx::query("UPDATE throttle SET blocked_until = $2 WHERE key = $1").bind(&key).bind(later).execute(app.identity.store.pool()).await.unwrap();
+        }
+    };
+    block(pair_key).await;
+    let credentials = [("grant_type", "client_credentials")];
+    let answer = post_authorized_from(&app, a, &basic(&locked.id, &locked_secret), &credentials).await;
+    assert_eq!(answer.status, 429, "address A is throttled for this client: {}", answer.text);
     assert!(answer.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| s > 0), "{:?}", answer.headers);
     assert_eq!(answer.header("cache-control"), Some("no-store"));
-    passes(&post_authorized(&app, &basic(&web.id, &web_secret), &form).await, "another client meanwhile");
+    let answer = post_authorized_from(&app, b, &basic(&locked.id, &locked_secret), &credentials).await;
+    assert_eq!(answer.status, 200, "the right secret from address B still works: {}", answer.text);
+    passes(&post_authorized_from(&app, a, &basic(&web.id, &web_secret), &form).await, "another client from address A");
+
+    // Unknown client ids count against the address alone: no row of their own. Past the
+    // address's budget, every client is refused from there (and only from there).
+    let client_rows = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM throttle WHERE key LIKE 'client:%'").fetch_one(app.identity.store.pool()).await.unwrap();
+        n
+    };
+    let before = client_rows().await;
+    for i in 0..IP_BUDGET {
+        let random = uuid::Uuid::new_v4().to_string();
+        refused(&post_authorized_from(&app, c, &basic(&random, "fcs_guess"), &form).await, &format!("unknown id {i}"), true);
+    }
+    assert_eq!(client_rows().await, before, "unknown client ids write no throttle row of their own");
+    let ip_key = format!("client-ip:{c}");
+    assert_eq!(app.identity.store.throttle_get(&ip_key).await.unwrap().map(|s| (s.failures, s.blocked_until.is_some())), Some((IP_BUDGET, false)));
+    refused(&post_authorized_from(&app, c, &basic("7d1c2a55-0000-4000-8000-000000000001", "fcs_guess"), &form).await, "one past the budget", true);
+    block(ip_key).await;
+    let answer = post_authorized_from(&app, c, &basic(&web.id, &web_secret), &form).await;
+    assert_eq!(answer.status, 429, "address C is throttled for every client: {}", answer.text);
+    passes(&post_authorized_from(&app, b, &basic(&web.id, &web_secret), &form).await, "the same client elsewhere");
 }
 
 /// An RP's Ed25519 keys for `private_key_jwt` (PKCS#8).
@@ -706,10 +752,15 @@ async fn bad_tokens_at_userinfo(db: Db) {
     rp.userinfo(&signed.access, Some(&ann.id)).await.unwrap();
 }
 
-/// 60 authorization requests a minute per client IP, then 429 with `Retry-After` on our
-/// page; the token endpoint, keyed by client, is not affected.
+/// The browser routes' limit per client IP (here a burst of 60 at 1 a second), then 429
+/// with `Retry-After` on our page; the token endpoint, keyed by client, is not affected.
 async fn browser_routes_are_rate_limited_per_ip(db: Db) {
-    let Some(app) = rp::spawn(db).await else { return };
+    // A low limit set the way an operator would (FOYER_LIMIT_BROWSER_PER_IP_*).
+    let builder = TestApp::builder(db).configure(|raw| {
+        raw.limit_browser_per_ip_per_second = 1;
+        raw.limit_browser_per_ip_burst = 60;
+    });
+    let Some(app) = rp::spawn_with(builder).await else { return };
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = app.url("/oauth2/authorize?client_id=nobody&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb");
     let mut statuses = Vec::new();

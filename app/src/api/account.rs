@@ -52,7 +52,7 @@ pub async fn register(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    ctx.identity.register(input, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.register(input, &auth::sign_up_meta()?).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "login")]
@@ -210,17 +210,20 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// Confirms an address from the mailed link (a button press, never a bare GET, so
-/// mail scanners cannot spend the link).
+/// mail scanners cannot spend the link). The device cookie tells the core whether the
+/// browser that created the account confirms it.
 #[server(endpoint = "verify_email_link")]
 pub async fn verify_email_link(token: String) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
-    ctx.identity.verify_email_link(&token).await.map(|_| ()).map_err(crate::auth::fail)
+    let device = crate::auth::device_cookie();
+    ctx.identity.verify_email_link(&token, device.as_deref()).await.map(|_| ()).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "verify_email_code")]
 pub async fn verify_email_code(email: String, code: String) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
-    ctx.identity.verify_email_code(&email, &code).await.map(|_| ()).map_err(crate::auth::fail)
+    let device = crate::auth::device_cookie();
+    ctx.identity.verify_email_code(&email, &code, device.as_deref()).await.map(|_| ()).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "resend_verification")]

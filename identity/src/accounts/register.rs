@@ -83,7 +83,9 @@ impl Identity {
             ..CustomerRow::default()
         };
         let mut tx = self.store.begin().await?;
-        self.create_or_notify(&mut tx, &row, now).await?;
+        if self.create_or_notify(&mut tx, &row, now).await? {
+            self.record_creating_browser(&mut tx, &row.id, meta).await?;
+        }
         tx.commit().await?;
         // Registration is a cheap way to make us send mail: count it against the IP.
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
@@ -107,26 +109,28 @@ impl Identity {
         Ok(false)
     }
 
-    /// Confirms an address from the link. Returns the customer id.
-    pub async fn verify_email_link(&self, token: &str) -> Result<String> {
+    /// Confirms an address from the link, in the browser with the device cookie
+    /// `device_id`: from another browser than the one that created the account, what
+    /// the account held is cleared first (`provisional`). Returns the customer id.
+    pub async fn verify_email_link(&self, token: &str, device_id: Option<&str>) -> Result<String> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::VerifyEmail, token, now).await?;
-        self.mark_verified(&mut tx, &row.customer_id, now).await?;
+        self.mark_verified(&mut tx, &row.customer_id, device_id, now).await?;
         tx.commit().await?;
         Ok(row.customer_id)
     }
 
-    /// Confirms an address with the mailed code. Unknown address and wrong code give
-    /// the same error.
-    pub async fn verify_email_code(&self, email: &str, code: &str) -> Result<String> {
+    /// Confirms an address with the mailed code (as the link does). Unknown address and
+    /// wrong code give the same error.
+    pub async fn verify_email_code(&self, email: &str, code: &str, device_id: Option<&str>) -> Result<String> {
         let now = self.clock.now();
         let Ok(email) = Email::parse(email) else { return Err(Error::TokenInvalid) };
         let Some(customer) = self.store.customer_by_email(email.normalized()).await? else { return Err(Error::TokenInvalid) };
         let mut tx = self.store.begin().await?;
         match redeem_code(&mut tx, &customer.id, Purpose::VerifyEmail, code, now).await {
             Ok(_) => {
-                self.mark_verified(&mut tx, &customer.id, now).await?;
+                self.mark_verified(&mut tx, &customer.id, device_id, now).await?;
                 tx.commit().await?;
                 Ok(customer.id)
             }
@@ -137,7 +141,9 @@ impl Identity {
         }
     }
 
-    async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, now: i64) -> Result<()> {
+    async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, device_id: Option<&str>, now: i64) -> Result<()> {
+        let proof = self.confirmation_tx(tx, customer_id, device_id).await?;
+        self.address_proven_tx(tx, customer_id, proof, now).await?;
         sqlx::query("UPDATE customers SET email_verified = 1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(customer_id)

@@ -17,4 +17,5 @@ mod oidc;
 mod outbox;
 mod passkeys;
 mod platform;
+mod provisional;
 mod store;

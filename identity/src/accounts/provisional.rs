@@ -172,7 +172,8 @@ impl Identity {
     }
 
     /// The address of `customer_id` was just proven by `proof`, inside `tx` (before it
-    /// is marked confirmed): clears the account when [`clears_provisional`] says so.
+    /// is marked confirmed): clears the account when [`clears_provisional`] says so, and
+    /// when anything went, audits it and mails the owner.
     pub(crate) async fn address_proven_tx(&self, tx: &mut Tx, customer_id: &str, proof: Proof, now: UnixMillis) -> Result<Removed> {
         let c = crate::store::customers::by_id_tx(tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
         if !clears_provisional(c.email_verified == 1, proof) {
@@ -189,8 +190,8 @@ impl Identity {
             "grants": removed.grants,
             "email_changes": removed.email_changes,
         });
-        self.audit_customer(tx, Actor::System, customer_id, "account.provisional_cleared", detail, now).await?;
         if !removed.is_empty() {
+            self.audit_customer(tx, Actor::System, customer_id, "account.provisional_cleared", detail, now).await?;
             let login_link = self.link("/login");
             let reset_link = self.link("/forgot-password");
             let what = removed.notice(proof);

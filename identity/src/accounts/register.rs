@@ -149,8 +149,8 @@ impl Identity {
             .bind(customer_id)
             .execute(&mut **tx)
             .await?;
-        self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", serde_json::json!({}), now)
-            .await
+        let detail = serde_json::json!({ "how": proof.as_str() });
+        self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", detail, now).await
     }
 
     /// Sends a fresh verification mail to a signed-in, unverified customer (limited).

@@ -59,15 +59,20 @@ fn assert_confirm_first((status, body): (u16, Value), what: &str) {
     assert!(body.to_string().contains(CONFIRM_FIRST), "{what}: {body}");
 }
 
-/// The audit detail of the account's `account.provisional_cleared` events.
-async fn cleared(app: &TestApp, customer_id: &str) -> Vec<Value> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT detail FROM audit_log WHERE subject = $1 AND action = 'account.provisional_cleared' ORDER BY id")
-            .bind(format!("customer:{customer_id}"))
-            .fetch_all(app.identity.store.pool())
-            .await
-            .unwrap();
+/// The audit details of the account's `action` events, oldest first.
+async fn audited(app: &TestApp, customer_id: &str, action: &str) -> Vec<Value> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_log WHERE subject = $1 AND action = $2 ORDER BY id")
+        .bind(format!("customer:{customer_id}"))
+        .bind(action)
+        .fetch_all(app.identity.store.pool())
+        .await
+        .unwrap();
     rows.into_iter().map(|(d,)| serde_json::from_str(&d).unwrap()).collect()
+}
+
+/// The `account.provisional_cleared` events of the account.
+async fn cleared(app: &TestApp, customer_id: &str) -> Vec<Value> {
+    audited(app, customer_id, "account.provisional_cleared").await
 }
 
 async fn nothing_can_be_added_before_the_address_is_confirmed(db: Db) {
@@ -173,6 +178,7 @@ async fn confirming_in_another_browser_removes_a_passkey_registrant(db: Db) {
     let audit = cleared(&app, &id).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!((audit[0]["reason"].as_str(), audit[0]["passkeys"].as_u64()), (Some("confirmed_in_other_browser"), Some(1)));
+    assert_eq!(audited(&app, &id, "customer.email_verified").await, vec![json!({ "how": "confirmed_in_other_browser" })]);
 
     // The owner's mailbox is the way in (then a password or a passkey of their own).
     assert_eq!(owner.call("send_sign_in_code", &[("email", email)]).await.0, 200);
@@ -196,6 +202,7 @@ async fn confirming_in_the_creating_browser_keeps_the_account(db: Db) {
     b.call("logout", &[]).await;
     assert_eq!(sign_in_with(&app, &b, &mut device, 0, &id).await, (200, json!("/account")), "and signs in");
     assert!(cleared(&app, &id).await.is_empty(), "nothing was cleared");
+    assert_eq!(audited(&app, &id, "customer.email_verified").await, vec![json!({ "how": "confirmed_in_creating_browser" })]);
 }
 
 /// The subject of the newest mail to `to` starting with `prefix`, waiting up to 10 s.

@@ -47,7 +47,7 @@ pub enum Template<'a> {
     /// A sign-in method was added, removed or renewed.
     SecurityChange { what: &'a str, link: &'a str },
     /// Proving the address of an unconfirmed account removed what was set up before.
-    ProvisionalCleared { what: &'a str, login_link: &'a str, reset_link: &'a str },
+    ProvisionalCleared { what: &'a str, password_removed: bool, login_link: &'a str, code_link: &'a str, reset_link: &'a str },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -158,7 +158,15 @@ impl Template<'_> {
                     Block::Link { label: "Not you? Review your security settings".into(), href: (*link).to_owned() },
                 ],
             ),
-            Self::ProvisionalCleared { what, login_link, reset_link } => (
+            Self::ProvisionalCleared { what, password_removed: true, code_link, reset_link, .. } => (
+                "We removed what was set up before your address was confirmed".to_owned(),
+                vec![
+                    Block::Para((*what).to_owned()),
+                    Block::Link { label: "Set a password".into(), href: (*reset_link).to_owned() },
+                    Block::Link { label: "Sign in with a code by email".into(), href: (*code_link).to_owned() },
+                ],
+            ),
+            Self::ProvisionalCleared { what, password_removed: false, login_link, reset_link, .. } => (
                 "We removed what was set up before your address was confirmed".to_owned(),
                 vec![
                     Block::Para((*what).to_owned()),

@@ -11,9 +11,12 @@
 //!   account, and a confirmation from a browser other than the one that created it.
 //!   Every passkey (the sign-up's too), the authenticator app, recovery codes,
 //!   sessions, remembered devices, brand grants and pending email changes go; the owner
-//!   is told by mail what was removed, and it is audited. A confirmation keeps the
-//!   password (someone who registers on a laptop and confirms on a phone keeps it); a
-//!   reset replaces it.
+//!   is told by mail what was removed, and it is audited. A confirmation from another
+//!   browser removes the password set at sign-up too (a new password version, so
+//!   outstanding reset and unlock links die): whoever registered chose it, and would
+//!   otherwise sign in to the now confirmed account. The owner sets a password by reset
+//!   or signs in with a mailed code; someone who registers on a laptop and confirms on
+//!   a phone sets it again. A reset replaces the password anyway.
 //!
 //! The creating browser is the device cookie the sign-up found or set; the account
 //! keeps its SHA-256 (`customers.created_device_hash`). An account created without one
@@ -80,6 +83,8 @@ pub fn same_browser(created: Option<&str>, device_id: Option<&str>) -> bool {
 /// What clearing an account removed: for the mail, the audit and the tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Removed {
+    /// The password set at sign-up (a confirmation from another browser).
+    pub password: bool,
     pub passkeys: u64,
     pub authenticator_app: bool,
     pub recovery_codes: u64,
@@ -105,6 +110,7 @@ impl Removed {
     /// "1 passkey, the authenticator app and 2 signed-in sessions".
     pub fn describe(&self) -> String {
         let items: Vec<String> = [
+            self.password.then(|| "the password set at sign-up".to_owned()),
             count(self.passkeys, "passkey", "passkeys"),
             self.authenticator_app.then(|| "the authenticator app".to_owned()),
             count(self.recovery_codes, "recovery code", "recovery codes"),
@@ -127,10 +133,17 @@ impl Removed {
     pub fn notice(&self, proof: Proof) -> String {
         let why = match proof {
             Proof::PasswordReset => "The password of your account was reset before its email address was confirmed.",
-            Proof::Confirmation { .. } => "Your email address was confirmed in a different browser from the one that created the account.",
+            Proof::Confirmation { .. } => {
+                "Your email address is confirmed. It was confirmed in a different browser from the one that created the account."
+            }
+        };
+        let password = if self.password {
+            " Because of that, the password set at sign-up was removed for safety: set a password, or sign in with a code by email."
+        } else {
+            ""
         };
         format!(
-            "{why} Until an address is confirmed, anyone could have set the account up, so we removed what it held: {}. \
+            "{why} Until an address is confirmed, anyone could have set the account up, so we removed what it held: {}.{password} \
              If that was you, sign in and set it up again.",
             self.describe()
         )
@@ -179,9 +192,10 @@ impl Identity {
         if !clears_provisional(c.email_verified == 1, proof) {
             return Ok(Removed::default());
         }
-        let removed = self.clear_account_tx(tx, customer_id, now).await?;
+        let removed = self.clear_account_tx(tx, customer_id, proof, now).await?;
         let detail = serde_json::json!({
             "reason": proof.as_str(),
+            "password": removed.password,
             "passkeys": removed.passkeys,
             "authenticator_app": removed.authenticator_app,
             "recovery_codes": removed.recovery_codes,
@@ -193,17 +207,37 @@ impl Identity {
         if !removed.is_empty() {
             self.audit_customer(tx, Actor::System, customer_id, "account.provisional_cleared", detail, now).await?;
             let login_link = self.link("/login");
+            let code_link = self.link("/login/code");
             let reset_link = self.link("/forgot-password");
             let what = removed.notice(proof);
-            self.queue_mail(tx, &c.email, Template::ProvisionalCleared { what: &what, login_link: &login_link, reset_link: &reset_link }, now)
-                .await?;
+            let mail = Template::ProvisionalCleared {
+                what: &what,
+                password_removed: removed.password,
+                login_link: &login_link,
+                code_link: &code_link,
+                reset_link: &reset_link,
+            };
+            self.queue_mail(tx, &c.email, mail, now).await?;
         }
         Ok(removed)
     }
 
-    /// Removes every factor but the password, every session, remembered device, grant
-    /// and pending email change of the account.
-    async fn clear_account_tx(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<Removed> {
+    /// Removes every factor, every session, remembered device, grant and pending email
+    /// change of the account; the password too unless a reset (which replaces it) is
+    /// the proof.
+    async fn clear_account_tx(&self, tx: &mut Tx, customer_id: &str, proof: Proof, now: UnixMillis) -> Result<Removed> {
+        // A new password version: reset and unlock links bound to the old one die.
+        let password = proof != Proof::PasswordReset
+            && sqlx::query(
+                "UPDATE customers SET password_hash = NULL, password_version = password_version + 1, failed_logins = 0, \
+                 locked_at = NULL, updated_at = $1 WHERE id = $2 AND password_hash IS NOT NULL",
+            )
+            .bind(now)
+            .bind(customer_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+                > 0;
         let (app,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL")
             .bind(customer_id)
             .fetch_one(&mut **tx)
@@ -229,6 +263,7 @@ impl Identity {
         let sessions = self.end_sessions_tx(tx, customer_id, None).await?;
         let grants = self.revoke_customer_grants_tx(tx, customer_id, "address_proven", now).await?;
         Ok(Removed {
+            password,
             passkeys,
             authenticator_app: app > 0,
             recovery_codes,
@@ -289,6 +324,10 @@ mod tests {
         assert!(Removed::default().is_empty());
         let text = removed.notice(Proof::Confirmation { same_browser: false });
         assert!(text.contains("different browser") && text.contains("1 passkey"), "{text}");
+        assert!(!text.contains("password"), "{text}");
+        let text = Removed { password: true, ..removed }.notice(Proof::Confirmation { same_browser: false });
+        assert!(text.starts_with("Your email address is confirmed."), "{text}");
+        assert!(text.contains("the password set at sign-up, 1 passkey") && text.contains("removed for safety"), "{text}");
         assert!(removed.notice(Proof::PasswordReset).contains("reset"));
     }
 }

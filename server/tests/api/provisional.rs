@@ -2,7 +2,8 @@
 //! address is confirmed the account's factors are provisional — nothing can be added
 //! to it — and the owner's proof of the address (a password reset, or the confirmation
 //! from a browser other than the one that created the account) removes what the
-//! registrant left: passkeys, sessions, remembered devices, pending email changes.
+//! registrant left: passkeys, sessions, remembered devices, pending email changes, and
+//! on a confirmation from another browser the password set at sign-up.
 //! Confirming in the creating browser keeps everything (no false positive).
 
 use serde_json::{Value, json};
@@ -16,6 +17,8 @@ both_backends!(
     a_reset_by_the_owner_removes_a_password_registrant,
     a_reset_by_the_owner_removes_a_passkey_registrant,
     confirming_in_another_browser_removes_a_passkey_registrant,
+    confirming_in_another_browser_removes_a_password_registrant,
+    confirming_without_wasm_shows_the_result_page,
     confirming_in_the_creating_browser_keeps_the_account,
 );
 
@@ -93,8 +96,13 @@ async fn nothing_can_be_added_before_the_address_is_confirmed(db: Db) {
     // Confirmed in this browser (the one that registered): the session stays, and
     // factors can be added from now on.
     let token = confirmation_token(&app, email).await;
-    assert_eq!(b.call("verify_email_link", &[("token", token.as_str())]).await.0, 200);
+    let (status, body) = b.call("verify_email_link", &[("token", token.as_str())]).await;
+    assert_eq!((status, body), (200, json!({ "password_removed": false })));
     assert_eq!(b.me().await["email_verified"], true, "still signed in");
+    assert!(mail_subjects(&app, email).iter().all(|s| s != CLEARED_SUBJECT), "nothing to tell");
+    // The password chosen at sign-up still signs in.
+    b.call("logout", &[]).await;
+    assert_eq!(b.login(email, PASSWORD).await, (200, json!("/account")), "the password stays");
     let (status, body) = b.call("start_totp", &[]).await;
     assert_eq!(status, 200, "{body}");
     let added = add_passkey(&app, &b, &mut Device::new(), "Laptop").await;
@@ -203,6 +211,108 @@ async fn confirming_in_the_creating_browser_keeps_the_account(db: Db) {
     assert_eq!(sign_in_with(&app, &b, &mut device, 0, &id).await, (200, json!("/account")), "and signs in");
     assert!(cleared(&app, &id).await.is_empty(), "nothing was cleared");
     assert_eq!(audited(&app, &id, "customer.email_verified").await, vec![json!({ "how": "confirmed_in_creating_browser" })]);
+}
+
+async fn confirming_in_another_browser_removes_a_password_registrant(db: Db) {
+    let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
+    let email = "owner@example.com";
+    let attacker = Browser::new(&app);
+    register(&attacker, email).await;
+    assert_eq!(attacker.login(email, PASSWORD).await, (200, json!("/account")));
+    // A reset link issued before the confirmation (for the current password version).
+    assert_eq!(attacker.call("forgot_password", &[("email", email)]).await.0, 200);
+    let old_reset = link_token(&app, &mail_to(&app, email, RESET_SUBJECT).await, "/reset-password");
+    let id = app.identity.store.customer_by_email(email).await.unwrap().expect("registered").id;
+
+    // The owner confirms from the mail in their own browser (another cookie jar).
+    let owner = Browser::new(&app);
+    let token = confirmation_token(&app, email).await;
+    let (status, body) = owner.call("verify_email_link", &[("token", token.as_str())]).await;
+    assert_eq!((status, body), (200, json!({ "password_removed": true })), "the page is told to say so");
+    let row = app.identity.store.customer_by_id(&id).await.unwrap().unwrap();
+    assert_eq!((row.email_verified, row.password_hash.is_some()), (1, false));
+
+    assert_eq!(attacker.me().await, Value::Null, "the registrant's session is dead");
+    assert_eq!(attacker.login(email, PASSWORD).await, (400, json!({ "Message": LOGIN_FAILED })), "the registrant's password is gone");
+    let (status, body) = attacker.call("reset_password", &[("token", old_reset.as_str()), ("password", "Registrant-takes-it-back-42")]).await;
+    assert_eq!((status, body), (400, json!({ "Message": TOKEN_INVALID })), "a reset link of the old password version died");
+
+    let mail = mail_to(&app, email, CLEARED_SUBJECT).await;
+    for text in [
+        "Your email address is confirmed.",
+        "different browser from the one that created the account",
+        "the password set at sign-up was removed for safety",
+        "Set a password",
+        "/forgot-password",
+        "Sign in with a code by email",
+        "/login/code",
+    ] {
+        assert!(mail.text.contains(text), "{text:?} in {}", mail.text);
+    }
+    let audit = cleared(&app, &id).await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!((audit[0]["reason"].as_str(), audit[0]["password"].as_bool()), (Some("confirmed_in_other_browser"), Some(true)));
+
+    // No password, no passkey: the mailed code gets the owner in.
+    assert_eq!(owner.call("send_sign_in_code", &[("email", email)]).await.0, 200);
+    let subject = mail_to_prefix(&app, email, "Your sign-in code: ").await;
+    let code = subject.trim_start_matches("Your sign-in code: ");
+    assert_eq!(owner.call("login_with_code", &[("email", email), ("code", code)]).await, (200, json!("/account")));
+    owner.call("logout", &[]).await;
+    // And a reset of the confirmed account sets a password as usual (the newest link:
+    // wait for it, an older one is in the mailbox too).
+    let before = mail_subjects(&app, email).iter().filter(|s| *s == RESET_SUBJECT).count();
+    assert_eq!(owner.call("forgot_password", &[("email", email)]).await.0, 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while mail_subjects(&app, email).iter().filter(|s| *s == RESET_SUBJECT).count() == before {
+        assert!(std::time::Instant::now() < deadline, "no new reset mail");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let fresh = link_token(&app, &mail_to(&app, email, RESET_SUBJECT).await, "/reset-password");
+    let (status, body) = owner.call("reset_password", &[("token", fresh.as_str()), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(owner.login(email, NEW_PASSWORD).await, (200, json!("/account")));
+    assert_eq!(attacker.login(email, PASSWORD).await, (400, json!({ "Message": LOGIN_FAILED })));
+}
+
+/// The confirmation page works as plain HTML: the form post is sent to a page that
+/// says what happened.
+async fn confirming_without_wasm_shows_the_result_page(db: Db) {
+    let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
+    let email = "owner@example.com";
+    register(&Browser::new(&app), email).await;
+    let token = confirmation_token(&app, email).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = http
+        .post(format!("{}/api/verify_email_link", app.address))
+        .header("origin", app.public_url.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", format!("{}/verify?token={token}", app.public_url))
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(location.as_deref(), Some("/verify?confirmed=password-removed"));
+    let page = http.get(format!("{}/verify?confirmed=password-removed", app.address)).send().await.unwrap().text().await.unwrap();
+    for text in [
+        "Your email address is confirmed.",
+        "the password set at sign-up was removed for safety",
+        "href=\"/forgot-password\"",
+        "Set a password",
+        "href=\"/login/code\"",
+        "Sign in with a code by email",
+    ] {
+        assert!(page.contains(text), "{text:?} in the page");
+    }
+    assert!(!page.contains("Confirm my email"), "no button to press again");
+}
+
+/// The subjects of every mail to `to` so far.
+fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
+    app.smtp().received().iter().filter(|m| m.to.iter().any(|t| t == to)).map(|m| m.subject.clone()).collect()
 }
 
 /// The subject of the newest mail to `to` starting with `prefix`, waiting up to 10 s.

@@ -349,3 +349,15 @@ pub fn device_cookie() -> Option<String> {
 pub fn set_device_cookie(device_id: &str) {
     write_cookie(Cookie::Device, Some(device_id));
 }
+
+/// A sign-up's request metadata with this browser's device cookie, set first when the
+/// browser has none: the account remembers which browser created it, so a confirmation
+/// from another one clears what was set up before (`identity::accounts::provisional`).
+pub fn sign_up_meta() -> Result<RequestMeta, AppError> {
+    let device = match device_cookie().filter(|d| identity::accounts::provisional::usable_device_id(d)) {
+        Some(d) => d,
+        None => server_context()?.identity.new_token(),
+    };
+    set_device_cookie(&device);
+    Ok(request_meta().with_device_id(Some(device)))
+}

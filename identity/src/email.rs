@@ -46,6 +46,8 @@ pub enum Template<'a> {
     SignInCode { code: &'a str },
     /// A sign-in method was added, removed or renewed.
     SecurityChange { what: &'a str, link: &'a str },
+    /// Proving the address of an unconfirmed account removed what was set up before.
+    ProvisionalCleared { what: &'a str, password_removed: bool, login_link: &'a str, code_link: &'a str, reset_link: &'a str },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -154,6 +156,23 @@ impl Template<'_> {
                 vec![
                     Block::Para((*what).to_owned()),
                     Block::Link { label: "Not you? Review your security settings".into(), href: (*link).to_owned() },
+                ],
+            ),
+            Self::ProvisionalCleared { what, password_removed: true, code_link, reset_link, .. } => (
+                "We removed what was set up before your address was confirmed".to_owned(),
+                vec![
+                    Block::Para((*what).to_owned()),
+                    Block::Link { label: "Set a password".into(), href: (*reset_link).to_owned() },
+                    Block::Link { label: "Sign in with a code by email".into(), href: (*code_link).to_owned() },
+                ],
+            ),
+            Self::ProvisionalCleared { what, password_removed: false, login_link, reset_link, .. } => (
+                "We removed what was set up before your address was confirmed".to_owned(),
+                vec![
+                    Block::Para((*what).to_owned()),
+                    Block::Link { label: "Sign in".into(), href: (*login_link).to_owned() },
+                    Block::Para("No password yet, or one you did not choose? Set a new one:".into()),
+                    Block::Link { label: "Set a new password".into(), href: (*reset_link).to_owned() },
                 ],
             ),
         };

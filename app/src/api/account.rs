@@ -54,7 +54,7 @@ pub async fn register(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    ctx.identity.register(input, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.register(input, &auth::sign_up_meta()?).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "login")]
@@ -211,18 +211,56 @@ pub async fn logout() -> Result<(), AppError> {
     crate::auth::sign_out().await
 }
 
+/// What confirming an address did, for the result page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmed {
+    /// Confirmed in a browser other than the one that created the account: the
+    /// password set at sign-up was removed.
+    pub password_removed: bool,
+}
+
+/// The `confirmed` query parameter of `/verify` that shows the result without wasm.
+pub const CONFIRMED_PASSWORD_REMOVED: &str = "password-removed";
+
+impl Confirmed {
+    /// `/verify` showing this result.
+    pub fn page(self) -> &'static str {
+        if self.password_removed { "/verify?confirmed=password-removed" } else { "/verify?confirmed=kept" }
+    }
+}
+
+/// The result of a confirmation by link. A plain HTML form post (no wasm) is sent to
+/// the result page; the hydrated form shows the returned value.
+#[cfg(feature = "ssr")]
+fn confirmed_by_link(c: identity::accounts::register::Confirmed) -> Confirmed {
+    let out = Confirmed { password_removed: c.password_removed };
+    let plain = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false);
+    if let (true, Some(response)) = (plain, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(http::StatusCode::FOUND);
+        response.insert_header(http::header::LOCATION, http::HeaderValue::from_static(out.page()));
+    }
+    out
+}
+
 /// Confirms an address from the mailed link (a button press, never a bare GET, so
-/// mail scanners cannot spend the link).
+/// mail scanners cannot spend the link). The device cookie tells the core whether the
+/// browser that created the account confirms it.
 #[server(endpoint = "verify_email_link")]
-pub async fn verify_email_link(token: String) -> Result<(), AppError> {
+pub async fn verify_email_link(token: String) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
-    ctx.identity.verify_email_link(&token).await.map(|_| ()).map_err(crate::auth::fail)
+    let device = crate::auth::device_cookie();
+    ctx.identity.verify_email_link(&token, device.as_deref()).await.map(confirmed_by_link).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "verify_email_code")]
-pub async fn verify_email_code(email: String, code: String) -> Result<(), AppError> {
+pub async fn verify_email_code(email: String, code: String) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
-    ctx.identity.verify_email_code(&email, &code).await.map(|_| ()).map_err(crate::auth::fail)
+    let device = crate::auth::device_cookie();
+    ctx.identity.verify_email_code(&email, &code, device.as_deref())
+        .await
+        .map(|c| Confirmed { password_removed: c.password_removed }).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "resend_verification")]

@@ -40,8 +40,10 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     Ok(changed.into_iter().map(str::to_owned).collect())
 }
 
+/// Changes the password; the other sessions end. `sign_out_apps` (a checkbox, ticked
+/// by default on the page) also ends every grant at the brands, offline access too.
 #[server(endpoint = "change_password")]
-pub async fn change_password(current_password: String, new_password: String, code: Option<String>) -> Result<(), AppError> {
+pub async fn change_password(current_password: String, new_password: String, code: Option<String>, sign_out_apps: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
@@ -52,6 +54,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
             code.as_deref(),
             new_password.into(),
             Some(&current.session_hash),
+            crate::api::ticked(sign_out_apps.as_deref()),
             &auth::request_meta(),
         )
         .await
@@ -200,6 +203,7 @@ fn describe(action: &str, detail: &str) -> String {
         "password.reset_requested" => "Password reset requested".into(),
         "password.reset" => "Password reset".into(),
         "password.changed" => "Password changed".into(),
+        "account.provisional_cleared" => "Everything set up before the address was confirmed was removed".into(),
         "email.change_requested" => "Email change requested".into(),
         "email.changed" => "Email address changed".into(),
         "email.change_undone" => "Email change undone".into(),

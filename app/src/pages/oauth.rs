@@ -129,7 +129,7 @@ fn confirm_email(r: String, v: ConsentView) -> AnyView {
     Effect::new({
         let next = next.clone();
         move || {
-            if matches!(verified.get(), Some(Ok(()))) {
+            if matches!(verified.get(), Some(Ok(_))) {
                 go_to(&next);
             }
         }

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{Register, VerifyEmailCode};
+use crate::pages::tokens::ConfirmedNotice;
 use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
 use crate::api::account::encode_path;
 use crate::components::brand::BrandForReturnTo;
@@ -129,7 +130,7 @@ pub fn CheckEmail(email: String) -> impl IntoView {
         <p>"If this address can be used, we sent a message to it. Open the link in the message, or enter its 6-digit code below. The code works for 10 minutes."</p>
         <p>"If you created your account with a passkey, you can sign in with it now."</p>
         <Show
-            when=move || matches!(result.get(), Some(Ok(())))
+            when=move || matches!(result.get(), Some(Ok(_)))
             fallback=move || {
                 let email = email.clone();
                 view! {
@@ -142,8 +143,10 @@ pub fn CheckEmail(email: String) -> impl IntoView {
                 }
             }
         >
-            <p role="status">"Your email address is confirmed."</p>
-            <p><a href=sign_in_link()>"Sign in"</a></p>
+            {move || match result.get() {
+                Some(Ok(confirmed)) => Some(view! { <ConfirmedNotice confirmed sign_in=sign_in_link()/> }),
+                _ => None,
+            }}
         </Show>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account::{ResetPassword, UnlockAccount, VerifyEmailLink};
+use crate::api::account::{CONFIRMED_PASSWORD_REMOVED, Confirmed, ResetPassword, UnlockAccount, VerifyEmailLink};
 use crate::api::settings::{ConfirmEmailChange, UndoEmailChange};
 use crate::components::form::{Field, form_alert, field_error};
 use crate::pages::register::StrengthMeter;
@@ -42,8 +42,55 @@ macro_rules! token_page {
     };
 }
 
-token_page!(verify_page, VerifyEmailLink, "Confirm your email", "Press the button to confirm this address for your account.",
-    "Confirm my email", "Your email address is confirmed.", "/login", "Sign in");
+/// `/verify`: the mailed confirmation link. Without wasm the form post comes back to
+/// `/verify?confirmed=…` (see `api::account::Confirmed::page`).
+pub fn verify_page() -> impl IntoView {
+    let action = ServerAction::<VerifyEmailLink>::new();
+    let result = action.value();
+    let from_query = use_query_map()
+        .with_untracked(|q| q.get("confirmed"))
+        .map(|v| Confirmed { password_removed: v == CONFIRMED_PASSWORD_REMOVED });
+    let outcome = move || match result.get() {
+        Some(Ok(c)) => Some(c),
+        _ => from_query,
+    };
+    view! {
+        <Title text="Confirm your email"/>
+        <h1>"Confirm your email"</h1>
+        <Show
+            when=move || outcome().is_some()
+            fallback=move || view! {
+                <p>"Press the button to confirm this address for your account."</p>
+                <ActionForm action=action attr:class="card form">
+                    {form_alert(result)}
+                    <input type="hidden" name="token" value=token()/>
+                    <button type="submit" disabled=move || action.pending().get()>"Confirm my email"</button>
+                </ActionForm>
+            }
+        >
+            {move || outcome().map(|c| view! { <ConfirmedNotice confirmed=c sign_in="/login".to_owned()/> })}
+        </Show>
+    }
+}
+
+/// The result of confirming an address; says plainly when the password set at sign-up
+/// was removed and how to get in.
+#[component]
+pub fn ConfirmedNotice(confirmed: Confirmed, sign_in: String) -> impl IntoView {
+    view! {
+        <p role="status">"Your email address is confirmed."</p>
+        {if confirmed.password_removed {
+            view! {
+                <p>"Because it was confirmed in a different browser from the one that created the account, \
+                    the password set at sign-up was removed for safety."</p>
+                <p><a href="/forgot-password">"Set a password"</a></p>
+                <p><a href="/login/code">"Sign in with a code by email"</a></p>
+            }.into_any()
+        } else {
+            view! { <p><a href=sign_in>"Sign in"</a></p> }.into_any()
+        }}
+    }
+}
 token_page!(unlock_page, UnlockAccount, "Unlock your account", "Your account was locked after too many failed sign-ins. Press the button to unlock it.",
     "Unlock my account", "Your account is unlocked. You can sign in again.", "/login", "Sign in");
 token_page!(confirm_email_page, ConfirmEmailChange, "Confirm your new email", "Press the button to make this address your account's email.",

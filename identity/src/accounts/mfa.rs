@@ -118,9 +118,11 @@ impl Identity {
         Ok(SecondFactors { totp: totp > 0, passkeys, recovery_codes_left, password: password == 1 })
     }
 
-    /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed.
+    /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed. Refused
+    /// until the address is confirmed (`provisional`).
     pub async fn start_totp(&self, customer_id: &str) -> Result<TotpEnrolment> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        super::provisional::may_add_factor(c.email_verified == 1)?;
         if self.second_factors(customer_id).await?.totp {
             return Err(crate::domain::ParseError::Rejected { field: "Code", reason: "An authenticator app is already set up.".into() }.into());
         }
@@ -151,6 +153,7 @@ impl Identity {
     pub async fn confirm_totp(&self, customer_id: &str, code: &str) -> Result<Vec<String>> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        self.require_confirmed_tx(&mut tx, customer_id).await?;
         let row = load_totp(&mut tx, customer_id).await?.ok_or(Error::TokenInvalid)?;
         if row.confirmed_at.is_some() {
             return Err(Error::TokenInvalid);
@@ -253,6 +256,7 @@ impl Identity {
     /// A new set of recovery codes; the old set stops working.
     pub async fn regenerate_recovery_codes(&self, customer_id: &str) -> Result<Vec<String>> {
         let now = self.clock.now();
+        self.require_confirmed(customer_id).await?;
         if !self.second_factors(customer_id).await?.any() {
             return Err(Error::NotFound("second factor"));
         }

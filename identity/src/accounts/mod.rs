@@ -8,6 +8,7 @@ pub mod login;
 pub mod mfa;
 pub mod passkeys;
 pub mod profile;
+pub mod provisional;
 pub mod recovery;
 pub mod register;
 pub mod remember;
@@ -31,11 +32,21 @@ pub struct RequestMeta {
     pub ip: IpAddr,
     /// A short browser/OS label derived from the User-Agent ("Firefox on Linux").
     pub device: String,
+    /// The browser's device cookie, where the caller passes it (sign-up records the
+    /// creating browser: see [`provisional`]).
+    pub device_id: Option<String>,
 }
 
 impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: Option<&str>) -> Self {
-        Self { ip, device: sessions::describe_user_agent(user_agent.unwrap_or("")) }
+        Self { ip, device: sessions::describe_user_agent(user_agent.unwrap_or("")), device_id: None }
+    }
+
+    /// The same, with the browser's device cookie.
+    #[must_use]
+    pub fn with_device_id(mut self, device_id: Option<String>) -> Self {
+        self.device_id = device_id;
+        self
     }
 }
 

@@ -219,9 +219,11 @@ impl Identity {
         Ok((options, state))
     }
 
-    /// Starts adding a passkey to a signed-in customer's account.
+    /// Starts adding a passkey to a signed-in customer's account (once the address is
+    /// confirmed: `provisional`).
     pub async fn passkey_add_options(&self, customer_id: &str) -> Result<Challenge> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
+        super::provisional::may_add_factor(c.email_verified == 1)?;
         let rows = self.passkey_rows(customer_id).await?;
         if i64::try_from(rows.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
             return Err(Error::Refused(format!("An account can have at most {MAX_PASSKEYS} passkeys.")));
@@ -244,6 +246,7 @@ impl Identity {
         // Recovery codes come with the passkey that turns two-step verification on.
         let turns_on = { let f = self.second_factors(customer_id).await?; f.password && !f.any() };
         let mut tx = self.store.begin().await?;
+        self.require_confirmed_tx(&mut tx, customer_id).await?;
         let info = self.insert_passkey(&mut tx, customer_id, &name, &passkey, aaguid, now).await?;
         let codes = if turns_on { self.replace_recovery_codes(&mut tx, customer_id, now).await? } else { Vec::new() };
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.added", serde_json::json!({ "passkey": info.id }), now)
@@ -329,6 +332,7 @@ impl Identity {
         let name = aaguid.as_deref().and_then(model_of).unwrap_or("Passkey").to_owned();
         let mut tx = self.store.begin().await?;
         if self.create_or_notify(&mut tx, &row, now).await? {
+            self.record_creating_browser(&mut tx, &row.id, meta).await?;
             self.insert_passkey(&mut tx, &row.id, &name, &passkey, aaguid, now).await?;
             self.audit_customer(&mut tx, Actor::Customer(row.id.clone()), &row.id, "passkey.added", serde_json::json!({ "sign_up": true }), now)
                 .await?;

@@ -4,6 +4,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::RequestMeta;
 use super::login::LoginError;
+use super::provisional::{self, Proof};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
@@ -39,9 +40,11 @@ impl Identity {
     }
 
     /// Completes a reset: the link must be unused, unexpired and issued for the current
-    /// password. Ends every session and unlocks the account.
+    /// password. Ends every session, revokes every grant at every brand (offline ones
+    /// too) and unlocks the account.
     /// An account with a second factor must present it (`code`: TOTP or recovery code):
-    /// a reset never bypasses MFA.
+    /// a reset never bypasses MFA. An unconfirmed account's factors are provisional: the
+    /// reset removes them instead (`provisional`).
     pub async fn reset_password(&self, token: &str, new_password: SecretString, code: Option<&str>) -> Result<String> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -50,7 +53,8 @@ impl Identity {
         if c.password_version != row.bound_version {
             return Err(Error::TokenInvalid);
         }
-        if self.second_factors(&c.id).await?.any() {
+        let clears = provisional::clears_provisional(c.email_verified == 1, Proof::PasswordReset);
+        if !clears && self.second_factors(&c.id).await?.any() {
             let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(Error::SecondFactorRequired) };
             let key = self.second_factor_gate(&c.id, now).await?;
             // Spent in this transaction (SQLite has one writer); a wrong code rolls the
@@ -66,14 +70,20 @@ impl Identity {
         // returning here rolls the redemption back.
         check_new_password(&new_password, &c)?;
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
-        self.store_new_password(&mut tx, &c, &hash, None, "password.reset", now).await?;
+        if clears {
+            self.address_proven_tx(&mut tx, &c.id, Proof::PasswordReset, now).await?;
+        }
+        self.store_new_password(&mut tx, &c, &hash, None, true, "password.reset", now).await?;
         tx.commit().await?;
         self.store.throttle_clear(&super::throttle::account_key(&c.email_normalized)).await?;
         Ok(c.id)
     }
 
     /// Changes the password of a signed-in customer, who proves the current one. Other
-    /// sessions end; `keep_session` (the caller's, by id hash) stays.
+    /// sessions end; `keep_session` (the caller's, by id hash) stays. `all_grants` also
+    /// revokes every grant at every brand, offline access included ("Sign out of
+    /// connected brands and apps too").
+    #[expect(clippy::too_many_arguments, reason = "one use case, each argument a different input of it")]
     pub async fn change_password(
         &self,
         customer_id: &str,
@@ -81,6 +91,7 @@ impl Identity {
         code: Option<&str>,
         new_password: SecretString,
         keep_session: Option<&str>,
+        all_grants: bool,
         meta: &RequestMeta,
     ) -> Result<(), LoginError> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
@@ -89,27 +100,32 @@ impl Identity {
         let now = self.clock.now();
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
         let mut tx = self.store.begin().await?;
-        self.store_new_password(&mut tx, &c, &hash, keep_session, "password.changed", now).await?;
+        self.store_new_password(&mut tx, &c, &hash, keep_session, all_grants, "password.changed", now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Every password change, inside `tx`: the new hash (a new version, so older reset
-    /// links die), the end of every other session, a notice by mail, an audit event.
+    /// links die), the end of every other session, with `all_grants` every grant of
+    /// the customer (offline ones too), a notice by mail, an audit event.
+    #[expect(clippy::too_many_arguments, reason = "the shared tail of reset and change")]
     async fn store_new_password(
         &self,
         tx: &mut crate::store::Tx,
         c: &CustomerRow,
         hash: &str,
         keep_session: Option<&str>,
+        all_grants: bool,
         action: &str,
         now: crate::UnixMillis,
     ) -> Result<()> {
         customers::set_password(tx, &c.id, hash, now).await?;
         let ended = self.end_sessions_tx(tx, &c.id, keep_session).await?;
+        let revoked = if all_grants { self.revoke_customer_grants_tx(tx, &c.id, action, now).await? } else { 0 };
         let reset_link = self.link("/forgot-password");
         self.queue_mail(tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
-        self.audit_customer(tx, Actor::Customer(c.id.clone()), &c.id, action, serde_json::json!({ "sessions_ended": ended }), now).await
+        let detail = serde_json::json!({ "sessions_ended": ended, "grants_revoked": revoked });
+        self.audit_customer(tx, Actor::Customer(c.id.clone()), &c.id, action, detail, now).await
     }
 
     /// Starts an email change (the caller has checked a recent authentication): a link

@@ -24,6 +24,15 @@ pub struct Registration {
     pub accept_terms: bool,
 }
 
+/// A confirmed address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    pub customer_id: String,
+    /// A browser other than the creating one confirmed: the password set at sign-up
+    /// went (`provisional`); the owner sets one by reset or signs in with a code.
+    pub password_removed: bool,
+}
+
 /// The parsed, policy-checked registration.
 pub(crate) struct Checked {
     pub(crate) email: Email,
@@ -94,7 +103,9 @@ impl Identity {
             ..CustomerRow::default()
         };
         let mut tx = self.store.begin().await?;
-        self.create_or_notify(&mut tx, &row, now).await?;
+        if self.create_or_notify(&mut tx, &row, now).await? {
+            self.record_creating_browser(&mut tx, &row.id, meta).await?;
+        }
         tx.commit().await?;
         // Registration is a cheap way to make us send mail: count it against the IP.
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
@@ -118,28 +129,30 @@ impl Identity {
         Ok(false)
     }
 
-    /// Confirms an address from the link. Returns the customer id.
-    pub async fn verify_email_link(&self, token: &str) -> Result<String> {
+    /// Confirms an address from the link, in the browser with the device cookie
+    /// `device_id`: from another browser than the one that created the account, what
+    /// the account held is cleared first (`provisional`), the password too.
+    pub async fn verify_email_link(&self, token: &str, device_id: Option<&str>) -> Result<Confirmed> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::VerifyEmail, token, now).await?;
-        self.mark_verified(&mut tx, &row.customer_id, now).await?;
+        let confirmed = self.mark_verified(&mut tx, &row.customer_id, device_id, now).await?;
         tx.commit().await?;
-        Ok(row.customer_id)
+        Ok(confirmed)
     }
 
-    /// Confirms an address with the mailed code. Unknown address and wrong code give
-    /// the same error.
-    pub async fn verify_email_code(&self, email: &str, code: &str) -> Result<String> {
+    /// Confirms an address with the mailed code (as the link does). Unknown address and
+    /// wrong code give the same error.
+    pub async fn verify_email_code(&self, email: &str, code: &str, device_id: Option<&str>) -> Result<Confirmed> {
         let now = self.clock.now();
         let Ok(email) = Email::parse(email) else { return Err(Error::TokenInvalid) };
         let Some(customer) = self.store.customer_by_email(email.normalized()).await? else { return Err(Error::TokenInvalid) };
         let mut tx = self.store.begin().await?;
         match redeem_code(&mut tx, &customer.id, Purpose::VerifyEmail, code, now).await {
             Ok(_) => {
-                self.mark_verified(&mut tx, &customer.id, now).await?;
+                let confirmed = self.mark_verified(&mut tx, &customer.id, device_id, now).await?;
                 tx.commit().await?;
-                Ok(customer.id)
+                Ok(confirmed)
             }
             Err(e) => {
                 tx.commit().await?; // keep the attempt count
@@ -148,14 +161,17 @@ impl Identity {
         }
     }
 
-    async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, now: i64) -> Result<()> {
+    async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, device_id: Option<&str>, now: i64) -> Result<Confirmed> {
+        let proof = self.confirmation_tx(tx, customer_id, device_id).await?;
+        let removed = self.address_proven_tx(tx, customer_id, proof, now).await?;
         sqlx::query("UPDATE customers SET email_verified = 1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(customer_id)
             .execute(&mut **tx)
             .await?;
-        self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", serde_json::json!({}), now)
-            .await
+        let detail = serde_json::json!({ "how": proof.as_str() });
+        self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", detail, now).await?;
+        Ok(Confirmed { customer_id: customer_id.to_owned(), password_removed: removed.password })
     }
 
     /// Sends a fresh verification mail to a signed-in, unverified customer (limited).

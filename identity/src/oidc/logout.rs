@@ -1,6 +1,7 @@
 //! Ending what a sign-in gave the brands: back-channel logout (Back-Channel Logout 1.0
-//! §2.4–2.8) queued through the outbox, online grants revoked with the session, and the
-//! customer's "Connected brands" (listing and disconnecting a brand).
+//! §2.4–2.8) queued through the outbox, online grants revoked with the session, every
+//! grant of a customer revoked (password reset, and a password change that asks), and
+//! the customer's "Connected brands" (listing and disconnecting a brand).
 
 use serde_json::json;
 use sqlx::FromRow;
@@ -67,6 +68,27 @@ impl Identity {
             sqlx::query("DELETE FROM oidc_session_clients WHERE sid = $1").bind(sid).execute(&mut **tx).await?;
         }
         Ok(())
+    }
+
+    /// Revokes every live grant of the customer inside `tx`, at every brand, offline
+    /// ones (which no session holds) included, and queues a back-channel logout (`sub`
+    /// only) to each client that held one. Returns how many grants ended.
+    pub(crate) async fn revoke_customer_grants_tx(&self, tx: &mut Tx, customer_id: &str, reason: &str, now: UnixMillis) -> Result<u64> {
+        let grants: Vec<(String, String)> = sqlx::query_as("SELECT id, client_id FROM oauth_grants WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY id")
+            .bind(customer_id)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut clients: Vec<&str> = Vec::new();
+        for (grant_id, client_id) in &grants {
+            revoke_grant(tx, grant_id, reason, now).await?;
+            if !clients.contains(&client_id.as_str()) {
+                clients.push(client_id);
+            }
+        }
+        for client_id in clients {
+            queue_backchannel(self, tx, client_id, customer_id, None, now).await?;
+        }
+        Ok(u64::try_from(grants.len()).unwrap_or(u64::MAX))
     }
 
     /// The sign-in ids of the customer's sessions, except `keep` (an id hash).

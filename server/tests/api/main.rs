@@ -18,6 +18,7 @@ mod oidc;
 mod outbox;
 mod passkeys;
 mod platform;
+mod provisional;
 mod return_to;
 mod second_step;
 mod session_store;

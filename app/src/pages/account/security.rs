@@ -55,6 +55,11 @@ fn ChangePasswordForm() -> AnyView {
                 <Field label="New password" name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                 <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
+                <div class="field checkbox">
+                    <input id="sign_out_apps" name="sign_out_apps" type="checkbox" value="on" checked=true/>
+                    <label for="sign_out_apps">"Sign out of connected brands and apps too"</label>
+                    <p class="hint">"Ends their access, including apps that stay signed in while you are away."</p>
+                </div>
                 <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
             </ActionForm>
             {move || matches!(result.get(), Some(Ok(()))).then(|| view! {

@@ -1,6 +1,7 @@
 //! Ending sign-ins: RP-initiated logout (its checks and its confirmation), and the
 //! back-channel logout tokens every way of ending a sign-in sends, as an RP endpoint
-//! receives them (signature against the JWKS, `typ`, `iss`, `aud`, `events`, `sid`).
+//! receives them (signature against the JWKS, `typ`, `iss`, `aud`, `events`, `sid`);
+//! and the grants a password reset or change ends, offline access included.
 
 use identity::oidc::SigningAlg;
 use identity::oidc::clients::ClientSpec;
@@ -8,6 +9,7 @@ use openidconnect::{ClientId, CsrfToken, LogoutRequest, OAuth2TokenResponse as _
 use serde_json::json;
 
 use super::rp::{self, Browser, Landing, LogoutReceiver, POST_LOGOUT, REDIRECT, Rp, assert_refused_page, assert_token_refused, b64, jwt_parts};
+use crate::accounts::{NEW_PASSWORD, PASSWORD, RESET_SUBJECT, link_token, mail_to};
 use crate::support::{Db, TestApp, both_backends};
 
 both_backends!(
@@ -15,6 +17,7 @@ both_backends!(
     oidcc_rp_initiated_logout_bad_post_logout_redirect_uri,
     sign_out_disconnect_and_switch_send_backchannel_logout,
     expired_session_is_logged_out_by_the_sweep,
+    password_reset_and_change_end_offline_grants,
 );
 
 /// The end-session URL as the crate builds it.
@@ -305,4 +308,61 @@ async fn expired_session_is_logged_out_by_the_sweep(db: Db) {
     assert_eq!(air.refresh(&signed.refresh()).await.unwrap_err(), "invalid_grant");
     assert_token_refused(&app, signed.access.secret(), "after the session expired").await;
     assert_eq!(browser.me().await, None, "the session is gone");
+}
+
+/// The next logout token the receiver gets (the outbox worker delivers it).
+async fn next_logout_token(receiver: &LogoutReceiver) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(token) = receiver.take().pop() {
+            return token;
+        }
+        assert!(std::time::Instant::now() < deadline, "no back-channel logout token within 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Offline grants have no sign-in (`sid`), so ending sessions leaves them. A password
+/// reset ends every grant of the customer and tells each client (`sub` only); a
+/// password change does too when "Sign out of connected brands and apps too" is ticked
+/// (the page ticks it), and leaves them when it is not.
+async fn password_reset_and_change_end_offline_grants(db: Db) {
+    let Some(app) = rp::spawn_with(TestApp::builder(db).with_smtp()).await else { return };
+    let receiver = LogoutReceiver::start().await;
+    rp::brand(&app, "air", "Northwind Air").await;
+    let air = Rp::register(&app, ClientSpec::new("air", "Air app").redirect_uri(REDIRECT).backchannel_logout_uri(&receiver.url)).await;
+    let email = "ann@example.com";
+    let ann = rp::customer(&app, email).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(email).await;
+    let first = air.sign_in(&browser, &["offline_access"]).await;
+    let kept = air.refresh(&first.refresh()).await.unwrap().refresh_token().cloned().unwrap();
+
+    // Changed with the box ticked: the app's offline access ends, the app is told.
+    let change = [("current_password", PASSWORD), ("new_password", NEW_PASSWORD), ("sign_out_apps", "on")];
+    let (status, body) = browser.server_fn("change_password", &change).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(air.refresh(&kept).await.unwrap_err(), "invalid_grant");
+    let claims = air.verify_logout_token(&next_logout_token(&receiver).await);
+    assert_eq!(claims["sub"], ann.id.as_str());
+    assert!(claims.get("sid").is_none(), "every session of the customer at the app: {claims}");
+    assert_eq!(browser.me().await.as_deref(), Some(email), "this Foyer session stays");
+
+    // Unticked: the app keeps its offline access.
+    let second = air.sign_in(&browser, &["offline_access"]).await;
+    let (status, body) = browser.server_fn("change_password", &[("current_password", NEW_PASSWORD), ("new_password", PASSWORD)]).await;
+    assert_eq!(status, 200, "{body}");
+    let kept = air.refresh(&second.refresh()).await.expect("an unticked change leaves offline grants").refresh_token().cloned().unwrap();
+
+    // A reset ends every grant, whatever the change did.
+    let (status, _) = Browser::new(&app).server_fn("forgot_password", &[("email", email)]).await;
+    assert_eq!(status, 200);
+    let token = link_token(&app, &mail_to(&app, email, RESET_SUBJECT).await, "/reset-password");
+    let (status, body) = Browser::new(&app).server_fn("reset_password", &[("token", token.as_str()), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(air.refresh(&kept).await.unwrap_err(), "invalid_grant", "a reset ends offline grants");
+    let claims = air.verify_logout_token(&next_logout_token(&receiver).await);
+    assert_eq!(claims["sub"], ann.id.as_str());
+    let actions = rp::audit_actions(&app).await;
+    assert!(actions.contains(&"password.reset".to_owned()), "{actions:?}");
 }

@@ -1,10 +1,14 @@
-//! The password policy (ASVS 6.2, NIST 800-63B), shared by the browser's strength meter
-//! and the server's authoritative check.
+//! The password policy (ASVS 6.2, NIST 800-63B): the server's authoritative check, and
+//! the part of it the browser's strength meter runs while the customer types.
 //!
 //! - 8 to 1,024 code points, any Unicode, never truncated or case-folded;
 //! - no composition rules;
 //! - refused when zxcvbn scores it below 3 (its lists hold the most common passwords),
 //!   or when it contains the customer's email, email name or a name of 3+ characters.
+//!
+//! zxcvbn's dictionaries are megabytes of data, so only the server (`server` feature)
+//! links them: the browser runs [`precheck`] (length, personal words) at once and asks
+//! the server for the rest (`docs/design/accounts.md` "Password policy").
 
 /// Fewest code points.
 pub const MIN_CHARS: usize = 8;
@@ -14,7 +18,7 @@ pub const MAX_CHARS: usize = 1024;
 pub const MIN_SCORE: u8 = 3;
 
 /// What the meter shows and the server enforces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assessment {
     /// 0 (very weak) ..= 4 (very strong).
     pub score: u8,
@@ -30,18 +34,19 @@ impl Assessment {
     }
 }
 
-/// Judges `password` for an account with these `personal` inputs (email, names).
-pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+/// The rules that need no dictionary: `Err` with the refusal, or `Ok` with the personal
+/// words (lowercased) that zxcvbn should also treat as guessable.
+pub fn precheck(password: &str, personal: &[&str]) -> Result<Vec<String>, Assessment> {
     let chars = password.chars().count();
     if chars < MIN_CHARS {
-        return Assessment {
+        return Err(Assessment {
             score: 0,
             problem: Some(format!("Use at least {MIN_CHARS} characters.")),
             suggestion: Some("A few unrelated words make a long password that is easy to remember.".into()),
-        };
+        });
     }
     if chars > MAX_CHARS {
-        return Assessment { score: 0, problem: Some(format!("Use at most {MAX_CHARS} characters.")), suggestion: None };
+        return Err(Assessment { score: 0, problem: Some(format!("Use at most {MAX_CHARS} characters.")), suggestion: None });
     }
     let lowered = password.to_lowercase();
     let mut words: Vec<String> = Vec::new();
@@ -53,12 +58,22 @@ pub fn assess(password: &str, personal: &[&str]) -> Assessment {
         words.push(input);
     }
     if words.iter().any(|w| w.chars().count() >= 3 && lowered.contains(w.as_str())) {
-        return Assessment {
+        return Err(Assessment {
             score: 0,
             problem: Some("Don't use your name or email address in your password.".into()),
             suggestion: None,
-        };
+        });
     }
+    Ok(words)
+}
+
+/// Judges `password` for an account with these `personal` inputs (email, names).
+#[cfg(feature = "server")]
+pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+    let words = match precheck(password, personal) {
+        Ok(words) => words,
+        Err(refused) => return refused,
+    };
     // zxcvbn looks at the first 100 characters; longer passphrases are strong by length.
     let head: String = password.chars().take(100).collect();
     let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -77,7 +92,7 @@ pub fn assess(password: &str, personal: &[&str]) -> Assessment {
     Assessment { score, problem: None, suggestion }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 mod tests {
     use super::*;
 

@@ -5,6 +5,7 @@ pub mod dev_mail;
 pub mod mfa;
 pub mod oidc;
 pub mod passkeys;
+pub mod password;
 pub mod settings;
 pub mod status;
 

@@ -5,8 +5,9 @@
 #                    on SQLite and PostgreSQL, end-to-end in Chromium)
 #   ./dev.sh build [--release]   only build (site under $TARGET/site, server binary)
 #   ./dev.sh bench   measure the OIDC provider's hot paths (release build) and print figures
+#   ./dev.sh bench-load   time /login to interactive in Chromium on "Fast 3G" with a 4x slower CPU
 # Each step installs what it needs when missing: the wasm32 target, wasm-bindgen-cli at
-# the version in Cargo.lock, Debian chromium, the npm packages under end2end/.
+# the version in Cargo.lock, Debian chromium, the npm packages under end2end/ and tools/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +40,15 @@ ensure_chromium() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 }
 
+# binaryen's wasm-opt from npm (a JS/wasm build: no native toolchain, a current version;
+# Debian's is years older than what rustc emits). Release builds only.
+ensure_tools() {
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+    say "installing the bundle tools (npm binaryen)"
+    (cd tools && npm ci --no-audit --no-fund)
+  fi
+}
+
 ensure_npm_packages() {
   if [ ! -d end2end/node_modules/playwright-core ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing end-to-end npm packages"
@@ -46,20 +56,47 @@ ensure_npm_packages() {
   fi
 }
 
-# The browser bundle: wasm crate -> wasm-bindgen -> $SITE/pkg, plus CSS and public/.
+# The browser bundle: wasm crate -> wasm-bindgen -> (release: wasm-opt) -> $SITE/pkg,
+# plus CSS and public/; then content-hashed names, $SITE/hash.txt, and .br/.gz siblings
+# (tools/site.mjs; the server sends those by content negotiation).
 build_site() {
-  local profile="$1" cargo_profile dir
+  local profile="$1" cargo_profile dir bindgen_flags=()
   ensure_wasm_target
   ensure_wasm_bindgen
-  if [ "$profile" = release ]; then cargo_profile=(--profile wasm-release); dir=wasm-release; else cargo_profile=(); dir=debug; fi
+  if [ "$profile" = release ]; then
+    cargo_profile=(--profile wasm-release); dir=wasm-release
+    # The name section (function names for stack traces) was 3.75 MB of the 8 MB release wasm.
+    bindgen_flags=(--remove-name-section --remove-producers-section)
+  else
+    cargo_profile=(); dir=debug
+  fi
   say "building the browser bundle ($dir)"
   cargo build -p frontend --lib --target wasm32-unknown-unknown "${cargo_profile[@]}" --target-dir "$TARGET/front"
   mkdir -p "$SITE/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$SITE/pkg" --out-name "$NAME" \
+  rm -f "$SITE/pkg/$NAME".*
+  wasm-bindgen --target web --no-typescript "${bindgen_flags[@]}" --out-dir "$SITE/pkg" --out-name "$NAME" \
     "$TARGET/front/wasm32-unknown-unknown/$dir/frontend.wasm"
   mv -f "$SITE/pkg/${NAME}_bg.wasm" "$SITE/pkg/$NAME.wasm"
+  if [ "$profile" = release ]; then
+    ensure_tools
+    say "optimising the wasm for size (wasm-opt -Oz)"
+    # The features rustc enables by default for wasm32 (LLVM's "generic" CPU), which
+    # wasm-opt must be told to accept and keep.
+    tools/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-multivalue --enable-reference-types \
+      "$SITE/pkg/$NAME.wasm" -o "$SITE/pkg/$NAME.opt.wasm"
+    mv -f "$SITE/pkg/$NAME.opt.wasm" "$SITE/pkg/$NAME.wasm"
+  fi
   cp style/foyer.css "$SITE/pkg/$NAME.css"
   cp -r public/. "$SITE/"
+  node tools/site.mjs finish "$SITE" "$profile"
+}
+
+# What a browser downloads: raw, gzip and brotli sizes of the bundle.
+print_sizes() {
+  say "browser bundle sizes ($SITE/pkg)"
+  node tools/site.mjs sizes "$SITE"
 }
 
 build_server() {
@@ -87,6 +124,7 @@ case "${1:-}" in
   serve)
     build_site release
     build_server release
+    print_sizes
     say "serving Foyer on http://localhost:3000 and the demo brand sites on http://127.0.0.1:3001 and :3002 (mail at /dev/mail; Ctrl-C stops)"
     LEPTOS_SITE_ROOT="$SITE" exec "$TARGET/release/foyer" demo
     ;;
@@ -99,11 +137,21 @@ case "${1:-}" in
   bench)
     run_bench
     ;;
+  bench-load)
+    build_site release
+    build_server release
+    print_sizes
+    ensure_chromium
+    ensure_npm_packages
+    say "timing /login to interactive (release build, throttled Chromium; figures, not a test)"
+    (cd end2end && FOYER_BIN="$TARGET/release/foyer" LEPTOS_SITE_ROOT="$SITE" node bench/load.mjs)
+    ;;
   build)
     if [ "${2:-}" = --release ]; then build_site release; build_server release; else build_site debug; build_server debug; fi
+    print_sizes
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

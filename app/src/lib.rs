@@ -14,7 +14,7 @@ pub mod context;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -36,6 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script src="/passkeys.js" nonce=leptos::nonce::use_nonce().map(|n| n.to_string())></script>
+                // `/pkg/foyer.<hash>.css` when the site lists its hashes (see server::http::assets).
+                <HashedStylesheet options=options.clone() id="foyer"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -57,7 +59,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="foyer" href="/pkg/foyer.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Foyer".to_owned() } else { format!("{text} · Foyer") }/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

@@ -10,6 +10,10 @@
 //! first (bytes, then code points), zxcvbn sees at most its first 100 characters, and
 //! the personal inputs are capped ([`personal_words`]) before they are matched or
 //! handed to zxcvbn as its user dictionary.
+//!
+//! zxcvbn's dictionaries are megabytes of data, so only the server (`server` feature)
+//! links them: the browser runs [`precheck`] (length, personal words) at once and asks
+//! the server for the rest (`docs/design/accounts.md` "Password policy").
 
 /// Fewest code points.
 pub const MIN_CHARS: usize = 8;
@@ -25,7 +29,7 @@ pub const MAX_PERSONAL_INPUTS: usize = 8;
 pub const MAX_PERSONAL_WORDS: usize = 64;
 
 /// What the meter shows and the server enforces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assessment {
     /// 0 (very weak) ..= 4 (very strong).
     pub score: u8,
@@ -73,20 +77,31 @@ pub fn personal_words(personal: &[&str]) -> Vec<String> {
     words
 }
 
-/// Judges `password` for an account with these `personal` inputs (email, names).
-pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+/// The rules that need no dictionary: `Err` with the refusal, or `Ok` with the personal
+/// words (lowercased, capped) that zxcvbn should also treat as guessable.
+pub fn precheck(password: &str, personal: &[&str]) -> Result<Vec<String>, Assessment> {
     if let Some(refused) = length_problem(password) {
-        return refused;
+        return Err(refused);
     }
     let lowered = password.to_lowercase();
     let words = personal_words(personal);
     if words.iter().any(|w| w.chars().count() >= 3 && lowered.contains(w.as_str())) {
-        return Assessment {
+        return Err(Assessment {
             score: 0,
             problem: Some("Don't use your name or email address in your password.".into()),
             suggestion: None,
-        };
+        });
     }
+    Ok(words)
+}
+
+/// Judges `password` for an account with these `personal` inputs (email, names).
+#[cfg(feature = "server")]
+pub fn assess(password: &str, personal: &[&str]) -> Assessment {
+    let words = match precheck(password, personal) {
+        Ok(words) => words,
+        Err(refused) => return refused,
+    };
     // zxcvbn looks at the first 100 characters; longer passphrases are strong by length.
     let head: String = password.chars().take(100).collect();
     let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -105,7 +120,7 @@ pub fn assess(password: &str, personal: &[&str]) -> Assessment {
     Assessment { score, problem: None, suggestion }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "server"))]
 mod tests {
     use super::*;
 

@@ -5,6 +5,7 @@ pub mod dev_mail;
 pub mod mfa;
 pub mod oidc;
 pub mod passkeys;
+pub mod password;
 #[cfg(feature = "ssr")]
 pub mod return_to;
 pub mod settings;

@@ -93,27 +93,83 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
-/// The strength meter: the same policy the server enforces, run in the browser.
+/// What the meter knows about the password being typed.
+#[derive(Debug, Clone, PartialEq)]
+enum Strength {
+    /// Refused by the rules the browser runs itself (length, personal words).
+    Local(policy::Assessment),
+    /// Waiting for the customer to pause, then for the server's verdict.
+    Checking,
+    /// The server's verdict (zxcvbn): the same one the form gets on submit.
+    Server(policy::Assessment),
+    /// The server could not be asked (offline, too many checks): submit decides.
+    Unknown,
+}
+
+/// The personal inputs the server compares the password with: non-empty, within its limits.
+fn personal_inputs(personal: Vec<String>) -> Vec<String> {
+    use crate::api::password::{MAX_PERSONAL, MAX_PERSONAL_BYTES};
+    personal.into_iter().filter(|p| !p.trim().is_empty() && p.len() <= MAX_PERSONAL_BYTES).take(MAX_PERSONAL).collect()
+}
+
+/// The strength meter: the dictionary-free rules at once, in the browser, then the
+/// server's full verdict (the policy it enforces) once typing pauses for a moment.
 #[component]
 pub fn StrengthMeter(password: Signal<String>, personal: Signal<Vec<String>>) -> impl IntoView {
-    let assessment = Memo::new(move |_| {
+    // The server's answer, with the input it is about (a stale answer is never shown).
+    let verdict = RwSignal::new(None::<((String, Vec<String>), Option<policy::Assessment>)>);
+    Effect::new(move || {
+        let input = (password.get(), personal_inputs(personal.get()));
+        let refs: Vec<&str> = input.1.iter().map(String::as_str).collect();
+        if input.0.is_empty() || policy::precheck(&input.0, &refs).is_err() {
+            return;
+        }
+        set_timeout(
+            move || {
+                if (password.get_untracked(), personal_inputs(personal.get_untracked())) != input {
+                    return; // still typing: a later timer asks
+                }
+                leptos::task::spawn_local(async move {
+                    let answer = crate::api::password::assess_password(input.0.clone(), input.1.clone()).await.ok();
+                    verdict.set(Some((input, answer)));
+                });
+            },
+            std::time::Duration::from_millis(300),
+        );
+    });
+    let strength = Memo::new(move |_| {
         let pw = password.get();
         if pw.is_empty() {
             return None;
         }
-        let personal = personal.get();
+        let personal = personal_inputs(personal.get());
         let refs: Vec<&str> = personal.iter().map(String::as_str).collect();
-        Some(policy::assess(&pw, &refs))
+        if let Err(refused) = policy::precheck(&pw, &refs) {
+            return Some(Strength::Local(refused));
+        }
+        Some(verdict.with(|v| match v {
+            Some((input, answer)) if input.0 == pw && input.1 == personal => match answer {
+                Some(a) => Strength::Server(a.clone()),
+                None => Strength::Unknown,
+            },
+            _ => Strength::Checking,
+        }))
     });
     view! {
         <div class="strength" aria-live="polite">
-            {move || assessment.get().map(|a| {
-                let label = if !a.acceptable() { "weak" } else if a.score >= 4 { "very strong" } else { "strong" };
+            {move || strength.get().map(|s| {
+                let (label, problem) = match s {
+                    Strength::Local(a) => ("weak", a.problem),
+                    Strength::Checking => ("checking…", None),
+                    Strength::Unknown => ("not checked yet", Some("It is checked when you submit.".to_owned())),
+                    Strength::Server(a) if !a.acceptable() => ("weak", a.problem),
+                    Strength::Server(a) => (if a.score >= 4 { "very strong" } else { "strong" }, None),
+                };
                 view! {
-                    <p id="password-strength" class=format!("strength-{}", label.replace(' ', "-"))>
+                    <p id="password-strength" class=format!("strength-{}", label.trim_end_matches('…').replace(' ', "-"))>
                         {format!("Password strength: {label}")}
                     </p>
-                    {a.problem.map(|p| view! { <p class="hint">{p}</p> })}
+                    {problem.map(|p| view! { <p class="hint">{p}</p> })}
                 }
             })}
         </div>

@@ -2,6 +2,7 @@
 //! the layers every response passes through (request ids, tracing, metrics, security
 //! headers, CSRF, body limits, panic recovery).
 
+pub mod assets;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
@@ -48,10 +49,16 @@ pub fn router(
     extra: Router<AppState>,
 ) -> anyhow::Result<Router> {
     let site_root = config.site_root.to_string_lossy().into_owned();
+    // `./dev.sh` names the bundle after its content and lists the hashes in the site's
+    // hash.txt (cargo-leptos's format). Leptos resolves the file against the binary's
+    // directory; an absolute path keeps it beside the site it describes.
+    let hash_file = std::path::absolute(config.site_root.join("hash.txt"))?;
     let leptos_options = LeptosOptions::builder()
         .output_name("foyer")
         .site_root(site_root)
         .site_pkg_dir("pkg")
+        .hash_files(hash_file.is_file())
+        .hash_file(std::sync::Arc::<str>::from(hash_file.to_string_lossy()))
         .site_addr(config.addr)
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
@@ -81,6 +88,7 @@ pub fn router(
 
     let router = Router::new()
         .merge(ops)
+        .merge(assets::routes(&config.site_root))
         .merge(crate::oidc::routes(&state))
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
         .merge(extra)

@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod assets;
 mod cli;
 mod clients;
 mod email_code;

@@ -1,0 +1,70 @@
+// How long a customer on a slow phone waits for /login to work: a real Foyer (FOYER_BIN,
+// LEPTOS_SITE_ROOT; `./dev.sh bench-load` builds and points at the release ones) in
+// Debian's Chromium with Chrome DevTools' "Fast 3G" profile (1.6 Mbit/s down, 750 kbit/s
+// up, 562.5 ms round trip) and the CPU slowed 4×. Prints figures, never passes or fails.
+//
+// Each run has an empty cache (a first visit); "repeat" reloads with the cache kept (the
+// hashed bundle is immutable, so nothing but the page is fetched again).
+// Interactive = the app marked <html data-hydrated="true"> (its first effect ran: every
+// button and link works from then on).
+import { startFoyer, launchBrowser } from '../support/server.mjs';
+
+const RUNS = Number(process.env.FOYER_BENCH_RUNS || 3);
+const FAST_3G = {
+  offline: false,
+  latency: 562.5,
+  downloadThroughput: (1.6 * 1024 * 1024) / 8 * 0.9,
+  uploadThroughput: (750 * 1024) / 8 * 0.9,
+};
+const CPU_SLOWDOWN = 4;
+
+async function measure(browser, url, { repeat }) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let bytes = 0;
+  cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+  if (repeat) await page.goto(url, { waitUntil: 'load' }); // warm the cache, unthrottled
+  await cdp.send('Network.emulateNetworkConditions', FAST_3G);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  bytes = 0;
+  const start = Date.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, {
+    timeout: 120_000,
+    polling: 50,
+  });
+  const interactive = Date.now() - start;
+  const timing = await page.evaluate(() => {
+    const [nav] = performance.getEntriesByType('navigation');
+    const paint = performance.getEntriesByName('first-contentful-paint')[0];
+    return { fcp: paint ? paint.startTime : null, dom: nav ? nav.domContentLoadedEventEnd : null };
+  });
+  await context.close();
+  return { interactive, bytes, ...timing };
+}
+
+const foyer = await startFoyer();
+const browser = await launchBrowser();
+try {
+  const url = `${foyer.baseUrl}/login`;
+  console.log(`GET /login on "Fast 3G" (1.6 Mbit/s, 562 ms RTT) with the CPU ${CPU_SLOWDOWN}x slower, ${RUNS} runs each`);
+  for (const repeat of [false, true]) {
+    const results = [];
+    for (let i = 0; i < RUNS; i += 1) results.push(await measure(browser, url, { repeat }));
+    const median = (key) => {
+      const sorted = results.map((r) => r[key]).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const label = repeat ? 'repeat visit (cached bundle)' : 'first visit (empty cache)  ';
+    console.log(
+      `${label}  interactive ${(median('interactive') / 1000).toFixed(2)} s (median; runs ${results
+        .map((r) => (r.interactive / 1000).toFixed(2))
+        .join(', ')})  first paint ${(median('fcp') / 1000).toFixed(2)} s  transferred ${(median('bytes') / 1024).toFixed(0)} KiB`,
+    );
+  }
+} finally {
+  await browser.close();
+  await foyer.stop();
+}

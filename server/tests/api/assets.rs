@@ -1,0 +1,130 @@
+//! The browser bundle as `./dev.sh` lays it out (content-hashed names, `hash.txt`,
+//! `.br`/`.gz` siblings): linked by the pages, sent by content negotiation, cached for
+//! a year by name while the pages themselves are never stored; and the strength
+//! meter's server function (zxcvbn stays on the server).
+//! Static files do not touch the database: SQLite only.
+
+use reqwest::header;
+use server::config::RawConfig;
+
+use crate::support::{Db, TestApp};
+
+const HASH: &str = "DrVpW0bf2D3kdvdyVUBzYw";
+const WASM: &[u8] = b"\0asm\x01\0\0\0plain";
+const WASM_BR: &[u8] = b"brotli bytes";
+const WASM_GZ: &[u8] = b"gzip bytes";
+
+/// A site as `tools/site.mjs finish` leaves it, in the test's own site root.
+fn bundle(raw: &mut RawConfig) {
+    let pkg = raw.site_root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let write = |name: String, body: &[u8]| std::fs::write(pkg.join(name), body).unwrap();
+    write(format!("foyer.{HASH}.wasm"), WASM);
+    write(format!("foyer.{HASH}.wasm.br"), WASM_BR);
+    write(format!("foyer.{HASH}.wasm.gz"), WASM_GZ);
+    write(format!("foyer.{HASH}.js"), b"export default function () {}");
+    write(format!("foyer.{HASH}.css"), b"body {}");
+    write("foyer.css".to_owned(), b"body {}");
+    std::fs::write(raw.site_root.join("hash.txt"), format!("js: {HASH}\nwasm: {HASH}\ncss: {HASH}\n")).unwrap();
+}
+
+async fn get(app: &TestApp, path: &str, accept_encoding: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url(path));
+    if let Some(e) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, e);
+    }
+    request.send().await.unwrap()
+}
+
+fn header_of(r: &reqwest::Response, name: header::HeaderName) -> Option<String> {
+    r.headers().get(name).map(|v| v.to_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_bundle_is_precompressed_and_immutable() {
+    let Some(app) = TestApp::builder(Db::Sqlite).configure(bundle).spawn().await else { return };
+    let wasm = format!("/pkg/foyer.{HASH}.wasm");
+
+    for (accept, encoding, body) in
+        [(Some("gzip, deflate, br, zstd"), Some("br"), WASM_BR), (Some("gzip"), Some("gzip"), WASM_GZ), (None, None, WASM)]
+    {
+        let r = get(&app, &wasm, accept).await;
+        assert_eq!(r.status(), 200, "{accept:?}");
+        assert_eq!(header_of(&r, header::CONTENT_ENCODING).as_deref(), encoding, "{accept:?}");
+        assert_eq!(header_of(&r, header::CONTENT_TYPE).as_deref(), Some("application/wasm"), "{accept:?}");
+        assert_eq!(header_of(&r, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"), "{accept:?}");
+        assert_eq!(header_of(&r, header::VARY).as_deref(), Some("accept-encoding"), "{accept:?}");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), body, "{accept:?}");
+    }
+
+    // A name without a content hash may change under the same URL: always revalidated.
+    let plain = get(&app, "/pkg/foyer.css", Some("br")).await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header_of(&plain, header::CACHE_CONTROL).as_deref(), Some("no-cache"));
+    let missing = get(&app, "/pkg/foyer.AAAAAAAAAAAAAAAAAAAAAA.wasm", Some("br")).await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(header_of(&missing, header::CACHE_CONTROL), None, "a 404 is not cached for a year");
+
+    // The pages link the hashed names and are never stored.
+    for path in ["/login", "/register", "/no-such-page"] {
+        let r = get(&app, path, Some("br")).await;
+        assert_eq!(header_of(&r, header::CACHE_CONTROL).as_deref(), Some("no-store"), "{path}");
+        let html = r.text().await.unwrap();
+        for link in [format!("/pkg/foyer.{HASH}.js"), format!("/pkg/foyer.{HASH}.wasm"), format!("/pkg/foyer.{HASH}.css")] {
+            assert!(html.contains(&link), "{path} does not link {link}:\n{html}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_hash_list_pages_link_the_plain_names() {
+    let Some(app) = TestApp::builder(Db::Sqlite).spawn().await else { return };
+    let html = get(&app, "/login", None).await.text().await.unwrap();
+    for link in ["/pkg/foyer.js", "/pkg/foyer.wasm", "/pkg/foyer.css"] {
+        assert!(html.contains(link), "{link}:\n{html}");
+    }
+}
+
+async fn assess(app: &TestApp, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let r = app
+        .client
+        .post(app.url("/api/assess_password"))
+        .header(header::ORIGIN, &app.public_url)
+        .header(header::ACCEPT, "application/json")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strength_meter_gets_the_servers_verdict() {
+    let Some(app) = TestApp::builder(Db::Sqlite).spawn().await else { return };
+    let (status, weak) = assess(&app, serde_json::json!({ "password": "password123", "personal": [] })).await;
+    assert_eq!(status, 200, "{weak}");
+    assert!(weak["problem"].is_string() && weak["score"].as_u64() < Some(3), "a common password is refused with a reason: {weak}");
+
+    let personal = serde_json::json!(["ann.lee@example.com", "Annabelle", "Lee"]);
+    let (_, named) = assess(&app, serde_json::json!({ "password": "annabelle-gardens-77", "personal": personal })).await;
+    assert_eq!(named["problem"], "Don't use your name or email address in your password.", "{named}");
+
+    let (_, strong) = assess(&app, serde_json::json!({ "password": "correct horse battery staple", "personal": [] })).await;
+    assert_eq!(strong["problem"], serde_json::Value::Null, "{strong}");
+    assert!(strong["score"].as_u64() >= Some(3), "{strong}");
+
+    // Bounded input: more personal fields than the form has, or oversized ones, are refused.
+    let (status, _) = assess(&app, serde_json::json!({ "password": "x", "personal": ["a", "b", "c", "d"] })).await;
+    assert_eq!(status, 400);
+    let (status, _) = assess(&app, serde_json::json!({ "password": "x", "personal": ["a".repeat(321)] })).await;
+    assert_eq!(status, 400);
+
+    // Per client address: a script hammering it is slowed down, a typist never is.
+    let mut statuses = Vec::new();
+    for _ in 0..130 {
+        statuses.push(assess(&app, serde_json::json!({ "password": "abc", "personal": [] })).await.0);
+    }
+    assert!(statuses.iter().take(100).all(|s| *s == 200), "{statuses:?}");
+    assert!(statuses.contains(&429), "never limited: {statuses:?}");
+}

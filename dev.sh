@@ -108,7 +108,7 @@ run_tests() {
   ensure_chromium
   ensure_npm_packages
   say "unit and integration tests (SQLite and PostgreSQL)"
-  cargo test -p identity -p server --no-fail-fast
+  cargo test -p identity -p app -p server --no-fail-fast
   say "end-to-end tests in Chromium"
   (cd end2end && FOYER_BIN="$TARGET/debug/foyer" LEPTOS_SITE_ROOT="$SITE" node --test --test-concurrency=1 tests/)
 }

@@ -126,12 +126,15 @@ pub fn StrengthMeter(password: Signal<String>, personal: Signal<Vec<String>>) ->
         }
         set_timeout(
             move || {
-                if (password.get_untracked(), personal_inputs(personal.get_untracked())) != input {
+                // The form may be gone by now (submitted, or another page): its signals
+                // are disposed, so read and write them with `try_`.
+                let (Some(now_password), Some(now_personal)) = (password.try_get_untracked(), personal.try_get_untracked()) else { return };
+                if (now_password, personal_inputs(now_personal)) != input {
                     return; // still typing: a later timer asks
                 }
                 leptos::task::spawn_local(async move {
                     let answer = crate::api::password::assess_password(input.0.clone(), input.1.clone()).await.ok();
-                    verdict.set(Some((input, answer)));
+                    verdict.try_set(Some((input, answer)));
                 });
             },
             std::time::Duration::from_millis(300),

@@ -35,7 +35,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <script src="/passkeys.js" nonce=leptos::nonce::use_nonce().map(|n| n.to_string())></script>
+                // Deferred: it no longer holds up the first paint, and still runs before the
+                // (deferred, later in the document) module script that hydrates.
+                <script src="/passkeys.js" defer=true nonce=leptos::nonce::use_nonce().map(|n| n.to_string())></script>
                 // `/pkg/foyer.<hash>.css` when the site lists its hashes (see server::http::assets).
                 <HashedStylesheet options=options.clone() id="foyer"/>
                 <HydrationScripts options/>

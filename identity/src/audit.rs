@@ -2,7 +2,7 @@
 //! and reason. Details hold ids and outcomes, never personal data or secrets. The
 //! database refuses updates and deletes on this table (triggers in the migrations).
 
-use crate::store::Tx;
+use crate::store::{Tx, audit};
 use crate::{Result, UnixMillis};
 
 /// Who did it.
@@ -45,16 +45,17 @@ pub struct AuditEvent<'a> {
 }
 
 pub async fn record(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, subject, action, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(event.at)
-        .bind(event.actor.label())
-        .bind(&event.subject)
-        .bind(event.action)
-        .bind(event.reason)
-        .bind(event.detail.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    let actor = event.actor.label();
+    let detail = event.detail.to_string();
+    audit::insert(tx, &audit::AuditRow {
+        at: event.at,
+        actor: &actor,
+        subject: event.subject.as_deref(),
+        action: event.action,
+        reason: event.reason,
+        detail: &detail,
+    })
+    .await
 }
 
 #[cfg(test)]

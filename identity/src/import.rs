@@ -22,12 +22,13 @@ use serde::Deserialize;
 use crate::audit::Actor;
 use crate::domain::{Email, PersonName};
 use crate::password::classify;
-use crate::store::values_placeholders;
+use crate::store::audit::{self, AuditRow};
+use crate::store::customers::{self, CustomerRow};
 use crate::{Identity, Result};
 
 /// Longest line accepted (a generous bound against a malformed file).
 const MAX_LINE_BYTES: usize = 16 * 1024;
-/// Rows per INSERT statement (well under SQLite's bound-parameter limit).
+/// Rows per INSERT statement (9 parameters each: well under SQLite's bound-parameter limit).
 const BATCH: usize = 200;
 
 #[derive(Debug, Deserialize)]
@@ -137,40 +138,34 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut imported = 0usize;
+        let actor = actor.label();
         for chunk in records.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO customers (id, email, email_normalized, given_name, family_name, password_hash, \
-                 email_verified, created_at, updated_at) VALUES {} \
-                 ON CONFLICT (email_normalized) DO NOTHING RETURNING id",
-                values_placeholders(chunk.len(), 9)
-            );
-            let mut insert = sqlx::query_as::<_, (String,)>(&sql);
-            for r in chunk {
-                insert = insert
-                    .bind(self.new_id())
-                    .bind(r.email.as_str().to_owned())
-                    .bind(r.email.normalized().to_owned())
-                    .bind(r.given_name.as_ref().map(|n| n.as_str().to_owned()))
-                    .bind(r.family_name.as_ref().map(|n| n.as_str().to_owned()))
-                    .bind(r.password_hash.clone())
-                    .bind(i64::from(r.email_verified))
-                    .bind(now)
-                    .bind(now);
-            }
-            let inserted = insert.fetch_all(&mut *tx).await?;
+            let rows: Vec<CustomerRow> = chunk
+                .iter()
+                .map(|r| CustomerRow {
+                    id: self.new_id(),
+                    email: r.email.as_str().to_owned(),
+                    email_normalized: r.email.normalized().to_owned(),
+                    given_name: r.given_name.as_ref().map(|n| n.as_str().to_owned()),
+                    family_name: r.family_name.as_ref().map(|n| n.as_str().to_owned()),
+                    password_hash: r.password_hash.clone(),
+                    email_verified: r.email_verified,
+                    created_at: now,
+                    updated_at: now,
+                    ..CustomerRow::default()
+                })
+                .collect();
+            let inserted = customers::insert_many_if_absent(&mut tx, &rows).await?;
             if inserted.is_empty() {
                 continue;
             }
             imported += inserted.len();
-            let sql = format!(
-                "INSERT INTO audit_log (at, actor, subject, action, detail) VALUES {}",
-                values_placeholders(inserted.len(), 5)
-            );
-            let mut audit = sqlx::query(&sql);
-            for (id,) in inserted {
-                audit = audit.bind(now).bind(actor.label()).bind(format!("customer:{id}")).bind("customer.imported").bind("{}");
-            }
-            audit.execute(&mut *tx).await?;
+            let subjects: Vec<String> = inserted.iter().map(|id| format!("customer:{id}")).collect();
+            let events: Vec<AuditRow<'_>> = subjects
+                .iter()
+                .map(|subject| AuditRow { at: now, actor: &actor, subject: Some(subject), action: "customer.imported", reason: None, detail: "{}" })
+                .collect();
+            audit::insert_many(&mut tx, &events).await?;
         }
         tx.commit().await?;
         Ok(ImportReport { imported, already_present: records.len() - imported, errors: Vec::new() })

@@ -33,7 +33,7 @@ pub async fn me() -> Result<Option<SignedInCustomer>, AppError> {
     let ctx = crate::context::server_context()?;
     let Some(c) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
     let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
-    Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified == 1, acr: current.acr }))
+    Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified, acr: current.acr }))
 }
 
 #[server(endpoint = "register")]

@@ -118,7 +118,7 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
         brand: brand_view(brand),
         client_name: pending.client.name,
         email: customer.email,
-        email_verified: customer.email_verified == 1,
+        email_verified: customer.email_verified,
         new_scopes: scope_views(&need.new),
         approved_scopes: scope_views(&need.approved),
     })

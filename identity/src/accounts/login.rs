@@ -10,7 +10,8 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::clock::format_millis;
 use crate::domain::Email;
 use crate::email::Template;
-use crate::store::customers::CustomerRow;
+use crate::store::customers::{self, CustomerRow};
+use crate::store::{devices, throttle};
 use crate::{Error, Identity, Result, sha256_hex};
 
 /// A successful sign-in.
@@ -139,12 +140,6 @@ mod tests {
     }
 }
 
-impl From<sqlx::Error> for LoginError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Other(e.into())
-    }
-}
-
 /// The throttle keys of a first sign-in step (the address and the client IP).
 #[derive(Debug)]
 pub(crate) struct FirstStepGate {
@@ -210,7 +205,7 @@ impl Identity {
         if needs_rehash {
             let hash = self.hasher.hash(password, self.rng.as_ref()).await?;
             let mut tx = self.store.begin().await?;
-            sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(&hash).bind(&c.id).execute(&mut *tx).await?;
+            customers::rehash_password(&mut tx, &c.id, &hash).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -259,23 +254,13 @@ impl Identity {
         let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
         let device_hash = sha256_hex(device_id.as_bytes());
         let mut tx = self.store.begin().await?;
-        let new_device = sqlx::query(
-            "INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (customer_id, device_hash) DO NOTHING",
-        )
-        .bind(&c.id)
-        .bind(&device_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let new_device = devices::note_known(&mut tx, &c.id, &device_hash, now).await?;
         let acct = account_key(&c.email_normalized);
         if strong {
-            sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0").bind(&c.id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM throttle WHERE key = $1 OR key = $2").bind(&acct).bind(mfa_key(&c.id)).execute(&mut *tx).await?;
+            customers::reset_failures(&mut tx, &c.id).await?;
+            throttle::clear_pair_tx(&mut tx, &acct, &mfa_key(&c.id)).await?;
         } else {
-            sqlx::query("DELETE FROM throttle WHERE key = $1").bind(&acct).execute(&mut *tx).await?;
+            throttle::clear_tx(&mut tx, &acct).await?;
         }
         let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr });
         self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
@@ -286,7 +271,7 @@ impl Identity {
                 .await?;
         }
         tx.commit().await?;
-        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified == 1, amr })
+        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified, amr })
     }
 
     /// Counts a failed sign-in step (`action`: `login.failed`, `mfa.failed`) against
@@ -297,18 +282,13 @@ impl Identity {
     pub(crate) async fn record_failure(&self, c: Option<&CustomerRow>, action: &str, device: Option<&str>) -> Result<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let failures: Option<(i64,)> =
-            sqlx::query_as("UPDATE customers SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-                .bind(c.map_or("", |c| c.id.as_str()))
-                .fetch_optional(&mut *tx)
-                .await?;
-        let failures = failures.map_or(0, |(f,)| f);
+        let failures = customers::count_failure(&mut tx, c.map(|c| c.id.as_str())).await?.unwrap_or(0);
         let detail = serde_json::json!({ "device": device, "consecutive_failures": failures });
         let subject = c.map(|c| format!("customer:{}", c.id));
         audit::record(&mut tx, &AuditEvent { at: now, actor: Actor::System, subject, action, reason: None, detail }).await?;
         let Some(c) = c else { return tx.commit().await };
         if failures >= self.settings.lockout_threshold && c.locked_at.is_none() {
-            sqlx::query("UPDATE customers SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL").bind(now).bind(&c.id).execute(&mut *tx).await?;
+            customers::lock(&mut tx, &c.id, now).await?;
             let issued = self.issue_token(&mut tx, &c.id, Purpose::Unlock, c.password_version, None, false, now).await?;
             let link = self.link(&format!("/unlock?token={}", issued.token));
             self.queue_mail(&mut tx, &c.email, Template::Unlock { link: &link }, now).await?;
@@ -323,11 +303,7 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::Unlock, token, now).await?;
-        sqlx::query("UPDATE customers SET locked_at = NULL, failed_logins = 0, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&row.customer_id)
-            .execute(&mut *tx)
-            .await?;
+        customers::unlock(&mut tx, &row.customer_id, now).await?;
         self.audit_customer(&mut tx, Actor::Customer(row.customer_id.clone()), &row.customer_id, "account.unlocked", serde_json::json!({}), now)
             .await?;
         tx.commit().await?;
@@ -361,11 +337,8 @@ impl Identity {
                 amr.push("mfa");
             }
             let mut tx = self.store.begin().await?;
-            sqlx::query("DELETE FROM throttle WHERE key = $1 OR key = $2")
-                .bind(&gate.acct)
-                .bind(if amr.contains(&"mfa") { mfa_key(&c.id) } else { gate.acct.clone() })
-                .execute(&mut *tx)
-                .await?;
+            let second = if amr.contains(&"mfa") { mfa_key(&c.id) } else { gate.acct.clone() };
+            throttle::clear_pair_tx(&mut tx, &gate.acct, &second).await?;
             self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "customer.reauthenticated", serde_json::json!({}), now)
                 .await?;
             tx.commit().await?;

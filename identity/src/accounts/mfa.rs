@@ -10,15 +10,15 @@
 
 use qrcode::QrCode;
 use qrcode::render::svg;
-use sqlx::FromRow;
 use totp_rs::{Algorithm, Builder, Totp};
 
 use super::RequestMeta;
 use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
 use crate::email::Template;
-use crate::store::Tx;
+use crate::store::credentials::{self, TotpRow};
 use crate::store::customers::CustomerRow;
+use crate::store::Tx;
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 pub const RECOVERY_CODES: usize = 10;
@@ -68,13 +68,6 @@ pub(crate) struct SecondStepGate {
     ip: Option<(String, String)>,
 }
 
-#[derive(Debug, FromRow)]
-struct TotpRow {
-    secret_sealed: String,
-    confirmed_at: Option<UnixMillis>,
-    last_used_step: i64,
-}
-
 fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
@@ -106,38 +99,22 @@ fn normalise_recovery(code: &str) -> String {
 impl Identity {
     pub async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
         // One round trip: this runs on every sign-in whose first step passed.
-        let (totp, recovery_codes_left, passkeys, password): (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL), \
-             (SELECT COUNT(*) FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL), \
-             (SELECT COUNT(*) FROM passkeys WHERE customer_id = $1 AND flagged_at IS NULL), \
-             (SELECT COUNT(*) FROM customers WHERE id = $1 AND password_hash IS NOT NULL)",
-        )
-        .bind(customer_id)
-        .fetch_one(self.store.pool())
-        .await?;
-        Ok(SecondFactors { totp: totp > 0, passkeys, recovery_codes_left, password: password == 1 })
+        let counts = self.store.factor_counts(customer_id).await?;
+        Ok(SecondFactors { totp: counts.totp, passkeys: counts.passkeys, recovery_codes_left: counts.recovery_codes_left, password: counts.password })
     }
 
     /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed. Refused
     /// until the address is confirmed (`provisional`).
     pub async fn start_totp(&self, customer_id: &str) -> Result<TotpEnrolment> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        super::provisional::may_add_factor(c.email_verified == 1)?;
+        super::provisional::may_add_factor(c.email_verified)?;
         if self.second_factors(customer_id).await?.totp {
             return Err(crate::domain::ParseError::Rejected { field: "Code", reason: "An authenticator app is already set up.".into() }.into());
         }
         let mut secret = [0u8; 20];
         self.rng.fill(&mut secret);
         let sealed = self.master_key.seal(&secret, &associated(customer_id), self.rng.as_ref())?;
-        sqlx::query(
-            "INSERT INTO totp_credentials (customer_id, secret_sealed, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (customer_id) DO UPDATE SET secret_sealed = $2, created_at = $3, confirmed_at = NULL, last_used_step = 0",
-        )
-        .bind(customer_id)
-        .bind(&sealed)
-        .bind(self.clock.now())
-        .execute(self.store.pool())
-        .await?;
+        self.store.totp_start(customer_id, &sealed, self.clock.now()).await?;
         let totp = totp(secret.to_vec(), &c.email)?;
         let otpauth_url = totp.to_url().map_err(|e| Error::Internal(format!("totp url: {e}")))?;
         let qr_svg = QrCode::new(otpauth_url.as_bytes())
@@ -154,17 +131,12 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         self.require_confirmed_tx(&mut tx, customer_id).await?;
-        let row = load_totp(&mut tx, customer_id).await?.ok_or(Error::TokenInvalid)?;
+        let row = credentials::totp_load(&mut tx, customer_id).await?.ok_or(Error::TokenInvalid)?;
         if row.confirmed_at.is_some() {
             return Err(Error::TokenInvalid);
         }
         let step = self.match_totp(customer_id, &row, code, now)?.ok_or(Error::TokenInvalid)?;
-        sqlx::query("UPDATE totp_credentials SET confirmed_at = $1, last_used_step = $2 WHERE customer_id = $3")
-            .bind(now)
-            .bind(step)
-            .bind(customer_id)
-            .execute(&mut *tx)
-            .await?;
+        credentials::totp_confirm(&mut tx, customer_id, step, now).await?;
         let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_enabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "An authenticator app was added as a second step for signing in.", now).await?;
@@ -245,7 +217,7 @@ impl Identity {
     pub async fn disable_totp(&self, customer_id: &str) -> Result<()> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        sqlx::query("DELETE FROM totp_credentials WHERE customer_id = $1").bind(customer_id).execute(&mut *tx).await?;
+        credentials::totp_delete(&mut tx, customer_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
@@ -269,19 +241,13 @@ impl Identity {
     }
 
     pub(crate) async fn replace_recovery_codes(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<Vec<String>> {
-        sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
+        credentials::recovery_delete_all(tx, customer_id).await?;
         let mut codes = Vec::with_capacity(RECOVERY_CODES);
         for _ in 0..RECOVERY_CODES {
             let mut random = [0u8; 10];
             self.rng.fill(&mut random);
             let code = recovery_code(&random);
-            sqlx::query("INSERT INTO recovery_codes (id, customer_id, code_hash, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(self.new_id())
-                .bind(customer_id)
-                .bind(sha256_hex(normalise_recovery(&code).as_bytes()))
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+            credentials::recovery_insert(tx, &self.new_id(), customer_id, &sha256_hex(normalise_recovery(&code).as_bytes()), now).await?;
             codes.push(code);
         }
         Ok(codes)
@@ -302,15 +268,10 @@ impl Identity {
     }
 
     async fn use_totp(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {
-        let Some(row) = load_totp(tx, customer_id).await?.filter(|r| r.confirmed_at.is_some()) else { return Ok(false) };
+        let Some(row) = credentials::totp_load(tx, customer_id).await?.filter(|r| r.confirmed_at.is_some()) else { return Ok(false) };
         let Some(step) = self.match_totp(customer_id, &row, code, now)? else { return Ok(false) };
         // Conditional on the old step, so two concurrent uses of one code cannot both win.
-        let done = sqlx::query("UPDATE totp_credentials SET last_used_step = $1 WHERE customer_id = $2 AND last_used_step < $1")
-            .bind(step)
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        credentials::totp_advance(tx, customer_id, step).await
     }
 
     async fn use_recovery_code(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {
@@ -318,27 +279,14 @@ impl Identity {
         if normalised.len() != 10 {
             return Ok(false);
         }
-        let done = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE customer_id = $2 AND code_hash = $3 AND used_at IS NULL")
-            .bind(now)
-            .bind(customer_id)
-            .bind(sha256_hex(normalised.as_bytes()))
-            .execute(&mut **tx)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        credentials::recovery_use(tx, customer_id, &sha256_hex(normalised.as_bytes()), now).await
     }
 
     /// After a factor was removed inside `tx`: with no authenticator app and no passkey
     /// left, the recovery codes have nothing to recover and go too.
     pub(crate) async fn drop_unused_recovery_codes(&self, tx: &mut Tx, customer_id: &str) -> Result<()> {
-        let (factors,): (i64,) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL) \
-             + (SELECT COUNT(*) FROM passkeys WHERE customer_id = $1)",
-        )
-        .bind(customer_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        if factors == 0 {
-            sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1").bind(customer_id).execute(&mut **tx).await?;
+        if credentials::count_second_factors(tx, customer_id).await? == 0 {
+            credentials::recovery_delete_all(tx, customer_id).await?;
         }
         Ok(())
     }
@@ -348,13 +296,6 @@ impl Identity {
         let link = self.link("/account/security");
         self.queue_mail(tx, &c.email, Template::SecurityChange { what, link: &link }, now).await
     }
-}
-
-async fn load_totp(tx: &mut Tx, customer_id: &str) -> Result<Option<TotpRow>> {
-    Ok(sqlx::query_as("SELECT secret_sealed, confirmed_at, last_used_step FROM totp_credentials WHERE customer_id = $1")
-        .bind(customer_id)
-        .fetch_optional(&mut **tx)
-        .await?)
 }
 
 /// RFC 4648 base32 without padding, as authenticator apps expect.

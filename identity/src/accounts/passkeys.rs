@@ -10,7 +10,6 @@
 //!   backwards flags the passkey (a possible clone) and it is refused from then on.
 
 use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
 use webauthn_rs::prelude::{
     DiscoverableAuthentication, Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder, WebauthnError,
@@ -23,6 +22,7 @@ use super::throttle::{IP_FREE_FAILURES, ip_key};
 use crate::audit::Actor;
 use crate::domain::ParseError;
 use crate::store::Tx;
+use crate::store::credentials::{self, NewPasskey, PasskeyRow};
 use crate::{Error, Identity, Result, UnixMillis};
 
 /// How long a ceremony may take between options and answer.
@@ -82,34 +82,17 @@ pub struct PasskeyInfo {
     pub flagged: bool,
 }
 
-#[derive(Debug, FromRow)]
-struct PasskeyRow {
-    id: String,
-    customer_id: String,
-    name: String,
-    passkey: String,
-    aaguid: Option<String>,
-    backup_eligible: i64,
-    created_at: UnixMillis,
-    last_used_at: Option<UnixMillis>,
-    flagged_at: Option<UnixMillis>,
-}
-
-impl PasskeyRow {
-    fn info(&self) -> PasskeyInfo {
-        PasskeyInfo {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            model: self.aaguid.as_deref().and_then(model_of).map(str::to_owned),
-            created_at: self.created_at,
-            last_used_at: self.last_used_at,
-            synced: self.backup_eligible == 1,
-            flagged: self.flagged_at.is_some(),
-        }
+fn info_of(row: &PasskeyRow) -> PasskeyInfo {
+    PasskeyInfo {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        model: row.aaguid.as_deref().and_then(model_of).map(str::to_owned),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        synced: row.backup_eligible,
+        flagged: row.flagged_at.is_some(),
     }
 }
-
-const COLUMNS: &str = "id, customer_id, name, passkey, aaguid, backup_eligible, created_at, last_used_at, flagged_at";
 
 /// Authenticator models by AAGUID (a few well-known providers and keys).
 const MODELS: &[(&str, &str)] = &[
@@ -195,14 +178,11 @@ impl Identity {
     }
 
     async fn passkey_rows(&self, customer_id: &str) -> Result<Vec<PasskeyRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM passkeys WHERE customer_id = $1 ORDER BY created_at"))
-            .bind(customer_id)
-            .fetch_all(self.store.pool())
-            .await?)
+        self.store.passkeys_of_customer(customer_id).await
     }
 
     pub async fn passkeys_of(&self, customer_id: &str) -> Result<Vec<PasskeyInfo>> {
-        Ok(self.passkey_rows(customer_id).await?.iter().map(PasskeyRow::info).collect())
+        Ok(self.passkey_rows(customer_id).await?.iter().map(info_of).collect())
     }
 
     /// Creation options for a new discoverable passkey with user verification.
@@ -223,7 +203,7 @@ impl Identity {
     /// confirmed: `provisional`).
     pub async fn passkey_add_options(&self, customer_id: &str) -> Result<Challenge> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        super::provisional::may_add_factor(c.email_verified == 1)?;
+        super::provisional::may_add_factor(c.email_verified)?;
         let rows = self.passkey_rows(customer_id).await?;
         if i64::try_from(rows.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
             return Err(Error::Refused(format!("An account can have at most {MAX_PASSKEYS} passkeys.")));
@@ -263,30 +243,27 @@ impl Identity {
             name: name.to_owned(),
             passkey: serde_json::to_string(passkey)?,
             aaguid,
-            backup_eligible: 0,
+            backup_eligible: false,
             created_at: now,
             last_used_at: None,
             flagged_at: None,
         };
         // The credential id is unique across accounts: a second registration of one
         // credential (to any account) is refused.
-        let done = sqlx::query(
-            "INSERT INTO passkeys (id, customer_id, credential_id, name, passkey, aaguid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (credential_id) DO NOTHING",
-        )
-        .bind(&row.id)
-        .bind(customer_id)
-        .bind(b64url(passkey.cred_id()))
-        .bind(name)
-        .bind(&row.passkey)
-        .bind(&row.aaguid)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        let credential_id = b64url(passkey.cred_id());
+        let new = NewPasskey {
+            id: &row.id,
+            customer_id,
+            credential_id: &credential_id,
+            name,
+            passkey: &row.passkey,
+            aaguid: row.aaguid.as_deref(),
+            created_at: now,
+        };
+        if !credentials::passkey_insert(tx, &new).await? {
             return Err(Error::Conflict("passkey"));
         }
-        Ok(row.info())
+        Ok(info_of(&row))
     }
 
     /// Starts a sign-up with a passkey: the same checks as a password sign-up.
@@ -323,7 +300,7 @@ impl Identity {
             given_name: given_name.clone(),
             family_name: family_name.clone(),
             password_hash: None,
-            email_verified: 0,
+            email_verified: false,
             created_at: now,
             updated_at: now,
             terms_accepted_at: Some(now),
@@ -417,10 +394,7 @@ impl Identity {
     }
 
     async fn passkey_by_credential(&self, credential_id: &[u8]) -> Result<Option<PasskeyRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM passkeys WHERE credential_id = $1"))
-            .bind(b64url(credential_id))
-            .fetch_optional(self.store.pool())
-            .await?)
+        self.store.passkey_by_credential(&b64url(credential_id)).await
     }
 
     /// Records the outcome of an assertion: counter and last use on success; a flag,
@@ -435,19 +409,13 @@ impl Identity {
         match result {
             Ok(outcome) => {
                 passkey.update_credential(&outcome);
-                sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2, backup_eligible = $3 WHERE id = $4")
-                    .bind(serde_json::to_string(passkey)?)
-                    .bind(now)
-                    .bind(i64::from(outcome.backup_eligible()))
-                    .bind(&row.id)
-                    .execute(self.store.pool())
-                    .await?;
+                self.store.passkey_used(&row.id, &serde_json::to_string(passkey)?, outcome.backup_eligible(), now).await?;
                 // Synced passkeys are software-held by their provider; others hardware.
                 Ok(vec![if outcome.backup_eligible() { "swk" } else { "hwk" }, "user"])
             }
             Err(WebauthnError::CredentialPossibleCompromise) => {
                 let mut tx = self.store.begin().await?;
-                sqlx::query("UPDATE passkeys SET flagged_at = $1 WHERE id = $2 AND flagged_at IS NULL").bind(now).bind(&row.id).execute(&mut *tx).await?;
+                credentials::passkey_flag(&mut tx, &row.id, now).await?;
                 let detail = serde_json::json!({ "passkey": row.id, "reason": "counter_regressed" });
                 self.audit_customer(&mut tx, Actor::System, &row.customer_id, "passkey.flagged", detail, now).await?;
                 let what = format!(
@@ -502,13 +470,7 @@ impl Identity {
         let name = check_name(name)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let done = sqlx::query("UPDATE passkeys SET name = $1 WHERE id = $2 AND customer_id = $3")
-            .bind(&name)
-            .bind(passkey_id)
-            .bind(customer_id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() != 1 {
+        if !credentials::passkey_rename(&mut tx, customer_id, passkey_id, &name).await? {
             return Err(Error::NotFound("passkey"));
         }
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.renamed", serde_json::json!({ "passkey": passkey_id }), now)
@@ -523,10 +485,7 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let c = crate::store::customers::by_id_tx(&mut tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
-        let rows: Vec<(String, String, Option<UnixMillis>)> = sqlx::query_as("SELECT id, name, flagged_at FROM passkeys WHERE customer_id = $1")
-            .bind(customer_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = credentials::passkey_summaries(&mut tx, customer_id).await?;
         let Some((_, name, _)) = rows.iter().find(|(id, _, _)| id == passkey_id) else { return Err(Error::NotFound("passkey")) };
         let others_usable = rows.iter().any(|(id, _, flagged)| id != passkey_id && flagged.is_none());
         if c.password_hash.is_none() && !others_usable {
@@ -535,7 +494,7 @@ impl Identity {
             ));
         }
         let name = name.clone();
-        sqlx::query("DELETE FROM passkeys WHERE id = $1 AND customer_id = $2").bind(passkey_id).bind(customer_id).execute(&mut *tx).await?;
+        credentials::passkey_delete(&mut tx, customer_id, passkey_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.removed", serde_json::json!({ "passkey": passkey_id }), now)
             .await?;

@@ -5,6 +5,7 @@ use crate::audit::Actor;
 pub use crate::domain::profile::{ProfileForm, check_profile};
 use crate::domain::profile as fields;
 use crate::outbox::{self, OutboxEvent};
+use crate::store::customers;
 use crate::{Error, Identity, Result};
 
 fn today(now_ms: i64) -> fields::Ymd {
@@ -58,26 +59,7 @@ impl Identity {
             return Ok(changed);
         }
         let mut tx = self.store.begin().await?;
-        sqlx::query(
-            "UPDATE customers SET given_name = $1, family_name = $2, display_name = $3, preferred_language = $4, \
-             phone = $5, birth_date = $6, address_street = $7, address_locality = $8, address_region = $9, \
-             address_postal_code = $10, address_country = $11, updated_at = $12 WHERE id = $13",
-        )
-        .bind(&checked.given_name)
-        .bind(&checked.family_name)
-        .bind(&checked.display_name)
-        .bind(&checked.preferred_language)
-        .bind(&checked.phone)
-        .bind(&checked.birth_date)
-        .bind(&checked.street)
-        .bind(&checked.locality)
-        .bind(&checked.region)
-        .bind(&checked.postal_code)
-        .bind(&checked.country)
-        .bind(now)
-        .bind(customer_id)
-        .execute(&mut *tx)
-        .await?;
+        customers::update_profile(&mut tx, customer_id, &checked, now).await?;
         let detail = serde_json::json!({ "fields": changed });
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "profile.updated", detail, now).await?;
         let event = OutboxEvent::CustomerUpdated { customer_id: customer_id.to_owned(), fields: changed.iter().map(|f| (*f).to_owned()).collect() };

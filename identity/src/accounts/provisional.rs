@@ -26,7 +26,7 @@ use super::RequestMeta;
 use super::tokens::Purpose;
 use crate::audit::Actor;
 use crate::email::Template;
-use crate::store::Tx;
+use crate::store::{Tx, account_tokens, credentials, customers, devices};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// The refusal to add a factor to an unconfirmed account.
@@ -154,33 +154,24 @@ impl Identity {
     /// Refuses a new factor for an unconfirmed account.
     pub(crate) async fn require_confirmed(&self, customer_id: &str) -> Result<()> {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        may_add_factor(c.email_verified == 1)
+        may_add_factor(c.email_verified)
     }
 
     /// The same inside the transaction that adds the factor: a confirmation that
     /// cleared the account and this addition cannot both pass unseen.
     pub(crate) async fn require_confirmed_tx(&self, tx: &mut Tx, customer_id: &str) -> Result<()> {
         let c = crate::store::customers::by_id_tx(tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
-        may_add_factor(c.email_verified == 1)
+        may_add_factor(c.email_verified)
     }
 
     /// Records the browser that created `customer_id` (in the sign-up's transaction).
     pub(crate) async fn record_creating_browser(&self, tx: &mut Tx, customer_id: &str, meta: &RequestMeta) -> Result<()> {
-        sqlx::query("UPDATE customers SET created_device_hash = $1 WHERE id = $2")
-            .bind(device_hash(meta.device_id.as_deref()))
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
+        customers::set_created_device(tx, customer_id, device_hash(meta.device_id.as_deref()).as_deref()).await
     }
 
     /// A confirmation of `customer_id`'s address from the browser with `device_id`.
     pub(crate) async fn confirmation_tx(&self, tx: &mut Tx, customer_id: &str, device_id: Option<&str>) -> Result<Proof> {
-        let created: Option<(Option<String>,)> = sqlx::query_as("SELECT created_device_hash FROM customers WHERE id = $1")
-            .bind(customer_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let created = created.and_then(|(h,)| h);
+        let created = customers::created_device(tx, customer_id).await?;
         Ok(Proof::Confirmation { same_browser: same_browser(created.as_deref(), device_id) })
     }
 
@@ -189,7 +180,7 @@ impl Identity {
     /// when anything went, audits it and mails the owner.
     pub(crate) async fn address_proven_tx(&self, tx: &mut Tx, customer_id: &str, proof: Proof, now: UnixMillis) -> Result<Removed> {
         let c = crate::store::customers::by_id_tx(tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
-        if !clears_provisional(c.email_verified == 1, proof) {
+        if !clears_provisional(c.email_verified, proof) {
             return Ok(Removed::default());
         }
         let removed = self.clear_account_tx(tx, customer_id, proof, now).await?;
@@ -227,37 +218,14 @@ impl Identity {
     /// the proof.
     async fn clear_account_tx(&self, tx: &mut Tx, customer_id: &str, proof: Proof, now: UnixMillis) -> Result<Removed> {
         // A new password version: reset and unlock links bound to the old one die.
-        let password = proof != Proof::PasswordReset
-            && sqlx::query(
-                "UPDATE customers SET password_hash = NULL, password_version = password_version + 1, failed_logins = 0, \
-                 locked_at = NULL, updated_at = $1 WHERE id = $2 AND password_hash IS NOT NULL",
-            )
-            .bind(now)
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected()
-                > 0;
-        let (app,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM totp_credentials WHERE customer_id = $1 AND confirmed_at IS NOT NULL")
-            .bind(customer_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        let (remembered,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM remembered_devices WHERE customer_id = $1 AND expires_at > $2")
-            .bind(customer_id)
-            .bind(now)
-            .fetch_one(&mut **tx)
-            .await?;
-        let passkeys = delete(tx, "DELETE FROM passkeys WHERE customer_id = $1", customer_id).await?;
-        delete(tx, "DELETE FROM totp_credentials WHERE customer_id = $1", customer_id).await?;
-        let recovery_codes = delete(tx, "DELETE FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL", customer_id).await?;
-        delete(tx, "DELETE FROM recovery_codes WHERE customer_id = $1", customer_id).await?;
-        let email_changes = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL")
-            .bind(now)
-            .bind(customer_id)
-            .bind(Purpose::ChangeEmail.as_str())
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+        let password = proof != Proof::PasswordReset && customers::remove_password(tx, customer_id, now).await?;
+        let app = credentials::totp_count_confirmed(tx, customer_id).await?;
+        let remembered = devices::count_live_remembered(tx, customer_id, now).await?;
+        let passkeys = credentials::passkeys_delete_all(tx, customer_id).await?;
+        credentials::totp_delete(tx, customer_id).await?;
+        let recovery_codes = credentials::recovery_delete_unused(tx, customer_id).await?;
+        credentials::recovery_delete_all(tx, customer_id).await?;
+        let email_changes = account_tokens::retire(tx, customer_id, Purpose::ChangeEmail.as_str(), now).await?;
         // Ends the sessions (and what their sign-ins gave the brands) and forgets every
         // remembered device; then the grants no session holds (offline access).
         let sessions = self.end_sessions_tx(tx, customer_id, None).await?;
@@ -273,11 +241,6 @@ impl Identity {
             email_changes,
         })
     }
-}
-
-/// Runs a `DELETE … WHERE customer_id = $1`; returns how many rows went.
-async fn delete(tx: &mut Tx, sql: &str, customer_id: &str) -> Result<u64> {
-    Ok(sqlx::query(sql).bind(customer_id).execute(&mut **tx).await?.rows_affected())
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ impl Identity {
         if c.password_version != row.bound_version {
             return Err(Error::TokenInvalid);
         }
-        let clears = provisional::clears_provisional(c.email_verified == 1, Proof::PasswordReset);
+        let clears = provisional::clears_provisional(c.email_verified, Proof::PasswordReset);
         if !clears && self.second_factors(&c.id).await?.any() {
             let Some(code) = code.filter(|c| !c.trim().is_empty()) else { return Err(Error::SecondFactorRequired) };
             let key = self.second_factor_gate(&c.id, now).await?;
@@ -164,20 +164,13 @@ impl Identity {
         };
         let new_email = Email::parse(row.new_email.as_deref().unwrap_or_default()).map_err(|_| Error::TokenInvalid)?;
         let c = customers::by_id_tx(&mut tx, &row.customer_id).await?.ok_or(Error::TokenInvalid)?;
-        let taken = sqlx::query_as::<_, (String,)>("SELECT id FROM customers WHERE email_normalized = $1")
-            .bind(new_email.normalized())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(ParseError::Rejected { field: "New email", reason: "This address cannot be used. Choose another one.".into() }.into());
+        let taken = || ParseError::Rejected { field: "New email", reason: "This address cannot be used. Choose another one.".into() };
+        if customers::id_by_email_tx(&mut tx, new_email.normalized()).await?.is_some() {
+            return Err(taken().into());
         }
-        sqlx::query("UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4")
-            .bind(new_email.as_str())
-            .bind(new_email.normalized())
-            .bind(now)
-            .bind(&c.id)
-            .execute(&mut *tx)
-            .await?;
+        if !customers::set_email(&mut tx, &c.id, new_email.as_str(), new_email.normalized(), now).await? {
+            return Err(taken().into());
+        }
         let undo = self.issue_token(&mut tx, &c.id, Purpose::UndoEmailChange, c.password_version, Some(&c.email), false, now).await?;
         let undo_link = self.link(&format!("/account/undo-email?token={}", undo.token));
         self.queue_mail(&mut tx, &c.email, Template::EmailChanged { undo_link: &undo_link }, now).await?;
@@ -193,14 +186,9 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::UndoEmailChange, token, now).await?;
         let old = Email::parse(row.new_email.as_deref().unwrap_or_default()).map_err(|_| Error::TokenInvalid)?;
-        sqlx::query("UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4")
-            .bind(old.as_str())
-            .bind(old.normalized())
-            .bind(now)
-            .bind(&row.customer_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| if crate::store::is_unique_violation(&e) { Error::TokenInvalid } else { e.into() })?;
+        if !customers::set_email(&mut tx, &row.customer_id, old.as_str(), old.normalized(), now).await? {
+            return Err(Error::TokenInvalid);
+        }
         self.end_sessions_tx(&mut tx, &row.customer_id, None).await?;
         self.audit_customer(&mut tx, Actor::Customer(row.customer_id.clone()), &row.customer_id, "email.change_undone", serde_json::json!({}), now)
             .await?;

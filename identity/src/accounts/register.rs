@@ -96,7 +96,7 @@ impl Identity {
             given_name: checked.given_name.map(|n| n.as_str().to_owned()),
             family_name: checked.family_name.map(|n| n.as_str().to_owned()),
             password_hash: Some(hash),
-            email_verified: 0,
+            email_verified: false,
             created_at: now,
             updated_at: now,
             terms_accepted_at: Some(now),
@@ -164,11 +164,7 @@ impl Identity {
     async fn mark_verified(&self, tx: &mut crate::store::Tx, customer_id: &str, device_id: Option<&str>, now: i64) -> Result<Confirmed> {
         let proof = self.confirmation_tx(tx, customer_id, device_id).await?;
         let removed = self.address_proven_tx(tx, customer_id, proof, now).await?;
-        sqlx::query("UPDATE customers SET email_verified = 1, updated_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(customer_id)
-            .execute(&mut **tx)
-            .await?;
+        customers::mark_verified(tx, customer_id, now).await?;
         let detail = serde_json::json!({ "how": proof.as_str() });
         self.audit_customer(tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.email_verified", detail, now).await?;
         Ok(Confirmed { customer_id: customer_id.to_owned(), password_removed: removed.password })
@@ -180,7 +176,7 @@ impl Identity {
         let key = format!("resend:{customer_id}");
         self.store.throttle_check(&key, now).await?;
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
-        if customer.email_verified == 1 {
+        if customer.email_verified {
             return Ok(());
         }
         let mut tx = self.store.begin().await?;

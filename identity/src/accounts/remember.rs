@@ -7,6 +7,7 @@
 use super::RequestMeta;
 use super::login::{FirstStep, SignedIn};
 use crate::audit::Actor;
+use crate::store::devices;
 use crate::{Error, Identity, Result, sha256_hex};
 
 /// How long a device is remembered.
@@ -18,16 +19,10 @@ impl Identity {
         let now = self.clock.now();
         let token = self.new_token();
         let mut tx = self.store.begin().await?;
-        sqlx::query("DELETE FROM remembered_devices WHERE customer_id = $1 AND expires_at <= $2").bind(customer_id).bind(now).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO remembered_devices (id, customer_id, token_hash, device, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(self.new_id())
-            .bind(customer_id)
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(&meta.device)
-            .bind(now)
-            .bind(now + REMEMBER_MS)
-            .execute(&mut *tx)
-            .await?;
+        devices::prune_remembered(&mut tx, customer_id, now).await?;
+        let (id, token_hash) = (self.new_id(), sha256_hex(token.as_bytes()));
+        let device = devices::NewRemembered { id: &id, customer_id, token_hash: &token_hash, device: &meta.device, created_at: now, expires_at: now + REMEMBER_MS };
+        devices::remember(&mut tx, &device).await?;
         self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
             .await?;
         tx.commit().await?;
@@ -48,14 +43,7 @@ impl Identity {
             return Ok(None);
         }
         let now = self.clock.now();
-        let live: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM remembered_devices WHERE customer_id = $1 AND token_hash = $2 AND expires_at > $3")
-                .bind(customer_id)
-                .bind(sha256_hex(token.as_bytes()))
-                .bind(now)
-                .fetch_optional(self.store.pool())
-                .await?;
-        if live.is_none() {
+        if !self.store.is_remembered(customer_id, &sha256_hex(token.as_bytes()), now).await? {
             return Ok(None);
         }
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;

@@ -7,10 +7,10 @@
 //! new token of a purpose retires the customer's earlier ones; a code allows
 //! [`MAX_CODE_ATTEMPTS`] wrong guesses before its token dies.
 
-use sqlx::FromRow;
 use subtle_eq::ct_eq;
 
-use crate::store::Tx;
+pub use crate::store::account_tokens::TokenRow;
+use crate::store::{Tx, account_tokens};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
@@ -61,16 +61,6 @@ impl std::fmt::Debug for Issued {
     }
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct TokenRow {
-    pub id: String,
-    pub customer_id: String,
-    pub code_hash: Option<String>,
-    pub bound_version: i64,
-    pub new_email: Option<String>,
-    pub attempts: i64,
-}
-
 fn code_hash(token_id: &str, code: &str) -> String {
     sha256_hex(format!("{token_id}:{code}").as_bytes())
 }
@@ -94,29 +84,23 @@ impl Identity {
         with_code: bool,
         now: UnixMillis,
     ) -> Result<Issued> {
-        sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE customer_id = $2 AND purpose = $3 AND used_at IS NULL")
-            .bind(now)
-            .bind(customer_id)
-            .bind(purpose.as_str())
-            .execute(&mut **tx)
-            .await?;
+        account_tokens::retire(tx, customer_id, purpose.as_str(), now).await?;
         let id = self.new_id();
         let token = self.new_token();
         let code = with_code.then(|| self.new_code());
-        sqlx::query(
-            "INSERT INTO account_tokens (id, customer_id, purpose, token_hash, code_hash, bound_version, new_email, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&id)
-        .bind(customer_id)
-        .bind(purpose.as_str())
-        .bind(sha256_hex(token.as_bytes()))
-        .bind(code.as_deref().map(|c| code_hash(&id, c)))
-        .bind(bound_version)
-        .bind(new_email)
-        .bind(now)
-        .bind(now + purpose.lifetime_ms())
-        .execute(&mut **tx)
+        let token_hash = sha256_hex(token.as_bytes());
+        let code_digest = code.as_deref().map(|c| code_hash(&id, c));
+        account_tokens::insert(tx, &account_tokens::NewToken {
+            id: &id,
+            customer_id,
+            purpose: purpose.as_str(),
+            token_hash: &token_hash,
+            code_hash: code_digest.as_deref(),
+            bound_version,
+            new_email,
+            created_at: now,
+            expires_at: now + purpose.lifetime_ms(),
+        })
         .await?;
         Ok(Issued { token, code })
     }
@@ -128,15 +112,7 @@ pub(crate) async fn redeem_token(tx: &mut Tx, purpose: Purpose, token: &str, now
     if token.is_empty() || token.len() > 100 {
         return Err(Error::TokenInvalid);
     }
-    let row: Option<TokenRow> = sqlx::query_as(
-        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL \
-         AND expires_at > $1 RETURNING id, customer_id, code_hash, bound_version, new_email, attempts",
-    )
-    .bind(now)
-    .bind(sha256_hex(token.as_bytes()))
-    .bind(purpose.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row = account_tokens::redeem_by_hash(tx, &sha256_hex(token.as_bytes()), purpose.as_str(), now).await?;
     row.ok_or(Error::TokenInvalid)
 }
 
@@ -145,39 +121,17 @@ pub(crate) async fn redeem_token(tx: &mut Tx, purpose: Purpose, token: &str, now
 /// the attempt is recorded.
 pub(crate) async fn redeem_code(tx: &mut Tx, customer_id: &str, purpose: Purpose, code: &str, now: UnixMillis) -> Result<TokenRow> {
     let code = code.trim();
-    let row: Option<TokenRow> = sqlx::query_as(
-        "SELECT id, customer_id, code_hash, bound_version, new_email, attempts FROM account_tokens \
-         WHERE customer_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 AND code_hash IS NOT NULL \
-         ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(customer_id)
-    .bind(purpose.as_str())
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row = account_tokens::live_code(tx, customer_id, purpose.as_str(), now).await?;
     let Some(row) = row else { return Err(Error::TokenInvalid) };
     let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
     let matches = well_formed && row.code_hash.as_deref().is_some_and(|h| ct_eq(h, &code_hash(&row.id, code)));
     if matches {
-        let done = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
-            .bind(now)
-            .bind(&row.id)
-            .execute(&mut **tx)
-            .await?;
-        if done.rows_affected() == 1 {
+        if account_tokens::use_once(tx, &row.id, now).await? {
             return Ok(row);
         }
         return Err(Error::TokenInvalid);
     }
-    sqlx::query(
-        "UPDATE account_tokens SET attempts = attempts + 1, \
-         used_at = CASE WHEN attempts + 1 >= $1 THEN $2 ELSE used_at END WHERE id = $3",
-    )
-    .bind(MAX_CODE_ATTEMPTS)
-    .bind(now)
-    .bind(&row.id)
-    .execute(&mut **tx)
-    .await?;
+    account_tokens::count_wrong_code(tx, &row.id, MAX_CODE_ATTEMPTS, now).await?;
     Err(Error::TokenInvalid)
 }
 

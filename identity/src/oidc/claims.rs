@@ -53,7 +53,7 @@ pub fn claims_for(customer: &CustomerRow, scopes: &[String]) -> Map<String, Valu
     }
     if has("email") {
         put("email", Some(Value::String(customer.email.clone())));
-        put("email_verified", Some(Value::Bool(customer.email_verified == 1)));
+        put("email_verified", Some(Value::Bool(customer.email_verified)));
     }
     if has("phone") && customer.phone.is_some() {
         put("phone_number", text(&customer.phone));
@@ -162,7 +162,7 @@ mod tests {
         let c = CustomerRow {
             id: "c".into(),
             email: "ada@example.com".into(),
-            email_verified: 1,
+            email_verified: true,
             given_name: Some("Ada".into()),
             family_name: Some("Lovelace".into()),
             address_locality: Some("London".into()),

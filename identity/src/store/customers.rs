@@ -1,8 +1,10 @@
-//! Rows of the `customers` table.
+//! Rows of the `customers` table, and every statement that reads or changes one.
 
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row as _};
 
-use super::{Store, Tx};
+use super::{Store, Tx, is_unique_violation};
+use crate::domain::profile::ProfileForm;
 use crate::{Result, UnixMillis};
 
 /// Every column, in [`CustomerRow`] order.
@@ -12,7 +14,7 @@ pub const COLUMNS: &str = "id, email, email_normalized, given_name, family_name,
 
 /// A customer record as stored. The password hash never leaves the core: this type is
 /// not `Serialize` and its `Debug` hides personal data.
-#[derive(Clone, Default, FromRow)]
+#[derive(Clone, Default)]
 pub struct CustomerRow {
     pub id: String,
     pub email: String,
@@ -20,8 +22,8 @@ pub struct CustomerRow {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub password_hash: Option<String>,
-    /// 0 or 1 (see the migrations).
-    pub email_verified: i64,
+    /// Stored as 0 or 1 (see the migrations); the store converts.
+    pub email_verified: bool,
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
     pub display_name: Option<String>,
@@ -44,9 +46,39 @@ impl std::fmt::Debug for CustomerRow {
         f.debug_struct("CustomerRow")
             .field("id", &self.id)
             .field("has_password", &self.password_hash.is_some())
-            .field("email_verified", &(self.email_verified == 1))
+            .field("email_verified", &self.email_verified)
             .field("locked", &self.locked_at.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+/// Reads the row in [`COLUMNS`] order; `email_verified` is 0 or 1 in the database.
+impl FromRow<'_, AnyRow> for CustomerRow {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.try_get("id")?,
+            email: row.try_get("email")?,
+            email_normalized: row.try_get("email_normalized")?,
+            given_name: row.try_get("given_name")?,
+            family_name: row.try_get("family_name")?,
+            password_hash: row.try_get("password_hash")?,
+            email_verified: row.try_get::<i64, _>("email_verified")? == 1,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            display_name: row.try_get("display_name")?,
+            preferred_language: row.try_get("preferred_language")?,
+            phone: row.try_get("phone")?,
+            birth_date: row.try_get("birth_date")?,
+            address_street: row.try_get("address_street")?,
+            address_locality: row.try_get("address_locality")?,
+            address_region: row.try_get("address_region")?,
+            address_postal_code: row.try_get("address_postal_code")?,
+            address_country: row.try_get("address_country")?,
+            password_version: row.try_get("password_version")?,
+            failed_logins: row.try_get("failed_logins")?,
+            locked_at: row.try_get("locked_at")?,
+            terms_accepted_at: row.try_get("terms_accepted_at")?,
+        })
     }
 }
 
@@ -63,7 +95,7 @@ pub async fn insert_if_absent(tx: &mut Tx, row: &CustomerRow) -> Result<bool> {
     .bind(&row.given_name)
     .bind(&row.family_name)
     .bind(&row.password_hash)
-    .bind(row.email_verified)
+    .bind(i64::from(row.email_verified))
     .bind(row.created_at)
     .bind(row.updated_at)
     .bind(row.terms_accepted_at)
@@ -88,6 +120,156 @@ pub async fn set_password(tx: &mut Tx, id: &str, hash: &str, now: UnixMillis) ->
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Inserts the rows whose normalised email is new, in one statement (the caller keeps
+/// the batch under the engines' parameter limits); returns the ids written.
+pub async fn insert_many_if_absent(tx: &mut Tx, rows: &[CustomerRow]) -> Result<Vec<String>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO customers (id, email, email_normalized, given_name, family_name, password_hash, \
+         email_verified, created_at, updated_at) VALUES {} \
+         ON CONFLICT (email_normalized) DO NOTHING RETURNING id",
+        super::values_placeholders(rows.len(), 9)
+    );
+    let mut insert = sqlx::query_as::<_, (String,)>(&sql);
+    for r in rows {
+        insert = insert
+            .bind(r.id.clone())
+            .bind(r.email.clone())
+            .bind(r.email_normalized.clone())
+            .bind(r.given_name.clone())
+            .bind(r.family_name.clone())
+            .bind(r.password_hash.clone())
+            .bind(i64::from(r.email_verified))
+            .bind(r.created_at)
+            .bind(r.updated_at);
+    }
+    Ok(insert.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
+}
+
+/// Replaces the password hash without a new password version (a rehash on sign-in:
+/// reset links stay valid).
+pub async fn rehash_password(tx: &mut Tx, id: &str, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE customers SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Removes the password (a new version, so reset and unlock links bound to the old one
+/// die) and the lock; `false` when the account had none.
+pub async fn remove_password(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE customers SET password_hash = NULL, password_version = password_version + 1, failed_logins = 0, \
+         locked_at = NULL, updated_at = $1 WHERE id = $2 AND password_hash IS NOT NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends the count of consecutive failed sign-ins.
+pub async fn reset_failures(tx: &mut Tx, id: &str) -> Result<()> {
+    sqlx::query("UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0").bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Counts one more failed sign-in; the new count, or `None` when no such account (the
+/// statement runs all the same, so an unknown address costs the same write).
+pub async fn count_failure(tx: &mut Tx, id: Option<&str>) -> Result<Option<i64>> {
+    let failures: Option<(i64,)> =
+        sqlx::query_as("UPDATE customers SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id.unwrap_or(""))
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(failures.map(|(f,)| f))
+}
+
+/// Locks the account unless it is locked already.
+pub async fn lock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<()> {
+    sqlx::query("UPDATE customers SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL").bind(now).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Unlocks the account and ends its failure count.
+pub async fn unlock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<()> {
+    sqlx::query("UPDATE customers SET locked_at = NULL, failed_logins = 0, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Saves the (checked) profile fields.
+pub async fn update_profile(tx: &mut Tx, id: &str, p: &ProfileForm, now: UnixMillis) -> Result<()> {
+    sqlx::query(
+        "UPDATE customers SET given_name = $1, family_name = $2, display_name = $3, preferred_language = $4, \
+         phone = $5, birth_date = $6, address_street = $7, address_locality = $8, address_region = $9, \
+         address_postal_code = $10, address_country = $11, updated_at = $12 WHERE id = $13",
+    )
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(&p.display_name)
+    .bind(&p.preferred_language)
+    .bind(&p.phone)
+    .bind(&p.birth_date)
+    .bind(&p.street)
+    .bind(&p.locality)
+    .bind(&p.region)
+    .bind(&p.postal_code)
+    .bind(&p.country)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The id of the account with this normalised email, if any.
+pub async fn id_by_email_tx(tx: &mut Tx, normalized: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM customers WHERE email_normalized = $1").bind(normalized).fetch_optional(&mut **tx).await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Sets a confirmed email address; `false` (nothing written) when another account
+/// holds it.
+pub async fn set_email(tx: &mut Tx, id: &str, email: &str, normalized: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, updated_at = $3 WHERE id = $4")
+        .bind(email)
+        .bind(normalized)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await;
+    match done {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Marks the address confirmed.
+pub async fn mark_verified(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<()> {
+    sqlx::query("UPDATE customers SET email_verified = 1, updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Records the hash of the browser that created the account.
+pub async fn set_created_device(tx: &mut Tx, id: &str, device_hash: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE customers SET created_device_hash = $1 WHERE id = $2").bind(device_hash).bind(id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The hash of the browser that created the account, if recorded.
+pub async fn created_device(tx: &mut Tx, id: &str) -> Result<Option<String>> {
+    let created: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT created_device_hash FROM customers WHERE id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    Ok(created.and_then(|(h,)| h))
 }
 
 impl Store {

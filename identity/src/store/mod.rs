@@ -6,12 +6,19 @@
 //! how a write transaction starts, row locking for the outbox — live in this module and
 //! nowhere else, selected by [`Backend`].
 
+pub mod account_tokens;
+pub mod audit;
 pub mod brands;
+pub mod credentials;
 pub mod customers;
+pub mod devices;
+pub mod inventory;
 pub mod mailbox;
 pub mod oidc;
 pub mod outbox;
+pub mod sessions;
 pub mod staff;
+pub mod throttle;
 
 use std::path::Path;
 use std::str::FromStr as _;

@@ -154,9 +154,9 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         Err(e) => return server_error(&e),
     };
     let select = request.has_prompt("select_account") && !pending.consented;
-    if customer.email_verified != 1 || !need.is_empty() || select {
+    if !customer.email_verified || !need.is_empty() || select {
         if request.has_prompt("none") {
-            return if customer.email_verified != 1 {
+            return if !customer.email_verified {
                 stop("interaction_required", "The customer must confirm their email address first.").await
             } else {
                 stop("consent_required", "The customer has not approved this brand.").await

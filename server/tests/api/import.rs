@@ -32,7 +32,7 @@ async fn ten_thousand_customers_import_idempotently(db: Db) {
     assert_eq!(app.identity.store.count_customers().await.unwrap(), 10_000);
 
     let c = app.identity.store.customer_by_email("customer42@example.com").await.unwrap().unwrap();
-    assert_eq!((c.given_name.as_deref(), c.family_name.as_deref(), c.email_verified), (Some("Given42"), Some("Family"), 1));
+    assert_eq!((c.given_name.as_deref(), c.family_name.as_deref(), c.email_verified), (Some("Given42"), Some("Family"), true));
     let (audited,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.imported'")
         .fetch_one(app.identity.store.pool())
         .await
@@ -70,7 +70,7 @@ async fn imported_legacy_hashes_verify(db: Db) {
     assert!(errors.is_empty(), "{errors:?}");
     app.identity.import_customers(&records, Actor::Cli).await.unwrap();
     let stored = app.identity.store.customer_by_email("legacy@example.com").await.unwrap().unwrap();
-    assert_eq!(stored.email_verified, 1);
+    assert!(stored.email_verified);
     let verified = app
         .identity
         .hasher

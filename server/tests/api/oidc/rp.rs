@@ -102,7 +102,7 @@ pub async fn unverified_customer(app: &TestApp, email: &str) -> identity::store:
     };
     app.identity.register(registration, &crate::accounts::meta(2)).await.unwrap();
     let row = app.identity.store.customer_by_email(email).await.unwrap().expect("registered");
-    assert_eq!(row.email_verified, 0);
+    assert!(!row.email_verified);
     row
 }
 

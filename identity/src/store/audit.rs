@@ -1,0 +1,66 @@
+//! Rows of the append-only `audit_log` table (rules in [`crate::audit`]): inserts, and
+//! a customer's own activity. The database refuses updates and deletes (triggers).
+
+use sqlx::FromRow;
+
+use super::{Store, Tx, values_placeholders};
+use crate::{Result, UnixMillis};
+
+/// One audit row as written; `actor` and `subject` are labels (`customer:<id>`).
+#[derive(Debug, Clone)]
+pub struct AuditRow<'a> {
+    pub at: UnixMillis,
+    pub actor: &'a str,
+    pub subject: Option<&'a str>,
+    pub action: &'a str,
+    pub reason: Option<&'a str>,
+    /// JSON text.
+    pub detail: &'a str,
+}
+
+/// An event in a customer's activity list.
+#[derive(Debug, Clone, FromRow)]
+pub struct ActivityRow {
+    pub at: UnixMillis,
+    pub action: String,
+    pub detail: String,
+}
+
+pub async fn insert(tx: &mut Tx, row: &AuditRow<'_>) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, subject, action, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(row.at)
+        .bind(row.actor)
+        .bind(row.subject)
+        .bind(row.action)
+        .bind(row.reason)
+        .bind(row.detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Inserts several rows in one statement (the caller keeps the batch under the
+/// engines' parameter limits). `reason` is not written (it stays NULL).
+pub async fn insert_many(tx: &mut Tx, rows: &[AuditRow<'_>]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("INSERT INTO audit_log (at, actor, subject, action, detail) VALUES {}", values_placeholders(rows.len(), 5));
+    let mut insert = sqlx::query(&sql);
+    for r in rows {
+        insert = insert.bind(r.at).bind(r.actor).bind(r.subject).bind(r.action).bind(r.detail);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl Store {
+    /// The newest `limit` events whose subject is the customer.
+    pub async fn activity_of(&self, customer_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
+        Ok(sqlx::query_as("SELECT at, action, detail FROM audit_log WHERE subject = $1 ORDER BY id DESC LIMIT $2")
+            .bind(format!("customer:{customer_id}"))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

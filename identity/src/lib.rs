@@ -16,6 +16,8 @@ macro_rules! server_modules {
 }
 
 server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, staff, store);
+#[cfg(feature = "server")]
+pub mod jose;
 
 #[cfg(feature = "server")]
 mod service;

@@ -7,10 +7,15 @@
 //! nowhere else, selected by [`Backend`].
 
 pub mod brands;
+pub mod clients;
+pub mod codes;
+pub mod consents;
 pub mod customers;
+pub mod grants;
 pub mod mailbox;
-pub mod oidc;
+pub mod oidc_sessions;
 pub mod outbox;
+pub mod signing_keys;
 pub mod staff;
 
 use std::path::Path;

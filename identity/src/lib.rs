@@ -15,12 +15,14 @@ macro_rules! server_modules {
     ($($name:ident),* $(,)?) => { $( #[cfg(feature = "server")] pub mod $name; )* };
 }
 
-server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, staff, store);
-#[cfg(feature = "server")]
-pub mod jose;
+server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, principal, staff, store);
 
 #[cfg(feature = "server")]
 mod service;
 #[cfg(feature = "server")]
 pub use service::*;
 
+
+/// Keys and JWS, outside `oidc` because receipts and webhooks sign too.
+#[cfg(feature = "server")]
+pub mod jose;

@@ -6,39 +6,10 @@
 use std::collections::BTreeMap;
 
 use crate::audit::{self, Actor, AuditEvent};
-use crate::domain::{Email, ParseError};
-use crate::oidc::clients::{RedirectUri, UriRules};
+pub use crate::domain::{BrandSlug, unknown_brand};
+use crate::domain::{Email, ParseError, RedirectUri, UriRules, one_or_many};
 use crate::store::brands::{self, BrandRow};
-use crate::{Error, Identity, Result};
-
-/// A brand's URL-safe identifier: 2–40 of `a-z`, `0-9`, `-`, not starting or ending with `-`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrandSlug(String);
-
-impl BrandSlug {
-    pub fn parse(input: &str) -> Result<Self, ParseError> {
-        const FIELD: &str = "Brand slug";
-        let s = input.trim();
-        if s.is_empty() {
-            return Err(ParseError::Missing { field: FIELD });
-        }
-        if s.len() > 40 {
-            return Err(ParseError::TooLong { field: FIELD, max: 40 });
-        }
-        let ok = s.len() >= 2
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-')
-            && !s.ends_with('-');
-        if !ok {
-            return Err(ParseError::Malformed { field: FIELD, reason: "use 2-40 lower-case letters, digits and inner hyphens" });
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+use crate::{Identity, Result};
 
 /// A brand's public details as typed; each is optional. URLs are https (http on a
 /// loopback host only with `dev`).
@@ -101,14 +72,6 @@ fn brand_name(name: &str) -> Result<String, ParseError> {
         return Err(ParseError::TooLong { field: "Brand name", max: 80 });
     }
     Ok(name.to_owned())
-}
-
-/// One refused field as `Invalid`, several as `Fields`.
-pub(crate) fn one_or_many(mut errors: Vec<ParseError>) -> Error {
-    match errors.len() {
-        1 => errors.pop().map_or(Error::Fields(Vec::new()), Error::Invalid),
-        _ => Error::Fields(errors),
-    }
 }
 
 /// A theme colour: exactly `#rrggbb` (stored lower-case).
@@ -366,14 +329,10 @@ impl Identity {
     }
 }
 
-/// The error for a slug no brand has (names the field and the slug).
-pub fn unknown_brand(slug: &BrandSlug) -> Error {
-    Error::Invalid(ParseError::Rejected { field: "Brand", reason: format!("No brand has the slug {:?}.", slug.as_str()) })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[test]
     fn slugs() {

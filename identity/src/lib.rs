@@ -22,3 +22,6 @@ mod service;
 #[cfg(feature = "server")]
 pub use service::*;
 
+/// Keys and JWS, outside `oidc` because receipts and webhooks sign too.
+#[cfg(feature = "server")]
+pub mod jose;

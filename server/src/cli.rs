@@ -273,7 +273,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn keys(config: &Config, out: &Output, command: KeysCommand) -> anyhow::Result<()> {
-    use identity::oidc::keys::{Activation, KeyPolicy, SigningAlg};
+    use identity::jose::{Activation, KeyPolicy, SigningAlg};
     let services = Services::open(config).await?;
     let manager = services.identity.signing_keys(KeyPolicy::default())?;
     let now = services.identity.clock.now();

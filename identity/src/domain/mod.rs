@@ -1,11 +1,28 @@
 //! Parsed domain values: each newtype can only be built by a `parse` that checks it.
 
+mod brand_slug;
 mod email;
 mod names;
 pub mod profile;
+#[cfg(feature = "server")]
+pub(crate) mod uri;
 
+#[cfg(feature = "server")]
+pub use brand_slug::unknown_brand;
+pub use brand_slug::BrandSlug;
 pub use email::Email;
 pub use names::PersonName;
+#[cfg(feature = "server")]
+pub use uri::{RedirectUri, UriRules};
+
+/// One refused field as `Invalid`, several as `Fields`.
+#[cfg(feature = "server")]
+pub(crate) fn one_or_many(mut errors: Vec<ParseError>) -> crate::Error {
+    match errors.len() {
+        1 => errors.pop().map_or(crate::Error::Fields(Vec::new()), crate::Error::Invalid),
+        _ => crate::Error::Fields(errors),
+    }
+}
 
 impl ParseError {
     /// The field the error belongs to (for showing it beside the input).

@@ -91,14 +91,7 @@ impl Identity {
             return Ok(false);
         }
         let mut tx = self.store.begin().await?;
-        let fresh = sqlx::query("INSERT INTO client_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(&client.id)
-            .bind(jti)
-            .bind(exp.unwrap_or(now_s).saturating_add(60).saturating_mul(1000))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+        let fresh = crate::store::clients::note_assertion_jti(&mut tx, &client.id, jti, exp.unwrap_or(now_s).saturating_add(60).saturating_mul(1000)).await?;
         tx.commit().await?;
         Ok(fresh)
     }

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac as _};
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256, Sha512};
 
-use super::SigningAlg;
+use crate::jose::SigningAlg;
 use super::clients::Client;
 use crate::store::Tx;
 use crate::store::customers::CustomerRow;

@@ -3,11 +3,12 @@
 //! (`docs/design/oidc.md` "Authorize", steps 1–4).
 
 use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
 
 use super::authorize::AuthRequest;
 use super::clients::Client;
 use crate::audit::Actor;
+use crate::store::codes::{self, NewCode};
+use crate::store::{consents, oidc_sessions};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// A pending request lives this long.
@@ -41,16 +42,6 @@ pub struct Pending {
     pub consented: bool,
 }
 
-#[derive(FromRow)]
-struct RequestRow {
-    params: String,
-    customer_id: Option<String>,
-    sid: Option<String>,
-    created_at: UnixMillis,
-    denied_at: Option<UnixMillis>,
-    consented_at: Option<UnixMillis>,
-}
-
 /// What the consent page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentNeed {
@@ -72,14 +63,7 @@ impl Identity {
         let now = self.clock.now();
         let handle = self.new_token();
         let mut tx = self.store.begin().await?;
-        sqlx::query("INSERT INTO oauth_requests (id_hash, client_id, params, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(sha256_hex(handle.as_bytes()))
-            .bind(&request.client_id)
-            .bind(serde_json::to_string(request)?)
-            .bind(now)
-            .bind(now + REQUEST_TTL_MS)
-            .execute(&mut *tx)
-            .await?;
+        codes::insert_request(&mut tx, &sha256_hex(handle.as_bytes()), &request.client_id, &serde_json::to_string(request)?, now, now + REQUEST_TTL_MS).await?;
         tx.commit().await?;
         Ok(handle)
     }
@@ -87,14 +71,7 @@ impl Identity {
     /// The live, unfinished request behind `handle`, with its (enabled) client.
     pub async fn pending_request(&self, handle: &str) -> Result<Option<Pending>> {
         let now = self.clock.now();
-        let row: Option<RequestRow> = sqlx::query_as(
-            "SELECT params, customer_id, sid, created_at, denied_at, consented_at FROM oauth_requests \
-             WHERE id_hash = $1 AND expires_at > $2 AND completed_at IS NULL",
-        )
-        .bind(sha256_hex(handle.as_bytes()))
-        .bind(now)
-        .fetch_optional(self.store.pool())
-        .await?;
+        let row = codes::live_request(&self.store, &sha256_hex(handle.as_bytes()), now).await?;
         let Some(row) = row else { return Ok(None) };
         let request: AuthRequest = serde_json::from_str(&row.params)?;
         let Some(client) = self.client_by_id(&request.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
@@ -104,12 +81,7 @@ impl Identity {
     /// Ties the request to the customer and sign-in the consent page is shown to.
     pub async fn bind_request(&self, handle: &str, customer_id: &str, sid: &str) -> Result<()> {
         let mut tx = self.store.begin().await?;
-        sqlx::query("UPDATE oauth_requests SET customer_id = $2, sid = $3 WHERE id_hash = $1 AND completed_at IS NULL")
-            .bind(sha256_hex(handle.as_bytes()))
-            .bind(customer_id)
-            .bind(sid)
-            .execute(&mut *tx)
-            .await?;
+        codes::bind_request(&mut tx, &sha256_hex(handle.as_bytes()), customer_id, sid).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -125,12 +97,7 @@ impl Identity {
     }
 
     pub async fn approved_scopes(&self, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT scope FROM brand_consents WHERE customer_id = $1 AND brand_id = $2 ORDER BY scope")
-            .bind(customer_id)
-            .bind(brand_id)
-            .fetch_all(self.store.pool())
-            .await?;
-        Ok(rows.into_iter().map(|(s,)| s).collect())
+        consents::approved_scopes(&self.store, customer_id, brand_id).await
     }
 
     /// The customer's answer on the consent page. Accepted only for a live request bound
@@ -145,18 +112,10 @@ impl Identity {
         let actor = Actor::Customer(customer_id.to_owned());
         if allow {
             for scope in &pending.request.scopes {
-                sqlx::query("INSERT INTO brand_consents (customer_id, brand_id, scope, granted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-                    .bind(customer_id)
-                    .bind(&pending.client.brand_id)
-                    .bind(scope)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                consents::approve(&mut tx, customer_id, &pending.client.brand_id, scope, now).await?;
             }
-            sqlx::query("UPDATE oauth_requests SET consented_at = $2 WHERE id_hash = $1").bind(sha256_hex(handle.as_bytes())).bind(now).execute(&mut *tx).await?;
-        } else {
-            sqlx::query("UPDATE oauth_requests SET denied_at = $2 WHERE id_hash = $1").bind(sha256_hex(handle.as_bytes())).bind(now).execute(&mut *tx).await?;
         }
+        codes::set_consent_answer(&mut tx, &sha256_hex(handle.as_bytes()), allow, now).await?;
         let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": pending.request.scopes.join(" ") });
         let action = if allow { "oauth.consent_granted" } else { "oauth.consent_denied" };
         self.audit_customer(&mut tx, actor, customer_id, action, detail, now).await?;
@@ -171,45 +130,29 @@ impl Identity {
         let now = self.clock.now();
         let code = self.new_token();
         let mut tx = self.store.begin().await?;
-        let done = sqlx::query("UPDATE oauth_requests SET completed_at = $2 WHERE id_hash = $1 AND completed_at IS NULL")
-            .bind(sha256_hex(handle.as_bytes()))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if done != 1 {
+        if !codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), now).await? {
             return Ok(None);
         }
         let r = &pending.request;
-        sqlx::query(
-            "INSERT INTO authorization_codes (code_hash, client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, \
-             auth_time, acr, amr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(sha256_hex(code.as_bytes()))
-        .bind(&r.client_id)
-        .bind(&auth.customer_id)
-        .bind(&auth.sid)
-        .bind(&r.redirect_uri)
-        .bind(scopes.join(" "))
-        .bind(&r.nonce)
-        .bind(&r.code_challenge)
-        .bind(auth.auth_time)
-        .bind(&auth.acr)
-        .bind(auth.amr.join(" "))
-        .bind(now)
-        .bind(now + CODE_TTL_MS)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO oidc_session_clients (sid, client_id, customer_id, first_at, last_at) VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (sid, client_id) DO UPDATE SET last_at = $4",
-        )
-        .bind(&auth.sid)
-        .bind(&r.client_id)
-        .bind(&auth.customer_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let scope = scopes.join(" ");
+        let amr = auth.amr.join(" ");
+        let new = NewCode {
+            code_hash: &sha256_hex(code.as_bytes()),
+            client_id: &r.client_id,
+            customer_id: &auth.customer_id,
+            sid: &auth.sid,
+            redirect_uri: &r.redirect_uri,
+            scope: &scope,
+            nonce: r.nonce.as_deref(),
+            code_challenge: r.code_challenge.as_deref(),
+            auth_time: auth.auth_time,
+            acr: &auth.acr,
+            amr: &amr,
+            created_at: now,
+            expires_at: now + CODE_TTL_MS,
+        };
+        codes::insert_code(&mut tx, &new).await?;
+        oidc_sessions::record_reach(&mut tx, &auth.sid, &r.client_id, &auth.customer_id, now).await?;
         tx.commit().await?;
         Ok(Some(code))
     }
@@ -217,11 +160,7 @@ impl Identity {
     /// Marks a request finished without a code (an error went back to the client).
     pub async fn finish_request(&self, handle: &str) -> Result<()> {
         let mut tx = self.store.begin().await?;
-        sqlx::query("UPDATE oauth_requests SET completed_at = $2 WHERE id_hash = $1 AND completed_at IS NULL")
-            .bind(sha256_hex(handle.as_bytes()))
-            .bind(self.clock.now())
-            .execute(&mut *tx)
-            .await?;
+        codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), self.clock.now()).await?;
         tx.commit().await?;
         Ok(())
     }

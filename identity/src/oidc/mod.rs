@@ -1,11 +1,12 @@
-//! The OpenID Connect provider's core: the client registry, signing keys and the JWS they make.
+//! The OpenID Connect provider's core: the client registry, the code flow, grants and
+//! the tokens they give. Signing keys and JWS are [`crate::jose`]; the SQL is in
+//! `store` (`clients`, `codes`, `consents`, `grants`, `oidc_sessions`).
 //!
 //! - [`clients`]: the `oauth_clients` registry — checked registrations, secrets shown once
 //!   and stored hashed, rotation and disabling.
-//! - [`keys`]: the `signing_keys` table — generation at first start, rotation with
-//!   overlap, cleanup — and the private keys sealed at rest with the master key.
-//! - [`jws`]: a loaded [`Keys`] set signs compact JWS (ID tokens `typ: JWT`, RFC 9068
-//!   access tokens `typ: at+jwt`), verifies our own tokens and serves the JWKS.
+//! - [`grants`]: the grant lifecycle — issue, revoke one, revoke all of a customer (at
+//!   every brand or at one), end a sign-in's grants — each with back-channel logout
+//!   queued through the outbox in the same transaction. Every "end access" path calls it.
 //! - [`authorize`]: the authorization request's checks (pure); [`flow`]: the pending
 //!   request, per-brand consent and codes; [`tokens`]: the token endpoint's grants,
 //!   UserInfo, introspection and revocation; [`claims`]: scopes, claims and subjects;
@@ -16,38 +17,9 @@ pub mod authorize;
 pub mod claims;
 pub mod clients;
 pub mod flow;
-pub mod jws;
-pub mod keys;
+pub mod grants;
 pub mod logout;
 pub mod tokens;
 
-pub use jws::{ClaimRules, JwtError, Keys, SigningKey, VerifiedJwt};
-pub use keys::{Activation, KeyInfo, KeyManager, KeyPolicy, SigningAlg};
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use std::sync::Arc;
-
-    use super::{KeyManager, KeyPolicy, SigningAlg};
-    use crate::crypto::MasterKey;
-    use crate::store::{DatabaseUrl, PoolSettings, Store};
-    use crate::{OsRandom, SecureRandom};
-
-    /// A migrated SQLite store in a temporary directory (kept alive by the guard).
-    pub(crate) async fn sqlite_store() -> (Store, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = DatabaseUrl::parse(&format!("sqlite://{}/keys.db", dir.path().display())).unwrap();
-        let store = Store::connect(&url, PoolSettings::default()).await.unwrap();
-        store.migrate().await.unwrap();
-        (store, dir)
-    }
-
-    pub(crate) fn policy(algs: &[SigningAlg]) -> KeyPolicy {
-        KeyPolicy { algs: algs.to_vec(), ..KeyPolicy::default() }
-    }
-
-    pub(crate) fn manager(store: &Store, master_key: &Arc<MasterKey>, algs: &[SigningAlg]) -> KeyManager {
-        let rng: Arc<dyn SecureRandom> = Arc::new(OsRandom);
-        KeyManager::new(store.clone(), master_key.clone(), rng, policy(algs)).unwrap()
-    }
-}
+/// Where the integration tests (and older callers) found them before `jose` existed.
+pub use crate::jose::{Activation, SigningAlg};

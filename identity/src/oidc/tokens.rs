@@ -10,14 +10,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use sqlx::FromRow;
 
 use super::claims::{at_hash, claims_for};
 use super::clients::Client;
-use super::jws::{ClaimRules, Keys};
-use super::{SigningAlg, logout};
+pub use super::grants::GrantRow;
 use crate::audit::Actor;
-use crate::store::Tx;
+use crate::jose::{ClaimRules, Keys, SigningAlg};
+use crate::store::grants::NewAccessToken;
+use crate::store::{self, Tx};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// Prefix of our refresh tokens (recognisable in leak scanners).
@@ -38,12 +38,6 @@ pub enum TokenError {
     UnauthorizedClient(&'static str),
     #[error(transparent)]
     Other(#[from] Error),
-}
-
-impl From<sqlx::Error> for TokenError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Other(e.into())
-    }
 }
 
 impl TokenError {
@@ -68,39 +62,6 @@ pub struct Issued {
     pub id_token: Option<String>,
     pub refresh_token: Option<String>,
 }
-
-/// A grant: one authorization of one client by one customer.
-#[derive(Debug, Clone, FromRow)]
-pub struct GrantRow {
-    pub id: String,
-    pub client_id: String,
-    pub customer_id: String,
-    pub sid: Option<String>,
-    pub scope: String,
-    pub nonce: Option<String>,
-    pub auth_time: UnixMillis,
-    pub acr: String,
-    pub amr: String,
-    pub created_at: UnixMillis,
-    pub expires_at: UnixMillis,
-    pub revoked_at: Option<UnixMillis>,
-}
-
-#[derive(FromRow)]
-struct CodeRow {
-    client_id: String,
-    customer_id: String,
-    sid: String,
-    redirect_uri: String,
-    scope: String,
-    nonce: Option<String>,
-    code_challenge: Option<String>,
-    auth_time: UnixMillis,
-    acr: String,
-    amr: String,
-}
-
-const GRANT_COLUMNS: &str = "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at";
 
 /// RFC 7636 §4.1: 43–128 unreserved characters.
 fn verifier_well_formed(v: &str) -> bool {
@@ -136,14 +97,7 @@ impl Identity {
         let now = self.clock.now();
         let code_hash = sha256_hex(code.as_bytes());
         let mut tx = self.store.begin().await?;
-        let row: Option<CodeRow> = sqlx::query_as(
-            "UPDATE authorization_codes SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 \
-             RETURNING client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr",
-        )
-        .bind(&code_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = store::codes::redeem_code(&mut tx, &code_hash, now).await?;
         let Some(row) = row else {
             self.code_replayed(&mut tx, &code_hash, now).await?;
             tx.commit().await?;
@@ -174,22 +128,8 @@ impl Identity {
             expires_at: now + client.refresh_token_ttl_s * 1000,
             revoked_at: None,
         };
-        sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
-            .bind(&grant.id)
-            .bind(&grant.client_id)
-            .bind(&grant.customer_id)
-            .bind(&grant.sid)
-            .bind(&grant.scope)
-            .bind(&grant.nonce)
-            .bind(grant.auth_time)
-            .bind(&grant.acr)
-            .bind(&grant.amr)
-            .bind(grant.created_at)
-            .bind(grant.expires_at)
-            .bind(grant.revoked_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE authorization_codes SET grant_id = $2 WHERE code_hash = $1").bind(&code_hash).bind(&grant.id).execute(&mut *tx).await?;
+        self.issue_grant_tx(&mut tx, &grant).await?;
+        store::codes::set_code_grant(&mut tx, &code_hash, &grant.id).await?;
         let issued = self.mint(&mut tx, keys, client, &grant, &granted, Some(&row.sid), grant.nonce.as_deref(), now).await?;
         tx.commit().await?;
         Ok(issued)
@@ -197,14 +137,10 @@ impl Identity {
 
     /// A code came back after its redemption: revoke what it issued (RFC 6749 §4.1.2).
     async fn code_replayed(&self, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
-        let used: Option<(Option<String>, String)> =
-            sqlx::query_as("SELECT grant_id, customer_id FROM authorization_codes WHERE code_hash = $1 AND redeemed_at IS NOT NULL")
-                .bind(code_hash)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let used = store::codes::redeemed_code(tx, code_hash).await?;
         let Some((grant_id, customer_id)) = used else { return Ok(()) };
         if let Some(grant_id) = grant_id {
-            revoke_grant(tx, &grant_id, "code_replayed", now).await?;
+            self.revoke_grant_quietly_tx(tx, &grant_id, "code_replayed", now).await?;
         }
         tracing::warn!("authorization code replayed: grant revoked");
         self.audit_customer(tx, Actor::System, &customer_id, "oauth.code_replayed", json!({}), now).await
@@ -215,42 +151,32 @@ impl Identity {
         let now = self.clock.now();
         let token_hash = sha256_hex(token.as_bytes());
         let mut tx = self.store.begin().await?;
-        let fresh: Option<(String,)> = sqlx::query_as("UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING grant_id")
-            .bind(&token_hash)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((grant_id,)) = fresh else {
-            let reused: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(&token_hash).fetch_optional(&mut *tx).await?;
-            if let Some((grant_id,)) = reused
-                && let Some(grant) = grant_by_id(&mut tx, &grant_id).await?
+        let fresh = store::grants::use_refresh_token(&mut tx, &token_hash, now).await?;
+        let Some(grant_id) = fresh else {
+            let reused = store::grants::refresh_token_grant_id(&mut tx, &token_hash).await?;
+            if let Some(grant_id) = reused
+                && let Some(grant) = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?
                 && grant.client_id == client.id
                 && grant.revoked_at.is_none()
             {
-                revoke_grant(&mut tx, &grant_id, "refresh_reused", now).await?;
-                logout::queue_backchannel(self, &mut tx, &grant.client_id, &grant.customer_id, grant.sid.as_deref(), now).await?;
+                self.revoke_grant_tx(&mut tx, &grant, "refresh_reused", now).await?;
                 self.audit_customer(&mut tx, Actor::System, &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
                 tracing::warn!("refresh token reused: grant revoked");
                 tx.commit().await?;
             }
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used."));
         };
-        let grant = grant_by_id(&mut tx, &grant_id).await?.ok_or(TokenError::InvalidGrant("The refresh token is invalid."))?;
+        let grant = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?.ok_or(TokenError::InvalidGrant("The refresh token is invalid."))?;
         if grant.client_id != client.id || grant.revoked_at.is_some() || grant.expires_at <= now {
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
         }
-        if let Some(sid) = &grant.sid {
-            let live: Option<(String,)> = sqlx::query_as("SELECT id_hash FROM sessions WHERE sid = $1 AND expires_at > $2 LIMIT 1")
-                .bind(sid)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if live.is_none() {
-                return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
-            }
+        if let Some(sid) = &grant.sid
+            && !store::oidc_sessions::sign_in_live(&mut tx, sid, now).await?
+        {
+            return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
         }
-        let verified: Option<(i64,)> = sqlx::query_as("SELECT email_verified FROM customers WHERE id = $1").bind(&grant.customer_id).fetch_optional(&mut *tx).await?;
-        if verified.is_none_or(|(v,)| v != 1) {
+        let verified = store::customers::by_id_tx(&mut tx, &grant.customer_id).await?.is_some_and(|c| c.email_verified == 1);
+        if !verified {
             return Err(TokenError::InvalidGrant("The account can no longer be used here."));
         }
         let mut granted = scopes(&grant.scope);
@@ -285,7 +211,9 @@ impl Identity {
         });
         let access_token = keys.sign_jwt(SigningAlg::Rs256, &claims, "at+jwt")?;
         let mut tx = self.store.begin().await?;
-        insert_access_token(&mut tx, &jti, None, &client.id, None, &asked.join(" "), now, exp).await?;
+        let scope = asked.join(" ");
+        let token = NewAccessToken { jti: &jti, grant_id: None, client_id: &client.id, customer_id: None, scope: &scope, created_at: now, expires_at: exp };
+        store::grants::insert_access_token(&mut tx, &token).await?;
         tx.commit().await?;
         Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope: asked.join(" "), id_token: None, refresh_token: None })
     }
@@ -305,7 +233,8 @@ impl Identity {
             "auth_time": grant.auth_time / 1000, "acr": grant.acr, "amr": amr,
         });
         let access_token = keys.sign_jwt(SigningAlg::Rs256, &access, "at+jwt")?;
-        insert_access_token(tx, &jti, Some(&grant.id), &client.id, Some(&grant.customer_id), &scope, now, exp).await?;
+        let token = NewAccessToken { jti: &jti, grant_id: Some(&grant.id), client_id: &client.id, customer_id: Some(&grant.customer_id), scope: &scope, created_at: now, expires_at: exp };
+        store::grants::insert_access_token(tx, &token).await?;
         let id_token = if granted.iter().any(|s| s == "openid") {
             let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
             let customer = crate::store::customers::by_id_tx(tx, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
@@ -330,12 +259,7 @@ impl Identity {
         };
         let refresh_token = if client.grant_types.iter().any(|g| g == "refresh_token") {
             let token = format!("{REFRESH_PREFIX}{}", self.new_token());
-            sqlx::query("INSERT INTO refresh_tokens (token_hash, grant_id, created_at) VALUES ($1, $2, $3)")
-                .bind(sha256_hex(token.as_bytes()))
-                .bind(&grant.id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+            store::grants::insert_refresh_token(tx, &sha256_hex(token.as_bytes()), &grant.id, now).await?;
             Some(token)
         } else {
             None
@@ -348,15 +272,7 @@ impl Identity {
     pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
         let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[SigningAlg::Rs256]) else { return Ok(None) };
         let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
-        let row: Option<AccessRow> = sqlx::query_as(
-            "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at FROM access_tokens t \
-             LEFT JOIN oauth_grants g ON g.id = t.grant_id \
-             WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL)",
-        )
-        .bind(jti)
-        .bind(self.clock.now())
-        .fetch_optional(self.store.pool())
-        .await?;
+        let row = store::grants::live_access_token(&self.store, jti, self.clock.now()).await?;
         let Some(row) = row else { return Ok(None) };
         let Some(client) = self.client_by_id(&row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
         let rules = ClaimRules { issuer: self.issuer(), audience: &access_token_audience(&client), now: self.clock.now(), leeway_secs: LEEWAY_SECS, allow_expired: false };
@@ -376,14 +292,7 @@ impl Identity {
 
     /// A refresh token we issued whose grant is live.
     pub async fn live_refresh_token(&self, token: &str) -> Result<Option<GrantRow>> {
-        let row: Option<GrantRow> = sqlx::query_as(&format!(
-            "SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE revoked_at IS NULL AND expires_at > $2 \
-             AND id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL)"
-        ))
-        .bind(sha256_hex(token.as_bytes()))
-        .bind(self.clock.now())
-        .fetch_optional(self.store.pool())
-        .await?;
+        let row = store::grants::live_grant_of_refresh_token(&self.store, &sha256_hex(token.as_bytes()), self.clock.now()).await?;
         Ok(row)
     }
 
@@ -394,7 +303,7 @@ impl Identity {
         if let Some(grant) = self.live_refresh_token(token).await? {
             if grant.client_id == client.id {
                 let mut tx = self.store.begin().await?;
-                revoke_grant(&mut tx, &grant.id, "revoked_by_client", now).await?;
+                self.revoke_grant_quietly_tx(&mut tx, &grant.id, "revoked_by_client", now).await?;
                 tx.commit().await?;
             }
             return Ok(());
@@ -403,7 +312,7 @@ impl Identity {
             && live.client.id == client.id
         {
             let mut tx = self.store.begin().await?;
-            sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL").bind(&live.jti).bind(now).execute(&mut *tx).await?;
+            store::grants::revoke_access_token(&mut tx, &live.jti, now).await?;
             tx.commit().await?;
         }
         Ok(())
@@ -477,47 +386,6 @@ pub struct LiveToken {
     /// The subject as the token says it (as its client sees the customer).
     pub sub: String,
     pub client: Client,
-}
-
-#[derive(FromRow)]
-struct AccessRow {
-    jti: String,
-    client_id: String,
-    customer_id: Option<String>,
-    scope: String,
-    created_at: UnixMillis,
-    expires_at: UnixMillis,
-}
-
-#[expect(clippy::too_many_arguments, reason = "the row's columns")]
-async fn insert_access_token(tx: &mut Tx, jti: &str, grant_id: Option<&str>, client_id: &str, customer_id: Option<&str>, scope: &str, now: UnixMillis, exp: UnixMillis) -> Result<()> {
-    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(jti)
-        .bind(grant_id)
-        .bind(client_id)
-        .bind(customer_id)
-        .bind(scope)
-        .bind(now)
-        .bind(exp)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-async fn grant_by_id(tx: &mut Tx, id: &str) -> Result<Option<GrantRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
-}
-
-/// Revokes a grant, its unused refresh tokens and its access tokens.
-pub(crate) async fn revoke_grant(tx: &mut Tx, grant_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
-    sqlx::query("UPDATE oauth_grants SET revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
-        .bind(grant_id)
-        .bind(now)
-        .bind(reason)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL").bind(grant_id).bind(now).execute(&mut **tx).await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -9,14 +9,19 @@
 pub mod account_tokens;
 pub mod audit;
 pub mod brands;
+pub mod clients;
+pub mod codes;
+pub mod consents;
 pub mod credentials;
 pub mod customers;
 pub mod devices;
+pub mod grants;
 pub mod inventory;
 pub mod mailbox;
-pub mod oidc;
+pub mod oidc_sessions;
 pub mod outbox;
 pub mod sessions;
+pub mod signing_keys;
 pub mod staff;
 pub mod throttle;
 

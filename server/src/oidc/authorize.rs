@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use identity::oidc::authorize::{AuthorizeError, Destination, ResponseMode, check, client_id_of, redirect_url, response_params};
 use identity::oidc::flow::{Authentication, Pending};
-use identity::oidc::jws::ClaimRules;
-use identity::oidc::SigningAlg;
+use identity::jose::ClaimRules;
+use identity::jose::SigningAlg;
 use tower_sessions::Session;
 
 use super::errors::{Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};

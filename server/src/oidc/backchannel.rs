@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use identity::Identity;
-use identity::oidc::SigningAlg;
+use identity::jose::SigningAlg;
 use identity::oidc::logout::BACKCHANNEL_EVENT;
 use serde_json::json;
 

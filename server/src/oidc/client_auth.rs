@@ -172,7 +172,7 @@ async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Param
 
 /// The `iss` of an assertion, read before verification only to find the client.
 fn unverified_issuer(assertion: &str) -> Option<String> {
-    identity::oidc::jws::unverified_claims(assertion)?.get("iss")?.as_str().map(str::to_owned)
+    identity::jose::unverified_claims(assertion)?.get("iss")?.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The signing key ring: keys live in the database (sealed with the master key, see
-//! `identity::oidc::keys`); each node keeps the loaded set for a minute. The first use
+//! `identity::jose`); each node keeps the loaded set for a minute. The first use
 //! on a fresh database creates one key per algorithm; the maintenance job rotates them
 //! every `FOYER_KEY_ROTATION_DAYS` and removes keys whose tokens have all expired.
 
@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use identity::Identity;
-use identity::oidc::jws::Keys;
-use identity::oidc::keys::{KeyManager, KeyPolicy};
+use identity::jose::Keys;
+use identity::jose::{KeyManager, KeyPolicy};
 use tokio::sync::RwLock;
 
 use crate::http::AppState;

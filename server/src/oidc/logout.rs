@@ -69,7 +69,7 @@ async fn check(state: &AppState, params: &Params) -> Result<LogoutRequest, Respo
 
 /// The `aud` of a hint, read before verification only to find the client.
 fn unverified_audience(token: &str) -> Option<String> {
-    match identity::oidc::jws::unverified_claims(token)?.get("aud")? {
+    match identity::jose::unverified_claims(token)?.get("aud")? {
         serde_json::Value::String(a) => Some(a.clone()),
         serde_json::Value::Array(a) if a.len() == 1 => a[0].as_str().map(str::to_owned),
         _ => None,

@@ -8,31 +8,29 @@
 //! Redirect and post-logout URIs are stored and later compared exactly as typed.
 //!
 //! - `spec`: [`ClientSpec`], its checks and the [`ValidClient`] they make.
-//! - `uri`: [`RedirectUri`] and the rules a registered URI meets.
+//! - [`RedirectUri`] and the rules a registered URI meets are `domain::uri` (brands use them too).
 //! - `jwks`: [`check_jwks`] for `private_key_jwt` clients.
 //! - `rate`: [`TokenRate`], a client's own token-endpoint rate limit.
 //! - this file: the registered [`Client`] and the [`Identity`] services over
-//!   `store::oidc` (create, read, list, verify and rotate secrets, disable).
+//!   `store::clients` (create, read, list, verify and rotate secrets, disable).
 
 mod jwks;
 mod rate;
 mod spec;
-mod uri;
 
 pub use jwks::check_jwks;
 pub use rate::{MAX_TOKEN_RATE, RateChange, TokenRate, parse_rate};
 pub use spec::{
     AuthMethod, ClientKind, ClientSpec, DEFAULT_SCOPES, GrantType, SUPPORTED_SCOPES, SubjectType, ValidClient, parse_duration,
 };
-pub use uri::{RedirectUri, UriRules};
+pub use crate::domain::{RedirectUri, UriRules};
 
 use secrecy::SecretString;
 
 use self::spec::DAY;
 use crate::audit::{self, Actor, AuditEvent};
-use crate::brand::{BrandSlug, unknown_brand};
-use crate::domain::ParseError;
-use crate::store::{self, oidc::ClientRow};
+use crate::domain::{BrandSlug, ParseError, unknown_brand};
+use crate::store::{self, clients::ClientRow};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// The prefix of every client secret.
@@ -94,7 +92,7 @@ pub struct RotatedSecret {
 
 /// A client read inside a write transaction.
 pub(crate) async fn client_by_id_tx(tx: &mut crate::store::Tx, client_id: &str) -> Result<Option<Client>> {
-    store::oidc::client_by_id_tx(tx, client_id).await?.map(client_from).transpose()
+    store::clients::client_by_id_tx(tx, client_id).await?.map(client_from).transpose()
 }
 
 /// The row as the rest of Foyer sees it: the secret hashes stay behind.
@@ -181,7 +179,7 @@ impl Identity {
             disabled_at: None,
         };
         let mut tx = self.store.begin().await?;
-        store::oidc::insert_client(&mut tx, &row).await?;
+        store::clients::insert_client(&mut tx, &row).await?;
         audit::record(&mut tx, &AuditEvent {
             at: now,
             actor,
@@ -241,7 +239,7 @@ impl Identity {
         let keep_until = keep_old_for_s.map(|s| now + s * 1_000);
         let (secret, hash) = self.new_client_secret();
         let mut tx = self.store.begin().await?;
-        if !store::oidc::rotate_client_secret(&mut tx, client_id, &hash, keep_until, now).await? {
+        if !store::clients::rotate_client_secret(&mut tx, client_id, &hash, keep_until, now).await? {
             return Err(client_refused("The client changed meanwhile; try again."));
         }
         audit::record(&mut tx, &AuditEvent {
@@ -267,7 +265,7 @@ impl Identity {
         let rate = client.token_rate.changed(per_second, burst);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if !store::oidc::set_client_token_rate(&mut tx, client_id, rate.per_second.map(i64::from), rate.burst.map(i64::from), now).await? {
+        if !store::clients::set_client_token_rate(&mut tx, client_id, rate.per_second.map(i64::from), rate.burst.map(i64::from), now).await? {
             return Err(Error::NotFound("Client"));
         }
         audit::record(&mut tx, &AuditEvent {
@@ -288,7 +286,7 @@ impl Identity {
     pub async fn disable_client(&self, client_id: &str, actor: Actor) -> Result<Client> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if store::oidc::disable_client(&mut tx, client_id, now).await? {
+        if store::clients::disable_client(&mut tx, client_id, now).await? {
             self.revoke_client_grants_tx(&mut tx, client_id, now).await?;
             audit::record(&mut tx, &AuditEvent {
                 at: now,
@@ -344,7 +342,7 @@ mod tests {
     }
 
     async fn identity() -> (Identity, tempfile::TempDir) {
-        let (store, dir) = crate::oidc::test_support::sqlite_store().await;
+        let (store, dir) = crate::jose::test_support::sqlite_store().await;
         let clock = Arc::new(crate::FixedClock::at(1_700_000_000_000));
         let id = Identity::new(
             store,

@@ -3,11 +3,10 @@
 
 use super::jwks::check_jwks;
 use super::rate::TokenRate;
-use super::uri::{RedirectUri, UriRules, uri_list, with_value};
 use crate::Result;
-use crate::brand::{BrandSlug, one_or_many};
-use crate::domain::ParseError;
-use crate::oidc::SigningAlg;
+use crate::domain::uri::{uri_list, with_value};
+use crate::domain::{BrandSlug, ParseError, RedirectUri, UriRules, one_or_many};
+use crate::jose::SigningAlg;
 
 /// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`).
 pub const SUPPORTED_SCOPES: [&str; 6] = ["openid", "profile", "email", "phone", "address", "offline_access"];

@@ -1,8 +1,4 @@
-//! A loaded set of signing keys: signs compact JWS, verifies our own, serves the JWKS.
-//!
-//! [`Keys`] is an immutable snapshot of the `signing_keys` table at one instant: the
-//! active private key per algorithm, and the public keys of every unexpired key (active,
-//! retired, or not yet active). Nodes reload it periodically and after a rotation.
+//! Compact JWS with a loaded [`Keys`] set: signs our tokens and verifies our own.
 //!
 //! [`Keys::verify_jwt`] checks the header against our table before any cryptography:
 //! the `alg` must be one the caller allows and exactly the algorithm of the named `kid`,
@@ -10,17 +6,14 @@
 //! The claims are checked separately with [`VerifiedJwt::check_claims`] and the
 //! caller's clock (an `id_token_hint` may be expired, an access token may not).
 
-use std::collections::HashMap;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
-use secrecy::{ExposeSecret as _, SecretString};
-use serde_json::{Value, json};
+use jsonwebtoken::{Header, Validation};
+use serde_json::Value;
 
-use super::keys::{KeyRow, RSA_MAX_BITS, RSA_MIN_BITS, SigningAlg, associated};
-use crate::crypto::MasterKey;
-use crate::{Error, Result, Store, UnixMillis};
+use super::alg::SigningAlg;
+use super::keys::Keys;
+use crate::{Error, Result, UnixMillis};
 
 /// Longer tokens are refused before any parsing.
 pub const MAX_JWT_BYTES: usize = 16 * 1024;
@@ -103,177 +96,7 @@ impl VerifiedJwt {
     }
 }
 
-/// An unsealed private key, ready to sign. Never printed (`Debug` shows kid and alg).
-pub struct SigningKey {
-    kid: String,
-    alg: SigningAlg,
-    pem: SecretString,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    public_jwk: Value,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey({} {}, [redacted])", self.alg, self.kid)
-    }
-}
-
-/// Public parts of a key, for verification.
-#[derive(Clone)]
-struct VerifyingKey {
-    alg: SigningAlg,
-    decoding: DecodingKey,
-}
-
-impl SigningKey {
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
-
-    pub fn alg(&self) -> SigningAlg {
-        self.alg
-    }
-
-    /// The private key as PEM: PKCS#1 (`BEGIN RSA PRIVATE KEY`) for RS256, as
-    /// `openidconnect`'s `CoreRsaPrivateSigningKey::from_pem` wants; PKCS#8 (`BEGIN
-    /// PRIVATE KEY`) for ES256 and EdDSA (`CoreEdDsaPrivateSigningKey::from_ed25519_pem`).
-    pub fn private_key_pem(&self) -> &SecretString {
-        &self.pem
-    }
-
-    /// The public JWK (`kty`, `kid`, `use: sig`, `alg`, then `n`/`e` or `crv`/`x`/`y`).
-    pub fn public_jwk(&self) -> &Value {
-        &self.public_jwk
-    }
-
-    pub(crate) fn private_key_pem_bytes(&self) -> &[u8] {
-        self.pem.expose_secret().as_bytes()
-    }
-
-    /// Parses a private key and derives everything public from it.
-    pub(crate) fn from_pem(kid: &str, alg: SigningAlg, pem: SecretString) -> Result<Self> {
-        let invalid = || Error::Crypto("a signing key is not a valid private key for its algorithm");
-        let text = pem.expose_secret();
-        let (encoding, decoding, members) = match alg {
-            SigningAlg::Rs256 => {
-                use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _};
-                use rsa::traits::PublicKeyParts as _;
-                let key = rsa::RsaPrivateKey::from_pkcs1_pem(text).map_err(|_| invalid())?;
-                if !(RSA_MIN_BITS..=RSA_MAX_BITS).contains(&(key.size() * 8)) {
-                    return Err(Error::Crypto("an RSA signing key has a modulus outside 2048–4096 bits"));
-                }
-                let der = key.to_pkcs1_der().map_err(|_| invalid())?;
-                let (n, e) = (key.n().to_bytes_be(), key.e().to_bytes_be());
-                let members = json!({"kty": "RSA", "n": b64(&n), "e": b64(&e)});
-                (EncodingKey::from_rsa_der(der.as_bytes()), DecodingKey::from_rsa_raw_components(&n, &e), members)
-            }
-            SigningAlg::Es256 => {
-                use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
-                let key = p256::ecdsa::SigningKey::from_pkcs8_pem(text).map_err(|_| invalid())?;
-                let der = key.to_pkcs8_der().map_err(|_| invalid())?;
-                let point = key.verifying_key().to_sec1_point(false);
-                let (Some(x), Some(y)) = (point.x(), point.y()) else { return Err(invalid()) };
-                let (x, y) = (b64(x.as_slice()), b64(y.as_slice()));
-                let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|_| invalid())?;
-                (EncodingKey::from_ec_der(der.as_bytes()), decoding, json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}))
-            }
-            SigningAlg::EdDsa => {
-                use ed25519_dalek::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
-                let key = ed25519_dalek::SigningKey::from_pkcs8_pem(text).map_err(|_| invalid())?;
-                let der = key.to_pkcs8_der().map_err(|_| invalid())?;
-                let x = b64(&key.verifying_key().to_bytes());
-                let decoding = DecodingKey::from_ed_components(&x).map_err(|_| invalid())?;
-                (EncodingKey::from_ed_der(der.as_bytes()), decoding, json!({"kty": "OKP", "crv": "Ed25519", "x": x}))
-            }
-        };
-        let mut public_jwk = json!({"kid": kid, "use": "sig", "alg": alg.as_str()});
-        if let (Some(jwk), Some(members)) = (public_jwk.as_object_mut(), members.as_object()) {
-            jwk.extend(members.clone());
-        }
-        Ok(Self { kid: kid.to_owned(), alg, pem, encoding, decoding, public_jwk })
-    }
-}
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The keys in force at one instant.
-pub struct Keys {
-    /// At most one per algorithm: the most recently activated active key.
-    signers: Vec<SigningKey>,
-    verifiers: HashMap<String, VerifyingKey>,
-    jwks: Value,
-}
-
-impl std::fmt::Debug for Keys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys").field("signers", &self.signers).field("published", &self.verifiers.len()).finish()
-    }
-}
-
 impl Keys {
-    /// Loads every key not expired at `now`, unseals it and derives its public key (a
-    /// stored public JWK that differs from it is refused: see [`super::keys`]). The key
-    /// that signs for an algorithm is the latest one with `activates_at <= now <
-    /// retires_at`. Fails if a key does not open with `master_key`.
-    #[tracing::instrument(skip_all)]
-    pub async fn load(store: &Store, master_key: &MasterKey, now: UnixMillis) -> Result<Self> {
-        let rows: Vec<KeyRow> = sqlx::query_as(
-            "SELECT kid, alg, private_key_sealed, public_jwk, activates_at, retires_at FROM signing_keys \
-             WHERE expires_at IS NULL OR expires_at > $1 ORDER BY activates_at DESC, kid",
-        )
-        .bind(now)
-        .fetch_all(store.pool())
-        .await?;
-        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null };
-        let mut published = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(alg) = SigningAlg::parse(&row.alg) else {
-                tracing::warn!(kid = %row.kid, alg = %row.alg, "signing key with an unknown algorithm ignored");
-                continue;
-            };
-            let pem = master_key.open(&row.private_key_sealed, &associated(&row.kid, alg)).map_err(|_| {
-                tracing::error!(kid = %row.kid, "signing key does not open with the master key");
-                Error::Crypto("a signing key does not open with the master key")
-            })?;
-            let pem = secrecy::zeroize::Zeroizing::new(pem);
-            let pem = std::str::from_utf8(&pem).map_err(|_| Error::Crypto("a signing key is not PEM text"))?;
-            let key = SigningKey::from_pem(&row.kid, alg, SecretString::from(pem))?;
-            let stored: Option<Value> = serde_json::from_str(&row.public_jwk).ok();
-            if stored.as_ref() != Some(&key.public_jwk) {
-                tracing::error!(kid = %row.kid, "stored public JWK differs from the key's own: refusing the key set");
-                return Err(Error::Crypto("a signing key's stored public key does not match its private key"));
-            }
-            published.push(key.public_jwk.clone());
-            keys.verifiers.insert(row.kid.clone(), VerifyingKey { alg, decoding: key.decoding.clone() });
-            let active = row.activates_at <= now && row.retires_at.is_none_or(|retires| retires > now);
-            if active && keys.signing_key(alg).is_none() {
-                keys.signers.push(key);
-            }
-        }
-        keys.jwks = json!({ "keys": published });
-        Ok(keys)
-    }
-
-    /// The key that signs for `alg`, if there is one.
-    pub fn signing_key(&self, alg: SigningAlg) -> Option<&SigningKey> {
-        self.signers.iter().find(|k| k.alg == alg)
-    }
-
-    /// The algorithms we can sign with now (for discovery metadata), RS256 first.
-    pub fn signing_algs(&self) -> Vec<SigningAlg> {
-        let mut algs: Vec<SigningAlg> = self.signers.iter().map(|k| k.alg).collect();
-        algs.sort_unstable();
-        algs
-    }
-
-    /// The JWK Set document: `{"keys": [...]}` with every unexpired public key.
-    pub fn jwks(&self) -> &Value {
-        &self.jwks
-    }
-
     /// Signs `claims` (anything that serialises to a JSON object: a `serde_json::Value`,
     /// or `openidconnect`'s `IdTokenClaims`) as a compact JWS with headers `alg`, `kid`
     /// and `typ` (`"JWT"` for ID tokens, `"at+jwt"` for RFC 9068 access tokens,
@@ -286,7 +109,7 @@ impl Keys {
         }
         let mut header = Header::new(alg.jwt());
         header.typ = Some(typ.to_owned());
-        header.kid = Some(key.kid.clone());
+        header.kid = Some(key.kid().to_owned());
         jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(|_| Error::Crypto("signing a JWT failed"))
     }
 
@@ -353,9 +176,15 @@ fn same_media_type(actual: &str, expected: &str) -> bool {
 mod tests {
     use std::sync::Arc;
 
+    use jsonwebtoken::{DecodingKey, EncodingKey};
+    use secrecy::ExposeSecret as _;
+    use serde_json::json;
+
     use super::*;
     use crate::OsRandom;
-    use crate::oidc::test_support::{manager, sqlite_store};
+    use crate::crypto::MasterKey;
+    use crate::jose::keys::{SigningKey, b64};
+    use crate::jose::test_support::{manager, sqlite_store};
 
     const T0: UnixMillis = 1_800_000_000_000;
     const ALL: [SigningAlg; 3] = SigningAlg::ALL;
@@ -386,7 +215,7 @@ mod tests {
     /// Signs `header.payload` exactly as given, with one of our private keys.
     fn sign_raw(key: &SigningKey, header: &Value, payload: &Value) -> String {
         let message = format!("{}.{}", part(header), part(payload));
-        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg.jwt()).unwrap();
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg().jwt()).unwrap();
         format!("{message}.{signature}")
     }
 

@@ -1,4 +1,5 @@
-//! Rows of the `oauth_clients` table (the OIDC client registry in `oidc::clients`).
+//! Rows of the `oauth_clients` table (the OIDC client registry in `oidc::clients`), and
+//! the `client_assertion_jtis` a client's `private_key_jwt` assertions used.
 
 use sqlx::FromRow;
 
@@ -133,6 +134,28 @@ pub async fn disable_client(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bo
 /// The client row, read inside a write transaction (SQLite: no second connection needed).
 pub async fn client_by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<ClientRow>> {
     Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+}
+
+/// The ids of the brand's clients (enabled or not).
+pub async fn client_ids_of_brand_tx(tx: &mut Tx, brand_id: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM oauth_clients WHERE brand_id = $1").bind(brand_id).fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Remembers an assertion's `jti` until `expires_at`; `false` if the client used it before.
+pub async fn note_assertion_jti(tx: &mut Tx, client_id: &str, jti: &str, expires_at: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("INSERT INTO client_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(client_id)
+        .bind(jti)
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets assertion ids expired at `now`; returns how many.
+pub async fn prune_assertion_jtis(tx: &mut Tx, now: UnixMillis) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM client_assertion_jtis WHERE expires_at <= $1").bind(now).execute(&mut **tx).await?.rows_affected())
 }
 
 impl Store {

@@ -1,5 +1,6 @@
-//! Signing keys for ID tokens and JWT access tokens: their table, their life cycle and
-//! their sealing at rest.
+//! Signing keys for ID tokens and JWT access tokens: their life cycle (generation,
+//! rotation with overlap, withdrawal, cleanup) and their sealing at rest. The rows are
+//! read and written in `store::signing_keys`.
 //!
 //! **What is stored.** One row per key in `signing_keys`: a random `kid`, its one `alg`
 //! (RS256, ES256 or EdDSA), the private key as PEM sealed with the master key
@@ -30,58 +31,12 @@
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use sqlx::FromRow;
 
-use super::jws::{Keys, SigningKey};
+use super::alg::{RSA_MAX_BITS, RSA_MIN_BITS, SigningAlg};
+use super::keys::{Keys, SigningKey, associated};
 use crate::crypto::MasterKey;
+use crate::store::signing_keys::{self, KeyInfo, NewKeyRow};
 use crate::{Error, Identity, Result, SecureRandom, Store, UnixMillis};
-
-/// The JWS algorithms we sign with. Nothing else is ever accepted: no `none`, no HMAC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SigningAlg {
-    /// RSASSA-PKCS1-v1_5 with SHA-256; required by OpenID Connect Core §15.1.
-    Rs256,
-    /// ECDSA on P-256 with SHA-256.
-    Es256,
-    /// Ed25519 (RFC 8037).
-    EdDsa,
-}
-
-impl SigningAlg {
-    pub const ALL: [Self; 3] = [Self::Rs256, Self::Es256, Self::EdDsa];
-
-    /// The JOSE name (`alg` header and JWK member).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Rs256 => "RS256",
-            Self::Es256 => "ES256",
-            Self::EdDsa => "EdDSA",
-        }
-    }
-
-    /// Exact, case-sensitive JOSE names only (RFC 7515 §4.1.1).
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|alg| alg.as_str() == name)
-    }
-
-    pub(crate) fn jwt(self) -> jsonwebtoken::Algorithm {
-        match self {
-            Self::Rs256 => jsonwebtoken::Algorithm::RS256,
-            Self::Es256 => jsonwebtoken::Algorithm::ES256,
-            Self::EdDsa => jsonwebtoken::Algorithm::EdDSA,
-        }
-    }
-}
-
-impl std::fmt::Display for SigningAlg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The smallest and largest RSA modulus we generate or load.
-pub const RSA_MIN_BITS: usize = 2048;
-pub const RSA_MAX_BITS: usize = 4096;
 
 /// Which keys to keep, and the timing of a rotation.
 #[derive(Debug, Clone)]
@@ -130,28 +85,6 @@ impl KeyPolicy {
         algs.dedup();
         algs
     }
-}
-
-/// A key's row without its secret (for listings and tests).
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct KeyInfo {
-    pub kid: String,
-    pub alg: String,
-    pub created_at: UnixMillis,
-    pub activates_at: UnixMillis,
-    pub retires_at: Option<UnixMillis>,
-    pub expires_at: Option<UnixMillis>,
-}
-
-/// A row as stored; `private_key_sealed` is ciphertext.
-#[derive(Debug, FromRow)]
-pub(crate) struct KeyRow {
-    pub kid: String,
-    pub alg: String,
-    pub private_key_sealed: String,
-    pub public_jwk: String,
-    pub activates_at: UnixMillis,
-    pub retires_at: Option<UnixMillis>,
 }
 
 /// Creates, rotates and removes signing keys, and loads them for use. Cheap to clone.
@@ -251,21 +184,12 @@ impl KeyManager {
     #[tracing::instrument(skip_all, fields(%kid))]
     pub async fn expire(&self, now: UnixMillis, kid: &str) -> Result<bool> {
         let mut tx = self.store.begin().await?;
-        let done = sqlx::query(
-            "UPDATE signing_keys SET \
-             retires_at = CASE WHEN retires_at IS NULL OR retires_at > $1 THEN $1 ELSE retires_at END, \
-             expires_at = CASE WHEN expires_at IS NULL OR expires_at > $1 THEN $1 ELSE expires_at END \
-             WHERE kid = $2",
-        )
-        .bind(now)
-        .bind(kid)
-        .execute(&mut *tx)
-        .await?;
+        let done = signing_keys::expire(&mut tx, kid, now).await?;
         tx.commit().await?;
-        if done.rows_affected() == 1 {
+        if done {
             tracing::warn!(%kid, "signing key withdrawn");
         }
-        Ok(done.rows_affected() == 1)
+        Ok(done)
     }
 
     fn activates_at(&self, now: UnixMillis, activation: Activation) -> UnixMillis {
@@ -278,24 +202,16 @@ impl KeyManager {
     /// Deletes keys whose `expires_at` has passed; returns how many.
     #[tracing::instrument(skip_all)]
     pub async fn remove_expired(&self, now: UnixMillis) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM signing_keys WHERE expires_at IS NOT NULL AND expires_at <= $1")
-            .bind(now)
-            .execute(self.store.pool())
-            .await?;
-        if done.rows_affected() > 0 {
-            tracing::info!(removed = done.rows_affected(), "expired signing keys removed");
+        let removed = signing_keys::remove_expired(&self.store, now).await?;
+        if removed > 0 {
+            tracing::info!(removed, "expired signing keys removed");
         }
-        Ok(done.rows_affected())
+        Ok(removed)
     }
 
     /// Every key, newest first, without secrets.
     pub async fn list(&self) -> Result<Vec<KeyInfo>> {
-        Ok(sqlx::query_as(
-            "SELECT kid, alg, created_at, activates_at, retires_at, expires_at FROM signing_keys \
-             ORDER BY created_at DESC, kid",
-        )
-        .fetch_all(self.store.pool())
-        .await?)
+        signing_keys::list(&self.store).await
     }
 
     /// The keys to sign and verify with at `now` (see [`Keys::load`]).
@@ -304,11 +220,7 @@ impl KeyManager {
     }
 
     async fn current(&self) -> Result<Vec<KeyInfo>> {
-        Ok(sqlx::query_as(
-            "SELECT kid, alg, created_at, activates_at, retires_at, expires_at FROM signing_keys WHERE retires_at IS NULL",
-        )
-        .fetch_all(self.store.pool())
-        .await?)
+        signing_keys::current(&self.store).await
     }
 
     /// Generates a key (off the async threads: RSA takes a while), then installs it.
@@ -327,32 +239,20 @@ impl KeyManager {
     /// Returns the new kid if it was stored; `None` when another node got there first.
     async fn install(&self, new: &NewKey, alg: SigningAlg, old: Option<&str>, now: UnixMillis, activates_at: UnixMillis) -> Result<Option<String>> {
         let mut tx = self.store.begin().await?;
-        if let Some(old) = old {
-            let retired = sqlx::query(
-                "UPDATE signing_keys SET retires_at = $1, expires_at = $2 WHERE kid = $3 AND retires_at IS NULL",
-            )
-            .bind(activates_at)
-            .bind(activates_at.saturating_add(self.policy.max_token_lifetime_ms))
-            .bind(old)
-            .execute(&mut *tx)
-            .await?;
-            if retired.rows_affected() != 1 {
-                return Ok(None); // another node rotated it first; `tx` rolls back
-            }
+        if let Some(old) = old
+            && !signing_keys::retire_if_current(&mut tx, old, activates_at, activates_at.saturating_add(self.policy.max_token_lifetime_ms)).await?
+        {
+            return Ok(None); // another node rotated it first; `tx` rolls back
         }
-        let inserted = sqlx::query(
-            "INSERT INTO signing_keys (kid, alg, private_key_sealed, public_jwk, created_at, activates_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(&new.kid)
-        .bind(alg.as_str())
-        .bind(&new.sealed)
-        .bind(&new.public_jwk)
-        .bind(now)
-        .bind(activates_at)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() != 1 {
+        let row = NewKeyRow {
+            kid: &new.kid,
+            alg: alg.as_str(),
+            sealed: &new.sealed,
+            public_jwk: &new.public_jwk,
+            created_at: now,
+            activates_at,
+        };
+        if !signing_keys::insert_unless_current(&mut tx, &row).await? {
             return Ok(None); // another node created the current key first
         }
         tx.commit().await?;
@@ -379,11 +279,6 @@ impl NewKey {
         let sealed = master_key.seal(key.private_key_pem_bytes(), &associated(&kid, alg), rng)?;
         Ok(Self { public_jwk: key.public_jwk().to_string(), kid, sealed })
     }
-}
-
-/// Binds a sealed key to its row: moved to another kid or alg, it does not open.
-pub(crate) fn associated(kid: &str, alg: SigningAlg) -> Vec<u8> {
-    format!("signing-key:{kid}:{alg}").into_bytes()
 }
 
 /// A new private key as PEM: PKCS#1 for RSA (what `openidconnect`'s
@@ -453,20 +348,14 @@ mod tests {
 
     use super::*;
     use crate::OsRandom;
-    use crate::oidc::test_support::{manager, sqlite_store};
+    use crate::jose::test_support::{manager, sqlite_store};
+    use crate::store::signing_keys::tamper::{admin as admin_sql, raw_rows, set_public_jwk, set_sealed};
 
     const T0: UnixMillis = 1_800_000_000_000;
     const HOUR: i64 = 3_600_000;
 
     fn master() -> Arc<MasterKey> {
         Arc::new(MasterKey::generate(&OsRandom))
-    }
-
-    async fn raw_rows(store: &Store) -> Vec<(String, String, String, String)> {
-        sqlx::query_as("SELECT kid, alg, private_key_sealed, public_jwk FROM signing_keys ORDER BY kid")
-            .fetch_all(store.pool())
-            .await
-            .unwrap()
     }
 
     fn current_of(list: &[KeyInfo], alg: SigningAlg) -> Vec<&KeyInfo> {
@@ -535,12 +424,7 @@ mod tests {
         }
         // A sealed key copied onto another row does not open: loading refuses.
         let rows = raw_rows(&store).await;
-        sqlx::query("UPDATE signing_keys SET private_key_sealed = $1 WHERE kid = $2")
-            .bind(&rows[0].2)
-            .bind(&rows[1].0)
-            .execute(store.pool())
-            .await
-            .unwrap();
+        set_sealed(&store, &rows[1].0, &rows[0].2).await;
         assert!(matches!(keys.load(T0).await, Err(Error::Crypto(_))));
     }
 
@@ -557,12 +441,7 @@ mod tests {
         let kid = &current_of(&keys.list().await.unwrap(), SigningAlg::EdDsa)[0].kid.clone();
         let mut jwk = theirs.public_jwk().clone();
         jwk["kid"] = serde_json::json!(kid);
-        sqlx::query("UPDATE signing_keys SET public_jwk = $1 WHERE kid = $2")
-            .bind(jwk.to_string())
-            .bind(kid)
-            .execute(store.pool())
-            .await
-            .unwrap();
+        set_public_jwk(&store, kid, &jwk.to_string()).await;
         assert!(matches!(keys.load(T0).await, Err(Error::Crypto(_))));
     }
 
@@ -720,7 +599,7 @@ mod tests {
             }
         };
         let name = format!("foyer_test_keys_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await.unwrap();
+        admin_sql(&admin, &format!("CREATE DATABASE {name}")).await;
         let url = admin_url.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap();
         let url = DatabaseUrl::parse(&url).unwrap();
         let result = async move {
@@ -748,7 +627,7 @@ mod tests {
         };
         // Drop the database whether or not the checks passed.
         let outcome = tokio::spawn(result).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await.unwrap();
+        admin_sql(&admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         if let Err(panic) = outcome {
             std::panic::resume_unwind(panic.into_panic());
         }

@@ -1,5 +1,6 @@
-//! Redirect, post-logout and back-channel logout URIs: the rules a registered URI must
-//! meet. URIs are kept exactly as typed and later compared exactly.
+//! Redirect, post-logout and back-channel logout URIs (and a brand's public links): the
+//! rules a registered URI must meet. URIs are kept exactly as typed and later compared
+//! exactly. Shared by `oidc::clients` and `brand`, so it lives here, under neither.
 
 use crate::Result;
 use crate::domain::ParseError;
@@ -87,7 +88,7 @@ fn is_loopback(url: &url::Url) -> bool {
 }
 
 /// Names the offending URI in the message (URIs are not secret; several may be given).
-pub(super) fn with_value(e: ParseError, value: &str) -> ParseError {
+pub(crate) fn with_value(e: ParseError, value: &str) -> ParseError {
     match e {
         ParseError::Malformed { field, reason } => {
             let shown: String = value.chars().take(200).collect();
@@ -97,7 +98,7 @@ pub(super) fn with_value(e: ParseError, value: &str) -> ParseError {
     }
 }
 
-pub(super) fn uri_list(field: &'static str, uris: &[String], rules: UriRules, required: bool) -> Result<Vec<RedirectUri>, ParseError> {
+pub(crate) fn uri_list(field: &'static str, uris: &[String], rules: UriRules, required: bool) -> Result<Vec<RedirectUri>, ParseError> {
     if required && uris.is_empty() {
         return Err(ParseError::Missing { field });
     }

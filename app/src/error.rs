@@ -177,6 +177,7 @@ mod server {
     }
 
     #[cfg(test)]
+    #[expect(clippy::expect_used, reason = "tests fail loudly")]
     mod tests {
         use identity::domain::ParseError;
 
@@ -233,9 +234,9 @@ mod server {
                 let response = leptos_axum::ResponseOptions::default();
                 leptos::prelude::provide_context(response.clone());
                 let _ = fail(Error::Conflict("passkey"));
-                assert_eq!(response.0.read().status, Some(StatusCode::CONFLICT));
+                assert_eq!(response.0.read().expect("not poisoned").status, Some(StatusCode::CONFLICT));
                 let _ = fail(Error::Throttled { retry_after_secs: 9 });
-                let parts = response.0.read();
+                let parts = response.0.read().expect("not poisoned");
                 assert_eq!(parts.status, Some(StatusCode::TOO_MANY_REQUESTS));
                 assert_eq!(parts.headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("9"));
             });

@@ -107,6 +107,8 @@ build_server() {
 run_tests() {
   ensure_chromium
   ensure_npm_packages
+  say "the core reads no clock or global randomness of its own (identity/clippy.toml)"
+  cargo clippy -q -p identity --lib -- -A clippy::all -D clippy::disallowed_methods
   say "unit and integration tests (SQLite and PostgreSQL)"
   cargo test -p identity -p app -p server --no-fail-fast
   say "end-to-end tests in Chromium"

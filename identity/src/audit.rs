@@ -12,8 +12,12 @@ pub enum Actor {
     Cli,
     /// Foyer itself (start-up, workers).
     System,
+    /// Someone without a session (sign-up, mailed links and codes).
+    Anonymous,
     Customer(String),
     Staff(String),
+    /// A relying party's back end, by client id.
+    Client(String),
 }
 
 impl Actor {
@@ -21,8 +25,10 @@ impl Actor {
         match self {
             Self::Cli => "cli".into(),
             Self::System => "system".into(),
+            Self::Anonymous => "anonymous".into(),
             Self::Customer(id) => format!("customer:{id}"),
             Self::Staff(id) => format!("staff:{id}"),
+            Self::Client(id) => format!("client:{id}"),
         }
     }
 }

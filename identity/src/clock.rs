@@ -19,6 +19,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[expect(clippy::disallowed_methods, reason = "the one implementation of the clock the core is given")]
     fn now(&self) -> UnixMillis {
         let now = time::OffsetDateTime::now_utc();
         i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
@@ -54,6 +55,7 @@ pub trait SecureRandom: Send + Sync + fmt::Debug {
 pub struct OsRandom;
 
 impl SecureRandom for OsRandom {
+    #[expect(clippy::disallowed_methods, reason = "the one implementation of the randomness the core is given")]
     fn fill(&self, dest: &mut [u8]) {
         use rand::RngCore as _;
         // ThreadRng is a ChaCha CSPRNG seeded and periodically reseeded from the OS.

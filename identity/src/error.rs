@@ -31,6 +31,9 @@ pub enum Error {
     /// An action that cannot be done, with the reason as a sentence safe to show.
     #[error("{0}")]
     Refused(String),
+    /// The principal may not do this (see `principal::authorize`).
+    #[error("You are not allowed to do that.")]
+    Forbidden,
     #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("{0} was not found")]

@@ -15,7 +15,7 @@ macro_rules! server_modules {
     ($($name:ident),* $(,)?) => { $( #[cfg(feature = "server")] pub mod $name; )* };
 }
 
-server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, staff, store);
+server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, principal, staff, store);
 
 #[cfg(feature = "server")]
 mod service;

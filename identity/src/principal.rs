@@ -1,0 +1,313 @@
+//! Who acts, for whom, under which grant — and the one table that decides whether they
+//! may. Every state-changing use case takes a [`Principal`], calls [`authorize`] before
+//! it touches the store, and writes its audit row (actor from [`Principal::actor`],
+//! subject from [`Subject::label`]) in the same transaction as the change.
+//!
+//! Adapters build the principal from what authenticated the request (a customer or
+//! staff session, a client's credentials, the command line) and never decide
+//! themselves who may do what. The next issues extend the table: households add
+//! delegate rows, the support view adds ticket-scoped staff rows.
+
+use crate::audit::Actor;
+use crate::error::{Error, Result};
+use crate::staff::StaffRole;
+
+/// How strongly a customer's session authenticated (its OIDC `acr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AuthLevel {
+    /// A password, a mailed code or a remembered device (`foyer:pwd`).
+    Password,
+    /// A passkey: possession plus the authenticator's own check (`foyer:passkey`).
+    Passkey,
+    /// A password plus a second factor (`foyer:mfa`).
+    MultiFactor,
+}
+
+impl AuthLevel {
+    /// The level an `acr` value names; unknown values are the weakest.
+    pub fn from_acr(acr: &str) -> Self {
+        match acr {
+            "foyer:mfa" => Self::MultiFactor,
+            "foyer:passkey" => Self::Passkey,
+            _ => Self::Password,
+        }
+    }
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// Someone without a session: signs up, signs in, follows a mailed link or code (the
+    /// link or code itself is the proof, checked by the use case).
+    Anonymous,
+    /// A signed-in customer acting for themself.
+    Customer { id: String, level: AuthLevel },
+    /// A customer acting for another under a grant (households).
+    Delegate { actor: String, subject: String, grant: String },
+    /// A support agent or administrator, optionally working a ticket.
+    Staff { id: String, role: StaffRole, ticket: Option<String> },
+    /// A relying party's back end, authenticated as its client.
+    Machine { client: String, brand: String, scopes: Vec<String> },
+    /// The operator at the command line (`foyer brand|client|admin|users …`).
+    Operator,
+    /// Foyer itself: start-up, maintenance and the outbox worker.
+    System,
+}
+
+impl Principal {
+    /// A signed-in customer at the level their session's `acr` names.
+    pub fn customer(id: impl Into<String>, acr: &str) -> Self {
+        Self::Customer { id: id.into(), level: AuthLevel::from_acr(acr) }
+    }
+
+    /// The kind, for logs, metrics and the authorization table's tests.
+    pub fn kind(&self) -> PrincipalKind {
+        match self {
+            Self::Anonymous => PrincipalKind::Anonymous,
+            Self::Customer { .. } => PrincipalKind::Customer,
+            Self::Delegate { .. } => PrincipalKind::Delegate,
+            Self::Staff { role: StaffRole::Support, .. } => PrincipalKind::Support,
+            Self::Staff { role: StaffRole::Admin, .. } => PrincipalKind::Admin,
+            Self::Machine { .. } => PrincipalKind::Machine,
+            Self::Operator => PrincipalKind::Operator,
+            Self::System => PrincipalKind::System,
+        }
+    }
+
+    /// Who the audit log names as the actor (ids only, never personal data). A
+    /// delegate is recorded as the acting customer; the subject names whom for.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Anonymous => Actor::Anonymous,
+            Self::Customer { id, .. } => Actor::Customer(id.clone()),
+            Self::Delegate { actor, .. } => Actor::Customer(actor.clone()),
+            Self::Staff { id, .. } => Actor::Staff(id.clone()),
+            Self::Machine { client, .. } => Actor::Client(client.clone()),
+            Self::Operator => Actor::Cli,
+            Self::System => Actor::System,
+        }
+    }
+
+    /// The customer this principal acts as or for, if any.
+    pub fn customer_id(&self) -> Option<&str> {
+        match self {
+            Self::Customer { id, .. } => Some(id),
+            Self::Delegate { subject, .. } => Some(subject),
+            _ => None,
+        }
+    }
+}
+
+/// Principal kinds as the table knows them (staff split by role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    Anonymous,
+    Customer,
+    Delegate,
+    Support,
+    Admin,
+    Machine,
+    Operator,
+    System,
+}
+
+/// What is acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    Customer(&'a str),
+    Staff(&'a str),
+    Brand(&'a str),
+    Client(&'a str),
+    /// Foyer as a whole (keys, imports, maintenance).
+    Platform,
+}
+
+impl Subject<'_> {
+    /// `kind:id`, as the audit log's `subject` column holds it.
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Self::Customer(id) => Some(format!("customer:{id}")),
+            Self::Staff(id) => Some(format!("staff:{id}")),
+            Self::Brand(id) => Some(format!("brand:{id}")),
+            Self::Client(id) => Some(format!("client:{id}")),
+            Self::Platform => None,
+        }
+    }
+}
+
+/// Everything a use case may be asked to do that changes state or reads a customer's
+/// data. One variant per decision the table makes, not per function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Sign up, sign in, request a code or reset, follow a mailed link.
+    SignUpOrSignIn,
+    /// Read one's account: profile, factors, passkeys, sessions, activity, brands.
+    ViewAccount,
+    /// Change the profile or the sign-in email.
+    UpdateProfile,
+    /// Change the password, TOTP, recovery codes, passkeys, remembered devices.
+    ManageCredentials,
+    /// End one's own sessions ("sign out other devices", "sign out this device").
+    ManageSessions,
+    /// Approve or refuse a brand's request, or disconnect a brand (ends its grants).
+    ManageBrandAccess,
+    /// A relying party exchanges a code or refresh token, reads userinfo, revokes or
+    /// introspects its own tokens.
+    UseTokens,
+    /// Create or change brands and their clients.
+    ManageBrands,
+    /// Create staff accounts.
+    ManageStaff,
+    /// Bulk-import customers.
+    ImportCustomers,
+    /// Signing keys, sweeps of expired records, the outbox.
+    RunPlatform,
+}
+
+impl Action {
+    pub const ALL: [Self; 11] = [
+        Self::SignUpOrSignIn,
+        Self::ViewAccount,
+        Self::UpdateProfile,
+        Self::ManageCredentials,
+        Self::ManageSessions,
+        Self::ManageBrandAccess,
+        Self::UseTokens,
+        Self::ManageBrands,
+        Self::ManageStaff,
+        Self::ImportCustomers,
+        Self::RunPlatform,
+    ];
+}
+
+/// May `principal` do `action` to `subject`? The one place this is decided.
+///
+/// | principal | may |
+/// |---|---|
+/// | anonymous | sign up / sign in (the link or code is checked by the use case) |
+/// | customer | view and change their own account, credentials, sessions, brand access |
+/// | delegate | nothing yet (households add rows) |
+/// | support | nothing yet (the support view adds ticket-scoped rows) |
+/// | admin | manage brands, clients and staff; import customers |
+/// | machine | use tokens of its own client |
+/// | operator | manage brands, clients and staff; import customers; run the platform |
+/// | system | run the platform; use tokens (sweeps and back-channel logout) |
+pub fn authorize(principal: &Principal, action: Action, subject: Subject<'_>) -> Result<()> {
+    if allowed(principal, action, subject) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool {
+    use Action as A;
+    match principal {
+        Principal::Anonymous => action == A::SignUpOrSignIn,
+        Principal::Customer { id, .. } => {
+            matches!(action, A::SignUpOrSignIn | A::ViewAccount | A::UpdateProfile | A::ManageCredentials | A::ManageSessions | A::ManageBrandAccess)
+                && matches!(subject, Subject::Customer(s) if s == id)
+        }
+        Principal::Delegate { .. } => false,
+        Principal::Staff { role: StaffRole::Support, .. } => false,
+        Principal::Staff { role: StaffRole::Admin, .. } => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers),
+        Principal::Machine { client, .. } => action == A::UseTokens && matches!(subject, Subject::Client(c) if c == client),
+        Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform),
+        Principal::System => matches!(action, A::RunPlatform | A::UseTokens),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principals() -> Vec<Principal> {
+        vec![
+            Principal::Anonymous,
+            Principal::customer("c1", "foyer:pwd"),
+            Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into() },
+            Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()) },
+            Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None },
+            Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into()] },
+            Principal::Operator,
+            Principal::System,
+        ]
+    }
+
+    /// The subject each kind is tried on: its own where it has one.
+    fn own_subject(p: &Principal, action: Action) -> Subject<'static> {
+        match (p.kind(), action) {
+            (PrincipalKind::Customer | PrincipalKind::Delegate, _) => Subject::Customer("c1"),
+            (_, Action::UseTokens) => Subject::Client("rp1"),
+            (_, Action::ManageBrands) => Subject::Brand("b1"),
+            (_, Action::ManageStaff) => Subject::Staff("s9"),
+            (_, Action::ViewAccount | Action::UpdateProfile | Action::ManageCredentials | Action::ManageSessions | Action::ManageBrandAccess) => {
+                Subject::Customer("c1")
+            }
+            _ => Subject::Platform,
+        }
+    }
+
+    /// Written out by hand, independently of `allowed`: a change to the rules must
+    /// change this list too.
+    fn expected(kind: PrincipalKind, action: Action) -> bool {
+        use Action as A;
+        use PrincipalKind as K;
+        const TABLE: &[(K, &[Action])] = &[
+            (K::Anonymous, &[A::SignUpOrSignIn]),
+            (K::Customer, &[A::SignUpOrSignIn, A::ViewAccount, A::UpdateProfile, A::ManageCredentials, A::ManageSessions, A::ManageBrandAccess]),
+            (K::Delegate, &[]),
+            (K::Support, &[]),
+            (K::Admin, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::Machine, &[A::UseTokens]),
+            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform]),
+            (K::System, &[A::RunPlatform, A::UseTokens]),
+        ];
+        TABLE.iter().find(|(k, _)| *k == kind).is_some_and(|(_, actions)| actions.contains(&action))
+    }
+
+    #[test]
+    fn every_principal_kind_times_every_action() {
+        let mut checked = 0;
+        for p in principals() {
+            for action in Action::ALL {
+                let got = authorize(&p, action, own_subject(&p, action)).is_ok();
+                assert_eq!(got, expected(p.kind(), action), "{:?} {action:?}", p.kind());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8 * Action::ALL.len());
+    }
+
+    #[test]
+    fn a_customer_never_acts_on_another_customer() {
+        let me = Principal::customer("c1", "foyer:mfa");
+        for action in Action::ALL {
+            assert!(authorize(&me, action, Subject::Customer("c2")).is_err(), "{action:?}");
+            assert!(authorize(&me, action, Subject::Platform).is_err(), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn a_client_uses_only_its_own_tokens() {
+        let rp = Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec![] };
+        assert!(authorize(&rp, Action::UseTokens, Subject::Client("rp1")).is_ok());
+        assert!(matches!(authorize(&rp, Action::UseTokens, Subject::Client("rp2")), Err(Error::Forbidden)));
+        assert!(authorize(&rp, Action::ViewAccount, Subject::Customer("c1")).is_err());
+    }
+
+    #[test]
+    fn audit_names_ids_only() {
+        assert_eq!(Principal::customer("c1", "foyer:pwd").actor().label(), "customer:c1");
+        let delegate = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g".into() };
+        assert_eq!(delegate.actor().label(), "customer:c2");
+        assert_eq!(delegate.customer_id(), Some("c1"));
+        assert_eq!(Principal::Machine { client: "rp1".into(), brand: "b".into(), scopes: vec![] }.actor().label(), "client:rp1");
+        assert_eq!(Subject::Customer("c1").label().as_deref(), Some("customer:c1"));
+        assert_eq!(Subject::Platform.label(), None);
+    }
+
+    #[test]
+    fn levels_from_acr() {
+        assert_eq!(AuthLevel::from_acr("foyer:mfa"), AuthLevel::MultiFactor);
+        assert_eq!(AuthLevel::from_acr("foyer:passkey"), AuthLevel::Passkey);
+        assert_eq!(AuthLevel::from_acr("anything"), AuthLevel::Password);
+        assert!(AuthLevel::MultiFactor > AuthLevel::Password);
+    }
+}

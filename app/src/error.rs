@@ -14,6 +14,7 @@
 //! | (no signed-in customer)                        | `SignInRequired`       | 401    |
 //! | `ReauthRequired`                               | `ReauthRequired`       | 403    |
 //! | `SecondFactorRequired`                         | `SecondFactorRequired` | 403    |
+//! | `Forbidden` (the principal may not do this)    | `Forbidden`            | 403    |
 //! | `NotFound`                                     | `NotFound`             | 404    |
 //! | `Conflict`                                     | `Conflict`             | 409    |
 //! | `Throttled`                                    | `Throttled`            | 429 + `Retry-After` |
@@ -22,7 +23,8 @@
 //!
 //! Never a 500 for a person's mistake or an unreadable request. `Refused` (an action the
 //! rules do not allow, with the reason) stays 400, as before; 403 means "prove yourself
-//! more" (re-authentication, second factor). Failures to encode an answer stay the
+//! more" (re-authentication, second factor) or "not yours to do" (`Forbidden`, from
+//! `identity::principal::authorize`). Failures to encode an answer stay the
 //! framework's 500.
 
 use serde::{Deserialize, Serialize};
@@ -49,6 +51,9 @@ pub enum AppError {
     SecondFactorRequired,
     #[error("Too many attempts. Try again in {0} seconds.")]
     Throttled(i64),
+    /// The principal may not do this (`identity::principal::authorize`): 403.
+    #[error("You are not allowed to do that.")]
+    Forbidden,
     /// Something the request names does not exist (or is not the caller's): 404.
     #[error("{0}")]
     NotFound(String),
@@ -114,7 +119,7 @@ mod server {
         match err {
             AppError::Fields(_) | AppError::Message(_) | AppError::ServerFn(_) => StatusCode::BAD_REQUEST,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-            AppError::ReauthRequired | AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
+            AppError::ReauthRequired | AppError::SecondFactorRequired | AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -153,6 +158,7 @@ mod server {
                 Error::ReauthRequired => Self::ReauthRequired,
                 Error::SecondFactorRequired => Self::SecondFactorRequired,
                 Error::TokenInvalid | Error::LoginFailed | Error::Refused(_) => Self::Message(e.to_string()),
+                Error::Forbidden => Self::Forbidden,
                 Error::NotFound(_) => Self::NotFound(e.to_string()),
                 Error::Conflict(_) => Self::Conflict(e.to_string()),
                 Error::Busy => Self::Busy,
@@ -192,6 +198,7 @@ mod server {
                 (Error::Refused("Not now.".into()), StatusCode::BAD_REQUEST),
                 (Error::ReauthRequired, StatusCode::FORBIDDEN),
                 (Error::SecondFactorRequired, StatusCode::FORBIDDEN),
+                (Error::Forbidden, StatusCode::FORBIDDEN),
                 (Error::NotFound("passkey"), StatusCode::NOT_FOUND),
                 (Error::Conflict("passkey"), StatusCode::CONFLICT),
                 (Error::Throttled { retry_after_secs: 7 }, StatusCode::TOO_MANY_REQUESTS),

@@ -14,7 +14,7 @@
 //! | (no or unknown credentials)              | `unauthenticated`              | 401    |
 //! | `ReauthRequired`                         | `reauth-required`              | 403    |
 //! | `SecondFactorRequired`                   | `second-factor-required`       | 403    |
-//! | (the principal may not do this)          | `forbidden`                    | 403    |
+//! | `Forbidden` (the principal may not do this) | `forbidden`                 | 403    |
 //! | `NotFound`                               | `not-found`                    | 404    |
 //! | `Conflict`                               | `conflict`                     | 409    |
 //! | `Throttled`                              | `throttled`, with `retry_after` and `Retry-After` | 429 |
@@ -131,6 +131,7 @@ impl From<Error> for Problem {
             Error::SecondFactorRequired => {
                 Self::new(StatusCode::FORBIDDEN, "second-factor-required", "A second factor is required.").with_detail(e.to_string())
             }
+            Error::Forbidden => Self::forbidden(e.to_string()),
             Error::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not-found", "Not found.").with_detail(e.to_string()),
             Error::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", "Conflict with the current state.").with_detail(e.to_string()),
             Error::Throttled { retry_after_secs } => {
@@ -201,6 +202,7 @@ mod tests {
             (Error::Refused("Not now.".into()), 400, "refused"),
             (Error::ReauthRequired, 403, "reauth-required"),
             (Error::SecondFactorRequired, 403, "second-factor-required"),
+            (Error::Forbidden, 403, "forbidden"),
             (Error::NotFound("Client"), 404, "not-found"),
             (Error::Conflict("a brand with this slug"), 409, "conflict"),
             (Error::Throttled { retry_after_secs: 5 }, 429, "throttled"),

@@ -267,30 +267,9 @@ pub fn request_meta() -> RequestMeta {
     RequestMeta::new(ip, ua)
 }
 
-/// Sets the HTTP status (and `Retry-After`) that fits `err`, and returns it.
-pub fn respond(err: AppError) -> AppError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        let status = match &err {
-            AppError::Fields(_) | AppError::Message(_) | AppError::ServerFn(_) => http::StatusCode::BAD_REQUEST,
-            AppError::SignInRequired => http::StatusCode::UNAUTHORIZED,
-            AppError::ReauthRequired | AppError::SecondFactorRequired => http::StatusCode::FORBIDDEN,
-            AppError::Busy => http::StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Throttled(secs) => {
-                if let Ok(v) = http::HeaderValue::from_str(&secs.to_string()) {
-                    response.insert_header(http::header::RETRY_AFTER, v);
-                }
-                http::StatusCode::TOO_MANY_REQUESTS
-            }
-        };
-        response.set_status(status);
-    }
-    err
-}
-
-/// Maps any core error and sets the status.
-pub fn fail(e: impl Into<AppError>) -> AppError {
-    respond(e.into())
-}
+/// The one mapping of errors to answers lives in `crate::error`; re-exported so the
+/// server functions' `.map_err(auth::fail)` read as before.
+pub use crate::error::{fail, respond};
 
 /// Our cookies: `__Host-` prefixed (Secure, path /, no domain) on https.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

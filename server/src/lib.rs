@@ -1,6 +1,7 @@
 //! The Foyer server: configuration, start-up, the HTTP router, workers and the CLI.
 //! The `foyer` binary is a thin `main` over [`cli::run`].
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -15,7 +15,7 @@ use identity::jose::ClaimRules;
 use identity::jose::SigningAlg;
 use tower_sessions::Session;
 
-use super::errors::{Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};
+use super::errors::{OAuthError, Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};
 use super::client_auth::Params;
 use super::signed_in;
 use crate::http::AppState;
@@ -56,13 +56,13 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
             let theme = identity.store.brand_by_slug(&client.brand_slug).await.ok().flatten().map(|b| Theme { slug: b.slug, name: b.name });
             return refused_page_for(&message, theme.as_ref());
         }
-        Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err((error, &description))),
+        Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err(&OAuthError::redirect(error, description))),
     };
     if let Some(hint) = &request.id_token_hint {
         // Checked once here; the flow compares the stored subject from then on.
         request.hint_subject = hint_subject(&state, hint, &client.id).await;
         if request.hint_subject.is_none() {
-            return respond(&state, &request.destination(), Err(("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
+            return respond(&state, &request.destination(), Err(&OAuthError::redirect("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
         }
     }
     let handle = match identity.store_auth_request(&request).await {
@@ -118,23 +118,23 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         Err(e) => return server_error(&e),
     };
     let to = pending.request.destination();
-    let stop = |error: &'static str, description: &'static str| {
+    let stop = |error: OAuthError| {
         let to = to.clone();
         async move {
             if let Err(e) = identity.finish_request(handle).await {
                 return server_error(&e);
             }
-            respond(state, &to, Err((error, description)))
+            respond(state, &to, Err(&error))
         }
     };
     if pending.denied {
-        return stop("access_denied", "The customer did not allow access.").await;
+        return stop(OAuthError::access_denied()).await;
     }
     let request = &pending.request;
     let auth = signed_in(session, identity).await;
     if needs_authentication(state, &pending, auth.as_ref()).await {
         if request.has_prompt("none") {
-            return stop("login_required", "The customer is not signed in.").await;
+            return stop(OAuthError::login_required()).await;
         }
         let mut login = format!("/login?return_to={}", url::form_urlencoded::byte_serialize(continue_path(handle).as_bytes()).collect::<String>());
         if let Some(hint) = &request.login_hint {
@@ -157,9 +157,9 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
     if !customer.email_verified || !need.is_empty() || select {
         if request.has_prompt("none") {
             return if !customer.email_verified {
-                stop("interaction_required", "The customer must confirm their email address first.").await
+                stop(OAuthError::interaction_required("The customer must confirm their email address first.")).await
             } else {
-                stop("consent_required", "The customer has not approved this brand.").await
+                stop(OAuthError::consent_required()).await
             };
         }
         if let Err(e) = identity.bind_request(handle, &auth.customer_id, &auth.sid).await {
@@ -196,10 +196,11 @@ async fn needs_authentication(state: &AppState, pending: &Pending, auth: Option<
     false
 }
 
-/// Sends the authorization response: 303 with query parameters, or an auto-submitting
-/// form (OAuth 2.0 Form Post Response Mode).
-fn respond(state: &AppState, to: &Destination, outcome: Result<&str, (&str, &str)>) -> Response {
-    let params = response_params(to, super::issuer(state), outcome);
+/// Sends the authorization response, the code or an [`OAuthError`]'s code and
+/// description: 303 with query parameters, or an auto-submitting form (OAuth 2.0 Form
+/// Post Response Mode).
+fn respond(state: &AppState, to: &Destination, outcome: Result<&str, &OAuthError>) -> Response {
+    let params = response_params(to, super::issuer(state), outcome.map_err(|e| (e.code(), e.description())));
     match to.response_mode {
         ResponseMode::Query => see_other(&redirect_url(&to.redirect_uri, &params)),
         ResponseMode::FormPost => {

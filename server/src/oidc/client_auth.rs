@@ -10,7 +10,7 @@ use base64::Engine as _;
 use identity::oidc::assertion::ASSERTION_TYPE;
 use identity::oidc::clients::Client;
 
-use super::errors::{invalid_client, oauth_error, server_error};
+use super::errors::{OAuthError, invalid_client, server_error};
 use crate::http::AppState;
 
 /// A form body (or query): every parameter with its repeats (RFC 6749 §3.1, §3.2: none
@@ -25,7 +25,7 @@ pub struct Repeated(pub &'static str);
 /// At the token, introspection and revocation endpoints: `invalid_request`.
 impl From<Repeated> for Response {
     fn from(Repeated(name): Repeated) -> Self {
-        oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", &format!("The {name} parameter is repeated."))
+        OAuthError::invalid_request(format!("The {name} parameter is repeated.")).into()
     }
 }
 
@@ -37,7 +37,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Params {
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
             Ok(axum::Form(pairs)) => Ok(Self(pairs)),
-            Err(_) => Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", "The body must be application/x-www-form-urlencoded.")),
+            Err(_) => Err(OAuthError::invalid_request("The body must be application/x-www-form-urlencoded.").into()),
         }
     }
 }
@@ -103,11 +103,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
     let now = identity.clock.now();
     for key in std::iter::once(&ip_key).chain(pair_key.as_ref()) {
         if let Err(identity::Error::Throttled { retry_after_secs }) = store.throttle_check(key, now).await {
-            let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Too many failed client authentications; try again later.");
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return Err(response);
+            let wait = u64::try_from(retry_after_secs).unwrap_or(1);
+            return Err(OAuthError::too_many("Too many failed client authentications; try again later.", wait).into());
         }
     }
     let outcome = check_credentials(state, headers, params, public_ok).await;
@@ -136,7 +133,7 @@ async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Param
     let assertion_type = params.one("client_assertion_type")?;
     let presented = usize::from(basic.is_some()) + usize::from(form_secret.is_some()) + usize::from(assertion.is_some());
     if presented > 1 {
-        return Err(oauth_error(axum::http::StatusCode::BAD_REQUEST, "invalid_request", "Use exactly one client authentication method."));
+        return Err(OAuthError::invalid_request("Use exactly one client authentication method.").into());
     }
     let basic_tried = basic.is_some();
     let refused = || invalid_client(basic_tried);

@@ -22,7 +22,7 @@ use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use identity::oidc::clients::Client;
 
-use super::errors::{oauth_error, page};
+use super::errors::{OAuthError, page};
 
 /// A steady rate and the burst allowed on top of an idle period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,9 +173,7 @@ fn forget_idle<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimite
 
 /// The 429 a client gets at the token or revocation endpoint.
 pub fn too_many(wait_secs: u64) -> Response {
-    let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "invalid_request", "Too many requests; slow down.");
-    retry_after(&mut response, wait_secs);
-    response
+    OAuthError::too_many("Too many requests; slow down.", wait_secs).into_response()
 }
 
 /// Middleware for a route group: limits by client IP.

@@ -8,11 +8,11 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use identity::oidc::tokens::{Issued, TokenError};
+use identity::oidc::tokens::Issued;
 use serde_json::json;
 
 use super::client_auth::{Params, authenticate, source_ip};
-use super::errors::{no_store, oauth_error, server_error};
+use super::errors::{OAuthError, no_store, server_error};
 use crate::http::AppState;
 
 fn issued(issued: Issued) -> Response {
@@ -31,14 +31,6 @@ fn issued(issued: Issued) -> Response {
     no_store(axum::Json(body).into_response())
 }
 
-fn token_error(e: &TokenError) -> Response {
-    if let TokenError::Other(inner) = e {
-        return server_error(inner);
-    }
-    let (code, description) = e.code_and_description();
-    oauth_error(StatusCode::BAD_REQUEST, code, description)
-}
-
 /// The token endpoint.
 pub async fn token(State(state): State<AppState>, ip: Option<Extension<ClientIp>>, headers: HeaderMap, params: Params) -> Response {
     match token_inner(&state, &headers, &params, source_ip(ip.as_ref())).await {
@@ -54,22 +46,22 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
     let identity = &state.context.identity;
     let allowed = |grant: &str| client.grant_types.iter().any(|g| g == grant);
     let outcome = match grant_type {
-        None => return Err(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required.")),
+        None => return Err(OAuthError::invalid_request("grant_type is required.").into()),
         Some(grant @ ("authorization_code" | "refresh_token" | "client_credentials")) if !allowed(grant) => {
-            return Err(oauth_error(StatusCode::BAD_REQUEST, "unauthorized_client", "This client may not use this grant type."));
+            return Err(OAuthError::unauthorized_client("This client may not use this grant type.").into());
         }
         Some("authorization_code") => {
-            let code = params.one("code")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "code is required."))?;
+            let code = params.one("code")?.ok_or_else(|| OAuthError::invalid_request("code is required."))?;
             identity.redeem_code(&keys, &client, code, params.one("redirect_uri")?, params.one("code_verifier")?).await
         }
         Some("refresh_token") => {
-            let token = params.one("refresh_token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "refresh_token is required."))?;
+            let token = params.one("refresh_token")?.ok_or_else(|| OAuthError::invalid_request("refresh_token is required."))?;
             identity.refresh(&keys, &client, token, params.one("scope")?).await
         }
         Some("client_credentials") => identity.client_credentials(&keys, &client, params.one("scope")?).await,
-        Some(_) => return Err(oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "This grant type is not supported.")),
+        Some(_) => return Err(OAuthError::unsupported_grant_type("This grant type is not supported.").into()),
     };
-    outcome.map(issued).map_err(|e| token_error(&e))
+    outcome.map(issued).map_err(|e| OAuthError::from_token_error(&e).into())
 }
 
 /// RFC 7662: for confidential clients; anything not live for the caller's brand is
@@ -77,7 +69,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
 pub async fn introspect(State(state): State<AppState>, ip: Option<Extension<ClientIp>>, headers: HeaderMap, params: Params) -> Response {
     let result = async {
         let client = authenticate(&state, &headers, &params, source_ip(ip.as_ref()), false).await?;
-        let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
+        let token = params.one("token")?.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
         let hint = params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
         let answer = state.context.identity.introspect(&keys, &client, token, hint).await.map_err(|e| server_error(&e))?;
@@ -93,7 +85,7 @@ pub async fn revoke(State(state): State<AppState>, ip: Option<Extension<ClientIp
     let result = async {
         let client = authenticate(&state, &headers, &params, source_ip(ip.as_ref()), true).await?;
         state.limits.check_client(&client).map_err(super::limits::too_many)?;
-        let token = params.one("token")?.ok_or_else(|| oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "token is required."))?;
+        let token = params.one("token")?.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
         params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
         state.context.identity.revoke_token(&keys, &client, token).await.map_err(|e| server_error(&e))?;

@@ -2,19 +2,13 @@
 //! `Authorization`, or `access_token` in a POST form body; never in the query.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use identity::Error;
 
 use super::client_auth::Params;
-use super::errors::{no_store, server_error};
+use super::errors::{OAuthError, no_store, server_error};
 use crate::http::AppState;
-
-fn challenge(status: StatusCode, value: &'static str) -> Response {
-    let mut response = no_store(status.into_response());
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
-    response
-}
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -23,15 +17,15 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn answer(state: &AppState, token: Option<String>) -> Response {
-    let Some(token) = token.filter(|t| !t.is_empty()) else { return challenge(StatusCode::UNAUTHORIZED, r#"Bearer realm="foyer""#) };
+    let Some(token) = token.filter(|t| !t.is_empty()) else { return OAuthError::bearer_required().into_response() };
     let keys = match state.keys.current().await {
         Ok(keys) => keys,
         Err(e) => return server_error(&e),
     };
     match state.context.identity.userinfo(&keys, &token).await {
         Ok(Some(claims)) => no_store(axum::Json(claims).into_response()),
-        Ok(None) => challenge(StatusCode::FORBIDDEN, r#"Bearer realm="foyer", error="insufficient_scope", error_description="The token does not carry the openid scope""#),
-        Err(Error::TokenInvalid) => challenge(StatusCode::UNAUTHORIZED, r#"Bearer realm="foyer", error="invalid_token", error_description="The access token is invalid, expired or revoked""#),
+        Ok(None) => OAuthError::insufficient_scope("The token does not carry the openid scope").into_response(),
+        Err(Error::TokenInvalid) => OAuthError::invalid_token("The access token is invalid, expired or revoked").into_response(),
         Err(e) => server_error(&e),
     }
 }
@@ -45,7 +39,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, params: Res
     let in_body = params.ok().and_then(|p| p.0.into_iter().find(|(k, _)| k == "access_token").map(|(_, v)| v));
     let in_header = bearer(&headers);
     if in_body.is_some() && in_header.is_some() {
-        return challenge(StatusCode::BAD_REQUEST, r#"Bearer realm="foyer", error="invalid_request", error_description="Send the token one way only""#);
+        return OAuthError::bearer_invalid_request("Send the token one way only").into_response();
     }
     answer(&state, in_header.or(in_body)).await
 }

@@ -11,6 +11,7 @@ mod assets;
 mod cli;
 mod clients;
 mod email_code;
+mod errors;
 mod import;
 mod keys;
 mod malformed_bodies;

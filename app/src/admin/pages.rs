@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::admin::api::{AdminEnrol, AdminLogin, AdminLogout, admin_enrolment, admin_me};
+use crate::admin::api::{AdminEnrol, AdminLogin, AdminLogout, EnrolmentView, admin_enrolment, admin_me};
 use crate::components::form::{Field, field_error, form_alert, go_to};
 
 /// Sends the browser to `path` from a server-rendered page (302); in the browser, a
@@ -112,23 +112,33 @@ pub fn AdminEnrolPage() -> impl IntoView {
                                 <p role="status">"Your account is ready. " <a href="/admin/login">"Sign in"</a></p>
                             </Show>
                             <Show when=move || !matches!(result.get(), Some(Ok(_)))>
-                                <ActionForm action=action attr:class="card form" attr:novalidate="true">
-                                    {form_alert(result)}
-                                    <p>"Account: " <strong>{e.email.clone()}</strong></p>
-                                    <input type="hidden" name="token" value=token.clone()/>
-                                    <Field label="New password" name="password" kind="password" autocomplete="new-password" required=true
-                                        hint="At least 8 characters; a long phrase is best." error=field_error(result, "Password")/>
-                                    <p>"Scan this code with your authenticator app, or enter the key by hand."</p>
-                                    <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=e.qr_svg.clone()></div>
-                                    <p>"Key: " <code class="totp-secret">{e.secret.clone()}</code></p>
-                                    <Field label="Code from the app" name="code" autocomplete="one-time-code" required=true error=field_error(result, "Code")/>
-                                    <button type="submit" disabled=move || action.pending().get()>"Finish setup"</button>
-                                </ActionForm>
+                                <EnrolForm action=action token=token.clone() enrolment=e.clone()/>
                             </Show>
                         }.into_any(),
                     }
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The enrolment form: password, the app's key (QR code and text) and its first code.
+#[component]
+fn EnrolForm(action: ServerAction<AdminEnrol>, token: String, enrolment: EnrolmentView) -> impl IntoView {
+    let result = action.value();
+    let EnrolmentView { email, secret, qr_svg } = enrolment;
+    view! {
+        <ActionForm action=action attr:class="card form" attr:novalidate="true">
+            {form_alert(result)}
+            <p>"Account: " <strong>{email}</strong></p>
+            <input type="hidden" name="token" value=token/>
+            <Field label="New password" name="password" kind="password" autocomplete="new-password" required=true
+                hint="At least 8 characters; a long phrase is best." error=field_error(result, "Password")/>
+            <p>"Scan this code with your authenticator app, or enter the key by hand."</p>
+            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=qr_svg></div>
+            <p>"Key: " <code class="totp-secret">{secret}</code></p>
+            <Field label="Code from the app" name="code" autocomplete="one-time-code" required=true error=field_error(result, "Code")/>
+            <button type="submit" disabled=move || action.pending().get()>"Finish setup"</button>
+        </ActionForm>
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use identity::accounts::mfa::code_at;
 use identity::domain::Email;
 use identity::staff::StaffRole;
-use identity::{Clock as _, FixedClock};
+use identity::FixedClock;
 use reqwest::header;
 use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
@@ -78,8 +78,9 @@ impl Browser {
         (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("status {status}, not JSON ({e}): {text}")))
     }
 
+    /// A page as a browser asks for it (`Accept: text/html`: redirects are 302s).
     async fn get(&self, path: &str) -> (u16, Option<String>, String) {
-        let r = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
+        let r = self.client.get(format!("{}{path}", self.address)).header(header::ACCEPT, "text/html,application/xhtml+xml").send().await.unwrap();
         let status = r.status().as_u16();
         let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         (status, location, r.text().await.unwrap())
@@ -225,11 +226,24 @@ async fn wrong_codes_throttle(db: Db) {
     let token = create_staff(&app, email, None).await;
     let secret = enrol(&app, &token).await;
     let b = Browser::new(&app);
-    // The password is right every time: it clears nothing (five free failures, then delays).
-    for i in 0..6 {
-        let (status, body) = b.admin_login(email, STAFF_PASSWORD, &format!("00000{i}")).await;
-        assert_eq!(status, 400, "attempt {i}: {body}");
+    // The password is right every time: it clears nothing. Five free failures, then
+    // delays of 1 s, 2 s, 4 s …: wait each one out and keep guessing, eight in all.
+    let mut failures = 0;
+    let mut blocked = 0;
+    while failures < 8 {
+        let (status, body) = b.admin_login(email, STAFF_PASSWORD, &format!("00000{failures}")).await;
+        match status {
+            400 => failures += 1,
+            429 => {
+                assert!(failures > 5, "blocked only after the free failures: {body}");
+                blocked += 1;
+                tokio::time::sleep(Duration::from_millis(1_100)).await;
+            }
+            other => panic!("{other}: {body}"),
+        }
     }
+    assert!(blocked > 0, "guessing was slowed down");
+    // Blocked now (4 s after the eighth failure), even with the right code.
     let r = b
         .client
         .post(format!("{}/admin/api/login", b.address))
@@ -270,8 +284,8 @@ async fn a_staff_cookie_never_opens_account(db: Db) {
     assert_eq!(b.call("/api/me", &[]).await, (200, Value::Null), "not a customer");
     assert_eq!(b.call("/api/get_profile", &[]).await.0, 401);
     let (status, _, account) = b.get("/account").await;
-    assert_eq!(status, 200);
-    assert!(!account.contains("sam@example.com") && account.contains("Sign in"), "the anonymous page: {account}");
+    assert_eq!(status, 401, "the page as anyone not signed in gets it");
+    assert!(!account.contains("sam@example.com") && account.contains("Please sign in"), "the anonymous page: {account}");
     let stolen = b.cookie(STAFF_COOKIE).unwrap();
     let thief = Browser::with_cookie(&app, &format!("foyer={stolen}"));
     assert_eq!(thief.call("/api/me", &[]).await, (200, Value::Null));
@@ -279,18 +293,25 @@ async fn a_staff_cookie_never_opens_account(db: Db) {
 
 async fn sign_in_cycles_the_id(db: Db) {
     let Some(app) = TestApp::builder(db).spawn().await else { return };
-    let (b, secret) = signed_in_staff(&app, "sam@example.com").await;
+    let (b, _) = signed_in_staff(&app, "sam@example.com").await;
     let before = b.cookie(STAFF_COOKIE).unwrap();
-    let code = code_at(&secret, app.identity.clock.now() + 60_000).unwrap();
-    assert_eq!(b.admin_login("sam@example.com", STAFF_PASSWORD, &code).await.0, 200);
+    // Another sign-in in the same browser (a second account, so no code is replayed).
+    let token = create_staff(&app, "kim@example.com", None).await;
+    let secret = enrol(&app, &token).await;
+    assert_eq!(b.admin_login("kim@example.com", STAFF_PASSWORD, &next_code(&app, &secret)).await.0, 200);
     let after = b.cookie(STAFF_COOKIE).unwrap();
     assert_ne!(before, after, "a new id at sign-in");
     assert_eq!(Browser::with_cookie(&app, &format!("{STAFF_COOKIE}={before}")).admin_me().await, Value::Null, "the old id names nothing");
-    assert_eq!(b.admin_me().await["email"], "sam@example.com");
-    // A planted id is not adopted either.
-    let planted = Browser::with_cookie(&app, &format!("{STAFF_COOKIE}=AAAAAAAAAAAAAAAAAAAAAA"));
-    let _ = planted.admin_login("sam@example.com", STAFF_PASSWORD, &code_at(&secret, app.identity.clock.now() + 90_000).unwrap()).await;
-    assert_ne!(planted.cookie(STAFF_COOKIE).as_deref(), Some("AAAAAAAAAAAAAAAAAAAAAA"));
+    assert_eq!(b.admin_me().await["email"], "kim@example.com", "nothing of the earlier sign-in is kept");
+    // An id planted before sign-in (one the store never issued) is not adopted.
+    let planted = "AAAAAAAAAAAAAAAAAAAAAA";
+    let victim = Browser::with_cookie(&app, &format!("{STAFF_COOKIE}={planted}"));
+    assert_eq!(victim.admin_me().await, Value::Null);
+    let token = create_staff(&app, "lee@example.com", None).await;
+    let secret = enrol(&app, &token).await;
+    assert_eq!(victim.admin_login("lee@example.com", STAFF_PASSWORD, &next_code(&app, &secret)).await.0, 200);
+    assert_ne!(victim.cookie(STAFF_COOKIE).as_deref(), Some(planted));
+    assert_eq!(Browser::with_cookie(&app, &format!("{STAFF_COOKIE}={planted}")).admin_me().await, Value::Null);
 }
 
 async fn sign_out_ends_it_server_side(db: Db) {

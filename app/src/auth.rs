@@ -1,9 +1,11 @@
-//! Who is signed in (server only): the session keys, the timeouts, and the helpers
-//! server functions use to require a customer or a recent authentication.
+//! Who is signed in (server only): the plumbing between the tower-sessions record and
+//! the core's session meaning (`identity::session`: keys, absolute lifetime, pending
+//! sign-in window), and the helpers server functions use to require a customer or a
+//! recent authentication.
 //!
 //! The session holds only ids and times: `cid` (customer id), `st` (signed in at),
 //! `at` (last authentication, moved by re-authentication). Idle expiry is the session
-//! layer's; the absolute lifetime is checked here on every read.
+//! layer's; the absolute lifetime is checked on every read.
 
 use std::net::IpAddr;
 
@@ -15,30 +17,9 @@ use tower_sessions::Session;
 use crate::context::{ClientIp, ServerContext, server_context};
 use crate::error::AppError;
 
-pub const CUSTOMER: &str = "cid";
-pub const SIGNED_IN_AT: &str = "st";
-pub const AUTH_TIME: &str = "at";
-/// A device label for "Your devices" ("Firefox on Linux").
-pub const DEVICE: &str = "dev";
-/// How the session authenticated (OIDC `amr` names) and the level that gives (`acr`).
-pub const AMR: &str = "amr";
-pub const ACR: &str = "acr";
-/// The sign-in's identifier (OIDC `sid`): 128 random bits set at sign-in, kept across
-/// re-authentication and id changes, so it names the sign-in rather than the cookie.
-pub const SID: &str = "sid";
-/// A sign-in waiting for its second factor: the customer id and when the password
-/// step passed. Not a session: nothing else reads it.
-pub const PENDING_CUSTOMER: &str = "pcid";
-pub const PENDING_SINCE: &str = "pst";
-/// The first step of a pending sign-in (password or mailed code).
-pub const PENDING_AMR: &str = "pamr";
-/// The state of the passkey ceremony in progress (challenge included): kept here,
-/// never in the browser, and taken exactly once.
-pub const CEREMONY: &str = "wa";
-/// How long a password step waits for its second factor.
-pub const PENDING_MS: i64 = 5 * 60_000;
-/// Sensitive actions need an authentication at most this old (ASVS 7.5.1).
-pub const RECENT_AUTH_MS: i64 = 5 * 60_000;
+// The keys and windows are the core's (`identity::session`); this module is the
+// plumbing that reads and writes them in the tower-sessions record.
+pub use identity::session::{ACR, AMR, AUTH_TIME, CEREMONY, CUSTOMER, DEVICE, PENDING_AMR, PENDING_CUSTOMER, PENDING_MS, PENDING_SINCE, RECENT_AUTH_MS, SID, SIGNED_IN_AT};
 
 /// The signed-in customer of this request.
 #[derive(Debug, Clone)]
@@ -73,18 +54,26 @@ pub async fn current() -> Result<Option<Current>, AppError> {
 /// flushed). Also for the provider's plain axum handlers, which have the session but
 /// no Leptos context.
 pub async fn current_of(session: &Session, identity: &identity::Identity) -> Result<Option<Current>, AppError> {
-    let Some(customer_id) = session.get::<String>(CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
-    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.map_err(store_error)?.unwrap_or(0);
-    let now = identity.clock.now();
-    if now - signed_in_at > identity.settings.session_absolute_ms {
-        session.flush().await.map_err(store_error)?;
-        return Ok(None);
-    }
-    let auth_time = session.get::<i64>(AUTH_TIME).await.map_err(store_error)?.unwrap_or(signed_in_at);
+    use identity::session::{CustomerReading, RawCustomerSession};
+    let raw = RawCustomerSession {
+        customer_id: session.get::<String>(CUSTOMER).await.map_err(store_error)?,
+        signed_in_at: session.get::<i64>(SIGNED_IN_AT).await.map_err(store_error)?,
+        auth_time: session.get::<i64>(AUTH_TIME).await.map_err(store_error)?,
+        acr: session.get::<String>(ACR).await.map_err(store_error)?,
+        amr: session.get::<Vec<String>>(AMR).await.map_err(store_error)?,
+        sid: session.get::<String>(SID).await.map_err(store_error)?,
+    };
+    let current = match identity::session::customer(raw, identity.clock.now(), identity.settings.session_absolute_ms) {
+        CustomerReading::Anonymous => return Ok(None),
+        CustomerReading::Expired => {
+            session.flush().await.map_err(store_error)?;
+            return Ok(None);
+        }
+        CustomerReading::Current(c) => c,
+    };
+    let identity::session::CustomerSession { customer_id, auth_time, acr, amr, sid, .. } = current;
     let session_hash = session.id().map(|id| identity::sha256_hex(id.to_string().as_bytes())).unwrap_or_default();
-    let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| "foyer:pwd".to_owned());
-    let amr = session.get::<Vec<String>>(AMR).await.map_err(store_error)?.unwrap_or_else(|| vec!["pwd".to_owned()]);
-    let sid = match session.get::<String>(SID).await.map_err(store_error)? {
+    let sid = match sid {
         Some(sid) => sid,
         None => {
             // Sessions from before sign-in ids existed get one now.
@@ -118,7 +107,7 @@ pub async fn require_recent() -> Result<Current, AppError> {
     let c = require().await?;
     let ctx = server_context()?;
     let identity = &ctx.identity;
-    if identity.clock.now() - c.auth_time > RECENT_AUTH_MS {
+    if !identity::session::auth_is_recent(c.auth_time, identity.clock.now()) {
         return Err(respond(AppError::ReauthRequired));
     }
     if !identity.step_up_strong_enough(&c.customer_id, &c.acr).await.map_err(fail)? {
@@ -177,8 +166,8 @@ pub struct Pending {
 /// The sign-in waiting for its second factor, if any.
 pub async fn pending_second_factor(now: i64) -> Result<Option<Pending>, AppError> {
     let session = session().await?;
-    let since = session.get::<i64>(PENDING_SINCE).await.map_err(store_error)?.unwrap_or(0);
-    if now - since > PENDING_MS {
+    let since = session.get::<i64>(PENDING_SINCE).await.map_err(store_error)?;
+    if !identity::session::pending_is_current(since, now) {
         return Ok(None);
     }
     let Some(customer_id) = session.get::<String>(PENDING_CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
@@ -235,7 +224,7 @@ pub async fn proved_new_factor(current: &Current, methods: &[&'static str]) -> R
 /// Lifts the session's level to what `amr` proves, when that is stronger.
 pub async fn raise_level(amr: &[&'static str]) -> Result<(), AppError> {
     let session = session().await?;
-    let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| "foyer:pwd".to_owned());
+    let acr = session.get::<String>(ACR).await.map_err(store_error)?.unwrap_or_else(|| identity::session::DEFAULT_ACR.to_owned());
     if let Some((acr, amr)) = identity::accounts::step_up::lifted(&acr, amr) {
         session.insert(AMR, &amr).await.map_err(store_error)?;
         session.insert(ACR, acr).await.map_err(store_error)?;

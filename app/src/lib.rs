@@ -4,6 +4,7 @@
 //! `hydrate` into the browser bundle. Server functions are thin adapters over the
 //! `identity` core, reached through [`context::ServerContext`].
 
+pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -16,7 +17,9 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
+
+use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
 
 use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
@@ -85,6 +88,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/oauth2/consent") view=ConsentPage/>
                     <Route path=path!("/account/confirm-email") view=confirm_email_page/>
                     <Route path=path!("/account/undo-email") view=undo_email_page/>
+                    <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -71,8 +71,8 @@ impl Template<'_> {
                 vec![
                     Block::Para(format!("A Foyer {role} account was created for this address.")),
                     Block::Para(
-                        "The operator who created it has your first password; change it after you sign in. \
-                         If you did not expect this, tell your security team."
+                        "The operator who created it will give you a one-time enrolment link, where you choose \
+                         your password and set up an authenticator app. If you did not expect this, tell your security team."
                             .into(),
                     ),
                     Block::Link { label: "Sign in to Foyer".into(), href: format!("{public_url}/admin") },

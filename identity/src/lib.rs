@@ -17,6 +17,10 @@ macro_rules! server_modules {
 
 server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, principal, staff, store);
 
+/// What a session means (customer and staff): keys and the rules that end one.
+#[cfg(feature = "server")]
+pub mod session;
+
 #[cfg(feature = "server")]
 mod service;
 #[cfg(feature = "server")]

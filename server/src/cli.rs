@@ -85,10 +85,14 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Create a staff account; its first password is printed once.
+    /// Create a staff account without a password; a one-time enrolment link (24 h) is
+    /// printed once, where they choose a password and set up an authenticator app.
     Create {
         #[arg(long)]
         email: String,
+        /// The name the admin pages greet them by (default: their email).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long, default_value = "support", value_parser = ["support", "admin"])]
         role: String,
     },
@@ -178,7 +182,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Bind the brand sites first: their clients are registered with the real ports.
             let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;
-            crate::demo::seed(&services, &bound).await?;
+            if let Some(link) = crate::demo::seed(&services, &bound).await? {
+                let link = link.expose_secret();
+                out.say(
+                    &format!("Demo support agent {}: enrol at {link}", crate::demo::DEMO_AGENT),
+                    json!({ "demo_agent": { "email": crate::demo::DEMO_AGENT, "enrolment_link": link } }),
+                );
+            }
             let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);
             crate::demo::serve(config, sites, &out).await?;
@@ -187,20 +197,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let services = Services::open(&config).await?;
             out.say(&format!("Migrations applied ({}).", services.identity.store.backend().name()), json!({ "migrated": true }));
         }
-        Command::Admin { command: AdminCommand::Create { email, role } } => {
+        Command::Admin { command: AdminCommand::Create { email, name, role } } => {
             let email = Email::parse(&email)?;
             let role = StaffRole::parse(&role)?;
             let services = Services::open(&config).await?;
-            let created = services.identity.create_staff(&email, role, &config.public_url, Actor::Cli).await?;
-            let password = created.password.expose_secret();
+            let created = services.identity.create_staff_named(&email, name.as_deref(), role, &config.public_url, Actor::Cli).await?;
+            let link = created.enrolment_link.expose_secret();
             out.say(
                 &format!(
-                    "Created {} account {} for {}.\nFirst password (shown once, not stored): {password}",
+                    "Created {} account {} for {}.\nOne-time enrolment link (24 hours; shown once, give it to them privately):\n{link}",
                     role.as_str(),
                     created.row.id,
                     email.as_str()
                 ),
-                json!({ "id": created.row.id, "email": email.as_str(), "role": role.as_str(), "password": password }),
+                json!({ "id": created.row.id, "email": email.as_str(), "role": role.as_str(), "enrolment_link": link }),
             );
         }
         Command::Users { command: UsersCommand::Import { file, all_or_nothing } } => {

@@ -37,6 +37,8 @@ pub struct RawConfig {
     pub mail_from: String,
     pub trusted_proxies: String,
     pub session_idle_minutes: u64,
+    /// Staff (`/admin`) session idle timeout (FOYER_ADMIN_IDLE_MINUTES).
+    pub admin_idle_minutes: u64,
     pub session_absolute_hours: u64,
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
@@ -84,6 +86,7 @@ impl Default for RawConfig {
             mail_from: "Foyer <no-reply@localhost>".into(),
             trusted_proxies: String::new(),
             session_idle_minutes: 30,
+            admin_idle_minutes: 15,
             session_absolute_hours: 12,
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
@@ -148,6 +151,8 @@ pub struct Config {
     pub mail_from: lettre::message::Mailbox,
     pub trusted_proxies: Vec<IpNet>,
     pub session_idle: Duration,
+    /// Staff sessions end after this long without a request.
+    pub admin_idle: Duration,
     pub session_absolute: Duration,
     pub hash: HashSettings,
     pub pool: PoolSettings,
@@ -226,6 +231,9 @@ impl Config {
         if raw.session_idle_minutes == 0 || raw.session_absolute_hours == 0 {
             return Err(bad("FOYER_SESSION_IDLE_MINUTES / FOYER_SESSION_ABSOLUTE_HOURS", "must be at least 1"));
         }
+        if !(1..=480).contains(&raw.admin_idle_minutes) {
+            return Err(bad("FOYER_ADMIN_IDLE_MINUTES", "must be between 1 and 480 (the staff session lifetime)"));
+        }
         if raw.argon2_memory_kib < 8 * raw.argon2_parallelism.max(1) || raw.argon2_iterations == 0 || raw.argon2_parallelism == 0 {
             return Err(bad("FOYER_ARGON2_*", "memory must be at least 8 KiB per lane and iterations/parallelism at least 1"));
         }
@@ -255,6 +263,7 @@ impl Config {
             mail_from,
             trusted_proxies,
             session_idle: Duration::from_secs(raw.session_idle_minutes.saturating_mul(60)),
+            admin_idle: Duration::from_secs(raw.admin_idle_minutes.saturating_mul(60)),
             session_absolute: Duration::from_secs(raw.session_absolute_hours.saturating_mul(3600)),
             hash: HashSettings {
                 memory_kib: raw.argon2_memory_kib,

@@ -289,9 +289,13 @@ pub(crate) async fn serve(config: Config, sites: Vec<ReadySite>, out: &Output) -
     result
 }
 
+/// The demo's support agent (`/admin`).
+pub const DEMO_AGENT: &str = "agent@demo.example";
+
 /// First start of `foyer demo`: two sibling brands, with their colours and their demo
-/// site as website when it runs. No staff account: there is no admin view to use it in yet.
-pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<()> {
+/// site as website when it runs, and one support agent. Returns the agent's one-time
+/// enrolment link while the agent has not enrolled (a new one at every start until then).
+pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<Option<SecretString>> {
     let identity = &services.identity;
     for brand in BRANDS {
         if identity.store.brand_by_slug(brand.slug).await?.is_none() {
@@ -303,7 +307,13 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
             identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
         }
     }
-    Ok(())
+    let agent = identity::domain::Email::parse(DEMO_AGENT)?;
+    let public_url = identity.settings.public_url.clone();
+    if identity.store.staff_by_email(agent.normalized()).await?.is_none() {
+        let created = identity.create_staff_named(&agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url, Actor::System).await?;
+        return Ok(Some(created.enrolment_link));
+    }
+    Ok(identity.reissue_staff_enrolment(&agent, &public_url, Actor::System).await?)
 }
 
 #[cfg(test)]
@@ -334,9 +344,9 @@ mod tests {
         }
     }
 
-    /// No staff account: there is no admin view to use one in, so none is made or printed.
+    /// One support agent, with an enrolment link at each start until it enrols.
     #[tokio::test]
-    async fn the_demo_seeds_brands_and_no_staff() {
+    async fn the_demo_seeds_brands_and_one_support_agent() {
         let dir = tempfile::tempdir().unwrap();
         let raw = crate::config::RawConfig {
             database_url: format!("sqlite://{}/demo.db", dir.path().display()),
@@ -346,10 +356,13 @@ mod tests {
             ..crate::config::RawConfig::default()
         };
         let services = Services::open(&Config::check(raw).unwrap()).await.unwrap();
-        seed(&services, &[]).await.unwrap();
-        seed(&services, &[]).await.unwrap();
+        use secrecy::ExposeSecret as _;
+        let first = seed(&services, &[]).await.unwrap().unwrap();
+        let again = seed(&services, &[]).await.unwrap().unwrap();
+        assert!(first.expose_secret().starts_with("http://localhost:3000/admin/enrol?token="), "{}", first.expose_secret());
+        assert_ne!(first.expose_secret(), again.expose_secret());
         let store = &services.identity.store;
-        assert_eq!(store.count_staff().await.unwrap(), 0);
+        assert_eq!(store.count_staff().await.unwrap(), 1);
         for brand in BRANDS {
             assert!(store.brand_by_slug(brand.slug).await.unwrap().is_some(), "{}", brand.slug);
         }

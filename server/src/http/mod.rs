@@ -77,7 +77,7 @@ pub fn router(
         .leptos_routes_with_context(&state, generate_route_list(app::App), provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
         .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site))
-        .layer(session_layer(config, &context))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(SessionLayers::new(config, &context)), sessions_by_path))
         .layer(bodies::limit())
         .layer(axum::middleware::from_fn(bodies::refuse_oversized));
 
@@ -102,6 +102,59 @@ pub fn router(
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies.clone()), client_ip::resolve))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     Ok(router)
+}
+
+/// The two session kinds of the pages: staff sessions for paths under `/admin`,
+/// customer sessions for every other path. Exactly one layer runs per request, so a
+/// customer cookie means nothing under `/admin` and a staff cookie nothing elsewhere.
+#[derive(Clone, Debug)]
+pub struct SessionLayers {
+    customer: SessionManagerLayer<session_store::FoyerSessionStore>,
+    staff: SessionManagerLayer<session_store::StaffSessionStore>,
+}
+
+impl SessionLayers {
+    fn new(config: &Config, context: &ServerContext) -> Self {
+        Self { customer: session_layer(config, context), staff: staff_session_layer(config, context) }
+    }
+}
+
+/// `/admin` and everything under `/admin/` (pages and the `/admin/api/…` functions).
+pub fn is_admin_path(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/")
+}
+
+async fn sessions_by_path(
+    axum::extract::State(layers): axum::extract::State<Arc<SessionLayers>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tower::{Layer as _, ServiceExt as _};
+    let outcome = if is_admin_path(request.uri().path()) {
+        layers.staff.layer(next).oneshot(request).await
+    } else {
+        layers.customer.layer(next).oneshot(request).await
+    };
+    match outcome {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Staff session cookies: `__Host-foyer-admin` (Secure, HttpOnly, SameSite=Strict,
+/// `Path=/` as the prefix demands, no Domain), `foyer-admin` on plain-http localhost
+/// development. Saved on every request so that each one moves the idle deadline.
+fn staff_session_layer(config: &Config, context: &ServerContext) -> SessionManagerLayer<session_store::StaffSessionStore> {
+    let secure = !config.insecure_cookies_allowed();
+    let idle_secs = i64::try_from(config.admin_idle.as_secs()).unwrap_or(900);
+    SessionManagerLayer::new(session_store::StaffSessionStore::new(context.identity.clone(), idle_secs.saturating_mul(1000)))
+        .with_name(if secure { "__Host-foyer-admin" } else { "foyer-admin" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle_secs)))
 }
 
 /// Session cookies: `__Host-foyer` (Secure, HttpOnly, SameSite=Lax, Path=/, no Domain);

@@ -3,7 +3,7 @@
 
 use crate::support::{Db, TestDb, both_backends, foyer, stderr, stdout};
 
-both_backends!(admin_create_prints_the_password_once, users_import_reports_bad_lines, brand_commands);
+both_backends!(admin_create_prints_the_enrolment_link_once, users_import_reports_bad_lines, brand_commands);
 
 #[tokio::test]
 async fn bad_configuration_stops_with_one_line_naming_the_setting() {
@@ -71,15 +71,17 @@ async fn help_lists_the_commands() {
     }
 }
 
-async fn admin_create_prints_the_password_once(db: Db) {
+async fn admin_create_prints_the_enrolment_link_once(db: Db) {
     let Some(db) = TestDb::create(db).await else { return };
     let out = foyer(&db, &["admin", "create", "--email", "Ops@Example.com", "--role", "admin", "--json"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["role"], "admin");
-    let password = v["password"].as_str().unwrap();
-    assert_eq!(password.len(), 23);
-    assert!(!stderr(&out).contains(password), "the password is not logged");
+    assert!(v.get("password").is_none(), "no password is made: {v}");
+    let link = v["enrolment_link"].as_str().unwrap();
+    let token = link.strip_prefix("http://localhost:3000/admin/enrol?token=").unwrap();
+    assert_eq!(token.len(), 43, "256 bits, base64url");
+    assert!(!stderr(&out).contains(token), "the link is not logged");
 
     let again = foyer(&db, &["admin", "create", "--email", "ops@example.com"], &[]);
     assert_eq!(again.status.code(), Some(1));

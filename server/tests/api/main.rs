@@ -24,4 +24,5 @@ mod provisional;
 mod return_to;
 mod second_step;
 mod session_store;
+mod staff;
 mod store;

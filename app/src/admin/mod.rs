@@ -1,0 +1,8 @@
+//! The staff side of the portal under `/admin`: its pages, its server functions (at
+//! `/admin/api/…`, so they get the staff session, never the customer's) and the staff
+//! session plumbing. See `docs/design/staff.md`.
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;

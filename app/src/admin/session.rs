@@ -1,0 +1,51 @@
+//! The staff session plumbing (server only): reads and writes the core's staff keys
+//! (`identity::session`) in the tower-sessions record, which under `/admin` is the
+//! staff session (cookie `__Host-foyer-admin`, the server's staff layer).
+
+use identity::session::{RawStaffSession, STAFF, STAFF_SIGNED_IN_AT, StaffReading, StaffSession};
+use tower_sessions::Session;
+
+use crate::context::server_context;
+use crate::error::AppError;
+
+fn store_error(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "staff session store failed");
+    AppError::Message("Something went wrong on our side. Please try again.".into())
+}
+
+/// This request's session: the staff session, for paths under `/admin`.
+async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Message("Sessions are unavailable.".into()))
+}
+
+/// The signed-in staff member's session, if within the lifetime (one past it is flushed).
+pub async fn current() -> Result<Option<StaffSession>, AppError> {
+    let session = session().await?;
+    let raw = RawStaffSession {
+        staff_id: session.get::<String>(STAFF).await.map_err(store_error)?,
+        signed_in_at: session.get::<i64>(STAFF_SIGNED_IN_AT).await.map_err(store_error)?,
+    };
+    match identity::session::staff(raw, server_context()?.identity.clock.now()) {
+        StaffReading::Anonymous => Ok(None),
+        StaffReading::Expired => {
+            session.flush().await.map_err(store_error)?;
+            Ok(None)
+        }
+        StaffReading::Current(s) => Ok(Some(s)),
+    }
+}
+
+/// Starts a staff session: a new id (no fixation), nothing kept from before.
+pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(store_error)?;
+    session.clear().await;
+    session.insert(STAFF, staff_id).await.map_err(store_error)?;
+    session.insert(STAFF_SIGNED_IN_AT, now).await.map_err(store_error)?;
+    Ok(())
+}
+
+/// Ends the staff session on the server (the record is deleted).
+pub async fn sign_out() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(store_error)
+}

@@ -6,7 +6,7 @@
 
 use super::RequestMeta;
 use super::login::{FirstStep, SignedIn};
-use crate::audit::Actor;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, sha256_hex};
 
 /// How long a device is remembered.
@@ -14,7 +14,8 @@ pub const REMEMBER_MS: i64 = 30 * 24 * 3_600_000;
 
 impl Identity {
     /// Remembers this device for the customer; returns the cookie's secret.
-    pub async fn remember_device(&self, customer_id: &str, meta: &RequestMeta) -> Result<String> {
+    pub async fn remember_device(&self, principal: &Principal, customer_id: &str, meta: &RequestMeta) -> Result<String> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let token = self.new_token();
         let mut tx = self.store.begin().await?;
@@ -28,7 +29,7 @@ impl Identity {
             .bind(now + REMEMBER_MS)
             .execute(&mut *tx)
             .await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
             .await?;
         tx.commit().await?;
         Ok(token)
@@ -38,12 +39,14 @@ impl Identity {
     /// is a live remembered device of this customer. `None` when it is not.
     pub async fn sign_in_remembered(
         &self,
+        principal: &Principal,
         customer_id: &str,
         first: FirstStep,
         token: &str,
         device_id: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<Option<SignedIn>> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         if token.len() < 32 || token.len() > 100 {
             return Ok(None);
         }

@@ -6,6 +6,7 @@
 //! how a write transaction starts, row locking for the outbox — live in this module and
 //! nowhere else, selected by [`Backend`].
 
+pub mod audit_trail;
 pub mod brands;
 pub mod customers;
 pub mod mailbox;

@@ -120,16 +120,17 @@ async fn second_step_failures_lock_the_account(db: Db) {
 async fn concurrent_wrong_codes_are_all_counted(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
     let row = customer(&app, "race@example.com").await;
-    let setup = app.identity.start_totp(&row.id).await.unwrap();
+    let me = identity::principal::Principal::customer(&row.id, "foyer:pwd");
+    let setup = app.identity.start_totp(&me, &row.id).await.unwrap();
     let now = app.identity.clock.now();
-    app.identity.confirm_totp(&row.id, &identity::accounts::mfa::code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
+    app.identity.confirm_totp(&me, &row.id, &identity::accounts::mfa::code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
     let settings = identity::Settings { free_failures: 1_000, lockout_threshold: 1_000, ..(*app.identity.settings).clone() };
     let id = Identity { settings: Arc::new(settings), ..app.identity.clone() };
 
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let (id, customer) = (id.clone(), row.id.clone());
-            tokio::spawn(async move { id.verify_second_factor(&customer, "000000").await })
+            tokio::spawn(async move { id.verify_second_factor(&identity::principal::Principal::customer(&customer, "foyer:pwd"), &customer, "000000").await })
         })
         .collect();
     for task in tasks {

@@ -168,7 +168,7 @@ pub async fn second_factor_methods() -> Result<SecondSteps, AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
     let pending = auth::require_pending().await?;
-    let f = ctx.identity.second_factors_of(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)?;
+    let f = ctx.identity.pending_second_steps(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)?;
     Ok(SecondSteps {
         totp: f.totp,
         passkey: f.passkeys > 0,

@@ -111,6 +111,13 @@ impl Identity {
         self.second_factors(customer_id).await
     }
 
+    /// The second steps a sign-in whose first step passed can use: asked before the
+    /// customer is signed in (the pending first step is the proof, kept by the caller).
+    pub async fn pending_second_steps(&self, principal: &Principal, customer_id: &str) -> Result<SecondFactors> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
+        self.second_factors(customer_id).await
+    }
+
     pub(crate) async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
         // One round trip: this runs on every sign-in whose first step passed.
         let (totp, recovery_codes_left, passkeys, password): (i64, i64, i64, i64) = sqlx::query_as(

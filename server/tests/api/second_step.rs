@@ -91,9 +91,9 @@ async fn second_step_failures_lock_the_account(db: Db) {
         attempts += 1;
         assert!(attempts <= threshold + 1, "not locked after {threshold} wrong codes");
         clock.advance(16 * 60_000); // past any block
-        match id.login(email, secret(PASSWORD), None, &meta(9)).await {
+        match id.login(&identity::principal::Principal::Anonymous, email, secret(PASSWORD), None, &meta(9)).await {
             Ok(LoginStep::SecondFactor { customer_id, first }) => {
-                let wrong = id.complete_second_factor(&customer_id, first, "000000", None, &meta(9)).await;
+                let wrong = id.complete_second_factor(&identity::principal::Principal::Anonymous, &customer_id, first, "000000", None, &meta(9)).await;
                 assert!(matches!(wrong, Err(LoginError::Failed)), "{wrong:?}");
             }
             Err(LoginError::Failed) => break, // locked: the password is refused like a wrong one
@@ -110,7 +110,7 @@ async fn second_step_failures_lock_the_account(db: Db) {
         .unwrap();
     assert_eq!(queued, 1, "the unlock mail");
     // Even the right code does not get past a locked account.
-    let refused = id.complete_second_factor(&row.id, FirstStep::Password, "000000", None, &meta(9)).await;
+    let refused = id.complete_second_factor(&identity::principal::Principal::Anonymous, &row.id, FirstStep::Password, "000000", None, &meta(9)).await;
     assert!(matches!(refused, Err(LoginError::Failed)), "{refused:?}");
 }
 
@@ -239,16 +239,16 @@ async fn known_and_unknown_addresses_write_alike(db: Db) {
     for (n, email) in [(20, known), (30, unknown)] {
         let m = meta(n);
         let before = id.store.writes();
-        id.request_password_reset(email, &m).await.unwrap();
+        id.request_password_reset(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let reset = writes(before);
         let before = id.store.writes();
-        id.send_sign_in_code(email, &m).await.unwrap();
+        id.send_sign_in_code(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let code = writes(before);
         let before = id.store.writes();
-        assert!(matches!(id.login(email, secret(WRONG), None, &m).await, Err(LoginError::Failed)));
+        assert!(matches!(id.login(&identity::principal::Principal::Anonymous, email, secret(WRONG), None, &m).await, Err(LoginError::Failed)));
         let login = writes(before);
         let before = id.store.writes();
-        assert!(matches!(id.login_with_code(email, "000000", None, &m).await, Err(LoginError::CodeFailed)));
+        assert!(matches!(id.login_with_code(&identity::principal::Principal::Anonymous, email, "000000", None, &m).await, Err(LoginError::CodeFailed)));
         let login_code = writes(before);
         counts.push((email, reset, code, login, login_code));
     }

@@ -110,7 +110,7 @@ pub async fn require_recent() -> Result<Current, AppError> {
     if !identity::session::auth_is_recent(c.auth_time, identity.clock.now()) {
         return Err(respond(AppError::ReauthRequired));
     }
-    if !identity.step_up_strong_enough(&c.customer_id, &c.acr).await.map_err(fail)? {
+    if !identity.step_up_strong_enough(&identity::principal::Principal::customer(&c.customer_id, &c.acr), &c.customer_id, &c.acr).await.map_err(fail)? {
         return Err(respond(AppError::ReauthRequired));
     }
     Ok(c)

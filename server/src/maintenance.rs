@@ -15,7 +15,7 @@ pub const INTERVAL: Duration = Duration::from_secs(600);
 
 pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
     let now = identity.clock.now();
-    let sessions = identity.end_expired_sessions().await?;
+    let sessions = identity.end_expired_sessions(&identity::principal::Principal::System).await?;
     let counters = identity.store.throttle_sweep(now).await?;
     let oidc = identity.prune_oidc().await?;
     let outbox = identity.store.outbox_prune(now).await? + identity.store.mailbox_prune(now).await?;

@@ -31,9 +31,8 @@ pub async fn me() -> Result<Option<SignedInCustomer>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;
-    let Some(c) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
-    let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
-    Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified, acr: current.acr }))
+    let Some(c) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
+    Ok(Some(SignedInCustomer { email: c.email, name: c.name, email_verified: c.email_verified, acr: current.acr }))
 }
 
 #[server(endpoint = "register")]
@@ -54,7 +53,7 @@ pub async fn register(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    ctx.identity.register(input, &auth::sign_up_meta()?).await.map_err(auth::fail)
+    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta()?).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "login")]
@@ -62,7 +61,7 @@ pub async fn login(email: String, password: String, return_to: Option<String>) -
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
     let meta = crate::auth::request_meta();
-    let outcome = ctx.identity.login(&email, password.into(), device.as_deref(), &meta).await;
+    let outcome = ctx.identity.login(&identity::principal::Principal::Anonymous, &email, password.into(), device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await
 }
 
@@ -89,7 +88,7 @@ pub(crate) async fn next_step(
             if let Some(token) = crate::auth::read_cookie(crate::auth::Cookie::Remember) {
                 let meta = crate::auth::request_meta();
                 let device = crate::auth::device_cookie();
-                let remembered = ctx.identity.sign_in_remembered(&customer_id, first, &token, device.as_deref(), &meta).await;
+                let remembered = ctx.identity.sign_in_remembered(&identity::principal::Principal::Anonymous, &customer_id, first, &token, device.as_deref(), &meta).await;
                 match remembered.map_err(crate::auth::fail)? {
                     Some(signed) => return signed_in(Ok(signed), false, return_to).await,
                     None => crate::auth::write_cookie(crate::auth::Cookie::Remember, None),
@@ -121,7 +120,8 @@ pub(crate) async fn signed_in(
             crate::auth::set_device_cookie(&signed.device_id);
             if remember {
                 let ctx = crate::context::server_context()?;
-                let token = ctx.identity.remember_device(&signed.customer_id, &meta).await.map_err(crate::auth::fail)?;
+                let me = identity::principal::Principal::customer(&signed.customer_id, identity::accounts::login::acr_of(&signed.amr));
+                let token = ctx.identity.remember_device(&me, &signed.customer_id, &meta).await.map_err(crate::auth::fail)?;
                 crate::auth::write_cookie(crate::auth::Cookie::Remember, Some(&token));
             }
             Ok(safe_return_to(return_to))
@@ -150,7 +150,7 @@ pub async fn login_second_factor(code: String, remember: Option<String>, return_
     let pending = crate::auth::require_pending().await?;
     let meta = crate::auth::request_meta();
     let device = crate::auth::device_cookie();
-    let outcome = ctx.identity.complete_second_factor(&pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
+    let outcome = ctx.identity.complete_second_factor(&identity::principal::Principal::Anonymous, &pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
     signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await
 }
 
@@ -168,7 +168,7 @@ pub async fn second_factor_methods() -> Result<SecondSteps, AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
     let pending = auth::require_pending().await?;
-    let f = ctx.identity.second_factors(&pending.customer_id).await.map_err(auth::fail)?;
+    let f = ctx.identity.pending_second_steps(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)?;
     Ok(SecondSteps {
         totp: f.totp,
         passkey: f.passkeys > 0,
@@ -185,7 +185,7 @@ pub async fn second_factor_email_code() -> Result<(), AppError> {
     if pending.first == identity::accounts::login::FirstStep::EmailCode {
         return Err(auth::respond(AppError::Message("You signed in with a mailed code: the second step must be another way.".into())));
     }
-    ctx.identity.send_second_factor_code(&pending.customer_id).await.map_err(auth::fail)
+    ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)
 }
 
 /// Asks for a sign-in code by mail (the same answer for every address).
@@ -193,7 +193,7 @@ pub async fn second_factor_email_code() -> Result<(), AppError> {
 pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.send_sign_in_code(&email, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 /// Signs in with the mailed code.
@@ -202,7 +202,7 @@ pub async fn login_with_code(email: String, code: String, return_to: Option<Stri
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
     let meta = crate::auth::request_meta();
-    let outcome = ctx.identity.login_with_code(&email, &code, device.as_deref(), &meta).await;
+    let outcome = ctx.identity.login_with_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await
 }
 
@@ -251,14 +251,14 @@ fn confirmed_by_link(c: identity::accounts::register::Confirmed) -> Confirmed {
 pub async fn verify_email_link(token: String) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    ctx.identity.verify_email_link(&token, device.as_deref()).await.map(confirmed_by_link).map_err(crate::auth::fail)
+    ctx.identity.verify_email_link(&identity::principal::Principal::Anonymous, &token, device.as_deref()).await.map(confirmed_by_link).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "verify_email_code")]
 pub async fn verify_email_code(email: String, code: String) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    ctx.identity.verify_email_code(&email, &code, device.as_deref())
+    ctx.identity.verify_email_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref())
         .await
         .map(|c| Confirmed { password_removed: c.password_removed }).map_err(crate::auth::fail)
 }
@@ -268,21 +268,21 @@ pub async fn resend_verification() -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.resend_verification(&current.customer_id).await.map_err(auth::fail)
+    ctx.identity.resend_verification(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.request_password_reset(&email, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String, code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.reset_password(&token, password.into(), code.as_deref()).await.map(|_| ()).map_err(auth::fail)?;
+    ctx.identity.reset_password(&identity::principal::Principal::Anonymous, &token, password.into(), code.as_deref()).await.map(|_| ()).map_err(auth::fail)?;
     // Whoever holds this browser is not signed in by a reset.
     auth::sign_out().await
 }
@@ -290,5 +290,5 @@ pub async fn reset_password(token: String, password: String, code: Option<String
 #[server(endpoint = "unlock_account")]
 pub async fn unlock_account(token: String) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
-    ctx.identity.unlock(&token).await.map_err(crate::auth::fail)
+    ctx.identity.unlock(&identity::principal::Principal::Anonymous, &token).await.map_err(crate::auth::fail)
 }

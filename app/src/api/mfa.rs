@@ -26,7 +26,7 @@ pub async fn mfa_status() -> Result<SecondFactorStatus, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let f = ctx.identity.second_factors(&current.customer_id).await.map_err(auth::fail)?;
+    let f = ctx.identity.second_factors_of(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
     Ok(SecondFactorStatus { totp: f.totp, passkeys: f.passkeys, recovery_codes_left: f.recovery_codes_left, password: f.password })
 }
 
@@ -35,7 +35,7 @@ pub async fn start_totp() -> Result<TotpSetup, AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    let e = ctx.identity.start_totp(&current.customer_id).await.map_err(auth::fail)?;
+    let e = ctx.identity.start_totp(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
     Ok(TotpSetup { secret: e.secret_base32, qr_svg: e.qr_svg })
 }
 
@@ -45,7 +45,7 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    let codes = ctx.identity.confirm_totp(&current.customer_id, &code).await.map_err(auth::fail)?;
+    let codes = ctx.identity.confirm_totp(&crate::api::customer(&current), &current.customer_id, &code).await.map_err(auth::fail)?;
     // A recent sign-in plus a correct code of the new app: both factors, just proved.
     auth::proved_new_factor(&current, &["otp"]).await?;
     Ok(codes)
@@ -56,7 +56,7 @@ pub async fn disable_totp() -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.disable_totp(&current.customer_id).await.map_err(auth::fail)
+    ctx.identity.disable_totp(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "regenerate_recovery_codes")]
@@ -64,5 +64,5 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.regenerate_recovery_codes(&current.customer_id).await.map_err(auth::fail)
+    ctx.identity.regenerate_recovery_codes(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
 }

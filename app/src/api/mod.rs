@@ -16,3 +16,12 @@ pub mod status;
 pub(crate) fn ticked(value: Option<&str>) -> bool {
     matches!(value, Some("on" | "true"))
 }
+
+/// The principal a signed-in customer's request acts as: the core decides what it may
+/// do (`identity::principal`). Requests without a session act as
+/// `Principal::Anonymous` (the mailed link or code, or the pending first step, is the
+/// proof the core checks).
+#[cfg(feature = "ssr")]
+pub(crate) fn customer(current: &crate::auth::Current) -> identity::principal::Principal {
+    identity::principal::Principal::customer(&current.customer_id, &current.acr)
+}

@@ -110,8 +110,8 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
         return Err(too_long());
     }
     let need = ctx.identity.consent_need(&pending, &current.customer_id).await.map_err(auth::fail)?;
-    let Some(brand) = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
-    let Some(customer) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else {
+    let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
+    let Some(customer) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else {
         return Err(auth::respond(AppError::SignInRequired));
     };
     Ok(ConsentView {
@@ -154,7 +154,7 @@ pub async fn brand_for_return_to(return_to: Option<String>) -> Result<Option<Bra
     let Some(r) = return_to.as_deref().and_then(handle_in_return_to) else { return Ok(None) };
     let ctx = crate::context::server_context()?;
     let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Ok(None) };
-    let brand = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)?;
+    let brand = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)?;
     Ok(brand.map(brand_view))
 }
 

@@ -39,7 +39,7 @@ pub async fn list_passkeys() -> Result<Vec<PasskeyView>, AppError> {
     use identity::clock::format_millis;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let list = ctx.identity.passkeys_of(&current.customer_id).await.map_err(auth::fail)?;
+    let list = ctx.identity.passkeys_of(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
     Ok(list
         .into_iter()
         .map(|p| PasskeyView {
@@ -59,7 +59,7 @@ pub async fn passkey_add_options() -> Result<String, AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    keep(ctx.identity.passkey_add_options(&current.customer_id).await.map_err(auth::fail)?).await
+    keep(ctx.identity.passkey_add_options(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?).await
 }
 
 #[server(endpoint = "passkey_add")]
@@ -68,7 +68,7 @@ pub async fn passkey_add(name: String, response: String) -> Result<PasskeyAdded,
     let current = auth::require_recent().await?;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    let (added, recovery_codes) = ctx.identity.passkey_add(&current.customer_id, &state, &response, &name).await.map_err(auth::fail)?;
+    let (added, recovery_codes) = ctx.identity.passkey_add(&crate::api::customer(&current), &current.customer_id, &state, &response, &name).await.map_err(auth::fail)?;
     // The new passkey was just used, with user verification: the session proved it.
     auth::proved_new_factor(&current, &[if added.synced { "swk" } else { "hwk" }, "user"]).await?;
     Ok(PasskeyAdded { recovery_codes })
@@ -79,7 +79,7 @@ pub async fn rename_passkey(id: String, name: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.rename_passkey(&current.customer_id, &id, &name).await.map_err(auth::fail)
+    ctx.identity.rename_passkey(&crate::api::customer(&current), &current.customer_id, &id, &name).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "remove_passkey")]
@@ -87,7 +87,7 @@ pub async fn remove_passkey(id: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.remove_passkey(&current.customer_id, &id).await.map_err(auth::fail)
+    ctx.identity.remove_passkey(&crate::api::customer(&current), &current.customer_id, &id).await.map_err(auth::fail)
 }
 
 /// Sign-up without a password: checks the form like a password sign-up.
@@ -108,7 +108,7 @@ pub async fn passkey_sign_up_options(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    keep(ctx.identity.passkey_sign_up_options(&input, &auth::request_meta()).await.map_err(auth::fail)?).await
+    keep(ctx.identity.passkey_sign_up_options(&identity::principal::Principal::Anonymous, &input, &auth::request_meta()).await.map_err(auth::fail)?).await
 }
 
 #[server(endpoint = "passkey_sign_up")]
@@ -116,7 +116,7 @@ pub async fn passkey_sign_up(response: String) -> Result<(), AppError> {
     use crate::auth;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.passkey_sign_up(&state, &response, &auth::sign_up_meta()?).await.map_err(auth::fail)
+    ctx.identity.passkey_sign_up(&identity::principal::Principal::Anonymous, &state, &response, &auth::sign_up_meta()?).await.map_err(auth::fail)
 }
 
 /// Options for passwordless sign-in (the button, and autofill on the Email field).
@@ -124,7 +124,7 @@ pub async fn passkey_sign_up(response: String) -> Result<(), AppError> {
 pub async fn passkey_sign_in_options() -> Result<String, AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    keep(ctx.identity.passkey_sign_in_options(&auth::request_meta()).await.map_err(auth::fail)?).await
+    keep(ctx.identity.passkey_sign_in_options(&identity::principal::Principal::Anonymous, &auth::request_meta()).await.map_err(auth::fail)?).await
 }
 
 /// Signs in with a passkey alone; answers with the path to go to.
@@ -135,7 +135,7 @@ pub async fn passkey_sign_in(response: String, return_to: Option<String>) -> Res
     let ctx = crate::context::server_context()?;
     let meta = auth::request_meta();
     let device = auth::device_cookie();
-    let outcome = ctx.identity.passkey_sign_in(&state, &response, device.as_deref(), &meta).await;
+    let outcome = ctx.identity.passkey_sign_in(&identity::principal::Principal::Anonymous, &state, &response, device.as_deref(), &meta).await;
     crate::api::account::signed_in(outcome, false, return_to.as_deref()).await
 }
 
@@ -145,7 +145,7 @@ pub async fn passkey_second_factor_options() -> Result<String, AppError> {
     use crate::auth;
     let pending = auth::require_pending().await?;
     let ctx = crate::context::server_context()?;
-    keep(ctx.identity.passkey_verify_options(&pending.customer_id).await.map_err(auth::fail)?).await
+    keep(ctx.identity.passkey_verify_options(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)?).await
 }
 
 #[server(endpoint = "passkey_second_factor")]
@@ -158,7 +158,7 @@ pub async fn passkey_second_factor(response: String, remember: Option<String>, r
     let device = auth::device_cookie();
     let outcome = ctx
         .identity
-        .complete_second_factor_passkey(&pending.customer_id, &[pending.first.amr()], &state, &response, device.as_deref(), &meta)
+        .complete_second_factor_passkey(&identity::principal::Principal::Anonymous, &pending.customer_id, &[pending.first.amr()], &state, &response, device.as_deref(), &meta)
         .await;
     crate::api::account::signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await
 }
@@ -169,7 +169,7 @@ pub async fn passkey_step_up_options() -> Result<String, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    keep(ctx.identity.passkey_verify_options(&current.customer_id).await.map_err(auth::fail)?).await
+    keep(ctx.identity.passkey_verify_options(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?).await
 }
 
 #[server(endpoint = "passkey_step_up")]
@@ -178,6 +178,6 @@ pub async fn passkey_step_up(response: String) -> Result<(), AppError> {
     let current = auth::require().await?;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    let step = ctx.identity.reauthenticate_passkey(&current.customer_id, &state, &response).await.map_err(auth::fail)?;
+    let step = ctx.identity.reauthenticate_passkey(&crate::api::customer(&current), &current.customer_id, &state, &response).await.map_err(auth::fail)?;
     auth::stepped_up(&step).await
 }

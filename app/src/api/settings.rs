@@ -27,7 +27,7 @@ pub async fn get_profile() -> Result<ProfileForm, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.profile(&current.customer_id).await.map_err(auth::fail)
+    ctx.identity.profile(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
 }
 
 /// Saves the profile; returns the names of the changed fields.
@@ -36,7 +36,7 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let changed = ctx.identity.update_profile(&current.customer_id, &form).await.map_err(auth::fail)?;
+    let changed = ctx.identity.update_profile(&crate::api::customer(&current), &current.customer_id, &form).await.map_err(auth::fail)?;
     Ok(changed.into_iter().map(str::to_owned).collect())
 }
 
@@ -49,6 +49,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
     let ctx = crate::context::server_context()?;
     ctx.identity
         .change_password(
+            &crate::api::customer(&current),
             &current.customer_id,
             current_password.into(),
             code.as_deref(),
@@ -71,7 +72,7 @@ pub async fn reauthenticate(password: String, code: Option<String>) -> Result<()
     let ctx = crate::context::server_context()?;
     let step = ctx
         .identity
-        .reauthenticate(&current.customer_id, password.into(), code.as_deref(), &auth::request_meta())
+        .reauthenticate(&crate::api::customer(&current), &current.customer_id, password.into(), code.as_deref(), &auth::request_meta())
         .await
         .map_err(auth::fail)?;
     auth::stepped_up(&step).await
@@ -83,7 +84,7 @@ pub async fn change_email(new_email: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.request_email_change(&current.customer_id, &new_email).await.map_err(auth::fail)
+    ctx.identity.request_email_change(&crate::api::customer(&current), &current.customer_id, &new_email).await.map_err(auth::fail)
 }
 
 /// Confirms an email change by the mailed link's token, or by code when signed in.
@@ -92,12 +93,15 @@ pub async fn confirm_email_change(token: Option<String>, code: Option<String>) -
     use crate::auth;
     let ctx = crate::context::server_context()?;
     let token = token.filter(|t| !t.trim().is_empty());
-    let by_code = match (&token, code.filter(|c| !c.trim().is_empty())) {
-        (None, Some(code)) => Some((auth::require().await?.customer_id, code)),
-        _ => None,
+    let (principal, by_code) = match (&token, code.filter(|c| !c.trim().is_empty())) {
+        (None, Some(code)) => {
+            let current = auth::require().await?;
+            (crate::api::customer(&current), Some((current.customer_id, code)))
+        }
+        _ => (identity::principal::Principal::Anonymous, None),
     };
     ctx.identity
-        .confirm_email_change(token.as_deref(), by_code.as_ref().map(|(c, k)| (c.as_str(), k.as_str())))
+        .confirm_email_change(&principal, token.as_deref(), by_code.as_ref().map(|(c, k)| (c.as_str(), k.as_str())))
         .await
         .map(|_| ())
         .map_err(auth::fail)
@@ -107,7 +111,7 @@ pub async fn confirm_email_change(token: Option<String>, code: Option<String>) -
 pub async fn undo_email_change(token: String) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.undo_email_change(&token).await.map_err(auth::fail)?;
+    ctx.identity.undo_email_change(&identity::principal::Principal::Anonymous, &token).await.map_err(auth::fail)?;
     auth::sign_out().await
 }
 
@@ -116,8 +120,7 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let now = ctx.identity.clock.now();
-    let rows = ctx.identity.store.sessions_of(&current.customer_id, now).await.map_err(auth::fail)?;
+    let rows = ctx.identity.devices(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
     Ok(rows
         .into_iter()
         .map(|r| DeviceView {
@@ -139,7 +142,7 @@ pub async fn end_device(id: String) -> Result<bool, AppError> {
         auth::sign_out().await?;
         return Ok(true);
     }
-    ctx.identity.end_session(&current.customer_id, &id).await.map_err(auth::fail)
+    ctx.identity.end_session(&crate::api::customer(&current), &current.customer_id, &id).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "end_other_devices")]
@@ -147,7 +150,7 @@ pub async fn end_other_devices() -> Result<u64, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.end_other_sessions(&current.customer_id, &current.session_hash).await.map_err(auth::fail)
+    ctx.identity.end_other_sessions(&crate::api::customer(&current), &current.customer_id, &current.session_hash).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "activity")]
@@ -155,7 +158,7 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let rows = ctx.identity.store.activity_of(&current.customer_id, 100).await.map_err(auth::fail)?;
+    let rows = ctx.identity.activity(&crate::api::customer(&current), &current.customer_id, 100).await.map_err(auth::fail)?;
     Ok(rows.into_iter().map(|r| ActivityView { at: identity::clock::format_millis(r.at), what: describe(&r.action, &r.detail) }).collect())
 }
 

@@ -11,6 +11,7 @@ use super::tokens::{Purpose, redeem_code};
 use crate::domain::Email;
 use crate::email::Template;
 use crate::outbox::KnownMail;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, UnixMillis};
 
 /// Codes an address can ask for in a throttle window before it must wait.
@@ -23,7 +24,8 @@ fn send_key(normalized_email: &str) -> String {
 impl Identity {
     /// Mails a sign-in code when the address has an account that can sign in. The
     /// answer, and what the request writes, are the same either way.
-    pub async fn send_sign_in_code(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+    pub async fn send_sign_in_code(&self, principal: &Principal, email: &str, meta: &RequestMeta) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let (ip, key) = (ip_key(meta.ip), send_key(email.normalized()));
@@ -38,7 +40,8 @@ impl Identity {
     }
 
     /// Mails a code as the fallback second step of a sign-in whose password passed.
-    pub async fn send_second_factor_code(&self, customer_id: &str) -> Result<()> {
+    pub async fn send_second_factor_code(&self, principal: &Principal, customer_id: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let now = self.clock.now();
         let key = send_key(&c.email_normalized);
@@ -59,7 +62,8 @@ impl Identity {
 
     /// Signs in with a mailed code. Accounts with two-step verification continue with
     /// their second factor (not another mailed code).
-    pub async fn login_with_code(&self, email: &str, code: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<LoginStep, LoginError> {
+    pub async fn login_with_code(&self, principal: &Principal, email: &str, code: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<LoginStep, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let (gate, customer) = self.first_step_gate(email, meta, now).await?;
         // An unknown address runs the same transaction (it finds no code), so known and

@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::domain::Email;
 use crate::email::Template;
 use crate::outbox::{self, KnownMail, OutboxEvent};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result, UnixMillis};
 
 impl Identity {
@@ -22,7 +23,8 @@ impl Identity {
     /// Delivers a queued [`OutboxEvent::MailIfKnown`] (the outbox worker calls this):
     /// issues the link or code and queues its mail when the address has an account
     /// that may have it; does nothing otherwise.
-    pub async fn deliver_mail_if_known(&self, mail: KnownMail, email: &str) -> Result<()> {
+    pub async fn deliver_mail_if_known(&self, principal: &Principal, mail: KnownMail, email: &str) -> Result<()> {
+        authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let Ok(email) = Email::parse(email) else { return Ok(()) };
         let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
         let now = self.clock.now();

@@ -12,6 +12,7 @@ use crate::domain::Email;
 use crate::email::Template;
 use crate::store::customers::{self, CustomerRow};
 use crate::store::{devices, throttle};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, sha256_hex};
 
 /// A successful sign-in.
@@ -169,11 +170,13 @@ impl Identity {
 
     pub async fn login(
         &self,
+        principal: &Principal,
         email: &str,
         password: SecretString,
         device_id: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<LoginStep, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let (gate, customer) = self.first_step_gate(email, meta, now).await?;
         let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
@@ -215,12 +218,14 @@ impl Identity {
     /// code, a recovery code, or (after a password) a mailed sign-in code.
     pub async fn complete_second_factor(
         &self,
+        principal: &Principal,
         customer_id: &str,
         first: FirstStep,
         code: &str,
         device_id: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<SignedIn, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         if c.locked_at.is_some() {
             return Err(LoginError::Failed);
@@ -299,7 +304,8 @@ impl Identity {
     }
 
     /// Unlocks the account from the mailed link.
-    pub async fn unlock(&self, token: &str) -> Result<()> {
+    pub async fn unlock(&self, principal: &Principal, token: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::Unlock, token, now).await?;
@@ -318,7 +324,8 @@ impl Identity {
     /// and IP). Accounts with a second factor must present it too (`code`); its
     /// failures count like a sign-in's second step. The answer says how strongly the
     /// customer proved it (`amr`), so the session's level can rise with it.
-    pub async fn reauthenticate(&self, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<StepUp, LoginError> {
+    pub async fn reauthenticate(&self, principal: &Principal, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<StepUp, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let gate = FirstStepGate { acct: account_key(&c.email_normalized), ip: ip_key(meta.ip) };
@@ -339,7 +346,7 @@ impl Identity {
             let mut tx = self.store.begin().await?;
             let second = if amr.contains(&"mfa") { mfa_key(&c.id) } else { gate.acct.clone() };
             throttle::clear_pair_tx(&mut tx, &gate.acct, &second).await?;
-            self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "customer.reauthenticated", serde_json::json!({}), now)
+            self.audit_customer(&mut tx, principal.actor(), &c.id, "customer.reauthenticated", serde_json::json!({}), now)
                 .await?;
             tx.commit().await?;
             return Ok(StepUp { at: now, amr });

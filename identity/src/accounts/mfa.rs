@@ -17,6 +17,7 @@ use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
 use crate::email::Template;
 use crate::store::credentials::{self, TotpRow};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::CustomerRow;
 use crate::store::Tx;
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
@@ -97,7 +98,20 @@ fn normalise_recovery(code: &str) -> String {
 }
 
 impl Identity {
-    pub async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
+    /// The customer's second factors (which steps a sign-in or a step-up can use).
+    pub async fn second_factors_of(&self, principal: &Principal, customer_id: &str) -> Result<SecondFactors> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        self.second_factors(customer_id).await
+    }
+
+    /// The second steps a sign-in whose first step passed can use: asked before the
+    /// customer is signed in (the pending first step is the proof, kept by the caller).
+    pub async fn pending_second_steps(&self, principal: &Principal, customer_id: &str) -> Result<SecondFactors> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
+        self.second_factors(customer_id).await
+    }
+
+    pub(crate) async fn second_factors(&self, customer_id: &str) -> Result<SecondFactors> {
         // One round trip: this runs on every sign-in whose first step passed.
         let counts = self.store.factor_counts(customer_id).await?;
         Ok(SecondFactors { totp: counts.totp, passkeys: counts.passkeys, recovery_codes_left: counts.recovery_codes_left, password: counts.password })
@@ -105,7 +119,8 @@ impl Identity {
 
     /// Starts TOTP enrolment: a fresh secret, sealed and stored unconfirmed. Refused
     /// until the address is confirmed (`provisional`).
-    pub async fn start_totp(&self, customer_id: &str) -> Result<TotpEnrolment> {
+    pub async fn start_totp(&self, principal: &Principal, customer_id: &str) -> Result<TotpEnrolment> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         super::provisional::may_add_factor(c.email_verified)?;
         if self.second_factors(customer_id).await?.totp {
@@ -127,7 +142,8 @@ impl Identity {
     }
 
     /// Confirms enrolment with a first code; returns the recovery codes (shown once).
-    pub async fn confirm_totp(&self, customer_id: &str, code: &str) -> Result<Vec<String>> {
+    pub async fn confirm_totp(&self, principal: &Principal, customer_id: &str, code: &str) -> Result<Vec<String>> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         self.require_confirmed_tx(&mut tx, customer_id).await?;
@@ -138,7 +154,7 @@ impl Identity {
         let step = self.match_totp(customer_id, &row, code, now)?.ok_or(Error::TokenInvalid)?;
         credentials::totp_confirm(&mut tx, customer_id, step, now).await?;
         let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_enabled", serde_json::json!({}), now).await?;
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.totp_enabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "An authenticator app was added as a second step for signing in.", now).await?;
         tx.commit().await?;
         Ok(codes)
@@ -146,7 +162,8 @@ impl Identity {
 
     /// Checks a second-factor code (TOTP, or a recovery code) for step-up. Wrong codes
     /// count on the account's second-step throttle and toward its lock-out.
-    pub async fn verify_second_factor(&self, customer_id: &str, code: &str) -> Result<&'static str> {
+    pub async fn verify_second_factor(&self, principal: &Principal, customer_id: &str, code: &str) -> Result<&'static str> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         self.verify_second_factor_from(customer_id, code, None).await
     }
 
@@ -214,19 +231,21 @@ impl Identity {
     }
 
     /// Turns the second factor off (the caller checked a recent strong authentication).
-    pub async fn disable_totp(&self, customer_id: &str) -> Result<()> {
+    pub async fn disable_totp(&self, principal: &Principal, customer_id: &str) -> Result<()> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         credentials::totp_delete(&mut tx, customer_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// A new set of recovery codes; the old set stops working.
-    pub async fn regenerate_recovery_codes(&self, customer_id: &str) -> Result<Vec<String>> {
+    pub async fn regenerate_recovery_codes(&self, principal: &Principal, customer_id: &str) -> Result<Vec<String>> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         self.require_confirmed(customer_id).await?;
         if !self.second_factors(customer_id).await?.any() {
@@ -234,7 +253,7 @@ impl Identity {
         }
         let mut tx = self.store.begin().await?;
         let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "mfa.recovery_codes_regenerated", serde_json::json!({}), now).await?;
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.recovery_codes_regenerated", serde_json::json!({}), now).await?;
         self.mail_factor_change(&mut tx, customer_id, "New recovery codes were created; the old ones no longer work.", now).await?;
         tx.commit().await?;
         Ok(codes)

@@ -2,6 +2,8 @@
 //! and password changes, profile, sessions and activity. See
 //! `docs/design/accounts.md` for the flows and what each defends against.
 
+#[cfg(test)]
+mod authorization_tests;
 pub mod email_code;
 pub mod known_mail;
 pub mod login;
@@ -13,6 +15,7 @@ pub mod recovery;
 pub mod register;
 pub mod remember;
 pub mod sessions;
+pub mod site;
 pub mod step_up;
 pub mod throttle;
 pub mod tokens;

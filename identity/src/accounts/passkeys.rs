@@ -21,6 +21,7 @@ use super::register::{Registration, check_profile};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use crate::audit::Actor;
 use crate::domain::ParseError;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::Tx;
 use crate::store::credentials::{self, NewPasskey, PasskeyRow};
 use crate::{Error, Identity, Result, UnixMillis};
@@ -181,7 +182,8 @@ impl Identity {
         self.store.passkeys_of_customer(customer_id).await
     }
 
-    pub async fn passkeys_of(&self, customer_id: &str) -> Result<Vec<PasskeyInfo>> {
+    pub async fn passkeys_of(&self, principal: &Principal, customer_id: &str) -> Result<Vec<PasskeyInfo>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         Ok(self.passkey_rows(customer_id).await?.iter().map(info_of).collect())
     }
 
@@ -201,7 +203,8 @@ impl Identity {
 
     /// Starts adding a passkey to a signed-in customer's account (once the address is
     /// confirmed: `provisional`).
-    pub async fn passkey_add_options(&self, customer_id: &str) -> Result<Challenge> {
+    pub async fn passkey_add_options(&self, principal: &Principal, customer_id: &str) -> Result<Challenge> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         super::provisional::may_add_factor(c.email_verified)?;
         let rows = self.passkey_rows(customer_id).await?;
@@ -216,7 +219,8 @@ impl Identity {
 
     /// Finishes adding a passkey. Returns it, and the recovery codes to show once when
     /// this passkey turned two-step verification on.
-    pub async fn passkey_add(&self, customer_id: &str, state: &CeremonyState, response_json: &str, name: &str) -> Result<(PasskeyInfo, Vec<String>)> {
+    pub async fn passkey_add(&self, principal: &Principal, customer_id: &str, state: &CeremonyState, response_json: &str, name: &str) -> Result<(PasskeyInfo, Vec<String>)> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let name = check_name(name)?;
         let registration: PasskeyRegistration = self.state_for(state, &Ceremony::Add { customer_id: customer_id.to_owned() })?;
         let response: RegisterPublicKeyCredential = serde_json::from_str(response_json).map_err(|_| refused())?;
@@ -229,7 +233,7 @@ impl Identity {
         self.require_confirmed_tx(&mut tx, customer_id).await?;
         let info = self.insert_passkey(&mut tx, customer_id, &name, &passkey, aaguid, now).await?;
         let codes = if turns_on { self.replace_recovery_codes(&mut tx, customer_id, now).await? } else { Vec::new() };
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.added", serde_json::json!({ "passkey": info.id }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "passkey.added", serde_json::json!({ "passkey": info.id }), now)
             .await?;
         self.mail_factor_change(&mut tx, customer_id, &format!("A passkey named \u{201c}{name}\u{201d} was added to your account."), now).await?;
         tx.commit().await?;
@@ -267,7 +271,8 @@ impl Identity {
     }
 
     /// Starts a sign-up with a passkey: the same checks as a password sign-up.
-    pub async fn passkey_sign_up_options(&self, input: &Registration, meta: &RequestMeta) -> Result<Challenge> {
+    pub async fn passkey_sign_up_options(&self, principal: &Principal, input: &Registration, meta: &RequestMeta) -> Result<Challenge> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let checked = check_profile(input, Vec::new())?;
         self.store.throttle_check(&ip_key(meta.ip), self.clock.now()).await?;
         let customer_id = self.new_id();
@@ -285,7 +290,8 @@ impl Identity {
     /// Finishes a passkey sign-up. Answers the same whether the address was new (the
     /// account is created with the passkey and a verification mail) or not (the owner
     /// is told someone tried; the passkey is not kept).
-    pub async fn passkey_sign_up(&self, state: &CeremonyState, response_json: &str, meta: &RequestMeta) -> Result<()> {
+    pub async fn passkey_sign_up(&self, principal: &Principal, state: &CeremonyState, response_json: &str, meta: &RequestMeta) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let Ceremony::SignUp { customer_id, email, given_name, family_name } = &state.ceremony else { return Err(refused()) };
         let registration: PasskeyRegistration = self.state_for(state, &state.ceremony)?;
         let response: RegisterPublicKeyCredential = serde_json::from_str(response_json).map_err(|_| refused())?;
@@ -321,14 +327,16 @@ impl Identity {
 
     /// Options for passwordless sign-in: no account named, the browser offers the
     /// passkeys it holds for us (also used for autofill, "conditional mediation").
-    pub async fn passkey_sign_in_options(&self, meta: &RequestMeta) -> Result<Challenge> {
+    pub async fn passkey_sign_in_options(&self, principal: &Principal, meta: &RequestMeta) -> Result<Challenge> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         self.store.throttle_check(&ip_key(meta.ip), self.clock.now()).await?;
         let (options, state) = self.webauthn()?.start_discoverable_authentication().map_err(internal)?;
         self.challenge(Ceremony::SignIn, &options, &state)
     }
 
     /// Finishes a passwordless sign-in. Every refusal is the same `Failed`.
-    pub async fn passkey_sign_in(&self, state: &CeremonyState, response_json: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<SignedIn, LoginError> {
+    pub async fn passkey_sign_in(&self, principal: &Principal, state: &CeremonyState, response_json: &str, device_id: Option<&str>, meta: &RequestMeta) -> Result<SignedIn, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
         self.store.throttle_check(&ip, now).await?;
@@ -365,7 +373,8 @@ impl Identity {
     }
 
     /// Options to verify a known customer's passkey (second step or step-up).
-    pub async fn passkey_verify_options(&self, customer_id: &str) -> Result<Challenge> {
+    pub async fn passkey_verify_options(&self, principal: &Principal, customer_id: &str) -> Result<Challenge> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let passkeys: Vec<Passkey> = self
             .passkey_rows(customer_id)
             .await?
@@ -381,7 +390,7 @@ impl Identity {
     }
 
     /// Verifies a known customer's passkey. Returns the `amr` it proves.
-    pub async fn passkey_verify(&self, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<Vec<&'static str>> {
+    pub(crate) async fn passkey_verify(&self, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<Vec<&'static str>> {
         let auth: PasskeyAuthentication = self.state_for(state, &Ceremony::Verify { customer_id: customer_id.to_owned() })?;
         let response: PublicKeyCredential = serde_json::from_str(response_json).map_err(|_| refused())?;
         let row = self.passkey_by_credential(response.get_credential_id()).await?.ok_or_else(refused)?;
@@ -433,6 +442,7 @@ impl Identity {
     /// Completes a sign-in whose first step passed (`first`: its `amr`) with a passkey.
     pub async fn complete_second_factor_passkey(
         &self,
+        principal: &Principal,
         customer_id: &str,
         first: &[&'static str],
         state: &CeremonyState,
@@ -440,6 +450,7 @@ impl Identity {
         device_id: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<SignedIn, LoginError> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(LoginError::Failed)?;
         if c.locked_at.is_some() {
             return Err(LoginError::Failed);
@@ -456,24 +467,26 @@ impl Identity {
 
     /// Step-up with a passkey: the strongest factor an account can have (the answer's
     /// `amr` lifts the session to `foyer:passkey`).
-    pub async fn reauthenticate_passkey(&self, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<super::login::StepUp> {
+    pub async fn reauthenticate_passkey(&self, principal: &Principal, customer_id: &str, state: &CeremonyState, response_json: &str) -> Result<super::login::StepUp> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let amr = self.passkey_verify(customer_id, state, response_json).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "customer.reauthenticated", serde_json::json!({ "method": "passkey" }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "customer.reauthenticated", serde_json::json!({ "method": "passkey" }), now)
             .await?;
         tx.commit().await?;
         Ok(super::login::StepUp { at: now, amr })
     }
 
-    pub async fn rename_passkey(&self, customer_id: &str, passkey_id: &str, name: &str) -> Result<()> {
+    pub async fn rename_passkey(&self, principal: &Principal, customer_id: &str, passkey_id: &str, name: &str) -> Result<()> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let name = check_name(name)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !credentials::passkey_rename(&mut tx, customer_id, passkey_id, &name).await? {
             return Err(Error::NotFound("passkey"));
         }
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.renamed", serde_json::json!({ "passkey": passkey_id }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "passkey.renamed", serde_json::json!({ "passkey": passkey_id }), now)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -481,7 +494,8 @@ impl Identity {
 
     /// Removes a passkey (the caller checked a recent strong authentication). The last
     /// way to sign in cannot be removed.
-    pub async fn remove_passkey(&self, customer_id: &str, passkey_id: &str) -> Result<()> {
+    pub async fn remove_passkey(&self, principal: &Principal, customer_id: &str, passkey_id: &str) -> Result<()> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let c = crate::store::customers::by_id_tx(&mut tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
@@ -496,7 +510,7 @@ impl Identity {
         let name = name.clone();
         credentials::passkey_delete(&mut tx, customer_id, passkey_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "passkey.removed", serde_json::json!({ "passkey": passkey_id }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "passkey.removed", serde_json::json!({ "passkey": passkey_id }), now)
             .await?;
         self.mail_factor_change(&mut tx, customer_id, &format!("The passkey \u{201c}{name}\u{201d} was removed from your account."), now).await?;
         tx.commit().await?;

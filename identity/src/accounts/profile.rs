@@ -1,7 +1,7 @@
 //! The customer's profile: every field validated with its own message, saved in one
 //! transaction with an audit event and a `customer.updated` outbox event.
 
-use crate::audit::Actor;
+use crate::principal::{Action, Principal, Subject, authorize};
 pub use crate::domain::profile::{ProfileForm, check_profile};
 use crate::domain::profile as fields;
 use crate::outbox::{self, OutboxEvent};
@@ -31,8 +31,32 @@ fn changed_fields(old: &ProfileForm, new: &ProfileForm) -> Vec<&'static str> {
     pairs.into_iter().filter(|(_, a, b)| a != b).map(|(n, _, _)| n).collect()
 }
 
+/// What pages show of a signed-in customer: the address, a name to greet them by,
+/// whether the address is confirmed. Its `Debug` hides the address and the name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub email: String,
+    pub name: String,
+    pub email_verified: bool,
+}
+
+impl std::fmt::Debug for AccountSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountSummary").field("email_verified", &self.email_verified).finish_non_exhaustive()
+    }
+}
+
 impl Identity {
-    pub async fn profile(&self, customer_id: &str) -> Result<ProfileForm> {
+    /// The customer's address and greeting name; `None` when the account is gone.
+    pub async fn account_summary(&self, principal: &Principal, customer_id: &str) -> Result<Option<AccountSummary>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        let Some(c) = self.store.customer_by_id(customer_id).await? else { return Ok(None) };
+        let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
+        Ok(Some(AccountSummary { email: c.email, name, email_verified: c.email_verified == 1 }))
+    }
+
+    pub async fn profile(&self, principal: &Principal, customer_id: &str) -> Result<ProfileForm> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         Ok(ProfileForm {
             given_name: c.given_name,
@@ -50,10 +74,11 @@ impl Identity {
     }
 
     /// Saves the profile; returns the names of the fields that changed.
-    pub async fn update_profile(&self, customer_id: &str, form: &ProfileForm) -> Result<Vec<&'static str>> {
+    pub async fn update_profile(&self, principal: &Principal, customer_id: &str, form: &ProfileForm) -> Result<Vec<&'static str>> {
+        authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let checked = check_profile(form, today(now)).map_err(Error::Fields)?;
-        let old = self.profile(customer_id).await?;
+        let old = self.profile(principal, customer_id).await?;
         let changed = changed_fields(&old, &checked);
         if changed.is_empty() {
             return Ok(changed);
@@ -61,7 +86,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         customers::update_profile(&mut tx, customer_id, &checked, now).await?;
         let detail = serde_json::json!({ "fields": changed });
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "profile.updated", detail, now).await?;
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "profile.updated", detail, now).await?;
         let event = OutboxEvent::CustomerUpdated { customer_id: customer_id.to_owned(), fields: changed.iter().map(|f| (*f).to_owned()).collect() };
         outbox::enqueue(&mut tx, &event, now).await?;
         tx.commit().await?;

@@ -11,6 +11,7 @@ use crate::audit::Actor;
 use crate::domain::{Email, ParseError};
 use crate::email::Template;
 use crate::policy;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::{self, CustomerRow};
 use crate::{Error, Identity, Result};
 
@@ -28,7 +29,8 @@ fn check_new_password(password: &SecretString, c: &CustomerRow) -> Result<()> {
 impl Identity {
     /// "Forgot password": mails a reset link if the account exists; answers and writes
     /// the same either way.
-    pub async fn request_password_reset(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+    pub async fn request_password_reset(&self, principal: &Principal, email: &str, meta: &RequestMeta) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
@@ -45,7 +47,8 @@ impl Identity {
     /// An account with a second factor must present it (`code`: TOTP or recovery code):
     /// a reset never bypasses MFA. An unconfirmed account's factors are provisional: the
     /// reset removes them instead (`provisional`).
-    pub async fn reset_password(&self, token: &str, new_password: SecretString, code: Option<&str>) -> Result<String> {
+    pub async fn reset_password(&self, principal: &Principal, token: &str, new_password: SecretString, code: Option<&str>) -> Result<String> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::ResetPassword, token, now).await?;
@@ -73,7 +76,7 @@ impl Identity {
         if clears {
             self.address_proven_tx(&mut tx, &c.id, Proof::PasswordReset, now).await?;
         }
-        self.store_new_password(&mut tx, &c, &hash, None, true, "password.reset", now).await?;
+        self.store_new_password(&mut tx, Actor::Customer(c.id.clone()), &c, &hash, None, true, "password.reset", now).await?;
         tx.commit().await?;
         self.store.throttle_clear(&super::throttle::account_key(&c.email_normalized)).await?;
         Ok(c.id)
@@ -86,6 +89,7 @@ impl Identity {
     #[expect(clippy::too_many_arguments, reason = "one use case, each argument a different input of it")]
     pub async fn change_password(
         &self,
+        principal: &Principal,
         customer_id: &str,
         current: SecretString,
         code: Option<&str>,
@@ -94,13 +98,14 @@ impl Identity {
         all_grants: bool,
         meta: &RequestMeta,
     ) -> Result<(), LoginError> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         check_new_password(&new_password, &c)?;
-        self.reauthenticate(customer_id, current, code, meta).await?;
+        self.reauthenticate(principal, customer_id, current, code, meta).await?;
         let now = self.clock.now();
         let hash = self.hasher.hash(new_password, self.rng.as_ref()).await?;
         let mut tx = self.store.begin().await?;
-        self.store_new_password(&mut tx, &c, &hash, keep_session, all_grants, "password.changed", now).await?;
+        self.store_new_password(&mut tx, principal.actor(), &c, &hash, keep_session, all_grants, "password.changed", now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -112,6 +117,7 @@ impl Identity {
     async fn store_new_password(
         &self,
         tx: &mut crate::store::Tx,
+        actor: Actor,
         c: &CustomerRow,
         hash: &str,
         keep_session: Option<&str>,
@@ -125,12 +131,13 @@ impl Identity {
         let reset_link = self.link("/forgot-password");
         self.queue_mail(tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
         let detail = serde_json::json!({ "sessions_ended": ended, "grants_revoked": revoked });
-        self.audit_customer(tx, Actor::Customer(c.id.clone()), &c.id, action, detail, now).await
+        self.audit_customer(tx, actor, &c.id, action, detail, now).await
     }
 
     /// Starts an email change (the caller has checked a recent authentication): a link
     /// and code go to the new address; nothing changes until it is confirmed.
-    pub async fn request_email_change(&self, customer_id: &str, new_email: &str) -> Result<()> {
+    pub async fn request_email_change(&self, principal: &Principal, customer_id: &str, new_email: &str) -> Result<()> {
+        authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?;
         let email = Email::parse(new_email)?;
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
@@ -142,13 +149,18 @@ impl Identity {
         let link = self.link(&format!("/account/confirm-email?token={}", issued.token));
         let code = issued.code.unwrap_or_default();
         self.queue_mail(&mut tx, email.as_str(), Template::ConfirmEmailChange { link: &link, code: &code }, now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "email.change_requested", serde_json::json!({}), now).await?;
+        self.audit_customer(&mut tx, principal.actor(), &c.id, "email.change_requested", serde_json::json!({}), now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Confirms an email change by link (`token`) or, for a signed-in customer, by code.
-    pub async fn confirm_email_change(&self, token: Option<&str>, code: Option<(&str, &str)>) -> Result<String> {
+    /// Confirms an email change by link (`token`: anyone holding it) or, for a signed-in
+    /// customer, by code (`code`: the customer's id and the code).
+    pub async fn confirm_email_change(&self, principal: &Principal, token: Option<&str>, code: Option<(&str, &str)>) -> Result<String> {
+        match (token, code) {
+            (None, Some((customer_id, _))) => authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?,
+            _ => authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?,
+        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = match (token, code) {
@@ -181,7 +193,8 @@ impl Identity {
 
     /// The old address takes the account back: the email is restored and every
     /// session ends.
-    pub async fn undo_email_change(&self, token: &str) -> Result<()> {
+    pub async fn undo_email_change(&self, principal: &Principal, token: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::UndoEmailChange, token, now).await?;

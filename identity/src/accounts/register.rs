@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::domain::{Email, ParseError, PersonName};
 use crate::email::Template;
 use crate::policy;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::{self, CustomerRow};
 use crate::{Error, Identity, Result};
 
@@ -80,7 +81,8 @@ pub(crate) fn check_profile(input: &Registration, mut errors: Vec<ParseError>) -
 impl Identity {
     /// Registers a customer. The answer is the same whether the address is new or not:
     /// a new address gets a verification mail, a known one a "someone tried" mail.
-    pub async fn register(&self, input: Registration, meta: &RequestMeta) -> Result<()> {
+    pub async fn register(&self, principal: &Principal, input: Registration, meta: &RequestMeta) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         // Cheap checks, then the throttle, then the expensive work (policy, hashing).
         let checked = check(&input)?;
         let now = self.clock.now();
@@ -132,7 +134,8 @@ impl Identity {
     /// Confirms an address from the link, in the browser with the device cookie
     /// `device_id`: from another browser than the one that created the account, what
     /// the account held is cleared first (`provisional`), the password too.
-    pub async fn verify_email_link(&self, token: &str, device_id: Option<&str>) -> Result<Confirmed> {
+    pub async fn verify_email_link(&self, principal: &Principal, token: &str, device_id: Option<&str>) -> Result<Confirmed> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::VerifyEmail, token, now).await?;
@@ -143,7 +146,8 @@ impl Identity {
 
     /// Confirms an address with the mailed code (as the link does). Unknown address and
     /// wrong code give the same error.
-    pub async fn verify_email_code(&self, email: &str, code: &str, device_id: Option<&str>) -> Result<Confirmed> {
+    pub async fn verify_email_code(&self, principal: &Principal, email: &str, code: &str, device_id: Option<&str>) -> Result<Confirmed> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let Ok(email) = Email::parse(email) else { return Err(Error::TokenInvalid) };
         let Some(customer) = self.store.customer_by_email(email.normalized()).await? else { return Err(Error::TokenInvalid) };
@@ -171,7 +175,8 @@ impl Identity {
     }
 
     /// Sends a fresh verification mail to a signed-in, unverified customer (limited).
-    pub async fn resend_verification(&self, customer_id: &str) -> Result<()> {
+    pub async fn resend_verification(&self, principal: &Principal, customer_id: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = format!("resend:{customer_id}");
         self.store.throttle_check(&key, now).await?;

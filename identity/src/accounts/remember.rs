@@ -8,6 +8,7 @@ use super::RequestMeta;
 use super::login::{FirstStep, SignedIn};
 use crate::audit::Actor;
 use crate::store::devices;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, sha256_hex};
 
 /// How long a device is remembered.
@@ -15,7 +16,8 @@ pub const REMEMBER_MS: i64 = 30 * 24 * 3_600_000;
 
 impl Identity {
     /// Remembers this device for the customer; returns the cookie's secret.
-    pub async fn remember_device(&self, customer_id: &str, meta: &RequestMeta) -> Result<String> {
+    pub async fn remember_device(&self, principal: &Principal, customer_id: &str, meta: &RequestMeta) -> Result<String> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let token = self.new_token();
         let mut tx = self.store.begin().await?;
@@ -23,7 +25,7 @@ impl Identity {
         let (id, token_hash) = (self.new_id(), sha256_hex(token.as_bytes()));
         let device = devices::NewRemembered { id: &id, customer_id, token_hash: &token_hash, device: &meta.device, created_at: now, expires_at: now + REMEMBER_MS };
         devices::remember(&mut tx, &device).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "device.remembered", serde_json::json!({ "device": meta.device }), now)
             .await?;
         tx.commit().await?;
         Ok(token)
@@ -33,12 +35,14 @@ impl Identity {
     /// is a live remembered device of this customer. `None` when it is not.
     pub async fn sign_in_remembered(
         &self,
+        principal: &Principal,
         customer_id: &str,
         first: FirstStep,
         token: &str,
         device_id: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<Option<SignedIn>> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         if token.len() < 32 || token.len() > 100 {
             return Ok(None);
         }

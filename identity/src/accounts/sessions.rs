@@ -9,6 +9,7 @@ pub use crate::store::audit::ActivityRow;
 pub use crate::store::sessions::{SessionColumns, SessionRow, StoredSession};
 use crate::store::{Tx, devices, sessions};
 use crate::{Identity, Result};
+use crate::principal::{Action, Principal, Subject, authorize};
 
 /// "Firefox on Linux", "Safari on iPhone", or "Unknown browser".
 pub fn describe_user_agent(user_agent: &str) -> String {
@@ -31,7 +32,8 @@ impl Identity {
 
     /// The sweep: deletes expired sessions (idle or absolute) and logs their sign-ins out
     /// of the brands they reached, as an explicit sign-out would.
-    pub async fn end_expired_sessions(&self) -> Result<u64> {
+    pub async fn end_expired_sessions(&self, principal: &Principal) -> Result<u64> {
+        authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let sids = sessions::expired_sids(&mut tx, now).await?;
@@ -41,8 +43,21 @@ impl Identity {
         Ok(ended)
     }
 
+    /// The customer's live sessions ("devices"), most recently used first.
+    pub async fn devices(&self, principal: &Principal, customer_id: &str) -> Result<Vec<SessionRow>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        self.store.sessions_of(customer_id, self.clock.now()).await
+    }
+
+    /// The customer's own security events (the audit rows about them), newest first.
+    pub async fn activity(&self, principal: &Principal, customer_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        self.store.activity_of(customer_id, limit).await
+    }
+
     /// Ends one of the customer's own sessions (never another customer's).
-    pub async fn end_session(&self, customer_id: &str, id_hash: &str) -> Result<bool> {
+    pub async fn end_session(&self, principal: &Principal, customer_id: &str, id_hash: &str) -> Result<bool> {
+        authorize(principal, Action::ManageSessions, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Some(sid) = sessions::sid_of(&mut tx, customer_id, id_hash).await? {
@@ -50,7 +65,7 @@ impl Identity {
         }
         let done = sessions::delete_one(&mut tx, customer_id, id_hash).await?;
         if done {
-            self.audit_customer(&mut tx, crate::audit::Actor::Customer(customer_id.to_owned()), customer_id, "session.ended", serde_json::json!({}), now)
+            self.audit_customer(&mut tx, principal.actor(), customer_id, "session.ended", serde_json::json!({}), now)
                 .await?;
         }
         tx.commit().await?;
@@ -58,11 +73,12 @@ impl Identity {
     }
 
     /// Ends all the customer's sessions but `keep`.
-    pub async fn end_other_sessions(&self, customer_id: &str, keep: &str) -> Result<u64> {
+    pub async fn end_other_sessions(&self, principal: &Principal, customer_id: &str, keep: &str) -> Result<u64> {
+        authorize(principal, Action::ManageSessions, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let ended = self.end_sessions_tx(&mut tx, customer_id, Some(keep)).await?;
-        self.audit_customer(&mut tx, crate::audit::Actor::Customer(customer_id.to_owned()), customer_id, "sessions.ended_others", serde_json::json!({ "ended": ended }), now)
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "sessions.ended_others", serde_json::json!({ "ended": ended }), now)
             .await?;
         tx.commit().await?;
         Ok(ended)

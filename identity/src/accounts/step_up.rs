@@ -9,6 +9,7 @@
 
 use super::login::acr_of;
 use super::mfa::SecondFactors;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result};
 
 /// The levels in order of strength; anything unknown is the weakest.
@@ -36,7 +37,8 @@ pub fn lifted(session_acr: &str, step_up: &[&'static str]) -> Option<(&'static s
 
 impl Identity {
     /// [`strong_enough`] for this customer's factors now.
-    pub async fn step_up_strong_enough(&self, customer_id: &str, acr: &str) -> Result<bool> {
+    pub async fn step_up_strong_enough(&self, principal: &Principal, customer_id: &str, acr: &str) -> Result<bool> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         Ok(strong_enough(acr, &self.second_factors(customer_id).await?))
     }
 }

@@ -64,3 +64,26 @@ impl Store {
             .await?)
     }
 }
+
+// Reading the log back with its actors: who acted on one subject (tests today, the
+// support view next). The customer's activity page reads only actions (`activity_of`).
+
+/// One audit row as stored (ids and outcomes only: the log never holds personal data).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AuditTrailRow {
+    pub at: UnixMillis,
+    /// `kind:id`, as [`crate::audit::Actor::label`] writes it.
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+impl Store {
+    /// The rows about `subject` (`kind:id`), oldest first.
+    pub async fn audit_trail(&self, subject: &str) -> Result<Vec<AuditTrailRow>> {
+        Ok(sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")
+            .bind(subject)
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

@@ -90,7 +90,7 @@ impl Bench {
         };
         let last = u8::try_from(n + 1).unwrap_or(u8::MAX);
         let meta = RequestMeta::new(std::net::IpAddr::from([192, 0, 2, last]), None);
-        self.identity.register(registration, &meta).await.expect("registered");
+        self.identity.register(&identity::principal::Principal::Anonymous, registration, &meta).await.expect("registered");
         let row = self.identity.store.customer_by_email(email).await.expect("lookup").expect("customer exists");
         sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1")
             .bind(&row.id)

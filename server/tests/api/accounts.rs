@@ -203,7 +203,7 @@ pub(crate) fn meta(last: u8) -> RequestMeta {
 pub(crate) async fn customer(app: &TestApp, email: &str) -> CustomerRow {
     let registration =
         Registration { email: email.into(), password: secret(PASSWORD), given_name: Some("Ann".into()), family_name: None, accept_terms: true };
-    app.identity.register(registration, &meta(1)).await.unwrap();
+    app.identity.register(&identity::principal::Principal::Anonymous, registration, &meta(1)).await.unwrap();
     let row = app.identity.store.customer_by_email(email).await.unwrap().expect("registered");
     sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1").bind(&row.id).execute(app.identity.store.pool()).await.unwrap();
     app.identity.store.customer_by_id(&row.id).await.unwrap().expect("still there")
@@ -383,7 +383,7 @@ async fn lock_out_after_repeated_failures_and_unlock_by_mail(db: Db) {
     for i in 1..=threshold {
         app.identity.store.throttle_clear(&acct).await.unwrap();
         let from = RequestMeta::new(IpAddr::from([10, 1, 0, i]), None);
-        let outcome = app.identity.login(email, secret(WRONG), None, &from).await;
+        let outcome = app.identity.login(&identity::principal::Principal::Anonymous, email, secret(WRONG), None, &from).await;
         assert!(matches!(outcome, Err(LoginError::Failed)), "attempt {i}");
         let current = reload(&app, &row).await;
         assert_eq!(current.locked_at.is_some(), i == threshold, "locked exactly at the threshold (attempt {i})");

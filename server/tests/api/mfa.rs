@@ -80,23 +80,24 @@ async fn totp_codes_work_once_within_the_window_and_guessing_is_throttled(db: Db
     let row = customer(&app, "window@example.com").await;
     let clock = Arc::new(FixedClock::at(1_800_000_000_000));
     let id = app.identity_at(clock.clone());
-    let setup = id.start_totp(&row.id).await.unwrap();
+    let me = identity::principal::Principal::customer(&row.id, "foyer:pwd");
+    let setup = id.start_totp(&me, &row.id).await.unwrap();
     let now = clock.now();
-    id.confirm_totp(&row.id, &code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
+    id.confirm_totp(&me, &row.id, &code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
 
     // Used at enrolment: the same step is refused; so is one outside ±1 step.
-    assert!(matches!(id.verify_second_factor(&row.id, &code_at(&setup.secret_base32, now).unwrap()).await, Err(Error::TokenInvalid)));
-    assert!(matches!(id.verify_second_factor(&row.id, &code_at(&setup.secret_base32, now + 90_000).unwrap()).await, Err(Error::TokenInvalid)));
+    assert!(matches!(id.verify_second_factor(&me, &row.id, &code_at(&setup.secret_base32, now).unwrap()).await, Err(Error::TokenInvalid)));
+    assert!(matches!(id.verify_second_factor(&me, &row.id, &code_at(&setup.secret_base32, now + 90_000).unwrap()).await, Err(Error::TokenInvalid)));
     // The next step works once; an older one after it never does.
-    assert_eq!(id.verify_second_factor(&row.id, &code_at(&setup.secret_base32, now + 30_000).unwrap()).await.unwrap(), "otp");
-    assert!(matches!(id.verify_second_factor(&row.id, &code_at(&setup.secret_base32, now + 30_000).unwrap()).await, Err(Error::TokenInvalid)));
+    assert_eq!(id.verify_second_factor(&me, &row.id, &code_at(&setup.secret_base32, now + 30_000).unwrap()).await.unwrap(), "otp");
+    assert!(matches!(id.verify_second_factor(&me, &row.id, &code_at(&setup.secret_base32, now + 30_000).unwrap()).await, Err(Error::TokenInvalid)));
     clock.advance(60_000);
-    assert!(matches!(id.verify_second_factor(&row.id, &code_at(&setup.secret_base32, now).unwrap()).await, Err(Error::TokenInvalid)));
+    assert!(matches!(id.verify_second_factor(&me, &row.id, &code_at(&setup.secret_base32, now).unwrap()).await, Err(Error::TokenInvalid)));
 
     // Guessing is throttled with the password counters.
     let mut throttled = false;
     for guess in 0..10 {
-        match id.verify_second_factor(&row.id, &format!("{guess:06}")).await {
+        match id.verify_second_factor(&me, &row.id, &format!("{guess:06}")).await {
             Err(Error::Throttled { retry_after_secs }) => {
                 assert!(retry_after_secs >= 1);
                 throttled = true;

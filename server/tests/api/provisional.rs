@@ -154,7 +154,7 @@ async fn a_reset_by_the_owner_removes_a_passkey_registrant(db: Db) {
     assert_eq!(attacker.me().await, Value::Null, "the registrant's session is dead");
     let (status, body) = sign_in_with(&app, &attacker, &mut device, 0, &id).await;
     assert_eq!(status, 400, "the registrant's passkey no longer signs in: {body}");
-    assert_eq!(app.identity.second_factors(&id).await.unwrap().passkeys, 0);
+    assert_eq!(app.identity.second_factors_of(&identity::principal::Principal::customer(&id, "foyer:pwd"), &id).await.unwrap().passkeys, 0);
     assert_eq!(owner.login(email, NEW_PASSWORD).await, (200, json!("/account")), "the owner's password is the only way in");
     let mail = mail_to(&app, email, CLEARED_SUBJECT).await;
     assert!(mail.text.contains("1 passkey"), "{}", mail.text);
@@ -180,7 +180,7 @@ async fn confirming_in_another_browser_removes_a_passkey_registrant(db: Db) {
     let (status, body) = sign_in_with(&app, &attacker, &mut device, 0, &id).await;
     assert_eq!(status, 400, "the registrant's passkey is not adopted: {body}");
     assert_eq!(attacker.me().await, Value::Null);
-    assert_eq!(app.identity.second_factors(&id).await.unwrap().passkeys, 0);
+    assert_eq!(app.identity.second_factors_of(&identity::principal::Principal::customer(&id, "foyer:pwd"), &id).await.unwrap().passkeys, 0);
     let mail = mail_to(&app, email, CLEARED_SUBJECT).await;
     assert!(mail.text.contains("different browser") && mail.text.contains("1 passkey") && mail.text.contains("1 signed-in session"), "{}", mail.text);
     let audit = cleared(&app, &id).await;
@@ -206,7 +206,7 @@ async fn confirming_in_the_creating_browser_keeps_the_account(db: Db) {
     let token = confirmation_token(&app, email).await;
     assert_eq!(b.call("verify_email_link", &[("token", token.as_str())]).await.0, 200);
     assert_eq!(b.me().await["email_verified"], true, "the session stays");
-    assert_eq!(app.identity.second_factors(&id).await.unwrap().passkeys, 1, "the sign-up's passkey stays");
+    assert_eq!(app.identity.second_factors_of(&identity::principal::Principal::customer(&id, "foyer:pwd"), &id).await.unwrap().passkeys, 1, "the sign-up's passkey stays");
     b.call("logout", &[]).await;
     assert_eq!(sign_in_with(&app, &b, &mut device, 0, &id).await, (200, json!("/account")), "and signs in");
     assert!(cleared(&app, &id).await.is_empty(), "nothing was cleared");

@@ -91,9 +91,9 @@ async fn second_step_failures_lock_the_account(db: Db) {
         attempts += 1;
         assert!(attempts <= threshold + 1, "not locked after {threshold} wrong codes");
         clock.advance(16 * 60_000); // past any block
-        match id.login(email, secret(PASSWORD), None, &meta(9)).await {
+        match id.login(&identity::principal::Principal::Anonymous, email, secret(PASSWORD), None, &meta(9)).await {
             Ok(LoginStep::SecondFactor { customer_id, first }) => {
-                let wrong = id.complete_second_factor(&customer_id, first, "000000", None, &meta(9)).await;
+                let wrong = id.complete_second_factor(&identity::principal::Principal::Anonymous, &customer_id, first, "000000", None, &meta(9)).await;
                 assert!(matches!(wrong, Err(LoginError::Failed)), "{wrong:?}");
             }
             Err(LoginError::Failed) => break, // locked: the password is refused like a wrong one
@@ -110,7 +110,7 @@ async fn second_step_failures_lock_the_account(db: Db) {
         .unwrap();
     assert_eq!(queued, 1, "the unlock mail");
     // Even the right code does not get past a locked account.
-    let refused = id.complete_second_factor(&row.id, FirstStep::Password, "000000", None, &meta(9)).await;
+    let refused = id.complete_second_factor(&identity::principal::Principal::Anonymous, &row.id, FirstStep::Password, "000000", None, &meta(9)).await;
     assert!(matches!(refused, Err(LoginError::Failed)), "{refused:?}");
 }
 
@@ -120,16 +120,17 @@ async fn second_step_failures_lock_the_account(db: Db) {
 async fn concurrent_wrong_codes_are_all_counted(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
     let row = customer(&app, "race@example.com").await;
-    let setup = app.identity.start_totp(&row.id).await.unwrap();
+    let me = identity::principal::Principal::customer(&row.id, "foyer:pwd");
+    let setup = app.identity.start_totp(&me, &row.id).await.unwrap();
     let now = app.identity.clock.now();
-    app.identity.confirm_totp(&row.id, &identity::accounts::mfa::code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
+    app.identity.confirm_totp(&me, &row.id, &identity::accounts::mfa::code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
     let settings = identity::Settings { free_failures: 1_000, lockout_threshold: 1_000, ..(*app.identity.settings).clone() };
     let id = Identity { settings: Arc::new(settings), ..app.identity.clone() };
 
     let tasks: Vec<_> = (0..50)
         .map(|_| {
             let (id, customer) = (id.clone(), row.id.clone());
-            tokio::spawn(async move { id.verify_second_factor(&customer, "000000").await })
+            tokio::spawn(async move { id.verify_second_factor(&identity::principal::Principal::customer(&customer, "foyer:pwd"), &customer, "000000").await })
         })
         .collect();
     for task in tasks {
@@ -238,16 +239,16 @@ async fn known_and_unknown_addresses_write_alike(db: Db) {
     for (n, email) in [(20, known), (30, unknown)] {
         let m = meta(n);
         let before = id.store.writes();
-        id.request_password_reset(email, &m).await.unwrap();
+        id.request_password_reset(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let reset = writes(before);
         let before = id.store.writes();
-        id.send_sign_in_code(email, &m).await.unwrap();
+        id.send_sign_in_code(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let code = writes(before);
         let before = id.store.writes();
-        assert!(matches!(id.login(email, secret(WRONG), None, &m).await, Err(LoginError::Failed)));
+        assert!(matches!(id.login(&identity::principal::Principal::Anonymous, email, secret(WRONG), None, &m).await, Err(LoginError::Failed)));
         let login = writes(before);
         let before = id.store.writes();
-        assert!(matches!(id.login_with_code(email, "000000", None, &m).await, Err(LoginError::CodeFailed)));
+        assert!(matches!(id.login_with_code(&identity::principal::Principal::Anonymous, email, "000000", None, &m).await, Err(LoginError::CodeFailed)));
         let login_code = writes(before);
         counts.push((email, reset, code, login, login_code));
     }

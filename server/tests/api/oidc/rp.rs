@@ -100,7 +100,7 @@ pub async fn unverified_customer(app: &TestApp, email: &str) -> identity::store:
         family_name: None,
         accept_terms: true,
     };
-    app.identity.register(registration, &crate::accounts::meta(2)).await.unwrap();
+    app.identity.register(&identity::principal::Principal::Anonymous, registration, &crate::accounts::meta(2)).await.unwrap();
     let row = app.identity.store.customer_by_email(email).await.unwrap().expect("registered");
     assert!(!row.email_verified);
     row

@@ -1,0 +1,42 @@
+//! What Foyer's own pages show besides a customer's account: the service's status, the
+//! brands and a brand's theme (public facts, no principal needed), and the development
+//! mailbox (dev mode only; the adapter checks the mode). Pages read these through use
+//! cases, never through the store.
+
+use crate::store::brands::BrandRow;
+use crate::store::mailbox::MailboxRow;
+use crate::{Identity, Result};
+
+/// The same facts as `/readyz`, plus the outbox backlog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceStatus {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    pub ready: bool,
+    /// Messages waiting in the outbox (0 when the database is not ready).
+    pub outbox_backlog: i64,
+}
+
+impl Identity {
+    /// Whether the database answers, which engine it is, and the outbox backlog.
+    pub async fn service_status(&self) -> Result<ServiceStatus> {
+        let ready = self.store.ping().await.is_ok();
+        let outbox_backlog = if ready { self.store.outbox_backlog().await? } else { 0 };
+        Ok(ServiceStatus { backend: self.store.backend().name(), ready, outbox_backlog })
+    }
+
+    /// Every brand (their names are public: the home page lists them).
+    pub async fn brands(&self) -> Result<Vec<BrandRow>> {
+        self.store.list_brands().await
+    }
+
+    /// One brand by its slug, for the theme of a page it sends customers to.
+    pub async fn brand(&self, slug: &str) -> Result<Option<BrandRow>> {
+        self.store.brand_by_slug(slug).await
+    }
+
+    /// The latest mail in the development mailbox (the caller shows it only in dev mode).
+    pub async fn dev_mailbox(&self, limit: i64) -> Result<Vec<MailboxRow>> {
+        self.store.mailbox_recent(limit).await
+    }
+}

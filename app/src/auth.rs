@@ -75,8 +75,8 @@ pub async fn current() -> Result<Option<Current>, AppError> {
 pub async fn current_of(session: &Session, identity: &identity::Identity) -> Result<Option<Current>, AppError> {
     let Some(customer_id) = session.get::<String>(CUSTOMER).await.map_err(store_error)? else { return Ok(None) };
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.map_err(store_error)?.unwrap_or(0);
-    let now = identity.clock.now();
-    if now - signed_in_at > identity.settings.session_absolute_ms {
+    let now = identity.now();
+    if now - signed_in_at > identity.settings().session_absolute_ms {
         session.flush().await.map_err(store_error)?;
         return Ok(None);
     }
@@ -118,7 +118,7 @@ pub async fn require_recent() -> Result<Current, AppError> {
     let c = require().await?;
     let ctx = server_context()?;
     let identity = &ctx.identity;
-    if identity.clock.now() - c.auth_time > RECENT_AUTH_MS {
+    if identity.now() - c.auth_time > RECENT_AUTH_MS {
         return Err(respond(AppError::ReauthRequired));
     }
     if !identity.step_up_strong_enough(&c.customer_id, &c.acr).await.map_err(fail)? {
@@ -138,7 +138,7 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     let sid = match (previous.as_deref(), previous_sid) {
         (Some(p), Some(sid)) if p == customer_id => sid,
         (Some(p), Some(sid)) => {
-            ctx.identity.sign_in_ended(p, &sid).await.map_err(fail)?;
+            ctx.identity.sign_in_ended(&identity::principal::Principal::customer(p, ""), p, &sid).await.map_err(fail)?;
             ctx.identity.new_token()
         }
         _ => ctx.identity.new_token(),
@@ -188,7 +188,7 @@ pub async fn pending_second_factor(now: i64) -> Result<Option<Pending>, AppError
 
 /// The pending sign-in, or "start again" when it timed out.
 pub async fn require_pending() -> Result<Pending, AppError> {
-    let now = server_context()?.identity.clock.now();
+    let now = server_context()?.identity.now();
     pending_second_factor(now).await?.ok_or_else(|| respond(AppError::Message("Your sign-in timed out. Please start again.".into())))
 }
 
@@ -254,7 +254,7 @@ pub async fn sign_out_of(session: &Session, identity: &identity::Identity) -> Re
     let customer = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
     let sid = session.get::<String>(SID).await.map_err(store_error)?;
     if let (Some(customer), Some(sid)) = (customer, sid) {
-        identity.sign_in_ended(&customer, &sid).await.map_err(fail)?;
+        identity.sign_in_ended(&identity::principal::Principal::customer(&customer, ""), &customer, &sid).await.map_err(fail)?;
     }
     session.flush().await.map_err(store_error)
 }

@@ -18,6 +18,8 @@ macro_rules! server_modules {
 server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oidc, outbox, password, principal, staff, store);
 
 #[cfg(feature = "server")]
+pub mod platform;
+#[cfg(feature = "server")]
 mod service;
 #[cfg(feature = "server")]
 pub use service::*;

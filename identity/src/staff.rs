@@ -6,10 +6,11 @@
 
 use secrecy::SecretString;
 
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, AuditEvent};
 use crate::domain::{Email, ParseError};
 use crate::email::Template;
 use crate::outbox::{self, OutboxEvent};
+use crate::principal::{authorize, Action, Principal, Subject};
 use crate::store::staff::{self, StaffRow};
 use crate::{Identity, Result, SecureRandom};
 
@@ -59,12 +60,14 @@ pub fn generate_password(rng: &dyn SecureRandom) -> String {
 }
 
 impl Identity {
-    pub async fn create_staff(&self, email: &Email, role: StaffRole, public_url: &str, actor: Actor) -> Result<NewStaff> {
+    pub async fn create_staff(&self, principal: &Principal, email: &Email, role: StaffRole, public_url: &str) -> Result<NewStaff> {
+        let id = self.new_id();
+        authorize(principal, Action::ManageStaff, Subject::Staff(&id))?;
         let password = generate_password(self.rng.as_ref());
         let password_hash = self.hasher.hash(SecretString::from(password.clone()), self.rng.as_ref()).await?;
         let now = self.clock.now();
         let row = StaffRow {
-            id: self.new_id(),
+            id,
             email: email.as_str().to_owned(),
             email_normalized: email.normalized().to_owned(),
             role: role.as_str().to_owned(),
@@ -75,8 +78,8 @@ impl Identity {
         staff::insert(&mut tx, &row).await?;
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("staff:{}", row.id)),
+            actor: principal.actor(),
+            subject: Subject::Staff(&row.id).label(),
             action: "staff.created",
             reason: None,
             detail: serde_json::json!({ "role": row.role }),

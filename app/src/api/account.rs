@@ -31,7 +31,7 @@ pub async fn me() -> Result<Option<SignedInCustomer>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;
-    let Some(c) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
+    let Some(c) = ctx.identity.store().customer_by_id(&current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
     let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
     Ok(Some(SignedInCustomer { email: c.email, name, email_verified: c.email_verified == 1, acr: current.acr }))
 }
@@ -95,7 +95,7 @@ pub(crate) async fn next_step(
                     None => crate::auth::write_cookie(crate::auth::Cookie::Remember, None),
                 }
             }
-            crate::auth::begin_second_factor(&customer_id, first, ctx.identity.clock.now()).await?;
+            crate::auth::begin_second_factor(&customer_id, first, ctx.identity.now()).await?;
             let next = safe_return_to(return_to);
             Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
         }

@@ -19,7 +19,7 @@ pub async fn dev_mailbox() -> Result<Option<Vec<DevMail>>, crate::error::AppErro
     if !ctx.dev_mode {
         return Ok(None);
     }
-    let rows = ctx.identity.store.mailbox_recent(50).await.map_err(crate::auth::fail)?;
+    let rows = ctx.identity.store().mailbox_recent(50).await.map_err(crate::auth::fail)?;
     Ok(Some(
         rows.into_iter()
             .map(|m| DevMail {

@@ -109,9 +109,9 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     {
         return Err(too_long());
     }
-    let need = ctx.identity.consent_need(&pending, &current.customer_id).await.map_err(auth::fail)?;
-    let Some(brand) = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
-    let Some(customer) = ctx.identity.store.customer_by_id(&current.customer_id).await.map_err(auth::fail)? else {
+    let need = ctx.identity.consent_need(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &pending, &current.customer_id).await.map_err(auth::fail)?;
+    let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
+    let Some(customer) = ctx.identity.store().customer_by_id(&current.customer_id).await.map_err(auth::fail)? else {
         return Err(auth::respond(AppError::SignInRequired));
     };
     Ok(ConsentView {
@@ -130,7 +130,7 @@ pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> 
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    match ctx.identity.decide_consent(&r, &current.customer_id, &current.sid, allow).await {
+    match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, allow).await {
         Ok(()) => Ok(continue_path(&r)),
         Err(identity::Error::TokenInvalid) => Err(auth::respond(AppError::Message(TOO_LONG.into()))),
         Err(e) => Err(auth::fail(e)),
@@ -154,7 +154,7 @@ pub async fn brand_for_return_to(return_to: Option<String>) -> Result<Option<Bra
     let Some(r) = return_to.as_deref().and_then(handle_in_return_to) else { return Ok(None) };
     let ctx = crate::context::server_context()?;
     let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Ok(None) };
-    let brand = ctx.identity.store.brand_by_slug(&pending.client.brand_slug).await.map_err(auth::fail)?;
+    let brand = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)?;
     Ok(brand.map(brand_view))
 }
 
@@ -163,7 +163,7 @@ pub async fn connected_brands() -> Result<Vec<ConnectedBrandView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.connected_brands(&current.customer_id).await.map_err(auth::fail)?;
+    let brands = ctx.identity.connected_brands(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id).await.map_err(auth::fail)?;
     Ok(brands
         .into_iter()
         .map(|b| ConnectedBrandView {
@@ -184,7 +184,7 @@ pub async fn disconnect_brand(slug: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.disconnect_brand(&current.customer_id, &slug).await.map_err(auth::fail)?;
+    ctx.identity.disconnect_brand(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id, &slug).await.map_err(auth::fail)?;
     Ok(())
 }
 

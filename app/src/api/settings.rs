@@ -59,7 +59,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
         )
         .await
         .map_err(auth::fail)?;
-    auth::reauthenticated(ctx.identity.clock.now()).await
+    auth::reauthenticated(ctx.identity.now()).await
 }
 
 /// Proves the password again (and the second factor, when the account has one) before
@@ -116,8 +116,8 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let now = ctx.identity.clock.now();
-    let rows = ctx.identity.store.sessions_of(&current.customer_id, now).await.map_err(auth::fail)?;
+    let now = ctx.identity.now();
+    let rows = ctx.identity.store().sessions_of(&current.customer_id, now).await.map_err(auth::fail)?;
     Ok(rows
         .into_iter()
         .map(|r| DeviceView {
@@ -155,7 +155,7 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let rows = ctx.identity.store.activity_of(&current.customer_id, 100).await.map_err(auth::fail)?;
+    let rows = ctx.identity.store().activity_of(&current.customer_id, 100).await.map_err(auth::fail)?;
     Ok(rows.into_iter().map(|r| ActivityView { at: identity::clock::format_millis(r.at), what: describe(&r.action, &r.detail) }).collect())
 }
 

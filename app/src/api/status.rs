@@ -20,7 +20,7 @@ pub struct BrandSummary {
 #[server(endpoint = "service_status")]
 pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
-    let store = &ctx.identity.store;
+    let store = ctx.identity.store();
     let ready = store.ping().await.is_ok();
     let outbox_backlog = if ready { store.outbox_backlog().await.map_err(crate::auth::fail)? } else { 0 };
     Ok(StatusReport { backend: store.backend().name().to_owned(), ready, outbox_backlog })
@@ -29,6 +29,6 @@ pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
 #[server(endpoint = "list_brands")]
 pub async fn list_brands() -> Result<Vec<BrandSummary>, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.store.list_brands().await.map_err(crate::auth::fail)?;
+    let brands = ctx.identity.list_brands().await.map_err(crate::auth::fail)?;
     Ok(brands.into_iter().map(|b| BrandSummary { slug: b.slug, name: b.name }).collect())
 }

@@ -16,7 +16,7 @@ use super::claims::{at_hash, claims_for};
 use super::clients::Client;
 use super::jws::{ClaimRules, Keys};
 use super::{SigningAlg, logout};
-use crate::audit::Actor;
+use crate::principal::{authorize, Action, Principal, Subject};
 use crate::store::Tx;
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
@@ -128,7 +128,8 @@ impl Identity {
     }
 
     /// `grant_type=authorization_code`.
-    pub async fn redeem_code(&self, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn redeem_code(&self, principal: &Principal, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let redirect_uri = redirect_uri.ok_or(TokenError::InvalidRequest("redirect_uri is required."))?;
         if verifier.is_some_and(|v| !verifier_well_formed(v)) {
             return Err(TokenError::InvalidGrant("The code_verifier is malformed."));
@@ -145,7 +146,7 @@ impl Identity {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            self.code_replayed(&mut tx, &code_hash, now).await?;
+            self.code_replayed(principal, &mut tx, &code_hash, now).await?;
             tx.commit().await?;
             return Err(TokenError::InvalidGrant("The code is invalid, expired or already used."));
         };
@@ -196,7 +197,7 @@ impl Identity {
     }
 
     /// A code came back after its redemption: revoke what it issued (RFC 6749 §4.1.2).
-    async fn code_replayed(&self, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
+    async fn code_replayed(&self, principal: &Principal, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
         let used: Option<(Option<String>, String)> =
             sqlx::query_as("SELECT grant_id, customer_id FROM authorization_codes WHERE code_hash = $1 AND redeemed_at IS NOT NULL")
                 .bind(code_hash)
@@ -207,11 +208,12 @@ impl Identity {
             revoke_grant(tx, &grant_id, "code_replayed", now).await?;
         }
         tracing::warn!("authorization code replayed: grant revoked");
-        self.audit_customer(tx, Actor::System, &customer_id, "oauth.code_replayed", json!({}), now).await
+        self.audit_customer(tx, principal.actor(), &customer_id, "oauth.code_replayed", json!({}), now).await
     }
 
     /// `grant_type=refresh_token`: rotation, and reuse detection that revokes the grant.
-    pub async fn refresh(&self, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn refresh(&self, principal: &Principal, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         let token_hash = sha256_hex(token.as_bytes());
         let mut tx = self.store.begin().await?;
@@ -229,7 +231,7 @@ impl Identity {
             {
                 revoke_grant(&mut tx, &grant_id, "refresh_reused", now).await?;
                 logout::queue_backchannel(self, &mut tx, &grant.client_id, &grant.customer_id, grant.sid.as_deref(), now).await?;
-                self.audit_customer(&mut tx, Actor::System, &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
+                self.audit_customer(&mut tx, principal.actor(), &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
                 tracing::warn!("refresh token reused: grant revoked");
                 tx.commit().await?;
             }
@@ -267,7 +269,8 @@ impl Identity {
     }
 
     /// `grant_type=client_credentials`: an access token for the client itself.
-    pub async fn client_credentials(&self, keys: &Keys, client: &Client, scope: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn client_credentials(&self, principal: &Principal, keys: &Keys, client: &Client, scope: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         if client.is_public() || !client.grant_types.iter().any(|g| g == "client_credentials") {
             return Err(TokenError::UnauthorizedClient("This client may not use client_credentials."));
         }
@@ -389,7 +392,8 @@ impl Identity {
 
     /// RFC 7009: a refresh token revokes its grant (and its access tokens), an access
     /// token its `jti`; another client's or an unknown token changes nothing.
-    pub async fn revoke_token(&self, keys: &Keys, client: &Client, token: &str) -> Result<()> {
+    pub async fn revoke_token(&self, principal: &Principal, keys: &Keys, client: &Client, token: &str) -> Result<()> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         if let Some(grant) = self.live_refresh_token(token).await? {
             if grant.client_id == client.id {
@@ -411,7 +415,8 @@ impl Identity {
 
     /// RFC 7662 for a confidential client: the token's facts if it is live and was
     /// issued to a client of the caller's brand; `None` means `{"active": false}`.
-    pub async fn introspect(&self, keys: &Keys, caller: &Client, token: &str, hint: Option<&str>) -> Result<Option<Value>> {
+    pub async fn introspect(&self, principal: &Principal, keys: &Keys, caller: &Client, token: &str, hint: Option<&str>) -> Result<Option<Value>> {
+        authorize(principal, Action::UseTokens, Subject::Client(&caller.id))?;
         let try_refresh_first = hint == Some("refresh_token");
         for kind in if try_refresh_first { ["refresh", "access"] } else { ["access", "refresh"] } {
             if kind == "access"

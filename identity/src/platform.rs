@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(audit_rows(&id).await, [("cli".to_owned(), Some(format!("brand:{}", brand.id)), "brand.created".to_owned())]);
 
         let admin = Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None };
-        id.set_brand_theme(&admin, &slug(), &["primary=#0b3d91".to_owned()], None).await.unwrap();
+        id.set_brand_theme(&admin, &slug(), &["primary=#0b3d91".to_owned(), "on-primary=#ffffff".to_owned()], None).await.unwrap();
         let rows = audit_rows(&id).await;
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1], ("staff:s2".to_owned(), Some(format!("brand:{}", brand.id)), "brand.theme_changed".to_owned()));

@@ -234,7 +234,8 @@ impl Identity {
     }
 
     /// Marks a request finished without a code (an error went back to the client).
-    pub async fn finish_request(&self, handle: &str) -> Result<()> {
+    pub async fn finish_request(&self, principal: &Principal, handle: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let mut tx = self.store.begin().await?;
         sqlx::query("UPDATE oauth_requests SET completed_at = $2 WHERE id_hash = $1 AND completed_at IS NULL")
             .bind(sha256_hex(handle.as_bytes()))

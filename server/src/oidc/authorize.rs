@@ -122,7 +122,7 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
     let stop = |error: &'static str, description: &'static str| {
         let to = to.clone();
         async move {
-            if let Err(e) = identity.finish_request(handle).await {
+            if let Err(e) = identity.finish_request(&Principal::Anonymous, handle).await {
                 return server_error(&e);
             }
             respond(state, &to, Err((error, description)))

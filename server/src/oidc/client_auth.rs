@@ -157,7 +157,7 @@ async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Param
         }
         let id = form_id.map(str::to_owned).or_else(|| unverified_issuer(assertion)).ok_or_else(refused)?;
         let client = identity.client_by_id(&id).await.map_err(|e| server_error(&e))?.ok_or_else(refused)?;
-        return match identity.verify_client_assertion(&client, assertion).await {
+        return match identity.verify_client_assertion(&identity::principal::Principal::Anonymous, &client, assertion).await {
             Ok(true) => Ok(client),
             Ok(false) => Err(refused()),
             Err(e) => Err(server_error(&e)),

@@ -63,7 +63,7 @@ pub async fn current_of(session: &Session, identity: &identity::Identity) -> Res
         amr: session.get::<Vec<String>>(AMR).await.map_err(store_error)?,
         sid: session.get::<String>(SID).await.map_err(store_error)?,
     };
-    let current = match identity::session::customer(raw, identity.clock.now(), identity.settings.session_absolute_ms) {
+    let current = match identity::session::customer(raw, identity.now(), identity.settings().session_absolute_ms) {
         CustomerReading::Anonymous => return Ok(None),
         CustomerReading::Expired => {
             session.flush().await.map_err(store_error)?;
@@ -107,7 +107,7 @@ pub async fn require_recent() -> Result<Current, AppError> {
     let c = require().await?;
     let ctx = server_context()?;
     let identity = &ctx.identity;
-    if !identity::session::auth_is_recent(c.auth_time, identity.clock.now()) {
+    if !identity::session::auth_is_recent(c.auth_time, identity.now()) {
         return Err(respond(AppError::ReauthRequired));
     }
     if !identity.step_up_strong_enough(&identity::principal::Principal::customer(&c.customer_id, &c.acr), &c.customer_id, &c.acr).await.map_err(fail)? {
@@ -127,7 +127,7 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     let sid = match (previous.as_deref(), previous_sid) {
         (Some(p), Some(sid)) if p == customer_id => sid,
         (Some(p), Some(sid)) => {
-            ctx.identity.sign_in_ended(p, &sid).await.map_err(fail)?;
+            ctx.identity.sign_in_ended(&identity::principal::Principal::customer(p, ""), p, &sid).await.map_err(fail)?;
             ctx.identity.new_token()
         }
         _ => ctx.identity.new_token(),
@@ -177,7 +177,7 @@ pub async fn pending_second_factor(now: i64) -> Result<Option<Pending>, AppError
 
 /// The pending sign-in, or "start again" when it timed out.
 pub async fn require_pending() -> Result<Pending, AppError> {
-    let now = server_context()?.identity.clock.now();
+    let now = server_context()?.identity.now();
     pending_second_factor(now).await?.ok_or_else(|| respond(AppError::Message("Your sign-in timed out. Please start again.".into())))
 }
 
@@ -243,7 +243,7 @@ pub async fn sign_out_of(session: &Session, identity: &identity::Identity) -> Re
     let customer = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
     let sid = session.get::<String>(SID).await.map_err(store_error)?;
     if let (Some(customer), Some(sid)) = (customer, sid) {
-        identity.sign_in_ended(&customer, &sid).await.map_err(fail)?;
+        identity.sign_in_ended(&identity::principal::Principal::customer(&customer, ""), &customer, &sid).await.map_err(fail)?;
     }
     session.flush().await.map_err(store_error)
 }

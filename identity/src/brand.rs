@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::audit::{self, Actor, AuditEvent};
 pub use crate::domain::{BrandSlug, unknown_brand};
 use crate::domain::{Email, ParseError, RedirectUri, UriRules, one_or_many};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::brands::{self, BrandRow};
 use crate::{Identity, Result};
 
@@ -235,14 +236,31 @@ impl BrandLogo {
 }
 
 impl Identity {
+    /// A brand by slug. Brands are public (their pages, theme and logo are served to
+    /// anyone), so reading one needs no principal.
+    pub async fn brand(&self, slug: &str) -> Result<Option<BrandRow>> {
+        self.store.brand_by_slug(slug).await
+    }
+
+    /// A brand's logo and its media type, by slug (public, like [`Self::brand`]).
+    pub async fn brand_logo(&self, slug: &str) -> Result<Option<(Vec<u8>, String)>> {
+        self.store.brand_logo(slug).await
+    }
+
+    /// Every brand (public, like [`Self::brand`]).
+    pub async fn list_brands(&self) -> Result<Vec<BrandRow>> {
+        self.store.list_brands().await
+    }
+
     /// Creates a brand with only a name (details can be given with [`Self::create_brand_with`]).
-    pub async fn create_brand(&self, slug: &BrandSlug, name: &str, actor: Actor) -> Result<BrandRow> {
-        self.create_brand_with(slug, name, &BrandDetails::default(), actor).await
+    pub async fn create_brand(&self, principal: &Principal, slug: &BrandSlug, name: &str) -> Result<BrandRow> {
+        self.create_brand_with(principal, slug, name, &BrandDetails::default()).await
     }
 
     /// Creates a brand with its details and a fresh 256-bit pairwise key (sealed with the
     /// master key, associated data `pairwise:<brand id>`), audited, in one transaction.
-    pub async fn create_brand_with(&self, slug: &BrandSlug, name: &str, details: &BrandDetails, actor: Actor) -> Result<BrandRow> {
+    pub async fn create_brand_with(&self, principal: &Principal, slug: &BrandSlug, name: &str, details: &BrandDetails) -> Result<BrandRow> {
+        authorize(principal, Action::ManageBrands, Subject::Brand(slug.as_str()))?;
         let mut errors = Vec::new();
         let name = brand_name(name).map_err(|e| errors.push(e)).ok();
         let details = details.check().map_err(|mut e| errors.append(&mut e)).ok();
@@ -267,8 +285,8 @@ impl Identity {
         brands::insert(&mut tx, &row, &sealed).await?;
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("brand:{}", row.id)),
+            actor: principal.actor(),
+            subject: Subject::Brand(&row.id).label(),
             action: "brand.created",
             reason: None,
             detail: serde_json::json!({ "slug": row.slug }),
@@ -288,7 +306,8 @@ impl Identity {
 
     /// Start-up step: gives every brand created before pairwise keys existed its key.
     /// Returns how many brands got one; safe to run on several nodes at once.
-    pub async fn fill_missing_pairwise_keys(&self) -> Result<usize> {
+    pub async fn fill_missing_pairwise_keys(&self, principal: &Principal) -> Result<usize> {
+        authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let mut filled = 0;
         for id in self.store.brands_without_pairwise_key().await? {
             let sealed = self.new_pairwise_key(&id)?;
@@ -303,7 +322,8 @@ impl Identity {
 
     /// Changes a brand's colours (`NAME=#rrggbb`) and/or logo; the merged theme is checked
     /// before anything is written. Audited, one transaction.
-    pub async fn set_brand_theme(&self, slug: &BrandSlug, colors: &[String], logo: Option<&BrandLogo>, actor: Actor) -> Result<BrandRow> {
+    pub async fn set_brand_theme(&self, principal: &Principal, slug: &BrandSlug, colors: &[String], logo: Option<&BrandLogo>) -> Result<BrandRow> {
+        authorize(principal, Action::ManageBrands, Subject::Brand(slug.as_str()))?;
         if colors.is_empty() && logo.is_none() {
             return Err(ParseError::Rejected { field: "Theme", reason: "Give at least one --color NAME=#rrggbb or a --logo FILE.".into() }.into());
         }
@@ -317,8 +337,8 @@ impl Identity {
         }
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("brand:{}", brand.id)),
+            actor: principal.actor(),
+            subject: Subject::Brand(&brand.id).label(),
             action: "brand.theme_changed",
             reason: None,
             detail: serde_json::json!({ "colors": colors.len(), "logo": logo.map(BrandLogo::media_type) }),

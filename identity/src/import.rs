@@ -19,7 +19,7 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use crate::audit::Actor;
+use crate::principal::{authorize, Action, Principal, Subject};
 use crate::domain::{Email, PersonName};
 use crate::password::classify;
 use crate::store::audit::{self, AuditRow};
@@ -134,7 +134,9 @@ fn json_reason(e: &serde_json::Error) -> String {
 
 impl Identity {
     /// Imports checked records in one transaction (see the module rules).
-    pub async fn import_customers(&self, records: &[ImportRecord], actor: Actor) -> Result<ImportReport> {
+    pub async fn import_customers(&self, principal: &Principal, records: &[ImportRecord]) -> Result<ImportReport> {
+        authorize(principal, Action::ImportCustomers, Subject::Platform)?;
+        let actor = principal.actor();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut imported = 0usize;

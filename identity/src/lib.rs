@@ -22,6 +22,8 @@ server_modules!(accounts, audit, brand, clock, crypto, email, error, import, oid
 pub mod session;
 
 #[cfg(feature = "server")]
+pub mod platform;
+#[cfg(feature = "server")]
 mod service;
 #[cfg(feature = "server")]
 pub use service::*;

@@ -32,15 +32,19 @@ impl Default for Settings {
 
 /// The service context handed to every use case: the store plus time, randomness,
 /// the password hasher and settings. Cheap to clone.
+///
+/// The fields are private to the crate: `app` and `server` call use cases (which take a
+/// [`crate::principal::Principal`] and decide in the core who may do what), never the
+/// store. The few accessors below exist for wiring, migrations, health and tests.
 #[derive(Clone, Debug)]
 pub struct Identity {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    pub rng: Arc<dyn SecureRandom>,
-    pub hasher: crate::password::Hasher,
-    pub settings: Arc<Settings>,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) rng: Arc<dyn SecureRandom>,
+    pub(crate) hasher: crate::password::Hasher,
+    pub(crate) settings: Arc<Settings>,
     /// Seals secrets at rest (TOTP secrets, later signing keys).
-    pub master_key: Arc<crate::crypto::MasterKey>,
+    pub(crate) master_key: Arc<crate::crypto::MasterKey>,
 }
 
 impl Identity {
@@ -53,6 +57,43 @@ impl Identity {
         master_key: crate::crypto::MasterKey,
     ) -> Self {
         Self { store, clock, rng, hasher, settings: Arc::new(settings), master_key: Arc::new(master_key) }
+    }
+
+    /// The store, for wiring, migrations, health and tests only: an adapter that reads
+    /// or changes data calls a use case instead (it authorizes and audits).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The current time on the service's clock (adapters stamp sessions and pages with
+    /// it, so a test's steered clock reaches them too).
+    pub fn now(&self) -> UnixMillis {
+        self.clock.now()
+    }
+
+    /// Fills `buf` from the service's randomness source (CSP nonces and the like).
+    pub fn fill_random(&self, buf: &mut [u8]) {
+        self.rng.fill(buf);
+    }
+
+    /// The settings the rules run with (read-only).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The password hasher, for wiring, metrics (its queue depth) and tests only.
+    pub fn hasher(&self) -> &crate::password::Hasher {
+        &self.hasher
+    }
+
+    /// The same service on another clock (tests, and tools that replay a moment).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self.clone() }
+    }
+
+    /// The same service with other settings (tests).
+    pub fn with_settings(&self, settings: Settings) -> Self {
+        Self { settings: Arc::new(settings), ..self.clone() }
     }
 
     /// A fresh random identifier (UUID v4 built from our own randomness source).

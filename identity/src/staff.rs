@@ -19,6 +19,7 @@ use crate::domain::{Email, ParseError};
 use crate::email::Template;
 use crate::outbox::{self, OutboxEvent};
 use crate::store::Tx;
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::staff::{self, StaffRow};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
@@ -130,16 +131,18 @@ pub fn staff_ip_key(ip: std::net::IpAddr) -> String {
 impl Identity {
     /// Creates a staff account without a password and returns its one-time enrolment
     /// link; the welcome mail (through the outbox, same transaction) holds no link.
-    pub async fn create_staff(&self, email: &Email, role: StaffRole, public_url: &str, actor: Actor) -> Result<NewStaff> {
-        self.create_staff_named(email, None, role, public_url, actor).await
+    pub async fn create_staff(&self, principal: &Principal, email: &Email, role: StaffRole, public_url: &str) -> Result<NewStaff> {
+        self.create_staff_named(principal, email, None, role, public_url).await
     }
 
     /// [`Self::create_staff`] with a display name.
-    pub async fn create_staff_named(&self, email: &Email, name: Option<&str>, role: StaffRole, public_url: &str, actor: Actor) -> Result<NewStaff> {
+    pub async fn create_staff_named(&self, principal: &Principal, email: &Email, name: Option<&str>, role: StaffRole, public_url: &str) -> Result<NewStaff> {
+        let id = self.new_id();
+        authorize(principal, Action::ManageStaff, Subject::Staff(&id))?;
         let now = self.clock.now();
         let name = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(100).collect::<String>());
         let row = StaffRow {
-            id: self.new_id(),
+            id,
             email: email.as_str().to_owned(),
             email_normalized: email.normalized().to_owned(),
             name,
@@ -152,7 +155,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         staff::insert(&mut tx, &row).await?;
         staff::insert_enrolment(&mut tx, &sha256_hex(token.as_bytes()), &row.id, now, now + ENROLMENT_MS).await?;
-        audit_staff(&mut tx, actor, &row.id, "staff.created", serde_json::json!({ "role": row.role }), now).await?;
+        audit_staff(&mut tx, principal.actor(), &row.id, "staff.created", serde_json::json!({ "role": row.role }), now).await?;
         let mail = Template::StaffWelcome { role: role.as_str(), public_url }.render(email.as_str());
         outbox::enqueue(&mut tx, &OutboxEvent::Email(mail), now).await?;
         tx.commit().await?;
@@ -161,8 +164,9 @@ impl Identity {
 
     /// A new enrolment link for a staff member who has not enrolled yet (links already
     /// issued keep working until used or expired); `None` once enrolled.
-    pub async fn reissue_staff_enrolment(&self, email: &Email, public_url: &str, actor: Actor) -> Result<Option<SecretString>> {
+    pub async fn reissue_staff_enrolment(&self, principal: &Principal, email: &Email, public_url: &str) -> Result<Option<SecretString>> {
         let Some(row) = self.store.staff_by_email(email.normalized()).await? else { return Err(Error::NotFound("staff account")) };
+        authorize(principal, Action::ManageStaff, Subject::Staff(&row.id))?;
         if row.enrolled_at.is_some() {
             return Ok(None);
         }
@@ -170,7 +174,7 @@ impl Identity {
         let token = self.new_token();
         let mut tx = self.store.begin().await?;
         staff::insert_enrolment(&mut tx, &sha256_hex(token.as_bytes()), &row.id, now, now + ENROLMENT_MS).await?;
-        audit_staff(&mut tx, actor, &row.id, "staff.enrolment_link_issued", serde_json::json!({}), now).await?;
+        audit_staff(&mut tx, principal.actor(), &row.id, "staff.enrolment_link_issued", serde_json::json!({}), now).await?;
         tx.commit().await?;
         Ok(Some(SecretString::from(enrolment_link(public_url, &token))))
     }

@@ -8,12 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use identity::audit::Actor;
+use identity::principal::Principal;
 use identity::brand::{BrandDetails, BrandLogo, BrandSlug, BrandTheme};
 use identity::store::brands::BrandRow;
 use identity::domain::Email;
-use identity::email::Template;
-use identity::outbox::{self, OutboxEvent};
 use identity::staff::StaffRole;
 use secrecy::ExposeSecret as _;
 use serde_json::json;
@@ -195,13 +193,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             let services = Services::open(&config).await?;
-            out.say(&format!("Migrations applied ({}).", services.identity.store.backend().name()), json!({ "migrated": true }));
+            out.say(&format!("Migrations applied ({}).", services.identity.store().backend().name()), json!({ "migrated": true }));
         }
         Command::Admin { command: AdminCommand::Create { email, name, role } } => {
             let email = Email::parse(&email)?;
             let role = StaffRole::parse(&role)?;
             let services = Services::open(&config).await?;
-            let created = services.identity.create_staff_named(&email, name.as_deref(), role, &config.public_url, Actor::Cli).await?;
+            let created = services.identity.create_staff_named(&Principal::Operator, &email, name.as_deref(), role, &config.public_url).await?;
             let link = created.enrolment_link.expose_secret();
             out.say(
                 &format!(
@@ -223,12 +221,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let details =
                 BrandDetails { website_url: website, support_email, support_url, terms_url, privacy_url, dev: config.dev };
             let services = Services::open(&config).await?;
-            let brand = services.identity.create_brand_with(&slug, &name, &details, Actor::Cli).await?;
+            let brand = services.identity.create_brand_with(&Principal::Operator, &slug, &name, &details).await?;
             out.say(&format!("Created brand {} ({}).", brand.slug, brand.name), brand_json(&brand));
         }
         Command::Brand { command: BrandCommand::List } => {
             let services = Services::open(&config).await?;
-            let brands = services.identity.store.list_brands().await?;
+            let brands = services.identity.list_brands().await?;
             let text = if brands.is_empty() {
                 "No brands.".to_owned()
             } else {
@@ -247,7 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let services = Services::open(&config).await?;
-            let brand = services.identity.set_brand_theme(&slug, &colors, logo.as_ref(), Actor::Cli).await?;
+            let brand = services.identity.set_brand_theme(&Principal::Operator, &slug, &colors, logo.as_ref()).await?;
             let theme = BrandTheme::from_json(brand.theme.as_deref());
             let mut lines = vec![format!("Updated the theme of brand {}.", brand.slug)];
             lines.extend(theme.colors().map(|(name, color)| format!("  {name}: {}", color.as_hex())));
@@ -261,9 +259,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;
             let services = Services::open(&config).await?;
-            let id = queue_test_mail(&services, &config, &to).await?;
+            let id = services.identity.queue_test_mail(&Principal::Operator, &to).await?;
             services.outbox_worker().run_once().await?;
-            let status = services.identity.store.outbox_status(id).await?.context("queued message vanished")?;
+            let status = services.identity.outbox_status(&Principal::Operator, id).await?.context("queued message vanished")?;
             let delivered = status.delivered_at.is_some();
             let text = if delivered {
                 format!("Delivered message {id} ({}).", services.mailer.describe())
@@ -285,8 +283,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn keys(config: &Config, out: &Output, command: KeysCommand) -> anyhow::Result<()> {
     use identity::jose::{Activation, KeyPolicy, SigningAlg};
     let services = Services::open(config).await?;
-    let manager = services.identity.signing_keys(KeyPolicy::default())?;
-    let now = services.identity.clock.now();
+    let manager = services.identity.signing_keys(&Principal::Operator, KeyPolicy::default())?;
     match command {
         KeysCommand::List => {
             let list = manager.list().await?;
@@ -310,29 +307,17 @@ async fn keys(config: &Config, out: &Output, command: KeysCommand) -> anyhow::Re
                 None => None,
                 Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| anyhow::anyhow!("--alg: use RS256, ES256 or EdDSA"))?),
             };
-            manager.ensure_keys(now).await?;
             let activation = if at_once { Activation::Now } else { Activation::AfterPrepublish };
-            let kids = manager.rotate(now, alg, activation).await?;
-            audit(&services.identity, "keys.rotated", json!({ "kids": kids, "now": at_once })).await?;
+            let kids = services.identity.rotate_signing_keys(&Principal::Operator, &manager, alg, activation).await?;
             out.say(&format!("New keys: {}.", kids.join(", ")), json!({ "rotated": kids }));
         }
         KeysCommand::Remove { kid } => {
-            if !manager.expire(now, &kid).await? {
+            if !services.identity.remove_signing_key(&Principal::Operator, &manager, &kid).await? {
                 anyhow::bail!("no signing key {kid}");
             }
-            audit(&services.identity, "keys.removed", json!({ "kid": kid })).await?;
             out.say(&format!("Removed key {kid} from the JWKS."), json!({ "removed": kid }));
         }
     }
-    Ok(())
-}
-
-/// Records an operator action that concerns no customer.
-async fn audit(identity: &identity::Identity, action: &str, detail: serde_json::Value) -> anyhow::Result<()> {
-    let mut tx = identity.store.begin().await?;
-    let event = identity::audit::AuditEvent { at: identity.clock.now(), actor: Actor::Cli, subject: None, action, reason: None, detail };
-    identity::audit::record(&mut tx, &event).await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -352,15 +337,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped(crate::startup::shutdown_signal()).await
 }
 
-async fn queue_test_mail(services: &Services, config: &Config, to: &Email) -> anyhow::Result<i64> {
-    let identity = &services.identity;
-    let message = Template::Test { public_url: &config.public_url }.render(to.as_str());
-    let mut tx = identity.store.begin().await?;
-    let id = outbox::enqueue(&mut tx, &OutboxEvent::Email(message), identity.clock.now()).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 async fn import(config: &Config, out: &Output, file: &std::path::Path, all_or_nothing: bool) -> anyhow::Result<ExitCode> {
     let handle = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let (records, errors) = identity::import::parse_lines(std::io::BufReader::new(handle));
@@ -368,7 +344,7 @@ async fn import(config: &Config, out: &Output, file: &std::path::Path, all_or_no
     let mut report = if all_or_nothing && !errors.is_empty() {
         identity::import::ImportReport::default()
     } else {
-        services.identity.import_customers(&records, Actor::Cli).await?
+        services.identity.import_customers(&Principal::Operator, &records).await?
     };
     report.errors = errors;
     let mut text: Vec<String> = report.errors.iter().map(|e| format!("line {}: {}", e.line, e.message)).collect();

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use identity::Identity;
+use identity::principal::Principal;
 use tokio::sync::watch;
 
 use crate::oidc::keys::KeyRing;
@@ -14,12 +15,8 @@ use crate::oidc::keys::KeyRing;
 pub const INTERVAL: Duration = Duration::from_secs(600);
 
 pub async fn sweep(identity: &Identity) -> identity::Result<(u64, u64)> {
-    let now = identity.clock.now();
-    let sessions = identity.end_expired_sessions(&identity::principal::Principal::System).await?;
-    let counters = identity.store.throttle_sweep(now).await?;
-    let oidc = identity.prune_oidc().await?;
-    let outbox = identity.store.outbox_prune(now).await? + identity.store.mailbox_prune(now).await?;
-    Ok((sessions, counters + oidc + outbox))
+    let swept = identity.sweep(&Principal::System).await?;
+    Ok((swept.sessions, swept.other))
 }
 
 /// The first pass waits this long after start: a node that just started has nothing

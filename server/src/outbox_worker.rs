@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use identity::Identity;
 use identity::outbox::{OutboxEvent, retry_at};
+use identity::principal::Principal;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use tokio::sync::watch;
@@ -30,8 +31,8 @@ impl OutboxWorker {
     pub async fn run_once(&self) -> identity::Result<usize> {
         let mut handled = 0;
         loop {
-            let now = self.identity.clock.now();
-            let rows = self.identity.store.outbox_claim(now, LEASE_MS, BATCH).await?;
+            let now = self.identity.now();
+            let rows = self.identity.outbox_claim(&Principal::System, LEASE_MS, BATCH).await?;
             if rows.is_empty() {
                 return Ok(handled);
             }
@@ -48,10 +49,10 @@ impl OutboxWorker {
                     }
                     Err(e) => Err(DeliveryError::Permanent(format!("unreadable {} payload: {e}", row.kind))),
                 };
-                let now = self.identity.clock.now();
+                let now = self.identity.now();
                 let result = match outcome {
                     Ok(()) => {
-                        self.identity.store.outbox_delivered(row.id, now).await?;
+                        self.identity.outbox_delivered(&Principal::System, row.id).await?;
                         "delivered"
                     }
                     Err(e) => {
@@ -60,7 +61,7 @@ impl OutboxWorker {
                             DeliveryError::Permanent(_) => None,
                         };
                         tracing::warn!(outbox_id = row.id, attempts = row.attempts, error = %e, will_retry = retry.is_some(), "outbox delivery failed");
-                        self.identity.store.outbox_failed(row.id, now, &e.to_string(), retry).await?;
+                        self.identity.outbox_failed(&Principal::System, row.id, &e.to_string(), retry).await?;
                         if retry.is_some() { "retry" } else { "failed" }
                     }
                 };

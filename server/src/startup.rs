@@ -96,7 +96,7 @@ impl Application {
             metrics: Arc::new(AppMetrics::default()),
         };
         // Brands made before pairwise subjects existed get their key now.
-        services.identity.fill_missing_pairwise_keys().await?;
+        services.identity.fill_missing_pairwise_keys(&identity::principal::Principal::System).await?;
         let worker = services.outbox_worker();
         let keys = KeyRing::new(services.identity.clone());
         let router = crate::http::router(&config, context.clone(), keys.clone(), worker.deliveries.clone(), extra)?;
@@ -132,7 +132,7 @@ impl Application {
             let _ = worker.await;
         }
         let _ = maintenance.await;
-        self.context.identity.store.close().await;
+        self.context.identity.store().close().await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -52,7 +52,7 @@ pub async fn admin_login(email: String, password: String, code: String) -> Resul
     let ctx = crate::context::server_context()?;
     let meta = crate::auth::request_meta();
     let member = ctx.identity.staff_login(&email, password.into(), &code, &meta).await.map_err(fail)?;
-    crate::admin::session::sign_in(&member.id, ctx.identity.clock.now()).await?;
+    crate::admin::session::sign_in(&member.id, ctx.identity.now()).await?;
     Ok("/admin".to_owned())
 }
 

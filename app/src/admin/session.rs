@@ -25,7 +25,7 @@ pub async fn current() -> Result<Option<StaffSession>, AppError> {
         staff_id: session.get::<String>(STAFF).await.map_err(store_error)?,
         signed_in_at: session.get::<i64>(STAFF_SIGNED_IN_AT).await.map_err(store_error)?,
     };
-    match identity::session::staff(raw, server_context()?.identity.clock.now()) {
+    match identity::session::staff(raw, server_context()?.identity.now()) {
         StaffReading::Anonymous => Ok(None),
         StaffReading::Expired => {
             session.flush().await.map_err(store_error)?;

@@ -94,7 +94,7 @@ pub(crate) async fn next_step(
                     None => crate::auth::write_cookie(crate::auth::Cookie::Remember, None),
                 }
             }
-            crate::auth::begin_second_factor(&customer_id, first, ctx.identity.clock.now()).await?;
+            crate::auth::begin_second_factor(&customer_id, first, ctx.identity.now()).await?;
             let next = safe_return_to(return_to);
             Ok(format!("/login/second-factor?return_to={}", encode_path(&next)))
         }

@@ -109,7 +109,7 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     {
         return Err(too_long());
     }
-    let need = ctx.identity.consent_need(&pending, &current.customer_id).await.map_err(auth::fail)?;
+    let need = ctx.identity.consent_need(&crate::api::customer(&current), &pending, &current.customer_id).await.map_err(auth::fail)?;
     let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
     let Some(customer) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else {
         return Err(auth::respond(AppError::SignInRequired));
@@ -130,7 +130,7 @@ pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> 
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    match ctx.identity.decide_consent(&r, &current.customer_id, &current.sid, allow).await {
+    match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, allow).await {
         Ok(()) => Ok(continue_path(&r)),
         Err(identity::Error::TokenInvalid) => Err(auth::respond(AppError::Message(TOO_LONG.into()))),
         Err(e) => Err(auth::fail(e)),
@@ -163,7 +163,7 @@ pub async fn connected_brands() -> Result<Vec<ConnectedBrandView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.connected_brands(&current.customer_id).await.map_err(auth::fail)?;
+    let brands = ctx.identity.connected_brands(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id).await.map_err(auth::fail)?;
     Ok(brands
         .into_iter()
         .map(|b| ConnectedBrandView {
@@ -184,7 +184,7 @@ pub async fn disconnect_brand(slug: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.disconnect_brand(&current.customer_id, &slug).await.map_err(auth::fail)?;
+    ctx.identity.disconnect_brand(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id, &slug).await.map_err(auth::fail)?;
     Ok(())
 }
 

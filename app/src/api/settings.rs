@@ -60,7 +60,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
         )
         .await
         .map_err(auth::fail)?;
-    auth::reauthenticated(ctx.identity.clock.now()).await
+    auth::reauthenticated(ctx.identity.now()).await
 }
 
 /// Proves the password again (and the second factor, when the account has one) before

@@ -98,7 +98,8 @@ pub struct KeyManager {
 
 impl Identity {
     /// The signing-key manager over this service's store, master key and randomness.
-    pub fn signing_keys(&self, policy: KeyPolicy) -> Result<KeyManager> {
+    pub fn signing_keys(&self, principal: &crate::principal::Principal, policy: KeyPolicy) -> Result<KeyManager> {
+        crate::principal::authorize(principal, crate::principal::Action::RunPlatform, crate::principal::Subject::Platform)?;
         KeyManager::new(self.store.clone(), self.master_key.clone(), self.rng.clone(), policy)
     }
 }

@@ -8,6 +8,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 use super::clients::Client;
+use crate::principal::{authorize, Action, Principal, Subject};
 use crate::{Identity, Result};
 
 /// `client_assertion_type` for a JWT assertion.
@@ -77,7 +78,9 @@ impl Identity {
     /// Checks a client assertion: signature by the client's JWKS, `iss = sub =
     /// client_id`, `aud` exactly the issuer (see [`audience_is_issuer`]), `exp` in the
     /// future and at most five minutes after `iat`, and a `jti` never seen before (recorded).
-    pub async fn verify_client_assertion(&self, client: &Client, assertion: &str) -> Result<bool> {
+    /// The caller is still anonymous: the assertion is what proves it is the client.
+    pub async fn verify_client_assertion(&self, principal: &Principal, client: &Client, assertion: &str) -> Result<bool> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Client(&client.id))?;
         let Some(jwks) = client.jwks.as_deref().filter(|_| client.auth_method == "private_key_jwt" && !client.is_disabled()) else { return Ok(false) };
         let Some(claims) = verify_signature(jwks, assertion) else { return Ok(false) };
         let now_s = self.clock.now() / 1000;

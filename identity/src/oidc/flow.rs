@@ -9,6 +9,7 @@ use super::clients::Client;
 use crate::audit::Actor;
 use crate::store::codes::{self, NewCode};
 use crate::store::{consents, oidc_sessions};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// A pending request lives this long.
@@ -26,6 +27,13 @@ pub struct Authentication {
     pub auth_time: UnixMillis,
     pub acr: String,
     pub amr: Vec<String>,
+}
+
+impl Authentication {
+    /// The signed-in customer, at the level of this sign-in's `acr`.
+    pub fn principal(&self) -> Principal {
+        Principal::customer(&self.customer_id, &self.acr)
+    }
 }
 
 /// A request waiting behind its handle.
@@ -59,7 +67,8 @@ impl ConsentNeed {
 
 impl Identity {
     /// Keeps a checked request for 15 minutes; returns its handle (shown once).
-    pub async fn store_auth_request(&self, request: &AuthRequest) -> Result<String> {
+    pub async fn store_auth_request(&self, principal: &Principal, request: &AuthRequest) -> Result<String> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Client(&request.client_id))?;
         let now = self.clock.now();
         let handle = self.new_token();
         let mut tx = self.store.begin().await?;
@@ -79,7 +88,8 @@ impl Identity {
     }
 
     /// Ties the request to the customer and sign-in the consent page is shown to.
-    pub async fn bind_request(&self, handle: &str, customer_id: &str, sid: &str) -> Result<()> {
+    pub async fn bind_request(&self, principal: &Principal, handle: &str, customer_id: &str, sid: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let mut tx = self.store.begin().await?;
         codes::bind_request(&mut tx, &sha256_hex(handle.as_bytes()), customer_id, sid).await?;
         tx.commit().await?;
@@ -88,7 +98,8 @@ impl Identity {
 
     /// The scopes of the request that `customer_id` has approved for the client's brand,
     /// and those still to approve.
-    pub async fn consent_need(&self, pending: &Pending, customer_id: &str) -> Result<ConsentNeed> {
+    pub async fn consent_need(&self, principal: &Principal, pending: &Pending, customer_id: &str) -> Result<ConsentNeed> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         let approved = self.approved_scopes(customer_id, &pending.client.brand_id).await?;
         let force = pending.request.has_prompt("consent") && !pending.consented;
         let (already, new): (Vec<String>, Vec<String>) =
@@ -96,20 +107,28 @@ impl Identity {
         Ok(ConsentNeed { new, approved: already })
     }
 
-    pub async fn approved_scopes(&self, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
+    /// Whether the customer in the flow has confirmed their email address (`None`: no
+    /// such customer any more).
+    pub async fn verified_for_flow(&self, principal: &Principal, customer_id: &str) -> Result<Option<bool>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        Ok(self.store.customer_by_id(customer_id).await?.map(|c| c.email_verified))
+    }
+
+    pub(crate) async fn approved_scopes(&self, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
         consents::approved_scopes(&self.store, customer_id, brand_id).await
     }
 
     /// The customer's answer on the consent page. Accepted only for a live request bound
     /// to this customer and sign-in; Allow remembers every requested scope for the brand.
-    pub async fn decide_consent(&self, handle: &str, customer_id: &str, sid: &str, allow: bool) -> Result<()> {
+    pub async fn decide_consent(&self, principal: &Principal, handle: &str, customer_id: &str, sid: &str, allow: bool) -> Result<()> {
+        authorize(principal, Action::ManageBrandAccess, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let pending = self.pending_request(handle).await?.ok_or(Error::TokenInvalid)?;
         if pending.customer_id.as_deref() != Some(customer_id) || pending.sid.as_deref() != Some(sid) || pending.denied {
             return Err(Error::TokenInvalid);
         }
         let mut tx = self.store.begin().await?;
-        let actor = Actor::Customer(customer_id.to_owned());
+        let actor = principal.actor();
         if allow {
             for scope in &pending.request.scopes {
                 consents::approve(&mut tx, customer_id, &pending.client.brand_id, scope, now).await?;
@@ -126,7 +145,8 @@ impl Identity {
     /// Finishes a request: the code (single use, 60 s) bound to the client, redirect
     /// URI, PKCE challenge and nonce; remembers that this sign-in reached the client.
     /// `None` if the request was finished meanwhile.
-    pub async fn issue_code(&self, handle: &str, pending: &Pending, auth: &Authentication, scopes: &[String]) -> Result<Option<String>> {
+    pub async fn issue_code(&self, principal: &Principal, handle: &str, pending: &Pending, auth: &Authentication, scopes: &[String]) -> Result<Option<String>> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(&auth.customer_id))?;
         let now = self.clock.now();
         let code = self.new_token();
         let mut tx = self.store.begin().await?;
@@ -158,7 +178,8 @@ impl Identity {
     }
 
     /// Marks a request finished without a code (an error went back to the client).
-    pub async fn finish_request(&self, handle: &str) -> Result<()> {
+    pub async fn finish_request(&self, principal: &Principal, handle: &str) -> Result<()> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let mut tx = self.store.begin().await?;
         codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), self.clock.now()).await?;
         tx.commit().await?;

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::grants::GrantsAt;
 use crate::audit::Actor;
 use crate::store::{self, Tx, oidc_sessions};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result, UnixMillis};
 
 /// The `events` member of a logout token.
@@ -33,17 +34,19 @@ impl Identity {
 
     /// A sign-in ended (sign-out, RP-initiated logout, another customer signing in on
     /// this browser): tell the brands it reached.
-    pub async fn sign_in_ended(&self, customer_id: &str, sid: &str) -> Result<()> {
+    pub async fn sign_in_ended(&self, principal: &Principal, customer_id: &str, sid: &str) -> Result<()> {
+        authorize(principal, Action::ManageSessions, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         self.end_oidc_sessions_tx(&mut tx, &[sid.to_owned()], now).await?;
-        self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "oauth.logout", json!({}), now).await?;
+        self.audit_customer(&mut tx, principal.actor(), customer_id, "oauth.logout", json!({}), now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The brands the customer has approved, with what each receives.
-    pub async fn connected_brands(&self, customer_id: &str) -> Result<Vec<ConnectedBrand>> {
+    pub async fn connected_brands(&self, principal: &Principal, customer_id: &str) -> Result<Vec<ConnectedBrand>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         let rows = store::consents::of_customer(&self.store, customer_id).await?;
         let mut brands: Vec<ConnectedBrand> = Vec::new();
         for row in rows {
@@ -72,14 +75,15 @@ impl Identity {
     /// "Disconnect": forgets the brand's approvals, revokes the customer's grants and
     /// tokens at every client of the brand and logs those clients out (back-channel,
     /// `sub` only). The Foyer session stays. `false` if nothing was connected.
-    pub async fn disconnect_brand(&self, customer_id: &str, slug: &str) -> Result<bool> {
+    pub async fn disconnect_brand(&self, principal: &Principal, customer_id: &str, slug: &str) -> Result<bool> {
+        authorize(principal, Action::ManageBrandAccess, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let Some(brand) = self.store.brand_by_slug(slug).await? else { return Ok(false) };
         let mut tx = self.store.begin().await?;
         let removed = store::consents::forget_brand(&mut tx, customer_id, &brand.id).await?;
         self.end_customer_grants_tx(&mut tx, customer_id, GrantsAt::Brand(&brand.id), "consent_revoked", now).await?;
         if removed > 0 {
-            self.audit_customer(&mut tx, Actor::Customer(customer_id.to_owned()), customer_id, "oauth.consent_revoked", json!({ "brand": slug }), now).await?;
+            self.audit_customer(&mut tx, principal.actor(), customer_id, "oauth.consent_revoked", json!({ "brand": slug }), now).await?;
         }
         tx.commit().await?;
         Ok(removed > 0)
@@ -88,7 +92,8 @@ impl Identity {
     /// Drops flow state nobody can use any more: expired requests, codes a day after
     /// expiry (kept that long to recognise a replay), expired access-token rows and
     /// client assertion ids.
-    pub async fn prune_oidc(&self) -> Result<u64> {
+    pub async fn prune_oidc(&self, principal: &Principal) -> Result<u64> {
+        authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mut n = store::codes::prune(&mut tx, now, now - 86_400_000).await?;

@@ -18,6 +18,7 @@ use crate::audit::Actor;
 use crate::jose::{ClaimRules, Keys, SigningAlg};
 use crate::store::grants::NewAccessToken;
 use crate::store::{self, Tx};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// Prefix of our refresh tokens (recognisable in leak scanners).
@@ -89,7 +90,8 @@ impl Identity {
     }
 
     /// `grant_type=authorization_code`.
-    pub async fn redeem_code(&self, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn redeem_code(&self, principal: &Principal, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let redirect_uri = redirect_uri.ok_or(TokenError::InvalidRequest("redirect_uri is required."))?;
         if verifier.is_some_and(|v| !verifier_well_formed(v)) {
             return Err(TokenError::InvalidGrant("The code_verifier is malformed."));
@@ -99,7 +101,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         let row = store::codes::redeem_code(&mut tx, &code_hash, now).await?;
         let Some(row) = row else {
-            self.code_replayed(&mut tx, &code_hash, now).await?;
+            self.code_replayed(principal, &mut tx, &code_hash, now).await?;
             tx.commit().await?;
             return Err(TokenError::InvalidGrant("The code is invalid, expired or already used."));
         };
@@ -136,18 +138,19 @@ impl Identity {
     }
 
     /// A code came back after its redemption: revoke what it issued (RFC 6749 §4.1.2).
-    async fn code_replayed(&self, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
+    async fn code_replayed(&self, principal: &Principal, tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<()> {
         let used = store::codes::redeemed_code(tx, code_hash).await?;
         let Some((grant_id, customer_id)) = used else { return Ok(()) };
         if let Some(grant_id) = grant_id {
             self.revoke_grant_quietly_tx(tx, &grant_id, "code_replayed", now).await?;
         }
         tracing::warn!("authorization code replayed: grant revoked");
-        self.audit_customer(tx, Actor::System, &customer_id, "oauth.code_replayed", json!({}), now).await
+        self.audit_customer(tx, principal.actor(), &customer_id, "oauth.code_replayed", json!({}), now).await
     }
 
     /// `grant_type=refresh_token`: rotation, and reuse detection that revokes the grant.
-    pub async fn refresh(&self, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn refresh(&self, principal: &Principal, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         let token_hash = sha256_hex(token.as_bytes());
         let mut tx = self.store.begin().await?;
@@ -160,7 +163,7 @@ impl Identity {
                 && grant.revoked_at.is_none()
             {
                 self.revoke_grant_tx(&mut tx, &grant, "refresh_reused", now).await?;
-                self.audit_customer(&mut tx, Actor::System, &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
+                self.audit_customer(&mut tx, principal.actor(), &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
                 tracing::warn!("refresh token reused: grant revoked");
                 tx.commit().await?;
             }
@@ -193,7 +196,8 @@ impl Identity {
     }
 
     /// `grant_type=client_credentials`: an access token for the client itself.
-    pub async fn client_credentials(&self, keys: &Keys, client: &Client, scope: Option<&str>) -> Result<Issued, TokenError> {
+    pub async fn client_credentials(&self, principal: &Principal, keys: &Keys, client: &Client, scope: Option<&str>) -> Result<Issued, TokenError> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         if client.is_public() || !client.grant_types.iter().any(|g| g == "client_credentials") {
             return Err(TokenError::UnauthorizedClient("This client may not use client_credentials."));
         }
@@ -298,7 +302,8 @@ impl Identity {
 
     /// RFC 7009: a refresh token revokes its grant (and its access tokens), an access
     /// token its `jti`; another client's or an unknown token changes nothing.
-    pub async fn revoke_token(&self, keys: &Keys, client: &Client, token: &str) -> Result<()> {
+    pub async fn revoke_token(&self, principal: &Principal, keys: &Keys, client: &Client, token: &str) -> Result<()> {
+        authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         if let Some(grant) = self.live_refresh_token(token).await? {
             if grant.client_id == client.id {
@@ -320,7 +325,8 @@ impl Identity {
 
     /// RFC 7662 for a confidential client: the token's facts if it is live and was
     /// issued to a client of the caller's brand; `None` means `{"active": false}`.
-    pub async fn introspect(&self, keys: &Keys, caller: &Client, token: &str, hint: Option<&str>) -> Result<Option<Value>> {
+    pub async fn introspect(&self, principal: &Principal, keys: &Keys, caller: &Client, token: &str, hint: Option<&str>) -> Result<Option<Value>> {
+        authorize(principal, Action::UseTokens, Subject::Client(&caller.id))?;
         let try_refresh_first = hint == Some("refresh_token");
         for kind in if try_refresh_first { ["refresh", "access"] } else { ["access", "refresh"] } {
             if kind == "access"

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use identity::audit::Actor;
+use identity::principal::Principal;
 use identity::brand::BrandSlug;
 use identity::oidc::clients::{Client, ClientSpec, TokenRate, parse_duration, parse_rate};
 use secrecy::ExposeSecret as _;
@@ -149,7 +149,7 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
             // Refuse bad input before touching the database.
             spec.validate()?;
             let services = Services::open(config).await?;
-            let created = services.identity.create_client(&spec, Actor::Cli).await?;
+            let created = services.identity.create_client(&Principal::Operator, &spec).await?;
             let c = &created.client;
             let secret = created.secret.as_ref().map(|s| s.expose_secret());
             let mut text = format!("Created {} client {} ({}) for brand {}.", c.kind, c.id, c.name, c.brand_slug);
@@ -179,7 +179,7 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
         ClientCommand::RotateSecret { client_id, keep_old_for } => {
             let keep = keep_old_for.as_deref().map(|k| parse_duration("Keep old for", k)).transpose()?;
             let services = Services::open(config).await?;
-            let rotated = services.identity.rotate_client_secret(&client_id, keep, Actor::Cli).await?;
+            let rotated = services.identity.rotate_client_secret(&Principal::Operator, &client_id, keep).await?;
             let secret = rotated.secret.expose_secret();
             let until = rotated.previous_valid_until;
             let old = match keep_old_for {
@@ -208,12 +208,12 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
                 anyhow::bail!("nothing to update: give --token-rate N and/or --token-burst N (or default)");
             }
             let services = Services::open(config).await?;
-            let c = services.identity.set_client_token_rate(&client_id, rate, burst, Actor::Cli).await?;
+            let c = services.identity.set_client_token_rate(&Principal::Operator, &client_id, rate, burst).await?;
             out.say(&format!("Updated client {} ({}): token rate {}.", c.id, c.name, rate_text(&c)), client_json(&c));
         }
         ClientCommand::Disable { client_id } => {
             let services = Services::open(config).await?;
-            let c = services.identity.disable_client(&client_id, Actor::Cli).await?;
+            let c = services.identity.disable_client(&Principal::Operator, &client_id).await?;
             out.say(&format!("Disabled client {} ({}).", c.id, c.name), json!({ "client_id": c.id, "disabled_at": c.disabled_at }));
         }
     }

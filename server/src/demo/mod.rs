@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use identity::Identity;
-use identity::audit::Actor;
+use identity::principal::Principal;
 use identity::brand::{BrandDetails, BrandSlug};
 use identity::oidc::clients::{Client, ClientSpec};
 use openidconnect::core::CoreJwsSigningAlgorithm;
@@ -237,13 +237,13 @@ async fn register_client(identity: &Identity, site: &BoundSite) -> anyhow::Resul
         .filter(|c| c.name == name && !c.is_disabled())
         .collect();
     if let Some(client) = existing.iter().find(|c| matches(c, &spec)) {
-        let rotated = identity.rotate_client_secret(&client.id, None, Actor::System).await?;
+        let rotated = identity.rotate_client_secret(&Principal::Operator, &client.id, None).await?;
         return Ok((client.id.clone(), rotated.secret));
     }
     for old in &existing {
-        identity.disable_client(&old.id, Actor::System).await?;
+        identity.disable_client(&Principal::Operator, &old.id).await?;
     }
-    let created = identity.create_client(&spec, Actor::System).await?;
+    let created = identity.create_client(&Principal::Operator, &spec).await?;
     let secret = created.secret.context("a confidential demo client was created without a secret")?;
     Ok((created.client.id, secret))
 }
@@ -298,22 +298,22 @@ pub const DEMO_AGENT: &str = "agent@demo.example";
 pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<Option<SecretString>> {
     let identity = &services.identity;
     for brand in BRANDS {
-        if identity.store.brand_by_slug(brand.slug).await?.is_none() {
+        if identity.brand(brand.slug).await?.is_none() {
             let slug = BrandSlug::parse(brand.slug)?;
             let website_url = sites.iter().find(|s| s.brand == brand).map(|s| home_uri(&s.public_url));
             let details = BrandDetails { website_url, dev: true, ..BrandDetails::default() };
-            identity.create_brand_with(&slug, brand.name, &details, Actor::System).await?;
+            identity.create_brand_with(&Principal::Operator, &slug, brand.name, &details).await?;
             let colours = [format!("primary={}", brand.colour), "on-primary=#ffffff".to_owned()];
-            identity.set_brand_theme(&slug, &colours, None, Actor::System).await?;
+            identity.set_brand_theme(&Principal::Operator, &slug, &colours, None).await?;
         }
     }
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
-    let public_url = identity.settings.public_url.clone();
-    if identity.store.staff_by_email(agent.normalized()).await?.is_none() {
-        let created = identity.create_staff_named(&agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url, Actor::System).await?;
+    let public_url = identity.settings().public_url.clone();
+    if identity.store().staff_by_email(agent.normalized()).await?.is_none() {
+        let created = identity.create_staff_named(&identity::principal::Principal::System, &agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url).await?;
         return Ok(Some(created.enrolment_link));
     }
-    Ok(identity.reissue_staff_enrolment(&agent, &public_url, Actor::System).await?)
+    Ok(identity.reissue_staff_enrolment(&identity::principal::Principal::System, &agent, &public_url).await?)
 }
 
 #[cfg(test)]
@@ -361,7 +361,7 @@ mod tests {
         let again = seed(&services, &[]).await.unwrap().unwrap();
         assert!(first.expose_secret().starts_with("http://localhost:3000/admin/enrol?token="), "{}", first.expose_secret());
         assert_ne!(first.expose_secret(), again.expose_secret());
-        let store = &services.identity.store;
+        let store = services.identity.store();
         assert_eq!(store.count_staff().await.unwrap(), 1);
         for brand in BRANDS {
             assert!(store.brand_by_slug(brand.slug).await.unwrap().is_some(), "{}", brand.slug);

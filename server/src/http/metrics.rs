@@ -95,8 +95,8 @@ pub async fn track(State(metrics): State<Arc<HttpMetrics>>, request: Request, ne
 pub async fn render(State(state): State<AppState>) -> Response {
     let metrics = &state.metrics;
     let identity = &state.context.identity;
-    metrics.hash_queue.set(i64::try_from(identity.hasher.queue_depth()).unwrap_or(i64::MAX));
-    match identity.store.outbox_backlog().await {
+    metrics.hash_queue.set(i64::try_from(identity.hasher().queue_depth()).unwrap_or(i64::MAX));
+    match identity.store().outbox_backlog().await {
         Ok(n) => {
             metrics.outbox_backlog.set(n);
         }

@@ -49,12 +49,12 @@ fn as_columns(c: &[Option<String>; 3]) -> SessionColumns<'_> {
 #[async_trait]
 impl SessionStore for FoyerSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         loop {
             let (data, expires, cols) = columns(record)?;
             let created = self
                 .identity
-                .store
+                .store()
                 .session_create(&hash(&record.id), &data, expires, as_columns(&cols), now)
                 .await
                 .map_err(backend)?;
@@ -72,10 +72,10 @@ impl SessionStore for FoyerSessionStore {
     /// anonymous.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (data, expires, cols) = columns(record)?;
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         let saved = self
             .identity
-            .store
+            .store()
             .session_save(&hash(&record.id), &data, expires, as_columns(&cols), now)
             .await
             .map_err(backend)?;
@@ -86,8 +86,8 @@ impl SessionStore for FoyerSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = self.identity.clock.now();
-        let Some(stored) = self.identity.store.session_load(&hash(id), now).await.map_err(backend)? else { return Ok(None) };
+        let now = self.identity.now();
+        let Some(stored) = self.identity.store().session_load(&hash(id), now).await.map_err(backend)? else { return Ok(None) };
         let data = serde_json::from_str(&stored.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(stored.expires_at) * 1_000_000)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -95,7 +95,7 @@ impl SessionStore for FoyerSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.identity.store.session_delete(&hash(id)).await.map_err(backend)
+        self.identity.store().session_delete(&hash(id)).await.map_err(backend)
     }
 }
 
@@ -126,11 +126,11 @@ impl StaffSessionStore {
 #[async_trait]
 impl SessionStore for StaffSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         loop {
             let (data, expires_at, staff_id) = self.encode(record, now)?;
             let write = StaffSessionWrite { id_hash: &hash(&record.id), data: &data, expires_at, staff_id: staff_id.as_deref(), now };
-            if self.identity.store.staff_session_create(write).await.map_err(backend)? {
+            if self.identity.store().staff_session_create(write).await.map_err(backend)? {
                 return Ok(());
             }
             record.id = Id::default();
@@ -139,18 +139,18 @@ impl SessionStore for StaffSessionStore {
 
     /// Update-only, as for customers: a session ended during the request stays ended.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         let (data, expires_at, staff_id) = self.encode(record, now)?;
         let write = StaffSessionWrite { id_hash: &hash(&record.id), data: &data, expires_at, staff_id: staff_id.as_deref(), now };
-        if !self.identity.store.staff_session_save(write).await.map_err(backend)? {
+        if !self.identity.store().staff_session_save(write).await.map_err(backend)? {
             tracing::debug!("a staff session ended during the request was not written back");
         }
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = self.identity.clock.now();
-        let Some(stored) = self.identity.store.staff_session_load(&hash(id), now).await.map_err(backend)? else { return Ok(None) };
+        let now = self.identity.now();
+        let Some(stored) = self.identity.store().staff_session_load(&hash(id), now).await.map_err(backend)? else { return Ok(None) };
         let data = serde_json::from_str(&stored.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(stored.expires_at) * 1_000_000)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -158,6 +158,6 @@ impl SessionStore for StaffSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.identity.store.staff_session_delete(&hash(id)).await.map_err(backend)
+        self.identity.store().staff_session_delete(&hash(id)).await.map_err(backend)
     }
 }

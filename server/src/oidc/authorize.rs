@@ -13,6 +13,7 @@ use identity::oidc::authorize::{AuthorizeError, Destination, ResponseMode, check
 use identity::oidc::flow::{Authentication, Pending};
 use identity::jose::ClaimRules;
 use identity::jose::SigningAlg;
+use identity::principal::Principal;
 use tower_sessions::Session;
 
 use super::errors::{OAuthError, Theme, escape, expired_page, no_store, refused_page, refused_page_for, server_error};
@@ -53,7 +54,7 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
     let mut request = match check(&params, &client) {
         Ok(request) => request,
         Err(AuthorizeError::Page(message)) => {
-            let theme = identity.store.brand_by_slug(&client.brand_slug).await.ok().flatten().map(|b| Theme { slug: b.slug, name: b.name });
+            let theme = identity.brand(&client.brand_slug).await.ok().flatten().map(|b| Theme { slug: b.slug, name: b.name });
             return refused_page_for(&message, theme.as_ref());
         }
         Err(AuthorizeError::Redirect { to, error, description }) => return respond(&state, &to, Err(&OAuthError::redirect(error, description))),
@@ -65,7 +66,7 @@ pub async fn get(State(state): State<AppState>, session: Session, RawQuery(raw):
             return respond(&state, &request.destination(), Err(&OAuthError::redirect("invalid_request", "The id_token_hint is not a valid ID token from this provider for this client.")));
         }
     }
-    let handle = match identity.store_auth_request(&request).await {
+    let handle = match identity.store_auth_request(&Principal::Anonymous, &request).await {
         Ok(handle) => handle,
         Err(e) => return server_error(&e),
     };
@@ -95,7 +96,7 @@ pub async fn hint_subject(state: &AppState, hint: &str, client_id: &str) -> Opti
 pub async fn hint_sub_and_sid(state: &AppState, hint: &str, client_id: &str) -> Option<(String, Option<String>)> {
     let keys = state.keys.current().await.ok()?;
     let jwt = keys.verify_jwt(hint, "JWT", &SigningAlg::ALL).ok()?;
-    let rules = ClaimRules { issuer: super::issuer(state), audience: client_id, now: state.context.identity.clock.now(), leeway_secs: 60, allow_expired: true };
+    let rules = ClaimRules { issuer: super::issuer(state), audience: client_id, now: state.context.identity.now(), leeway_secs: 60, allow_expired: true };
     jwt.check_claims(&rules).ok()?;
     let sub = jwt.claims.get("sub")?.as_str()?.to_owned();
     Some((sub, jwt.claims.get("sid").and_then(|s| s.as_str()).map(str::to_owned)))
@@ -121,7 +122,7 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
     let stop = |error: OAuthError| {
         let to = to.clone();
         async move {
-            if let Err(e) = identity.finish_request(handle).await {
+            if let Err(e) = identity.finish_request(&Principal::Anonymous, handle).await {
                 return server_error(&e);
             }
             respond(state, &to, Err(&error))
@@ -144,32 +145,33 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         return see_other(&login);
     }
     let Some(auth) = auth else { return expired_page() };
-    let customer = match identity.store.customer_by_id(&auth.customer_id).await {
-        Ok(Some(c)) => c,
+    let principal = auth.principal();
+    let verified = match identity.verified_for_flow(&principal, &auth.customer_id).await {
+        Ok(Some(verified)) => verified,
         Ok(None) => return expired_page(),
         Err(e) => return server_error(&e),
     };
-    let need = match identity.consent_need(&pending, &auth.customer_id).await {
+    let need = match identity.consent_need(&principal, &pending, &auth.customer_id).await {
         Ok(need) => need,
         Err(e) => return server_error(&e),
     };
     let select = request.has_prompt("select_account") && !pending.consented;
-    if !customer.email_verified || !need.is_empty() || select {
+    if !verified || !need.is_empty() || select {
         if request.has_prompt("none") {
-            return if !customer.email_verified {
+            return if !verified {
                 stop(OAuthError::interaction_required("The customer must confirm their email address first.")).await
             } else {
                 stop(OAuthError::consent_required()).await
             };
         }
-        if let Err(e) = identity.bind_request(handle, &auth.customer_id, &auth.sid).await {
+        if let Err(e) = identity.bind_request(&principal, handle, &auth.customer_id, &auth.sid).await {
             return server_error(&e);
         }
         return see_other(&format!("/oauth2/consent?r={handle}"));
     }
     // Nothing left to approve: every requested scope is approved for the brand
     // (`offline_access` included only when approved on our page, OIDC Core §11).
-    match identity.issue_code(handle, &pending, &auth, &need.approved).await {
+    match identity.issue_code(&principal, handle, &pending, &auth, &need.approved).await {
         Ok(Some(code)) => respond(state, &to, Ok(&code)),
         Ok(None) => expired_page(),
         Err(e) => server_error(&e),
@@ -185,7 +187,7 @@ async fn needs_authentication(state: &AppState, pending: &Pending, auth: Option<
         return false;
     }
     let request = &pending.request;
-    let now = state.context.identity.clock.now();
+    let now = state.context.identity.now();
     if request.has_prompt("login") || request.max_age.is_some_and(|age| now - auth.auth_time > age.saturating_mul(1000)) {
         return true;
     }
@@ -205,7 +207,7 @@ fn respond(state: &AppState, to: &Destination, outcome: Result<&str, &OAuthError
         ResponseMode::Query => see_other(&redirect_url(&to.redirect_uri, &params)),
         ResponseMode::FormPost => {
             let mut nonce = [0u8; 16];
-            state.context.identity.rng.fill(&mut nonce);
+            state.context.identity.fill_random(&mut nonce);
             form_post(&to.redirect_uri, &params, &hex::encode(nonce))
         }
     }

@@ -38,9 +38,9 @@ impl Backchannel {
             return Ok(()); // the client no longer takes logout tokens
         };
         let keys = self.keys.current().await.map_err(|e| transient(&e))?;
-        let now = self.identity.clock.now() / 1000;
+        let now = self.identity.now() / 1000;
         let mut claims = json!({
-            "iss": self.identity.settings.public_url, "aud": client.id, "iat": now, "exp": now + 120, "jti": jti,
+            "iss": self.identity.settings().public_url, "aud": client.id, "iat": now, "exp": now + 120, "jti": jti,
             "sub": sub, "events": { BACKCHANNEL_EVENT: {} },
         });
         if let Some(sid) = sid {

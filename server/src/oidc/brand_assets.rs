@@ -15,7 +15,7 @@ fn cached(mut response: Response) -> Response {
 }
 
 pub async fn theme_css(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    match state.context.identity.store.brand_by_slug(&slug).await {
+    match state.context.identity.brand(&slug).await {
         Ok(Some(brand)) => {
             let theme = BrandTheme::from_json(brand.theme.as_deref());
             let vars: String = theme.colors().map(|(name, color)| format!("--brand-{name}:{};", color.as_hex())).collect();
@@ -27,7 +27,7 @@ pub async fn theme_css(State(state): State<AppState>, Path(slug): Path<String>) 
 }
 
 pub async fn logo(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    match state.context.identity.store.brand_logo(&slug).await {
+    match state.context.identity.brand_logo(&slug).await {
         Ok(Some((bytes, media_type))) => {
             let mut response = cached(bytes.into_response());
             let headers = response.headers_mut();

@@ -96,24 +96,22 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
         .or_else(|| params.one("client_assertion").ok().flatten().and_then(unverified_issuer))
         .filter(|id| id.len() <= 200);
     let identity = &state.context.identity;
-    let store = &identity.store;
     let budgets = state.limits.settings();
     let ip_key = format!("client-ip:{ip}");
     let pair_key = claimed.as_deref().map(|id| format!("client:{}:{ip}", identity::sha256_hex(id.as_bytes())));
-    let now = identity.clock.now();
     for key in std::iter::once(&ip_key).chain(pair_key.as_ref()) {
-        if let Err(identity::Error::Throttled { retry_after_secs }) = store.throttle_check(key, now).await {
+        if let Err(identity::Error::Throttled { retry_after_secs }) = identity.client_auth_check(key).await {
             let wait = u64::try_from(retry_after_secs).unwrap_or(1);
             return Err(OAuthError::too_many("Too many failed client authentications; try again later.", wait).into());
         }
     }
     let outcome = check_credentials(state, headers, params, public_ok).await;
     if outcome.as_ref().is_err_and(|r| r.status() == StatusCode::UNAUTHORIZED) {
-        store.throttle_fail(&ip_key, now, budgets.client_auth_failures_per_ip).await.map_err(|e| server_error(&e))?;
+        identity.client_auth_failed(&ip_key, budgets.client_auth_failures_per_ip).await.map_err(|e| server_error(&e))?;
         if let (Some(id), Some(key)) = (&claimed, &pair_key)
             && identity.client_by_id(id).await.map_err(|e| server_error(&e))?.is_some()
         {
-            store.throttle_fail(key, now, budgets.client_auth_failures_per_client_ip).await.map_err(|e| server_error(&e))?;
+            identity.client_auth_failed(key, budgets.client_auth_failures_per_client_ip).await.map_err(|e| server_error(&e))?;
         }
     }
     outcome
@@ -156,7 +154,7 @@ async fn check_credentials(state: &AppState, headers: &HeaderMap, params: &Param
         }
         let id = form_id.map(str::to_owned).or_else(|| unverified_issuer(assertion)).ok_or_else(refused)?;
         let client = identity.client_by_id(&id).await.map_err(|e| server_error(&e))?.ok_or_else(refused)?;
-        return match identity.verify_client_assertion(&client, assertion).await {
+        return match identity.verify_client_assertion(&identity::principal::Principal::Anonymous, &client, assertion).await {
             Ok(true) => Ok(client),
             Ok(false) => Err(refused()),
             Err(e) => Err(server_error(&e)),

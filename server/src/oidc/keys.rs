@@ -37,12 +37,12 @@ impl KeyRing {
     }
 
     pub fn manager(&self) -> identity::Result<KeyManager> {
-        self.identity.signing_keys(self.policy.clone())
+        self.identity.signing_keys(&identity::principal::Principal::System, self.policy.clone())
     }
 
     /// The current key set, loaded at most a minute ago; created on first use.
     pub async fn current(&self) -> identity::Result<Arc<Keys>> {
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         if let Some((at, keys)) = self.cache.read().await.as_ref()
             && now - at < CACHE_MS
         {
@@ -54,7 +54,7 @@ impl KeyRing {
             manager.ensure_keys(now).await?;
             // Another node or task may have made a key a moment later than `now`: read
             // the clock again so it counts as active.
-            keys = manager.load(self.identity.clock.now()).await?;
+            keys = manager.load(self.identity.now()).await?;
         }
         let keys = Arc::new(keys);
         // An incomplete set is used for this call but not cached, so the next call
@@ -72,7 +72,7 @@ impl KeyRing {
 
     /// The scheduled work: rotate keys older than `rotation_ms`, drop expired ones.
     pub async fn maintain(&self, rotation_ms: i64) -> identity::Result<(usize, u64)> {
-        let now = self.identity.clock.now();
+        let now = self.identity.now();
         let manager = self.manager()?;
         if manager.list().await?.is_empty() {
             return Ok((0, 0)); // nothing to rotate until the first use creates keys

@@ -45,6 +45,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
     let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
     let identity = &state.context.identity;
     let allowed = |grant: &str| client.grant_types.iter().any(|g| g == grant);
+    let principal = client.principal();
     let outcome = match grant_type {
         None => return Err(OAuthError::invalid_request("grant_type is required.").into()),
         Some(grant @ ("authorization_code" | "refresh_token" | "client_credentials")) if !allowed(grant) => {
@@ -52,13 +53,13 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
         }
         Some("authorization_code") => {
             let code = params.one("code")?.ok_or_else(|| OAuthError::invalid_request("code is required."))?;
-            identity.redeem_code(&keys, &client, code, params.one("redirect_uri")?, params.one("code_verifier")?).await
+            identity.redeem_code(&principal, &keys, &client, code, params.one("redirect_uri")?, params.one("code_verifier")?).await
         }
         Some("refresh_token") => {
             let token = params.one("refresh_token")?.ok_or_else(|| OAuthError::invalid_request("refresh_token is required."))?;
-            identity.refresh(&keys, &client, token, params.one("scope")?).await
+            identity.refresh(&principal, &keys, &client, token, params.one("scope")?).await
         }
-        Some("client_credentials") => identity.client_credentials(&keys, &client, params.one("scope")?).await,
+        Some("client_credentials") => identity.client_credentials(&principal, &keys, &client, params.one("scope")?).await,
         Some(_) => return Err(OAuthError::unsupported_grant_type("This grant type is not supported.").into()),
     };
     outcome.map(issued).map_err(|e| OAuthError::from_token_error(&e).into())
@@ -72,7 +73,7 @@ pub async fn introspect(State(state): State<AppState>, ip: Option<Extension<Clie
         let token = params.one("token")?.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
         let hint = params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
-        let answer = state.context.identity.introspect(&keys, &client, token, hint).await.map_err(|e| server_error(&e))?;
+        let answer = state.context.identity.introspect(&client.principal(), &keys, &client, token, hint).await.map_err(|e| server_error(&e))?;
         Ok::<_, Response>(no_store(axum::Json(answer.unwrap_or_else(|| json!({ "active": false }))).into_response()))
     };
     match result.await {
@@ -88,7 +89,7 @@ pub async fn revoke(State(state): State<AppState>, ip: Option<Extension<ClientIp
         let token = params.one("token")?.ok_or_else(|| OAuthError::invalid_request("token is required."))?;
         params.one("token_type_hint")?;
         let keys = state.keys.current().await.map_err(|e| server_error(&e))?;
-        state.context.identity.revoke_token(&keys, &client, token).await.map_err(|e| server_error(&e))?;
+        state.context.identity.revoke_token(&client.principal(), &keys, &client, token).await.map_err(|e| server_error(&e))?;
         Ok::<_, Response>(no_store(StatusCode::OK.into_response()))
     };
     match result.await {

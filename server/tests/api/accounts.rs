@@ -204,13 +204,13 @@ pub(crate) async fn customer(app: &TestApp, email: &str) -> CustomerRow {
     let registration =
         Registration { email: email.into(), password: secret(PASSWORD), given_name: Some("Ann".into()), family_name: None, accept_terms: true };
     app.identity.register(&identity::principal::Principal::Anonymous, registration, &meta(1)).await.unwrap();
-    let row = app.identity.store.customer_by_email(email).await.unwrap().expect("registered");
-    sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1").bind(&row.id).execute(app.identity.store.pool()).await.unwrap();
-    app.identity.store.customer_by_id(&row.id).await.unwrap().expect("still there")
+    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("registered");
+    sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1").bind(&row.id).execute(app.identity.store().pool()).await.unwrap();
+    app.identity.store().customer_by_id(&row.id).await.unwrap().expect("still there")
 }
 
 async fn reload(app: &TestApp, row: &CustomerRow) -> CustomerRow {
-    app.identity.store.customer_by_id(&row.id).await.unwrap().expect("customer exists")
+    app.identity.store().customer_by_id(&row.id).await.unwrap().expect("customer exists")
 }
 
 /// The newest mail to `to` with `subject`, waiting up to 10 s for it.
@@ -283,7 +283,7 @@ async fn register_verify_sign_in_edit_profile_sign_out(db: Db) {
         ])
         .await;
     assert_eq!(status, 200, "{body}");
-    let row = app.identity.store.customer_by_email(email).await.unwrap().expect("account created");
+    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("account created");
     assert!(!row.email_verified, "unverified until the link is used");
 
     let mail = mail_to(&app, email, VERIFY_SUBJECT).await;
@@ -343,19 +343,19 @@ async fn registering_a_taken_address_looks_the_same(db: Db) {
     mail_to(&app, email, VERIFY_SUBJECT).await;
     assert_eq!(mails_to(&app, email, VERIFY_SUBJECT), 1, "one verification mail, for the first registration only");
 
-    assert_eq!(app.identity.store.count_customers().await.unwrap(), 1, "no second account");
-    let row = app.identity.store.customer_by_email(email).await.unwrap().unwrap();
+    assert_eq!(app.identity.store().count_customers().await.unwrap(), 1, "no second account");
+    let row = app.identity.store().customer_by_email(email).await.unwrap().unwrap();
     assert_eq!(row.given_name.as_deref(), Some("Ann"), "the existing account is untouched");
     let hash = row.password_hash.unwrap();
-    assert!(app.identity.hasher.verify(secret(PASSWORD), hash.clone()).await.unwrap().matches);
-    assert!(!app.identity.hasher.verify(secret(NEW_PASSWORD), hash).await.unwrap().matches);
+    assert!(app.identity.hasher().verify(secret(PASSWORD), hash.clone()).await.unwrap().matches);
+    assert!(!app.identity.hasher().verify(secret(NEW_PASSWORD), hash).await.unwrap().matches);
 }
 
 async fn login_failures_are_indistinguishable(db: Db) {
     let Some(app) = TestApp::builder(db).spawn().await else { return };
     customer(&app, "known@example.com").await;
     let locked = customer(&app, "locked@example.com").await;
-    sqlx::query("UPDATE customers SET locked_at = 1 WHERE id = $1").bind(&locked.id).execute(app.identity.store.pool()).await.unwrap();
+    sqlx::query("UPDATE customers SET locked_at = 1 WHERE id = $1").bind(&locked.id).execute(app.identity.store().pool()).await.unwrap();
 
     let b = Browser::new(&app);
     let unknown = b.raw("login", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;
@@ -374,14 +374,14 @@ async fn lock_out_after_repeated_failures_and_unlock_by_mail(db: Db) {
     let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
     let email = "lockout@example.com";
     let row = customer(&app, email).await;
-    let threshold = u8::try_from(app.identity.settings.lockout_threshold).unwrap();
+    let threshold = u8::try_from(app.identity.settings().lockout_threshold).unwrap();
     assert_eq!(threshold, 20, "the default threshold");
     let acct = account_key(&row.email_normalized);
 
     // Each guess from another address, with the per-account delay cleared in between,
     // so only the lock-out rule is at work.
     for i in 1..=threshold {
-        app.identity.store.throttle_clear(&acct).await.unwrap();
+        app.identity.store().throttle_clear(&acct).await.unwrap();
         let from = RequestMeta::new(IpAddr::from([10, 1, 0, i]), None);
         let outcome = app.identity.login(&identity::principal::Principal::Anonymous, email, secret(WRONG), None, &from).await;
         assert!(matches!(outcome, Err(LoginError::Failed)), "attempt {i}");
@@ -424,9 +424,9 @@ async fn throttling_answers_429_and_ignores_forged_forwarding(db: Db) {
     // Four more failures recorded through the core stretch the delay to 16 s, so a slow
     // machine cannot outwait it between two requests.
     let acct = account_key(&row.email_normalized);
-    let now = app.identity.clock.now();
+    let now = app.identity.now();
     for _ in 0..4 {
-        app.identity.store.throttle_fail(&acct, now, app.identity.settings.free_failures).await.unwrap();
+        app.identity.store().throttle_fail(&acct, now, app.identity.settings().free_failures).await.unwrap();
     }
 
     let r = b.post("login", &[("email", email), ("password", WRONG)]).await;
@@ -461,14 +461,14 @@ async fn throttling_answers_429_and_ignores_forged_forwarding(db: Db) {
     assert!(blocked, "the IP limit never answered 429");
     assert!(judged >= 25, "only {judged} attempts before the IP limit; 30 are free");
     let loopback = ip_key(IpAddr::from([127, 0, 0, 1]));
-    let state = app.identity.store.throttle_get(&loopback).await.unwrap().expect("the server counted 127.0.0.1");
+    let state = app.identity.store().throttle_get(&loopback).await.unwrap().expect("the server counted 127.0.0.1");
     assert!(state.failures > IP_FREE_FAILURES, "{state:?}");
 
     // Stretch the IP delay too, then forge the header with a fresh address: still 429,
     // and nothing was ever counted for the forged address.
-    let now = app.identity.clock.now();
+    let now = app.identity.now();
     for _ in 0..4 {
-        app.identity.store.throttle_fail(&loopback, now, IP_FREE_FAILURES).await.unwrap();
+        app.identity.store().throttle_fail(&loopback, now, IP_FREE_FAILURES).await.unwrap();
     }
     let forged = b
         .request("login", &[("email", "someone.new@example.com"), ("password", WRONG)])
@@ -478,7 +478,7 @@ async fn throttling_answers_429_and_ignores_forged_forwarding(db: Db) {
         .unwrap();
     assert_eq!(forged.status(), 429, "X-Forwarded-For from an untrusted peer is ignored");
     let forged_ip = ip_key(IpAddr::from([203, 0, 113, 9]));
-    assert!(app.identity.store.throttle_get(&forged_ip).await.unwrap().is_none());
+    assert!(app.identity.store().throttle_get(&forged_ip).await.unwrap().is_none());
 }
 
 async fn password_reset_by_mailed_link(db: Db) {
@@ -568,7 +568,7 @@ async fn session_cookie_attributes(db: Db) {
 
     // A stored session costs well under 1 KB, and the cookie value is not what is stored.
     let value = cookie_value(&line);
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id_hash, data FROM sessions").fetch_all(app.identity.store.pool()).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id_hash, data FROM sessions").fetch_all(app.identity.store().pool()).await.unwrap();
     assert_eq!(rows.len(), 1);
     let (id_hash, data) = &rows[0];
     assert!(id_hash.len() + data.len() < 512, "session row is {} bytes: {data}", id_hash.len() + data.len());
@@ -595,7 +595,7 @@ async fn cross_site_sign_in_is_refused(db: Db) {
     let refused = cross_site("https://evil.example", None).await.unwrap();
     assert_eq!(refused.status(), 403, "a foreign Origin without Fetch Metadata");
 
-    let activity = app.identity.store.activity_of(&row.id, 100).await.unwrap();
+    let activity = app.identity.store().activity_of(&row.id, 100).await.unwrap();
     assert!(!activity.iter().any(|a| a.action.starts_with("login.")), "the refused requests never reached sign-in");
     // The same credentials from our own origin work.
     assert_eq!(Browser::new(&app).login(email, PASSWORD).await, (200, json!("/account")));
@@ -774,6 +774,6 @@ async fn thousand_concurrent_sign_ins_over_http_get_429_or_503() {
     assert!(counts.keys().all(|s| matches!(s, 400 | 429 | 503)), "only refusals, throttles and busy: {counts:?}");
     assert!(counts.get(&503).copied().unwrap_or(0) > 0, "the bounded queue turned some away: {counts:?}");
     assert_eq!(app.get_text("/healthz").await.0, 200, "still serving");
-    assert_eq!(app.identity.hasher.queue_depth(), 0, "no hashing left behind");
+    assert_eq!(app.identity.hasher().queue_depth(), 0, "no hashing left behind");
 }
 

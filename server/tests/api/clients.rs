@@ -59,7 +59,7 @@ fn brand(db: &TestDb) {
 
 async fn audit_actions(identity: &Identity) -> Vec<String> {
     let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT action FROM audit_log ORDER BY id").fetch_all(identity.store.pool()).await.unwrap();
+        sqlx::query_as("SELECT action FROM audit_log ORDER BY id").fetch_all(identity.store().pool()).await.unwrap();
     rows.into_iter().map(|(a,)| a).collect()
 }
 
@@ -105,7 +105,7 @@ async fn confidential_client_secret_shown_once_rotated_and_disabled(db: Db) {
     // Only a hash is stored; the secret verifies, a wrong one does not.
     let identity = core(&db).await;
     let stored: (String,) =
-        sqlx::query_as("SELECT secret_hash FROM oauth_clients WHERE id = $1").bind(&id).fetch_one(identity.store.pool()).await.unwrap();
+        sqlx::query_as("SELECT secret_hash FROM oauth_clients WHERE id = $1").bind(&id).fetch_one(identity.store().pool()).await.unwrap();
     assert_eq!(stored.0, identity::sha256_hex(secret.as_bytes()));
     assert!(identity.verify_client_secret(&id, &secret).await.unwrap().is_some());
     assert!(identity.verify_client_secret(&id, "fcs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await.unwrap().is_none());
@@ -136,7 +136,7 @@ async fn confidential_client_secret_shown_once_rotated_and_disabled(db: Db) {
     let until = kept["previous_secret_valid_until"].as_i64().unwrap();
     assert!(identity.verify_client_secret(&id, &second).await.unwrap().is_some(), "within the grace period");
     assert!(identity.verify_client_secret(&id, &third).await.unwrap().is_some());
-    let later = Identity { clock: Arc::new(FixedClock::at(until + 1)), ..identity.clone() };
+    let later = identity.with_clock(Arc::new(FixedClock::at(until + 1)));
     assert!(later.verify_client_secret(&id, &second).await.unwrap().is_none(), "grace period over");
     assert!(later.verify_client_secret(&id, &third).await.unwrap().is_some());
     assert!(fails(&db, &["client", "rotate-secret", &id, "--keep-old-for", "30d"]).contains("Keep old for"));
@@ -156,7 +156,7 @@ async fn confidential_client_secret_shown_once_rotated_and_disabled(db: Db) {
     let count = |a: &str| actions.iter().filter(|x| *x == a).count();
     assert_eq!((count("client.created"), count("client.secret_rotated"), count("client.disabled")), (2, 2, 1), "{actions:?}");
     let details: Vec<(String, String)> = sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action LIKE 'client.%'")
-        .fetch_all(identity.store.pool())
+        .fetch_all(identity.store().pool())
         .await
         .unwrap();
     assert!(details.iter().all(|(actor, d)| actor == "cli" && !d.contains("fcs_")), "{details:?}");
@@ -269,8 +269,8 @@ async fn brand_details_and_theme(db: Db) {
     let err = fails(&db, &["brand", "create", "--slug", "bad", "--name", "Bad", "--website", "http://bad.example.com", "--support-email", "x"]);
     assert!(err.contains("Website URL") && err.contains("Support email"), "{err}");
     let identity = core(&db).await;
-    assert_eq!(identity.store.list_brands().await.unwrap().len(), 1, "nothing half-written");
-    assert!(identity.store.brand_pairwise_key_sealed(v["id"].as_str().unwrap()).await.unwrap().is_some(), "pairwise key");
+    assert_eq!(identity.store().list_brands().await.unwrap().len(), 1, "nothing half-written");
+    assert!(identity.store().brand_pairwise_key_sealed(v["id"].as_str().unwrap()).await.unwrap().is_some(), "pairwise key");
 
     let logo = db.dir.path().join("logo.svg");
     std::fs::write(&logo, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"/>").unwrap();
@@ -295,7 +295,7 @@ async fn brand_details_and_theme(db: Db) {
     let b = &list["brands"][0];
     assert_eq!(b["theme"], serde_json::json!({ "primary": "#1a4d8f", "on-primary": "#ffffff" }));
     assert_eq!(b["logo_type"], "image/svg+xml");
-    let (bytes, kind) = identity.store.brand_logo("northwind-hotels").await.unwrap().unwrap();
+    let (bytes, kind) = identity.store().brand_logo("northwind-hotels").await.unwrap().unwrap();
     assert_eq!((bytes, kind.as_str()), (std::fs::read(&logo).unwrap(), "image/svg+xml"));
 }
 

@@ -80,7 +80,7 @@ async fn sign_in_with_a_mailed_code(db: Db) {
     assert!(throttled, "codes per address are rate limited");
     let (amr,): (String,) = sqlx::query_as("SELECT detail FROM audit_log WHERE subject = $1 AND action = 'login.succeeded' ORDER BY id DESC LIMIT 1")
         .bind(format!("customer:{}", row.id))
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&amr).unwrap()["amr"], json!(["otp"]));
@@ -94,7 +94,7 @@ async fn mailed_code_as_the_fallback_second_step(db: Db) {
     assert_eq!(b.login(email, PASSWORD).await.0, 200);
     let (_, setup) = b.call("start_totp", &[]).await;
     let secret = setup["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, app.identity.clock.now()).unwrap();
+    let code = code_at(&secret, app.identity.now()).unwrap();
     assert_eq!(b.call("confirm_totp", &[("code", code.as_str())]).await.0, 200);
     b.call("logout", &[]).await;
 
@@ -116,7 +116,7 @@ async fn mailed_code_as_the_fallback_second_step(db: Db) {
     let (_, steps) = b.call("second_factor_methods", &[]).await;
     assert_eq!(steps, json!({ "totp": true, "passkey": false, "email_code": false }));
     assert_eq!(b.call("second_factor_email_code", &[]).await.0, 400);
-    let totp = code_at(&secret, app.identity.clock.now() + 30_000).unwrap();
+    let totp = code_at(&secret, app.identity.now() + 30_000).unwrap();
     let (status, next) = b.call("login_second_factor", &[("code", &totp)]).await;
     assert_eq!((status, next), (200, json!("/account")));
 }

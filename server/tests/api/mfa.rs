@@ -31,7 +31,7 @@ pub(crate) async fn enrol(app: &TestApp, b: &Browser, email: &str) -> (String, V
     assert_eq!(secret.len(), 32, "160-bit base32 secret: {secret}");
     let wrong = b.call("confirm_totp", &[("code", "000000")]).await;
     assert_eq!(wrong.0, 400, "a wrong first code does not turn it on: {}", wrong.1);
-    let code = code_at(&secret, app.identity.clock.now()).unwrap();
+    let code = code_at(&secret, app.identity.now()).unwrap();
     let (status, codes) = b.call("confirm_totp", &[("code", code.as_str())]).await;
     assert_eq!(status, 200, "{codes}");
     let codes: Vec<String> = serde_json::from_value(codes).unwrap();
@@ -42,7 +42,7 @@ pub(crate) async fn enrol(app: &TestApp, b: &Browser, email: &str) -> (String, V
 
 /// A code of the next time step: valid now (±1 step) and newer than any used so far.
 pub(crate) fn next_code(app: &TestApp, secret: &str, steps_ahead: i64) -> String {
-    code_at(secret, app.identity.clock.now() + steps_ahead * 30_000).unwrap()
+    code_at(secret, app.identity.now() + steps_ahead * 30_000).unwrap()
 }
 
 async fn totp_enrolment_then_sign_in_needs_the_code(db: Db) {
@@ -187,7 +187,7 @@ async fn a_remembered_device_skips_the_second_step_until_sessions_end(db: Db) {
     assert_eq!(other.login(email, PASSWORD).await.1, json!("/login/second-factor?return_to=/account"));
     let (remembered,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM remembered_devices WHERE customer_id = $1")
         .bind(&row.id)
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     assert_eq!(remembered, 1, "one remembered device");

@@ -26,7 +26,7 @@ fn message(to: &str, subject: &str) -> OutboxEvent {
 }
 
 async fn queue(app: &TestApp, event: &OutboxEvent, now: i64) -> i64 {
-    let mut tx = app.identity.store.begin().await.unwrap();
+    let mut tx = app.identity.store().begin().await.unwrap();
     let id = enqueue(&mut tx, event, now).await.unwrap();
     tx.commit().await.unwrap();
     id
@@ -39,9 +39,9 @@ fn worker_at(app: &TestApp, clock: Arc<FixedClock>) -> OutboxWorker {
             let url = app.smtp().url();
             let mut raw = crate::support::test_config(&app.db);
             raw.smtp_url = Some(url.into());
-            Mailer::from_config(&server::config::Config::check(raw).unwrap(), &identity.store).unwrap()
+            Mailer::from_config(&server::config::Config::check(raw).unwrap(), identity.store()).unwrap()
         }
-        None => Mailer::DevMailbox(identity.store.clone()),
+        None => Mailer::DevMailbox(identity.store().clone()),
     };
     let backchannel = server::oidc::backchannel::Backchannel::new(identity.clone());
     OutboxWorker { identity, mailer, deliveries: Default::default(), backchannel }
@@ -52,7 +52,7 @@ async fn staff_welcome_mail_arrives_over_smtp(db: Db) {
     let email = identity::domain::Email::parse("agent@example.com").unwrap();
     let created = app
         .identity
-        .create_staff(&email, identity::staff::StaffRole::Support, &app.public_url, identity::audit::Actor::Cli)
+        .create_staff(&identity::principal::Principal::Operator, &email, identity::staff::StaffRole::Support, &app.public_url)
         .await
         .unwrap();
     let mail = app.smtp().wait_for(1, Duration::from_secs(10)).await;
@@ -66,7 +66,7 @@ async fn staff_welcome_mail_arrives_over_smtp(db: Db) {
     assert!(!mail[0].raw.contains(&token), "the enrolment link is never mailed");
     // Delivered rows leave the backlog.
     for _ in 0..50 {
-        if app.identity.store.outbox_backlog().await.unwrap() == 0 {
+        if app.identity.store().outbox_backlog().await.unwrap() == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -76,10 +76,10 @@ async fn staff_welcome_mail_arrives_over_smtp(db: Db) {
 
 async fn rolled_back_changes_send_nothing(db: Db) {
     let Some(app) = TestApp::builder(db).with_smtp().without_worker().spawn().await else { return };
-    let mut tx = app.identity.store.begin().await.unwrap();
+    let mut tx = app.identity.store().begin().await.unwrap();
     enqueue(&mut tx, &message("a@example.com", "never"), 1).await.unwrap();
     tx.rollback().await.unwrap();
-    assert_eq!(app.identity.store.outbox_backlog().await.unwrap(), 0);
+    assert_eq!(app.identity.store().outbox_backlog().await.unwrap(), 0);
     let clock = Arc::new(FixedClock::at(10_000));
     assert_eq!(worker_at(&app, clock).run_once().await.unwrap(), 0);
     assert!(app.smtp().received().is_empty());
@@ -93,7 +93,7 @@ async fn transient_failures_are_retried_with_backoff(db: Db) {
     app.smtp().fail_next(1);
 
     assert_eq!(worker.run_once().await.unwrap(), 1);
-    let status = app.identity.store.outbox_status(id).await.unwrap().unwrap();
+    let status = app.identity.store().outbox_status(id).await.unwrap().unwrap();
     assert_eq!(status.attempts, 1);
     assert_eq!(status.delivered_at, None);
     assert_eq!(status.next_attempt_at, 1_005_000, "first retry after 5 s");
@@ -103,7 +103,7 @@ async fn transient_failures_are_retried_with_backoff(db: Db) {
     assert_eq!(worker.run_once().await.unwrap(), 0, "not due yet");
     clock.advance(5_000);
     assert_eq!(worker.run_once().await.unwrap(), 1);
-    let status = app.identity.store.outbox_status(id).await.unwrap().unwrap();
+    let status = app.identity.store().outbox_status(id).await.unwrap().unwrap();
     assert_eq!((status.attempts, status.delivered_at), (2, Some(1_005_000)));
     let mail = app.smtp().wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(mail[0].subject, "Retry me");
@@ -115,29 +115,29 @@ async fn permanent_failures_are_given_up(db: Db) {
     let clock = Arc::new(FixedClock::at(2_000_000));
     let id = queue(&app, &message("not an address", "Bad"), clock.now()).await;
     let junk = {
-        let mut tx = app.identity.store.begin().await.unwrap();
+        let mut tx = app.identity.store().begin().await.unwrap();
         let id = identity::store::outbox::insert(&mut tx, "email", "{not json", clock.now()).await.unwrap();
         tx.commit().await.unwrap();
         id
     };
     assert_eq!(worker_at(&app, clock.clone()).run_once().await.unwrap(), 2);
     for row in [id, junk] {
-        let status = app.identity.store.outbox_status(row).await.unwrap().unwrap();
+        let status = app.identity.store().outbox_status(row).await.unwrap().unwrap();
         assert_eq!(status.failed_at, Some(2_000_000), "{status:?}");
         assert!(status.last_error.unwrap().starts_with("permanent:"));
     }
-    assert_eq!(app.identity.store.outbox_backlog().await.unwrap(), 0);
+    assert_eq!(app.identity.store().outbox_backlog().await.unwrap(), 0);
 }
 
 async fn concurrent_claims_never_share_a_row(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
     let now = 5_000_000;
-    let mut tx = app.identity.store.begin().await.unwrap();
+    let mut tx = app.identity.store().begin().await.unwrap();
     for i in 0..60 {
         enqueue(&mut tx, &message("x@example.com", &format!("m{i}")), now).await.unwrap();
     }
     tx.commit().await.unwrap();
-    let store = app.identity.store.clone();
+    let store = app.identity.store().clone();
     let claim = |s: identity::Store| async move {
         let mut ids = Vec::new();
         loop {
@@ -166,7 +166,7 @@ async fn concurrent_claims_never_share_a_row(db: Db) {
 async fn without_smtp_mail_lands_in_the_dev_mailbox(db: Db) {
     let Some(app) = TestApp::builder(db).dev().spawn().await else { return };
     let mail = Template::Test { public_url: &app.public_url }.render("dev@example.com");
-    queue(&app, &OutboxEvent::Email(mail), app.identity.clock.now()).await;
+    queue(&app, &OutboxEvent::Email(mail), app.identity.now()).await;
     for _ in 0..100 {
         let (_, html) = app.get_text("/dev/mail").await;
         if html.contains("Foyer test message") {

@@ -116,7 +116,7 @@ async fn last_login_amr(app: &TestApp, customer_id: &str) -> Value {
         "SELECT detail FROM audit_log WHERE subject = $1 AND action = 'login.succeeded' ORDER BY at DESC, id DESC LIMIT 1",
     )
     .bind(format!("customer:{customer_id}"))
-    .fetch_one(app.identity.store.pool())
+    .fetch_one(app.identity.store().pool())
     .await
     .unwrap();
     serde_json::from_str::<Value>(&detail).unwrap()["amr"].clone()
@@ -257,7 +257,7 @@ async fn answers_that_must_be_refused(db: Db) {
     // A signature counter that goes backwards: the passkey is flagged and refused.
     let (stored,): (String,) = sqlx::query_as("SELECT passkey FROM passkeys WHERE customer_id = $1")
         .bind(&ann_row.id)
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     let mut stored: Value = serde_json::from_str(&stored).unwrap();
@@ -265,7 +265,7 @@ async fn answers_that_must_be_refused(db: Db) {
     sqlx::query("UPDATE passkeys SET passkey = $1 WHERE customer_id = $2")
         .bind(stored.to_string())
         .bind(&ann_row.id)
-        .execute(app.identity.store.pool())
+        .execute(app.identity.store().pool())
         .await
         .unwrap();
     let z = Browser::new(&app);
@@ -273,7 +273,7 @@ async fn answers_that_must_be_refused(db: Db) {
     assert_eq!(status, 400, "counter went backwards: {body}");
     let (flagged,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1 AND flagged_at IS NOT NULL")
         .bind(&ann_row.id)
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     assert_eq!(flagged, 1);
@@ -306,7 +306,7 @@ async fn sign_up_without_a_password_and_keep_a_way_in(db: Db) {
     let (status, body) = b.call("passkey_sign_up", &[("response", &answer)]).await;
     assert_eq!(status, 200, "{body}");
     let confirm = mail_to(&app, email, "Confirm your email address").await;
-    let row = app.identity.store.customer_by_email(email).await.unwrap().expect("created");
+    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("created");
     assert_eq!(row.id, user_handle);
     assert!(row.password_hash.is_none(), "no password at all");
     assert_eq!(b.me().await, Value::Null, "the answer does not sign in (same as for a taken address)");
@@ -357,6 +357,6 @@ async fn sign_up_without_a_password_and_keep_a_way_in(db: Db) {
     assert_eq!((status, body), (200, Value::Null));
     mail_to(&app, owner, "Someone tried to create an account with your address").await;
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1").bind(&owner_row.id).fetch_one(app.identity.store.pool()).await.unwrap();
+        sqlx::query_as("SELECT COUNT(*) FROM passkeys WHERE customer_id = $1").bind(&owner_row.id).fetch_one(app.identity.store().pool()).await.unwrap();
     assert_eq!(count, 0);
 }

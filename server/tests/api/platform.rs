@@ -23,7 +23,7 @@ async fn health_and_readiness(db: Db) {
     assert_eq!(app.get_text("/healthz").await, (200, "ok".to_owned()));
     assert_eq!(app.get_text("/readyz").await, (200, "ready".to_owned()));
     // With the database gone, the process is alive but not ready.
-    app.identity.store.close().await;
+    app.identity.store().close().await;
     assert_eq!(app.get_text("/healthz").await.0, 200);
     assert_eq!(app.get_text("/readyz").await, (503, "database unavailable".to_owned()));
 }
@@ -90,7 +90,7 @@ async fn home_page_is_server_rendered_with_brands(db: Db) {
     assert!(html.contains("<h1>Welcome to Foyer"), "{html}");
     assert!(html.contains("No brands yet"));
     let slug = identity::brand::BrandSlug::parse("northwind-air").unwrap();
-    app.identity.create_brand(&slug, "Northwind Air", identity::audit::Actor::Cli).await.unwrap();
+    app.identity.create_brand(&identity::principal::Principal::Operator, &slug, "Northwind Air").await.unwrap();
     let (_, html) = app.get_text("/").await;
     assert!(html.contains("Northwind Air"), "brand listed without restart");
     assert!(html.contains("/pkg/foyer.js"), "hydration script referenced");

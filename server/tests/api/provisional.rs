@@ -38,7 +38,7 @@ async fn sign_up_with_passkey(app: &TestApp, b: &Browser, device: &mut Device, e
     let answer = device.register(&app.public_url, &opts);
     let (status, body) = b.call("passkey_sign_up", &[("response", &answer)]).await;
     assert_eq!(status, 200, "{body}");
-    app.identity.store.customer_by_email(email).await.unwrap().expect("created").id
+    app.identity.store().customer_by_email(email).await.unwrap().expect("created").id
 }
 
 /// The confirmation link's token from the newest verification mail to `email`.
@@ -67,7 +67,7 @@ async fn audited(app: &TestApp, customer_id: &str, action: &str) -> Vec<Value> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT detail FROM audit_log WHERE subject = $1 AND action = $2 ORDER BY id")
         .bind(format!("customer:{customer_id}"))
         .bind(action)
-        .fetch_all(app.identity.store.pool())
+        .fetch_all(app.identity.store().pool())
         .await
         .unwrap();
     rows.into_iter().map(|(d,)| serde_json::from_str(&d).unwrap()).collect()
@@ -121,7 +121,7 @@ async fn a_reset_by_the_owner_removes_a_password_registrant(db: Db) {
     let (status, body) = attacker.call("change_email", &[("new_email", "attacker@example.net")]).await;
     assert_eq!(status, 200, "{body}");
     let change = link_token(&app, &mail_to(&app, "attacker@example.net", "Confirm your new email address").await, "/account/confirm-email");
-    let id = app.identity.store.customer_by_email(email).await.unwrap().expect("registered").id;
+    let id = app.identity.store().customer_by_email(email).await.unwrap().expect("registered").id;
 
     let owner = owner_resets(&app, email).await;
 
@@ -129,7 +129,7 @@ async fn a_reset_by_the_owner_removes_a_password_registrant(db: Db) {
     assert_eq!(attacker.login(email, PASSWORD).await, (400, json!({ "Message": LOGIN_FAILED })), "the registrant's password is gone");
     let (status, body) = attacker.call("confirm_email_change", &[("token", change.as_str())]).await;
     assert_eq!((status, body), (400, json!({ "Message": TOKEN_INVALID })), "the pending email change died with the reset");
-    assert_eq!(app.identity.store.customer_by_id(&id).await.unwrap().unwrap().email, email);
+    assert_eq!(app.identity.store().customer_by_id(&id).await.unwrap().unwrap().email, email);
     assert_eq!(owner.login(email, NEW_PASSWORD).await, (200, json!("/account")));
 
     let mail = mail_to(&app, email, CLEARED_SUBJECT).await;
@@ -174,7 +174,7 @@ async fn confirming_in_another_browser_removes_a_passkey_registrant(db: Db) {
     let token = confirmation_token(&app, email).await;
     let (status, body) = owner.call("verify_email_link", &[("token", token.as_str())]).await;
     assert_eq!(status, 200, "{body}");
-    assert!(app.identity.store.customer_by_id(&id).await.unwrap().unwrap().email_verified);
+    assert!(app.identity.store().customer_by_id(&id).await.unwrap().unwrap().email_verified);
 
     assert_eq!(attacker.me().await, Value::Null, "the registrant's session is dead");
     let (status, body) = sign_in_with(&app, &attacker, &mut device, 0, &id).await;
@@ -222,14 +222,14 @@ async fn confirming_in_another_browser_removes_a_password_registrant(db: Db) {
     // A reset link issued before the confirmation (for the current password version).
     assert_eq!(attacker.call("forgot_password", &[("email", email)]).await.0, 200);
     let old_reset = link_token(&app, &mail_to(&app, email, RESET_SUBJECT).await, "/reset-password");
-    let id = app.identity.store.customer_by_email(email).await.unwrap().expect("registered").id;
+    let id = app.identity.store().customer_by_email(email).await.unwrap().expect("registered").id;
 
     // The owner confirms from the mail in their own browser (another cookie jar).
     let owner = Browser::new(&app);
     let token = confirmation_token(&app, email).await;
     let (status, body) = owner.call("verify_email_link", &[("token", token.as_str())]).await;
     assert_eq!((status, body), (200, json!({ "password_removed": true })), "the page is told to say so");
-    let row = app.identity.store.customer_by_id(&id).await.unwrap().unwrap();
+    let row = app.identity.store().customer_by_id(&id).await.unwrap().unwrap();
     assert_eq!((row.email_verified, row.password_hash.is_some()), (true, false));
 
     assert_eq!(attacker.me().await, Value::Null, "the registrant's session is dead");

@@ -69,7 +69,7 @@ async fn return_to_stays_on_foyer_after_every_sign_in_step(db: Db) {
     let (status, setup) = b.call("start_totp", &[]).await;
     assert_eq!(status, 200, "{setup}");
     let secret = setup["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, app.identity.clock.now()).unwrap();
+    let code = code_at(&secret, app.identity.now()).unwrap();
     let (status, recovery) = b.call("confirm_totp", &[("code", code.as_str())]).await;
     assert_eq!(status, 200, "{recovery}");
     let recovery: Vec<String> = serde_json::from_value(recovery).unwrap();

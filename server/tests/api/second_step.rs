@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use identity::accounts::login::{FirstStep, LoginError, LoginStep};
 use identity::accounts::throttle::{self, ip_key, mfa_key};
-use identity::{FixedClock, Identity};
+use identity::FixedClock;
 use serde_json::{Value, json};
 
 use crate::accounts::{Browser, LOCKED_SUBJECT, PASSWORD, WRONG, customer, meta, secret};
@@ -59,18 +59,18 @@ async fn password_then_wrong_codes_repeated_is_throttled_and_counted(db: Db) {
     assert_eq!(attacker.me().await, Value::Null, "nobody signed in");
 
     // The failures count on the second step's key, toward the lock-out, and on the IP.
-    let mfa = app.identity.store.throttle_get(&mfa_key(&row.id)).await.unwrap().expect("second-step counter");
+    let mfa = app.identity.store().throttle_get(&mfa_key(&row.id)).await.unwrap().expect("second-step counter");
     assert!(mfa.failures >= 6, "{mfa:?}");
-    let failed_logins = app.identity.store.customer_by_id(&row.id).await.unwrap().unwrap().failed_logins;
+    let failed_logins = app.identity.store().customer_by_id(&row.id).await.unwrap().unwrap().failed_logins;
     assert!(failed_logins >= 6, "counted toward lock-out: {failed_logins}");
-    let ip = app.identity.store.throttle_get(&ip_key([127, 0, 0, 1].into())).await.unwrap().expect("IP counter");
+    let ip = app.identity.store().throttle_get(&ip_key([127, 0, 0, 1].into())).await.unwrap().expect("IP counter");
     assert!(ip.failures >= 6, "counted against the IP: {ip:?}");
 
     // A correct password clears none of it.
     assert_eq!(attacker.login(email, PASSWORD).await.0, 200);
-    let after = app.identity.store.throttle_get(&mfa_key(&row.id)).await.unwrap().expect("still there");
+    let after = app.identity.store().throttle_get(&mfa_key(&row.id)).await.unwrap().expect("still there");
     assert_eq!((after.failures, after.window_start), (mfa.failures, mfa.window_start), "the password reset nothing");
-    assert_eq!(app.identity.store.customer_by_id(&row.id).await.unwrap().unwrap().failed_logins, failed_logins);
+    assert_eq!(app.identity.store().customer_by_id(&row.id).await.unwrap().unwrap().failed_logins, failed_logins);
 }
 
 /// With time moving past every delay, "password + wrong code" repeated locks the
@@ -82,9 +82,9 @@ async fn second_step_failures_lock_the_account(db: Db) {
     let row = customer(&app, email).await;
     let owner = Browser::new(&app);
     enrol(&app, &owner, email).await;
-    let clock = Arc::new(FixedClock::at(app.identity.clock.now()));
+    let clock = Arc::new(FixedClock::at(app.identity.now()));
     let id = app.identity_at(clock.clone());
-    let threshold = id.settings.lockout_threshold;
+    let threshold = id.settings().lockout_threshold;
 
     let mut attempts = 0;
     loop {
@@ -101,11 +101,11 @@ async fn second_step_failures_lock_the_account(db: Db) {
         }
     }
     assert_eq!(attempts - 1, threshold, "every wrong code counted toward the lock-out");
-    assert!(id.store.customer_by_id(&row.id).await.unwrap().unwrap().locked_at.is_some());
+    assert!(id.store().customer_by_id(&row.id).await.unwrap().unwrap().locked_at.is_some());
     // The unlock mail is queued (at the frozen clock's time, so the worker waits for it).
     let (queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE payload LIKE $1")
         .bind(format!("%{LOCKED_SUBJECT}%"))
-        .fetch_one(id.store.pool())
+        .fetch_one(id.store().pool())
         .await
         .unwrap();
     assert_eq!(queued, 1, "the unlock mail");
@@ -122,10 +122,10 @@ async fn concurrent_wrong_codes_are_all_counted(db: Db) {
     let row = customer(&app, "race@example.com").await;
     let me = identity::principal::Principal::customer(&row.id, "foyer:pwd");
     let setup = app.identity.start_totp(&me, &row.id).await.unwrap();
-    let now = app.identity.clock.now();
+    let now = app.identity.now();
     app.identity.confirm_totp(&me, &row.id, &identity::accounts::mfa::code_at(&setup.secret_base32, now).unwrap()).await.unwrap();
-    let settings = identity::Settings { free_failures: 1_000, lockout_threshold: 1_000, ..(*app.identity.settings).clone() };
-    let id = Identity { settings: Arc::new(settings), ..app.identity.clone() };
+    let settings = identity::Settings { free_failures: 1_000, lockout_threshold: 1_000, ..app.identity.settings().clone() };
+    let id = app.identity.with_settings(settings);
 
     let tasks: Vec<_> = (0..50)
         .map(|_| {
@@ -136,15 +136,15 @@ async fn concurrent_wrong_codes_are_all_counted(db: Db) {
     for task in tasks {
         assert!(matches!(task.await.unwrap(), Err(identity::Error::TokenInvalid)));
     }
-    let state = id.store.throttle_get(&mfa_key(&row.id)).await.unwrap().expect("counted");
+    let state = id.store().throttle_get(&mfa_key(&row.id)).await.unwrap().expect("counted");
     assert_eq!(state.failures, 50, "every concurrent failure is counted");
-    let failed_logins = id.store.customer_by_id(&row.id).await.unwrap().unwrap().failed_logins;
+    let failed_logins = id.store().customer_by_id(&row.id).await.unwrap().unwrap().failed_logins;
     assert_eq!(failed_logins, 50, "and every one toward the lock-out");
 
     // The same through the store alone: 50 parallel failures of one key.
     let tasks: Vec<_> = (0..50)
         .map(|_| {
-            let store = id.store.clone();
+            let store = id.store().clone();
             tokio::spawn(async move { store.throttle_fail("ip:198.51.100.7", now, 5).await.unwrap() })
         })
         .collect();
@@ -161,7 +161,7 @@ async fn concurrent_wrong_codes_are_all_counted(db: Db) {
     for step in 0..40_i64 {
         at += if step % 13 == 12 { throttle::WINDOW_MS + 1 } else { 700 };
         expected = Some(throttle::after_failure(expected, at, 3));
-        assert_eq!(Some(id.store.throttle_fail("acct:rule", at, 3).await.unwrap()), expected, "step {step}");
+        assert_eq!(Some(id.store().throttle_fail("acct:rule", at, 3).await.unwrap()), expected, "step {step}");
     }
 }
 
@@ -217,7 +217,7 @@ async fn huge_registration_fields_are_refused_before_any_work(db: Db) {
     let fields: Vec<&str> = body["Fields"].as_array().expect("a Fields error").iter().filter_map(|f| f["field"].as_str()).collect();
     assert!(fields.contains(&"Given name") && fields.contains(&"Family name"), "{body}");
     assert!(body.to_string().contains("100"), "says the limit: {body}");
-    assert!(app.identity.store.customer_by_email("huge@example.com").await.unwrap().is_none());
+    assert!(app.identity.store().customer_by_email("huge@example.com").await.unwrap().is_none());
     // A huge email is refused by its length too.
     let long_email = format!("{}@example.com", "a".repeat(60_000));
     let (status, body) =
@@ -233,21 +233,21 @@ async fn known_and_unknown_addresses_write_alike(db: Db) {
     customer(&app, known).await;
     let id = &app.identity;
     let unknown = "unknown@example.com";
-    let writes = |before: u64| id.store.writes() - before;
+    let writes = |before: u64| id.store().writes() - before;
 
     let mut counts = Vec::new();
     for (n, email) in [(20, known), (30, unknown)] {
         let m = meta(n);
-        let before = id.store.writes();
+        let before = id.store().writes();
         id.request_password_reset(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let reset = writes(before);
-        let before = id.store.writes();
+        let before = id.store().writes();
         id.send_sign_in_code(&identity::principal::Principal::Anonymous, email, &m).await.unwrap();
         let code = writes(before);
-        let before = id.store.writes();
+        let before = id.store().writes();
         assert!(matches!(id.login(&identity::principal::Principal::Anonymous, email, secret(WRONG), None, &m).await, Err(LoginError::Failed)));
         let login = writes(before);
-        let before = id.store.writes();
+        let before = id.store().writes();
         assert!(matches!(id.login_with_code(&identity::principal::Principal::Anonymous, email, "000000", None, &m).await, Err(LoginError::CodeFailed)));
         let login_code = writes(before);
         counts.push((email, reset, code, login, login_code));
@@ -259,7 +259,7 @@ async fn known_and_unknown_addresses_write_alike(db: Db) {
 
     // The request issued nothing for the known address: the worker does, later.
     let (tokens,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM account_tokens WHERE purpose IN ('reset_password', 'sign_in_code')")
-        .fetch_one(id.store.pool())
+        .fetch_one(id.store().pool())
         .await
         .unwrap();
     assert_eq!(tokens, 0);

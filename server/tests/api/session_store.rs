@@ -90,7 +90,7 @@ async fn a_session_ended_by_a_password_reset_is_not_written_back(db: Db) {
     assert!(store.load(&stolen_id).await.unwrap().is_none(), "the reset's end of the session holds");
     assert_eq!(stolen.me().await, Value::Null);
     let signed_in: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE customer_id IS NOT NULL")
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     assert_eq!(signed_in.0, 0, "no signed-in session of the customer is left");

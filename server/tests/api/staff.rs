@@ -109,7 +109,7 @@ impl Browser {
 async fn create_staff(app: &TestApp, email: &str, name: Option<&str>) -> String {
     let created = app
         .identity
-        .create_staff_named(&Email::parse(email).unwrap(), name, StaffRole::Support, &app.public_url, identity::audit::Actor::Cli)
+        .create_staff_named(&identity::principal::Principal::Operator, &Email::parse(email).unwrap(), name, StaffRole::Support, &app.public_url)
         .await
         .unwrap();
     let link = created.enrolment_link.expose_secret().to_owned();
@@ -123,7 +123,7 @@ async fn enrol(app: &TestApp, token: &str) -> String {
     let (status, view) = b.call("/admin/api/enrolment", &[("token", token)]).await;
     assert_eq!(status, 200, "{view}");
     let secret = view["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, app.identity.clock.now()).unwrap();
+    let code = code_at(&secret, app.identity.now()).unwrap();
     let (status, next) = b.call("/admin/api/enrol", &[("token", token), ("password", STAFF_PASSWORD), ("code", code.as_str())]).await;
     assert_eq!((status, next), (200, json!("/admin/login")));
     secret
@@ -141,7 +141,7 @@ async fn signed_in_staff(app: &TestApp, email: &str) -> (Browser, String) {
 
 /// A code of the next time step: newer than the one enrolment used, still in the window.
 fn next_code(app: &TestApp, secret: &str) -> String {
-    code_at(secret, app.identity.clock.now() + 30_000).unwrap()
+    code_at(secret, app.identity.now() + 30_000).unwrap()
 }
 
 async fn enrolment_link_works_once_and_expires(db: Db) {
@@ -159,7 +159,7 @@ async fn enrolment_link_works_once_and_expires(db: Db) {
     let (_, again) = b.call("/admin/api/enrolment", &[("token", token.as_str())]).await;
     assert_eq!(first["secret"], again["secret"], "one secret until enrolment completes");
     let secret = first["secret"].as_str().unwrap();
-    let code = code_at(secret, app.identity.clock.now()).unwrap();
+    let code = code_at(secret, app.identity.now()).unwrap();
 
     // The customers' password policy; a wrong code; neither spends the link.
     let (status, weak) = b.call("/admin/api/enrol", &[("token", &token), ("password", "password"), ("code", &code)]).await;
@@ -176,8 +176,8 @@ async fn enrolment_link_works_once_and_expires(db: Db) {
     assert_eq!(b.call("/admin/api/enrolment", &[("token", &token)]).await.0, 400);
 
     // A link made 25 hours ago has expired.
-    let past = app.identity_at(Arc::new(FixedClock::at(app.identity.clock.now() - 25 * 3_600_000)));
-    let old = past.create_staff(&Email::parse("late@example.com").unwrap(), StaffRole::Admin, &app.public_url, identity::audit::Actor::Cli).await.unwrap();
+    let past = app.identity_at(Arc::new(FixedClock::at(app.identity.now() - 25 * 3_600_000)));
+    let old = past.create_staff(&identity::principal::Principal::Operator, &Email::parse("late@example.com").unwrap(), StaffRole::Admin, &app.public_url).await.unwrap();
     let old_token = old.enrolment_link.expose_secret().rsplit('=').next().unwrap().to_owned();
     assert_eq!(b.call("/admin/api/enrolment", &[("token", &old_token)]).await, (400, json!({ "Message": TOKEN_INVALID })));
     assert_eq!(b.call("/admin/api/enrol", &[("token", &old_token), ("password", STAFF_PASSWORD), ("code", "123456")]).await.0, 400);
@@ -216,7 +216,7 @@ async fn sign_in_needs_password_and_code(db: Db) {
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<String> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log").fetch_all(app.identity.store.pool()).await.unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log").fetch_all(app.identity.store().pool()).await.unwrap();
     rows.into_iter().map(|(a,)| a).collect()
 }
 
@@ -257,7 +257,7 @@ async fn wrong_codes_throttle(db: Db) {
     assert!(r.headers().contains_key(header::RETRY_AFTER));
     assert_eq!(b.admin_me().await, Value::Null);
     // The customers' counters are apart: the same address is not throttled there.
-    let counters: Vec<(String,)> = sqlx::query_as("SELECT key FROM throttle").fetch_all(app.identity.store.pool()).await.unwrap();
+    let counters: Vec<(String,)> = sqlx::query_as("SELECT key FROM throttle").fetch_all(app.identity.store().pool()).await.unwrap();
     assert!(counters.iter().all(|(k,)| k.starts_with("staff:")), "{counters:?}");
 }
 

@@ -8,13 +8,13 @@ both_backends!(migrations_are_idempotent, audit_log_is_append_only, duplicate_br
 
 async fn migrations_are_idempotent(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
-    app.identity.store.migrate().await.unwrap();
-    app.identity.store.migrate().await.unwrap();
+    app.identity.store().migrate().await.unwrap();
+    app.identity.store().migrate().await.unwrap();
 }
 
 async fn audit_log_is_append_only(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
-    let store = &app.identity.store;
+    let store = app.identity.store();
     let mut tx = store.begin().await.unwrap();
     audit::record(&mut tx, &AuditEvent {
         at: 1,
@@ -38,12 +38,12 @@ async fn audit_log_is_append_only(db: Db) {
 async fn duplicate_brand_slugs_conflict(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
     let slug = identity::brand::BrandSlug::parse("northwind-air").unwrap();
-    app.identity.create_brand(&slug, "Northwind Air", Actor::Cli).await.unwrap();
-    let err = app.identity.create_brand(&slug, "Again", Actor::Cli).await.unwrap_err();
+    app.identity.create_brand(&identity::principal::Principal::Operator, &slug, "Northwind Air").await.unwrap();
+    let err = app.identity.create_brand(&identity::principal::Principal::Operator, &slug, "Again").await.unwrap_err();
     assert!(matches!(err, identity::Error::Conflict(_)), "{err:?}");
-    assert_eq!(app.identity.store.list_brands().await.unwrap().len(), 1, "nothing half-written");
+    assert_eq!(app.identity.store().list_brands().await.unwrap().len(), 1, "nothing half-written");
     let (audits,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'brand.created'")
-        .fetch_one(app.identity.store.pool())
+        .fetch_one(app.identity.store().pool())
         .await
         .unwrap();
     assert_eq!(audits, 1, "the failed create left no audit row");
@@ -51,9 +51,9 @@ async fn duplicate_brand_slugs_conflict(db: Db) {
 
 async fn maintenance_sweeps_only_what_expired(db: Db) {
     let Some(app) = TestApp::builder(db).without_worker().spawn().await else { return };
-    let store = &app.identity.store;
+    let store = app.identity.store();
     // Real time: the node's own sweep (first run a minute after start) would agree.
-    let now = identity::Clock::now(app.identity.clock.as_ref());
+    let now = app.identity.now();
     store.session_create("expired", "{}", now - 1, Default::default(), now - 100).await.unwrap();
     store.session_create("live", "{}", now + 3_600_000, Default::default(), now - 100).await.unwrap();
     store.throttle_fail("ip:192.0.2.1", now - 20 * 60_000, 5).await.unwrap();

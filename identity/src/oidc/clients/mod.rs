@@ -31,6 +31,7 @@ use self::spec::DAY;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::domain::{BrandSlug, ParseError, unknown_brand};
 use crate::store::{self, clients::ClientRow};
+use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// The prefix of every client secret.
@@ -73,6 +74,11 @@ impl Client {
     }
     pub fn is_disabled(&self) -> bool {
         self.disabled_at.is_some()
+    }
+    /// The principal of this client's back end once it has authenticated (token,
+    /// revocation and introspection endpoints).
+    pub fn principal(&self) -> Principal {
+        Principal::Machine { client: self.id.clone(), brand: self.brand_id.clone(), scopes: self.allowed_scopes.clone() }
     }
 }
 
@@ -138,7 +144,8 @@ impl Identity {
     }
 
     /// Registers a client after checking the whole spec; audited, one transaction.
-    pub async fn create_client(&self, spec: &ClientSpec, actor: Actor) -> Result<NewClient> {
+    pub async fn create_client(&self, principal: &Principal, spec: &ClientSpec) -> Result<NewClient> {
+        authorize(principal, Action::ManageBrands, Subject::Brand(&spec.brand))?;
         let valid = spec.validate()?;
         let brand = self.store.brand_by_slug(valid.brand.as_str()).await?.ok_or_else(|| unknown_brand(&valid.brand))?;
         let now = self.clock.now();
@@ -182,8 +189,8 @@ impl Identity {
         store::clients::insert_client(&mut tx, &row).await?;
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("client:{id}")),
+            actor: principal.actor(),
+            subject: Subject::Client(&id).label(),
             action: "client.created",
             reason: None,
             detail: serde_json::json!({
@@ -224,7 +231,8 @@ impl Identity {
 
     /// Issues a new secret (shown once). The old one stops working now, or after
     /// `keep_old_for_s` seconds (at most [`MAX_KEEP_OLD_SECRET_S`]).
-    pub async fn rotate_client_secret(&self, client_id: &str, keep_old_for_s: Option<i64>, actor: Actor) -> Result<RotatedSecret> {
+    pub async fn rotate_client_secret(&self, principal: &Principal, client_id: &str, keep_old_for_s: Option<i64>) -> Result<RotatedSecret> {
+        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
         if keep_old_for_s.is_some_and(|s| !(1..=MAX_KEEP_OLD_SECRET_S).contains(&s)) {
             return Err(ParseError::Malformed { field: "Keep old for", reason: "it must be between 1 second and 7 days" }.into());
         }
@@ -244,8 +252,8 @@ impl Identity {
         }
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("client:{client_id}")),
+            actor: principal.actor(),
+            subject: Subject::Client(client_id).label(),
             action: "client.secret_rotated",
             reason: None,
             detail: serde_json::json!({ "previous_valid_until": keep_until }),
@@ -257,7 +265,8 @@ impl Identity {
 
     /// Changes a client's own token-endpoint rate and/or burst (`Some(None)`: back to the
     /// server's setting); audited. Running nodes apply it at the client's next request.
-    pub async fn set_client_token_rate(&self, client_id: &str, per_second: RateChange, burst: RateChange, actor: Actor) -> Result<Client> {
+    pub async fn set_client_token_rate(&self, principal: &Principal, client_id: &str, per_second: RateChange, burst: RateChange) -> Result<Client> {
+        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
         if per_second.is_none() && burst.is_none() {
             return Err(client_refused("Nothing to change: give a token rate and/or a token burst (a number, or default)."));
         }
@@ -270,8 +279,8 @@ impl Identity {
         }
         audit::record(&mut tx, &AuditEvent {
             at: now,
-            actor,
-            subject: Some(format!("client:{client_id}")),
+            actor: principal.actor(),
+            subject: Subject::Client(client_id).label(),
             action: "client.updated",
             reason: None,
             detail: serde_json::json!({ "token_rate_per_second": rate.per_second, "token_burst": rate.burst }),
@@ -283,15 +292,16 @@ impl Identity {
 
     /// Disables a client: it can no longer authenticate or start a flow, and every grant
     /// and access token it holds is revoked. Idempotent.
-    pub async fn disable_client(&self, client_id: &str, actor: Actor) -> Result<Client> {
+    pub async fn disable_client(&self, principal: &Principal, client_id: &str) -> Result<Client> {
+        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if store::clients::disable_client(&mut tx, client_id, now).await? {
             self.revoke_client_grants_tx(&mut tx, client_id, now).await?;
             audit::record(&mut tx, &AuditEvent {
                 at: now,
-                actor,
-                subject: Some(format!("client:{client_id}")),
+                actor: principal.actor(),
+                subject: Subject::Client(client_id).label(),
                 action: "client.disabled",
                 reason: None,
                 detail: serde_json::json!({}),
@@ -358,8 +368,8 @@ mod tests {
     #[tokio::test]
     async fn secrets_verify_rotate_and_disable() {
         let (id, _dir) = identity().await;
-        id.create_brand(&BrandSlug::parse("northwind-air").unwrap(), "Northwind Air", Actor::Cli).await.unwrap();
-        let created = id.create_client(&spec(), Actor::Cli).await.unwrap();
+        id.create_brand(&Principal::Operator, &BrandSlug::parse("northwind-air").unwrap(), "Northwind Air").await.unwrap();
+        let created = id.create_client(&Principal::Operator, &spec()).await.unwrap();
         let secret = created.secret.unwrap();
         let secret = expose(&secret).to_owned();
         assert!(secret.starts_with("fcs_") && secret.len() == 47, "{}", secret.len());
@@ -368,30 +378,30 @@ mod tests {
         assert!(id.verify_client_secret(&cid, "fcs_wrong").await.unwrap().is_none());
         assert!(id.verify_client_secret("no-such-client", &secret).await.unwrap().is_none());
 
-        let second = id.rotate_client_secret(&cid, None, Actor::Cli).await.unwrap().secret;
+        let second = id.rotate_client_secret(&Principal::Operator, &cid, None).await.unwrap().secret;
         assert!(id.verify_client_secret(&cid, &secret).await.unwrap().is_none(), "old secret dies at once");
         assert!(id.verify_client_secret(&cid, expose(&second)).await.unwrap().is_some());
 
-        let third = id.rotate_client_secret(&cid, Some(3_600), Actor::Cli).await.unwrap();
+        let third = id.rotate_client_secret(&Principal::Operator, &cid, Some(3_600)).await.unwrap();
         assert_eq!(third.previous_valid_until, Some(1_700_000_000_000 + 3_600_000));
         let third = third.secret;
         assert!(id.verify_client_secret(&cid, expose(&second)).await.unwrap().is_some(), "kept for the grace period");
         let later = Identity { clock: Arc::new(crate::FixedClock::at(1_700_000_000_000 + 3_600_000)), ..id.clone() };
         assert!(later.verify_client_secret(&cid, expose(&second)).await.unwrap().is_none(), "grace period over");
         assert!(later.verify_client_secret(&cid, expose(&third)).await.unwrap().is_some());
-        assert!(id.rotate_client_secret(&cid, Some(8 * DAY), Actor::Cli).await.is_err());
+        assert!(id.rotate_client_secret(&Principal::Operator, &cid, Some(8 * DAY)).await.is_err());
 
-        let disabled = id.disable_client(&cid, Actor::Cli).await.unwrap();
+        let disabled = id.disable_client(&Principal::Operator, &cid).await.unwrap();
         assert!(disabled.is_disabled());
         assert!(id.verify_client_secret(&cid, expose(&third)).await.unwrap().is_none());
-        assert!(id.rotate_client_secret(&cid, None, Actor::Cli).await.is_err());
-        assert!(matches!(id.disable_client("nope", Actor::Cli).await, Err(Error::NotFound(_))));
+        assert!(id.rotate_client_secret(&Principal::Operator, &cid, None).await.is_err());
+        assert!(matches!(id.disable_client(&Principal::Operator, "nope").await, Err(Error::NotFound(_))));
 
-        let public = id.create_client(&spec().public(), Actor::Cli).await.unwrap();
+        let public = id.create_client(&Principal::Operator, &spec().public()).await.unwrap();
         assert!(public.secret.is_none() && public.client.requires_pkce());
-        assert!(id.rotate_client_secret(&public.client.id, None, Actor::Cli).await.is_err());
+        assert!(id.rotate_client_secret(&Principal::Operator, &public.client.id, None).await.is_err());
         assert_eq!(id.list_clients(None).await.unwrap().len(), 2);
         assert!(id.list_clients(Some(&BrandSlug::parse("nowhere").unwrap())).await.is_err());
-        assert!(id.create_client(&ClientSpec { brand: "nowhere".into(), ..spec() }, Actor::Cli).await.is_err());
+        assert!(id.create_client(&Principal::Operator, &ClientSpec { brand: "nowhere".into(), ..spec() }).await.is_err());
     }
 }

@@ -65,7 +65,7 @@ async fn oidcc_rp_initiated_logout_with_backchannel(db: Db) {
     // One sign-in, but each client sees its own sid, and none sees Foyer's: brands that
     // use pairwise subjects cannot join their customers on it (issue 10).
     assert_ne!(at_air.sid(), at_hotels.sid(), "a sid per client");
-    let (session_sid,): (String,) = sqlx::query_as("SELECT sid FROM sessions WHERE customer_id = $1").bind(&ann.id).fetch_one(app.identity.store.pool()).await.unwrap();
+    let (session_sid,): (String,) = sqlx::query_as("SELECT sid FROM sessions WHERE customer_id = $1").bind(&ann.id).fetch_one(app.identity.store().pool()).await.unwrap();
     assert!(at_air.sid() != session_sid && at_hotels.sid() != session_sid, "Foyer's own sid stays inside");
     rp::deliver_outbox(&app).await;
     assert!(air_rp.take().is_empty() && hotels_rp.take().is_empty());
@@ -298,7 +298,7 @@ async fn expired_session_is_logged_out_by_the_sweep(db: Db) {
     rp::deliver_outbox(&app).await;
     assert!(receiver.take().is_empty(), "a live session is left alone");
 
-    sqlx::query("UPDATE sessions SET expires_at = 1 WHERE customer_id = $1").bind(&ann.id).execute(app.identity.store.pool()).await.unwrap();
+    sqlx::query("UPDATE sessions SET expires_at = 1 WHERE customer_id = $1").bind(&ann.id).execute(app.identity.store().pool()).await.unwrap();
     server::maintenance::sweep(&app.identity).await.unwrap();
     rp::deliver_outbox(&app).await;
     let tokens = receiver.take();

@@ -4,7 +4,6 @@
 //! and forged, tampered or expired tokens at UserInfo.
 
 use base64::Engine as _;
-use identity::audit::Actor;
 use identity::oidc::SigningAlg;
 use identity::oidc::clients::ClientSpec;
 use openidconnect::{PkceCodeChallenge, TokenIntrospectionResponse as _};
@@ -71,7 +70,7 @@ async fn oidcc_ensure_registered_redirect_uri(db: Db) {
     let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT).redirect_uri(REDIRECT_V2)).await;
     let spa = Rp::register(&app, ClientSpec::new("air", "Air SPA").redirect_uri("http://127.0.0.1/spa").public()).await;
     let disabled = Rp::register(&app, ClientSpec::new("air", "Air old").redirect_uri(REDIRECT)).await;
-    app.identity.disable_client(&disabled.id, Actor::System).await.unwrap();
+    app.identity.disable_client(&identity::principal::Principal::Operator, &disabled.id).await.unwrap();
     rp::customer(&app, "ann@example.com").await;
     let browser = Browser::new(&app);
     browser.sign_in("ann@example.com").await;
@@ -274,7 +273,7 @@ async fn code_bound_to_client_and_redirect_uri(db: Db) {
     // A code past its 60 s is refused, and (not being a replay) revokes nothing.
     let (late, late_verifier) = self::code(&rp, &browser).await;
     sqlx::query("UPDATE authorization_codes SET expires_at = created_at - 1 WHERE redeemed_at IS NULL")
-        .execute(app.identity.store.pool())
+        .execute(app.identity.store().pool())
         .await
         .unwrap();
     rp.redeem_raw(&app, &late, Some(REDIRECT), Some(&late_verifier)).await.assert_oauth_error(400, "invalid_grant");
@@ -283,7 +282,7 @@ async fn code_bound_to_client_and_redirect_uri(db: Db) {
     // A request handle past its 15 minutes: "took too long", never a code.
     let start = rp.start(&["email", "profile"]);
     let r = browser.visit(start.url.as_str()).await.consent();
-    sqlx::query("UPDATE oauth_requests SET expires_at = created_at - 1 WHERE completed_at IS NULL").execute(app.identity.store.pool()).await.unwrap();
+    sqlx::query("UPDATE oauth_requests SET expires_at = created_at - 1 WHERE completed_at IS NULL").execute(app.identity.store().pool()).await.unwrap();
     let (status, body) = browser.server_fn("consent_decide", &[("r", &r), ("allow", "true")]).await;
     assert_ne!(status, 200, "{body}");
     let page = browser.visit(&format!("/oauth2/continue?r={r}")).await.page();
@@ -361,13 +360,13 @@ async fn client_authentication_failures(db: Db) {
     post_authorized(&app, &basic(&web.id, &web_secret), &two).await.assert_oauth_error(400, "invalid_request");
 
     // A rotated secret: the old one dies at once (default), the new one works.
-    let rotated = app.identity.rotate_client_secret(&doomed.id, None, Actor::System).await.unwrap();
+    let rotated = app.identity.rotate_client_secret(&identity::principal::Principal::Operator, &doomed.id, None).await.unwrap();
     let doomed_secret = doomed.secret.clone().unwrap();
     refused(&post_authorized(&app, &basic(&doomed.id, &doomed_secret), &form).await, "old secret", true);
     use secrecy::ExposeSecret as _;
     passes(&post_authorized(&app, &basic(&doomed.id, rotated.secret.expose_secret()), &form).await, "new secret");
     // A disabled client: the same failure.
-    app.identity.disable_client(&doomed.id, Actor::System).await.unwrap();
+    app.identity.disable_client(&identity::principal::Principal::Operator, &doomed.id).await.unwrap();
     refused(&post_authorized(&app, &basic(&doomed.id, rotated.secret.expose_secret()), &form).await, "disabled client", true);
     // …and what it held is revoked.
     assert_token_refused(&app, doomed_tokens.access.secret(), "a disabled client's access token").await;
@@ -386,15 +385,15 @@ async fn client_authentication_failures(db: Db) {
         refused(&post_authorized_from(&app, a, &basic(&locked.id, "fcs_wrong"), &form).await, &format!("failure {i} from A"), true);
     }
     let pair_key = format!("client:{}:{a}", identity::sha256_hex(locked.id.as_bytes()));
-    let state = app.identity.store.throttle_get(&pair_key).await.unwrap().expect("failures are counted per (client, address)");
+    let state = app.identity.store().throttle_get(&pair_key).await.unwrap().expect("failures are counted per (client, address)");
     assert_eq!(state.failures, 11);
     assert!(state.blocked_until.is_some(), "the eleventh failure starts the delays");
     // Keep the block long enough to look at it (no timing in tests).
     let block = |key: String| {
         let app = &app;
         async move {
-            let later = app.identity.clock.now() + 600_000;
-            sqlx::query("UPDATE throttle SET blocked_until = $2 WHERE key = $1").bind(&key).bind(later).execute(app.identity.store.pool()).await.unwrap();
+            let later = app.identity.now() + 600_000;
+            sqlx::query("UPDATE throttle SET blocked_until = $2 WHERE key = $1").bind(&key).bind(later).execute(app.identity.store().pool()).await.unwrap();
         }
     };
     block(pair_key).await;
@@ -410,7 +409,7 @@ async fn client_authentication_failures(db: Db) {
     // Unknown client ids count against the address alone: no row of their own. Past the
     // address's budget, every client is refused from there (and only from there).
     let client_rows = || async {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM throttle WHERE key LIKE 'client:%'").fetch_one(app.identity.store.pool()).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM throttle WHERE key LIKE 'client:%'").fetch_one(app.identity.store().pool()).await.unwrap();
         n
     };
     let before = client_rows().await;
@@ -420,7 +419,7 @@ async fn client_authentication_failures(db: Db) {
     }
     assert_eq!(client_rows().await, before, "unknown client ids write no throttle row of their own");
     let ip_key = format!("client-ip:{c}");
-    assert_eq!(app.identity.store.throttle_get(&ip_key).await.unwrap().map(|s| (s.failures, s.blocked_until.is_some())), Some((IP_BUDGET, false)));
+    assert_eq!(app.identity.store().throttle_get(&ip_key).await.unwrap().map(|s| (s.failures, s.blocked_until.is_some())), Some((IP_BUDGET, false)));
     refused(&post_authorized_from(&app, c, &basic("7d1c2a55-0000-4000-8000-000000000001", "fcs_guess"), &form).await, "one past the budget", true);
     block(ip_key).await;
     let answer = post_authorized_from(&app, c, &basic(&web.id, &web_secret), &form).await;
@@ -723,7 +722,7 @@ async fn bad_tokens_at_userinfo(db: Db) {
     let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rp::hmac_sha256(rsa_jwk.as_bytes(), input.as_bytes()));
     forged.push(("HS256 keyed with the public JWK", format!("{input}.{mac}")));
     // Signed by our key but wrong in substance.
-    let now = app.identity.clock.now() / 1000;
+    let now = app.identity.now() / 1000;
     let mut expired = claims.clone();
     expired["iat"] = json!(now - 3_600);
     expired["exp"] = json!(now - 3_000);

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use identity::audit::Actor;
 use identity::brand::BrandSlug;
 use identity::oidc::SigningAlg;
 use identity::oidc::clients::ClientSpec;
@@ -71,7 +70,7 @@ pub async fn spawn_without_worker(db: Db) -> Option<TestApp> {
 pub async fn spawn_with(builder: TestAppBuilder) -> Option<TestApp> {
     let app = builder.spawn().await?;
     let manager = app.keys.manager().unwrap();
-    let now = app.identity.clock.now();
+    let now = app.identity.now();
     let kid = manager.import_pem(now, SigningAlg::Rs256, &SecretString::from(FIXTURE_RS256.to_owned())).await.unwrap();
     assert!(kid.is_some(), "the fixture key is installed before any key exists");
     // The other algorithms now, before any request: the maintenance job (started with the
@@ -83,7 +82,7 @@ pub async fn spawn_with(builder: TestAppBuilder) -> Option<TestApp> {
 }
 
 pub async fn brand(app: &TestApp, slug: &str, name: &str) {
-    app.identity.create_brand(&BrandSlug::parse(slug).unwrap(), name, Actor::System).await.unwrap();
+    app.identity.create_brand(&identity::principal::Principal::Operator, &BrandSlug::parse(slug).unwrap(), name).await.unwrap();
 }
 
 /// A verified customer with [`PASSWORD`].
@@ -101,7 +100,7 @@ pub async fn unverified_customer(app: &TestApp, email: &str) -> identity::store:
         accept_terms: true,
     };
     app.identity.register(&identity::principal::Principal::Anonymous, registration, &crate::accounts::meta(2)).await.unwrap();
-    let row = app.identity.store.customer_by_email(email).await.unwrap().expect("registered");
+    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("registered");
     assert!(!row.email_verified);
     row
 }
@@ -110,7 +109,7 @@ pub async fn unverified_customer(app: &TestApp, email: &str) -> identity::store:
 pub async fn deliver_outbox(app: &TestApp) -> usize {
     let identity = app.identity.clone();
     let worker = server::outbox_worker::OutboxWorker {
-        mailer: server::mail::Mailer::DevMailbox(identity.store.clone()),
+        mailer: server::mail::Mailer::DevMailbox(identity.store().clone()),
         deliveries: Default::default(),
         backchannel: server::oidc::backchannel::Backchannel::new(identity.clone()),
         identity,
@@ -128,7 +127,7 @@ pub async fn deliver_outbox(app: &TestApp) -> usize {
 
 /// The audit actions recorded so far, oldest first.
 pub async fn audit_actions(app: &TestApp) -> Vec<String> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log ORDER BY id").fetch_all(app.identity.store.pool()).await.unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log ORDER BY id").fetch_all(app.identity.store().pool()).await.unwrap();
     rows.into_iter().map(|(a,)| a).collect()
 }
 
@@ -403,7 +402,7 @@ impl Rp {
     /// Registers `spec` (dev mode: http loopback URIs) and discovers the provider. The
     /// first redirect URI is the one the RP uses.
     pub async fn register(app: &TestApp, spec: ClientSpec) -> Self {
-        let new = app.identity.create_client(&spec.dev(true), Actor::System).await.unwrap();
+        let new = app.identity.create_client(&identity::principal::Principal::Operator, &spec.dev(true)).await.unwrap();
         let secret = new.secret.as_ref().map(|s| s.expose_secret().to_owned());
         let registered = new.client;
         let http = http();

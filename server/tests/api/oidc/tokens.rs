@@ -229,7 +229,7 @@ async fn oidcc_server_rotate_keys(db: Db) {
 
     // Rotate now (`foyer keys rotate --now`), as an operator on another node would.
     let manager = app.keys.manager().unwrap();
-    let created = manager.rotate(app.identity.clock.now(), None, Activation::Now).await.unwrap();
+    let created = manager.rotate(app.identity.now(), None, Activation::Now).await.unwrap();
     assert_eq!(created.len(), 3);
     app.keys.forget().await;
     rp.rediscover(&app).await;
@@ -256,7 +256,7 @@ async fn oidcc_server_rotate_keys(db: Db) {
     assert_eq!(kid(refreshed.access_token().secret()), new_rs_kid, "a refresh after rotation signs with the new key");
 
     // Withdrawing the old RS256 key (a leak): what it signed stops working at once.
-    assert!(manager.expire(app.identity.clock.now(), &old_rs_kid).await.unwrap());
+    assert!(manager.expire(app.identity.now(), &old_rs_kid).await.unwrap());
     app.keys.forget().await;
     let second = rp.sign_in(&browser, &["email"]).await;
     assert_token_refused(&app, old.access.secret(), "signed by a removed key").await;

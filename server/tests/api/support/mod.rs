@@ -218,7 +218,7 @@ impl TestApp {
 
     /// The same core with a frozen clock, for tests that control time.
     pub fn identity_at(&self, clock: Arc<FixedClock>) -> Identity {
-        Identity { clock, ..self.identity.clone() }
+        self.identity.with_clock(clock)
     }
 
     /// Stops the server gracefully and waits for it.

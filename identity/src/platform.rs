@@ -7,7 +7,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::domain::Email;
 use crate::email::Template;
-use crate::oidc::keys::{Activation, KeyManager, SigningAlg};
+use crate::jose::{Activation, KeyManager, SigningAlg};
 use crate::outbox::{self, OutboxEvent};
 use crate::principal::{authorize, Action, Principal, Subject};
 use crate::store::outbox::{OutboxRow, OutboxStatus};
@@ -91,7 +91,7 @@ impl Identity {
     pub async fn sweep(&self, principal: &Principal) -> Result<Swept> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let now = self.clock.now();
-        let sessions = self.end_expired_sessions().await?;
+        let sessions = self.end_expired_sessions(principal).await?;
         let counters = self.store.throttle_sweep(now).await?;
         let oidc = self.prune_oidc(principal).await?;
         let outbox = self.store.outbox_prune(now).await? + self.store.mailbox_prune(now).await?;
@@ -126,7 +126,7 @@ mod tests {
     use crate::Error;
 
     async fn identity() -> (Identity, tempfile::TempDir) {
-        let (store, dir) = crate::oidc::test_support::sqlite_store().await;
+        let (store, dir) = crate::jose::test_support::sqlite_store().await;
         let id = Identity::new(
             store,
             Arc::new(crate::FixedClock::at(1_700_000_000_000)),
@@ -211,7 +211,7 @@ mod tests {
         id.create_brand(&Principal::Operator, &slug(), "Northwind Air").await.unwrap();
         let mine = id.create_client(&Principal::Operator, &ClientSpec::new("northwind-air", "Air web").redirect_uri("https://air.example.com/cb")).await.unwrap().client;
         let other = id.create_client(&Principal::Operator, &ClientSpec::new("northwind-air", "Air app").redirect_uri("https://air.example.com/app")).await.unwrap().client;
-        let keys = crate::oidc::test_support::manager(&id.store, &id.master_key, &[SigningAlg::Es256]);
+        let keys = crate::jose::test_support::manager(&id.store, &id.master_key, &[SigningAlg::Es256]);
         keys.ensure_keys(id.now()).await.unwrap();
         let keys = keys.load(id.now()).await.unwrap();
         let stranger = other.principal();
@@ -229,13 +229,13 @@ mod tests {
         let customer = Principal::customer("c1", "foyer:mfa");
         assert!(matches!(id.queue_test_mail(&customer, &to).await, Err(Error::Forbidden)));
         assert!(matches!(id.sweep(&customer).await, Err(Error::Forbidden)));
-        assert!(matches!(id.signing_keys(&customer, crate::oidc::KeyPolicy::default()), Err(Error::Forbidden)));
+        assert!(matches!(id.signing_keys(&customer, crate::jose::KeyPolicy::default()), Err(Error::Forbidden)));
         assert_eq!(id.store.outbox_backlog().await.unwrap(), 0, "nothing queued");
         let queued = id.queue_test_mail(&Principal::Operator, &to).await.unwrap();
         assert!(id.outbox_status(&Principal::Operator, queued).await.unwrap().is_some());
         assert_eq!(id.sweep(&Principal::System).await.unwrap().sessions, 0);
 
-        let manager = id.signing_keys(&Principal::Operator, crate::oidc::test_support::policy(&[SigningAlg::Es256])).unwrap();
+        let manager = id.signing_keys(&Principal::Operator, crate::jose::test_support::policy(&[SigningAlg::Es256])).unwrap();
         let kids = id.rotate_signing_keys(&Principal::Operator, &manager, None, Activation::Now).await.unwrap();
         assert!(matches!(id.remove_signing_key(&customer, &manager, &kids[0]).await, Err(Error::Forbidden)));
         let rows = audit_rows(&id).await;

@@ -27,6 +27,6 @@ pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
 #[server(endpoint = "list_brands")]
 pub async fn list_brands() -> Result<Vec<BrandSummary>, crate::error::AppError> {
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.brands().await.map_err(crate::auth::fail)?;
+    let brands = ctx.identity.list_brands().await.map_err(crate::auth::fail)?;
     Ok(brands.into_iter().map(|b| BrandSummary { slug: b.slug, name: b.name }).collect())
 }

@@ -13,7 +13,7 @@ use crate::{Error, Identity};
 const NOW: i64 = 1_700_000_000_000;
 
 async fn identity() -> (Identity, tempfile::TempDir) {
-    let (store, dir) = crate::oidc::test_support::sqlite_store().await;
+    let (store, dir) = crate::jose::test_support::sqlite_store().await;
     let id = Identity::new(
         store,
         Arc::new(crate::FixedClock::at(NOW)),
@@ -31,7 +31,7 @@ async fn with_customer(id: &Identity, customer_id: &str, email: &str) {
         email: email.into(),
         email_normalized: email.into(),
         given_name: Some("Ada".into()),
-        email_verified: 1,
+        email_verified: true,
         created_at: NOW,
         updated_at: NOW,
         ..CustomerRow::default()

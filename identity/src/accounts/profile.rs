@@ -52,7 +52,7 @@ impl Identity {
         authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
         let Some(c) = self.store.customer_by_id(customer_id).await? else { return Ok(None) };
         let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
-        Ok(Some(AccountSummary { email: c.email, name, email_verified: c.email_verified == 1 }))
+        Ok(Some(AccountSummary { email: c.email, name, email_verified: c.email_verified }))
     }
 
     pub async fn profile(&self, principal: &Principal, customer_id: &str) -> Result<ProfileForm> {

@@ -3,7 +3,6 @@
 //! mailbox (dev mode only; the adapter checks the mode). Pages read these through use
 //! cases, never through the store.
 
-use crate::store::brands::BrandRow;
 use crate::store::mailbox::MailboxRow;
 use crate::{Identity, Result};
 
@@ -23,16 +22,6 @@ impl Identity {
         let ready = self.store.ping().await.is_ok();
         let outbox_backlog = if ready { self.store.outbox_backlog().await? } else { 0 };
         Ok(ServiceStatus { backend: self.store.backend().name(), ready, outbox_backlog })
-    }
-
-    /// Every brand (their names are public: the home page lists them).
-    pub async fn brands(&self) -> Result<Vec<BrandRow>> {
-        self.store.list_brands().await
-    }
-
-    /// One brand by its slug, for the theme of a page it sends customers to.
-    pub async fn brand(&self, slug: &str) -> Result<Option<BrandRow>> {
-        self.store.brand_by_slug(slug).await
     }
 
     /// The latest mail in the development mailbox (the caller shows it only in dev mode).

@@ -178,7 +178,7 @@ impl Identity {
         {
             return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
         }
-        let verified = store::customers::by_id_tx(&mut tx, &grant.customer_id).await?.is_some_and(|c| c.email_verified == 1);
+        let verified = store::customers::by_id_tx(&mut tx, &grant.customer_id).await?.is_some_and(|c| c.email_verified);
         if !verified {
             return Err(TokenError::InvalidGrant("The account can no longer be used here."));
         }

@@ -3,8 +3,10 @@
 //! Every query is written once in the SQL both engines accept (`$1` placeholders,
 //! `RETURNING`, `ON CONFLICT`, integer milliseconds for time, text ids) and runs over an
 //! [`sqlx::AnyPool`]. The few places where the engines differ — connection pragmas,
-//! how a write transaction starts, row locking for the outbox — live in this module and
-//! nowhere else, selected by [`Backend`].
+//! how a write transaction starts, row locking for the outbox — live in this module
+//! (and the throttle's write turn in [`throttle`]) and nowhere else, selected by
+//! [`Backend`]. All SQL and row types live under `store/`, one file per aggregate; the
+//! personal-data inventory is [`inventory`].
 
 pub mod account_tokens;
 pub mod audit;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, AuditEvent};
 pub use crate::domain::{BrandSlug, unknown_brand};
 use crate::domain::{Email, ParseError, RedirectUri, UriRules, one_or_many};
 use crate::principal::{Action, Principal, Subject, authorize};

@@ -41,9 +41,9 @@ pub enum Error {
     #[error("the server is saturated (password hashing or database writes); try again shortly")]
     Busy,
     #[error("database error: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(#[from] crate::store::DbError),
     #[error("migration error: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(#[from] crate::store::MigrateError),
     #[error("cryptographic failure: {0}")]
     Crypto(&'static str),
     #[error("internal error: {0}")]

@@ -140,7 +140,7 @@ mod tests {
 
     /// (actor, subject, action) of every audit row, oldest first.
     async fn audit_rows(id: &Identity) -> Vec<(String, Option<String>, String)> {
-        sqlx::query_as("SELECT actor, subject, action FROM audit_log ORDER BY id").fetch_all(id.store.pool()).await.unwrap()
+        id.store.audit_log_for_tests().await.unwrap()
     }
 
     fn slug() -> BrandSlug {

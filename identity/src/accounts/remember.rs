@@ -6,7 +6,6 @@
 
 use super::RequestMeta;
 use super::login::{FirstStep, SignedIn};
-use crate::audit::Actor;
 use crate::store::devices;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Error, Identity, Result, sha256_hex};

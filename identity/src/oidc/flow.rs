@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::authorize::AuthRequest;
 use super::clients::Client;
-use crate::audit::Actor;
 use crate::store::codes::{self, NewCode};
 use crate::store::{consents, oidc_sessions};
 use crate::principal::{Action, Principal, Subject, authorize};

@@ -6,7 +6,6 @@
 use serde_json::json;
 
 use super::grants::GrantsAt;
-use crate::audit::Actor;
 use crate::store::{self, Tx, oidc_sessions};
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result, UnixMillis};

@@ -14,7 +14,6 @@ use sha2::{Digest as _, Sha256};
 use super::claims::{at_hash, claims_for};
 use super::clients::Client;
 pub use super::grants::GrantRow;
-use crate::audit::Actor;
 use crate::jose::{ClaimRules, Keys, SigningAlg};
 use crate::store::grants::NewAccessToken;
 use crate::store::{self, Tx};

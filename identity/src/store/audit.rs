@@ -87,3 +87,11 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// Every row's actor, subject and action, oldest first (tests of who acted).
+    #[cfg(test)]
+    pub(crate) async fn audit_log_for_tests(&self) -> Result<Vec<(String, Option<String>, String)>> {
+        Ok(sqlx::query_as("SELECT actor, subject, action FROM audit_log ORDER BY id").fetch_all(self.pool()).await?)
+    }
+}

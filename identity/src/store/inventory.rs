@@ -63,6 +63,9 @@ pub const PERSONAL_NAMES: &[&str] = &[
 pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("brands", "the brands themselves"),
     ("staff", "staff members' own accounts, not customers'"),
+    ("staff_enrolments", "staff members' one-time enrolment links"),
+    ("staff_totp", "staff members' authenticator secrets"),
+    ("staff_sessions", "staff members' sessions (the admin cookie), never a customer's"),
     ("signing_keys", "the provider's signing keys"),
     ("oauth_clients", "relying parties registered by the operator"),
     ("client_assertion_jtis", "replay guard of clients' signed assertions"),

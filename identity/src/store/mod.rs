@@ -37,6 +37,10 @@ use sqlx::{Any, AnyPool, Executor as _};
 
 use crate::{Error, Result};
 
+/// The engine-level errors, named here so nothing above the store spells `sqlx`.
+pub use sqlx::Error as DbError;
+pub use sqlx::migrate::MigrateError;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 

@@ -28,7 +28,7 @@ pub use crate::domain::{RedirectUri, UriRules};
 use secrecy::SecretString;
 
 use self::spec::DAY;
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, AuditEvent};
 use crate::domain::{BrandSlug, ParseError, unknown_brand};
 use crate::store::{self, clients::ClientRow};
 use crate::principal::{Action, Principal, Subject, authorize};

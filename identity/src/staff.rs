@@ -10,7 +10,7 @@
 //! keys, apart from the customers'.
 
 use secrecy::{ExposeSecret as _, SecretString};
-use totp_rs::{Algorithm, Builder, Totp};
+use totp_rs::Totp;
 
 use crate::accounts::RequestMeta;
 use crate::accounts::throttle::{IP_FREE_FAILURES, account_key, ip_key};
@@ -25,7 +25,6 @@ use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
 /// How long an enrolment link works.
 pub const ENROLMENT_MS: i64 = 24 * 3_600_000;
-const STEP_SECS: u64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffRole {
@@ -100,16 +99,7 @@ impl std::fmt::Debug for StaffEnrolment {
 }
 
 fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
-    Builder::new()
-        .with_algorithm(Algorithm::SHA1)
-        .with_digits(6)
-        .with_skew(1)
-        .with_step_duration(STEP_SECS)
-        .with_secret(secret)
-        .with_issuer(Some("Foyer staff"))
-        .with_account_name(account.replace(':', ""))
-        .build()
-        .map_err(|e| Error::Internal(format!("totp: {e}")))
+    crate::accounts::mfa::totp_for("Foyer staff", secret, account)
 }
 
 /// Binds a sealed secret to its staff member (never to a customer of the same id).

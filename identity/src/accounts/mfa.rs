@@ -70,13 +70,19 @@ pub(crate) struct SecondStepGate {
 }
 
 fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
+    totp_for("Foyer", secret, account)
+}
+
+/// RFC 6238 as authenticator apps expect it (SHA-1, six digits, 30 s, one step of skew),
+/// under `issuer` (customers' "Foyer", staff's "Foyer staff").
+pub(crate) fn totp_for(issuer: &str, secret: Vec<u8>, account: &str) -> Result<Totp> {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
         .with_skew(1)
         .with_step_duration(STEP_SECS)
         .with_secret(secret)
-        .with_issuer(Some("Foyer"))
+        .with_issuer(Some(issuer))
         .with_account_name(account.replace(':', ""))
         .build()
         .map_err(|e| Error::Internal(format!("totp: {e}")))

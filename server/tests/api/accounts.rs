@@ -88,6 +88,8 @@ impl Browser {
             .cookie_provider(Arc::clone(&jar))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(user_agent.to_owned())
+            // A request that never answers fails the test instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
         Self { client, jar, address: app.address.clone(), origin: app.public_url.clone() }

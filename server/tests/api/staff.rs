@@ -49,6 +49,8 @@ impl Browser {
             .cookie_provider(Arc::clone(&jar))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+            // A request that never answers fails the test instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
         Self { client, jar, address: app.address.clone(), origin: app.public_url.clone() }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use app::context::{AppMetrics, ServerContext};
-use identity::{Identity, OsRandom, Settings, Store, SystemClock};
+use identity::{Clock, Identity, OsRandom, Settings, Store, SystemClock};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use tokio::net::TcpListener;
@@ -28,6 +28,12 @@ pub struct Services {
 
 impl Services {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        Self::open_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Services::open`], reading time from `clock` (tests steer it; production
+    /// passes the system clock through [`Services::open`]).
+    pub async fn open_with_clock(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url, config.pool)
             .await
             .map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: cannot open the database ({e})"))?;
@@ -40,7 +46,7 @@ impl Services {
             ..Settings::default()
         };
         let master_key = config.master_key()?;
-        let identity = Identity::new(store.clone(), Arc::new(SystemClock), Arc::new(OsRandom), hasher, settings, master_key);
+        let identity = Identity::new(store.clone(), clock, Arc::new(OsRandom), hasher, settings, master_key);
         let mailer = Mailer::from_config(config, &store)?;
         Ok(Self { identity, mailer, deliveries: Family::default() })
     }
@@ -79,7 +85,18 @@ impl Application {
 
     /// As [`Application::build`], with extra routes inside every layer (tests use it
     /// to reach paths production does not have, such as a handler that panics).
-    pub async fn build_with(mut config: Config, extra: axum::Router<crate::http::AppState>) -> anyhow::Result<Self> {
+    pub async fn build_with(config: Config, extra: axum::Router<crate::http::AppState>) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, extra, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build_with`], with every part of the server reading time from
+    /// `clock` (the core, the session store, the outbox worker, the maintenance sweep):
+    /// tests move it forward instead of rewriting expiry columns.
+    pub async fn build_with_clock(
+        mut config: Config,
+        extra: axum::Router<crate::http::AppState>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
         // Fail early on an unusable key, before anything listens.
         config.master_key()?;
         let listener =
@@ -88,7 +105,7 @@ impl Application {
         if let Some(base) = config.public_url.strip_suffix(":0") {
             config.public_url = format!("{base}:{port}");
         }
-        let services = Services::open(&config).await?;
+        let services = Services::open_with_clock(&config, clock).await?;
         let context = ServerContext {
             identity: services.identity.clone(),
             dev_mode: config.dev,

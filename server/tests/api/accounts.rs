@@ -205,10 +205,9 @@ pub(crate) fn meta(last: u8) -> RequestMeta {
 pub(crate) async fn customer(app: &TestApp, email: &str) -> CustomerRow {
     let registration =
         Registration { email: email.into(), password: secret(PASSWORD), given_name: Some("Ann".into()), family_name: None, accept_terms: true };
-    app.identity.register(&identity::principal::Principal::Anonymous, registration, &meta(1)).await.unwrap();
-    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("registered");
-    sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1").bind(&row.id).execute(app.identity.store().pool()).await.unwrap();
-    app.identity.store().customer_by_id(&row.id).await.unwrap().expect("still there")
+    let id = app.register_customer(registration, &crate::support::seed::seed_meta(1)).await;
+    app.confirm_email(email).await;
+    app.identity.store().customer_by_id(&id).await.unwrap().expect("still there")
 }
 
 async fn reload(app: &TestApp, row: &CustomerRow) -> CustomerRow {
@@ -357,7 +356,11 @@ async fn login_failures_are_indistinguishable(db: Db) {
     let Some(app) = TestApp::builder(db).spawn().await else { return };
     customer(&app, "known@example.com").await;
     let locked = customer(&app, "locked@example.com").await;
-    sqlx::query("UPDATE customers SET locked_at = 1 WHERE id = $1").bind(&locked.id).execute(app.identity.store().pool()).await.unwrap();
+    // Locked the way accounts get locked: failed sign-ins up to the threshold (one here).
+    let strict = app.identity.with_settings(identity::Settings { lockout_threshold: 1, ..app.identity.settings().clone() });
+    let guess = strict.login(&identity::principal::Principal::Anonymous, "locked@example.com", secret(WRONG), None, &meta(3)).await;
+    assert!(matches!(guess, Err(LoginError::Failed)), "{guess:?}");
+    assert!(reload(&app, &locked).await.locked_at.is_some(), "locked");
 
     let b = Browser::new(&app);
     let unknown = b.raw("login", &[("email", "nobody@example.com"), ("password", PASSWORD)]).await;

@@ -12,6 +12,7 @@ mod cli;
 mod clients;
 mod email_code;
 mod errors;
+mod harness;
 mod import;
 mod keys;
 mod malformed_bodies;

@@ -262,6 +262,8 @@ async fn answers_that_must_be_refused(db: Db) {
         .unwrap();
     let mut stored: Value = serde_json::from_str(&stored).unwrap();
     stored["cred"]["counter"] = json!(1_000_000);
+    // A raw write on purpose: a stored counter ahead of the authenticator's is what a
+    // cloned authenticator leaves behind, and no use case writes one.
     sqlx::query("UPDATE passkeys SET passkey = $1 WHERE customer_id = $2")
         .bind(stored.to_string())
         .bind(&ann_row.id)

@@ -27,6 +27,7 @@ async fn audit_log_is_append_only(db: Db) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    // Raw writes on purpose: the point is that the database itself refuses them.
     let update = sqlx::query("UPDATE audit_log SET reason = 'rewritten'").execute(store.pool()).await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = sqlx::query("DELETE FROM audit_log").execute(store.pool()).await;

@@ -313,7 +313,7 @@ async fn oidcc_prompts_and_max_age(db: Db) {
     let r = una.visit(start.url.as_str()).await.consent();
     let again_r = una.decide(&r, true).await.consent();
     assert_eq!(again_r, r, "still waiting for the confirmation");
-    sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1").bind(&unverified.id).execute(app.identity.store().pool()).await.unwrap();
+    app.confirm_email("una@example.com").await;
     let callback = una.visit(&format!("/oauth2/continue?r={r}")).await.callback();
     assert_eq!(rp.finish(start, &callback).await.sub(), unverified.id);
 

@@ -283,7 +283,10 @@ async fn sign_out_disconnect_and_switch_send_backchannel_logout(db: Db) {
 /// A session that times out (idle or absolute) ends like a sign-out: the maintenance
 /// sweep deletes it, revokes its online grants and sends the brand a logout token.
 async fn expired_session_is_logged_out_by_the_sweep(db: Db) {
-    let Some(app) = rp::spawn_without_worker(db).await else { return };
+    // Sessions idle out after a minute here; the access tokens (10 minutes) outlive that,
+    // so their refusal below is the revocation, not their own expiry.
+    let builder = TestApp::builder(db).without_worker().with_clock().configure(|raw| raw.session_idle_minutes = 1);
+    let Some(app) = rp::spawn_with(builder).await else { return };
     let receiver = LogoutReceiver::start().await;
     rp::brand(&app, "air", "Northwind Air").await;
     let air = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT).backchannel_logout_uri(&receiver.url)).await;
@@ -298,7 +301,7 @@ async fn expired_session_is_logged_out_by_the_sweep(db: Db) {
     rp::deliver_outbox(&app).await;
     assert!(receiver.take().is_empty(), "a live session is left alone");
 
-    sqlx::query("UPDATE sessions SET expires_at = 1 WHERE customer_id = $1").bind(&ann.id).execute(app.identity.store().pool()).await.unwrap();
+    app.advance(std::time::Duration::from_secs(5 * 60));
     server::maintenance::sweep(&app.identity).await.unwrap();
     rp::deliver_outbox(&app).await;
     let tokens = receiver.take();

@@ -248,7 +248,7 @@ async fn parallel_redemption_one_winner(db: Db) {
 
 /// RFC 9700 §4.5: a code works only for its client and its redirect URI.
 async fn code_bound_to_client_and_redirect_uri(db: Db) {
-    let Some(app) = rp::spawn(db).await else { return };
+    let Some(app) = rp::spawn_with(TestApp::builder(db).with_clock()).await else { return };
     rp::brand(&app, "air", "Northwind Air").await;
     rp::brand(&app, "hotels", "Northwind Hotels").await;
     let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT).redirect_uri(REDIRECT_V2)).await;
@@ -272,17 +272,14 @@ async fn code_bound_to_client_and_redirect_uri(db: Db) {
 
     // A code past its 60 s is refused, and (not being a replay) revokes nothing.
     let (late, late_verifier) = self::code(&rp, &browser).await;
-    sqlx::query("UPDATE authorization_codes SET expires_at = created_at - 1 WHERE redeemed_at IS NULL")
-        .execute(app.identity.store().pool())
-        .await
-        .unwrap();
+    app.advance(std::time::Duration::from_millis(u64::try_from(identity::oidc::flow::CODE_TTL_MS).unwrap() + 1_000));
     rp.redeem_raw(&app, &late, Some(REDIRECT), Some(&late_verifier)).await.assert_oauth_error(400, "invalid_grant");
     assert_eq!(rp::userinfo_raw(&app, &access).await.status, 200);
 
     // A request handle past its 15 minutes: "took too long", never a code.
     let start = rp.start(&["email", "profile"]);
     let r = browser.visit(start.url.as_str()).await.consent();
-    sqlx::query("UPDATE oauth_requests SET expires_at = created_at - 1 WHERE completed_at IS NULL").execute(app.identity.store().pool()).await.unwrap();
+    app.advance(std::time::Duration::from_millis(u64::try_from(identity::oidc::flow::REQUEST_TTL_MS).unwrap() + 1_000));
     let (status, body) = browser.server_fn("consent_decide", &[("r", &r), ("allow", "true")]).await;
     assert_ne!(status, 200, "{body}");
     let page = browser.visit(&format!("/oauth2/continue?r={r}")).await.page();
@@ -315,7 +312,8 @@ const IP_BUDGET: i64 = 25;
 /// (`basic_auth_is_urldecoded` included.) Failures count per (client, address) and per
 /// address, so nobody can lock a client out from elsewhere (issue 10).
 async fn client_authentication_failures(db: Db) {
-    let builder = TestApp::builder(db).configure(|raw| {
+    // The clock stands still: a block, once started, lasts while the test looks at it.
+    let builder = TestApp::builder(db).with_clock().configure(|raw| {
         raw.trusted_proxies = "127.0.0.1".into();
         raw.limit_client_auth_failures_per_ip = IP_BUDGET;
     });
@@ -388,15 +386,6 @@ async fn client_authentication_failures(db: Db) {
     let state = app.identity.store().throttle_get(&pair_key).await.unwrap().expect("failures are counted per (client, address)");
     assert_eq!(state.failures, 11);
     assert!(state.blocked_until.is_some(), "the eleventh failure starts the delays");
-    // Keep the block long enough to look at it (no timing in tests).
-    let block = |key: String| {
-        let app = &app;
-        async move {
-            let later = app.identity.now() + 600_000;
-            sqlx::query("UPDATE throttle SET blocked_until = $2 WHERE key = $1").bind(&key).bind(later).execute(app.identity.store().pool()).await.unwrap();
-        }
-    };
-    block(pair_key).await;
     let credentials = [("grant_type", "client_credentials")];
     let answer = post_authorized_from(&app, a, &basic(&locked.id, &locked_secret), &credentials).await;
     assert_eq!(answer.status, 429, "address A is throttled for this client: {}", answer.text);
@@ -421,7 +410,6 @@ async fn client_authentication_failures(db: Db) {
     let ip_key = format!("client-ip:{c}");
     assert_eq!(app.identity.store().throttle_get(&ip_key).await.unwrap().map(|s| (s.failures, s.blocked_until.is_some())), Some((IP_BUDGET, false)));
     refused(&post_authorized_from(&app, c, &basic("7d1c2a55-0000-4000-8000-000000000001", "fcs_guess"), &form).await, "one past the budget", true);
-    block(ip_key).await;
     let answer = post_authorized_from(&app, c, &basic(&web.id, &web_secret), &form).await;
     assert_eq!(answer.status, 429, "address C is throttled for every client: {}", answer.text);
     passes(&post_authorized_from(&app, b, &basic(&web.id, &web_secret), &form).await, "the same client elsewhere");

@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use identity::brand::BrandSlug;
 use identity::oidc::SigningAlg;
 use identity::oidc::clients::ClientSpec;
 use openidconnect::core::{
@@ -82,7 +81,7 @@ pub async fn spawn_with(builder: TestAppBuilder) -> Option<TestApp> {
 }
 
 pub async fn brand(app: &TestApp, slug: &str, name: &str) {
-    app.identity.create_brand(&identity::principal::Principal::Operator, &BrandSlug::parse(slug).unwrap(), name).await.unwrap();
+    app.with_brand_named(slug, name).await;
 }
 
 /// A verified customer with [`PASSWORD`].
@@ -99,30 +98,15 @@ pub async fn unverified_customer(app: &TestApp, email: &str) -> identity::store:
         family_name: None,
         accept_terms: true,
     };
-    app.identity.register(&identity::principal::Principal::Anonymous, registration, &crate::accounts::meta(2)).await.unwrap();
-    let row = app.identity.store().customer_by_email(email).await.unwrap().expect("registered");
+    let id = app.register_customer(registration, &crate::support::seed::seed_meta(2)).await;
+    let row = app.identity.store().customer_by_id(&id).await.unwrap().expect("registered");
     assert!(!row.email_verified);
     row
 }
 
 /// Runs the outbox worker until nothing is due; returns how many rows it handled.
 pub async fn deliver_outbox(app: &TestApp) -> usize {
-    let identity = app.identity.clone();
-    let worker = server::outbox_worker::OutboxWorker {
-        mailer: server::mail::Mailer::DevMailbox(identity.store().clone()),
-        deliveries: Default::default(),
-        backchannel: server::oidc::backchannel::Backchannel::new(identity.clone()),
-        identity,
-    };
-    let mut total = 0;
-    for _ in 0..20 {
-        let n = worker.run_once().await.unwrap();
-        if n == 0 {
-            return total;
-        }
-        total += n;
-    }
-    panic!("the outbox did not drain");
+    app.deliver_outbox().await
 }
 
 /// The audit actions recorded so far, oldest first.
@@ -402,7 +386,7 @@ impl Rp {
     /// Registers `spec` (dev mode: http loopback URIs) and discovers the provider. The
     /// first redirect URI is the one the RP uses.
     pub async fn register(app: &TestApp, spec: ClientSpec) -> Self {
-        let new = app.identity.create_client(&identity::principal::Principal::Operator, &spec.dev(true)).await.unwrap();
+        let new = app.with_client_spec(spec).await;
         let secret = new.secret.as_ref().map(|s| s.expose_secret().to_owned());
         let registered = new.client;
         let http = http();

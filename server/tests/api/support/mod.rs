@@ -5,11 +5,12 @@
 //! `postgres`). When it is unreachable the PostgreSQL half of each test is skipped with
 //! a loud message — unless `FOYER_REQUIRE_POSTGRES=1` (CI), where it fails.
 
+pub mod seed;
 pub mod smtp;
 
 use std::sync::Arc;
 
-use identity::{FixedClock, Identity};
+use identity::{Clock as _, FixedClock, Identity, SystemClock};
 use server::config::{Config, RawConfig};
 use server::startup::Application;
 use sqlx::{Connection as _, Executor as _};
@@ -116,6 +117,7 @@ pub struct TestAppBuilder {
     dev: bool,
     smtp: bool,
     worker: bool,
+    clock: Option<Arc<FixedClock>>,
     extra: axum::Router<server::http::AppState>,
 }
 
@@ -139,6 +141,13 @@ impl TestAppBuilder {
         self.configure = Some(f);
         self
     }
+    /// A steerable clock for the whole server under test (core, session store, outbox
+    /// worker, sweep): it starts at the real current time (so cookie expiry computed by
+    /// tower-sessions stays coherent), stands still, and moves only by [`TestApp::advance`].
+    pub fn with_clock(mut self) -> Self {
+        self.clock = Some(Arc::new(FixedClock::at(SystemClock.now())));
+        self
+    }
     pub fn with_routes(mut self, extra: axum::Router<server::http::AppState>) -> Self {
         self.extra = extra;
         self
@@ -155,7 +164,11 @@ impl TestAppBuilder {
             f(&mut raw);
         }
         let config = Config::check(raw).expect("test config is valid");
-        let app = Application::build_with(config, self.extra).await.expect("application starts");
+        let app = match &self.clock {
+            Some(clock) => Application::build_with_clock(config, self.extra, clock.clone()).await,
+            None => Application::build_with(config, self.extra).await,
+        }
+        .expect("application starts");
         let port = app.port();
         let identity = app.context().identity.clone();
         let keys = app.keys().clone();
@@ -172,6 +185,8 @@ impl TestAppBuilder {
             keys,
             smtp,
             db,
+            clock: self.clock,
+            worker: self.worker,
             stop: Some(stop),
             handle: Some(handle),
         })
@@ -189,13 +204,17 @@ pub struct TestApp {
     pub keys: server::oidc::keys::KeyRing,
     pub smtp: Option<SmtpServer>,
     pub db: TestDb,
+    /// The server's clock when built `with_clock()`.
+    clock: Option<Arc<FixedClock>>,
+    /// Whether the background outbox worker runs.
+    worker: bool,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl TestApp {
     pub fn builder(db: Db) -> TestAppBuilder {
-        TestAppBuilder { configure: None, db, dev: false, smtp: false, worker: true, extra: axum::Router::new() }
+        TestAppBuilder { configure: None, db, dev: false, smtp: false, worker: true, clock: None, extra: axum::Router::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -214,6 +233,12 @@ impl TestApp {
 
     pub fn smtp(&self) -> &SmtpServer {
         self.smtp.as_ref().expect("app built with_smtp()")
+    }
+
+    /// Moves the clock the running server reads (built `with_clock()`) forward by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        let clock = self.clock.as_ref().expect("app built with_clock()");
+        clock.advance(i64::try_from(by.as_millis()).expect("a duration in range"));
     }
 
     /// The same core with a frozen clock, for tests that control time.

@@ -331,13 +331,13 @@ async fn sign_out_ends_it_server_side(db: Db) {
 /// One minute (`FOYER_ADMIN_IDLE_MINUTES=1`, the smallest): the test waits it out, as
 /// the server under test runs on the system clock.
 async fn idle_timeout_ends_the_session(db: Db) {
-    let Some(app) = TestApp::builder(db).configure(|c| c.admin_idle_minutes = 1).spawn().await else { return };
+    let Some(app) = TestApp::builder(db).with_clock().configure(|c| c.admin_idle_minutes = 1).spawn().await else { return };
     let (b, _) = signed_in_staff(&app, "sam@example.com").await;
-    tokio::time::sleep(Duration::from_secs(40)).await;
+    app.advance(Duration::from_secs(40));
     assert_eq!(b.admin_me().await["email"], "sam@example.com", "a request moves the deadline");
-    tokio::time::sleep(Duration::from_secs(40)).await;
+    app.advance(Duration::from_secs(40));
     assert_eq!(b.admin_me().await["email"], "sam@example.com", "still within a minute of the last request");
-    tokio::time::sleep(Duration::from_secs(62)).await;
+    app.advance(Duration::from_secs(62));
     assert_eq!(b.admin_me().await, Value::Null, "idle for over a minute: ended");
     let (status, location, _) = b.get("/admin").await;
     assert_eq!((status, location.as_deref()), (302, Some("/admin/login")));

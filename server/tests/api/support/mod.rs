@@ -180,7 +180,7 @@ impl TestAppBuilder {
         Some(TestApp {
             address: format!("http://127.0.0.1:{port}"),
             public_url,
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build().expect("client"),
             identity,
             keys,
             smtp,

@@ -7,7 +7,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import {
   expectVisible,
   setupFoyerAndBrowser,
@@ -15,31 +14,9 @@ import {
   withPage,
 } from '../support/browser.mjs';
 import { confirmedAccount, signInWithPassword, watchErrors } from '../support/accounts.mjs';
+import { totp } from '../support/totp.mjs';
 
 setupFoyerAndBrowser();
-
-/** RFC 4648 base32 (no padding) to bytes. */
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    assert.ok(v >= 0, `not base32: ${c}`);
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) at `millis`, as an authenticator app computes it. */
-function totp(secret, millis) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(millis / 1000 / 30)));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 test('a customer turns on two-step verification and signs in with password and code', { timeout: 180_000 }, async () => {
   const email = await confirmedAccount();

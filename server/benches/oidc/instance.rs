@@ -38,7 +38,7 @@ impl Server {
         // Every signing key now, before the first request (as the tests do), so no
         // request pays for key generation and the maintenance job does not race it.
         let manager = app.keys().manager().expect("key manager");
-        manager.ensure_keys(identity.clock.now()).await.expect("signing keys");
+        manager.ensure_keys(identity.now()).await.expect("signing keys");
         app.keys().forget().await;
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async move {

@@ -38,7 +38,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use identity::Identity;
 use identity::accounts::RequestMeta;
 use identity::accounts::register::Registration;
-use identity::audit::Actor;
+use identity::principal::Principal;
 use identity::brand::BrandSlug;
 use identity::oidc::clients::ClientSpec;
 use reqwest::{StatusCode, header};

@@ -32,7 +32,7 @@ pub(crate) struct Bench {
 impl Bench {
     pub(crate) async fn seed(server: &Server) -> Self {
         let identity = server.identity.clone();
-        identity.create_brand(&BrandSlug::parse("bench").expect("slug"), "Bench", Actor::System).await.expect("brand");
+        identity.create_brand(&Principal::Operator, &BrandSlug::parse("bench").expect("slug"), "Bench").await.expect("brand");
         let workers = CONCURRENCY.into_iter().max().unwrap_or(1);
         let mut bench = Self {
             address: server.address.clone(),
@@ -74,7 +74,7 @@ impl Bench {
     pub(crate) async fn new_client(&self) -> BenchClient {
         let n = self.next_client.fetch_add(1, Ordering::Relaxed);
         let spec = ClientSpec::new("bench", &format!("Bench {n}")).redirect_uri(REDIRECT).dev(true);
-        let created = self.identity.create_client(&spec, Actor::System).await.expect("client registered");
+        let created = self.identity.create_client(&Principal::Operator, &spec).await.expect("client registered");
         let secret = created.secret.expect("a confidential client has a secret").expose_secret().to_owned();
         BenchClient { id: created.client.id, secret }
     }
@@ -90,11 +90,11 @@ impl Bench {
         };
         let last = u8::try_from(n + 1).unwrap_or(u8::MAX);
         let meta = RequestMeta::new(std::net::IpAddr::from([192, 0, 2, last]), None);
-        self.identity.register(&identity::principal::Principal::Anonymous, registration, &meta).await.expect("registered");
-        let row = self.identity.store.customer_by_email(email).await.expect("lookup").expect("customer exists");
+        self.identity.register(&Principal::Anonymous, registration, &meta).await.expect("registered");
+        let row = self.identity.store().customer_by_email(email).await.expect("lookup").expect("customer exists");
         sqlx::query("UPDATE customers SET email_verified = 1 WHERE id = $1")
             .bind(&row.id)
-            .execute(self.identity.store.pool())
+            .execute(self.identity.store().pool())
             .await
             .expect("verified");
     }

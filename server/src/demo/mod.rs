@@ -309,11 +309,13 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
     }
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
-    if identity.store().staff_by_email(agent.normalized()).await?.is_none() {
-        let created = identity.create_staff_named(&identity::principal::Principal::Operator, &agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url).await?;
-        return Ok(Some(created.enrolment_link));
+    match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {
+        Err(identity::Error::NotFound(_)) => {
+            let created = identity.create_staff_named(&Principal::Operator, &agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url).await?;
+            Ok(Some(created.enrolment_link))
+        }
+        other => Ok(other?),
     }
-    Ok(identity.reissue_staff_enrolment(&identity::principal::Principal::Operator, &agent, &public_url).await?)
 }
 
 #[cfg(test)]

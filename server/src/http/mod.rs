@@ -20,7 +20,7 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes as _, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes as _, generate_route_list};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -74,7 +74,7 @@ pub fn router(
         move || app::shell(options.clone())
     };
     let pages = Router::new()
-        .leptos_routes_with_context(&state, generate_route_list(app::App), provide.clone(), shell)
+        .leptos_routes_with_context(&state, route_list(), provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
         .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(Arc::new(SessionLayers::new(config, &context)), sessions_by_path))
@@ -102,6 +102,17 @@ pub fn router(
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies.clone()), client_ip::resolve))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     Ok(router)
+}
+
+/// The pages' routes, generated once per process. Generating them renders the app with
+/// a process-wide "do not load resources" flag set (leptos_server's
+/// `SuppressResourceLoad`); a resource first polled by a request served meanwhile waits
+/// forever (leptos-rs/leptos#4773). One server per process never overlaps the two, but
+/// the integration tests start many in one process: with a second generation, a page
+/// with a resource (`/`, `/admin`) hung now and then under load.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// The two session kinds of the pages: staff sessions for paths under `/admin`,

@@ -41,7 +41,9 @@ pub enum Error {
     #[error("the server is saturated (password hashing or database writes); try again shortly")]
     Busy,
     #[error("database error: {0}")]
-    Store(#[from] crate::store::DbError),
+    /// A database failure (its text is for logs). A pool with no free connection in
+    /// time is [`Error::Busy`] instead (see `store`'s `From`).
+    Store(crate::store::DbError),
     #[error("migration error: {0}")]
     Migrate(#[from] crate::store::MigrateError),
     #[error("cryptographic failure: {0}")]

@@ -307,6 +307,17 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// Every connection busy past the acquire timeout is overload, not a fault: it answers
+/// as [`Error::Busy`] (503 with a retry), like the SQLite write turn's timeout.
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::PoolTimedOut => Self::Busy,
+            other => Self::Store(other),
+        }
+    }
+}
+
 impl From<UrlError> for Error {
     fn from(e: UrlError) -> Self {
         Self::Internal(format!("database URL {e}"))
@@ -334,6 +345,12 @@ mod tests {
     #[test]
     fn numbers_multi_row_placeholders() {
         assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+
+    #[test]
+    fn an_exhausted_pool_is_busy_not_a_fault() {
+        assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy));
+        assert!(matches!(Error::from(DbError::RowNotFound), Error::Store(_)));
     }
 
     #[test]

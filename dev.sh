@@ -111,6 +111,8 @@ run_tests() {
   cargo clippy -q -p identity --lib -- -A clippy::all -D clippy::disallowed_methods
   say "unit and integration tests (SQLite and PostgreSQL)"
   cargo test -p identity -p app -p server --no-fail-fast
+  say "the benchmark still builds (debug profile; ./dev.sh bench runs it)"
+  cargo build -q -p server --bench oidc --profile dev
   say "end-to-end tests in Chromium"
   (cd end2end && FOYER_BIN="$TARGET/debug/foyer" LEPTOS_SITE_ROOT="$SITE" node --test --test-concurrency=1 tests/)
 }

@@ -348,7 +348,8 @@ impl Identity {
                 }
                 Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
             }
-            Err(Error::Store(e)) => Err(Error::Store(e).into()),
+            // The database failing or overloaded is not the visitor's failure: no count.
+            Err(e @ (Error::Store(_) | Error::Busy)) => Err(e.into()),
             Err(_) => {
                 self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
                 Err(LoginError::Failed)
@@ -456,7 +457,7 @@ impl Identity {
             return Err(LoginError::Failed);
         }
         let proved = self.passkey_verify(customer_id, state, response_json).await.map_err(|e| match e {
-            Error::Store(e) => LoginError::Other(Error::Store(e)),
+            e @ (Error::Store(_) | Error::Busy) => LoginError::Other(e),
             _ => LoginError::Failed,
         })?;
         let mut amr = first.to_vec();

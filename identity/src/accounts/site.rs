@@ -1,7 +1,6 @@
-//! What Foyer's own pages show besides a customer's account: the service's status, the
-//! brands and a brand's theme (public facts, no principal needed), and the development
-//! mailbox (dev mode only; the adapter checks the mode). Pages read these through use
-//! cases, never through the store.
+//! What Foyer's own pages show besides a customer's account and the brands (those are
+//! `brand.rs`'s): the service's status and the development mailbox (dev mode only; the
+//! adapter checks the mode). Pages read these through use cases, never through the store.
 
 use crate::store::mailbox::MailboxRow;
 use crate::{Identity, Result};

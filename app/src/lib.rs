@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod pages;
@@ -30,9 +31,15 @@ use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{CodeLoginPage,
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     context::set_content_security_policy();
+    let locale = i18n::locale();
+    // The browser's messages (not executed, so no nonce): `i18n` reads them in the wasm.
+    #[cfg(feature = "ssr")]
+    let messages = i18n::messages_json(locale);
+    #[cfg(not(feature = "ssr"))]
+    let messages = String::new();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -45,6 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="foyer"/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                <script type="application/json" id=i18n::MESSAGES_ID inner_html=messages></script>
             </head>
             <body>
                 <App/>
@@ -53,15 +61,43 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Tells the server the browser's time zone (`foyer-tz`, read by `i18n::time_zone`) so
+/// the next page shows times in it; a zone saved in the profile replaces it at sign-in.
+#[cfg(feature = "hydrate")]
+fn remember_time_zone() {
+    use wasm_bindgen::JsCast as _;
+    let Ok(zone) = js_sys_zone() else { return };
+    let https = window().location().protocol().is_ok_and(|p| p == "https:");
+    let (name, secure) = if https { ("__Host-foyer-tz", "; Secure") } else { ("foyer-tz", "") };
+    let cookie = format!("{name}={}; Path=/; Max-Age=34560000; SameSite=Lax{secure}", zone.replace('/', "%2F"));
+    if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+        let current = doc.cookie().unwrap_or_default();
+        if !current.contains(&format!("{name}=")) {
+            let _ = doc.set_cookie(&cookie);
+        }
+    }
+}
+
+/// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+#[cfg(feature = "hydrate")]
+fn js_sys_zone() -> Result<String, ()> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let options = format.resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|z| z.as_string()).filter(|z| z.len() <= 64 && !z.contains([';', ' ', ','])).ok_or(())
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(i18n::CurrentLocale(i18n::locale()));
     // Effects run only in the browser: this marks the page as interactive, which the
     // end-to-end tests wait for before they click.
     Effect::new(|| {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
+        #[cfg(feature = "hydrate")]
+        remember_time_zone();
     });
     view! {
         <Title formatter=|text: String| if text.is_empty() { "Foyer".to_owned() } else { format!("{text} · Foyer") }/>

@@ -8,6 +8,8 @@
 //! rules that also compile to wasm, so the browser gives the same answers as the server.
 
 pub mod domain;
+/// Languages: the locales we ship (everywhere), their messages and formats (server).
+pub mod i18n;
 pub mod policy;
 
 /// Declares modules that exist only with the `server` feature.

@@ -17,6 +17,10 @@ pub struct Settings {
     pub free_failures: i64,
     /// Session lifetime since sign-in.
     pub session_absolute_ms: i64,
+    /// What customers are told the identity is called (`FOYER_PRODUCT_NAME`, e.g.
+    /// "Northwind ID"): pages, titles, mails, consent. "Foyer" is the software's name,
+    /// never shown to customers.
+    pub product_name: String,
 }
 
 impl Default for Settings {
@@ -26,6 +30,7 @@ impl Default for Settings {
             lockout_threshold: 20,
             free_failures: 5,
             session_absolute_ms: 12 * 3_600_000,
+            product_name: "Your account".into(),
         }
     }
 }

@@ -28,6 +28,8 @@ use crate::oidc::limits::{LimitSettings, Rate};
 pub struct RawConfig {
     pub database_url: String,
     pub public_url: String,
+    /// What customers are told the identity is called (FOYER_PRODUCT_NAME).
+    pub product_name: String,
     pub addr: String,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -78,6 +80,7 @@ impl Default for RawConfig {
         Self {
             database_url: "sqlite://data/foyer.db".into(),
             public_url: "http://localhost:3000".into(),
+            product_name: "Your account".into(),
             addr: "127.0.0.1:3000".into(),
             data_dir: "data".into(),
             site_root: "target/site".into(),
@@ -143,6 +146,8 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// Without a trailing slash.
     pub public_url: String,
+    /// The customer-facing name of the identity (FOYER_PRODUCT_NAME).
+    pub product_name: String,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -247,6 +252,10 @@ impl Config {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
         let limits = limit_settings(&raw)?;
+        let product_name = raw.product_name.trim().to_owned();
+        if product_name.is_empty() || product_name.chars().count() > 60 || product_name.chars().any(char::is_control) {
+            return Err(bad("FOYER_PRODUCT_NAME", "must be 1 to 60 characters without control characters (e.g. \"Northwind ID\")"));
+        }
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -255,6 +264,7 @@ impl Config {
         Ok(Self {
             database_url,
             public_url: raw.public_url.trim_end_matches('/').to_owned(),
+            product_name,
             addr,
             data_dir: raw.data_dir,
             site_root: raw.site_root,

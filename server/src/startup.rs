@@ -41,6 +41,7 @@ impl Services {
         let hasher = identity::password::Hasher::new(&config.hash).map_err(|e| anyhow::anyhow!("FOYER_ARGON2_*: {e}"))?;
         let settings = Settings {
             public_url: config.public_url.clone(),
+            product_name: config.product_name.clone(),
             lockout_threshold: config.lockout_threshold,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()

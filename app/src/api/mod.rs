@@ -25,3 +25,23 @@ pub(crate) fn ticked(value: Option<&str>) -> bool {
 pub(crate) fn customer(current: &crate::auth::Current) -> identity::principal::Principal {
     identity::principal::Principal::customer(&current.customer_id, &current.acr)
 }
+
+/// Whether this request is a plain form post (the page's wasm had not arrived): the
+/// browser asked for HTML, not the server function's JSON.
+#[cfg(feature = "ssr")]
+pub(crate) fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Where a completed step leads. The wasm follows the returned path itself; a plain
+/// form post is redirected there by the server (`server::http::forms` makes it a 303), so the step works
+/// before the page is interactive. `path` must already be safe (a local path).
+#[cfg(feature = "ssr")]
+pub(crate) fn continue_to(path: String) -> String {
+    if plain_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    path
+}

@@ -1,5 +1,13 @@
-//! Form pieces: a labelled input whose error is announced and tied to it, and the
-//! summary line for errors that belong to no single field.
+//! Form pieces: a labelled input whose error is announced and tied to it, the error
+//! summary a failed submit moves focus to, and what makes a form work before the wasm
+//! arrives (`docs/design/i18n.md` covers the words, `docs/design/platform.md` "Forms
+//! before the wasm" the posts).
+//!
+//! Every `ActionForm` holds a [`PageField`]: posted without the wasm, the server
+//! (`server::http::forms`) answers with a redirect to this page, carrying the error
+//! (`__err`, which `ServerAction::new` reads back) or the success (`__ok`, see
+//! [`done_without_js`]); the fields that are not secrets come back through a
+//! one-minute cookie ([`sticky_value`], used by [`Field`]), so nothing typed is lost.
 
 use leptos::prelude::*;
 
@@ -28,7 +36,9 @@ pub fn Field(
     #[prop(optional)]
     on_input: Option<Callback<String>>,
 ) -> impl IntoView {
-    let id = id.unwrap_or_else(|| format!("field-{}", name.replace(['[', ']'], "-")));
+    let id = id.unwrap_or_else(|| field_id(&name));
+    // Posted without the wasm and refused: what the person typed comes back.
+    let value = if value.is_empty() && kind != "password" { sticky_value(&name) } else { value };
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let local = RwSignal::new(None::<String>);
@@ -81,6 +91,112 @@ pub fn Field(
     }
 }
 
+/// The id [`Field`] gives the input named `name` (unless told another).
+pub fn field_id(name: &str) -> String {
+    format!("field-{}", name.replace(['[', ']'], "-"))
+}
+
+/// The hidden field that tells the server which page a plain (script-less) post came
+/// from, so it can answer with that page again (`server::http::forms`). Put one in
+/// every `ActionForm`.
+#[component]
+pub fn PageField() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let page = move || {
+        let path = location.pathname.get();
+        let query = location.search.get();
+        let query: String = query.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !p.starts_with("__")).collect::<Vec<_>>().join("&");
+        if query.is_empty() { path } else { format!("{path}?{query}") }
+    };
+    view! { <input type="hidden" name=PAGE_FIELD value=page/> }
+}
+
+/// The name of [`PageField`]'s input (the server takes it out of the body).
+pub const PAGE_FIELD: &str = "__page";
+
+/// What the person typed into `name` before a plain post was refused (never a
+/// password: the server does not keep fields whose name says secret). Empty otherwise,
+/// and always in the browser: the cookie is HttpOnly and read while rendering.
+pub fn sticky_value(name: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<StickyForm>().and_then(|s| s.0.get(name).cloned()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = name;
+        String::new()
+    }
+}
+
+/// The fields a refused plain post kept, for this page only (the server provides it).
+#[derive(Debug, Clone, Default)]
+pub struct StickyForm(pub std::collections::HashMap<String, String>);
+
+/// Whether the server function `S` just succeeded for a plain post on this page (the
+/// server's redirect says `__ok=<its path>`): show what the wasm shows after success.
+pub fn done_without_js<S: server_fn::ServerFn>() -> bool {
+    leptos_router::hooks::use_query_map().with_untracked(|q| q.get("__ok")).is_some_and(|p| p == S::PATH)
+}
+
+/// The summary at the top of a form after a failed submit: a heading, then each
+/// problem, a field's linked to its input. Focus moves here when it appears (and the
+/// server-rendered one, after a plain post, takes focus on load); it clears when the
+/// next submit starts. `fields` maps the core's field names to the inputs' ids.
+/// Use it as `<ErrorSummary error=failure(action.value()) pending=action.pending()/>`.
+#[component]
+pub fn ErrorSummary(
+    /// The last failure ([`failure`] of an action's value).
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+    /// True while the next submit is in flight (the summary clears).
+    #[prop(into, default = Signal::derive(|| false))]
+    pending: Signal<bool>,
+    #[prop(optional)] fields: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Div>::new();
+    let error = Memo::new(move |_| if pending.get() { None } else { error.get() });
+    // A new failure (not the one the page was rendered with) takes focus.
+    Effect::new(move |previous: Option<Option<AppError>>| {
+        let now = error.get();
+        if now.is_some() && previous.is_some() && previous.as_ref() != Some(&now) {
+            if let Some(el) = node.get() {
+                let _ = el.focus();
+            }
+        }
+        now
+    });
+    // Rendered by the server (a refused plain post): the browser focuses it on load.
+    let autofocus = error.get_untracked().is_some();
+    move || {
+        error.get().map(|e| {
+            let items: Vec<(Option<String>, String)> = match &e {
+                AppError::Fields(list) => list
+                    .iter()
+                    .map(|f| (fields.iter().find(|(name, _)| *name == f.field).map(|(_, id)| format!("#{id}")), f.message.clone()))
+                    .collect(),
+                other => vec![(None, other.summary())],
+            };
+            view! {
+                <div class="error-summary" role="alert" tabindex="-1" node_ref=node autofocus=autofocus aria-labelledby="error-summary-title">
+                    <h2 id="error-summary-title">{crate::i18n::t("error-summary-title")}</h2>
+                    <ul>
+                        {items.into_iter().map(|(href, text)| match href {
+                            Some(href) => view! { <li><a href=href>{text}</a></li> }.into_any(),
+                            None => view! { <li>{text}</li> }.into_any(),
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// The failure of an action's last result, for [`ErrorSummary`].
+pub fn failure<T: Clone + Send + Sync + 'static>(result: impl ActionResult<T>) -> Signal<Option<AppError>> {
+    Signal::derive(move || result.get().and_then(Result::err))
+}
+
 /// The error message of a failed action, for an alert above the form.
 /// Anything that reads like an action's last result (`RwSignal`, `MappedSignal`, …).
 pub trait ActionResult<T>: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static {}
@@ -111,4 +227,42 @@ pub fn go_to(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// The cookie that carries a refused plain post's fields back to its page.
+pub fn sticky_cookie_name(https: bool) -> &'static str {
+    if https { "__Host-foyer-form" } else { "foyer-form" }
+}
+
+/// Reads the refused post's fields for this page (a GET of the page it came from) and
+/// clears the cookie: they fill the form once. Called for every page render.
+#[cfg(feature = "ssr")]
+pub fn provide_sticky_form() {
+    let Some(parts) = use_context::<http::request::Parts>() else { return };
+    if parts.method != http::Method::GET {
+        return;
+    }
+    let names = [sticky_cookie_name(true), sticky_cookie_name(false)];
+    let Some((name, value)) = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .find_map(|c| names.iter().find_map(|n| c.strip_prefix(n).and_then(|rest| rest.strip_prefix('=')).map(|v| (*n, v.to_owned()))))
+    else {
+        return;
+    };
+    let pairs: std::collections::HashMap<String, String> = url::form_urlencoded::parse(value.as_bytes()).into_owned().collect();
+    if pairs.get(PAGE_FIELD).map(String::as_str) != Some(parts.uri.path()) {
+        return;
+    }
+    provide_context(StickyForm(pairs.into_iter().filter(|(k, _)| k != PAGE_FIELD).collect()));
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        let secure = if name.starts_with("__Host-") { "; Secure" } else { "" };
+        if let Ok(v) = http::HeaderValue::from_str(&format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}")) {
+            response.append_header(http::header::SET_COOKIE, v);
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
+pub mod forms;
 pub mod headers;
 pub mod health;
 pub mod metrics;
@@ -67,7 +68,10 @@ pub fn router(
 
     let provide = {
         let context = context.clone();
-        move || provide_context(context.clone())
+        move || {
+            provide_context(context.clone());
+            app::components::form::provide_sticky_form();
+        }
     };
     let shell = {
         let options = leptos_options.clone();
@@ -76,6 +80,7 @@ pub fn router(
     let pages = Router::new()
         .leptos_routes_with_context(&state, route_list(), provide.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, app::shell))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(forms::Forms::new(&config.public_url)), forms::plain_forms))
         .layer(axum::middleware::from_fn_with_state(csrf::Origins::new(&config.public_url), csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(Arc::new(SessionLayers::new(config, &context)), sessions_by_path))
         .layer(bodies::limit())

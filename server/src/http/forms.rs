@@ -89,9 +89,8 @@ pub async fn plain_forms(State(forms): State<std::sync::Arc<Forms>>, request: Re
     }
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let Some(page) = page else { return response };
-    if !response.status().is_redirection() {
-        return response;
-    }
+    // A refused call keeps the status of its error (`app::error::respond`, e.g. 400)
+    // beside the Location Leptos set: the Location is what counts for a plain post.
     let Some(location) = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned) else {
         return response;
     };

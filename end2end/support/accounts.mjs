@@ -9,16 +9,17 @@ import { TIMEOUT, expectVisible, foyer, waitForHydration } from './browser.mjs';
 export const PASSWORD = 'correct horse battery staple 42';
 
 /** Calls a server function the way the pages do (same origin). With `jar` (a Map of
- * cookie names to values) the calls share cookies, as one browser's would. */
-export async function serverFn(endpoint, fields, jar = null) {
+ * cookie names to values) the calls share cookies, as one browser's would. `base` is the
+ * server (the test file's by default; the benchmarks start their own). */
+export async function serverFn(endpoint, fields, jar = null, base = foyer.baseUrl) {
   const headers = {
-    Origin: foyer.baseUrl,
+    Origin: base,
     'Sec-Fetch-Site': 'same-origin',
     Accept: 'application/json',
     'Content-Type': 'application/x-www-form-urlencoded',
   };
   if (jar?.size) headers.Cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-  const response = await fetch(`${foyer.baseUrl}/api/${endpoint}`, {
+  const response = await fetch(`${base}/api/${endpoint}`, {
     method: 'POST',
     headers,
     body: new URLSearchParams(fields).toString(),
@@ -34,21 +35,21 @@ export async function serverFn(endpoint, fields, jar = null) {
 /** A confirmed account, created like the registration page does, confirmed from the
  * mailbox in the same browser (a confirmation from another browser would remove the
  * sign-up's password: docs/design/accounts.md, "Unconfirmed accounts"). */
-export async function confirmedAccount(prefix = 'user') {
+export async function confirmedAccount(prefix = 'user', base = foyer.baseUrl) {
   const email = `${prefix}-${randomBytes(6).toString('hex')}@example.com`;
   const jar = new Map();
-  await serverFn('register', { email, password: PASSWORD, given_name: 'Mira', accept_terms: 'on' }, jar);
+  await serverFn('register', { email, password: PASSWORD, given_name: 'Mira', accept_terms: 'on' }, jar, base);
   const deadline = Date.now() + TIMEOUT;
   let token;
   while (!token) {
     assert.ok(Date.now() < deadline, `no verification mail for ${email} within ${TIMEOUT} ms`);
-    const html = await (await fetch(`${foyer.baseUrl}/dev/mail`)).text();
+    const html = await (await fetch(`${base}/dev/mail`)).text();
     const at = html.indexOf(email);
     const match = at >= 0 ? html.slice(Math.max(0, at - 2000), at + 2000).match(/\/verify\?token=([A-Za-z0-9_-]{40,})/) : null;
     token = match?.[1];
     if (!token) await sleep(300);
   }
-  await serverFn('verify_email_link', { token }, jar);
+  await serverFn('verify_email_link', { token }, jar, base);
   return email;
 }
 

@@ -13,7 +13,7 @@ auth-error-second-step-not-mail = Sie haben sich mit einem Code per E-Mail angem
 auth-email = E-Mail-Adresse
 auth-password = Passwort
 auth-sign-in = Anmelden
-auth-sign-in-lead = Melden Sie sich an, um fortzufahren zu
+auth-sign-in-lead = Anmelden und weiter zu
 auth-code-six-digits = 6 Ziffern
 auth-back-to-sign-in = Zurück zur Anmeldung
 
@@ -54,7 +54,7 @@ auth-second-start-again = Neu beginnen
 
 ## /register
 auth-register-title = Konto erstellen
-auth-register-lead = Erstellen Sie ein Konto, um fortzufahren zu
+auth-register-lead = Konto erstellen und weiter zu
 auth-register-password-hint = Mindestens 8 Zeichen. Einige Wörter ohne Zusammenhang ergeben ein starkes Passwort.
 auth-register-given-name = Vorname
 auth-register-family-name = Nachname

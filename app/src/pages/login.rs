@@ -155,7 +155,7 @@ pub fn CodeLoginPage() -> impl IntoView {
             </ActionForm>
             <ActionForm action=send attr:class="inline-form">
                 <PageField/>
-                {form_alert(sent)}
+                {move || (!send.pending().get()).then(|| form_alert(sent))}
                 <input type="hidden" name="email" value=move || email.get()/>
                 <button type="submit" class="secondary" disabled=move || send.pending().get()>{t("auth-code-resend")}</button>
             </ActionForm>
@@ -217,7 +217,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         </ActionForm>
         <ActionForm action=mail attr:class="inline-form">
             <PageField/>
-            {form_alert(mail.value())}
+            {move || (!mail.pending().get()).then(|| form_alert(mail.value()))}
             <button type="submit" class="secondary" disabled=move || mail.pending().get()>{t("auth-second-mail")}</button>
             {move || mail_sent().then(|| view! { <p role="status">{t("auth-second-mail-sent")}</p> })}
         </ActionForm>

@@ -187,3 +187,21 @@ test('without JavaScript: sign in with a mailed code, in two stages, the address
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the account after the mailed code');
   });
 });
+
+test('without JavaScript, in German: the sign-in page and its refusal speak German', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'de-DE', extraHTTPHeaders: { 'Accept-Language': 'de-DE,de;q=0.9' } });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  try {
+    await page.goto(url('/login'));
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Anmelden' }), 'the German heading');
+    await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(`niemand-${randomBytes(4).toString('hex')}@example.com`);
+    await page.getByLabel('Passwort', { exact: true }).fill('ganz sicher falsch');
+    await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
+    const problem = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'Es gibt ein Problem' }) });
+    await expectVisible(problem.getByText('E-Mail-Adresse oder Passwort ist falsch', { exact: false }), 'the German refusal');
+    await expectVisible(page.getByRole('link', { name: 'Passwort vergessen?' }), 'the German links');
+  } finally {
+    await context.close();
+  }
+});

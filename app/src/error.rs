@@ -174,7 +174,7 @@ mod server {
     impl From<LoginError> for AppError {
         fn from(e: LoginError) -> Self {
             match e {
-                LoginError::Failed | LoginError::CodeFailed => Self::Message(e.to_string()),
+                LoginError::Failed | LoginError::CodeFailed | LoginError::SecondStep(_) => Self::Message(e.to_string()),
                 LoginError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 LoginError::SecondFactorRequired => Self::SecondFactorRequired,
                 LoginError::Other(inner) => inner.into(),

@@ -450,7 +450,8 @@ test('a wrong password shows one neutral message', { timeout: 120_000 }, async (
       'the header button "Sign out" after a failed sign-in',
       1_000,
     );
-    return (await alert.first().innerText()).trim();
+    // The error summary: its heading, then the problem as a list item.
+    return (await alert.first().getByRole('listitem').first().innerText()).trim();
   }
 
   await withPage(async (page) => {

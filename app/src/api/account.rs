@@ -53,7 +53,52 @@ pub async fn register(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta()?).await.map_err(auth::fail)
+    let address = input.email.trim().to_owned();
+    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta()?).await.map_err(auth::fail)?;
+    // The "check your email" step can confirm by code without asking for the address again.
+    keep_address(REGISTERED_ADDRESS, &address).await
+}
+
+/// Session keys for an address the next step needs (never in the URL).
+#[cfg(feature = "ssr")]
+const REGISTERED_ADDRESS: &str = "auth.registered";
+#[cfg(feature = "ssr")]
+const CODE_ADDRESS: &str = "auth.code_address";
+
+/// Keeps `address` in this browser's server-side session for the next step.
+#[cfg(feature = "ssr")]
+async fn keep_address(key: &str, address: &str) -> Result<(), AppError> {
+    let session = crate::auth::session().await?;
+    session.insert(key, address).await.map_err(|e| {
+        tracing::error!(error = %e, "session store failed");
+        crate::auth::respond(AppError::Internal)
+    })
+}
+
+/// The address given (when not empty), else the one this session kept under `key`.
+#[cfg(feature = "ssr")]
+async fn address_or_kept(given: Option<String>, key: &str) -> Result<String, AppError> {
+    if let Some(given) = given.filter(|g| !g.trim().is_empty()) {
+        return Ok(given);
+    }
+    let session = crate::auth::session().await?;
+    Ok(session.get::<String>(key).await.ok().flatten().unwrap_or_default())
+}
+
+/// The refused sign-in step in the visitor's language.
+#[cfg(feature = "ssr")]
+fn login_message(e: &identity::accounts::login::LoginError) -> Option<String> {
+    use identity::accounts::login::{CodeRefusal, LoginError};
+    let id = match e {
+        LoginError::Failed => "auth-error-sign-in-failed",
+        LoginError::CodeFailed => "auth-error-code-failed",
+        LoginError::SecondStep(CodeRefusal::Wrong) => "auth-error-code-wrong",
+        LoginError::SecondStep(CodeRefusal::Used) => "auth-error-code-used",
+        LoginError::SecondStep(CodeRefusal::Expired) => "auth-error-code-expired",
+        LoginError::SecondFactorRequired => "auth-error-second-step-required",
+        LoginError::Throttled { .. } | LoginError::Other(_) => return None,
+    };
+    Some(crate::i18n::t(id))
 }
 
 #[server(endpoint = "login")]
@@ -62,7 +107,7 @@ pub async fn login(email: String, password: String, return_to: Option<String>) -
     let device = crate::auth::device_cookie();
     let meta = crate::auth::request_meta();
     let outcome = ctx.identity.login(&identity::principal::Principal::Anonymous, &email, password.into(), device.as_deref(), &meta).await;
-    next_step(outcome, return_to.as_deref()).await
+    next_step(outcome, return_to.as_deref()).await.map(crate::api::continue_to)
 }
 
 /// Counts a sign-in outcome for `/metrics`.
@@ -128,7 +173,10 @@ pub(crate) async fn signed_in(
         }
         Err(e) => {
             count_outcome(if matches!(e, LoginError::Throttled { .. }) { "throttled" } else { "failure" });
-            Err(crate::auth::fail(e))
+            match login_message(&e) {
+                Some(text) => Err(crate::auth::respond(AppError::Message(text))),
+                None => Err(crate::auth::fail(e)),
+            }
         }
     }
 }
@@ -151,7 +199,7 @@ pub async fn login_second_factor(code: String, remember: Option<String>, return_
     let meta = crate::auth::request_meta();
     let device = crate::auth::device_cookie();
     let outcome = ctx.identity.complete_second_factor(&identity::principal::Principal::Anonymous, &pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
-    signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await
+    signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await.map(crate::api::continue_to)
 }
 
 /// Which second steps the pending sign-in can use.
@@ -183,27 +231,31 @@ pub async fn second_factor_email_code() -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
     let pending = auth::require_pending().await?;
     if pending.first == identity::accounts::login::FirstStep::EmailCode {
-        return Err(auth::respond(AppError::Message("You signed in with a mailed code: the second step must be another way.".into())));
+        return Err(auth::respond(AppError::Message(crate::i18n::t("auth-error-second-step-not-mail"))));
     }
     ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)
 }
 
-/// Asks for a sign-in code by mail (the same answer for every address).
+/// Asks for a sign-in code by mail (the same answer for every address). The address
+/// stays in the session for the code step and "send a new code" (none given: the kept one).
 #[server(endpoint = "send_sign_in_code")]
-pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
+pub async fn send_sign_in_code(email: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
+    let email = address_or_kept(email, CODE_ADDRESS).await?;
+    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)?;
+    keep_address(CODE_ADDRESS, email.trim()).await
 }
 
-/// Signs in with the mailed code.
+/// Signs in with the mailed code (for the address given, else the one the code was sent to).
 #[server(endpoint = "login_with_code")]
-pub async fn login_with_code(email: String, code: String, return_to: Option<String>) -> Result<String, AppError> {
+pub async fn login_with_code(email: Option<String>, code: String, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
+    let email = address_or_kept(email, CODE_ADDRESS).await?;
     let device = crate::auth::device_cookie();
     let meta = crate::auth::request_meta();
     let outcome = ctx.identity.login_with_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref(), &meta).await;
-    next_step(outcome, return_to.as_deref()).await
+    next_step(outcome, return_to.as_deref()).await.map(crate::api::continue_to)
 }
 
 #[server(endpoint = "logout")]
@@ -227,20 +279,25 @@ impl Confirmed {
     pub fn page(self) -> &'static str {
         if self.password_removed { "/verify?confirmed=password-removed" } else { "/verify?confirmed=kept" }
     }
+
+    /// [`Self::page`], keeping a sign-in's `return_to` (a brand's pending request) for
+    /// its "Sign in" link.
+    pub fn page_with(self, return_to: Option<&str>) -> String {
+        match return_to.filter(|r| !r.is_empty()) {
+            Some(next) => format!("{}&return_to={}", self.page(), encode_path(next)),
+            None => self.page().to_owned(),
+        }
+    }
 }
 
 /// The result of a confirmation by link. A plain HTML form post (no wasm) is sent to
 /// the result page; the hydrated form shows the returned value.
 #[cfg(feature = "ssr")]
-fn confirmed_by_link(c: identity::accounts::register::Confirmed) -> Confirmed {
+fn confirmed_by_link(c: identity::accounts::register::Confirmed, return_to: Option<&str>) -> Confirmed {
     let out = Confirmed { password_removed: c.password_removed };
-    let plain = use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-        .unwrap_or(false);
-    if let (true, Some(response)) = (plain, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(http::StatusCode::FOUND);
-        response.insert_header(http::header::LOCATION, http::HeaderValue::from_static(out.page()));
-    }
+    // Only a local path goes along (it becomes the "Sign in" link's `return_to`).
+    let next = return_to.filter(|r| !r.is_empty()).map(|r| safe_return_to(Some(r)));
+    crate::api::continue_to(out.page_with(next.as_deref()));
     out
 }
 
@@ -251,16 +308,19 @@ fn confirmed_by_link(c: identity::accounts::register::Confirmed) -> Confirmed {
 pub async fn verify_email_link(token: String) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    ctx.identity.verify_email_link(&identity::principal::Principal::Anonymous, &token, device.as_deref()).await.map(confirmed_by_link).map_err(crate::auth::fail)
+    ctx.identity.verify_email_link(&identity::principal::Principal::Anonymous, &token, device.as_deref()).await.map(|c| confirmed_by_link(c, None)).map_err(crate::auth::fail)
 }
 
+/// Confirms an address with the mailed code (the address given, else the one this
+/// browser just registered).
 #[server(endpoint = "verify_email_code")]
-pub async fn verify_email_code(email: String, code: String) -> Result<Confirmed, AppError> {
+pub async fn verify_email_code(email: Option<String>, code: String, return_to: Option<String>) -> Result<Confirmed, AppError> {
     let ctx = crate::context::server_context()?;
+    let email = address_or_kept(email, REGISTERED_ADDRESS).await?;
     let device = crate::auth::device_cookie();
     ctx.identity.verify_email_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref())
         .await
-        .map(|c| Confirmed { password_removed: c.password_removed }).map_err(crate::auth::fail)
+        .map(|c| confirmed_by_link(c, return_to.as_deref())).map_err(crate::auth::fail)
 }
 
 #[server(endpoint = "resend_verification")]

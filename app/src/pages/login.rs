@@ -1,19 +1,30 @@
 //! `/login`: email and password. A `return_to` query parameter (local paths only) says
-//! where to go afterwards; nothing else is remembered in the URL.
+//! where to go afterwards; nothing else is remembered in the URL. Every form here also
+//! works before the wasm arrives (`components::form`): a plain post ends on the next
+//! step's page, or back here with the error summary.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account::{Login, LoginWithCode, SecondFactorEmailCode, SendSignInCode, encode_path, second_factor_methods};
+use crate::api::account::{Login, LoginSecondFactor, LoginWithCode, SecondFactorEmailCode, SendSignInCode, encode_path, second_factor_methods};
 use crate::api::passkeys::{passkey_second_factor, passkey_second_factor_options, passkey_sign_in, passkey_sign_in_options};
 use crate::components::brand::BrandForReturnTo;
 use crate::components::passkey;
-use crate::components::form::{ActionResult, Field, field_error, form_alert, go_to};
+use crate::components::form::{ActionResult, ErrorSummary, Field, PageField, done_without_js, failure, field_error, form_alert, go_to};
+use crate::i18n::t;
 
 /// The `return_to` query parameter, carried in a hidden input to the server.
 fn return_to() -> String {
     use_query_map().with(|q| q.get("return_to")).unwrap_or_default()
+}
+
+/// `path`, keeping this page's `return_to` (a brand's pending request, say).
+pub(crate) fn with_return_to(path: &str) -> String {
+    match use_query_map().with_untracked(|q| q.get("return_to")).filter(|r| !r.is_empty()) {
+        Some(next) => format!("{path}?return_to={}", encode_path(&next)),
+        None => path.to_owned(),
+    }
 }
 
 /// An `email` query parameter (a brand's OIDC `login_hint`) only pre-fills the field.
@@ -59,7 +70,7 @@ fn PasskeySignIn() -> impl IntoView {
     let supported = RwSignal::new(false);
     Effect::new(move || supported.set(passkey::supported()));
     let error = move || match result.get() {
-        Some(Err(Some(e))) => Some(view! { <p class="alert" role="alert">{e.summary()}</p> }),
+        Some(Err(Some(e))) if !sign_in.pending().get() => Some(view! { <p class="alert" role="alert">{e.summary()}</p> }),
         _ => None,
     };
     view! {
@@ -67,7 +78,7 @@ fn PasskeySignIn() -> impl IntoView {
             <div class="passkey-sign-in">
                 {error}
                 <button type="button" class="secondary" on:click=move |_| { passkey::abort(); sign_in.dispatch(false); }>
-                    "Sign in with a passkey"
+                    {t("auth-login-passkey")}
                 </button>
             </div>
         </Show>
@@ -80,24 +91,27 @@ pub fn LoginPage() -> impl IntoView {
     let result = action.value();
     follow_on_success(result);
     view! {
-        <Title text="Sign in"/>
-        <BrandForReturnTo lead="Sign in to continue to"/>
-        <h1>"Sign in"</h1>
+        <Title text=t("auth-login-title")/>
+        <BrandForReturnTo lead=t("auth-sign-in-lead")/>
+        <h1>{t("auth-login-title")}</h1>
         <ActionForm action=action attr:class="card form" attr:novalidate="true">
-            {form_alert(result)}
-            <Field label="Email" name="email" kind="email" autocomplete="username webauthn" required=true error=field_error(result, "Email") value=hinted_email()/>
-            <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true/>
+            <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Email", "field-email")]/>
+            <PageField/>
+            <Field label=t("auth-email") name="email" kind="email" autocomplete="username webauthn" required=true error=field_error(result, "Email") value=hinted_email()/>
+            <Field label=t("auth-password") name="password" kind="password" autocomplete="current-password" required=true/>
             <input type="hidden" name="return_to" value=return_to/>
-            <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+            <button type="submit" disabled=move || action.pending().get()>{t("auth-login-submit")}</button>
         </ActionForm>
         <PasskeySignIn/>
-        <p><a href=move || format!("/login/code?return_to={}", encode_path(&return_to()))>"Email me a sign-in code instead"</a></p>
-        <p><a href="/forgot-password">"Forgot your password?"</a></p>
-        <p>"New here? " <a href=move || match return_to() { next if next.is_empty() => "/register".to_owned(), next => format!("/register?return_to={}", encode_path(&next)) }>"Create an account"</a></p>
+        <p><a href=with_return_to("/login/code")>{t("auth-login-code-link")}</a></p>
+        <p><a href=with_return_to("/forgot-password")>{t("auth-login-forgot-link")}</a></p>
+        <p>{t("auth-login-new-here")} " " <a href=with_return_to("/register")>{t("auth-login-register-link")}</a></p>
     }
 }
 
-/// `/login/code`: passwordless sign-in with a 6-digit code sent by mail.
+/// `/login/code`: passwordless sign-in with a 6-digit code sent by mail. Two stages:
+/// the address, then the code. The address stays in the server-side session between
+/// them (never in the URL), so both stages work as plain posts too.
 #[component]
 pub fn CodeLoginPage() -> impl IntoView {
     let send = ServerAction::<SendSignInCode>::new();
@@ -106,30 +120,48 @@ pub fn CodeLoginPage() -> impl IntoView {
     let result = login.value();
     follow_on_success(result);
     let email = RwSignal::new(String::new());
+    // The code stage: after a code was sent (here, or by a plain post), and while its
+    // answer is a refused code.
+    let stage_two = RwSignal::new(done_without_js::<SendSignInCode>() || matches!(result.get_untracked(), Some(Err(_))));
+    Effect::new(move || {
+        if matches!(sent.get(), Some(Ok(()))) {
+            stage_two.set(true);
+        }
+    });
     view! {
-        <Title text="Sign in with a code"/>
-        <BrandForReturnTo lead="Sign in to continue to"/>
-        <h1>"Sign in with a code"</h1>
-        <Show when=move || !matches!(sent.get(), Some(Ok(())))>
+        <Title text=t("auth-code-title")/>
+        <BrandForReturnTo lead=t("auth-sign-in-lead")/>
+        <h1>{t("auth-code-title")}</h1>
+        <Show when=move || !stage_two.get()>
             <ActionForm action=send attr:class="card form" attr:novalidate="true">
-                <p>"We send a 6-digit code to your email. It works once, for 10 minutes."</p>
-                {form_alert(sent)}
-                <Field label="Email" name="email" kind="email" autocomplete="username" required=true
+                <ErrorSummary error=failure(sent) pending=send.pending() fields=&[("Email", "field-email")]/>
+                <PageField/>
+                <p>{t("auth-code-explain")}</p>
+                <Field label=t("auth-email") name="email" kind="email" autocomplete="username" required=true
                     error=field_error(sent, "Email") on_input=Callback::new(move |v| email.set(v))/>
-                <button type="submit" disabled=move || send.pending().get()>"Email me a code"</button>
+                <button type="submit" disabled=move || send.pending().get()>{t("auth-code-send")}</button>
             </ActionForm>
         </Show>
-        <Show when=move || matches!(sent.get(), Some(Ok(())))>
+        <Show when=move || stage_two.get()>
             <ActionForm action=login attr:class="card form" attr:novalidate="true">
-                <p role="status">"If an account uses that address, a code is on its way. Check your inbox."</p>
-                {form_alert(result)}
+                <ErrorSummary error=failure(result) pending=login.pending() fields=&[("Code", "field-code")]/>
+                <PageField/>
+                <p role="status">{t("auth-code-sent")}</p>
                 <input type="hidden" name="email" value=move || email.get()/>
-                <Field label="Sign-in code" name="code" autocomplete="one-time-code" required=true/>
+                <Field label=t("auth-code-label") name="code" autocomplete="one-time-code" inputmode="numeric" required=true
+                    hint=t("auth-code-six-digits")/>
                 <input type="hidden" name="return_to" value=return_to/>
-                <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
+                <button type="submit" disabled=move || login.pending().get()>{t("auth-code-submit")}</button>
             </ActionForm>
+            <ActionForm action=send attr:class="inline-form">
+                <PageField/>
+                {move || (!send.pending().get()).then(|| form_alert(sent))}
+                <input type="hidden" name="email" value=move || email.get()/>
+                <button type="submit" class="secondary" disabled=move || send.pending().get()>{t("auth-code-resend")}</button>
+            </ActionForm>
+            <p><a href=with_return_to("/login/code") rel="external">{t("auth-code-other-address")}</a></p>
         </Show>
-        <p><a href="/login">"Sign in another way"</a></p>
+        <p><a href=with_return_to("/login")>{t("auth-code-other-way")}</a></p>
     }
 }
 
@@ -137,7 +169,7 @@ pub fn CodeLoginPage() -> impl IntoView {
 /// app, a passkey, a recovery code, or (after a password) a code sent by mail.
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
-    let action = ServerAction::<crate::api::account::LoginSecondFactor>::new();
+    let action = ServerAction::<LoginSecondFactor>::new();
     let result = action.value();
     follow_on_success(result);
     let methods = Resource::new(|| (), |_| second_factor_methods());
@@ -149,50 +181,46 @@ pub fn SecondFactorPage() -> impl IntoView {
     });
     follow_on_success(with_passkey.value());
     let mail = ServerAction::<SecondFactorEmailCode>::new();
+    let mail_sent_plain = done_without_js::<SecondFactorEmailCode>();
+    let mail_sent = move || mail_sent_plain || matches!(mail.value().get(), Some(Ok(())));
     view! {
-        <Title text="Two-step verification"/>
-        <BrandForReturnTo lead="Sign in to continue to"/>
-        <h1>"Two-step verification"</h1>
+        <Title text=t("auth-second-title")/>
+        <BrandForReturnTo lead=t("auth-sign-in-lead")/>
+        <h1>{t("auth-second-title")}</h1>
         <div class="field checkbox">
             <input id="remember" name="remember" type="checkbox" value="on" form="second-factor-form"
-                on:change=move |ev| remember.set(event_target_checked(&ev))/>
-            <label for="remember">"Remember this device for 30 days"</label>
-            <p class="hint">"Only on your own device. Signing out your other devices makes every device ask again."</p>
+                aria-describedby="remember-hint" on:change=move |ev| remember.set(event_target_checked(&ev))/>
+            <label for="remember">{t("auth-second-remember")}</label>
+            <p class="hint" id="remember-hint">{t("auth-second-remember-hint")}</p>
         </div>
+        // The passkey needs the wasm: it shows once the methods are known in the browser.
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let m = methods.await.unwrap_or_default();
-                view! {
-                    {m.passkey.then(|| view! {
-                        <div class="card">
-                            <p>"Use your passkey to finish signing in."</p>
-                            {form_alert(with_passkey.value())}
-                            <button type="button" on:click=move |_| { with_passkey.dispatch(()); }>"Use a passkey"</button>
-                        </div>
-                    })}
-                    <p>{if m.totp {
-                        "Enter the 6-digit code from your authenticator app. Lost it? Use one of your recovery codes."
-                    } else {
-                        "Or enter a recovery code, or a code we send to your email."
-                    }}</p>
-                    {m.email_code.then(|| view! {
-                        <ActionForm action=mail attr:class="inline-form">
-                            {form_alert(mail.value())}
-                            <button type="submit" class="secondary">"Email me a code"</button>
-                            {move || matches!(mail.value().get(), Some(Ok(()))).then(|| view! {
-                                <p role="status">"We sent a code to your email. It works once, for 10 minutes."</p>
-                            })}
-                        </ActionForm>
-                    })}
-                }
+                m.passkey.then(|| view! {
+                    <div class="card">
+                        <p>{t("auth-second-passkey-explain")}</p>
+                        {form_alert(with_passkey.value())}
+                        <button type="button" on:click=move |_| { with_passkey.dispatch(()); }>{t("auth-second-passkey")}</button>
+                    </div>
+                })
             })}
         </Suspense>
+        <p>{t("auth-second-explain")}</p>
         <ActionForm action=action attr:class="card form" attr:novalidate="true" attr:id="second-factor-form">
-            {form_alert(result)}
-            <Field label="Authentication code" name="code" autocomplete="one-time-code" required=true/>
+            <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Code", "field-code")]/>
+            <PageField/>
+            <Field label=t("auth-second-code") name="code" autocomplete="one-time-code" required=true
+                hint=t("auth-second-code-hint")/>
             <input type="hidden" name="return_to" value=return_to/>
-            <button type="submit" disabled=move || action.pending().get()>"Verify"</button>
+            <button type="submit" disabled=move || action.pending().get()>{t("auth-second-submit")}</button>
         </ActionForm>
-        <p><a href="/login">"Start again"</a></p>
+        <ActionForm action=mail attr:class="inline-form">
+            <PageField/>
+            {move || (!mail.pending().get()).then(|| form_alert(mail.value()))}
+            <button type="submit" class="secondary" disabled=move || mail.pending().get()>{t("auth-second-mail")}</button>
+            {move || mail_sent().then(|| view! { <p role="status">{t("auth-second-mail-sent")}</p> })}
+        </ActionForm>
+        <p><a href=with_return_to("/login")>{t("auth-second-start-again")}</a></p>
     }
 }

@@ -1,5 +1,6 @@
 //! `/register`: create an account. The answer is the same for a new and an existing
 //! address ("check your email"), and the verification code can be entered right here.
+//! Both forms work before the wasm arrives (plain posts, `components::form`).
 
 use identity::policy;
 use leptos::prelude::*;
@@ -7,20 +8,27 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{Register, VerifyEmailCode};
+use crate::pages::login::with_return_to;
 use crate::pages::tokens::ConfirmedNotice;
 use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
-use crate::api::account::encode_path;
 use crate::components::brand::BrandForReturnTo;
-use crate::components::form::{Field, form_alert, field_error};
+use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
 use crate::components::passkey;
+use crate::i18n::t;
 
 /// Where signing in goes afterwards (a brand's pending request, say), kept from the URL.
 fn sign_in_link() -> String {
-    match use_query_map().with_untracked(|q| q.get("return_to")) {
-        Some(next) => format!("/login?return_to={}", encode_path(&next)),
-        None => "/login".to_owned(),
-    }
+    with_return_to("/login")
 }
+
+/// The register form's fields as the summary links them.
+const FIELDS: &[(&str, &str)] = &[
+    ("Email", "field-email"),
+    ("Password", "field-password"),
+    ("Given name", "field-given_name"),
+    ("Family name", "field-family_name"),
+    ("Terms", "accept_terms"),
+];
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -43,49 +51,57 @@ pub fn RegisterPage() -> impl IntoView {
         let (a, b) = (field_error(result, field), field_error(by_passkey, field));
         Signal::derive(move || a.get().or_else(|| b.get()))
     };
+    // The last failure of either way of signing up (the newer one wins).
+    let failed = {
+        let (a, b) = (failure(result), failure(by_passkey));
+        Signal::derive(move || if with_passkey.pending().get() { None } else { b.get().or_else(|| a.get()) })
+    };
+    let registered_plain = done_without_js::<Register>();
     let supported = RwSignal::new(false);
     Effect::new(move || supported.set(passkey::supported()));
     view! {
-        <Title text="Create an account"/>
-        <BrandForReturnTo lead="Create an account to continue to"/>
+        <Title text=t("auth-register-title")/>
+        <BrandForReturnTo lead=t("auth-register-lead")/>
         <Show
-            when=move || matches!(result.get(), Some(Ok(()))) || matches!(by_passkey.get(), Some(Ok(())))
+            when=move || registered_plain || matches!(result.get(), Some(Ok(()))) || matches!(by_passkey.get(), Some(Ok(())))
             fallback=move || view! {
-                <h1>"Create an account"</h1>
+                <h1>{t("auth-register-title")}</h1>
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
-                    {form_alert(result)}
-                    {form_alert(by_passkey)}
-                    <Field label="Email" name="email" kind="email" autocomplete="email" required=true
+                    <ErrorSummary error=failed pending=action.pending() fields=FIELDS/>
+                    <PageField/>
+                    <Field label=t("auth-email") name="email" kind="email" autocomplete="email" required=true
                         error=error("Email") on_input=Callback::new(move |v| email.set(v))/>
-                    <Field label="Password" name="password" kind="password" autocomplete="new-password" required=true
-                        hint="At least 8 characters. A few unrelated words make a strong password."
+                    <Field label=t("auth-password") name="password" kind="password" autocomplete="new-password" required=true
+                        hint=t("auth-register-password-hint")
                         error=field_error(result, "Password") on_input=Callback::new(move |v| password.set(v))/>
                     <StrengthMeter password=password.into() personal=Signal::derive(move || {
                         let (g, f) = names.get();
                         vec![email.get(), g, f]
                     })/>
-                    <Field label="Given name" name="given_name" autocomplete="given-name" error=error("Given name")
+                    <Field label=t("auth-register-given-name") name="given_name" autocomplete="given-name" error=error("Given name")
                         on_input=Callback::new(move |v| names.update(|n| n.0 = v))/>
-                    <Field label="Family name" name="family_name" autocomplete="family-name" error=error("Family name")
+                    <Field label=t("auth-register-family-name") name="family_name" autocomplete="family-name" error=error("Family name")
                         on_input=Callback::new(move |v| names.update(|n| n.1 = v))/>
                     <div class="field checkbox">
                         <input id="accept_terms" name="accept_terms" type="checkbox" value="on"
+                            checked=crate::components::form::sticky_value("accept_terms") == "on"
                             on:change=move |ev| terms.set(event_target_checked(&ev))
-                            aria-invalid=move || error("Terms").get().is_some().then_some("true")/>
-                        <label for="accept_terms">"I accept the terms of use"</label>
-                        {move || error("Terms").get().map(|e| view! { <p class="field-error">{e}</p> })}
+                            aria-invalid=move || error("Terms").get().is_some().then_some("true")
+                            aria-describedby=move || error("Terms").get().is_some().then_some("accept_terms-error")/>
+                        <label for="accept_terms">{t("auth-register-terms")}</label>
+                        {move || error("Terms").get().map(|e| view! { <p class="field-error" id="accept_terms-error">{e}</p> })}
                     </div>
-                    <button type="submit" disabled=move || action.pending().get()>"Create account"</button>
+                    <button type="submit" disabled=move || action.pending().get()>{t("auth-register-submit")}</button>
                     <Show when=move || supported.get()>
-                        <p class="or">"or, without a password:"</p>
+                        <p class="or">{t("auth-register-or-passkey")}</p>
                         <button type="button" class="secondary" disabled=move || with_passkey.pending().get()
                             on:click=move |_| { with_passkey.dispatch(()); }>
-                            "Create account with a passkey"
+                            {t("auth-register-passkey")}
                         </button>
-                        <p class="hint">"Your device keeps the passkey; you unlock it with your fingerprint, face or screen lock. Leave the password empty."</p>
+                        <p class="hint">{t("auth-register-passkey-hint")}</p>
                     </Show>
                 </ActionForm>
-                <p>"Already have an account? " <a href=sign_in_link()>"Sign in"</a></p>
+                <p>{t("auth-register-have-account")} " " <a href=sign_in_link()>{t("auth-sign-in")}</a></p>
             }
         >
             <CheckEmail email=email.get_untracked()/>
@@ -161,16 +177,18 @@ pub fn StrengthMeter(password: Signal<String>, personal: Signal<Vec<String>>) ->
     view! {
         <div class="strength" aria-live="polite">
             {move || strength.get().map(|s| {
-                let (label, problem) = match s {
+                // (the class names the level; the words come from `auth.ftl`)
+                let (level, problem) = match s {
                     Strength::Local(a) => ("weak", a.problem),
-                    Strength::Checking => ("checking…", None),
-                    Strength::Unknown => ("not checked yet", Some("It is checked when you submit.".to_owned())),
+                    Strength::Checking => ("checking", None),
+                    Strength::Unknown => ("unknown", Some(t("auth-strength-checked-on-submit"))),
                     Strength::Server(a) if !a.acceptable() => ("weak", a.problem),
-                    Strength::Server(a) => (if a.score >= 4 { "very strong" } else { "strong" }, None),
+                    Strength::Server(a) => (if a.score >= 4 { "very-strong" } else { "strong" }, None),
                 };
+                let label = t(&format!("auth-strength-{level}"));
                 view! {
-                    <p id="password-strength" class=format!("strength-{}", label.trim_end_matches('…').replace(' ', "-"))>
-                        {format!("Password strength: {label}")}
+                    <p id="password-strength" class=format!("strength-{}", if level == "unknown" { "not-checked-yet" } else { level })>
+                        {crate::i18n::t_with("auth-strength", &[("label", label)])}
                     </p>
                     {problem.map(|p| view! { <p class="hint">{p}</p> })}
                 }
@@ -179,26 +197,35 @@ pub fn StrengthMeter(password: Signal<String>, personal: Signal<Vec<String>>) ->
     }
 }
 
-/// After registering: confirm with the mailed code (or the link in the mail).
+/// After registering: confirm with the mailed code (or the link in the mail). The
+/// address is the one just typed (with the wasm) or, left empty, the one this
+/// browser's session registered (a plain post). A plain post that confirms goes to
+/// `/verify` with the result (`api::account::Confirmed::page`).
 #[component]
 pub fn CheckEmail(email: String) -> impl IntoView {
     let verify = ServerAction::<VerifyEmailCode>::new();
     let result = verify.value();
+    let next = use_query_map().with_untracked(|q| q.get("return_to")).unwrap_or_default();
     view! {
-        <h1>"Check your email"</h1>
-        <p>"If this address can be used, we sent a message to it. Open the link in the message, or enter its 6-digit code below. The code works for 10 minutes."</p>
-        <p>"If you created your account with a passkey, you can sign in with it now."</p>
         <Show
             when=move || matches!(result.get(), Some(Ok(_)))
             fallback=move || {
-                let email = email.clone();
+                let (email, next) = (email.clone(), next.clone());
                 view! {
+                    <h1>{t("auth-check-title")}</h1>
+                    <p>{t("auth-check-explain")}</p>
+                    <p>{t("auth-check-passkey")}</p>
                     <ActionForm action=verify attr:class="card form" attr:novalidate="true">
-                        {form_alert(result)}
-                        <Field label="Email" name="email" kind="email" autocomplete="email" value=email/>
-                        <Field label="Code" name="code" autocomplete="one-time-code" hint="6 digits"/>
-                        <button type="submit">"Confirm email"</button>
+                        <ErrorSummary error=failure(result) pending=verify.pending() fields=&[("Email", "field-email"), ("Code", "field-code")]/>
+                        <PageField/>
+                        <Field label=t("auth-email") name="email" kind="email" autocomplete="email" value=email
+                            hint=t("auth-check-email-hint") error=field_error(result, "Email")/>
+                        <Field label=t("auth-check-code") name="code" autocomplete="one-time-code" inputmode="numeric"
+                            hint=t("auth-code-six-digits") error=field_error(result, "Code")/>
+                        <input type="hidden" name="return_to" value=next/>
+                        <button type="submit" disabled=move || verify.pending().get()>{t("auth-check-submit")}</button>
                     </ActionForm>
+                    <p>{t("auth-check-no-mail")} " " <a href=with_return_to("/register") rel="external">{t("auth-check-start-over")}</a></p>
                 }
             }
         >

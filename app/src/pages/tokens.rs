@@ -1,13 +1,17 @@
 //! Pages reached from mailed links. Opening a link changes nothing: the person presses
-//! a button (a POST), so mail scanners that fetch links cannot spend them.
+//! a button (a POST), so mail scanners that fetch links cannot spend them. Every form
+//! works before the wasm arrives too (`components::form`): a plain post comes back to
+//! the page with its error summary, or with the success state.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account::{CONFIRMED_PASSWORD_REMOVED, Confirmed, ResetPassword, UnlockAccount, VerifyEmailLink};
+use crate::api::account::{CONFIRMED_PASSWORD_REMOVED, Confirmed, ForgotPassword, ResetPassword, UnlockAccount, VerifyEmailLink};
 use crate::api::settings::{ConfirmEmailChange, UndoEmailChange};
-use crate::components::form::{Field, form_alert, field_error};
+use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
+use crate::i18n::t;
+use crate::pages::login::with_return_to;
 use crate::pages::register::StrengthMeter;
 
 fn token() -> String {
@@ -15,27 +19,30 @@ fn token() -> String {
 }
 
 /// A one-button page: heading, explanation, button; then a status and a next link.
+/// The words are `auth.ftl` ids: title, explanation, button, done, next link.
 macro_rules! token_page {
     ($name:ident, $action:ty, $title:literal, $explain:literal, $button:literal, $done:literal, $next_href:literal, $next:literal) => {
         pub fn $name() -> impl IntoView {
             let action = ServerAction::<$action>::new();
             let result = action.value();
+            let done_plain = done_without_js::<$action>();
             view! {
-                <Title text={$title}/>
-                <h1>{$title}</h1>
+                <Title text=t($title)/>
+                <h1>{t($title)}</h1>
                 <Show
-                    when=move || matches!(result.get(), Some(Ok(_)))
+                    when=move || done_plain || matches!(result.get(), Some(Ok(_)))
                     fallback=move || view! {
-                        <p>{$explain}</p>
+                        <p>{t($explain)}</p>
                         <ActionForm action=action attr:class="card form">
-                            {form_alert(result)}
+                            <ErrorSummary error=failure(result) pending=action.pending()/>
+                            <PageField/>
                             <input type="hidden" name="token" value=token()/>
-                            <button type="submit" disabled=move || action.pending().get()>{$button}</button>
+                            <button type="submit" disabled=move || action.pending().get()>{t($button)}</button>
                         </ActionForm>
                     }
                 >
-                    <p role="status">{$done}</p>
-                    <p><a href={$next_href}>{$next}</a></p>
+                    <p role="status">{t($done)}</p>
+                    <p><a href={$next_href}>{t($next)}</a></p>
                 </Show>
             }
         }
@@ -43,7 +50,8 @@ macro_rules! token_page {
 }
 
 /// `/verify`: the mailed confirmation link. Without wasm the form post comes back to
-/// `/verify?confirmed=…` (see `api::account::Confirmed::page`).
+/// `/verify?confirmed=…` (see `api::account::Confirmed::page`); a `return_to` there
+/// (from the code form after registering) carries the pending sign-in on.
 pub fn verify_page() -> impl IntoView {
     let action = ServerAction::<VerifyEmailLink>::new();
     let result = action.value();
@@ -55,69 +63,86 @@ pub fn verify_page() -> impl IntoView {
         _ => from_query,
     };
     view! {
-        <Title text="Confirm your email"/>
-        <h1>"Confirm your email"</h1>
+        <Title text=move || if outcome().is_some() { t("auth-confirmed-title") } else { t("auth-verify-title") }/>
         <Show
             when=move || outcome().is_some()
             fallback=move || view! {
-                <p>"Press the button to confirm this address for your account."</p>
+                <h1>{t("auth-verify-title")}</h1>
+                <p>{t("auth-verify-explain")}</p>
                 <ActionForm action=action attr:class="card form">
-                    {form_alert(result)}
+                    <ErrorSummary error=failure(result) pending=action.pending()/>
+                    <PageField/>
                     <input type="hidden" name="token" value=token()/>
-                    <button type="submit" disabled=move || action.pending().get()>"Confirm my email"</button>
+                    <button type="submit" disabled=move || action.pending().get()>{t("auth-verify-submit")}</button>
                 </ActionForm>
             }
         >
-            {move || outcome().map(|c| view! { <ConfirmedNotice confirmed=c sign_in="/login".to_owned()/> })}
+            {move || outcome().map(|c| view! { <ConfirmedNotice confirmed=c sign_in=with_return_to("/login")/> })}
         </Show>
     }
 }
 
-/// The result of confirming an address; says plainly when the password set at sign-up
-/// was removed and how to get in.
+/// The result of confirming an address (heading and status); says plainly when the
+/// password set at sign-up was removed and how to get in; otherwise offers to sign in,
+/// carrying a pending `return_to` on.
 #[component]
 pub fn ConfirmedNotice(confirmed: Confirmed, sign_in: String) -> impl IntoView {
     view! {
-        <p role="status">"Your email address is confirmed."</p>
+        <h1>{t("auth-confirmed-title")}</h1>
+        <p role="status" class="success">{t("auth-confirmed")}</p>
         {if confirmed.password_removed {
             view! {
-                <p>"Because it was confirmed in a different browser from the one that created the account, \
-                    the password set at sign-up was removed for safety."</p>
-                <p><a href="/forgot-password">"Set a password"</a></p>
-                <p><a href="/login/code">"Sign in with a code by email"</a></p>
+                <p>{t("auth-confirmed-password-removed")}</p>
+                <p><a href=with_return_to("/forgot-password")>{t("auth-confirmed-set-password")}</a></p>
+                <p><a href=with_return_to("/login/code")>{t("auth-confirmed-code")}</a></p>
             }.into_any()
         } else {
-            view! { <p><a href=sign_in>"Sign in"</a></p> }.into_any()
+            view! { <p><a class="button" href=sign_in>{t("auth-sign-in")}</a></p> }.into_any()
         }}
     }
 }
-token_page!(unlock_page, UnlockAccount, "Unlock your account", "Your account was locked after too many failed sign-ins. Press the button to unlock it.",
-    "Unlock my account", "Your account is unlocked. You can sign in again.", "/login", "Sign in");
-token_page!(confirm_email_page, ConfirmEmailChange, "Confirm your new email", "Press the button to make this address your account's email.",
-    "Confirm new email", "Your new email address is active.", "/account", "Your account");
-token_page!(undo_email_page, UndoEmailChange, "Undo the email change", "This restores your previous email address and signs everyone out of the account.",
-    "Undo the change", "Your previous email address is restored and all sessions were ended. Consider resetting your password.", "/forgot-password", "Reset your password");
+token_page!(unlock_page, UnlockAccount, "auth-unlock-title", "auth-unlock-explain", "auth-unlock-submit", "auth-unlock-done", "/login", "auth-sign-in");
+token_page!(confirm_email_page, ConfirmEmailChange, "auth-confirm-new-title", "auth-confirm-new-explain", "auth-confirm-new-submit",
+    "auth-confirm-new-done", "/account", "auth-confirm-new-next");
+token_page!(undo_email_page, UndoEmailChange, "auth-undo-title", "auth-undo-explain", "auth-undo-submit", "auth-undo-done",
+    "/forgot-password", "auth-undo-next");
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<crate::api::account::ForgotPassword>::new();
+    let action = ServerAction::<ForgotPassword>::new();
     let result = action.value();
+    let sent_plain = done_without_js::<ForgotPassword>();
+    // "Send it again" shows the form once more (with the wasm; without it, a new page).
+    let again = RwSignal::new(false);
+    Effect::new(move || {
+        if action.pending().get() {
+            again.set(false);
+        }
+    });
     view! {
-        <Title text="Forgot your password"/>
-        <h1>"Forgot your password?"</h1>
+        <Title text=t("auth-forgot-page-title")/>
+        <h1>{t("auth-forgot-title")}</h1>
         <Show
-            when=move || matches!(result.get(), Some(Ok(())))
+            when=move || !again.get() && (sent_plain || matches!(result.get(), Some(Ok(()))))
             fallback=move || view! {
-                <p>"Enter your email address. If it belongs to an account, we will send a link to choose a new password."</p>
+                <p>{t("auth-forgot-explain")}</p>
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
-                    {form_alert(result)}
-                    <Field label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(result, "Email")/>
-                    <button type="submit" disabled=move || action.pending().get()>"Send reset link"</button>
+                    <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Email", "field-email")]/>
+                    <PageField/>
+                    <Field label=t("auth-email") name="email" kind="email" autocomplete="email" required=true error=field_error(result, "Email")/>
+                    <button type="submit" disabled=move || action.pending().get()>{t("auth-forgot-submit")}</button>
                 </ActionForm>
             }
         >
-            <p role="status">"If an account uses this address, a reset link is on its way. It works once, for 30 minutes."</p>
+            <p role="status">{t("auth-forgot-sent")}</p>
+            <p>{t("auth-forgot-resend")}</p>
+            <p>
+                <a href=with_return_to("/forgot-password") rel="external" on:click=move |ev| { ev.prevent_default(); again.set(true); }>
+                    {t("auth-forgot-again")}
+                </a>
+            </p>
         </Show>
+        <p><a href=with_return_to("/login")>{t("auth-back-to-sign-in")}</a></p>
     }
 }
 
@@ -125,27 +150,29 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 pub fn ResetPasswordPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     let result = action.value();
+    let done_plain = done_without_js::<ResetPassword>();
     let password = RwSignal::new(String::new());
     view! {
-        <Title text="Choose a new password"/>
-        <h1>"Choose a new password"</h1>
+        <Title text=t("auth-reset-title")/>
+        <h1>{t("auth-reset-title")}</h1>
         <Show
-            when=move || matches!(result.get(), Some(Ok(())))
+            when=move || done_plain || matches!(result.get(), Some(Ok(())))
             fallback=move || view! {
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
-                    {form_alert(result)}
+                    <ErrorSummary error=failure(result) pending=action.pending() fields=&[("New password", "field-password"), ("Code", "field-code")]/>
+                    <PageField/>
                     <input type="hidden" name="token" value=token()/>
-                    <Field label="New password" name="password" kind="password" autocomplete="new-password" required=true
+                    <Field label=t("auth-reset-password") name="password" kind="password" autocomplete="new-password" required=true
                         error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                     <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
-                    <Field label="Authentication code" name="code" autocomplete="one-time-code"
-                        hint="Only if you use two-step verification: from your app, or a recovery code." error=field_error(result, "Code")/>
-                    <button type="submit" disabled=move || action.pending().get()>"Set new password"</button>
+                    <Field label=t("auth-reset-code") name="code" autocomplete="one-time-code"
+                        hint=t("auth-reset-code-hint") error=field_error(result, "Code")/>
+                    <button type="submit" disabled=move || action.pending().get()>{t("auth-reset-submit")}</button>
                 </ActionForm>
             }
         >
-            <p role="status">"Your password is changed and every session of your account was ended."</p>
-            <p><a href="/login">"Sign in"</a></p>
+            <p role="status">{t("auth-reset-done")}</p>
+            <p><a href="/login">{t("auth-sign-in")}</a></p>
         </Show>
     }
 }

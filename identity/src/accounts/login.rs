@@ -101,8 +101,27 @@ pub enum LoginError {
     /// The account has a second factor and no code came with the request.
     #[error("Enter the code from your authenticator app.")]
     SecondFactorRequired,
+    /// After a correct first step, the second-step code was refused, and why. The
+    /// first step already proved the account, so saying which costs nothing; the
+    /// failure was counted exactly like any other (`docs/design/authentication.md`).
+    #[error("{0}")]
+    SecondStep(CodeRefusal),
     #[error(transparent)]
     Other(Error),
+}
+
+/// Why a second-step code (authenticator app, recovery code, mailed code) was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CodeRefusal {
+    /// Matches nothing the account has.
+    #[error("That code is not right.")]
+    Wrong,
+    /// A code that worked once: an authenticator step or recovery code already spent.
+    #[error("That code has already been used.")]
+    Used,
+    /// The mailed code's time (or its attempts) ran out.
+    #[error("That code has expired, ask for a new one.")]
+    Expired,
 }
 
 /// A throttled core call is a throttled sign-in; anything else passes through.
@@ -237,8 +256,16 @@ impl Identity {
         if method.is_none() && first == FirstStep::Password && redeem_code(&mut tx, customer_id, Purpose::SignInCode, code, now).await.is_ok() {
             method = Some("otp");
         }
+        // Only reads: the refusal's reason changes nothing that is counted.
+        let refusal = match method {
+            Some(_) => None,
+            None => Some(self.second_step_refusal(&mut tx, customer_id, first, code, now).await?),
+        };
         tx.commit().await?;
-        let method = self.second_factor_outcome(&gate, method, now).await.map_err(factor_error)?;
+        let method = self.second_factor_outcome(&gate, method, now).await.map_err(|e| match (e, refusal) {
+            (Error::TokenInvalid, Some(why)) => LoginError::SecondStep(why),
+            (other, _) => factor_error(other),
+        })?;
         let mut amr = vec![first.amr()];
         if method == "otp" && !amr.contains(&"otp") {
             amr.push("otp");

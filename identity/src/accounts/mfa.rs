@@ -13,6 +13,7 @@ use qrcode::render::svg;
 use totp_rs::{Algorithm, Builder, Totp};
 
 use super::RequestMeta;
+use super::login::{CodeRefusal, FirstStep};
 use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
 use crate::email::Template;
@@ -281,6 +282,11 @@ impl Identity {
     /// The matching time step of `code`, if it is within the window and newer than the
     /// last accepted step.
     fn match_totp(&self, customer_id: &str, row: &TotpRow, code: &str, now: UnixMillis) -> Result<Option<i64>> {
+        Ok(self.totp_step(customer_id, row, code, now)?.filter(|s| *s > row.last_used_step))
+    }
+
+    /// The time step within the window that `code` matches, spent or not.
+    fn totp_step(&self, customer_id: &str, row: &TotpRow, code: &str, now: UnixMillis) -> Result<Option<i64>> {
         let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(None);
@@ -288,8 +294,7 @@ impl Identity {
         let secret = self.master_key.open(&row.secret_sealed, &associated(customer_id))?;
         let totp = totp(secret, "account")?;
         let now_secs = u64::try_from(now / 1000).unwrap_or(0);
-        let step = totp.check(&code, now_secs).and_then(|s| i64::try_from(s).ok());
-        Ok(step.filter(|s| *s > row.last_used_step))
+        Ok(totp.check(&code, now_secs).and_then(|s| i64::try_from(s).ok()))
     }
 
     async fn use_totp(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {
@@ -297,6 +302,28 @@ impl Identity {
         let Some(step) = self.match_totp(customer_id, &row, code, now)? else { return Ok(false) };
         // Conditional on the old step, so two concurrent uses of one code cannot both win.
         credentials::totp_advance(tx, customer_id, step).await
+    }
+
+    /// Why `code`, refused as a second step inside `tx`, was refused: an authenticator
+    /// step or a recovery code already spent is "used"; the latest mailed code (after a
+    /// password only) matched but no longer live is "expired" (or "used" once
+    /// redeemed); anything else is "wrong". Reads only.
+    pub(crate) async fn second_step_refusal(&self, tx: &mut Tx, customer_id: &str, first: FirstStep, code: &str, now: UnixMillis) -> Result<CodeRefusal> {
+        if let Some(row) = credentials::totp_load(tx, customer_id).await?.filter(|r| r.confirmed_at.is_some())
+            && self.totp_step(customer_id, &row, code, now)?.is_some_and(|step| step <= row.last_used_step)
+        {
+            return Ok(CodeRefusal::Used);
+        }
+        let normalised = normalise_recovery(code);
+        if normalised.len() == 10 && credentials::recovery_spent(tx, customer_id, &sha256_hex(normalised.as_bytes())).await? {
+            return Ok(CodeRefusal::Used);
+        }
+        if first == FirstStep::Password {
+            if let Some(state) = super::tokens::latest_code_state(tx, customer_id, super::tokens::Purpose::SignInCode, code, now).await? {
+                return Ok(state);
+            }
+        }
+        Ok(CodeRefusal::Wrong)
     }
 
     async fn use_recovery_code(&self, tx: &mut Tx, customer_id: &str, code: &str, now: UnixMillis) -> Result<bool> {

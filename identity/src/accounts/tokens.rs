@@ -8,6 +8,7 @@
 //! [`MAX_CODE_ATTEMPTS`] wrong guesses before its token dies.
 
 use subtle_eq::ct_eq;
+use super::login::CodeRefusal;
 
 pub use crate::store::account_tokens::TokenRow;
 use crate::store::{Tx, account_tokens};
@@ -133,6 +134,21 @@ pub(crate) async fn redeem_code(tx: &mut Tx, customer_id: &str, purpose: Purpose
     }
     account_tokens::count_wrong_code(tx, &row.id, MAX_CODE_ATTEMPTS, now).await?;
     Err(Error::TokenInvalid)
+}
+
+/// Why the customer's latest mailed code of `purpose` refused `code`, when `code` is
+/// that code: spent by its own sign-in ("used"), or out of time or attempts
+/// ("expired"). `None` when `code` is not it (a wrong code). Reads only.
+pub(crate) async fn latest_code_state(tx: &mut Tx, customer_id: &str, purpose: Purpose, code: &str, now: UnixMillis) -> Result<Option<CodeRefusal>> {
+    let code = code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let Some(row) = account_tokens::latest_code(tx, customer_id, purpose.as_str()).await? else { return Ok(None) };
+    if !row.code_hash.as_deref().is_some_and(|h| ct_eq(h, &code_hash(&row.id, code))) {
+        return Ok(None);
+    }
+    Ok(Some(if row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS || row.used_at.is_none() { CodeRefusal::Expired } else { CodeRefusal::Used }))
 }
 
 #[cfg(test)]

@@ -89,6 +89,28 @@ pub async fn live_code(tx: &mut Tx, customer_id: &str, purpose: &str, now: UnixM
     .await?)
 }
 
+/// The customer's latest code of `purpose`, live or not, with its state (why a
+/// refused code was refused).
+#[derive(Debug, Clone, FromRow)]
+pub struct CodeState {
+    pub id: String,
+    pub code_hash: Option<String>,
+    pub used_at: Option<UnixMillis>,
+    pub expires_at: UnixMillis,
+    pub attempts: i64,
+}
+
+pub async fn latest_code(tx: &mut Tx, customer_id: &str, purpose: &str) -> Result<Option<CodeState>> {
+    Ok(sqlx::query_as(
+        "SELECT id, code_hash, used_at, expires_at, attempts FROM account_tokens \
+         WHERE customer_id = $1 AND purpose = $2 AND code_hash IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .bind(purpose)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 /// Marks the token used unless it was already; `true` when this call did.
 pub async fn use_once(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
     let done = sqlx::query("UPDATE account_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL").bind(now).bind(id).execute(&mut **tx).await?;

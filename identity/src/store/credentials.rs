@@ -139,6 +139,16 @@ pub async fn recovery_use(tx: &mut Tx, customer_id: &str, code_hash: &str, now: 
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether the customer has this recovery code and it was already used.
+pub async fn recovery_spent(tx: &mut Tx, customer_id: &str, code_hash: &str) -> Result<bool> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM recovery_codes WHERE customer_id = $1 AND code_hash = $2 AND used_at IS NOT NULL")
+        .bind(customer_id)
+        .bind(code_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Deletes the customer's unused codes; how many went.
 pub async fn recovery_delete_unused(tx: &mut Tx, customer_id: &str) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM recovery_codes WHERE customer_id = $1 AND used_at IS NULL")

@@ -25,6 +25,7 @@ mod platform;
 mod provisional;
 mod return_to;
 mod second_step;
+mod second_step_messages;
 mod session_store;
 mod staff;
 mod store;

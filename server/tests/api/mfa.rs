@@ -7,7 +7,7 @@ use identity::accounts::mfa::code_at;
 use identity::{Clock as _, Error, FixedClock};
 use serde_json::{Value, json};
 
-use crate::accounts::{Browser, LOGIN_FAILED, NEW_PASSWORD, PASSWORD, RESET_SUBJECT, customer, link_token, mail_to};
+use crate::accounts::{Browser, NEW_PASSWORD, PASSWORD, RESET_SUBJECT, customer, link_token, mail_to};
 use crate::support::{Db, TestApp, both_backends};
 
 both_backends!(
@@ -61,7 +61,7 @@ async fn totp_enrolment_then_sign_in_needs_the_code(db: Db) {
     assert_eq!(b.call("get_profile", &[]).await.0, 401);
 
     let wrong = b.call("login_second_factor", &[("code", "123456")]).await;
-    assert_eq!(wrong, (400, json!({ "Message": LOGIN_FAILED })));
+    assert_eq!(wrong, (400, json!({ "Message": crate::second_step_messages::CODE_WRONG })), "after a right password the refusal names the code");
     let code = next_code(&app, &secret, 1);
     let (status, to) = b.call("login_second_factor", &[("code", code.as_str())]).await;
     assert_eq!((status, to), (200, json!("/account")));

@@ -94,7 +94,7 @@ async fn second_step_failures_lock_the_account(db: Db) {
         match id.login(&identity::principal::Principal::Anonymous, email, secret(PASSWORD), None, &meta(9)).await {
             Ok(LoginStep::SecondFactor { customer_id, first }) => {
                 let wrong = id.complete_second_factor(&identity::principal::Principal::Anonymous, &customer_id, first, "000000", None, &meta(9)).await;
-                assert!(matches!(wrong, Err(LoginError::Failed)), "{wrong:?}");
+                assert!(matches!(wrong, Err(LoginError::SecondStep(identity::accounts::login::CodeRefusal::Wrong))), "{wrong:?}");
             }
             Err(LoginError::Failed) => break, // locked: the password is refused like a wrong one
             other => panic!("unexpected {other:?}"),

@@ -25,6 +25,9 @@ pub fn Field(
     id: Option<String>,
     #[prop(into, default = "text".into())] kind: String,
     #[prop(into, default = String::new())] autocomplete: String,
+    /// The keyboard a phone shows (`numeric` for codes).
+    #[prop(into, default = String::new())]
+    inputmode: String,
     #[prop(into, default = String::new())] value: String,
     #[prop(default = false)] required: bool,
     #[prop(into, optional)] hint: Option<String>,
@@ -66,6 +69,7 @@ pub fn Field(
                 name=name
                 type=kind
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 value=value
                 required=required
                 aria-invalid=move || shown.get().is_some().then_some("true")

@@ -89,8 +89,8 @@ pub async fn start_totp() -> Result<TotpSetup, AppError> {
 
 /// The enrolment in progress, for the page after a plain post (and after a reload):
 /// only within the five minutes a change is allowed in.
-#[server(endpoint = "totp_setup")]
-pub async fn totp_setup() -> Result<Option<TotpSetup>, AppError> {
+#[server(endpoint = "pending_totp_setup")]
+pub async fn pending_totp_setup() -> Result<Option<TotpSetup>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;

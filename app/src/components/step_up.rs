@@ -62,8 +62,7 @@ pub fn StepUp(
         pairs.push(format!("{STEP_UP_PARAM}={section}"));
         format!("{}?{}", location.pathname.get(), pairs.join("&"))
     };
-    let password_id = format!("step-up-password-{section}");
-    let code_id = format!("step-up-code-{section}");
+    let page = Signal::derive(page);
     let fields: &'static [(&'static str, &'static str)] = match section {
         "email" => &[("Password", "step-up-password-email"), ("Code", "step-up-code-email")],
         "two-step" => &[("Password", "step-up-password-two-step"), ("Code", "step-up-code-two-step")],
@@ -84,6 +83,9 @@ pub fn StepUp(
             </Transition>
             // Accounts without a password (passkey-only) confirm with a passkey alone.
             <Show when=has_password>
+                {
+                let (password_id, code_id) = (format!("step-up-password-{section}"), format!("step-up-code-{section}"));
+                view! {
                 <ActionForm action=confirm attr:class="form" attr:novalidate="true">
                     <input type="hidden" name=PAGE_FIELD value=page/>
                     <ErrorSummary error=failure(result) pending=confirm.pending() fields=fields/>
@@ -94,6 +96,8 @@ pub fn StepUp(
                         hint=t("security-step-up-code-hint") error=field_error(result, "Code")/>
                     <button type="submit" disabled=move || confirm.pending().get()>{t("security-step-up-submit")}</button>
                 </ActionForm>
+                }
+                }
             </Show>
         </div>
     }

@@ -18,7 +18,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::AccountNav;
-use crate::api::mfa::{ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, StartTotp, mfa_status, security_summary, take_recovery_codes, totp_setup};
+use crate::api::mfa::{ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, StartTotp, mfa_status, security_summary, take_recovery_codes, pending_totp_setup};
 use crate::api::passkeys::{PasskeyView, RemovePasskey, RenamePasskey, list_passkeys, passkey_add, passkey_add_options};
 use crate::api::settings::{ChangeEmail, ChangePassword};
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
@@ -256,7 +256,7 @@ fn TwoStepSection() -> AnyView {
     let disable = ServerAction::<DisableTotp>::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let status = Resource::new(move || (confirm.version().get(), disable.version().get(), regenerate.version().get()), |_| mfa_status());
-    let setup = Resource::new(|| (), |_| totp_setup());
+    let setup = Resource::new(|| (), |_| pending_totp_setup());
     let taken = Resource::new(|| (), |_| take_recovery_codes());
     let code = RwSignal::new(String::new());
     changed_on_success(confirm.value());
@@ -507,7 +507,7 @@ fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: Se
     let encoded: String = key.id.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     let rename_href = format!("{PAGE}?rename={encoded}#passkeys-heading");
     let remove_href = format!("{PAGE}?remove={encoded}#passkeys-heading");
-    let (id, id2, name, name2) = (key.id.clone(), key.id.clone(), key.name.clone(), key.name.clone());
+    let (id, id2, name, name2, name3, name4) = (key.id.clone(), key.id.clone(), key.name.clone(), key.name.clone(), key.name.clone(), key.name.clone());
     view! {
         <li class="passkey">
             <strong>{key.name.clone()}</strong>
@@ -530,14 +530,19 @@ fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: Se
                         {t("security-passkey-rename")} <span class="visually-hidden">{format!(" {name}")}</span>
                     </a>
                 }>
+                {
+                let (id, label, field_id, current) = (id.clone(), label.clone(), field_id.clone(), name4.clone());
+                view! {
                 <ActionForm action=rename attr:class="form inline-form" attr:novalidate="true">
                     <PageField/>
-                    <input type="hidden" name="id" value=id.clone()/>
-                    <Field label=label.clone() name="name" id=field_id.clone() value=key.name.clone()/>
+                    <input type="hidden" name="id" value=id/>
+                    <Field label=label name="name" id=field_id value=current/>
                     <button type="submit">{t("security-passkey-save-name")}</button>
                     " "
                     <a class="button secondary" href=format!("{PAGE}#passkeys-heading")>{t("security-cancel")}</a>
                 </ActionForm>
+                }
+                }
             </Show>
             " "
             <Show when=removing.clone()
@@ -546,18 +551,23 @@ fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: Se
                         {t("security-passkey-remove")} <span class="visually-hidden">{format!(" {name2}")}</span>
                     </a>
                 }>
-                <div class="confirm" role="group" aria-labelledby=format!("remove-{id2}-heading")>
-                    <h3 id=format!("remove-{id2}-heading")>{t_with("security-passkey-remove-question", &[("name", key.name.clone())])}</h3>
+                {
+                let (id2, name, heading, labelled) = (id2.clone(), name3.clone(), format!("remove-{id2}-heading"), format!("remove-{id2}-heading"));
+                view! {
+                <div class="confirm" role="group" aria-labelledby=labelled>
+                    <h3 id=heading>{t_with("security-passkey-remove-question", &[("name", name)])}</h3>
                     <p>{t("security-passkey-remove-explain")}</p>
                     <ActionForm action=remove attr:class="inline-form">
                         <PageField/>
-                        <input type="hidden" name="id" value=id2.clone()/>
+                        <input type="hidden" name="id" value=id2/>
                         <ErrorSummary error=failure_but_step_up(remove.value()) pending=remove.pending()/>
                         <button type="submit" class="danger" disabled=move || remove.pending().get()>{t("security-passkey-remove-confirm")}</button>
                         " "
                         <a class="button secondary" href=format!("{PAGE}#passkeys-heading")>{t("security-cancel")}</a>
                     </ActionForm>
                 </div>
+                }
+                }
             </Show>
         </li>
     }

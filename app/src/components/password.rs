@@ -20,16 +20,20 @@ pub fn PasswordTools(
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast as _;
-        for kind in [leptos::ev::keydown, leptos::ev::keyup] {
-            let id = input.clone();
-            let handle = window_event_listener(kind, move |ev: web_sys::KeyboardEvent| {
+        let listen = |id: String| {
+            move |ev: web_sys::KeyboardEvent| {
                 let on_field = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.id() == id);
                 if on_field {
                     caps.set(ev.get_modifier_state("CapsLock"));
                 }
-            });
-            on_cleanup(move || handle.remove());
-        }
+            }
+        };
+        let down = window_event_listener(leptos::ev::keydown, listen(input.clone()));
+        let up = window_event_listener(leptos::ev::keyup, listen(input.clone()));
+        on_cleanup(move || {
+            down.remove();
+            up.remove();
+        });
     }
     let toggle = {
         let id = input.clone();

@@ -104,17 +104,8 @@ fn ChangePasswordForm() -> AnyView {
     let passwordless = move || status.get().and_then(Result::ok).is_some_and(|s| !s.password);
     let done_plain = done_without_js::<ChangePassword>();
     changed_on_success(result);
-    view! {
-        <Transition fallback=|| ()>
-            <Show when=passwordless>
-                <section class="card" aria-labelledby="no-password-heading">
-                    <h2 id="no-password-heading">{t("security-password-heading")}</h2>
-                    <p>{t("security-passwordless-before")} " "
-                        <a href="/forgot-password">{t("security-passwordless-link")}</a> " " {t("security-passwordless-after")}</p>
-                </section>
-            </Show>
-        </Transition>
-        <section class="card" aria-labelledby="password-heading" hidden=passwordless>
+    let form = move || view! {
+        <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">{t("security-change-password-heading")}</h2>
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 <PageField/>
@@ -140,6 +131,17 @@ fn ChangePasswordForm() -> AnyView {
                 <p role="status">{t("security-password-changed")}</p>
             })}
         </section>
+    };
+    view! {
+        <Transition fallback=|| ()>
+            <Show when=passwordless fallback=form>
+                <section class="card" aria-labelledby="no-password-heading">
+                    <h2 id="no-password-heading">{t("security-password-heading")}</h2>
+                    <p>{t("security-passwordless-before")} " "
+                        <a href="/forgot-password">{t("security-passwordless-link")}</a> " " {t("security-passwordless-after")}</p>
+                </section>
+            </Show>
+        </Transition>
     }
     .into_any()
 }
@@ -256,7 +258,15 @@ fn TwoStepSection() -> AnyView {
     let disable = ServerAction::<DisableTotp>::new();
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let status = Resource::new(move || (confirm.version().get(), disable.version().get(), regenerate.version().get()), |_| mfa_status());
-    let setup = Resource::new(|| (), |_| pending_totp_setup());
+    let setup = Resource::new(move || confirm.version().get(), |_| pending_totp_setup());
+    // The set-up the wasm started stays shown until a code confirms it (a later
+    // "Set up" starts a new one).
+    let confirmed_at = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if matches!(confirm.value().get(), Some(Ok(_))) {
+            confirmed_at.set(start.version().get_untracked());
+        }
+    });
     let taken = Resource::new(|| (), |_| take_recovery_codes());
     let code = RwSignal::new(String::new());
     changed_on_success(confirm.value());
@@ -305,7 +315,7 @@ fn TwoStepSection() -> AnyView {
             {move || disabled().then(|| view! { <p role="status">{t("security-two-step-turned-off")}</p> })}
             <Transition fallback=|| view! { <p>{t("security-loading")}</p> }>
                 {move || {
-                    let started = start.value().get().and_then(Result::ok);
+                    let started = start.value().get().and_then(Result::ok).filter(|_| start.version().get() > confirmed_at.get());
                     Suspend::new(async move {
                         let pending = setup.await.ok().flatten();
                         match status.await {

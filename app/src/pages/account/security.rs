@@ -214,6 +214,16 @@ fn copy_text(text: &str) {
     let _ = text;
 }
 
+/// Empties the input with id `id` (what was typed lives in the element, not the view).
+fn clear_input(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = document().get_element_by_id(id) {
+        let _ = js_sys::Reflect::set(&el, &"value".into(), &"".into());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 /// New recovery codes, shown once: a list, a download (a `data:` link made from the
 /// codes on this page, so no address serves them) and, once interactive, a copy button.
 #[component]
@@ -436,11 +446,10 @@ fn PasskeysSection() -> AnyView {
     let supported = RwSignal::new(None::<bool>);
     Effect::new(move || supported.set(Some(passkey::supported())));
     // After each passkey added, the name field starts empty again.
-    let cleared = RwSignal::new(0u32);
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {
             name.set(String::new());
-            cleared.update(|n| *n += 1);
+            clear_input("field-passkey_name");
         }
     });
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err).filter(|e| *e != AppError::ReauthRequired));
@@ -479,13 +488,8 @@ fn PasskeysSection() -> AnyView {
                         add.dispatch(());
                     }>
                         <ErrorSummary error=add_error pending=add.pending() fields=&[("Name", "field-passkey_name")]/>
-                        {move || {
-                            cleared.get();
-                            view! {
-                                <Field label=t("security-passkey-name") name="passkey_name" hint=t("security-passkey-name-hint")
-                                    error=field_error(add_result, "Name") on_input=Callback::new(move |v| name.set(v))/>
-                            }
-                        }}
+                        <Field label=t("security-passkey-name") name="passkey_name" hint=t("security-passkey-name-hint")
+                            error=field_error(add_result, "Name") on_input=Callback::new(move |v| name.set(v))/>
                         <button type="submit" disabled=move || add.pending().get()>{t("security-passkey-add")}</button>
                     </form>
                 }.into_any(),

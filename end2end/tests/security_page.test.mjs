@@ -207,3 +207,42 @@ test('removing a passkey asks first; the name field is empty after adding', { ti
     assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });
 });
+
+test('without JavaScript, a change the session is too weak for asks to confirm it is you, then goes through', { timeout: 180_000 }, async () => {
+  const email = await confirmedAccount('security-stepup');
+  // This session signed in with the password alone, before two-step verification was
+  // turned on elsewhere: turning it off must ask for both steps again.
+  await withoutJavaScript(email, async (page) => {
+    const secret = await withPage(async (other) => {
+      await signInWithPassword(other, email);
+      await other.goto(`${foyer.baseUrl}/account/security`);
+      await waitForHydration(other);
+      const twoStep = other.getByRole('region', { name: 'Two-step verification' });
+      await twoStep.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await expectVisible(twoStep.getByRole('img', { name: 'QR code for your authenticator app' }), 'the QR code');
+      const key = await secretKey(other);
+      await twoStep.getByLabel('Authentication code', { exact: true }).fill(totp(key, Date.now()));
+      await twoStep.getByRole('button', { name: 'Turn on two-step verification' }).click();
+      await expectVisible(twoStep.getByText('Two-step verification is on'), 'on, in the other session');
+      return key;
+    });
+
+    await page.goto(`${foyer.baseUrl}/account/security`);
+    const twoStep = page.getByRole('region', { name: 'Two-step verification' });
+    await twoStep.getByRole('link', { name: 'Turn off two-step verification' }).click();
+    await twoStep.getByRole('group', { name: 'Turn off two-step verification?' }).getByRole('button', { name: 'Turn off', exact: true }).click();
+
+    await expectVisible(twoStep.getByText("For your security, confirm it's you to continue."), 'the step-up, inline');
+    await twoStep.getByLabel('Password', { exact: true }).fill('not my password at all');
+    await twoStep.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
+    await twoStep.getByRole('button', { name: 'Confirm and continue' }).click();
+    await expectVisible(twoStep.getByText('Your current password or the authentication code is not right.').first(), 'a failed step-up says so');
+
+    await twoStep.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await twoStep.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
+    await twoStep.getByRole('button', { name: 'Confirm and continue' }).click();
+    await expectVisible(twoStep.getByText("Thank you, that's confirmed."), 'the step-up passed');
+    await twoStep.getByRole('group', { name: 'Turn off two-step verification?' }).getByRole('button', { name: 'Turn off', exact: true }).click();
+    await expectVisible(twoStep.getByText('Two-step verification is off.'), 'off after stepping up');
+  });
+});

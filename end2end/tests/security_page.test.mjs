@@ -65,6 +65,17 @@ test('the summary counts, recovery codes download, turning off two-step asks fir
     await expectVisible(summary, 'the summary line');
     assert.match(await summary.innerText(), /^Two-step verification off · no passkeys · (1 signed-in device|[2-9] signed-in devices)$/);
 
+    // Once interactive, a password field can be shown in clear.
+    const current = page.getByLabel('Current password');
+    assert.equal(await current.getAttribute('type'), 'password');
+    const show = page.locator('button[aria-controls="field-current_password"]');
+    assert.equal(await show.innerText(), 'Show password');
+    await show.click();
+    assert.equal(await current.getAttribute('type'), 'text');
+    assert.equal(await show.getAttribute('aria-pressed'), 'true');
+    await show.click();
+    assert.equal(await current.getAttribute('type'), 'password');
+
     const twoStep = page.getByRole('region', { name: 'Two-step verification' });
     await twoStep.getByRole('button', { name: 'Set up an authenticator app' }).click();
     await expectVisible(twoStep.getByRole('img', { name: 'QR code for your authenticator app' }), 'the QR code');

@@ -107,3 +107,11 @@ security-passkey-remove = Entfernen
 security-passkey-remove-question = Den Passkey „{ $name }“ entfernen?
 security-passkey-remove-explain = Sie können sich dann nicht mehr damit anmelden. Das Gerät behält ihn, bis Sie ihn auch dort löschen.
 security-passkey-remove-confirm = Passkey entfernen
+
+# Passkey-Abläufe im Browser (components::passkey)
+security-passkey-replaced = Die Passkey-Anfrage wurde durch eine andere ersetzt.
+security-passkey-cancelled = Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen.
+security-passkey-already-registered = Dieser Passkey ist bereits für Ihr Konto registriert.
+security-passkey-insecure = Passkeys sind unter dieser Adresse nicht verfügbar.
+security-passkey-failed = Ihr Browser konnte keinen Passkey verwenden.
+security-passkey-needs-js = Passkeys brauchen einen Browser mit JavaScript.

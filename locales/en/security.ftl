@@ -107,3 +107,11 @@ security-passkey-remove = Remove
 security-passkey-remove-question = Remove the passkey "{ $name }"?
 security-passkey-remove-explain = You can no longer sign in with it. The device keeps it until you delete it there too.
 security-passkey-remove-confirm = Remove passkey
+
+# Passkey ceremonies in the browser (components::passkey)
+security-passkey-replaced = The passkey request was replaced by another one.
+security-passkey-cancelled = The passkey request was cancelled or timed out.
+security-passkey-already-registered = This passkey is already registered with your account.
+security-passkey-insecure = Passkeys are not available on this address.
+security-passkey-failed = Your browser could not use a passkey.
+security-passkey-needs-js = Passkeys need a browser with JavaScript.

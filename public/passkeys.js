@@ -17,18 +17,20 @@
     return value;
   }
 
+  // What went wrong, as a word the page turns into a sentence in the person's language
+  // (app::components::passkey).
   function message(err) {
     switch (err && err.name) {
       case "NotAllowedError":
-        return "The passkey request was cancelled or timed out.";
+        return "cancelled";
       case "InvalidStateError":
-        return "This passkey is already registered with your account.";
+        return "registered";
       case "AbortError":
         return "aborted";
       case "SecurityError":
-        return "Passkeys are not available on this address.";
+        return "insecure";
       default:
-        return "Your browser could not use a passkey: " + (err && err.message ? err.message : String(err));
+        return "failed";
     }
   }
 
@@ -47,7 +49,7 @@
       return this.supported() && typeof PublicKeyCredential.isConditionalMediationAvailable === "function" &&
         (await PublicKeyCredential.isConditionalMediationAvailable());
     },
-    // Resolves to the credential as JSON text; rejects with a sentence for people.
+    // Resolves to the credential as JSON text; rejects with a word `message` names.
     async create(optionsJson) {
       const options = clean(JSON.parse(optionsJson));
       try {

@@ -117,7 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
                     <Route path=path!("/account") view=ProfilePage/>
-                    <Route path=path!("/account/security") view=SecurityPage/>
+                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/devices") view=DevicesPage/>
                     <Route path=path!("/account/activity") view=ActivityPage/>
                     <Route path=path!("/account/brands") view=BrandsPage/>

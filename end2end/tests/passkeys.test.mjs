@@ -116,7 +116,9 @@ test('a new customer signs up with a passkey and no password', { timeout: 180_00
     await waitForHydration(page);
     const passkeys = page.getByRole('region', { name: 'Passkeys' });
     await expectVisible(passkeys.getByRole('listitem'), 'the passkey made at sign-up');
-    await passkeys.getByRole('button', { name: /^Remove/ }).click();
+    // Removing asks first ("Are you sure?"), then the rule answers.
+    await passkeys.getByRole('link', { name: /^Remove/ }).click();
+    await passkeys.getByRole('button', { name: 'Remove passkey', exact: true }).click();
     await expectVisible(passkeys.getByRole('alert').filter({ hasText: 'only way to sign in' }), 'the last way in cannot be removed');
     assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });

@@ -14,8 +14,8 @@ pub struct PasskeyView {
     pub id: String,
     pub name: String,
     pub model: Option<String>,
-    pub created: String,
-    pub last_used: Option<String>,
+    pub created: crate::i18n::When,
+    pub last_used: Option<crate::i18n::When>,
     pub synced: bool,
     pub flagged: bool,
 }
@@ -36,7 +36,7 @@ async fn keep(challenge: identity::accounts::passkeys::Challenge) -> Result<Stri
 #[server(endpoint = "list_passkeys")]
 pub async fn list_passkeys() -> Result<Vec<PasskeyView>, AppError> {
     use crate::auth;
-    use identity::clock::format_millis;
+    use crate::i18n::when;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     let list = ctx.identity.passkeys_of(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
@@ -46,8 +46,8 @@ pub async fn list_passkeys() -> Result<Vec<PasskeyView>, AppError> {
             id: p.id,
             name: p.name,
             model: p.model,
-            created: format_millis(p.created_at),
-            last_used: p.last_used_at.map(format_millis),
+            created: when(p.created_at),
+            last_used: p.last_used_at.map(when),
             synced: p.synced,
             flagged: p.flagged,
         })

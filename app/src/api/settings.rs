@@ -47,6 +47,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
+    let with_code = code.as_deref().is_some_and(|c| !c.trim().is_empty());
     ctx.identity
         .change_password(
             &crate::api::customer(&current),
@@ -59,8 +60,29 @@ pub async fn change_password(current_password: String, new_password: String, cod
             &auth::request_meta(),
         )
         .await
-        .map_err(auth::fail)?;
+        .map_err(|e| auth::fail(proof_failed(e, "Current password", with_code)))?;
     auth::reauthenticated(ctx.identity.now()).await
+}
+
+/// A failed proof of who is signed in, said about the fields it concerns: the
+/// customer is signed in, so "Email or password is incorrect" would be wrong (there is
+/// no email field) and there is nothing to hide. The core does not tell a wrong
+/// password from a wrong second-step code, so with a code both fields are marked.
+#[cfg(feature = "ssr")]
+fn proof_failed(e: identity::accounts::login::LoginError, password_field: &str, with_code: bool) -> AppError {
+    use crate::error::FieldMessage;
+    use crate::i18n::t;
+    use identity::accounts::login::LoginError;
+    let field = |field: &str, id: &str| FieldMessage { field: field.to_owned(), message: t(id) };
+    match e {
+        LoginError::Failed if with_code => AppError::Fields(vec![
+            field(password_field, "security-password-or-code-wrong"),
+            field("Code", "security-password-or-code-wrong-code"),
+        ]),
+        LoginError::Failed => AppError::Fields(vec![field(password_field, "security-current-password-wrong")]),
+        LoginError::SecondFactorRequired => AppError::Fields(vec![field("Code", "security-code-required")]),
+        other => other.into(),
+    }
 }
 
 /// Proves the password again (and the second factor, when the account has one) before
@@ -70,11 +92,12 @@ pub async fn reauthenticate(password: String, code: Option<String>) -> Result<()
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
+    let with_code = code.as_deref().is_some_and(|c| !c.trim().is_empty());
     let step = ctx
         .identity
         .reauthenticate(&crate::api::customer(&current), &current.customer_id, password.into(), code.as_deref(), &auth::request_meta())
         .await
-        .map_err(auth::fail)?;
+        .map_err(|e| auth::fail(proof_failed(e, "Password", with_code)))?;
     auth::stepped_up(&step).await
 }
 

@@ -5,5 +5,6 @@ pub mod error_view;
 pub mod form;
 pub mod header;
 pub mod passkey;
+pub mod password;
 pub mod status;
 pub mod step_up;

@@ -4,6 +4,7 @@
 //! effects, which run in the browser.
 
 use crate::error::AppError;
+use crate::i18n::t;
 
 #[cfg(feature = "hydrate")]
 mod js {
@@ -36,21 +37,29 @@ pub enum Refusal {
 impl From<Refusal> for AppError {
     fn from(r: Refusal) -> Self {
         match r {
-            Refusal::Aborted => AppError::Message("The passkey request was replaced by another one.".into()),
+            Refusal::Aborted => AppError::Message(t("security-passkey-replaced")),
             Refusal::Said(s) => AppError::Message(s),
         }
+    }
+}
+
+/// The sentence for a word `/passkeys.js` rejects with.
+#[cfg(feature = "hydrate")]
+fn refusal(word: Option<&str>) -> Refusal {
+    match word {
+        Some("aborted") => Refusal::Aborted,
+        Some("cancelled") => Refusal::Said(t("security-passkey-cancelled")),
+        Some("registered") => Refusal::Said(t("security-passkey-already-registered")),
+        Some("insecure") => Refusal::Said(t("security-passkey-insecure")),
+        _ => Refusal::Said(t("security-passkey-failed")),
     }
 }
 
 #[cfg(feature = "hydrate")]
 fn answer(result: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>) -> Result<String, Refusal> {
     match result {
-        Ok(v) => v.as_string().ok_or_else(|| Refusal::Said("Your browser gave no passkey answer.".into())),
-        Err(e) => match e.as_string().as_deref() {
-            Some("aborted") => Err(Refusal::Aborted),
-            Some(text) => Err(Refusal::Said(text.to_owned())),
-            None => Err(Refusal::Said("Your browser could not use a passkey.".into())),
-        },
+        Ok(v) => v.as_string().ok_or_else(|| refusal(None)),
+        Err(e) => Err(refusal(e.as_string().as_deref())),
     }
 }
 
@@ -77,7 +86,7 @@ pub async fn create(options: &str) -> Result<String, Refusal> {
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = options;
-        Err(Refusal::Said("Passkeys need a browser with JavaScript.".into()))
+        Err(Refusal::Said(t("security-passkey-needs-js")))
     }
 }
 
@@ -88,7 +97,7 @@ pub async fn get(options: &str, conditional: bool) -> Result<String, Refusal> {
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (options, conditional);
-        Err(Refusal::Said("Passkeys need a browser with JavaScript.".into()))
+        Err(Refusal::Said(t("security-passkey-needs-js")))
     }
 }
 

@@ -1,23 +1,41 @@
 //! "Confirm it's you": the inline re-authentication sensitive actions ask for. A
-//! passkey (the strongest factor), or the password plus the second step when the
-//! account has one; then the interrupted action continues.
+//! passkey (the strongest factor, once the page is interactive), or the password plus
+//! the second step when the account has one; then the interrupted action continues.
+//!
+//! Without the wasm the form is a plain post whose page carries `step_up=<section>`,
+//! so the page comes back with this form (and its error) in the same place; after
+//! success it says so and the person repeats the action, which now goes through.
 
 use leptos::prelude::*;
 
 use crate::api::mfa::mfa_status;
 use crate::api::passkeys::{passkey_step_up, passkey_step_up_options};
-use crate::api::settings::reauthenticate;
-use crate::components::form::{Field, field_error, form_alert};
+use crate::api::settings::Reauthenticate;
+use crate::components::form::{ErrorSummary, Field, PAGE_FIELD, done_without_js, failure, field_error};
 use crate::components::passkey;
+use crate::components::password::PasswordTools;
+use crate::i18n::t;
+
+/// The query parameter naming the part of the page a plain step-up came from.
+pub const STEP_UP_PARAM: &str = "step_up";
+
+/// Whether the page, as loaded, is the answer to a plain step-up post from `section`
+/// (its error, or its success).
+pub fn step_up_answered(section: &str) -> bool {
+    leptos_router::hooks::use_query_map().with_untracked(|q| {
+        q.get(STEP_UP_PARAM).as_deref() == Some(section)
+            && (q.get("__path").as_deref() == Some(<Reauthenticate as server_fn::ServerFn>::PATH)
+                || q.get("__ok").as_deref() == Some(<Reauthenticate as server_fn::ServerFn>::PATH))
+    })
+}
 
 #[component]
-pub fn StepUp(on_confirmed: Callback<()>) -> AnyView {
-    let password = RwSignal::new(String::new());
-    let code = RwSignal::new(String::new());
-    let confirm = Action::new(move |_: &()| {
-        let (pw, code) = (password.get_untracked(), code.get_untracked());
-        async move { reauthenticate(pw, (!code.trim().is_empty()).then_some(code)).await }
-    });
+pub fn StepUp(
+    /// Which part of the page asks (`email`, `two-step`, `passkeys`); unique per page.
+    section: &'static str,
+    on_confirmed: Callback<()>,
+) -> AnyView {
+    let confirm = ServerAction::<Reauthenticate>::new();
     let result = confirm.value();
     let with_passkey = Action::new_local(|_: &()| passkey::verify_with(passkey_step_up_options(), false, passkey_step_up));
     Effect::new(move || {
@@ -26,32 +44,62 @@ pub fn StepUp(on_confirmed: Callback<()>) -> AnyView {
         }
     });
     let status = Resource::new(|| (), |_| mfa_status());
-    let has_passkey = move || status.get().and_then(Result::ok).is_some_and(|s| s.passkeys > 0);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(passkey::supported()));
+    let has_passkey = move || hydrated.get() && status.get().and_then(Result::ok).is_some_and(|s| s.passkeys > 0);
     let has_password = move || status.get().and_then(Result::ok).is_none_or(|s| s.password);
+    // This page again, marked as this section's step-up (a plain post comes back here).
+    let location = leptos_router::hooks::use_location();
+    let page = move || {
+        let mut pairs: Vec<String> = location
+            .search
+            .get()
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("__") && !p.starts_with("step_up="))
+            .map(str::to_owned)
+            .collect();
+        pairs.push(format!("{STEP_UP_PARAM}={section}"));
+        format!("{}?{}", location.pathname.get(), pairs.join("&"))
+    };
+    let page = Signal::derive(page);
+    let fields: &'static [(&'static str, &'static str)] = match section {
+        "email" => &[("Password", "step-up-password-email"), ("Code", "step-up-code-email")],
+        "two-step" => &[("Password", "step-up-password-two-step"), ("Code", "step-up-code-two-step")],
+        _ => &[("Password", "step-up-password-passkeys"), ("Code", "step-up-code-passkeys")],
+    };
+    if done_without_js::<Reauthenticate>() && step_up_answered(section) {
+        return view! { <p class="step-up" role="status">{t("security-step-up-done")}</p> }.into_any();
+    }
     view! {
-        <form class="form step-up" novalidate on:submit=move |ev| {
-            ev.prevent_default();
-            confirm.dispatch(());
-        }>
-            <p role="alert">"For your security, confirm it's you to continue."</p>
+        <div class="step-up">
+            <p role="alert">{t("security-step-up-intro")}</p>
             <Transition fallback=|| ()>
                 <Show when=has_passkey>
-                    {form_alert(with_passkey.value())}
-                    <button type="button" on:click=move |_| { with_passkey.dispatch(()); }>"Confirm with a passkey"</button>
-                    <Show when=has_password><p class="or">"or with your password:"</p></Show>
+                    <ErrorSummary error=failure(with_passkey.value()) pending=with_passkey.pending()/>
+                    <button type="button" on:click=move |_| { with_passkey.dispatch(()); }>{t("security-step-up-passkey")}</button>
+                    <Show when=has_password><p class="or">{t("security-step-up-or-password")}</p></Show>
                 </Show>
             </Transition>
             // Accounts without a password (passkey-only) confirm with a passkey alone.
             <Show when=has_password>
-                {form_alert(result)}
-                <Field label="Password" name="password" id="step-up-password" kind="password" autocomplete="current-password" required=true
-                    on_input=Callback::new(move |v| password.set(v))/>
-                <Field label="Authentication code" name="code" id="step-up-code" autocomplete="one-time-code"
-                    hint="Only if you use two-step verification: from your app, or a recovery code."
-                    error=field_error(result, "Code") on_input=Callback::new(move |v| code.set(v))/>
-                <button type="submit" disabled=move || confirm.pending().get()>"Confirm and continue"</button>
+                {
+                let (password_id, code_id) = (format!("step-up-password-{section}"), format!("step-up-code-{section}"));
+                view! {
+                <ActionForm action=confirm attr:class="form" attr:novalidate="true">
+                    <input type="hidden" name=PAGE_FIELD value=page/>
+                    <ErrorSummary error=failure(result) pending=confirm.pending() fields=fields/>
+                    <Field label=t("security-step-up-password") name="password" id=password_id.clone() kind="password" autocomplete="current-password" required=true
+                        error=field_error(result, "Password")/>
+                    <PasswordTools input=password_id.clone()/>
+                    <Field label=t("security-code-label") name="code" id=code_id.clone() autocomplete="one-time-code" inputmode="numeric"
+                        hint=t("security-step-up-code-hint") error=field_error(result, "Code")/>
+                    <button type="submit" disabled=move || confirm.pending().get()>{t("security-step-up-submit")}</button>
+                </ActionForm>
+                }
+                }
             </Show>
-        </form>
+        </div>
     }
     .into_any()
 }

@@ -1,26 +1,93 @@
-//! `/account/security`: change the password (needs the current one) and the email,
-//! passkeys, and two-step verification. Sensitive changes need an authentication in
-//! the last five minutes, asked for inline.
+//! `/account/security`: a summary, change the password (needs the current one) and the
+//! email, passkeys, and two-step verification. Sensitive changes need an
+//! authentication in the last five minutes, asked for inline (`components::step_up`).
+//!
+//! Every form works before the wasm (`docs/design/platform.md` "Forms before the
+//! wasm"): the page's states live in its query, so a plain post comes back to the same
+//! state. `?confirm=two-step-off` and `?remove=<passkey id>` ask "Are you sure?" before
+//! a destructive action (with the wasm too: the links navigate in place), `?rename=<id>`
+//! opens a passkey's rename form, `?step_up=<section>` brings back a plain step-up.
+//! The enrolment and new recovery codes after a plain post come from the session
+//! (`api::mfa`); the route renders whole before answering (`SsrMode::Async`), so taking
+//! the codes out of the session is saved. Adding a passkey needs the browser's
+//! WebAuthn, so it appears once the page is interactive.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::AccountNav;
-use crate::api::mfa::{confirm_totp, disable_totp, mfa_status, regenerate_recovery_codes, start_totp};
-use crate::api::passkeys::{PasskeyView, list_passkeys, passkey_add, passkey_add_options, remove_passkey, rename_passkey};
+use crate::api::mfa::{ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, StartTotp, mfa_status, security_summary, take_recovery_codes, pending_totp_setup};
+use crate::api::passkeys::{PasskeyView, RemovePasskey, RenamePasskey, list_passkeys, passkey_add, passkey_add_options};
+use crate::api::settings::{ChangeEmail, ChangePassword};
+use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
 use crate::components::passkey;
-use crate::api::settings::{ChangePassword, change_email};
-use crate::components::form::{Field, field_error, form_alert};
-use crate::components::step_up::StepUp;
+use crate::components::password::PasswordTools;
+use crate::components::step_up::{StepUp, step_up_answered};
 use crate::error::AppError;
+use crate::i18n::{Time, t, t_with};
 use crate::pages::register::StrengthMeter;
+
+/// This page's path (the links that open and cancel a confirmation).
+const PAGE: &str = "/account/security";
+
+/// Bumped after every change, so the summary line is read again.
+#[derive(Clone, Copy)]
+struct Changed(RwSignal<u32>);
+
+fn changed_on_success<T: Clone + Send + Sync + 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static) {
+    let Some(Changed(changed)) = use_context::<Changed>() else { return };
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+}
+
+/// The page's query parameter `name`.
+fn query(name: &'static str) -> Signal<Option<String>> {
+    let q = use_query_map();
+    Signal::derive(move || q.with(|q| q.get(name)))
+}
+
+/// With the wasm, a finished confirmation leaves its state: back to the plain page.
+fn leave_state_on_success<T: Clone + Send + Sync + 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static) {
+    Effect::new(move |previous: Option<bool>| {
+        let ok = matches!(value.get(), Some(Ok(_)));
+        if ok && previous == Some(false) {
+            use_navigate()(PAGE, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+        ok
+    });
+}
+
+fn reauth<T>(value: &Option<Result<T, AppError>>) -> bool {
+    matches!(value, Some(Err(AppError::ReauthRequired)))
+}
+
+/// The failure to show above a form: "confirm it's you" is shown by the step-up itself.
+fn failure_but_step_up<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    let f = failure(value);
+    Signal::derive(move || f.get().filter(|e| *e != AppError::ReauthRequired))
+}
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let changed = RwSignal::new(0u32);
+    provide_context(Changed(changed));
+    let summary = Resource::new(move || changed.get(), |_| security_summary());
     view! {
-        <Title text="Security"/>
-        <h1>"Security"</h1>
+        <Title text=t("security-title")/>
+        <h1>{t("security-title")}</h1>
         <AccountNav/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                summary.await.ok().map(|s| view! { <p class="security-summary" id="security-summary">{s}</p> })
+            })}
+        </Transition>
         <ChangePasswordForm/>
         <ChangeEmailForm/>
         <PasskeysSection/>
@@ -35,37 +102,46 @@ fn ChangePasswordForm() -> AnyView {
     let password = RwSignal::new(String::new());
     let status = Resource::new(|| (), |_| mfa_status());
     let passwordless = move || status.get().and_then(Result::ok).is_some_and(|s| !s.password);
-    view! {
-        <Transition fallback=|| ()>
-            <Show when=passwordless>
-                <section class="card" aria-labelledby="no-password-heading">
-                    <h2 id="no-password-heading">"Password"</h2>
-                    <p>"You sign in with passkeys only. To add a password as well, use "
-                        <a href="/forgot-password">"Forgot your password?"</a> " to set one by mail."</p>
-                </section>
-            </Show>
-        </Transition>
-        <section class="card" aria-labelledby="password-heading" hidden=passwordless>
-            <h2 id="password-heading">"Change your password"</h2>
+    let done_plain = done_without_js::<ChangePassword>();
+    changed_on_success(result);
+    let form = move || view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">{t("security-change-password-heading")}</h2>
             <ActionForm action=action attr:class="form" attr:novalidate="true">
-                {form_alert(result)}
-                <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" required=true/>
-                <Field label="Authentication code" name="code" id="change-password-code" autocomplete="one-time-code"
-                    hint="Only if you use two-step verification." error=field_error(result, "Code")/>
-                <Field label="New password" name="new_password" kind="password" autocomplete="new-password" required=true
+                <PageField/>
+                <ErrorSummary error=failure(result) pending=action.pending()
+                    fields=&[("Current password", "field-current_password"), ("Code", "change-password-code"), ("New password", "field-new_password")]/>
+                <Field label=t("security-current-password") name="current_password" kind="password" autocomplete="current-password" required=true
+                    error=field_error(result, "Current password")/>
+                <PasswordTools input="field-current_password"/>
+                <Field label=t("security-code-label") name="code" id="change-password-code" autocomplete="one-time-code" inputmode="numeric"
+                    hint=t("security-code-hint-if-two-step") error=field_error(result, "Code")/>
+                <Field label=t("security-new-password") name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
+                <PasswordTools input="field-new_password"/>
                 <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
                 <div class="field checkbox">
                     <input id="sign_out_apps" name="sign_out_apps" type="checkbox" value="on" checked=true/>
-                    <label for="sign_out_apps">"Sign out of connected brands and apps too"</label>
-                    <p class="hint">"Ends their access, including apps that stay signed in while you are away."</p>
+                    <label for="sign_out_apps">{t("security-sign-out-apps")}</label>
+                    <p class="hint">{t("security-sign-out-apps-hint")}</p>
                 </div>
-                <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
+                <button type="submit" disabled=move || action.pending().get()>{t("security-change-password-submit")}</button>
             </ActionForm>
-            {move || matches!(result.get(), Some(Ok(()))).then(|| view! {
-                <p role="status">"Your password is changed. Your other devices were signed out."</p>
+            {move || (matches!(result.get(), Some(Ok(()))) || (done_plain && result.get().is_none())).then(|| view! {
+                <p role="status">{t("security-password-changed")}</p>
             })}
         </section>
+    };
+    view! {
+        <Transition fallback=|| ()>
+            <Show when=passwordless fallback=form>
+                <section class="card" aria-labelledby="no-password-heading">
+                    <h2 id="no-password-heading">{t("security-password-heading")}</h2>
+                    <p>{t("security-passwordless-before")} " "
+                        <a href="/forgot-password">{t("security-passwordless-link")}</a> " " {t("security-passwordless-after")}</p>
+                </section>
+            </Show>
+        </Transition>
     }
     .into_any()
 }
@@ -74,139 +150,265 @@ fn ChangePasswordForm() -> AnyView {
 /// asks to confirm it's you and then continues the change.
 #[component]
 fn ChangeEmailForm() -> AnyView {
-    let new_email = RwSignal::new(String::new());
-    let change = Action::new(|email: &String| change_email(email.clone()));
+    let change = ServerAction::<ChangeEmail>::new();
     let result = change.value();
-    let needs_step_up = move || matches!(result.get(), Some(Err(AppError::ReauthRequired)));
+    let new_email = RwSignal::new(String::new());
+    let asked = RwSignal::new(reauth(&result.get_untracked()) || step_up_answered("email"));
+    Effect::new(move |_| {
+        if reauth(&result.get()) {
+            asked.set(true);
+        }
+    });
+    let resume = Callback::new(move |()| {
+        asked.set(false);
+        change.dispatch(ChangeEmail { new_email: new_email.get_untracked() });
+    });
+    let done_plain = done_without_js::<ChangeEmail>();
     view! {
         <section class="card" aria-labelledby="email-heading">
-            <h2 id="email-heading">"Change your email"</h2>
-            <p>"We send a confirmation to the new address; your email changes once you confirm it. Your current address is told, with a way to undo."</p>
-            <form class="form" novalidate on:submit=move |ev| {
-                ev.prevent_default();
-                change.dispatch(new_email.get_untracked());
-            }>
-                <Show when=move || !needs_step_up()>{form_alert(result)}</Show>
-                <Field label="New email" name="new_email" kind="email" autocomplete="email" required=true
+            <h2 id="email-heading">{t("security-email-heading")}</h2>
+            <p>{t("security-email-intro")}</p>
+            <ActionForm action=change attr:class="form" attr:novalidate="true">
+                <PageField/>
+                <ErrorSummary error=failure_but_step_up(result) pending=change.pending() fields=&[("New email", "field-new_email")]/>
+                <Field label=t("security-new-email") name="new_email" kind="email" autocomplete="email" required=true
                     error=field_error(result, "New email") on_input=Callback::new(move |v| new_email.set(v))/>
-                <button type="submit">"Change email"</button>
-            </form>
-            <Show when=needs_step_up>
-                <StepUp on_confirmed=Callback::new(move |()| { change.dispatch(new_email.get_untracked()); })/>
+                <button type="submit" disabled=move || change.pending().get()>{t("security-email-submit")}</button>
+            </ActionForm>
+            <Show when=move || asked.get()>
+                <StepUp section="email" on_confirmed=resume/>
             </Show>
-            {move || matches!(result.get(), Some(Ok(()))).then(|| view! {
-                <p role="status">"Check the new address: we sent it a confirmation link and code."</p>
+            {move || (matches!(result.get(), Some(Ok(()))) || (done_plain && result.get().is_none())).then(|| view! {
+                <p role="status">{t("security-email-sent")}</p>
             })}
         </section>
     }
     .into_any()
 }
 
+/// `ABCD EFGH …`: a secret to type, in groups of four (and wrapping between them).
+fn grouped(secret: &str) -> String {
+    secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+/// Percent-encodes `text` for a `data:` URL.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Puts `text` on the clipboard (the browser's asynchronous Clipboard API).
+fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast as _;
+        let clipboard = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).and_then(|n| js_sys::Reflect::get(&n, &"clipboard".into()));
+        if let Ok(clipboard) = clipboard
+            && let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(Into::into))
+        {
+            let _ = write.call1(&clipboard, &text.into());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}
+
+/// Empties the input with id `id` (what was typed lives in the element, not the view).
+fn clear_input(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = document().get_element_by_id(id) {
+        let _ = js_sys::Reflect::set(&el, &"value".into(), &"".into());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// New recovery codes, shown once: a list, a download (a `data:` link made from the
+/// codes on this page, so no address serves them) and, once interactive, a copy button.
+#[component]
+fn RecoveryCodes(codes: Vec<String>, #[prop(into)] intro: String) -> impl IntoView {
+    let file = format!("{}\n\n{}\n", t("security-codes-file-heading"), codes.join("\n"));
+    let href = format!("data:text/plain;charset=utf-8,{}", percent_encoded(&file));
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    let copied = RwSignal::new(false);
+    let all = codes.join("\n");
+    view! {
+        <div class="recovery-codes" role="status">
+            <h3>{t("security-codes-heading")}</h3>
+            <p>{intro}</p>
+            <ul>{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
+            <p class="actions">
+                <a class="button secondary" href=href download=t("security-codes-file-name")>{t("security-codes-download")}</a>
+                " "
+                <Show when=move || hydrated.get()>
+                    <button type="button" class="secondary" on:click={
+                        let all = all.clone();
+                        move |_| {
+                            copy_text(&all);
+                            copied.set(true);
+                        }
+                    }>{t("security-codes-copy")}</button>
+                </Show>
+                " "
+                <span aria-live="polite">{move || copied.get().then(|| t("security-codes-copied"))}</span>
+            </p>
+        </div>
+    }
+}
+
 /// Two-step verification: set up an authenticator app, see and renew recovery codes,
-/// turn it off. Each change asks to confirm it's you when the last sign-in is old.
+/// turn it off (after "Are you sure?"). Each change asks to confirm it's you when the
+/// last sign-in is old.
 #[component]
 fn TwoStepSection() -> AnyView {
-    let start = Action::new(|_: &()| start_totp());
-    let confirm = Action::new(|code: &String| confirm_totp(code.clone()));
-    let disable = Action::new(|_: &()| disable_totp());
-    let regenerate = Action::new(|_: &()| regenerate_recovery_codes());
+    let start = ServerAction::<StartTotp>::new();
+    let confirm = ServerAction::<ConfirmTotp>::new();
+    let disable = ServerAction::<DisableTotp>::new();
+    let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     let status = Resource::new(move || (confirm.version().get(), disable.version().get(), regenerate.version().get()), |_| mfa_status());
-    let code = RwSignal::new(String::new());
-    // The action that asked for a step-up, to run again once confirmed.
-    let interrupted = RwSignal::new(None::<&'static str>);
-    Effect::new(move || {
-        let reauth = |r: Option<Result<(), AppError>>| matches!(r, Some(Err(AppError::ReauthRequired)));
-        if reauth(start.value().get().map(|r| r.map(|_| ()))) {
-            interrupted.set(Some("start"));
-        } else if reauth(disable.value().get()) {
-            interrupted.set(Some("disable"));
-        } else if reauth(regenerate.value().get().map(|r| r.map(|_| ()))) {
-            interrupted.set(Some("regenerate"));
-        } else if reauth(confirm.value().get().map(|r| r.map(|_| ()))) {
-            interrupted.set(Some("confirm"));
+    let setup = Resource::new(move || confirm.version().get(), |_| pending_totp_setup());
+    // The set-up the wasm started stays shown until a code confirms it (a later
+    // "Set up" starts a new one).
+    let confirmed_at = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if matches!(confirm.value().get(), Some(Ok(_))) {
+            confirmed_at.set(start.version().get_untracked());
         }
     });
+    let taken = Resource::new(|| (), |_| take_recovery_codes());
+    let code = RwSignal::new(String::new());
+    changed_on_success(confirm.value());
+    changed_on_success(disable.value());
+    leave_state_on_success(disable.value());
+    // The action that asked for a step-up, to run again once confirmed ("page": a plain
+    // step-up's answer, nothing to resume).
+    let initially = [reauth(&start.value().get_untracked()), reauth(&confirm.value().get_untracked()), reauth(&disable.value().get_untracked()), reauth(&regenerate.value().get_untracked())]
+        .contains(&true)
+        || step_up_answered("two-step");
+    let interrupted = RwSignal::new(initially.then_some("page"));
+    Effect::new(move |_| if reauth(&start.value().get()) { interrupted.set(Some("start")) });
+    Effect::new(move |_| if reauth(&confirm.value().get()) { interrupted.set(Some("confirm")) });
+    Effect::new(move |_| if reauth(&disable.value().get()) { interrupted.set(Some("disable")) });
+    Effect::new(move |_| if reauth(&regenerate.value().get()) { interrupted.set(Some("regenerate")) });
     let resume = Callback::new(move |()| {
         match interrupted.get_untracked() {
-            Some("start") => { start.dispatch(()); }
-            Some("disable") => { disable.dispatch(()); }
-            Some("regenerate") => { regenerate.dispatch(()); }
-            Some("confirm") => { confirm.dispatch(code.get_untracked()); }
+            Some("start") => { start.dispatch(StartTotp {}); }
+            Some("disable") => { disable.dispatch(DisableTotp {}); }
+            Some("regenerate") => { regenerate.dispatch(RegenerateRecoveryCodes {}); }
+            Some("confirm") => { confirm.dispatch(ConfirmTotp { code: code.get_untracked() }); }
             _ => {}
         }
         interrupted.set(None);
     });
-    let new_codes = Signal::derive(move || {
-        confirm.value().get().and_then(Result::ok).or_else(|| regenerate.value().get().and_then(Result::ok))
-    });
+    let confirming = query("confirm");
+    let disabled_plain = done_without_js::<DisableTotp>();
+    let disabled = move || matches!(disable.value().get(), Some(Ok(()))) || (disabled_plain && disable.value().get().is_none());
+    let asking = move || confirming.get().as_deref() == Some("two-step-off") && !disabled();
     view! {
         <section class="card" aria-labelledby="two-step-heading">
-            <h2 id="two-step-heading">"Two-step verification"</h2>
+            <h2 id="two-step-heading">{t("security-two-step-heading")}</h2>
             <Show when=move || interrupted.get().is_some()>
-                <StepUp on_confirmed=resume/>
+                <StepUp section="two-step" on_confirmed=resume/>
             </Show>
-            {move || new_codes.get().map(|codes| view! {
-                <div class="recovery-codes" role="status">
-                    <h3>"Your recovery codes"</h3>
-                    <p>"Store these somewhere safe. Each works once, if you lose your authenticator app. They will not be shown again."</p>
-                    <ul>{codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
-                </div>
-            })}
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match status.await {
-                        Ok(s) if s.totp => view! {
-                            <p>"Two-step verification is on: signing in with your password asks for a code from your authenticator app."</p>
-                            <p>{format!("Recovery codes left: {}", s.recovery_codes_left)}</p>
-                            <button type="button" on:click=move |_| { regenerate.dispatch(()); }>"Create new recovery codes"</button>
-                            " "
-                            <button type="button" on:click=move |_| { disable.dispatch(()); }>"Turn off two-step verification"</button>
-                        }.into_any(),
-                        Ok(s) => view! {
-                            {(s.passkeys > 0).then(|| view! {
-                                <p>"Two-step verification is on: signing in with your password asks for your passkey."</p>
-                                <p>{format!("Recovery codes left: {}", s.recovery_codes_left)}</p>
-                                <button type="button" on:click=move |_| { regenerate.dispatch(()); }>"Create new recovery codes"</button>
-                            })}
-                            <p>"You can also use a code from an authenticator app on your phone as the second step."</p>
-                            {move || match start.value().get() {
-                                Some(Ok(setup)) => view! {
-                                    <ol class="setup-steps">
-                                        <li>
-                                            <p>"Scan this code with your authenticator app:"</p>
-                                            <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
-                                            <p>"Or type this secret key: " <code class="totp-secret">{setup.secret.clone()}</code></p>
-                                        </li>
-                                        <li>
-                                            <form class="form" novalidate on:submit=move |ev| {
-                                                ev.prevent_default();
-                                                confirm.dispatch(code.get_untracked());
-                                            }>
-                                                {form_alert(confirm.value())}
-                                                <Field label="Authentication code" name="code" id="totp-setup-code" autocomplete="one-time-code"
-                                                    hint="The 6 digits your app shows now." on_input=Callback::new(move |v| code.set(v))/>
-                                                <button type="submit">"Turn on two-step verification"</button>
-                                            </form>
-                                        </li>
-                                    </ol>
-                                }.into_any(),
-                                _ => view! {
-                                    {form_alert(start.value())}
-                                    <button type="button" on:click=move |_| { start.dispatch(()); }>"Set up an authenticator app"</button>
-                                }.into_any(),
-                            }}
-                        }.into_any(),
-                        Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
-                    }
-                })}
+            <Transition fallback=|| ()>
+                {move || {
+                    let fresh = confirm.value().get().and_then(Result::ok).or_else(|| regenerate.value().get().and_then(Result::ok));
+                    Suspend::new(async move {
+                        let taken = taken.await.unwrap_or_default();
+                        fresh.or_else(|| (!taken.is_empty()).then_some(taken))
+                            .map(|codes| view! { <RecoveryCodes codes=codes intro=t("security-codes-intro")/> })
+                    })
+                }}
+            </Transition>
+            {move || disabled().then(|| view! { <p role="status">{t("security-two-step-turned-off")}</p> })}
+            <Transition fallback=|| view! { <p>{t("security-loading")}</p> }>
+                {move || {
+                    let started = start.value().get().and_then(Result::ok).filter(|_| start.version().get() > confirmed_at.get());
+                    Suspend::new(async move {
+                        let pending = setup.await.ok().flatten();
+                        match status.await {
+                            Ok(s) if s.totp => view! {
+                                <p>{t("security-two-step-on-app")}</p>
+                                <p>{t_with("security-codes-left", &[("n", s.recovery_codes_left.to_string())])}</p>
+                                <ActionForm action=regenerate attr:class="inline-form">
+                                    <PageField/>
+                                    <ErrorSummary error=failure_but_step_up(regenerate.value()) pending=regenerate.pending()/>
+                                    <button type="submit" class="secondary">{t("security-codes-regenerate")}</button>
+                                </ActionForm>
+                                <Show when=asking fallback=|| view! {
+                                    <a class="button danger" href=format!("{PAGE}?confirm=two-step-off#two-step-heading")>{t("security-two-step-turn-off")}</a>
+                                }>
+                                    <div class="confirm" role="group" aria-labelledby="two-step-off-heading">
+                                        <h3 id="two-step-off-heading">{t("security-two-step-off-question")}</h3>
+                                        <p>{t("security-two-step-off-explain")}</p>
+                                        <ActionForm action=disable attr:class="inline-form">
+                                            <PageField/>
+                                            <ErrorSummary error=failure_but_step_up(disable.value()) pending=disable.pending()/>
+                                            <button type="submit" class="danger" disabled=move || disable.pending().get()>{t("security-two-step-off-confirm")}</button>
+                                            " "
+                                            <a class="button secondary" href=format!("{PAGE}#two-step-heading")>{t("security-cancel")}</a>
+                                        </ActionForm>
+                                    </div>
+                                </Show>
+                            }.into_any(),
+                            Ok(s) => {
+                                let setup = started.or(pending);
+                                view! {
+                                    {(s.passkeys > 0).then(|| view! {
+                                        <p>{t("security-two-step-on-passkey")}</p>
+                                        <p>{t_with("security-codes-left", &[("n", s.recovery_codes_left.to_string())])}</p>
+                                        <ActionForm action=regenerate attr:class="inline-form">
+                                            <PageField/>
+                                            <ErrorSummary error=failure_but_step_up(regenerate.value()) pending=regenerate.pending()/>
+                                            <button type="submit" class="secondary">{t("security-codes-regenerate")}</button>
+                                        </ActionForm>
+                                    })}
+                                    <p>{t("security-two-step-app-offer")}</p>
+                                    {match setup {
+                                        Some(setup) => view! {
+                                            <ol class="setup-steps">
+                                                <li>
+                                                    <p>{t("security-totp-scan")}</p>
+                                                    <div class="qr" role="img" aria-label=t("security-totp-qr-label") inner_html=setup.qr_svg.clone()></div>
+                                                    <p>{t("security-totp-or-type")} " " <code class="totp-secret">{grouped(&setup.secret)}</code></p>
+                                                </li>
+                                                <li>
+                                                    <ActionForm action=confirm attr:class="form" attr:novalidate="true">
+                                                        <PageField/>
+                                                        <ErrorSummary error=failure_but_step_up(confirm.value()) pending=confirm.pending() fields=&[("Code", "totp-setup-code")]/>
+                                                        <Field label=t("security-code-label") name="code" id="totp-setup-code" autocomplete="one-time-code" inputmode="numeric"
+                                                            hint=t("security-totp-code-hint") error=field_error(confirm.value(), "Code")
+                                                            on_input=Callback::new(move |v| code.set(v))/>
+                                                        <button type="submit" disabled=move || confirm.pending().get()>{t("security-totp-turn-on")}</button>
+                                                    </ActionForm>
+                                                </li>
+                                            </ol>
+                                        }.into_any(),
+                                        None => view! {
+                                            <ActionForm action=start attr:class="inline-form">
+                                                <PageField/>
+                                                <ErrorSummary error=failure_but_step_up(start.value()) pending=start.pending()/>
+                                                <button type="submit" disabled=move || start.pending().get()>{t("security-totp-set-up")}</button>
+                                            </ActionForm>
+                                        }.into_any(),
+                                    }}
+                                }.into_any()
+                            }
+                            Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         </section>
     }
     .into_any()
 }
 
-/// Passkeys: add (named), rename, remove. Adding and removing ask to confirm it's you
-/// when the last authentication is older than five minutes.
+/// Passkeys: add (named, once interactive), rename, remove (after "Are you sure?").
+/// Adding and removing ask to confirm it's you when the last authentication is older
+/// than five minutes.
 #[component]
 fn PasskeysSection() -> AnyView {
     let name = RwSignal::new(String::new());
@@ -214,56 +416,59 @@ fn PasskeysSection() -> AnyView {
         let name = name.get_untracked();
         async move { passkey::create_with(passkey_add_options(), |r| passkey_add(name, r)).await }
     });
-    let remove = Action::new(|id: &String| remove_passkey(id.clone()));
-    let rename = Action::new(|(id, name): &(String, String)| rename_passkey(id.clone(), name.clone()));
+    let remove = ServerAction::<RemovePasskey>::new();
+    let rename = ServerAction::<RenamePasskey>::new();
     let list = Resource::new(move || (add.version().get(), remove.version().get(), rename.version().get()), |_| list_passkeys());
-    // The change that asked for a step-up: "add", or the id of the passkey to remove.
-    let interrupted = RwSignal::new(None::<Option<String>>);
-    let last_removed = RwSignal::new(String::new());
-    Effect::new(move || {
-        if matches!(add.value().get(), Some(Err(AppError::ReauthRequired))) {
-            interrupted.set(Some(None));
-        }
-    });
-    Effect::new(move || {
-        if matches!(remove.value().get(), Some(Err(AppError::ReauthRequired))) {
-            interrupted.set(Some(Some(last_removed.get_untracked())));
-        }
-    });
+    changed_on_success(add.value());
+    changed_on_success(remove.value());
+    leave_state_on_success(remove.value());
+    leave_state_on_success(rename.value());
+    let removing = query("remove");
+    // The change that asked for a step-up: "add", "remove", or "page" (a plain
+    // step-up's answer, nothing to resume).
+    let initially = reauth(&remove.value().get_untracked()) || step_up_answered("passkeys");
+    let interrupted = RwSignal::new(initially.then_some("page"));
+    Effect::new(move |_| if reauth(&add.value().get()) { interrupted.set(Some("add")) });
+    Effect::new(move |_| if reauth(&remove.value().get()) { interrupted.set(Some("remove")) });
     let resume = Callback::new(move |()| {
         match interrupted.get_untracked() {
-            Some(None) => { add.dispatch(()); }
-            Some(Some(id)) => { remove.dispatch(id); }
-            None => {}
+            Some("add") => { add.dispatch(()); }
+            Some("remove") => {
+                if let Some(id) = removing.get_untracked() {
+                    remove.dispatch(RemovePasskey { id });
+                }
+            }
+            _ => {}
         }
         interrupted.set(None);
     });
-    let supported = RwSignal::new(true);
-    Effect::new(move || supported.set(passkey::supported()));
-    let add_error = Signal::derive(move || match add.value().get() {
-        Some(Err(AppError::ReauthRequired)) => None,
-        other => other,
+    // Known once interactive: without the wasm no passkey can be made.
+    let supported = RwSignal::new(None::<bool>);
+    Effect::new(move || supported.set(Some(passkey::supported())));
+    // After each passkey added, the name field starts empty again.
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            name.set(String::new());
+            clear_input("field-passkey_name");
+        }
     });
-    let remove_error = Signal::derive(move || match remove.value().get() {
-        Some(Err(AppError::ReauthRequired)) => None,
-        other => other,
-    });
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err).filter(|e| *e != AppError::ReauthRequired));
+    let add_result = Signal::derive(move || add_error.get().map(Err::<(), AppError>));
     view! {
         <section class="card" aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">"Passkeys"</h2>
-            <p>"Sign in with your fingerprint, face or screen lock instead of a password. Passkeys cannot be phished or guessed."</p>
+            <h2 id="passkeys-heading">{t("security-passkeys-heading")}</h2>
+            <p>{t("security-passkeys-intro")}</p>
             <Show when=move || interrupted.get().is_some()>
-                <StepUp on_confirmed=resume/>
+                <StepUp section="passkeys" on_confirmed=resume/>
             </Show>
-            {form_alert(remove_error)}
-            {form_alert(rename.value())}
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <ErrorSummary error=failure_but_step_up(rename.value()) pending=rename.pending()/>
+            <Transition fallback=|| view! { <p>{t("security-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(keys) if keys.is_empty() => view! { <p>"You have no passkeys yet."</p> }.into_any(),
+                        Ok(keys) if keys.is_empty() => view! { <p>{t("security-passkeys-none")}</p> }.into_any(),
                         Ok(keys) => view! {
                             <ul class="passkeys">
-                                {keys.into_iter().map(|k| view! { <PasskeyItem key=k remove=remove rename=rename last_removed=last_removed/> }).collect_view()}
+                                {keys.into_iter().map(|k| view! { <PasskeyItem key=k remove=remove rename=rename/> }).collect_view()}
                             </ul>
                         }.into_any(),
                         Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
@@ -271,82 +476,113 @@ fn PasskeysSection() -> AnyView {
                 })}
             </Transition>
             {move || add.value().get().and_then(Result::ok).filter(|a| !a.recovery_codes.is_empty()).map(|a| view! {
-                <div class="recovery-codes" role="status">
-                    <h3>"Your recovery codes"</h3>
-                    <p>"Your passkey now also protects sign-ins with your password. Store these codes somewhere safe: each works once if you lose your passkey. They will not be shown again."</p>
-                    <ul>{a.recovery_codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
-                </div>
+                <RecoveryCodes codes=a.recovery_codes intro=t("security-codes-intro-passkey")/>
             })}
-            {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! { <p role="status">"Your passkey was added."</p> })}
-            <Show when=move || supported.get() fallback=|| view! { <p>"This browser cannot create passkeys."</p> }>
-                <form class="form" novalidate on:submit=move |ev| {
-                    ev.prevent_default();
-                    add.dispatch(());
-                }>
-                    {form_alert(add_error)}
-                    <Field label="Passkey name" name="passkey_name" hint="So you can tell your passkeys apart, e.g. \"Work laptop\"."
-                        error=field_error(add_error, "Name") on_input=Callback::new(move |v| name.set(v))/>
-                    <button type="submit" disabled=move || add.pending().get()>"Add a passkey"</button>
-                </form>
-            </Show>
+            {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! { <p role="status">{t("security-passkey-added")}</p> })}
+            {move || match supported.get() {
+                None => view! { <p class="muted">{t("security-passkeys-need-js")}</p> }.into_any(),
+                Some(false) => view! { <p>{t("security-passkeys-unsupported")}</p> }.into_any(),
+                Some(true) => view! {
+                    <form class="form" novalidate on:submit=move |ev| {
+                        ev.prevent_default();
+                        add.dispatch(());
+                    }>
+                        <ErrorSummary error=add_error pending=add.pending() fields=&[("Name", "field-passkey_name")]/>
+                        <Field label=t("security-passkey-name") name="passkey_name" hint=t("security-passkey-name-hint")
+                            error=field_error(add_result, "Name") on_input=Callback::new(move |v| name.set(v))/>
+                        <button type="submit" disabled=move || add.pending().get()>{t("security-passkey-add")}</button>
+                    </form>
+                }.into_any(),
+            }}
         </section>
     }
     .into_any()
 }
 
-/// One passkey: its facts, rename in place, remove. (Type-erased: the nested view
-/// types are deep enough to exceed the compiler's default limits in wasm.)
+/// One passkey: its facts, rename in place, remove after confirming. (Type-erased:
+/// the nested view types are deep enough to exceed the compiler's default limits in
+/// wasm.)
 #[component]
-fn PasskeyItem(
-    key: PasskeyView,
-    remove: Action<String, Result<(), AppError>>,
-    rename: Action<(String, String), Result<(), AppError>>,
-    last_removed: RwSignal<String>,
-) -> AnyView {
-    let new_name = RwSignal::new(key.name.clone());
-    let renaming = RwSignal::new(false);
-    let (id, id2) = (key.id.clone(), key.id.clone());
+fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: ServerAction<RenamePasskey>) -> AnyView {
+    let renaming_id = query("rename");
+    let removing_id = query("remove");
+    let renamed_plain = done_without_js::<RenamePasskey>();
+    let removed_plain = done_without_js::<RemovePasskey>();
+    let renaming = {
+        let id = key.id.clone();
+        move || renaming_id.get().as_deref() == Some(id.as_str()) && !renamed_plain && !matches!(rename.value().get(), Some(Ok(())))
+    };
+    let removing = {
+        let id = key.id.clone();
+        move || removing_id.get().as_deref() == Some(id.as_str()) && !removed_plain && !matches!(remove.value().get(), Some(Ok(())))
+    };
     let field_id = format!("rename-{}", key.id);
-    let label = format!("New name for {}", key.name);
+    let label = t_with("security-passkey-new-name", &[("name", key.name.clone())]);
+    let encoded: String = key.id.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let rename_href = format!("{PAGE}?rename={encoded}#passkeys-heading");
+    let remove_href = format!("{PAGE}?remove={encoded}#passkeys-heading");
+    let (id, id2, name, name2, name3, name4) = (key.id.clone(), key.id.clone(), key.name.clone(), key.name.clone(), key.name.clone(), key.name.clone());
     view! {
         <li class="passkey">
             <strong>{key.name.clone()}</strong>
             {key.model.clone().map(|m| view! { <span class="muted">{format!(" — {m}")}</span> })}
-            {key.synced.then(|| view! { <span class="badge">"synced"</span> })}
+            {key.synced.then(|| view! { <span class="badge">{t("security-passkey-synced")}</span> })}
             <p class="muted">
-                {format!("Added {}", key.created)}
-                {format!(" · {}", key.last_used.clone().map_or_else(|| "never used".to_owned(), |t| format!("last used {t}")))}
+                {t("security-passkey-created")} " " <Time when=key.created.clone()/>
+                " · "
+                {match key.last_used.clone() {
+                    Some(w) => view! { {t("security-passkey-last-used")} " " <Time when=w/> }.into_any(),
+                    None => view! { {t("security-passkey-never-used")} }.into_any(),
+                }}
             </p>
             {key.flagged.then(|| view! {
-                <p class="alert" role="alert">"Blocked: this passkey answered like a copy of itself. Remove it and add it again."</p>
+                <p class="alert" role="alert">{t("security-passkey-flagged")}</p>
             })}
-            <Show when=move || renaming.get()
+            <Show when=renaming.clone()
                 fallback=move || view! {
-                    <button type="button" class="secondary" on:click=move |_| renaming.set(true)>
-                        "Rename" <span class="visually-hidden">{format!(" {}", new_name.get_untracked())}</span>
-                    </button>
+                    <a class="button secondary" href=rename_href.clone()>
+                        {t("security-passkey-rename")} <span class="visually-hidden">{format!(" {name}")}</span>
+                    </a>
                 }>
-                <form class="form inline-form" novalidate on:submit={
-                    let id = id.clone();
-                    move |ev| {
-                        ev.prevent_default();
-                        rename.dispatch((id.clone(), new_name.get_untracked()));
-                        renaming.set(false);
-                    }
-                }>
-                    <Field label=label.clone() name="name" id=field_id.clone() value=new_name.get_untracked()
-                        on_input=Callback::new(move |v| new_name.set(v))/>
-                    <button type="submit">"Save name"</button>
-                </form>
+                {
+                let (id, label, field_id, current) = (id.clone(), label.clone(), field_id.clone(), name4.clone());
+                view! {
+                <ActionForm action=rename attr:class="form inline-form" attr:novalidate="true">
+                    <PageField/>
+                    <input type="hidden" name="id" value=id/>
+                    <Field label=label name="name" id=field_id value=current/>
+                    <button type="submit">{t("security-passkey-save-name")}</button>
+                    " "
+                    <a class="button secondary" href=format!("{PAGE}#passkeys-heading")>{t("security-cancel")}</a>
+                </ActionForm>
+                }
+                }
             </Show>
             " "
-            <button type="button" class="danger" on:click={
-                let id = id2.clone();
-                move |_| {
-                    last_removed.set(id.clone());
-                    remove.dispatch(id.clone());
+            <Show when=removing.clone()
+                fallback=move || view! {
+                    <a class="button danger" href=remove_href.clone()>
+                        {t("security-passkey-remove")} <span class="visually-hidden">{format!(" {name2}")}</span>
+                    </a>
+                }>
+                {
+                let (id2, name, heading, labelled) = (id2.clone(), name3.clone(), format!("remove-{id2}-heading"), format!("remove-{id2}-heading"));
+                view! {
+                <div class="confirm" role="group" aria-labelledby=labelled>
+                    <h3 id=heading>{t_with("security-passkey-remove-question", &[("name", name)])}</h3>
+                    <p>{t("security-passkey-remove-explain")}</p>
+                    <ActionForm action=remove attr:class="inline-form">
+                        <PageField/>
+                        <input type="hidden" name="id" value=id2/>
+                        <ErrorSummary error=failure_but_step_up(remove.value()) pending=remove.pending()/>
+                        <button type="submit" class="danger" disabled=move || remove.pending().get()>{t("security-passkey-remove-confirm")}</button>
+                        " "
+                        <a class="button secondary" href=format!("{PAGE}#passkeys-heading")>{t("security-cancel")}</a>
+                    </ActionForm>
+                </div>
                 }
-            }>"Remove" <span class="visually-hidden">{format!(" {}", key.name)}</span></button>
+                }
+            </Show>
         </li>
     }
     .into_any()

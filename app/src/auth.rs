@@ -101,8 +101,12 @@ pub async fn require() -> Result<Current, AppError> {
         Some(c) => Ok(c),
         None => {
             let refused = respond(AppError::SignInRequired);
-            if let Some(page) = use_context::<http::request::Parts>().and_then(|p| signed_in_page(&p.method, &p.uri)) {
-                leptos_axum::redirect(&sign_in_path(&page));
+            let page = use_context::<http::request::Parts>().and_then(|p| signed_in_page(&p.method, &p.uri));
+            if let (Some(page), Some(response)) = (page, use_context::<leptos_axum::ResponseOptions>())
+                && let Ok(location) = http::HeaderValue::from_str(&sign_in_path(&page))
+            {
+                response.insert_header(http::header::LOCATION, location);
+                response.set_status(http::StatusCode::SEE_OTHER);
             }
             Err(refused)
         }

@@ -220,3 +220,18 @@ mod tests {
         assert_eq!(continue_path("abc_DEF-123"), "/oauth2/continue?r=abc_DEF-123");
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod connected_brand_words {
+    use super::receives;
+
+    /// What each scope shares has words in every locale (the ids are picked at run time).
+    #[test]
+    fn every_scope_has_words_in_every_locale() {
+        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "custom:thing"] {
+            for locale in identity::i18n::Locale::ALL {
+                assert!(identity::i18n::has(locale, receives(scope)), "{scope} in {}", locale.tag());
+            }
+        }
+    }
+}

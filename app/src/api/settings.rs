@@ -225,3 +225,48 @@ fn describe(action: &str, detail: &str) -> String {
     };
     t(id)
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::prelude::{Owner, provide_context};
+
+    use super::describe;
+    use crate::i18n::{CurrentLocale, Locale};
+
+    /// Every audit action the activity page knows reads as a sentence in every locale
+    /// (no `⟦id⟧`): the ids are chosen at run time, so the source scan cannot see them.
+    #[test]
+    fn every_activity_reads_as_a_sentence_in_every_locale() {
+        let actions = [
+            "customer.registered", "customer.imported", "customer.email_verified", "login.succeeded", "login.failed", "account.locked",
+            "account.unlocked", "customer.reauthenticated", "mfa.totp_enabled", "mfa.totp_disabled", "mfa.recovery_codes_regenerated",
+            "mfa.recovery_code_used", "mfa.failed", "passkey.added", "passkey.renamed", "passkey.removed", "passkey.flagged",
+            "device.remembered", "password.reset_requested", "password.reset", "password.changed", "account.provisional_cleared",
+            "email.change_requested", "email.changed", "email.change_undone", "profile.updated", "session.ended",
+            "sessions.ended_others", "oauth.consent_granted", "oauth.consent_denied", "oauth.consent_revoked", "oauth.logout",
+            "oauth.code_replayed", "oauth.refresh_reused", "something.new",
+        ];
+        let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
+        for locale in Locale::ALL {
+            let owner = Owner::new();
+            owner.with(|| {
+                provide_context(CurrentLocale(locale));
+                for action in actions {
+                    let text = describe(action, detail);
+                    assert!(!text.is_empty() && !text.contains('⟦'), "{action} in {}: {text}", locale.tag());
+                }
+                let plain = describe("login.succeeded", r#"{"amr":["pwd"]}"#);
+                match locale {
+                    Locale::En => {
+                        assert_eq!(describe("login.succeeded", detail), "Signed in with two steps from a new device: Firefox on Linux");
+                        assert_eq!(plain, "Signed in: an unknown device");
+                    }
+                    Locale::De => {
+                        assert_eq!(describe("login.succeeded", detail), "Mit zwei Schritten angemeldet (neues Gerät): Firefox on Linux");
+                        assert_eq!(plain, "Angemeldet: ein unbekanntes Gerät");
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,8 +1,10 @@
-//! `/account`: the profile form (names, language, time zone, contact, address) and the
+//! `/account`: the profile form (names, language, time zone, contact, address),
+//! checked in the browser with the core's rules when a field is left, and the
 //! email-verification reminder. Both forms work before the wasm; a saved language or
 //! time zone applies to the pages at once (the server sets their cookies).
 
-use identity::domain::profile::ProfileForm;
+use identity::domain::PersonName;
+use identity::domain::profile::{self as rules, ProfileForm};
 use identity::i18n::Locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -92,6 +94,15 @@ fn VerifyReminder(email: String) -> impl IntoView {
     }
 }
 
+/// The browser's own check of a field, with the core's rules (the server checks again).
+fn message(r: Result<Option<String>, identity::domain::ParseError>) -> Option<String> {
+    r.err().map(|e| e.to_string())
+}
+
+fn name_rule(field: &'static str, value: &str) -> Option<String> {
+    message(PersonName::parse_optional(field, Some(value)).map(|n| n.map(|n| n.as_str().to_owned())))
+}
+
 /// What a field shows: what was typed before a refused plain post, else the profile.
 fn shown(name: &str, saved: &Option<String>) -> String {
     match use_context::<StickyForm>() {
@@ -129,12 +140,12 @@ fn ProfileEditor(initial: ProfileForm) -> impl IntoView {
             <fieldset>
                 <legend>{t("account-profile-name")}</legend>
                 <Field label=t("account-profile-given-name") name="form[given_name]" autocomplete="given-name"
-                    value=shown("form[given_name]", &initial.given_name) error=field_error(result, "Given name")/>
+                    value=shown("form[given_name]", &initial.given_name) error=field_error(result, "Given name") validate=|s| name_rule("Given name", s)/>
                 <Field label=t("account-profile-family-name") name="form[family_name]" autocomplete="family-name"
-                    value=shown("form[family_name]", &initial.family_name) error=field_error(result, "Family name")/>
+                    value=shown("form[family_name]", &initial.family_name) error=field_error(result, "Family name") validate=|s| name_rule("Family name", s)/>
                 <Field label=t("account-profile-display-name") name="form[display_name]" autocomplete="nickname"
                     value=shown("form[display_name]", &initial.display_name) hint=t("account-profile-display-name-hint")
-                    error=field_error(result, "Display name")/>
+                    error=field_error(result, "Display name") validate=|s| name_rule("Display name", s)/>
             </fieldset>
             <fieldset>
                 <legend>{t("account-profile-preferences")}</legend>
@@ -143,22 +154,24 @@ fn ProfileEditor(initial: ProfileForm) -> impl IntoView {
                 <Select label=t("account-profile-zone") name="form[zoneinfo]" hint=t("account-profile-zone-hint")
                     options=zones selected=zone error=field_error(result, "Time zone")/>
                 <Field label=t("account-profile-phone") name="form[phone]" kind="tel" autocomplete="tel"
-                    value=shown("form[phone]", &initial.phone) hint=t("account-profile-phone-hint") error=field_error(result, "Phone")/>
+                    value=shown("form[phone]", &initial.phone) hint=t("account-profile-phone-hint") error=field_error(result, "Phone")
+                    validate=|s| message(rules::parse_phone(Some(s)))/>
                 <Field label=t("account-profile-birth-date") name="form[birth_date]" kind="date" autocomplete="bday"
                     value=shown("form[birth_date]", &initial.birth_date) error=field_error(result, "Birth date")/>
             </fieldset>
             <fieldset>
                 <legend>{t("account-profile-address")}</legend>
                 <Field label=t("account-profile-street") name="form[street]" autocomplete="street-address"
-                    value=shown("form[street]", &initial.street) error=field_error(result, "Street address")/>
+                    value=shown("form[street]", &initial.street) error=field_error(result, "Street address") validate=|s| message(rules::parse_street(Some(s)))/>
                 <Field label=t("account-profile-city") name="form[locality]" autocomplete="address-level2"
-                    value=shown("form[locality]", &initial.locality) error=field_error(result, "City")/>
+                    value=shown("form[locality]", &initial.locality) error=field_error(result, "City") validate=|s| message(rules::parse_locality(Some(s)))/>
                 <Field label=t("account-profile-region") name="form[region]" autocomplete="address-level1"
-                    value=shown("form[region]", &initial.region) error=field_error(result, "Region")/>
+                    value=shown("form[region]", &initial.region) error=field_error(result, "Region") validate=|s| message(rules::parse_region(Some(s)))/>
                 <Field label=t("account-profile-postal-code") name="form[postal_code]" autocomplete="postal-code"
-                    value=shown("form[postal_code]", &initial.postal_code) error=field_error(result, "Postal code")/>
+                    value=shown("form[postal_code]", &initial.postal_code) error=field_error(result, "Postal code") validate=|s| message(rules::parse_postal_code(Some(s)))/>
                 <Field label=t("account-profile-country") name="form[country]" autocomplete="country"
-                    value=shown("form[country]", &initial.country) hint=t("account-profile-country-hint") error=field_error(result, "Country")/>
+                    value=shown("form[country]", &initial.country) hint=t("account-profile-country-hint") error=field_error(result, "Country")
+                    validate=|s| message(rules::parse_country(Some(s)))/>
             </fieldset>
             <button type="submit" disabled=move || save.pending().get()>{t("account-profile-save")}</button>
             <div role="status">

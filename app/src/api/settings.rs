@@ -41,6 +41,14 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     let changed = ctx.identity.update_profile(&crate::api::customer(&current), &current.customer_id, &form).await.map_err(auth::fail)?;
     // Checked by the core: a language we ship and a zone the database knows.
     auth::remember_preferences(form.preferred_language.as_deref(), form.zoneinfo.as_deref().map(str::trim));
+    // Set back to "as my browser/device is set": the browser's own choice applies again.
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if changed.contains(&"preferred_language") && blank(&form.preferred_language) {
+        auth::write_cookie(auth::Cookie::Language, None);
+    }
+    if changed.contains(&"zoneinfo") && blank(&form.zoneinfo) {
+        auth::write_cookie(auth::Cookie::TimeZone, None);
+    }
     Ok(changed.into_iter().map(str::to_owned).collect())
 }
 

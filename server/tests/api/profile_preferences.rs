@@ -95,6 +95,15 @@ async fn language_and_zone_are_checked_and_the_pages_follow_them(db: Db) {
     assert!(html.contains("Ihre Geräte") && html.contains("gerade eben"), "German words and times");
     assert!(!html.contains('⟦'), "no untranslated message");
     assert!(html.contains("+01:00\""), "the datetime attribute in the customer's zone");
+
+    // Back to "as my browser is set": both cookies are cleared, the browser decides again.
+    let (status, cookies, changed) = save(&app, &browser, &[("form[given_name]", "Ann"), ("form[preferred_language]", ""), ("form[zoneinfo]", "")]).await;
+    assert_eq!((status, changed), (200, json!(["preferred_language", "zoneinfo"])));
+    for name in ["foyer-lang", "foyer-tz"] {
+        assert!(cookie(&cookies, name).is_some_and(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")), "{name} cleared: {cookies:?}");
+    }
+    let (_, _, html) = page(&app, &browser, "/account/devices").await;
+    assert!(html.contains("<html lang=\"en\"") && html.contains("Your devices"), "English again");
 }
 
 async fn every_sign_in_sets_the_profiles_language_and_zone(db: Db) {

@@ -92,13 +92,37 @@ impl Current {
     }
 }
 
-/// The signed-in customer, or 401 "Please sign in".
+/// The signed-in customer, or 401 "Please sign in". While an account page is rendered
+/// on the server (its data loads through this), the answer becomes a redirect to
+/// `/login?return_to=<the page>` instead, so a signed-out visitor lands on the sign-in
+/// page with or without the wasm.
 pub async fn require() -> Result<Current, AppError> {
     match current().await? {
         Some(c) => Ok(c),
-        None => Err(respond(AppError::SignInRequired)),
+        None => {
+            let refused = respond(AppError::SignInRequired);
+            let page = use_context::<http::request::Parts>().and_then(|p| signed_in_page(&p.method, &p.uri));
+            if let (Some(page), Some(response)) = (page, use_context::<leptos_axum::ResponseOptions>())
+                && let Ok(location) = http::HeaderValue::from_str(&sign_in_path(&page))
+            {
+                response.insert_header(http::header::LOCATION, location);
+                response.set_status(http::StatusCode::SEE_OTHER);
+            }
+            Err(refused)
+        }
     }
 }
+
+/// The page (path and query) when `uri` is a GET of a page that needs a signed-in
+/// customer: everything under `/account` but the mailed links' pages.
+fn signed_in_page(method: &http::Method, uri: &http::Uri) -> Option<String> {
+    let path = uri.path();
+    let account = path == "/account" || path.starts_with("/account/");
+    let mailed_link = ["/account/confirm-email", "/account/undo-email"].contains(&path);
+    (method == http::Method::GET && account && !mailed_link).then(|| uri.path_and_query().map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned()))
+}
+
+pub use crate::pages::account::sign_in_path;
 
 /// The signed-in customer who authenticated in the last five minutes, as strongly as
 /// the account allows (`identity::accounts::step_up`): with two-step verification on,
@@ -143,7 +167,25 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     session.insert(CUSTOMER, customer_id).await.map_err(store_error)?;
     session.insert(SIGNED_IN_AT, auth_time).await.map_err(store_error)?;
     session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
+    // The pages follow the profile's language and time zone from the first page on.
+    let me = identity::principal::Principal::customer(customer_id, identity::accounts::login::acr_of(amr));
+    match ctx.identity.profile(&me, customer_id).await {
+        Ok(profile) => remember_preferences(profile.preferred_language.as_deref(), profile.zoneinfo.as_deref()),
+        Err(e) => tracing::warn!(error = %e, "the profile's language and time zone were not read at sign-in"),
+    }
     Ok(())
+}
+
+/// Sets the language (`foyer-lang`) and time-zone (`foyer-tz`) cookies the pages read
+/// (`crate::i18n`) to the profile's values; an unset or unknown value leaves its cookie
+/// as it is (the switcher's or the browser's choice).
+pub fn remember_preferences(language: Option<&str>, zone: Option<&str>) {
+    if let Some(locale) = language.and_then(identity::i18n::Locale::parse) {
+        write_cookie(Cookie::Language, Some(locale.tag()));
+    }
+    if let Some(zone) = zone.and_then(identity::i18n::TimeZone::named) {
+        write_cookie(Cookie::TimeZone, Some(&zone.name().replace('/', "%2F")));
+    }
 }
 
 /// Remembers that the first step passed and a second factor is due.
@@ -267,6 +309,11 @@ pub enum Cookie {
     Device,
     /// "Remember this device": skips the second step for 30 days.
     Remember,
+    /// The page language (`foyer-lang`, read by `crate::i18n::locale_of`), a year.
+    Language,
+    /// The time zone (`foyer-tz`, `/` written `%2F`), a year. Not HttpOnly: the wasm
+    /// reads it to leave a zone the server set alone (`crate::remember_time_zone`).
+    TimeZone,
 }
 
 impl Cookie {
@@ -274,6 +321,8 @@ impl Cookie {
         match self {
             Self::Device => "foyer-device",
             Self::Remember => "foyer-remember",
+            Self::Language => "foyer-lang",
+            Self::TimeZone => "foyer-tz",
         }
     }
 
@@ -281,6 +330,7 @@ impl Cookie {
         match self {
             Self::Device => 34_560_000,
             Self::Remember => identity::accounts::remember::REMEMBER_MS / 1000,
+            Self::Language | Self::TimeZone => 31_536_000,
         }
     }
 
@@ -297,12 +347,14 @@ pub fn read_cookie(which: Cookie) -> Option<String> {
     parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).map(str::trim).find_map(|c| c.strip_prefix(&prefix).map(str::to_owned))
 }
 
-/// Sets one of our cookies (HttpOnly, SameSite=Lax, Secure on https); `None` clears it.
+/// Sets one of our cookies (HttpOnly but the time zone, SameSite=Lax, Secure on https);
+/// `None` clears it.
 pub fn write_cookie(which: Cookie, value: Option<&str>) {
     let (Some(response), Ok(ctx)) = (use_context::<leptos_axum::ResponseOptions>(), server_context()) else { return };
     let secure = if ctx.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let http_only = if which == Cookie::TimeZone { "" } else { "; HttpOnly" };
     let (value, max_age) = value.map_or(("", 0), |v| (v, which.max_age_secs()));
-    let cookie = format!("{}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}", which.name(&ctx));
+    let cookie = format!("{}={value}; Path=/; Max-Age={max_age}{http_only}; SameSite=Lax{secure}", which.name(&ctx));
     if let Ok(v) = http::HeaderValue::from_str(&cookie) {
         response.append_header(http::header::SET_COOKIE, v);
     }
@@ -328,4 +380,21 @@ pub fn sign_up_meta() -> Result<RequestMeta, AppError> {
     };
     set_device_cookie(&device);
     Ok(request_meta().with_device_id(Some(device)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_out_account_pages_go_to_sign_in_with_the_page() {
+        let get = http::Method::GET;
+        let page = |m: &http::Method, u: &str| signed_in_page(m, &u.parse::<http::Uri>().unwrap_or_default());
+        assert_eq!(page(&get, "/account/devices").map(|p| sign_in_path(&p)).as_deref(), Some("/login?return_to=%2Faccount%2Fdevices"));
+        assert_eq!(page(&get, "/account?tab=1").map(|p| sign_in_path(&p)).as_deref(), Some("/login?return_to=%2Faccount%3Ftab%3D1"));
+        for other in ["/accounts", "/account/confirm-email?token=x", "/account/undo-email", "/api/list_devices", "/login"] {
+            assert_eq!(page(&get, other), None, "{other}");
+        }
+        assert_eq!(page(&http::Method::POST, "/account/devices"), None, "server functions answer 401");
+    }
 }

@@ -116,11 +116,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/unlock") view=unlock_page/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                    <Route path=path!("/account") view=ProfilePage/>
+                    <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/devices") view=DevicesPage/>
-                    <Route path=path!("/account/activity") view=ActivityPage/>
-                    <Route path=path!("/account/brands") view=BrandsPage/>
+                    <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
                     <Route path=path!("/oauth2/consent") view=ConsentPage/>
                     <Route path=path!("/account/confirm-email") view=confirm_email_page/>
                     <Route path=path!("/account/undo-email") view=undo_email_page/>

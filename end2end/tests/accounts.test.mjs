@@ -303,7 +303,8 @@ test(
         'Given name',
         'Family name',
         'Display name',
-        'Preferred language',
+        'Language',
+        'Time zone',
         'Phone',
         'Birth date',
         'Street address',
@@ -371,8 +372,8 @@ test(
         'a list item marked "This device"',
       );
       await expectVisible(
-        page.getByRole('button', { name: 'Sign out all other devices', exact: true }),
-        'the button "Sign out all other devices"',
+        page.getByRole('link', { name: 'Sign out all other devices', exact: true }),
+        'the link "Sign out all other devices" (it asks to confirm)',
       );
 
       // --- Activity -----------------------------------------------------------------------
@@ -404,12 +405,10 @@ test(
         'the header link "Your account" after signing out',
       );
 
+      // Signed out, the account area sends to the sign-in page, which would come back.
       await visit('/account');
-      await expectVisible(page.getByText('Please sign in to continue.'), 'the message "Please sign in to continue." on /account');
-      await expectVisible(
-        main(page).getByRole('link', { name: 'Sign in', exact: true }),
-        'the link "Sign in" next to "Please sign in to continue."',
-      );
+      await waitForPath(page, '/login', 'Visiting /account after signing out');
+      assert.equal(new URL(page.url()).searchParams.get('return_to'), '/account', `the way back from ${page.url()}`);
       const bodyText = await page.locator('body').innerText();
       assert.ok(
         !bodyText.includes(PHONE_NORMALISED) && !bodyText.includes(DISPLAY_NAME),

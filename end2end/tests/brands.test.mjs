@@ -207,14 +207,16 @@ test(
       await expectVisible(brandHeading(AIR), `${AIR} among the connected brands`);
       await expectVisible(brandHeading(HOTELS), `${HOTELS} among the connected brands`);
 
-      await account.getByRole('button', { name: `Disconnect ${HOTELS}`, exact: true }).click();
+      // Destructive: it asks first.
+      await account.getByRole('link', { name: `Disconnect ${HOTELS}`, exact: true }).click();
+      await account.getByRole('button', { name: `Yes, disconnect ${HOTELS}`, exact: true }).click();
       await expectVisible(
         account.getByRole('status').getByText(`${HOTELS} was disconnected.`),
         `the status message that ${HOTELS} was disconnected`,
       );
       await expectHidden(brandHeading(HOTELS), `${HOTELS} on the list of connected brands after disconnecting it`);
       await expectVisible(brandHeading(AIR), `${AIR}, still connected`);
-      await expectVisible(account.getByRole('button', { name: `Disconnect ${AIR}`, exact: true }), `the button "Disconnect ${AIR}"`);
+      await expectVisible(account.getByRole('link', { name: `Disconnect ${AIR}`, exact: true }), `the link "Disconnect ${AIR}"`);
       // A fresh load agrees: the list comes from the server, not from the page's memory.
       await account.reload();
       await waitForHydration(account);
@@ -260,10 +262,9 @@ test('signing out at Northwind Air returns there signed out and ends the Northwi
     await waitForPlace(air, airOrigin, '/', `"Sign out" at ${AIR}`);
     await expectVisible(air.getByText('You are not signed in.', { exact: true }), `"You are not signed in." at ${AIR} after "Sign out"`);
 
-    // Foyer's own session ended with it: the account pages ask to sign in.
+    // Foyer's own session ended with it: the account pages send to the sign-in page.
     await air.goto(`${foyer.baseUrl}/account`);
-    await waitForHydration(air);
-    await expectVisible(air.getByText('Please sign in to continue.'), 'the message "Please sign in to continue." on /account');
+    await waitForPlace(air, foyer.baseUrl, '/login', 'Visiting /account after signing out at the brand');
 
     assert.deepEqual(errors, [], 'no page or console errors');
   });

@@ -51,8 +51,8 @@ pub struct ConnectedBrandView {
     pub website_url: Option<String>,
     /// What it receives, in words.
     pub receives: Vec<String>,
-    pub connected_since: String,
-    pub last_used: Option<String>,
+    pub connected_since: crate::i18n::When,
+    pub last_used: Option<crate::i18n::When>,
 }
 
 /// The message for a handle that is unknown, expired, finished or not this sign-in's.
@@ -167,14 +167,28 @@ pub async fn connected_brands() -> Result<Vec<ConnectedBrandView>, AppError> {
     Ok(brands
         .into_iter()
         .map(|b| ConnectedBrandView {
-            receives: b.scopes.iter().map(|s| identity::oidc::claims::scope_description(s).to_owned()).collect(),
-            connected_since: identity::clock::format_millis(b.first_approved_at),
-            last_used: b.last_used_at.map(identity::clock::format_millis),
+            receives: b.scopes.iter().map(|s| crate::i18n::t(receives(s))).collect(),
+            connected_since: crate::i18n::when(b.first_approved_at),
+            last_used: b.last_used_at.map(crate::i18n::when),
             slug: b.slug,
             name: b.name,
             website_url: b.website_url,
         })
         .collect())
+}
+
+/// The words for what a scope shares, on Connected brands (`account.ftl`).
+#[cfg(feature = "ssr")]
+fn receives(scope: &str) -> &'static str {
+    match scope {
+        "openid" => "account-scope-openid",
+        "profile" => "account-scope-profile",
+        "email" => "account-scope-email",
+        "phone" => "account-scope-phone",
+        "address" => "account-scope-address",
+        "offline_access" => "account-scope-offline-access",
+        _ => "account-scope-other",
+    }
 }
 
 /// "Disconnect": the brand loses its approvals, grants and tokens, and its sites are
@@ -204,5 +218,20 @@ mod tests {
     #[test]
     fn continue_path_keeps_the_handle() {
         assert_eq!(continue_path("abc_DEF-123"), "/oauth2/continue?r=abc_DEF-123");
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod connected_brand_words {
+    use super::receives;
+
+    /// What each scope shares has words in every locale (the ids are picked at run time).
+    #[test]
+    fn every_scope_has_words_in_every_locale() {
+        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "custom:thing"] {
+            for locale in identity::i18n::Locale::ALL {
+                assert!(identity::i18n::has(locale, receives(scope)), "{scope} in {}", locale.tag());
+            }
+        }
     }
 }

@@ -5,20 +5,21 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::i18n::When;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceView {
     /// An opaque handle (the session id's hash), for "Sign out".
     pub id: String,
     pub device: String,
-    pub signed_in: String,
-    pub last_seen: String,
+    pub signed_in: When,
+    pub last_seen: When,
     pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityView {
-    pub at: String,
+    pub at: When,
     pub what: String,
 }
 
@@ -30,13 +31,24 @@ pub async fn get_profile() -> Result<ProfileForm, AppError> {
     ctx.identity.profile(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
 }
 
-/// Saves the profile; returns the names of the changed fields.
+/// Saves the profile; returns the names of the changed fields. The pages follow the
+/// saved language and time zone at once (their cookies are set here).
 #[server(endpoint = "save_profile")]
 pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     let changed = ctx.identity.update_profile(&crate::api::customer(&current), &current.customer_id, &form).await.map_err(auth::fail)?;
+    // Checked by the core: a language we ship and a zone the database knows.
+    auth::remember_preferences(form.preferred_language.as_deref(), form.zoneinfo.as_deref().map(str::trim));
+    // Set back to "as my browser/device is set": the browser's own choice applies again.
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+    if changed.contains(&"preferred_language") && blank(&form.preferred_language) {
+        auth::write_cookie(auth::Cookie::Language, None);
+    }
+    if changed.contains(&"zoneinfo") && blank(&form.zoneinfo) {
+        auth::write_cookie(auth::Cookie::TimeZone, None);
+    }
     Ok(changed.into_iter().map(str::to_owned).collect())
 }
 
@@ -149,9 +161,9 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
         .map(|r| DeviceView {
             current: r.id_hash == current.session_hash,
             id: r.id_hash,
-            device: r.device.unwrap_or_else(|| "Unknown browser".into()),
-            signed_in: identity::clock::format_millis(r.created_at),
-            last_seen: identity::clock::format_millis(r.last_seen_at),
+            device: r.device.unwrap_or_else(|| crate::i18n::t("account-devices-unknown")),
+            signed_in: crate::i18n::when(r.created_at),
+            last_seen: crate::i18n::when(r.last_seen_at),
         })
         .collect())
 }
@@ -182,60 +194,110 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     let rows = ctx.identity.activity(&crate::api::customer(&current), &current.customer_id, 100).await.map_err(auth::fail)?;
-    Ok(rows.into_iter().map(|r| ActivityView { at: identity::clock::format_millis(r.at), what: describe(&r.action, &r.detail) }).collect())
+    Ok(rows.into_iter().map(|r| ActivityView { at: crate::i18n::when(r.at), what: describe(&r.action, &r.detail) }).collect())
 }
 
-/// A sentence for an audit action, as the customer should read it.
+/// A sentence for an audit action, as the customer should read it (`account.ftl`,
+/// `account-activity-*`; formatted here, on the server).
 #[cfg(feature = "ssr")]
 fn describe(action: &str, detail: &str) -> String {
+    use crate::i18n::{t, t_with};
     let detail: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
-    let device = detail.get("device").and_then(|d| d.as_str()).unwrap_or("an unknown device");
-    match action {
-        "customer.registered" => "Account created".into(),
-        "customer.imported" => "Account imported".into(),
-        "customer.email_verified" => "Email address confirmed".into(),
+    let device = detail.get("device").and_then(|d| d.as_str()).map_or_else(|| t("account-activity-unknown-device"), str::to_owned);
+    let id = match action {
+        "customer.registered" => "account-activity-registered",
+        "customer.imported" => "account-activity-imported",
+        "customer.email_verified" => "account-activity-email-verified",
         "login.succeeded" => {
             let amr: Vec<&str> = detail.get("amr").and_then(|a| a.as_array()).map(|a| a.iter().filter_map(|m| m.as_str()).collect()).unwrap_or_default();
             let how = if amr.contains(&"mfa") {
-                " with two steps"
+                "mfa"
             } else if amr.contains(&"user") {
-                " with a passkey"
+                "passkey"
             } else if amr == ["otp"] {
-                " with a code sent by email"
+                "code"
             } else {
-                ""
+                "password"
             };
-            if detail.get("new_device").and_then(serde_json::Value::as_bool) == Some(true) {
-                format!("Signed in{how} from a new device: {device}")
-            } else {
-                format!("Signed in{how}: {device}")
-            }
+            let new = if detail.get("new_device").and_then(serde_json::Value::as_bool) == Some(true) { "yes" } else { "no" };
+            return t_with("account-activity-signed-in", &[("how", how.into()), ("new", new.into()), ("device", device)]);
         }
-        "login.failed" => format!("Failed sign-in attempt: {device}"),
-        "account.locked" => "Account locked after too many failed sign-ins".into(),
-        "account.unlocked" => "Account unlocked".into(),
-        "customer.reauthenticated" if detail.get("method").and_then(|m| m.as_str()) == Some("passkey") => "Confirmed it's you with a passkey".into(),
-        "customer.reauthenticated" => "Password confirmed".into(),
-        "mfa.totp_enabled" => "Authenticator app turned on".into(),
-        "mfa.totp_disabled" => "Authenticator app removed".into(),
-        "mfa.recovery_codes_regenerated" => "New recovery codes created".into(),
-        "mfa.recovery_code_used" => "A recovery code was used".into(),
-        "mfa.failed" => "A wrong two-step code was entered".into(),
-        "passkey.added" => "Passkey added".into(),
-        "passkey.renamed" => "Passkey renamed".into(),
-        "passkey.removed" => "Passkey removed".into(),
-        "passkey.flagged" => "Passkey blocked: it answered like a copy".into(),
-        "device.remembered" => format!("Device remembered for 30 days: {device}"),
-        "password.reset_requested" => "Password reset requested".into(),
-        "password.reset" => "Password reset".into(),
-        "password.changed" => "Password changed".into(),
-        "account.provisional_cleared" => "Everything set up before the address was confirmed was removed".into(),
-        "email.change_requested" => "Email change requested".into(),
-        "email.changed" => "Email address changed".into(),
-        "email.change_undone" => "Email change undone".into(),
-        "profile.updated" => "Profile updated".into(),
-        "session.ended" => "Signed out a device".into(),
-        "sessions.ended_others" => "Signed out all other devices".into(),
-        other => other.replace(['.', '_'], " "),
+        "login.failed" => return t_with("account-activity-login-failed", &[("device", device)]),
+        "account.locked" => "account-activity-locked",
+        "account.unlocked" => "account-activity-unlocked",
+        "customer.reauthenticated" if detail.get("method").and_then(|m| m.as_str()) == Some("passkey") => "account-activity-reauthenticated-passkey",
+        "customer.reauthenticated" => "account-activity-reauthenticated",
+        "mfa.totp_enabled" => "account-activity-totp-enabled",
+        "mfa.totp_disabled" => "account-activity-totp-disabled",
+        "mfa.recovery_codes_regenerated" => "account-activity-recovery-codes-regenerated",
+        "mfa.recovery_code_used" => "account-activity-recovery-code-used",
+        "mfa.failed" => "account-activity-mfa-failed",
+        "passkey.added" => "account-activity-passkey-added",
+        "passkey.renamed" => "account-activity-passkey-renamed",
+        "passkey.removed" => "account-activity-passkey-removed",
+        "passkey.flagged" => "account-activity-passkey-flagged",
+        "device.remembered" => return t_with("account-activity-device-remembered", &[("device", device)]),
+        "password.reset_requested" => "account-activity-password-reset-requested",
+        "password.reset" => "account-activity-password-reset",
+        "password.changed" => "account-activity-password-changed",
+        "account.provisional_cleared" => "account-activity-provisional-cleared",
+        "email.change_requested" => "account-activity-email-change-requested",
+        "email.changed" => "account-activity-email-changed",
+        "email.change_undone" => "account-activity-email-change-undone",
+        "profile.updated" => "account-activity-profile-updated",
+        "session.ended" => "account-activity-session-ended",
+        "sessions.ended_others" => "account-activity-sessions-ended-others",
+        "oauth.consent_granted" => "account-activity-brand-connected",
+        "oauth.consent_denied" => "account-activity-brand-declined",
+        "oauth.consent_revoked" => "account-activity-brand-disconnected",
+        "oauth.logout" => "account-activity-brands-signed-out",
+        "oauth.code_replayed" | "oauth.refresh_reused" => "account-activity-token-reused",
+        _ => "account-activity-other",
+    };
+    t(id)
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::prelude::{Owner, provide_context};
+
+    use super::describe;
+    use crate::i18n::{CurrentLocale, Locale};
+
+    /// Every audit action the activity page knows reads as a sentence in every locale
+    /// (no `⟦id⟧`): the ids are chosen at run time, so the source scan cannot see them.
+    #[test]
+    fn every_activity_reads_as_a_sentence_in_every_locale() {
+        let actions = [
+            "customer.registered", "customer.imported", "customer.email_verified", "login.succeeded", "login.failed", "account.locked",
+            "account.unlocked", "customer.reauthenticated", "mfa.totp_enabled", "mfa.totp_disabled", "mfa.recovery_codes_regenerated",
+            "mfa.recovery_code_used", "mfa.failed", "passkey.added", "passkey.renamed", "passkey.removed", "passkey.flagged",
+            "device.remembered", "password.reset_requested", "password.reset", "password.changed", "account.provisional_cleared",
+            "email.change_requested", "email.changed", "email.change_undone", "profile.updated", "session.ended",
+            "sessions.ended_others", "oauth.consent_granted", "oauth.consent_denied", "oauth.consent_revoked", "oauth.logout",
+            "oauth.code_replayed", "oauth.refresh_reused", "something.new",
+        ];
+        let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
+        for locale in Locale::ALL {
+            let owner = Owner::new();
+            owner.with(|| {
+                provide_context(CurrentLocale(locale));
+                for action in actions {
+                    let text = describe(action, detail);
+                    assert!(!text.is_empty() && !text.contains('⟦'), "{action} in {}: {text}", locale.tag());
+                }
+                let plain = describe("login.succeeded", r#"{"amr":["pwd"]}"#);
+                match locale {
+                    Locale::En => {
+                        assert_eq!(describe("login.succeeded", detail), "Signed in with two steps from a new device: Firefox on Linux");
+                        assert_eq!(plain, "Signed in: an unknown device");
+                    }
+                    Locale::De => {
+                        assert_eq!(describe("login.succeeded", detail), "Mit zwei Schritten angemeldet (neues Gerät): Firefox on Linux");
+                        assert_eq!(plain, "Angemeldet: ein unbekanntes Gerät");
+                    }
+                }
+            });
+        }
     }
 }

@@ -13,9 +13,14 @@ fn today(now_ms: i64) -> fields::Ymd {
     (date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
 }
 
+/// The zone database's name for `name`, if it knows the zone.
+fn known_zone(name: &str) -> Option<String> {
+    crate::i18n::TimeZone::named(name).map(|z| z.name())
+}
+
 /// Names of the fields whose values differ.
 fn changed_fields(old: &ProfileForm, new: &ProfileForm) -> Vec<&'static str> {
-    let pairs: [(&'static str, &Option<String>, &Option<String>); 11] = [
+    let pairs: [(&'static str, &Option<String>, &Option<String>); 12] = [
         ("given_name", &old.given_name, &new.given_name),
         ("family_name", &old.family_name, &new.family_name),
         ("display_name", &old.display_name, &new.display_name),
@@ -27,6 +32,7 @@ fn changed_fields(old: &ProfileForm, new: &ProfileForm) -> Vec<&'static str> {
         ("region", &old.region, &new.region),
         ("postal_code", &old.postal_code, &new.postal_code),
         ("country", &old.country, &new.country),
+        ("zoneinfo", &old.zoneinfo, &new.zoneinfo),
     ];
     pairs.into_iter().filter(|(_, a, b)| a != b).map(|(n, _, _)| n).collect()
 }
@@ -70,6 +76,7 @@ impl Identity {
             region: c.address_region,
             postal_code: c.address_postal_code,
             country: c.address_country,
+            zoneinfo: c.zoneinfo,
         })
     }
 
@@ -77,7 +84,7 @@ impl Identity {
     pub async fn update_profile(&self, principal: &Principal, customer_id: &str, form: &ProfileForm) -> Result<Vec<&'static str>> {
         authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?;
         let now = self.clock.now();
-        let checked = check_profile(form, today(now)).map_err(Error::Fields)?;
+        let checked = check_profile(form, today(now), known_zone).map_err(Error::Fields)?;
         let old = self.profile(principal, customer_id).await?;
         let changed = changed_fields(&old, &checked);
         if changed.is_empty() {
@@ -101,8 +108,11 @@ mod tests {
     #[test]
     fn reports_changed_fields() {
         let form = ProfileForm { phone: Some("+49 30 1234567".into()), country: Some("de".into()), ..ProfileForm::default() };
-        let checked = check_profile(&form, (2026, 11, 29)).unwrap();
+        let checked = check_profile(&form, (2026, 11, 29), known_zone).unwrap();
         assert_eq!(checked.phone.as_deref(), Some("+49301234567"));
         assert_eq!(changed_fields(&ProfileForm::default(), &checked), vec!["phone", "country"]);
+        let zoned = check_profile(&ProfileForm { zoneinfo: Some("Europe/Berlin".into()), ..ProfileForm::default() }, (2026, 11, 29), known_zone).unwrap();
+        assert_eq!(changed_fields(&checked, &zoned), vec!["phone", "country", "zoneinfo"]);
+        assert!(check_profile(&ProfileForm { zoneinfo: Some("Mars/Olympus".into()), ..ProfileForm::default() }, (2026, 11, 29), known_zone).is_err());
     }
 }

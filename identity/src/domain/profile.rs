@@ -35,20 +35,40 @@ pub fn parse_phone(input: Option<&str>) -> Result<Option<String>, ParseError> {
     Ok(Some(compact))
 }
 
-/// A BCP 47 language tag such as `en`, `en-GB`, `pt-BR`, `zh-Hant`.
+/// One of the languages Foyer ships (`crate::i18n::Locale::ALL`), by its tag (`de`,
+/// `de-AT`, `en-GB` …); stored as the shipped locale's tag (`de`, `en`), which pages,
+/// mails and the OIDC `locale` claim use.
 pub fn parse_language(input: Option<&str>) -> Result<Option<String>, ParseError> {
     const FIELD: &str = "Preferred language";
     let Some(s) = optional(input) else { return Ok(None) };
-    let mut parts = s.split('-');
-    let primary = parts.next().unwrap_or("");
-    let ok = (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-        && s.len() <= 35;
-    if !ok {
-        return Err(ParseError::Malformed { field: FIELD, reason: "use a language tag like en or en-GB" });
+    let shaped = s.len() <= 35 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    match crate::i18n::Locale::parse(s).filter(|_| shaped) {
+        Some(locale) => Ok(Some(locale.tag().to_owned())),
+        None => Err(ParseError::Malformed { field: FIELD, reason: "choose one of the languages offered" }),
     }
-    Ok(Some(s.to_owned()))
+}
+
+/// An IANA time zone name (`Europe/Berlin`, `America/Argentina/Buenos_Aires`, `UTC`),
+/// for the OIDC `zoneinfo` claim and the times on pages. `known` answers the zone's
+/// canonical name when the zone database has it (the server passes
+/// `identity::i18n::TimeZone::named`; the browser, which has no database, [`zone_shape`]).
+pub fn parse_zoneinfo(input: Option<&str>, known: impl Fn(&str) -> Option<String>) -> Result<Option<String>, ParseError> {
+    const FIELD: &str = "Time zone";
+    let Some(s) = optional(input) else { return Ok(None) };
+    let shaped = zone_shape(s).is_some();
+    match known(s).filter(|_| shaped) {
+        Some(name) => Ok(Some(name)),
+        None => Err(ParseError::Malformed { field: FIELD, reason: "choose a time zone from the list, like Europe/Berlin" }),
+    }
+}
+
+/// Whether `name` looks like an IANA zone name (letters, digits, `_`, `-`, `+`, parts
+/// joined by `/`): the check the browser can make without a zone database.
+pub fn zone_shape(name: &str) -> Option<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.split('/').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+')));
+    ok.then(|| name.to_owned())
 }
 
 /// A calendar date as (year, month, day).
@@ -130,10 +150,14 @@ pub struct ProfileForm {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
+    /// IANA time zone (`Europe/Berlin`).
+    #[serde(default)]
+    pub zoneinfo: Option<String>,
 }
 
-/// Checks every field; all errors at once, each naming its field.
-pub fn check_profile(form: &ProfileForm, today: Ymd) -> Result<ProfileForm, Vec<ParseError>> {
+/// Checks every field; all errors at once, each naming its field. `zone` names a time
+/// zone canonically when it exists (see [`parse_zoneinfo`]).
+pub fn check_profile(form: &ProfileForm, today: Ymd, zone: impl Fn(&str) -> Option<String>) -> Result<ProfileForm, Vec<ParseError>> {
     let mut errors = Vec::new();
     let mut take = |r: Result<Option<String>, ParseError>| r.map_err(|e| errors.push(e)).ok().flatten();
     let name = |field, v: &Option<String>| PersonName::parse_optional(field, v.as_deref()).map(|n| n.map(|n| n.as_str().to_owned()));
@@ -149,6 +173,7 @@ pub fn check_profile(form: &ProfileForm, today: Ymd) -> Result<ProfileForm, Vec<
         region: take(parse_region(form.region.as_deref())),
         postal_code: take(parse_postal_code(form.postal_code.as_deref())),
         country: take(parse_country(form.country.as_deref())),
+        zoneinfo: take(parse_zoneinfo(form.zoneinfo.as_deref(), zone)),
     };
     if errors.is_empty() { Ok(checked) } else { Err(errors) }
 }
@@ -166,9 +191,12 @@ mod tests {
             given_name: Some("Ann".into()),
             ..ProfileForm::default()
         };
-        let errors = check_profile(&form, (2026, 11, 29)).unwrap_err();
+        let errors = check_profile(&form, (2026, 11, 29), zone_shape).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(ParseError::field).collect();
         assert_eq!(fields, vec!["Phone", "Birth date", "Country"]);
+        let zone = ProfileForm { zoneinfo: Some("Mars/Olympus".into()), preferred_language: Some("fr".into()), ..ProfileForm::default() };
+        let errors = check_profile(&zone, (2026, 11, 29), |_| None).unwrap_err();
+        assert_eq!(errors.iter().map(ParseError::field).collect::<Vec<_>>(), vec!["Preferred language", "Time zone"]);
     }
 
 
@@ -182,13 +210,27 @@ mod tests {
     }
 
     #[test]
-    fn languages() {
-        for ok in ["en", "en-GB", "pt-BR", "zh-Hant", "gsw"] {
-            assert!(parse_language(Some(ok)).unwrap().is_some(), "{ok}");
+    fn languages_are_the_shipped_ones() {
+        for (typed, stored) in [("en", "en"), ("en-GB", "en"), ("de", "de"), ("DE-at", "de"), (" de ", "de")] {
+            assert_eq!(parse_language(Some(typed)).unwrap().as_deref(), Some(stored), "{typed}");
         }
-        for bad in ["e", "english", "en_GB", "en-", "12"] {
+        assert_eq!(parse_language(Some("")).unwrap(), None);
+        for bad in ["e", "english", "fr", "pt-BR", "12", "de;q=1", "de\u{7}"] {
             assert!(parse_language(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn time_zones() {
+        let db = |n: &str| ["Europe/Berlin", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"].into_iter().find(|z| z.eq_ignore_ascii_case(n)).map(str::to_owned);
+        assert_eq!(parse_zoneinfo(Some("europe/berlin"), db).unwrap().as_deref(), Some("Europe/Berlin"), "the database's spelling");
+        assert_eq!(parse_zoneinfo(Some("America/Argentina/Buenos_Aires"), db).unwrap().as_deref(), Some("America/Argentina/Buenos_Aires"));
+        assert_eq!(parse_zoneinfo(Some("Etc/GMT+5"), db).unwrap().as_deref(), Some("Etc/GMT+5"));
+        assert_eq!(parse_zoneinfo(Some("  "), db).unwrap(), None);
+        for bad in ["Mars/Olympus", "Europe//Berlin", "../etc/passwd", "Europe/Berlin; x=1", "/UTC", &"A".repeat(65)] {
+            assert!(parse_zoneinfo(Some(bad), db).is_err(), "{bad}");
+        }
+        assert!(zone_shape("Europe/Berlin").is_some() && zone_shape("Europe Berlin").is_none());
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub fn claims_for(customer: &CustomerRow, scopes: &[String]) -> Map<String, Valu
         put("family_name", text(&customer.family_name));
         put("birthdate", text(&customer.birth_date));
         put("locale", text(&customer.preferred_language));
+        put("zoneinfo", text(&customer.zoneinfo));
         put("updated_at", Some(json!(customer.updated_at / 1000)));
     }
     if has("email") {
@@ -166,6 +167,8 @@ mod tests {
             given_name: Some("Ada".into()),
             family_name: Some("Lovelace".into()),
             address_locality: Some("London".into()),
+            preferred_language: Some("de".into()),
+            zoneinfo: Some("Europe/Berlin".into()),
             updated_at: 5_000,
             ..CustomerRow::default()
         };
@@ -176,6 +179,7 @@ mod tests {
         assert_eq!(all["email_verified"], true);
         assert_eq!(all["updated_at"], 5);
         assert_eq!(all["address"]["locality"], "London");
+        assert_eq!((&all["locale"], &all["zoneinfo"]), (&json!("de"), &json!("Europe/Berlin")), "OIDC Core §5.1 profile claims");
         assert!(!all.contains_key("phone_number") && !all.contains_key("birthdate"));
     }
 

@@ -10,7 +10,7 @@ use crate::{Result, UnixMillis};
 /// Every column, in [`CustomerRow`] order.
 pub const COLUMNS: &str = "id, email, email_normalized, given_name, family_name, password_hash, email_verified, \
      created_at, updated_at, display_name, preferred_language, phone, birth_date, address_street, address_locality, \
-     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at";
+     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at, zoneinfo";
 
 /// A customer record as stored. The password hash never leaves the core: this type is
 /// not `Serialize` and its `Debug` hides personal data.
@@ -39,6 +39,8 @@ pub struct CustomerRow {
     pub failed_logins: i64,
     pub locked_at: Option<UnixMillis>,
     pub terms_accepted_at: Option<UnixMillis>,
+    /// The IANA time zone the customer chose (`zoneinfo` claim), if any.
+    pub zoneinfo: Option<String>,
 }
 
 impl std::fmt::Debug for CustomerRow {
@@ -78,6 +80,7 @@ impl FromRow<'_, AnyRow> for CustomerRow {
             failed_logins: row.try_get("failed_logins")?,
             locked_at: row.try_get("locked_at")?,
             terms_accepted_at: row.try_get("terms_accepted_at")?,
+            zoneinfo: row.try_get("zoneinfo")?,
         })
     }
 }
@@ -209,7 +212,7 @@ pub async fn update_profile(tx: &mut Tx, id: &str, p: &ProfileForm, now: UnixMil
     sqlx::query(
         "UPDATE customers SET given_name = $1, family_name = $2, display_name = $3, preferred_language = $4, \
          phone = $5, birth_date = $6, address_street = $7, address_locality = $8, address_region = $9, \
-         address_postal_code = $10, address_country = $11, updated_at = $12 WHERE id = $13",
+         address_postal_code = $10, address_country = $11, zoneinfo = $12, updated_at = $13 WHERE id = $14",
     )
     .bind(&p.given_name)
     .bind(&p.family_name)
@@ -222,6 +225,7 @@ pub async fn update_profile(tx: &mut Tx, id: &str, p: &ProfileForm, now: UnixMil
     .bind(&p.region)
     .bind(&p.postal_code)
     .bind(&p.country)
+    .bind(&p.zoneinfo)
     .bind(now)
     .bind(id)
     .execute(&mut **tx)

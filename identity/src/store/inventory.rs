@@ -56,7 +56,7 @@ pub const CUSTOMER_KEY_NAMES: &[&str] = &["customer_id", "actor", "subject"];
 /// Column names that hold personal data wherever they appear (and `address_*`).
 pub const PERSONAL_NAMES: &[&str] = &[
     "email", "email_normalized", "new_email", "given_name", "family_name", "display_name", "phone", "birth_date",
-    "to_addr", "device", "ip", "ip_address", "user_agent",
+    "to_addr", "device", "ip", "ip_address", "user_agent", "preferred_language", "zoneinfo",
 ];
 
 /// Tables that hold no customer's data, and why.
@@ -89,6 +89,7 @@ pub const INVENTORY: &[Entry] = &[
     e("customers", "family_name", Profile, Delete),
     e("customers", "display_name", Profile, Delete),
     e("customers", "preferred_language", Profile, Delete),
+    e("customers", "zoneinfo", Profile, Delete),
     e("customers", "phone", Profile, Delete),
     e("customers", "birth_date", Profile, Delete),
     e("customers", "address_street", Profile, Delete),

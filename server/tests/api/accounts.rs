@@ -320,7 +320,7 @@ async fn register_verify_sign_in_edit_profile_sign_out(db: Db) {
     assert_eq!(status, 200, "{profile}");
     assert_eq!(profile["given_name"], "Ann");
     assert_eq!(profile["family_name"], "Lee");
-    assert_eq!(profile["preferred_language"], "en-GB");
+    assert_eq!(profile["preferred_language"], "en", "stored as the shipped locale");
     assert_eq!(profile["phone"], "+442079460958", "stored in E.164");
     assert_eq!(profile["country"], "GB");
 

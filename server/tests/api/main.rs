@@ -22,6 +22,7 @@ mod outbox;
 mod passkeys;
 mod plain_forms;
 mod platform;
+mod profile_preferences;
 mod provisional;
 mod return_to;
 mod second_step;

@@ -98,7 +98,7 @@ pub async fn plain_forms(State(forms): State<std::sync::Arc<Forms>>, request: Re
         if let Some(cookie) = sticky_cookie(&forms, &page, &pairs) {
             response.headers_mut().append(header::SET_COOKIE, cookie);
         }
-    } else if location == format!("{}{page}", forms.public_url) || location == page {
+    } else if same_page(location.strip_prefix(&forms.public_url).unwrap_or(&location), &page) {
         let sep = if page.contains('?') { '&' } else { '?' };
         let ok: String = url::form_urlencoded::byte_serialize(function.as_bytes()).collect();
         if let Ok(v) = HeaderValue::from_str(&format!("{page}{sep}__ok={ok}")) {
@@ -108,6 +108,18 @@ pub async fn plain_forms(State(forms): State<std::sync::Arc<Forms>>, request: Re
     // A plain post's next page is a GET: 303 says so to every client.
     *response.status_mut() = StatusCode::SEE_OTHER;
     response
+}
+
+/// Whether a redirect goes back to the page itself (Leptos re-encodes the query and may
+/// leave a bare `?`): same path, same decoded parameters.
+fn same_page(location: &str, page: &str) -> bool {
+    let split = |s: &str| {
+        let (path, query) = s.split_once('?').unwrap_or((s, ""));
+        let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        pairs.sort();
+        (path.to_owned(), pairs)
+    };
+    location.starts_with('/') && split(location) == split(page)
 }
 
 /// The refused post's non-secret fields, for the page it came from.
@@ -140,6 +152,15 @@ mod tests {
         for bad in ["//evil.example", "/\\evil.example", "https://evil.example/", "/\t/evil.example", "login", ""] {
             assert!(!local_path(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_page_itself_is_recognised_however_encoded() {
+        assert!(same_page("/forgot-password?", "/forgot-password"));
+        assert!(same_page("/login?return_to=%2Faccount", "/login?return_to=/account"));
+        assert!(!same_page("/account", "/login?return_to=/account"));
+        assert!(!same_page("/login/code?sent=1", "/login/code"));
+        assert!(!same_page("//evil.example/login", "/login"));
     }
 
     #[test]

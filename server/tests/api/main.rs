@@ -20,6 +20,7 @@ mod mfa;
 mod oidc;
 mod outbox;
 mod passkeys;
+mod plain_forms;
 mod platform;
 mod provisional;
 mod return_to;

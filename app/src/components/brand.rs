@@ -54,7 +54,7 @@ pub fn flow_return_to(path: &str, return_to: Option<String>, r: Option<String>) 
 }
 
 /// The brand of the current flow, shared by the header, the page and the footer.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct BrandFlow(pub Resource<Option<BrandView>>);
 
 /// Provides [`BrandFlow`] for everything inside (put it inside the `Router`).

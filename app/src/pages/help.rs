@@ -13,7 +13,7 @@ fn topic(id: &'static str, question: &'static str, answer: String, link: Option<
     let heading = format!("{id}-heading");
     view! {
         <section class="card" aria-labelledby=heading.clone()>
-            <h2 id=heading>{t(question)}</h2>
+            <h2 id=heading.clone()>{t(question)}</h2>
             <p>{answer}</p>
             {link.map(|(href, text)| view! { <p><a href=href>{t(text)}</a></p> })}
         </section>

@@ -53,7 +53,7 @@ pub fn ConsentPage() -> impl IntoView {
 
 /// Follows the path a successful action returned (the wasm; a plain post was already
 /// redirected by the server).
-fn follow(result: RwSignal<Option<Result<String, AppError>>>) {
+fn follow(result: impl crate::components::form::ActionResult<String>) {
     Effect::new(move || {
         if let Some(Ok(path)) = result.get() {
             go_to(&path);

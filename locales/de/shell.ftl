@@ -19,8 +19,8 @@ shell-footer-home = Startseite von {$product}
 shell-footer-note = {$product} ist ein Konto für alle Marken der Gruppe.
 
 # Home
-shell-home-welcome = Willkommen bei {$product}
-shell-home-lead = Ein Konto für alle Marken der Gruppe: Sie melden sich einmal an und entscheiden, was jede Marke sehen darf.
+shell-home-welcome = Willkommen
+shell-home-lead = {$product} ist ein Konto für alle Marken der Gruppe: Sie melden sich einmal an und entscheiden, was jede Marke sehen darf.
 shell-home-what = Was Ihr Konto für Sie tut
 shell-home-what-one = Melden Sie sich bei jeder Marke der Gruppe mit derselben E-Mail-Adresse und demselben Passwort oder mit einem Passkey an.
 shell-home-what-share = Bestimmen Sie, was jede Marke erhält, sehen Sie, mit wem Sie Daten teilen, und trennen Sie eine Marke jederzeit.

@@ -19,8 +19,8 @@ shell-footer-home = {$product} home
 shell-footer-note = {$product} keeps one account for all the group’s brands.
 
 # Home
-shell-home-welcome = Welcome to {$product}
-shell-home-lead = One account for every brand of the group: sign in once, and decide what each brand may see.
+shell-home-welcome = Welcome
+shell-home-lead = {$product} is one account for every brand of the group: sign in once, and decide what each brand may see.
 shell-home-what = What your account does
 shell-home-what-one = Sign in to every brand of the group with the same email and password, or a passkey.
 shell-home-what-share = Choose what each brand receives, see who you share with, and disconnect a brand at any time.

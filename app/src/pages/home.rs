@@ -54,8 +54,8 @@ fn signed_out() -> impl IntoView {
     let product = product_name();
     let brands = Resource::new(|| (), |()| list_brands());
     view! {
-        <h1>{t_with("shell-home-welcome", &[("product", product.clone())])}</h1>
-        <p class="lead">{t("shell-home-lead")}</p>
+        <h1>{t("shell-home-welcome")}</h1>
+        <p class="lead">{t_with("shell-home-lead", &[("product", product)])}</p>
         <p class="home-actions">
             <a class="button" href="/login">{t("shell-sign-in")}</a>
             <a class="button secondary" href="/register">{t("shell-create-account")}</a>

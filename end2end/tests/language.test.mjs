@@ -38,14 +38,14 @@ async function withContext(javaScriptEnabled, fn) {
 async function texts(page) {
   return page.evaluate(() => {
     const out = [document.title.trim()];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-      acceptNode(node) {
-        const parent = node.parentElement;
-        if (!parent || parent.closest('script, style, template, noscript')) return NodeFilter.FILTER_REJECT;
-        return node.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
-      },
-    });
-    while (walker.nextNode()) out.push(walker.currentNode.textContent.trim());
+    // No filter callback: with JavaScript off, the page's world cannot run one.
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const parent = node.parentElement;
+      const text = node.textContent.trim();
+      if (text && parent && !parent.closest('script, style, template, noscript')) out.push(text);
+    }
     for (const el of document.querySelectorAll('[aria-label], [placeholder], [alt], [title]')) {
       for (const attr of ['aria-label', 'placeholder', 'alt', 'title']) {
         const v = el.getAttribute(attr)?.trim();

@@ -107,31 +107,34 @@ pub fn App() -> impl IntoView {
     let product = components::brand::product_name();
     view! {
         <Title formatter=move |text: String| if text.is_empty() { product.clone() } else { format!("{text} · {product}") }/>
+        // Every page renders whole on the server (`SsrMode::Async`): out-of-order streaming
+        // swaps the `Suspense` content in with a script, so without the wasm (before it
+        // arrives, or with scripts off) a page would stay on its "Loading…" fallback.
         <Router>
           <BrandScope>
             <a class="skip-link" href="#main">{i18n::t("shell-skip-to-content")}</a>
             <Header/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("/dev/mail") view=DevMailPage/>
-                    <Route path=path!("/help") view=HelpPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/login/second-factor") view=SecondFactorPage/>
-                    <Route path=path!("/login/code") view=CodeLoginPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/verify") view=verify_page/>
-                    <Route path=path!("/unlock") view=unlock_page/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
-                    <Route path=path!("/account") view=ProfilePage/>
-                    <Route path=path!("/account/security") view=SecurityPage/>
-                    <Route path=path!("/account/devices") view=DevicesPage/>
-                    <Route path=path!("/account/activity") view=ActivityPage/>
-                    <Route path=path!("/account/brands") view=BrandsPage/>
-                    <Route path=path!("/oauth2/consent") view=ConsentPage/>
-                    <Route path=path!("/account/confirm-email") view=confirm_email_page/>
-                    <Route path=path!("/account/undo-email") view=undo_email_page/>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail") view=DevMailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=verify_page ssr=SsrMode::Async/>
+                    <Route path=path!("/unlock") view=unlock_page ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
+                    <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>

@@ -51,15 +51,17 @@ async function expectAccessible(page, what) {
   const problems = [];
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
-    const violations = await page.evaluate(async () => {
+    const { passes, violations } = await page.evaluate(async () => {
       const result = await window.axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v) => ({
+      const violations = result.violations.map((v) => ({
         id: v.id,
         impact: v.impact,
         help: v.help,
         nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(0, 3).join(' ')}`),
       }));
+      return { passes: result.passes.length, violations };
     });
+    assert.ok(passes > 10, `axe ran its rules on ${what} (${passes} passed)`);
     for (const v of violations) {
       problems.push(`[${colorScheme}] ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.join('\n    ')}`);
     }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   TIMEOUT,
+  browser,
   describePage,
   expectVisible,
   foyer,
@@ -66,15 +67,15 @@ async function startAt(page, key, brand) {
   return returnTo;
 }
 
-/** The verification link mailed to `email`, from the development mailbox. */
-async function verificationLink(email) {
+/** The 6-digit code of the newest mail to `email`, from the development mailbox. */
+async function mailedCode(email) {
   const deadline = Date.now() + TIMEOUT;
   for (;;) {
     const html = await (await fetch(`${foyer.baseUrl}/dev/mail`)).text();
     const at = html.indexOf(email);
-    const match = at >= 0 ? html.slice(Math.max(0, at - 2000), at + 2000).match(/\/verify\?token=([A-Za-z0-9_-]{40,})/) : null;
-    if (match) return `/verify?token=${match[1]}`;
-    assert.ok(Date.now() < deadline, `no verification mail for ${email} within ${TIMEOUT} ms`);
+    const match = at >= 0 ? html.slice(at, at + 3000).match(/\b(\d{6})\b/) : null;
+    if (match) return match[1];
+    assert.ok(Date.now() < deadline, `no mail with a code for ${email} within ${TIMEOUT} ms`);
     await sleep(300);
   }
 }
@@ -113,17 +114,20 @@ test('sign-up from a brand keeps the brand: logo, links and flow through sign-up
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Check your email' }), 'the "Check your email" step');
     await expectBrandHeader(page, AIR, 'the "Check your email" step');
 
-    // Confirm from the mail in this browser, then go on with the same request.
-    await page.goto(`${foyer.baseUrl}${await verificationLink(email)}`);
-    await waitForHydration(page);
+    // Go on with the same request: the consent page asks for the mailed code first.
     await page.goto(`${foyer.baseUrl}/login?return_to=${encodeURIComponent(returnTo)}`);
     await waitForHydration(page);
     if (new URL(page.url()).pathname === '/login') {
-      await expectBrandHeader(page, AIR, 'the sign-in page after confirming');
+      await expectBrandHeader(page, AIR, 'the sign-in page after signing up');
       await page.getByLabel('Email', { exact: true }).fill(email);
       await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     }
+    await page.waitForURL((u) => u.pathname === '/oauth2/consent', { timeout: TIMEOUT });
+    await expectVisible(page.getByRole('heading', { level: 1, name: `Confirm your email to continue to ${AIR}` }), 'the confirm-email step');
+    await expectBrandHeader(page, AIR, 'the confirm-email step');
+    await page.getByLabel('Code', { exact: true }).fill(await mailedCode(email));
+    await page.getByRole('button', { name: 'Confirm email', exact: true }).click();
     await allowAt(page, 'air', AIR);
     assert.deepEqual(errors, [], `no page or console errors: ${errors.join('\n')}`);
   });
@@ -166,4 +170,37 @@ test('the second step and consent show the brand too', { timeout: 240_000 }, asy
     await allowAt(page, 'hotels', HOTELS);
     assert.deepEqual(errors, [], `no page or console errors: ${errors.join('\n')}`);
   });
+});
+
+test('the consent page works before the wasm: Allow is a plain form post', { timeout: 180_000 }, async () => {
+  const email = await confirmedAccount('brand-nojs');
+  const jar = new Map();
+  const r = await fetch(`${foyer.baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password: PASSWORD }).toString(),
+  });
+  assert.equal(r.status, 200, await r.text());
+  for (const line of r.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  context.setDefaultTimeout(TIMEOUT);
+  await context.addCookies([...jar].map(([name, value]) => ({ name, value, url: foyer.baseUrl })));
+  const page = await context.newPage();
+  try {
+    const foyerOrigin = new URL(foyer.baseUrl).origin;
+    await page.goto(`${site('air')}/`);
+    await page.getByRole('button', { name: 'Sign in with Northwind ID', exact: true }).click();
+    await waitForPlace(page, foyerOrigin, '/oauth2/consent', `"Sign in with Northwind ID" at ${AIR}, signed in, without JavaScript`);
+    await expectVisible(page.getByRole('banner').getByRole('img', { name: AIR }), `${AIR}'s logo in the header`);
+    await expectVisible(page.getByRole('heading', { level: 1, name: `${AIR} wants to access your account` }), 'the consent heading');
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await waitForPlace(page, new URL(site('air')).origin, '/', `"Allow" for ${AIR} without JavaScript`);
+    await expectVisible(page.getByText('Signed in as'), `signed in at ${AIR}`);
+  } finally {
+    await context.close();
+  }
 });

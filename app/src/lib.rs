@@ -22,10 +22,12 @@ use leptos_router::{SsrMode, path};
 
 use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
 
+use crate::components::brand::BrandScope;
+use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
-use crate::pages::{dev_mail::DevMailPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
+use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let messages = i18n::messages_json(locale);
     #[cfg(not(feature = "ssr"))]
     let messages = String::new();
+    let product = components::brand::product_name();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -44,6 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                // The product name (`FOYER_PRODUCT_NAME`) for the wasm: `components::brand::product_name`.
+                <meta name=components::brand::PRODUCT_META content=product/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Deferred: it no longer holds up the first paint, and still runs before the
                 // (deferred, later in the document) module script that hydrates.
@@ -99,36 +104,44 @@ pub fn App() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         remember_time_zone();
     });
+    let product = components::brand::product_name();
     view! {
-        <Title formatter=|text: String| if text.is_empty() { "Foyer".to_owned() } else { format!("{text} · Foyer") }/>
+        <Title formatter=move |text: String| if text.is_empty() { product.clone() } else { format!("{text} · {product}") }/>
+        // Every page renders whole on the server (`SsrMode::Async`): out-of-order streaming
+        // swaps the `Suspense` content in with a script, so without the wasm (before it
+        // arrives, or with scripts off) a page would stay on its "Loading…" fallback.
         <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+          <BrandScope>
+            <a class="skip-link" href="#main">{i18n::t("shell-skip-to-content")}</a>
             <Header/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("/dev/mail") view=DevMailPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/login/second-factor") view=SecondFactorPage/>
-                    <Route path=path!("/login/code") view=CodeLoginPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/verify") view=verify_page/>
-                    <Route path=path!("/unlock") view=unlock_page/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
-                    <Route path=path!("/reset-password") view=ResetPasswordPage/>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail") view=DevMailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=verify_page ssr=SsrMode::Async/>
+                    <Route path=path!("/unlock") view=unlock_page ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/oauth2/consent") view=ConsentPage/>
-                    <Route path=path!("/account/confirm-email") view=confirm_email_page/>
-                    <Route path=path!("/account/undo-email") view=undo_email_page/>
+                    <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
+                    <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <Footer/>
+          </BrandScope>
         </Router>
     }
 }

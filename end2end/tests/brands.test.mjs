@@ -112,7 +112,7 @@ function recordNavigations(page) {
 async function expectConsentFor(page, brand, email) {
   await waitForHydration(page);
   await expectVisible(
-    page.getByRole('heading', { level: 1, name: `${brand} wants to access your Foyer account` }),
+    page.getByRole('heading', { level: 1, name: `${brand} wants to access your account` }),
     `the consent heading naming ${brand}`,
   );
   await expectVisible(page.getByText(email, { exact: true }), `"Signed in as ${email}" on the consent page`);

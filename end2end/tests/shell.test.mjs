@@ -1,5 +1,6 @@
 // The application shell, seen as a person sees it: pages that render on the
-// server, hydrate in the browser, answer 404 kindly, list brands and show mail.
+// server, hydrate in the browser, answer 404 kindly, list brands and show mail; the
+// home page tells a customer what to do (the service status is the operator's).
 //
 // Elements are found by role, label or text, never by CSS class.
 
@@ -24,10 +25,7 @@ test('home page is server-rendered and hydrates', async () => {
   const html = await res.text();
   assert.equal(res.status, 200, `GET / should answer 200, got ${res.status}`);
   assert.match(html, /<h1[\s>]/, 'the server-rendered HTML of / should contain an <h1>');
-  assert.ok(
-    html.includes('Welcome to Foyer'),
-    'the server-rendered HTML of / should contain "Welcome to Foyer"',
-  );
+  assert.ok(html.includes('Welcome'), 'the server-rendered HTML of / should contain "Welcome"');
   const csp = res.headers.get('content-security-policy');
   assert.ok(csp, 'GET / should send a Content-Security-Policy header');
   assert.ok(
@@ -40,29 +38,38 @@ test('home page is server-rendered and hydrates', async () => {
     'GET / should send X-Content-Type-Options: nosniff',
   );
 
-  // In the browser: the same heading, then the hydrated button works.
+  // In the browser: the same heading, what to do next, and no operator widget.
   await withPage(async (page) => {
     const response = await page.goto(url('/'));
     assert.equal(response?.status(), 200, 'the browser should get 200 for /');
-    await expectVisible(
-      page.getByRole('heading', { level: 1, name: 'Welcome to Foyer' }),
-      'the level-1 heading "Welcome to Foyer"',
-    );
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Welcome' }), 'the level-1 heading "Welcome"');
     await waitForHydration(page);
+    const text = await page.locator('body').innerText();
+    assert.ok(!text.includes('Foyer'), `customers are never told the software's name ("Foyer"):\n${text}`);
+    assert.equal(await page.title(), 'Your account', 'the title is the product name (FOYER_PRODUCT_NAME)');
+    const main = page.getByRole('main');
+    await expectVisible(main.getByRole('link', { name: 'Sign in', exact: true }), 'a "Sign in" link on the home page');
+    await expectVisible(main.getByRole('link', { name: 'Create account', exact: true }), 'a "Create account" link on the home page');
+    await expectVisible(page.getByRole('contentinfo').getByRole('link', { name: 'Help' }), 'a "Help" link in the footer');
+    assert.equal(await page.getByRole('button', { name: 'Check status' }).count(), 0, 'no service-status widget for customers');
+    // The service status answers staff only.
+    const status = await fetch(url('/admin/api/service_status'), {
+      method: 'POST',
+      headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    await status.arrayBuffer();
+    assert.notEqual(status.status, 200, 'the service status needs a staff session');
+  });
+});
 
-    const checkStatus = page.getByRole('button', { name: 'Check status' });
-    await expectVisible(checkStatus, 'the button "Check status"');
-    await checkStatus.click();
-
-    const status = page.getByRole('status');
-    await expectVisible(
-      status.filter({ hasText: 'Database: sqlite, ready' }),
-      'a status region saying "Database: sqlite, ready" after clicking "Check status"',
-    );
-    await expectVisible(
-      status.filter({ hasText: /Outbox backlog: \d+/ }),
-      'a status region saying "Outbox backlog: <number>" after clicking "Check status"',
-    );
+test('the help page answers the common questions', async () => {
+  await withPage(async (page) => {
+    await page.goto(url('/'));
+    await page.getByRole('contentinfo').getByRole('link', { name: 'Help' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Help' }), 'the level-1 heading "Help"');
+    await expectVisible(page.getByRole('heading', { level: 2, name: 'I forgot my password' }), 'the question "I forgot my password"');
+    await expectVisible(page.getByRole('link', { name: 'Reset your password' }), 'the link "Reset your password"');
   });
 });
 
@@ -77,7 +84,7 @@ test('the demo brand is listed', async () => {
 
   await withPage(async (page) => {
     await page.goto(url('/'));
-    const brandsHeading = page.getByRole('heading', { name: 'Brands' });
+    const brandsHeading = page.getByRole('heading', { name: 'Brands', exact: true });
     await expectVisible(brandsHeading, 'a heading "Brands"');
 
     // The section that this heading titles: a named region (<section aria-labelledby>),
@@ -116,8 +123,8 @@ test('unknown pages answer 404 with a helpful page', async () => {
       assert.fail(`Pressing Enter on "Go to the home page" should go to /, but the page is at ${page.url()}`);
     }
     await expectVisible(
-      page.getByRole('heading', { level: 1, name: 'Welcome to Foyer' }),
-      'the home page heading "Welcome to Foyer" after following the link',
+      page.getByRole('heading', { level: 1, name: 'Welcome' }),
+      'the home page heading "Welcome" after following the link',
     );
   });
 });
@@ -176,10 +183,7 @@ test('no console errors during hydration', async () => {
     });
 
     await page.goto(url('/'));
-    await expectVisible(
-      page.getByRole('heading', { level: 1, name: 'Welcome to Foyer' }),
-      'the level-1 heading "Welcome to Foyer"',
-    );
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Welcome' }), 'the level-1 heading "Welcome"');
     await waitForHydration(page);
     // Let late work (effects, resources, the favicon) finish and report.
     await page.waitForLoadState('networkidle', { timeout: TIMEOUT }).catch(() => {});

@@ -1,1 +1,3 @@
-# common
+# common: words many pages share (read-only for other areas).
+common-loading = Loading…
+common-go-home = Go to the home page

@@ -43,6 +43,7 @@ pub fn AdminShellPage() -> impl IntoView {
                                 <button type="submit">"Sign out"</button>
                             </ActionForm>
                         </section>
+                        <crate::components::status::StatusCheck/>
                     }.into_any(),
                     _ => {
                         redirect_to("/admin/login");

@@ -57,7 +57,9 @@ pub struct ConnectedBrandView {
 
 /// The message for a handle that is unknown, expired, finished or not this sign-in's.
 #[cfg(feature = "ssr")]
-const TOO_LONG: &str = "This sign-in took too long. Please go back to the site and start again.";
+fn too_long() -> AppError {
+    AppError::Message(crate::i18n::t("shell-consent-too-long"))
+}
 
 /// Where the flow continues after the consent page: `/oauth2/continue?r=<handle>`.
 pub fn continue_path(r: &str) -> String {
@@ -91,8 +93,17 @@ fn brand_view(b: identity::store::brands::BrandRow) -> BrandView {
 fn scope_views(scopes: &[String]) -> Vec<ScopeView> {
     scopes
         .iter()
-        .map(|s| ScopeView { scope: s.clone(), words: identity::oidc::claims::scope_description(s).to_owned() })
+        .map(|s| ScopeView { scope: s.clone(), words: scope_words(s) })
         .collect()
+}
+
+/// What a scope shares, in the page's language (`shell-scope-<scope>`; a scope without
+/// a message falls back to the core's words).
+#[cfg(feature = "ssr")]
+fn scope_words(scope: &str) -> String {
+    let id = format!("shell-scope-{}", scope.replace('_', "-"));
+    let id = if identity::i18n::has(crate::i18n::locale(), &id) { id } else { "shell-scope-other".to_owned() };
+    crate::i18n::t(&id)
 }
 
 /// The consent page's facts, for the request bound to this customer and sign-in.
@@ -101,16 +112,16 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let too_long = || auth::respond(AppError::Message(TOO_LONG.into()));
-    let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Err(too_long()) };
+    let expired = || auth::respond(too_long());
+    let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Err(expired()) };
     if pending.denied
         || pending.customer_id.as_deref() != Some(current.customer_id.as_str())
         || pending.sid.as_deref() != Some(current.sid.as_str())
     {
-        return Err(too_long());
+        return Err(expired());
     }
     let need = ctx.identity.consent_need(&crate::api::customer(&current), &pending, &current.customer_id).await.map_err(auth::fail)?;
-    let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(too_long()) };
+    let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(expired()) };
     let Some(customer) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else {
         return Err(auth::respond(AppError::SignInRequired));
     };
@@ -131,8 +142,8 @@ pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> 
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
     match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, allow).await {
-        Ok(()) => Ok(continue_path(&r)),
-        Err(identity::Error::TokenInvalid) => Err(auth::respond(AppError::Message(TOO_LONG.into()))),
+        Ok(()) => Ok(crate::api::continue_to(continue_path(&r))),
+        Err(identity::Error::TokenInvalid) => Err(auth::respond(too_long())),
         Err(e) => Err(auth::fail(e)),
     }
 }
@@ -143,7 +154,7 @@ pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> 
 pub async fn switch_account(r: String) -> Result<String, AppError> {
     use crate::api::account::encode_path;
     crate::auth::sign_out().await?;
-    Ok(format!("/login?return_to={}", encode_path(&continue_path(&r))))
+    Ok(crate::api::continue_to(format!("/login?return_to={}", encode_path(&continue_path(&r)))))
 }
 
 /// The brand of the pending request a sign-in page returns to, if any (no session

@@ -1,4 +1,4 @@
-//! Service status and the brand list shown on the home page.
+//! Service status (for staff, on `/admin`) and the brand list shown on the home page.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,13 @@ pub struct BrandSummary {
     pub name: String,
 }
 
-/// The same facts as `/readyz` plus the outbox backlog, for the status widget.
-#[server(endpoint = "service_status")]
+/// The same facts as `/readyz` plus the outbox backlog, for the operator view's status
+/// widget: staff only (under `/admin`, where the staff session is honoured).
+#[server(prefix = "/admin/api", endpoint = "service_status")]
 pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
+    if crate::admin::session::current().await?.is_none() {
+        return Err(crate::error::AppError::SignInRequired);
+    }
     let ctx = crate::context::server_context()?;
     let status = ctx.identity.service_status().await.map_err(crate::auth::fail)?;
     Ok(StatusReport { backend: status.backend.to_owned(), ready: status.ready, outbox_backlog: status.outbox_backlog })

@@ -8,7 +8,7 @@ pub fn ErrorView(#[prop(into)] title: String, #[prop(into)] message: String) -> 
         <section class="card error-card" role="alert">
             <h2>{title}</h2>
             <p>{message}</p>
-            <p><a href="/">"Go to the home page"</a></p>
+            <p><a href="/">{crate::i18n::t("common-go-home")}</a></p>
         </section>
     }
 }

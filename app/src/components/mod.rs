@@ -2,6 +2,7 @@
 
 pub mod brand;
 pub mod error_view;
+pub mod footer;
 pub mod form;
 pub mod header;
 pub mod passkey;

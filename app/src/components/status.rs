@@ -1,8 +1,10 @@
-//! The service status widget: a hydrated button that calls a server function.
+//! The service status widget of the operator view (`/admin`): a hydrated button that
+//! calls a staff-only server function.
 
 use leptos::prelude::*;
 
 use crate::api::status::{StatusReport, service_status};
+use crate::i18n::{t, t_with};
 
 #[component]
 pub fn StatusCheck() -> impl IntoView {
@@ -11,15 +13,15 @@ pub fn StatusCheck() -> impl IntoView {
     let result = check.value();
     view! {
         <section class="card" aria-labelledby="status-heading">
-            <h2 id="status-heading">"Service status"</h2>
-            <p>"Ask the server whether its database is reachable."</p>
+            <h2 id="status-heading">{t("shell-status-title")}</h2>
+            <p>{t("shell-status-lead")}</p>
             <button type="button" on:click=move |_| { check.dispatch(()); } disabled=move || pending.get()>
-                {move || if pending.get() { "Checking…" } else { "Check status" }}
+                {move || if pending.get() { t("shell-status-checking") } else { t("shell-status-check") }}
             </button>
             <div role="status" aria-live="polite" class="status-result">
                 {move || result.get().map(|outcome| match outcome {
                     Ok(status) => describe(&status).into_any(),
-                    Err(e) => view! { <p class="error">{format!("Status unavailable: {e}")}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">{t_with("shell-status-unavailable", &[("reason", e.summary())])}</p> }.into_any(),
                 })}
             </div>
         </section>
@@ -27,8 +29,9 @@ pub fn StatusCheck() -> impl IntoView {
 }
 
 fn describe(status: &StatusReport) -> impl IntoView + use<> {
-    let db = format!("Database: {}, {}", status.backend, if status.ready { "ready" } else { "not reachable" });
-    let backlog = format!("Outbox backlog: {}", status.outbox_backlog);
+    let state = if status.ready { t("shell-status-ready") } else { t("shell-status-not-reachable") };
+    let db = t_with("shell-status-database", &[("backend", status.backend.clone()), ("state", state)]);
+    let backlog = t_with("shell-status-backlog", &[("count", status.outbox_backlog.to_string())]);
     view! {
         <p>{db}</p>
         <p>{backlog}</p>

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod dev_mail;
+pub mod help;
 pub mod home;
 pub mod login;
 pub mod not_found;

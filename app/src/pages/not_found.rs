@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::i18n::t;
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -10,9 +12,9 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
-        <h1>"Page not found"</h1>
-        <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-        <p><a href="/">"Go to the home page"</a></p>
+        <Title text=t("shell-not-found-title")/>
+        <h1>{t("shell-not-found-title")}</h1>
+        <p>{t("shell-not-found-text")}</p>
+        <p><a href="/">{t("common-go-home")}</a></p>
     }
 }

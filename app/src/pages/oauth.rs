@@ -1,17 +1,20 @@
 //! `/oauth2/consent?r=<handle>`: a brand's site asks for the customer's details. The
 //! page names the brand, lists what is shared (new scopes first), and answers with
 //! **Allow** or **Deny**; the flow then continues at `/oauth2/continue?r=…`, which
-//! answers the brand's site. An unconfirmed email is confirmed here first.
+//! answers the brand's site. An unconfirmed email is confirmed here first. Every
+//! answer is a form post, so the page works before the wasm arrives (a plain post is
+//! redirected onwards by the server, or back here with its error).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account::{VerifyEmailCode, encode_path, resend_verification};
-use crate::api::oidc::{ConsentDecide, ConsentView, ScopeView, consent_details, continue_path, switch_account};
-use crate::components::brand::{BrandBanner, BrandLinks};
-use crate::components::form::{Field, form_alert, go_to};
+use crate::api::account::{ResendVerification, VerifyEmailCode, encode_path};
+use crate::api::oidc::{ConsentDecide, ConsentView, ScopeView, SwitchAccount, consent_details, continue_path};
+use crate::components::brand::{BrandBanner, product_name};
+use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error, go_to};
 use crate::error::AppError;
+use crate::i18n::{t, t_with};
 
 #[component]
 pub fn ConsentPage() -> impl IntoView {
@@ -21,8 +24,8 @@ pub fn ConsentPage() -> impl IntoView {
         move || r.clone()
     }, consent_details);
     view! {
-        <Title text="Share your details"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Title text=t("shell-consent-title")/>
+        <Suspense fallback=|| view! { <p>{t("common-loading")}</p> }>
             {move || {
                 let r = r.clone();
                 Suspend::new(async move {
@@ -32,13 +35,13 @@ pub fn ConsentPage() -> impl IntoView {
                         Err(AppError::SignInRequired) => {
                             let login = format!("/login?return_to={}", encode_path(&continue_path(&r)));
                             view! {
-                                <h1>"Please sign in"</h1>
-                                <p role="alert">"Your session ended. Sign in again to continue."</p>
-                                <p><a href=login>"Sign in"</a></p>
+                                <h1>{t("shell-consent-sign-in-title")}</h1>
+                                <p role="alert">{t("shell-consent-session-ended")}</p>
+                                <p><a href=login>{t("shell-sign-in")}</a></p>
                             }.into_any()
                         }
                         Err(e) => view! {
-                            <h1>"This sign-in cannot continue"</h1>
+                            <h1>{t("shell-consent-cannot-continue")}</h1>
                             <p role="alert">{e.summary()}</p>
                         }.into_any(),
                     }
@@ -48,23 +51,29 @@ pub fn ConsentPage() -> impl IntoView {
     }
 }
 
-/// "Signed in as … — not you?" with "Use another account" (signs out, then sign-in
-/// comes back to this request).
-fn signed_in_as(r: String, email: String) -> AnyView {
-    let switch = Action::new(move |_: &()| switch_account(r.clone()));
-    let result = switch.value();
+/// Follows the path a successful action returned (the wasm; a plain post was already
+/// redirected by the server).
+fn follow(result: impl crate::components::form::ActionResult<String>) {
     Effect::new(move || {
         if let Some(Ok(path)) = result.get() {
             go_to(&path);
         }
     });
+}
+
+/// "Signed in as … — not you?" with "Use another account" (signs out, then sign-in
+/// comes back to this request).
+fn signed_in_as(r: String, email: String) -> AnyView {
+    let switch = ServerAction::<SwitchAccount>::new();
+    follow(switch.value());
     view! {
-        <p class="signed-in-as">
-            "Signed in as " <strong>{email}</strong> " — not you? "
-            <button type="button" class="link-button" disabled=move || switch.pending().get()
-                on:click=move |_| { switch.dispatch(()); }>"Use another account"</button>
-        </p>
-        {form_alert(result)}
+        <ErrorSummary error=failure(switch.value()) pending=switch.pending()/>
+        <ActionForm action=switch attr:class="signed-in-as">
+            <PageField/>
+            <input type="hidden" name="r" value=r/>
+            {t("shell-consent-signed-in-as")} " " <strong>{email}</strong> " " {t("shell-consent-not-you")} " "
+            <button type="submit" class="link-button" disabled=move || switch.pending().get()>{t("shell-consent-switch")}</button>
+        </ActionForm>
     }
     .into_any()
 }
@@ -74,7 +83,7 @@ fn scope_items(new: Vec<ScopeView>, approved: Vec<ScopeView>) -> AnyView {
         <ul class="consent-list">
             {new.into_iter().map(|s| view! { <li data-scope=s.scope>{s.words}</li> }).collect_view()}
             {approved.into_iter().map(|s| view! {
-                <li class="already-shared" data-scope=s.scope>{s.words} " " <span class="badge">"already shared"</span></li>
+                <li class="already-shared" data-scope=s.scope>{s.words} " " <span class="badge">{t("shell-consent-already-shared")}</span></li>
             }).collect_view()}
         </ul>
     }
@@ -85,38 +94,36 @@ fn scope_items(new: Vec<ScopeView>, approved: Vec<ScopeView>) -> AnyView {
 fn consent(r: String, v: ConsentView) -> AnyView {
     let decide = ServerAction::<ConsentDecide>::new();
     let result = decide.value();
-    Effect::new(move || {
-        if let Some(Ok(path)) = result.get() {
-            go_to(&path);
-        }
-    });
+    follow(result);
     let busy = move || decide.pending().get() || matches!(result.get(), Some(Ok(_)));
     let name = v.brand.name.clone();
+    let product = product_name();
     let (r_allow, r_deny) = (r.clone(), r.clone());
     view! {
         <BrandBanner brand=v.brand.clone()/>
-        <h1>{format!("{name} wants to access your Foyer account")}</h1>
+        <h1>{t_with("shell-consent-heading", &[("brand", name.clone()), ("product", product)])}</h1>
         {signed_in_as(r, v.email.clone())}
         <section class="card consent" aria-labelledby="consent-heading">
-            <h2 id="consent-heading">{format!("{name} will be able to")}</h2>
+            <h2 id="consent-heading">{t_with("shell-consent-will-be-able", &[("brand", name.clone())])}</h2>
             {scope_items(v.new_scopes, v.approved_scopes)}
-            <p class="hint">{format!("Requested by {}. You can disconnect {name} at any time in ", v.client_name)}
-                <a href="/account/brands">"Connected brands"</a>"."</p>
-            {form_alert(result)}
+            <p class="hint">{t_with("shell-consent-requested-by", &[("client", v.client_name.clone()), ("brand", name.clone())])} " "
+                <a href="/account/brands">{t("shell-home-brands")}</a>"."</p>
+            <ErrorSummary error=failure(result) pending=decide.pending()/>
             <div class="consent-actions">
                 <ActionForm action=decide attr:class="inline-form">
+                    <PageField/>
                     <input type="hidden" name="r" value=r_allow/>
                     <input type="hidden" name="allow" value="true"/>
-                    <button type="submit" class="brand-primary" disabled=busy>"Allow"</button>
+                    <button type="submit" class="brand-primary" disabled=busy>{t("shell-consent-allow")}</button>
                 </ActionForm>
                 <ActionForm action=decide attr:class="inline-form">
+                    <PageField/>
                     <input type="hidden" name="r" value=r_deny/>
                     <input type="hidden" name="allow" value="false"/>
-                    <button type="submit" class="secondary" disabled=busy>"Deny"</button>
+                    <button type="submit" class="secondary" disabled=busy>{t("shell-consent-deny")}</button>
                 </ActionForm>
             </div>
         </section>
-        <BrandLinks brand=v.brand/>
     }
     .into_any()
 }
@@ -134,46 +141,56 @@ fn confirm_email(r: String, v: ConsentView) -> AnyView {
             }
         }
     });
-    let resend = Action::new(|_: &()| resend_verification());
+    let resend = ServerAction::<ResendVerification>::new();
     let resent = resend.value();
+    let resent_without_js = done_without_js::<ResendVerification>();
     let cancel = ServerAction::<ConsentDecide>::new();
-    let cancelled = cancel.value();
-    Effect::new(move || {
-        if let Some(Ok(path)) = cancelled.get() {
-            go_to(&path);
-        }
-    });
+    follow(cancel.value());
     let name = v.brand.name.clone();
     let email = v.email.clone();
-    let sent_to = format!("We sent a new message to {email}.");
+    let sent_to = t_with("shell-confirm-sent-again", &[("email", email.clone())]);
+    if done_without_js::<VerifyEmailCode>() {
+        // Confirmed by a plain post: the next step is one link away.
+        return view! {
+            <BrandBanner brand=v.brand.clone()/>
+            <h1>{t("shell-confirm-done-title")}</h1>
+            <p role="status">{t_with("shell-confirm-done-text", &[("brand", name.clone())])}</p>
+            <p><a class="button" href=next>{t_with("shell-confirm-continue-to", &[("brand", name)])}</a></p>
+        }
+        .into_any();
+    }
     view! {
         <BrandBanner brand=v.brand.clone()/>
-        <h1>{format!("Confirm your email to continue to {name}")}</h1>
+        <h1>{t_with("shell-confirm-title", &[("brand", name.clone())])}</h1>
         {signed_in_as(r.clone(), v.email.clone())}
-        <p>{format!("{name} can only use a confirmed address. We sent a message to {email}: open the link in it, or enter its 6-digit code here.")}</p>
+        <p>{t_with("shell-confirm-text", &[("brand", name.clone()), ("email", email.clone())])}</p>
         <ActionForm action=verify attr:class="card form" attr:novalidate="true">
-            {form_alert(verified)}
+            <ErrorSummary error=failure(verified) pending=verify.pending() fields=&[("Code", "field-code")]/>
+            <PageField/>
             <input type="hidden" name="email" value=email.clone()/>
-            <Field label="Code" name="code" autocomplete="one-time-code" hint="6 digits" required=true/>
-            <button type="submit" disabled=move || verify.pending().get()>"Confirm email"</button>
+            <Field label=t("shell-confirm-code") name="code" autocomplete="one-time-code" hint=t("shell-confirm-code-hint") required=true
+                error=field_error(verified, "Code")/>
+            <button type="submit" disabled=move || verify.pending().get()>{t("shell-confirm-submit")}</button>
         </ActionForm>
         <div class="card">
-            <p>"No message? Check your spam folder, or ask for a new one."</p>
-            <button type="button" class="secondary" disabled=move || resend.pending().get()
-                on:click=move |_| { resend.dispatch(()); }>"Send the email again"</button>
+            <p>{t("shell-confirm-no-message")}</p>
+            <ErrorSummary error=failure(resent) pending=resend.pending()/>
+            <ActionForm action=resend attr:class="inline-form">
+                <PageField/>
+                <button type="submit" class="secondary" disabled=move || resend.pending().get()>{t("shell-confirm-resend")}</button>
+            </ActionForm>
             <div role="status" aria-live="polite">
-                {move || matches!(resent.get(), Some(Ok(()))).then(|| view! { <p>{sent_to.clone()}</p> })}
+                {move || (resent_without_js || matches!(resent.get(), Some(Ok(())))).then(|| view! { <p>{sent_to.clone()}</p> })}
             </div>
-            {form_alert(resent)}
         </div>
-        <p><a href=next>"I have confirmed it — continue"</a></p>
+        <p><a href=next>{t("shell-confirm-have-confirmed")}</a></p>
         <ActionForm action=cancel attr:class="inline-form">
-            {form_alert(cancelled)}
+            <ErrorSummary error=failure(cancel.value()) pending=cancel.pending()/>
+            <PageField/>
             <input type="hidden" name="r" value=r/>
             <input type="hidden" name="allow" value="false"/>
-            <button type="submit" class="link-button">{format!("Cancel and go back to {name}")}</button>
+            <button type="submit" class="link-button">{t_with("shell-confirm-cancel", &[("brand", name)])}</button>
         </ActionForm>
-        <BrandLinks brand=v.brand/>
     }
     .into_any()
 }

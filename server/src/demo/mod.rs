@@ -289,6 +289,29 @@ pub(crate) async fn serve(config: Config, sites: Vec<ReadySite>, out: &Output) -
     result
 }
 
+/// What the demo's customers are told the identity is called, unless
+/// `FOYER_PRODUCT_NAME` says otherwise (the demo sites say "Sign in with Northwind ID").
+pub const DEMO_PRODUCT_NAME: &str = "Northwind ID";
+
+/// Names the product for the demo when neither `FOYER_PRODUCT_NAME` nor the config
+/// file named it (the setting still has its default).
+pub(crate) fn name_the_product(config: &mut Config) {
+    if std::env::var_os("FOYER_PRODUCT_NAME").is_none() && config.product_name == crate::config::RawConfig::default().product_name {
+        config.product_name = DEMO_PRODUCT_NAME.to_owned();
+    }
+}
+
+/// A demo brand's logo: its initials on its colour (SVG).
+fn demo_logo(brand: Brand) -> String {
+    let initials: String = brand.name.split_whitespace().filter_map(|w| w.chars().next()).collect();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 48 48\" width=\"48\" height=\"48\">\
+         <rect width=\"48\" height=\"48\" rx=\"10\" fill=\"{}\"/>\
+         <text x=\"24\" y=\"31\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"20\" font-weight=\"700\" fill=\"#ffffff\">{initials}</text></svg>",
+        brand.colour
+    )
+}
+
 /// The demo's support agent (`/admin`).
 pub const DEMO_AGENT: &str = "agent@demo.example";
 
@@ -304,7 +327,8 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
             let details = BrandDetails { website_url, dev: true, ..BrandDetails::default() };
             identity.create_brand_with(&Principal::Operator, &slug, brand.name, &details).await?;
             let colours = [format!("primary={}", brand.colour), "on-primary=#ffffff".to_owned()];
-            identity.set_brand_theme(&Principal::Operator, &slug, &colours, None).await?;
+            let logo = identity::brand::BrandLogo::parse(demo_logo(brand).as_bytes())?;
+            identity.set_brand_theme(&Principal::Operator, &slug, &colours, Some(&logo)).await?;
         }
     }
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;

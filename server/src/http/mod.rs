@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod forms;
 pub mod headers;
 pub mod health;
+pub mod language;
 pub mod metrics;
 pub mod panic;
 pub mod session_store;
@@ -93,6 +94,7 @@ pub fn router(
 
     let router = Router::new()
         .merge(ops)
+        .merge(language::routes(&config.public_url))
         .merge(assets::routes(&config.site_root))
         .merge(crate::oidc::routes(&state))
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))

@@ -42,6 +42,7 @@ pub async fn register(
     given_name: Option<String>,
     family_name: Option<String>,
     accept_terms: Option<String>,
+    return_to: Option<String>,
 ) -> Result<(), AppError> {
     use crate::auth;
     use identity::accounts::register::Registration;
@@ -53,14 +54,14 @@ pub async fn register(
         family_name,
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
-    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta()?).await.map_err(auth::fail)
+    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta(return_to.as_deref()).await?).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    let meta = crate::auth::request_meta();
+    let meta = crate::auth::request_meta_for(return_to.as_deref()).await;
     let outcome = ctx.identity.login(&identity::principal::Principal::Anonymous, &email, password.into(), device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await
 }
@@ -185,15 +186,15 @@ pub async fn second_factor_email_code() -> Result<(), AppError> {
     if pending.first == identity::accounts::login::FirstStep::EmailCode {
         return Err(auth::respond(AppError::Message("You signed in with a mailed code: the second step must be another way.".into())));
     }
-    ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)
+    ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 /// Asks for a sign-in code by mail (the same answer for every address).
 #[server(endpoint = "send_sign_in_code")]
-pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
+pub async fn send_sign_in_code(email: String, return_to: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta_for(return_to.as_deref()).await).await.map_err(auth::fail)
 }
 
 /// Signs in with the mailed code.
@@ -201,7 +202,7 @@ pub async fn send_sign_in_code(email: String) -> Result<(), AppError> {
 pub async fn login_with_code(email: String, code: String, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    let meta = crate::auth::request_meta();
+    let meta = crate::auth::request_meta_for(return_to.as_deref()).await;
     let outcome = ctx.identity.login_with_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await
 }
@@ -268,14 +269,14 @@ pub async fn resend_verification() -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.resend_verification(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
+    ctx.identity.resend_verification(&crate::api::customer(&current), &current.customer_id, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "forgot_password")]
-pub async fn forgot_password(email: String) -> Result<(), AppError> {
+pub async fn forgot_password(email: String, return_to: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta_for(return_to.as_deref()).await).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "reset_password")]

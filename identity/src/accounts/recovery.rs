@@ -10,7 +10,6 @@ use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
 use crate::domain::{Email, ParseError, Reason};
 use crate::email::Template;
-use crate::policy;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::{self, CustomerRow};
 use crate::{Error, Identity, Result};

@@ -290,12 +290,28 @@ pub async fn sign_out_of(session: &Session, identity: &identity::Identity) -> Re
     session.flush().await.map_err(store_error)
 }
 
-/// The client address and device label of this request.
+/// The client address, device label and language of this request (mails it causes
+/// are in that language unless the customer's profile names another).
 pub fn request_meta() -> RequestMeta {
     let parts = use_context::<http::request::Parts>();
     let ip = parts.as_ref().and_then(|p| p.extensions.get::<ClientIp>()).map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
     let ua = parts.as_ref().and_then(|p| p.headers.get(http::header::USER_AGENT)).and_then(|v| v.to_str().ok());
-    RequestMeta::new(ip, ua)
+    RequestMeta::new(ip, ua).with_locale(crate::i18n::request_locale())
+}
+
+/// [`request_meta`] for a step of a brand's flow: when `return_to` names a pending
+/// authorization request of a brand (`api::oidc::handle_in_return_to`), the mails the
+/// step causes carry that brand's name and logo. Anything else is no brand.
+pub async fn request_meta_for(return_to: Option<&str>) -> RequestMeta {
+    let meta = request_meta();
+    let Some(handle) = return_to.and_then(crate::api::oidc::handle_in_return_to) else { return meta };
+    let Ok(ctx) = server_context() else { return meta };
+    let Ok(Some(pending)) = ctx.identity.pending_request(&handle).await else { return meta };
+    let brand = match ctx.identity.brand(&pending.client.brand_slug).await {
+        Ok(Some(b)) => Some(identity::email::MailBrand { logo: b.logo_type.is_some(), slug: b.slug, name: b.name }),
+        _ => None,
+    };
+    meta.with_brand(brand)
 }
 
 /// The one mapping of errors to answers lives in `crate::error`; re-exported so the
@@ -373,13 +389,14 @@ pub fn set_device_cookie(device_id: &str) {
 /// A sign-up's request metadata with this browser's device cookie, set first when the
 /// browser has none: the account remembers which browser created it, so a confirmation
 /// from another one clears what was set up before (`identity::accounts::provisional`).
-pub fn sign_up_meta() -> Result<RequestMeta, AppError> {
+/// With `return_to`, the sign-up belongs to that brand's flow ([`request_meta_for`]).
+pub async fn sign_up_meta(return_to: Option<&str>) -> Result<RequestMeta, AppError> {
     let device = match device_cookie().filter(|d| identity::accounts::provisional::usable_device_id(d)) {
         Some(d) => d,
         None => server_context()?.identity.new_token(),
     };
     set_device_cookie(&device);
-    Ok(request_meta().with_device_id(Some(device)))
+    Ok(request_meta_for(return_to).await.with_device_id(Some(device)))
 }
 
 #[cfg(test)]

@@ -21,6 +21,14 @@
 //! | `Busy`                                         | `Busy`                 | 503    |
 //! | `Store`, `Migrate`, `Crypto`, `Internal`, any new one | `Internal`      | 500, logged without personal data; a generic sentence shown |
 //!
+//! Every text is in the customer's language (`errors.ftl` through `crate::i18n`): the
+//! fixed variants format their message when shown (on the server or in the browser),
+//! and the core's field errors and refusals, which carry stable codes
+//! (`identity::domain::Reason`, `identity::Refusal`), are translated here, at the one
+//! boundary, in the request's language. Staff and operator input errors carry English
+//! sentences in the core: they stay English, and read as a generic translated sentence
+//! in other languages.
+//!
 //! Never a 500 for a person's mistake or an unreadable request. `Refused` (an action the
 //! rules do not allow, with the reason) stays 400, as before; 403 means "prove yourself
 //! more" (re-authentication, second factor) or "not yours to do" (`Forbidden`, from
@@ -31,28 +39,33 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+use crate::i18n::{t, t_with};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldMessage {
     pub field: String,
     pub message: String,
 }
 
+/// What a server function answers when it fails. `Message`, `NotFound`, `Conflict` and
+/// field messages hold text already in the request's language; the other variants say
+/// theirs in the page's language when shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
     Message(String),
-    #[error("Please correct the fields marked below.")]
+    #[error("{}", t("error-fields"))]
     Fields(Vec<FieldMessage>),
-    #[error("Please sign in to continue.")]
+    #[error("{}", t("error-sign-in-required"))]
     SignInRequired,
-    #[error("Please confirm your password to continue.")]
+    #[error("{}", t("error-reauth-required"))]
     ReauthRequired,
-    #[error("Enter the code from your authenticator app or a recovery code.")]
+    #[error("{}", t("error-second-factor-required"))]
     SecondFactorRequired,
-    #[error("Too many attempts. Try again in {0} seconds.")]
+    #[error("{}", t_with("error-throttled", &[("seconds", .0.to_string())]))]
     Throttled(i64),
     /// The principal may not do this (`identity::principal::authorize`): 403.
-    #[error("You are not allowed to do that.")]
+    #[error("{}", t("error-forbidden"))]
     Forbidden,
     /// Something the request names does not exist (or is not the caller's): 404.
     #[error("{0}")]
@@ -60,13 +73,22 @@ pub enum AppError {
     /// The change clashes with something that exists already: 409.
     #[error("{0}")]
     Conflict(String),
-    #[error("Foyer is busy. Please try again in a moment.")]
+    #[error("{}", t("error-busy"))]
     Busy,
     /// A failure on our side; the details went to the log: 500.
-    #[error("Something went wrong on our side. Please try again.")]
+    #[error("{}", t("error-internal"))]
     Internal,
-    #[error("{0}")]
+    #[error("{}", server_fn_text(.0))]
     ServerFn(ServerFnErrorErr),
+}
+
+/// A framework failure in words: the browser could not reach us, or the request could
+/// not be read (the framework's own text is for developers).
+fn server_fn_text(e: &ServerFnErrorErr) -> String {
+    match e {
+        ServerFnErrorErr::Request(_) => t("error-network"),
+        _ => t("error-bad-request"),
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -108,11 +130,60 @@ pub use server::{fail, respond, status_of};
 #[cfg(feature = "ssr")]
 mod server {
     use http::StatusCode;
-    use identity::Error;
     use identity::accounts::login::LoginError;
+    use identity::domain::ParseError;
+    use identity::{Error, Refusal};
     use leptos::prelude::use_context;
 
     use super::{AppError, FieldMessage};
+    use crate::i18n::{Locale, locale, t, t_with};
+
+    /// A form field's name in the page's language (the core names fields in English;
+    /// the name stays the key that places the message beside its input).
+    pub fn field_label(field: &str) -> String {
+        match field {
+            "Email" => t("error-field-email"),
+            "Password" => t("error-field-password"),
+            "New password" => t("error-field-new-password"),
+            "New email" => t("error-field-new-email"),
+            "Given name" => t("error-field-given-name"),
+            "Family name" => t("error-field-family-name"),
+            "Display name" => t("error-field-display-name"),
+            "Terms" => t("error-field-terms"),
+            "Code" | "Code from the app" => t("error-field-code"),
+            "Name" => t("error-field-name"),
+            "Phone" => t("error-field-phone"),
+            "Preferred language" => t("error-field-language"),
+            "Birth date" => t("error-field-birth-date"),
+            "Country" => t("error-field-country"),
+            "Postal code" => t("error-field-postal-code"),
+            "Street address" => t("error-field-street"),
+            "City" => t("error-field-city"),
+            "Region" => t("error-field-region"),
+            other => other.to_owned(),
+        }
+    }
+
+    /// A core field error in the page's language: by its code where it has one.
+    pub fn field_message(p: &ParseError) -> String {
+        let field = || field_label(p.field());
+        match p {
+            ParseError::Missing { .. } => t_with("error-missing", &[("field", field())]),
+            ParseError::TooLong { max, .. } => t_with("error-too-long", &[("field", field()), ("max", max.to_string())]),
+            ParseError::Invalid { reason, .. } => t_with(&format!("error-reason-{}", reason.code()), &[("field", field())]),
+            // English sentences (staff and operator input): as they are in English.
+            _ if locale() == Locale::En => p.to_string(),
+            _ => t_with("error-malformed", &[("field", field())]),
+        }
+    }
+
+    /// Why an action cannot be done, in the page's language.
+    pub fn refusal_message(r: &Refusal) -> String {
+        match r {
+            Refusal::TooManyPasskeys(n) => t_with("error-refused-too-many-passkeys", &[("max", n.to_string())]),
+            other => t(&format!("error-refused-{}", other.code())),
+        }
+    }
 
     /// The status an error answers with (the module's table); `Retry-After` goes with 429.
     pub fn status_of(err: &AppError) -> StatusCode {
@@ -150,17 +221,19 @@ mod server {
     impl From<Error> for AppError {
         fn from(e: Error) -> Self {
             match e {
-                Error::Invalid(p) => Self::Fields(vec![FieldMessage { field: p.field().to_owned(), message: p.to_string() }]),
+                Error::Invalid(p) => Self::Fields(vec![FieldMessage { field: p.field().to_owned(), message: field_message(&p) }]),
                 Error::Fields(list) => {
-                    Self::Fields(list.iter().map(|p| FieldMessage { field: p.field().to_owned(), message: p.to_string() }).collect())
+                    Self::Fields(list.iter().map(|p| FieldMessage { field: p.field().to_owned(), message: field_message(p) }).collect())
                 }
                 Error::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 Error::ReauthRequired => Self::ReauthRequired,
                 Error::SecondFactorRequired => Self::SecondFactorRequired,
-                Error::TokenInvalid | Error::LoginFailed | Error::Refused(_) => Self::Message(e.to_string()),
+                Error::TokenInvalid => Self::Message(t("error-token-invalid")),
+                Error::LoginFailed => Self::Message(t("error-login-failed")),
+                Error::Refused(r) => Self::Message(refusal_message(&r)),
                 Error::Forbidden => Self::Forbidden,
-                Error::NotFound(_) => Self::NotFound(e.to_string()),
-                Error::Conflict(_) => Self::Conflict(e.to_string()),
+                Error::NotFound(_) => Self::NotFound(t("error-not-found")),
+                Error::Conflict(_) => Self::Conflict(t("error-conflict")),
                 Error::Busy => Self::Busy,
                 // The core's text for these is for the log (ids, never personal data).
                 other => {
@@ -174,7 +247,9 @@ mod server {
     impl From<LoginError> for AppError {
         fn from(e: LoginError) -> Self {
             match e {
-                LoginError::Failed | LoginError::CodeFailed | LoginError::SecondStep(_) => Self::Message(e.to_string()),
+                LoginError::Failed => Self::Message(t("error-login-failed")),
+                LoginError::CodeFailed => Self::Message(t("error-code-failed")),
+                LoginError::SecondStep(_) => Self::Message(e.to_string()),
                 LoginError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 LoginError::SecondFactorRequired => Self::SecondFactorRequired,
                 LoginError::Other(inner) => inner.into(),
@@ -195,7 +270,7 @@ mod server {
             let cases: Vec<(Error, StatusCode)> = vec![
                 (Error::TokenInvalid, StatusCode::BAD_REQUEST),
                 (Error::LoginFailed, StatusCode::BAD_REQUEST),
-                (Error::Refused("Not now.".into()), StatusCode::BAD_REQUEST),
+                (Error::Refused(Refusal::LastPasskey), StatusCode::BAD_REQUEST),
                 (Error::ReauthRequired, StatusCode::FORBIDDEN),
                 (Error::SecondFactorRequired, StatusCode::FORBIDDEN),
                 (Error::Forbidden, StatusCode::FORBIDDEN),
@@ -214,10 +289,71 @@ mod server {
         }
 
         #[test]
-        fn not_found_and_conflict_keep_the_core_sentence() {
-            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("passkey was not found".into()));
-            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("passkey already exists".into()));
+        fn not_found_and_conflict_say_so_in_words() {
+            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("That no longer exists. Please reload the page.".into()));
+            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("That exists already.".into()));
             assert_eq!(AppError::from(Error::Throttled { retry_after_secs: 7 }), AppError::Throttled(7));
+        }
+
+        /// The page's language in a request: the one `Accept-Language` asks for.
+        fn in_german<T>(f: impl FnOnce() -> T) -> T {
+            let owner = leptos::prelude::Owner::new();
+            owner.with(|| {
+                let request = http::Request::builder().header(http::header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9").body(()).expect("a request");
+                leptos::prelude::provide_context(request.into_parts().0);
+                f()
+            })
+        }
+
+        #[test]
+        fn core_errors_answer_in_the_requests_language() {
+            let invalid = Error::Fields(vec![
+                ParseError::Invalid { field: "Email", reason: identity::domain::Reason::EmailShape },
+                ParseError::Missing { field: "Given name" },
+                ParseError::Invalid { field: "Terms", reason: identity::domain::Reason::TermsNotAccepted },
+            ]);
+            let mapped = in_german(|| AppError::from(invalid));
+            assert_eq!(mapped.for_field("Email").as_deref(), Some("Die E-Mail-Adresse ist ungültig: Sie sollte wie name@example.com aussehen."));
+            assert_eq!(mapped.for_field("Given name").as_deref(), Some("Bitte füllen Sie „Vorname“ aus."));
+            assert_eq!(mapped.for_field("Terms").as_deref(), Some("Bitte akzeptieren Sie die Nutzungsbedingungen, um ein Konto anzulegen."));
+            assert_eq!(in_german(|| AppError::from(Error::LoginFailed).to_string()), "E-Mail-Adresse oder Passwort ist falsch, oder das Konto kann sich gerade nicht anmelden.");
+            assert_eq!(in_german(|| AppError::from(Error::Throttled { retry_after_secs: 7 }).to_string()), "Zu viele Versuche. Versuchen Sie es in 7 Sekunden erneut.");
+            assert_eq!(in_german(|| AppError::from(Error::Refused(Refusal::TooManyPasskeys(20))).to_string()), "Ein Konto kann höchstens 20 Passkeys haben.");
+            // English says the same as the core.
+            let english = AppError::from(Error::Invalid(ParseError::Invalid { field: "Email", reason: identity::domain::Reason::EmailShape }));
+            assert_eq!(english.for_field("Email").as_deref(), Some("Email is not valid: it should look like name@example.com."));
+        }
+
+        /// Every code the core can give has its message in every locale.
+        #[test]
+        fn every_reason_and_refusal_is_translated() {
+            use identity::domain::Reason;
+            let reasons = [
+                Reason::ControlCharacters,
+                Reason::EmailSpaces,
+                Reason::EmailShape,
+                Reason::EmailDomain,
+                Reason::TermsNotAccepted,
+                Reason::PasswordTooShort,
+                Reason::PasswordTooLong,
+                Reason::PasswordPersonal,
+                Reason::PasswordWeak(String::new()),
+                Reason::SameEmail,
+                Reason::EmailUnusable,
+                Reason::TotpAlreadySet,
+                Reason::PasskeyName,
+            ];
+            let refusals = [Refusal::ConfirmEmailFirst, Refusal::PasskeyNotVerified, Refusal::TooManyPasskeys(20), Refusal::LastPasskey];
+            let ids: Vec<String> = reasons
+                .iter()
+                .map(|r| format!("error-reason-{}", r.code()))
+                .chain(refusals.iter().map(|r| format!("error-refused-{}", r.code())))
+                .collect();
+            for locale in identity::i18n::Locale::ALL {
+                for id in &ids {
+                    assert!(identity::i18n::has(locale, id), "{id} missing in {}", locale.tag());
+                }
+            }
         }
 
         #[test]
@@ -230,7 +366,7 @@ mod server {
         fn field_errors_name_their_field() {
             let mapped = AppError::from(Error::Invalid(ParseError::Missing { field: "email" }));
             assert_eq!(status_of(&mapped), StatusCode::BAD_REQUEST);
-            assert_eq!(mapped.for_field("email").as_deref(), Some("email is required"));
+            assert_eq!(mapped.for_field("email").as_deref(), Some("email is required."));
         }
 
         /// `fail` sets the status on the response (and `Retry-After` for 429).

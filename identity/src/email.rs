@@ -1,10 +1,18 @@
 //! Email messages and their templates.
 //!
 //! Every message has a plain-text and an HTML body rendered from the same data, wrapped
-//! in one layout (per-brand theming plugs in here later). Anything that came from a
-//! person is HTML-escaped; links are built by the caller from the configured public URL.
+//! in one layout. Every sentence is a message of `locales/<tag>/mail.ftl`, in the
+//! customer's language ([`mail_locale`]: the profile's, else the request's); the
+//! identity is named by its product name (`FOYER_PRODUCT_NAME`), never "Foyer"; a mail
+//! of a brand's flow carries the brand's name and logo ([`MailBrand`]). Anything that
+//! came from a person is HTML-escaped; links are built by the caller from the
+//! configured public URL.
 
 use serde::{Deserialize, Serialize};
+
+use crate::UnixMillis;
+use crate::accounts::provisional::{Proof, Removed};
+use crate::i18n::{Arg, Locale, TimeZone, message_with, readable_at};
 
 /// A rendered message ready for the outbox.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -19,6 +27,45 @@ impl std::fmt::Debug for EmailMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EmailMessage").field("subject", &self.subject).finish_non_exhaustive()
     }
+}
+
+/// The brand whose flow caused a mail (a sign-up, sign-in or reset started from its
+/// authorization request): its name in the text, its logo at the top of the HTML part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailBrand {
+    pub slug: String,
+    pub name: String,
+    /// Whether the brand has a logo (served at `/brands/{slug}/logo`).
+    pub logo: bool,
+}
+
+/// The language of a mail: the profile's preferred language when it is one we ship,
+/// else the language of the request that caused the mail.
+pub fn mail_locale(preferred_language: Option<&str>, request: Locale) -> Locale {
+    preferred_language.and_then(Locale::parse).unwrap_or(request)
+}
+
+/// Who a mail speaks to and as: the language, the product's name, the public URL (for
+/// the logo's absolute address), the brand of the flow, the reader's time zone.
+#[derive(Debug, Clone)]
+pub struct Voice<'a> {
+    pub locale: Locale,
+    pub product: &'a str,
+    pub public_url: &'a str,
+    pub brand: Option<&'a MailBrand>,
+    pub zone: TimeZone,
+}
+
+/// A change to the ways of signing in, told to the owner.
+#[derive(Debug, Clone, Copy)]
+pub enum FactorChange<'a> {
+    TotpAdded,
+    TotpRemoved,
+    RecoveryCodesRenewed,
+    PasskeyAdded(&'a str),
+    PasskeyRemoved(&'a str),
+    /// The passkey's counter went back: it was blocked as possibly copied.
+    PasskeyFlagged(&'a str),
 }
 
 /// The templates Foyer sends. Each variant holds what its text needs.
@@ -40,14 +87,14 @@ pub enum Template<'a> {
     ConfirmEmailChange { link: &'a str, code: &'a str },
     /// To the old address once an email change took effect.
     EmailChanged { undo_link: &'a str },
-    /// A sign-in from a device not seen before.
-    NewSignIn { device: &'a str, when: &'a str, devices_link: &'a str },
+    /// A sign-in from a device not seen before, at `at`.
+    NewSignIn { device: &'a str, at: UnixMillis, devices_link: &'a str },
     /// A one-time code to sign in (passwordless, or as the fallback second step).
     SignInCode { code: &'a str },
-    /// A sign-in method was added, removed or renewed.
-    SecurityChange { what: &'a str, link: &'a str },
+    /// A sign-in method was added, removed or blocked.
+    SecurityChange { change: FactorChange<'a>, link: &'a str },
     /// Proving the address of an unconfirmed account removed what was set up before.
-    ProvisionalCleared { what: &'a str, password_removed: bool, login_link: &'a str, code_link: &'a str, reset_link: &'a str },
+    ProvisionalCleared { removed: &'a Removed, proof: Proof, login_link: &'a str, code_link: &'a str, reset_link: &'a str },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -56,135 +103,177 @@ enum Block {
     Link { label: String, href: String },
 }
 
-impl Template<'_> {
-    pub fn render(&self, to: &str) -> EmailMessage {
-        let (subject, blocks) = match self {
-            Self::Test { public_url } => (
-                "Foyer test message".to_owned(),
-                vec![
-                    Block::Para("This message confirms that Foyer can deliver email with its current settings.".into()),
-                    Block::Link { label: "Open Foyer".into(), href: (*public_url).to_owned() },
-                ],
-            ),
-            Self::StaffWelcome { role, public_url } => (
-                "Your Foyer staff account".to_owned(),
-                vec![
-                    Block::Para(format!("A Foyer {role} account was created for this address.")),
-                    Block::Para(
-                        "The operator who created it will give you a one-time enrolment link, where you choose \
-                         your password and set up an authenticator app. If you did not expect this, tell your security team."
-                            .into(),
-                    ),
-                    Block::Link { label: "Sign in to Foyer".into(), href: format!("{public_url}/admin") },
-                ],
-            ),
-            Self::VerifyEmail { link, code } => (
-                "Confirm your email address".to_owned(),
-                vec![
-                    Block::Para("Confirm this address to finish creating your account.".into()),
-                    Block::Link { label: "Confirm my email".into(), href: (*link).to_owned() },
-                    Block::Para(format!("Or enter this code: {code}. It works once, for 10 minutes.")),
-                    Block::Para("If you did not create an account, ignore this message.".into()),
-                ],
-            ),
-            Self::RegistrationAttempt { login_link, reset_link } => (
-                "Someone tried to create an account with your address".to_owned(),
-                vec![
-                    Block::Para("Someone tried to create an account with this email address, which already has one. Nothing was changed.".into()),
-                    Block::Link { label: "Sign in".into(), href: (*login_link).to_owned() },
-                    Block::Link { label: "Forgot your password? Reset it".into(), href: (*reset_link).to_owned() },
-                    Block::Para("If this was not you, you can ignore this message.".into()),
-                ],
-            ),
-            Self::SignInCode { code } => (
-                format!("Your sign-in code: {code}"),
-                vec![
-                    Block::Para(format!("Enter this code to sign in: {code}")),
-                    Block::Para("It works once, for 10 minutes. Nobody from Foyer will ever ask you for it.".into()),
-                    Block::Para("If you did not try to sign in, ignore this message: without the code nobody can use it.".into()),
-                ],
-            ),
-            Self::Unlock { link } => (
-                "Your account was locked".to_owned(),
-                vec![
-                    Block::Para("There were too many failed attempts to sign in to your account, so we locked it to protect you.".into()),
-                    Block::Link { label: "Unlock my account".into(), href: (*link).to_owned() },
-                    Block::Para("The link works once, for 30 minutes. If the attempts were not yours, consider changing your password after you unlock.".into()),
-                ],
-            ),
-            Self::ResetPassword { link } => (
-                "Reset your password".to_owned(),
-                vec![
-                    Block::Para("We received a request to reset the password of your account.".into()),
-                    Block::Link { label: "Choose a new password".into(), href: (*link).to_owned() },
-                    Block::Para("The link works once, for 30 minutes. If you did not ask for it, ignore this message; your password stays as it is.".into()),
-                ],
-            ),
-            Self::PasswordChanged { reset_link } => (
-                "Your password was changed".to_owned(),
-                vec![
-                    Block::Para("The password of your account was just changed, and you were signed out everywhere else.".into()),
-                    Block::Link { label: "Not you? Reset your password now".into(), href: (*reset_link).to_owned() },
-                ],
-            ),
-            Self::ConfirmEmailChange { link, code } => (
-                "Confirm your new email address".to_owned(),
-                vec![
-                    Block::Para("Confirm this address to make it your account's email.".into()),
-                    Block::Link { label: "Confirm my new email".into(), href: (*link).to_owned() },
-                    Block::Para(format!("Or enter this code: {code}. It works once, for 10 minutes.")),
-                ],
-            ),
-            Self::EmailChanged { undo_link } => (
-                "Your email address was changed".to_owned(),
-                vec![
-                    Block::Para("Your account's email address was changed to a new one. Mail will no longer come here.".into()),
-                    Block::Link { label: "Not you? Undo the change".into(), href: (*undo_link).to_owned() },
-                    Block::Para("The undo link works for 7 days and signs everyone out of the account.".into()),
-                ],
-            ),
-            Self::NewSignIn { device, when, devices_link } => (
-                "New sign-in to your account".to_owned(),
-                vec![
-                    Block::Para(format!("Your account was signed in to from a device we have not seen before: {device}, at {when} (UTC).")),
-                    Block::Para("If this was you, there is nothing to do.".into()),
-                    Block::Link { label: "Not you? Review your devices".into(), href: (*devices_link).to_owned() },
-                ],
-            ),
-            Self::SecurityChange { what, link } => (
-                "A change to how you sign in".to_owned(),
-                vec![
-                    Block::Para((*what).to_owned()),
-                    Block::Link { label: "Not you? Review your security settings".into(), href: (*link).to_owned() },
-                ],
-            ),
-            Self::ProvisionalCleared { what, password_removed: true, code_link, reset_link, .. } => (
-                "We removed what was set up before your address was confirmed".to_owned(),
-                vec![
-                    Block::Para((*what).to_owned()),
-                    Block::Link { label: "Set a password".into(), href: (*reset_link).to_owned() },
-                    Block::Link { label: "Sign in with a code by email".into(), href: (*code_link).to_owned() },
-                ],
-            ),
-            Self::ProvisionalCleared { what, password_removed: false, login_link, reset_link, .. } => (
-                "We removed what was set up before your address was confirmed".to_owned(),
-                vec![
-                    Block::Para((*what).to_owned()),
-                    Block::Link { label: "Sign in".into(), href: (*login_link).to_owned() },
-                    Block::Para("No password yet, or one you did not choose? Set a new one:".into()),
-                    Block::Link { label: "Set a new password".into(), href: (*reset_link).to_owned() },
-                ],
-            ),
-        };
-        layout(to, subject, &blocks)
+/// The words of one mail in one language.
+struct Words<'v> {
+    voice: &'v Voice<'v>,
+}
+
+impl Words<'_> {
+    fn get(&self, id: &str) -> String {
+        self.with(id, &[])
+    }
+
+    /// `id` with its arguments; `$product` is always there.
+    fn with(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        let mut all: Vec<(&str, Arg)> = vec![("product", Arg::Text(self.voice.product.to_owned()))];
+        all.extend(args.iter().cloned());
+        message_with(self.voice.locale, id, &all)
+    }
+
+    fn para(&self, id: &str) -> Block {
+        Block::Para(self.get(id))
+    }
+
+    fn link(&self, id: &str, href: &str) -> Block {
+        Block::Link { label: self.get(id), href: href.to_owned() }
+    }
+
+    fn code_line(&self, code: &str) -> Block {
+        Block::Para(self.with("mail-code-line", &[("code", Arg::from(code))]))
     }
 }
 
-fn layout(to: &str, subject: String, blocks: &[Block]) -> EmailMessage {
+impl Template<'_> {
+    /// The message for `to`, in `voice`'s language and name.
+    pub fn render(&self, to: &str, voice: &Voice<'_>) -> EmailMessage {
+        let w = Words { voice };
+        let (subject, blocks) = match self {
+            Self::Test { public_url } => (w.get("mail-test-subject"), vec![w.para("mail-test-body"), w.link("mail-test-link", public_url)]),
+            Self::StaffWelcome { role, public_url } => (
+                w.get("mail-staff-subject"),
+                vec![
+                    Block::Para(w.with("mail-staff-body", &[("role", Arg::from(*role))])),
+                    w.para("mail-staff-enrol"),
+                    w.link("mail-staff-link", &format!("{public_url}/admin")),
+                ],
+            ),
+            Self::VerifyEmail { link, code } => (
+                w.get("mail-verify-subject"),
+                vec![w.para("mail-verify-body"), w.link("mail-verify-link", link), w.code_line(code), w.para("mail-verify-ignore")],
+            ),
+            Self::RegistrationAttempt { login_link, reset_link } => (
+                w.get("mail-attempt-subject"),
+                vec![
+                    w.para("mail-attempt-body"),
+                    w.link("mail-attempt-login", login_link),
+                    w.link("mail-attempt-reset", reset_link),
+                    w.para("mail-attempt-ignore"),
+                ],
+            ),
+            Self::SignInCode { code } => (
+                w.with("mail-code-subject", &[("code", Arg::from(*code))]),
+                vec![Block::Para(w.with("mail-code-body", &[("code", Arg::from(*code))])), w.para("mail-code-expiry"), w.para("mail-code-ignore")],
+            ),
+            Self::Unlock { link } => {
+                (w.get("mail-unlock-subject"), vec![w.para("mail-unlock-body"), w.link("mail-unlock-link", link), w.para("mail-unlock-expiry")])
+            }
+            Self::ResetPassword { link } => {
+                (w.get("mail-reset-subject"), vec![w.para("mail-reset-body"), w.link("mail-reset-link", link), w.para("mail-reset-expiry")])
+            }
+            Self::PasswordChanged { reset_link } => {
+                (w.get("mail-password-changed-subject"), vec![w.para("mail-password-changed-body"), w.link("mail-password-changed-link", reset_link)])
+            }
+            Self::ConfirmEmailChange { link, code } => (
+                w.get("mail-change-confirm-subject"),
+                vec![w.para("mail-change-confirm-body"), w.link("mail-change-confirm-link", link), w.code_line(code)],
+            ),
+            Self::EmailChanged { undo_link } => (
+                w.get("mail-changed-subject"),
+                vec![w.para("mail-changed-body"), w.link("mail-changed-link", undo_link), w.para("mail-changed-expiry")],
+            ),
+            Self::NewSignIn { device, at, devices_link } => {
+                let when = readable_at(voice.locale, &voice.zone, *at);
+                (
+                    w.get("mail-new-sign-in-subject"),
+                    vec![
+                        Block::Para(w.with("mail-new-sign-in-body", &[("device", Arg::from(*device)), ("when", Arg::from(when))])),
+                        w.para("mail-new-sign-in-fine"),
+                        w.link("mail-new-sign-in-link", devices_link),
+                    ],
+                )
+            }
+            Self::SecurityChange { change, link } => {
+                let what = match change {
+                    FactorChange::TotpAdded => w.get("mail-factor-totp-added"),
+                    FactorChange::TotpRemoved => w.get("mail-factor-totp-removed"),
+                    FactorChange::RecoveryCodesRenewed => w.get("mail-factor-recovery-renewed"),
+                    FactorChange::PasskeyAdded(name) => w.with("mail-factor-passkey-added", &[("name", Arg::from(*name))]),
+                    FactorChange::PasskeyRemoved(name) => w.with("mail-factor-passkey-removed", &[("name", Arg::from(*name))]),
+                    FactorChange::PasskeyFlagged(name) => w.with("mail-factor-passkey-flagged", &[("name", Arg::from(*name))]),
+                };
+                (w.get("mail-factor-subject"), vec![Block::Para(what), w.link("mail-factor-link", link)])
+            }
+            Self::ProvisionalCleared { removed, proof, login_link, code_link, reset_link } => {
+                let mut blocks = vec![Block::Para(cleared_notice(&w, removed, *proof))];
+                if removed.password {
+                    blocks.push(w.link("mail-cleared-set-password", reset_link));
+                    blocks.push(w.link("mail-cleared-code", code_link));
+                } else {
+                    blocks.push(w.link("mail-cleared-sign-in", login_link));
+                    blocks.push(w.para("mail-cleared-no-password"));
+                    blocks.push(w.link("mail-cleared-new-password", reset_link));
+                }
+                (w.get("mail-cleared-subject"), blocks)
+            }
+        };
+        layout(&w, to, subject, &blocks)
+    }
+}
+
+/// Why the account was cleared, what went, and what to do.
+fn cleared_notice(w: &Words<'_>, removed: &Removed, proof: Proof) -> String {
+    let why = match proof {
+        Proof::PasswordReset => w.get("mail-cleared-why-reset"),
+        Proof::Confirmation { .. } => w.get("mail-cleared-why-confirmed"),
+    };
+    let count = |n: u64, id: &str| (n > 0).then(|| w.with(id, &[("n", Arg::Number(i64::try_from(n).unwrap_or(i64::MAX)))]));
+    let items: Vec<String> = [
+        removed.password.then(|| w.get("mail-removed-password")),
+        count(removed.passkeys, "mail-removed-passkeys"),
+        removed.authenticator_app.then(|| w.get("mail-removed-app")),
+        count(removed.recovery_codes, "mail-removed-recovery-codes"),
+        count(removed.sessions, "mail-removed-sessions"),
+        count(removed.remembered_devices, "mail-removed-devices"),
+        count(removed.grants, "mail-removed-grants"),
+        count(removed.email_changes, "mail-removed-email-changes"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let what = match items.split_last() {
+        None => w.get("mail-removed-nothing"),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => w.with("mail-list-and", &[("rest", Arg::from(rest.join(", "))), ("last", Arg::from(last.as_str()))]),
+    };
+    let mut parts = vec![why, w.with("mail-cleared-what", &[("what", Arg::from(what))])];
+    if removed.password {
+        parts.push(w.get("mail-cleared-password"));
+    }
+    parts.push(w.get("mail-cleared-again"));
+    parts.join(" ")
+}
+
+fn layout(w: &Words<'_>, to: &str, subject: String, blocks: &[Block]) -> EmailMessage {
+    let voice = w.voice;
     let mut text = String::new();
-    let mut html = String::from(
-        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1f\">",
+    let mut html = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b1b1f\">",
+        voice.locale.tag()
     );
+    if let Some(brand) = voice.brand {
+        let header = w.with("mail-brand-header", &[("brand", Arg::from(brand.name.as_str()))]);
+        if brand.logo {
+            let logo = format!("{}/brands/{}/logo", voice.public_url.trim_end_matches('/'), brand.slug);
+            html.push_str(&format!(
+                "<p><img src=\"{}\" alt=\"{}\" style=\"max-height:48px;max-width:200px\"></p>",
+                escape(&logo),
+                escape(&brand.name)
+            ));
+        }
+        html.push_str(&format!("<p style=\"color:#555\">{}</p>", escape(&header)));
+        text.push_str(&header);
+        text.push_str("\n\n");
+    }
     for block in blocks {
         match block {
             Block::Para(p) => {
@@ -198,8 +287,9 @@ fn layout(to: &str, subject: String, blocks: &[Block]) -> EmailMessage {
         }
         text.push_str("\n\n");
     }
-    text.push_str("-- \nSent by Foyer. You receive this because of an account at this address.\n");
-    html.push_str("<hr><p style=\"font-size:small;color:#555\">Sent by Foyer. You receive this because of an account at this address.</p></body></html>");
+    let footer = w.get("mail-footer");
+    text.push_str(&format!("-- \n{footer}\n"));
+    html.push_str(&format!("<hr><p style=\"font-size:small;color:#555\">{}</p></body></html>", escape(&footer)));
     EmailMessage { to: to.to_owned(), subject, text, html }
 }
 
@@ -223,19 +313,113 @@ pub fn escape(input: &str) -> String {
 mod tests {
     use super::*;
 
+    fn voice(locale: Locale) -> Voice<'static> {
+        Voice { locale, product: "Northwind ID", public_url: "https://id.example.com", brand: None, zone: TimeZone::utc() }
+    }
+
     #[test]
     fn renders_text_and_html_from_one_source() {
-        let m = Template::StaffWelcome { role: "support", public_url: "https://id.example.com" }.render("s@example.com");
+        let m = Template::StaffWelcome { role: "support", public_url: "https://id.example.com" }.render("s@example.com", &voice(Locale::En));
         assert_eq!(m.to, "s@example.com");
-        assert!(m.text.contains("Sign in to Foyer: https://id.example.com/admin"));
-        assert!(m.html.contains("<a href=\"https://id.example.com/admin\">Sign in to Foyer</a>"));
+        assert!(m.text.contains("Sign in to Northwind ID: https://id.example.com/admin"), "{}", m.text);
+        assert!(m.html.contains("<a href=\"https://id.example.com/admin\">Sign in to Northwind ID</a>"), "{}", m.html);
         assert!(m.html.contains("support account"));
     }
 
     #[test]
     fn escapes_markup() {
         assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-        let m = Template::Test { public_url: "https://x.example/\"><script>" }.render("a@example.com");
+        let m = Template::Test { public_url: "https://x.example/\"><script>" }.render("a@example.com", &voice(Locale::En));
         assert!(!m.html.contains("<script>"));
+        let brand = MailBrand { slug: "acme".into(), name: "<b>Acme</b>".into(), logo: true };
+        let m = Template::ResetPassword { link: "https://x" }.render("a@example.com", &Voice { brand: Some(&brand), ..voice(Locale::En) });
+        assert!(!m.html.contains("<b>Acme"), "{}", m.html);
+    }
+
+    /// Every template, in every language: no "Foyer", no untranslated id, the product's name.
+    #[test]
+    fn every_template_is_translated_and_names_the_product() {
+        let removed = Removed { password: true, passkeys: 2, sessions: 1, ..Removed::default() };
+        let templates = [
+            Template::Test { public_url: "https://id.example.com" },
+            Template::StaffWelcome { role: "admin", public_url: "https://id.example.com" },
+            Template::VerifyEmail { link: "https://l", code: "123456" },
+            Template::RegistrationAttempt { login_link: "https://l", reset_link: "https://r" },
+            Template::Unlock { link: "https://l" },
+            Template::ResetPassword { link: "https://l" },
+            Template::PasswordChanged { reset_link: "https://l" },
+            Template::ConfirmEmailChange { link: "https://l", code: "123456" },
+            Template::EmailChanged { undo_link: "https://l" },
+            Template::NewSignIn { device: "Firefox on Linux", at: 1_796_479_380_000, devices_link: "https://l" },
+            Template::SignInCode { code: "123456" },
+            Template::SecurityChange { change: FactorChange::TotpAdded, link: "https://l" },
+            Template::SecurityChange { change: FactorChange::TotpRemoved, link: "https://l" },
+            Template::SecurityChange { change: FactorChange::RecoveryCodesRenewed, link: "https://l" },
+            Template::SecurityChange { change: FactorChange::PasskeyAdded("Laptop"), link: "https://l" },
+            Template::SecurityChange { change: FactorChange::PasskeyRemoved("Laptop"), link: "https://l" },
+            Template::SecurityChange { change: FactorChange::PasskeyFlagged("Laptop"), link: "https://l" },
+            Template::ProvisionalCleared { removed: &removed, proof: Proof::PasswordReset, login_link: "https://l", code_link: "https://c", reset_link: "https://r" },
+            Template::ProvisionalCleared {
+                removed: &Removed { authenticator_app: true, ..Removed::default() },
+                proof: Proof::Confirmation { same_browser: false },
+                login_link: "https://l",
+                code_link: "https://c",
+                reset_link: "https://r",
+            },
+        ];
+        for locale in Locale::ALL {
+            for t in &templates {
+                let m = t.render("a@example.com", &voice(locale));
+                for part in [&m.subject, &m.text, &m.html] {
+                    assert!(!part.contains('⟦'), "{}: untranslated in {t:?}: {part}", locale.tag());
+                    assert!(!part.contains("Foyer"), "{}: {t:?} names the software: {part}", locale.tag());
+                }
+                assert!(m.text.contains("Northwind ID"), "{}: {t:?} lacks the product name: {}", locale.tag(), m.text);
+            }
+        }
+    }
+
+    #[test]
+    fn an_english_mail_names_the_product_and_the_brand_with_its_logo() {
+        let brand = MailBrand { slug: "acme".into(), name: "Acme Outdoor".into(), logo: true };
+        let v = Voice { brand: Some(&brand), ..voice(Locale::En) };
+        let m = Template::VerifyEmail { link: "https://id.example.com/verify?token=t", code: "123456" }.render("a@example.com", &v);
+        assert_eq!(m.subject, "Confirm your email address");
+        assert!(m.text.contains("Acme Outdoor") && m.text.contains("Northwind ID"), "{}", m.text);
+        assert!(m.text.contains("Confirm my email: https://id.example.com/verify?token=t"), "{}", m.text);
+        assert!(m.text.contains("Or enter this code: 123456."), "{}", m.text);
+        assert!(m.html.contains("<img src=\"https://id.example.com/brands/acme/logo\" alt=\"Acme Outdoor\""), "{}", m.html);
+        assert!(m.html.contains("<html lang=\"en\">"));
+        assert!(!m.text.contains("Foyer") && !m.html.contains("Foyer"));
+        // Without a logo, the name still says whose flow it is.
+        let plain = MailBrand { logo: false, ..brand.clone() };
+        let m = Template::ResetPassword { link: "https://l" }.render("a@example.com", &Voice { brand: Some(&plain), ..voice(Locale::En) });
+        assert!(!m.html.contains("<img") && m.html.contains("Acme Outdoor"), "{}", m.html);
+    }
+
+    #[test]
+    fn a_german_mail_is_german_throughout() {
+        let brand = MailBrand { slug: "acme".into(), name: "Acme Outdoor".into(), logo: true };
+        let v = Voice { brand: Some(&brand), ..voice(Locale::De) };
+        let m = Template::SignInCode { code: "654321" }.render("a@example.com", &v);
+        assert_eq!(m.subject, "Ihr Anmeldecode: 654321");
+        assert!(m.text.contains("Northwind ID") && m.text.contains("Acme Outdoor"), "{}", m.text);
+        assert!(m.text.contains("Sie"), "formal German: {}", m.text);
+        assert!(m.html.contains("https://id.example.com/brands/acme/logo") && m.html.contains("alt=\"Acme Outdoor\""), "{}", m.html);
+        assert!(m.html.contains("<html lang=\"de\">"));
+        let m = Template::NewSignIn { device: "Firefox on Linux", at: 1_796_479_380_000, devices_link: "https://l" }.render("a@example.com", &voice(Locale::De));
+        assert!(m.text.contains("5. Dezember 2026, 14:03 UTC"), "a readable date: {}", m.text);
+        let removed = Removed { passkeys: 2, sessions: 1, ..Removed::default() };
+        let m = Template::ProvisionalCleared { removed: &removed, proof: Proof::Confirmation { same_browser: false }, login_link: "l", code_link: "c", reset_link: "r" }
+            .render("a@example.com", &voice(Locale::De));
+        assert!(m.text.contains("2 Passkeys und 1 angemeldete Sitzung"), "{}", m.text);
+    }
+
+    #[test]
+    fn the_profile_language_wins_over_the_request() {
+        assert_eq!(mail_locale(Some("de-AT"), Locale::En), Locale::De);
+        assert_eq!(mail_locale(Some("fr"), Locale::De), Locale::De);
+        assert_eq!(mail_locale(None, Locale::De), Locale::De);
+        assert_eq!(mail_locale(Some("en"), Locale::De), Locale::En);
     }
 }

@@ -28,9 +28,10 @@ pub enum Error {
     /// Sign-in refused; deliberately says nothing about why.
     #[error("Email or password is incorrect, or the account cannot sign in right now.")]
     LoginFailed,
-    /// An action that cannot be done, with the reason as a sentence safe to show.
+    /// An action that cannot be done, with the reason (a stable code; its text is
+    /// safe to show, pages translate the code).
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// The principal may not do this (see `principal::authorize`).
     #[error("You are not allowed to do that.")]
     Forbidden,
@@ -50,6 +51,38 @@ pub enum Error {
     Crypto(&'static str),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why an action cannot be done: a stable code the pages translate (`app::error`),
+/// with its English sentence as the text (CLI, machine API, logs).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// A factor cannot be added before the address is confirmed.
+    #[error(
+        "Confirm your email address first: use the link or code we mailed you when you signed up \
+         (your profile page can send a new one). Until then nothing can be added to the account."
+    )]
+    ConfirmEmailFirst,
+    /// A passkey ceremony's answer could not be accepted (said plainly, no details).
+    #[error("The passkey could not be verified. Please try again.")]
+    PasskeyNotVerified,
+    #[error("An account can have at most {0} passkeys.")]
+    TooManyPasskeys(i64),
+    /// Removing the last passkey of an account without a password.
+    #[error("This is your only way to sign in. Add another passkey first, or set a password with \u{201c}Forgot your password?\u{201d} on the sign-in page.")]
+    LastPasskey,
+}
+
+impl Refusal {
+    /// The stable code (`error-refused-<code>` in `errors.ftl`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ConfirmEmailFirst => "confirm-email-first",
+            Self::PasskeyNotVerified => "passkey-not-verified",
+            Self::TooManyPasskeys(_) => "too-many-passkeys",
+            Self::LastPasskey => "last-passkey",
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

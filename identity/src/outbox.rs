@@ -30,7 +30,16 @@ pub enum OutboxEvent {
     BackchannelLogout { client_id: String, sub: String, sid: Option<String>, jti: String },
     /// Mail for an address *if* it has an account (looked up at delivery, so the
     /// request writes the same for every address): `accounts::known_mail`.
-    MailIfKnown { mail: KnownMail, email: String },
+    /// `locale` (a language tag) and `brand` are the request's, for the mail's words;
+    /// rows queued before they existed read as English without a brand.
+    MailIfKnown {
+        mail: KnownMail,
+        email: String,
+        #[serde(default)]
+        locale: Option<String>,
+        #[serde(default)]
+        brand: Option<crate::email::MailBrand>,
+    },
 }
 
 /// What [`OutboxEvent::MailIfKnown`] sends to a known address.

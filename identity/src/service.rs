@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 pub use crate::clock::{Clock, FixedClock, OsRandom, SecureRandom, SystemClock, UnixMillis};
-pub use crate::error::{Error, Result};
+pub use crate::error::{Error, Refusal, Result};
 pub use crate::store::{Backend, Store};
 
 /// Settings the rules need (not secrets).

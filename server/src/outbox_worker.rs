@@ -44,8 +44,8 @@ impl OutboxWorker {
                     Ok(OutboxEvent::CustomerUpdated { .. }) => Ok(()),
                     Ok(OutboxEvent::BackchannelLogout { client_id, sub, sid, jti }) => self.backchannel.deliver(&client_id, &sub, sid.as_deref(), &jti).await,
                     // Queues the mail itself when the address is known; this loop sends it.
-                    Ok(OutboxEvent::MailIfKnown { mail, email }) => {
-                        self.identity.deliver_mail_if_known(&identity::principal::Principal::System, mail, &email).await.map_err(|e| DeliveryError::Transient(e.to_string()))
+                    Ok(OutboxEvent::MailIfKnown { mail, email, locale, brand }) => {
+                        self.identity.deliver_mail_if_known(&identity::principal::Principal::System, mail, &email, locale.as_deref(), brand.as_ref()).await.map_err(|e| DeliveryError::Transient(e.to_string()))
                     }
                     Err(e) => Err(DeliveryError::Permanent(format!("unreadable {} payload: {e}", row.kind))),
                 };

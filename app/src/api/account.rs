@@ -42,6 +42,7 @@ pub async fn register(
     given_name: Option<String>,
     family_name: Option<String>,
     accept_terms: Option<String>,
+    return_to: Option<String>,
 ) -> Result<(), AppError> {
     use crate::auth;
     use identity::accounts::register::Registration;
@@ -54,7 +55,7 @@ pub async fn register(
         accept_terms: crate::api::ticked(accept_terms.as_deref()),
     };
     let address = input.email.trim().to_owned();
-    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta()?).await.map_err(auth::fail)?;
+    ctx.identity.register(&identity::principal::Principal::Anonymous, input, &auth::sign_up_meta(return_to.as_deref()).await?).await.map_err(auth::fail)?;
     // The "check your email" step can confirm by code without asking for the address again.
     keep_address(REGISTERED_ADDRESS, &address).await
 }
@@ -105,7 +106,7 @@ fn login_message(e: &identity::accounts::login::LoginError) -> Option<String> {
 pub async fn login(email: String, password: String, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
     let device = crate::auth::device_cookie();
-    let meta = crate::auth::request_meta();
+    let meta = crate::auth::request_meta_for(return_to.as_deref()).await;
     let outcome = ctx.identity.login(&identity::principal::Principal::Anonymous, &email, password.into(), device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await.map(crate::api::continue_to)
 }
@@ -233,17 +234,17 @@ pub async fn second_factor_email_code() -> Result<(), AppError> {
     if pending.first == identity::accounts::login::FirstStep::EmailCode {
         return Err(auth::respond(AppError::Message(crate::i18n::t("auth-error-second-step-not-mail"))));
     }
-    ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id).await.map_err(auth::fail)
+    ctx.identity.send_second_factor_code(&identity::principal::Principal::Anonymous, &pending.customer_id, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 /// Asks for a sign-in code by mail (the same answer for every address). The address
 /// stays in the session for the code step and "send a new code" (none given: the kept one).
 #[server(endpoint = "send_sign_in_code")]
-pub async fn send_sign_in_code(email: Option<String>) -> Result<(), AppError> {
+pub async fn send_sign_in_code(email: Option<String>, return_to: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
     let email = address_or_kept(email, CODE_ADDRESS).await?;
-    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)?;
+    ctx.identity.send_sign_in_code(&identity::principal::Principal::Anonymous, &email, &auth::request_meta_for(return_to.as_deref()).await).await.map_err(auth::fail)?;
     keep_address(CODE_ADDRESS, email.trim()).await
 }
 
@@ -253,7 +254,7 @@ pub async fn login_with_code(email: Option<String>, code: String, return_to: Opt
     let ctx = crate::context::server_context()?;
     let email = address_or_kept(email, CODE_ADDRESS).await?;
     let device = crate::auth::device_cookie();
-    let meta = crate::auth::request_meta();
+    let meta = crate::auth::request_meta_for(return_to.as_deref()).await;
     let outcome = ctx.identity.login_with_code(&identity::principal::Principal::Anonymous, &email, &code, device.as_deref(), &meta).await;
     next_step(outcome, return_to.as_deref()).await.map(crate::api::continue_to)
 }
@@ -328,14 +329,14 @@ pub async fn resend_verification() -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.resend_verification(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
+    ctx.identity.resend_verification(&crate::api::customer(&current), &current.customer_id, &auth::request_meta()).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "forgot_password")]
-pub async fn forgot_password(email: String) -> Result<(), AppError> {
+pub async fn forgot_password(email: String, return_to: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
-    ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta()).await.map_err(auth::fail)
+    ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta_for(return_to.as_deref()).await).await.map_err(auth::fail)
 }
 
 #[server(endpoint = "reset_password")]

@@ -116,7 +116,7 @@ pub async fn passkey_sign_up(response: String) -> Result<(), AppError> {
     use crate::auth;
     let state = auth::take_ceremony().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.passkey_sign_up(&identity::principal::Principal::Anonymous, &state, &response, &auth::sign_up_meta()?).await.map_err(auth::fail)
+    ctx.identity.passkey_sign_up(&identity::principal::Principal::Anonymous, &state, &response, &auth::sign_up_meta(None).await?).await.map_err(auth::fail)
 }
 
 /// Options for passwordless sign-in (the button, and autofill on the Email field).

@@ -106,7 +106,7 @@ async fn credentials_sessions_and_reads_of_another_customer_are_refused() {
     forbidden(id.end_other_sessions(&c2, "c1", "keep").await.map(drop), "end sessions");
     forbidden(id.end_session(&c2, "c1", "hash").await.map(drop), "end a session");
     forbidden(id.request_email_change(&c2, "c1", "new@example.com").await, "email change");
-    forbidden(id.resend_verification(&c2, "c1").await, "resend verification");
+    forbidden(id.resend_verification(&c2, "c1", &super::RequestMeta::new(std::net::IpAddr::from([127, 0, 0, 1]), None)).await, "resend verification");
     forbidden(id.passkeys_of(&c2, "c1").await.map(drop), "list passkeys");
     forbidden(id.second_factors_of(&c2, "c1").await.map(drop), "second factors");
     forbidden(id.devices(&c2, "c1").await.map(drop), "devices");

@@ -4,7 +4,7 @@
 //! the same whether the address has an account or not; the number of codes an address
 //! and an IP can ask for is limited.
 
-use super::RequestMeta;
+use super::{MailTo, RequestMeta};
 use super::login::{FirstStep, LoginError, LoginStep};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code};
@@ -33,29 +33,29 @@ impl Identity {
         self.store.throttle_check(&key, now).await?;
         // The outbox worker issues the code if the address has an account that can sign
         // in: the request writes the same either way (see `known_mail`).
-        self.queue_mail_if_known(KnownMail::SignInCode, &email, now).await?;
+        self.queue_mail_if_known(KnownMail::SignInCode, &email, meta, now).await?;
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         self.store.throttle_fail(&key, now, CODES_FREE).await?;
         Ok(())
     }
 
     /// Mails a code as the fallback second step of a sign-in whose password passed.
-    pub async fn send_second_factor_code(&self, principal: &Principal, customer_id: &str) -> Result<()> {
+    pub async fn send_second_factor_code(&self, principal: &Principal, customer_id: &str, meta: &RequestMeta) -> Result<()> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let now = self.clock.now();
         let key = send_key(&c.email_normalized);
         self.store.throttle_check(&key, now).await?;
-        self.mail_sign_in_code(&c.id, &c.email, now).await?;
+        self.mail_sign_in_code(&c, meta, now).await?;
         self.store.throttle_fail(&key, now, CODES_FREE).await?;
         Ok(())
     }
 
-    async fn mail_sign_in_code(&self, customer_id: &str, to: &str, now: UnixMillis) -> Result<()> {
+    async fn mail_sign_in_code(&self, c: &crate::store::customers::CustomerRow, meta: &RequestMeta, now: UnixMillis) -> Result<()> {
         let mut tx = self.store.begin().await?;
-        let issued = self.issue_token(&mut tx, customer_id, Purpose::SignInCode, 0, None, true, now).await?;
+        let issued = self.issue_token(&mut tx, &c.id, Purpose::SignInCode, 0, None, true, now).await?;
         let code = issued.code.unwrap_or_default();
-        self.queue_mail(&mut tx, to, Template::SignInCode { code: &code }, now).await?;
+        self.queue_mail(&mut tx, &MailTo::customer(c, meta.locale, meta.brand.as_ref()), Template::SignInCode { code: &code }, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,35 +5,41 @@
 //! single writer its timing does not tell them apart (issue 10, item 11).
 
 use super::tokens::Purpose;
+use super::{MailTo, RequestMeta};
 use crate::audit::Actor;
 use crate::domain::Email;
-use crate::email::Template;
+use crate::email::{MailBrand, Template};
+use crate::i18n::Locale;
 use crate::outbox::{self, KnownMail, OutboxEvent};
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result, UnixMillis};
 
 impl Identity {
     /// Queues `mail` for `email`, known or not (one outbox row in one transaction).
-    pub(crate) async fn queue_mail_if_known(&self, mail: KnownMail, email: &Email, now: UnixMillis) -> Result<()> {
+    /// The request's language and brand travel with it, for the mail.
+    pub(crate) async fn queue_mail_if_known(&self, mail: KnownMail, email: &Email, meta: &RequestMeta, now: UnixMillis) -> Result<()> {
         let mut tx = self.store.begin().await?;
-        outbox::enqueue(&mut tx, &OutboxEvent::MailIfKnown { mail, email: email.as_str().to_owned() }, now).await?;
+        let event = OutboxEvent::MailIfKnown { mail, email: email.as_str().to_owned(), locale: Some(meta.locale.tag().to_owned()), brand: meta.brand.clone() };
+        outbox::enqueue(&mut tx, &event, now).await?;
         tx.commit().await
     }
 
     /// Delivers a queued [`OutboxEvent::MailIfKnown`] (the outbox worker calls this):
     /// issues the link or code and queues its mail when the address has an account
-    /// that may have it; does nothing otherwise.
-    pub async fn deliver_mail_if_known(&self, principal: &Principal, mail: KnownMail, email: &str) -> Result<()> {
+    /// that may have it; does nothing otherwise. The mail is in the profile's language,
+    /// else `locale` (the request's tag), for `brand`'s flow when there was one.
+    pub async fn deliver_mail_if_known(&self, principal: &Principal, mail: KnownMail, email: &str, locale: Option<&str>, brand: Option<&MailBrand>) -> Result<()> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let Ok(email) = Email::parse(email) else { return Ok(()) };
         let Some(c) = self.store.customer_by_email(email.normalized()).await? else { return Ok(()) };
         let now = self.clock.now();
+        let to = MailTo::customer(&c, locale.and_then(Locale::parse).unwrap_or_default(), brand);
         let mut tx = self.store.begin().await?;
         match mail {
             KnownMail::ResetPassword => {
                 let issued = self.issue_token(&mut tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
                 let link = self.link(&format!("/reset-password?token={}", issued.token));
-                self.queue_mail(&mut tx, &c.email, Template::ResetPassword { link: &link }, now).await?;
+                self.queue_mail(&mut tx, &to, Template::ResetPassword { link: &link }, now).await?;
                 self.audit_customer(&mut tx, Actor::System, &c.id, "password.reset_requested", serde_json::json!({}), now).await?;
             }
             KnownMail::SignInCode => {
@@ -42,7 +48,7 @@ impl Identity {
                 }
                 let issued = self.issue_token(&mut tx, &c.id, Purpose::SignInCode, 0, None, true, now).await?;
                 let code = issued.code.unwrap_or_default();
-                self.queue_mail(&mut tx, &c.email, Template::SignInCode { code: &code }, now).await?;
+                self.queue_mail(&mut tx, &to, Template::SignInCode { code: &code }, now).await?;
             }
         }
         tx.commit().await

@@ -3,11 +3,10 @@
 
 use secrecy::SecretString;
 
-use super::RequestMeta;
+use super::{MailTo, RequestMeta};
 use super::throttle::{IP_FREE_FAILURES, account_key, ip_key, mfa_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::{self, Actor, AuditEvent};
-use crate::clock::format_millis;
 use crate::domain::Email;
 use crate::email::Template;
 use crate::store::customers::{self, CustomerRow};
@@ -297,10 +296,9 @@ impl Identity {
         let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr });
         self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
         if new_device {
-            let when = format_millis(now);
             let devices_link = self.link("/account/devices");
-            self.queue_mail(&mut tx, &c.email, Template::NewSignIn { device: &meta.device, when: &when, devices_link: &devices_link }, now)
-                .await?;
+            let to = MailTo::customer(&c, meta.locale, meta.brand.as_ref());
+            self.queue_mail(&mut tx, &to, Template::NewSignIn { device: &meta.device, at: now, devices_link: &devices_link }, now).await?;
         }
         tx.commit().await?;
         Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified, amr })
@@ -323,7 +321,7 @@ impl Identity {
             customers::lock(&mut tx, &c.id, now).await?;
             let issued = self.issue_token(&mut tx, &c.id, Purpose::Unlock, c.password_version, None, false, now).await?;
             let link = self.link(&format!("/unlock?token={}", issued.token));
-            self.queue_mail(&mut tx, &c.email, Template::Unlock { link: &link }, now).await?;
+            self.queue_mail(&mut tx, &MailTo::customer_only(c), Template::Unlock { link: &link }, now).await?;
             self.audit_customer(&mut tx, Actor::System, &c.id, "account.locked", serde_json::json!({ "failures": failures }), now).await?;
         }
         tx.commit().await?;

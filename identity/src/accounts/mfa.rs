@@ -16,7 +16,7 @@ use super::RequestMeta;
 use super::login::{CodeRefusal, FirstStep};
 use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
-use crate::email::Template;
+use crate::email::{FactorChange, Template};
 use crate::store::credentials::{self, TotpRow};
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::CustomerRow;
@@ -131,7 +131,7 @@ impl Identity {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         super::provisional::may_add_factor(c.email_verified)?;
         if self.second_factors(customer_id).await?.totp {
-            return Err(crate::domain::ParseError::Rejected { field: "Code", reason: "An authenticator app is already set up.".into() }.into());
+            return Err(crate::domain::ParseError::Invalid { field: "Code", reason: crate::domain::Reason::TotpAlreadySet }.into());
         }
         let mut secret = [0u8; 20];
         self.rng.fill(&mut secret);
@@ -162,7 +162,7 @@ impl Identity {
         credentials::totp_confirm(&mut tx, customer_id, step, now).await?;
         let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
         self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.totp_enabled", serde_json::json!({}), now).await?;
-        self.mail_factor_change(&mut tx, customer_id, "An authenticator app was added as a second step for signing in.", now).await?;
+        self.mail_factor_change(&mut tx, customer_id, FactorChange::TotpAdded, now).await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -245,7 +245,7 @@ impl Identity {
         credentials::totp_delete(&mut tx, customer_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.totp_disabled", serde_json::json!({}), now).await?;
-        self.mail_factor_change(&mut tx, customer_id, "The authenticator app was removed: signing in needs only your password now.", now).await?;
+        self.mail_factor_change(&mut tx, customer_id, FactorChange::TotpRemoved, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -261,7 +261,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         let codes = self.replace_recovery_codes(&mut tx, customer_id, now).await?;
         self.audit_customer(&mut tx, principal.actor(), customer_id, "mfa.recovery_codes_regenerated", serde_json::json!({}), now).await?;
-        self.mail_factor_change(&mut tx, customer_id, "New recovery codes were created; the old ones no longer work.", now).await?;
+        self.mail_factor_change(&mut tx, customer_id, FactorChange::RecoveryCodesRenewed, now).await?;
         tx.commit().await?;
         Ok(codes)
     }
@@ -343,10 +343,11 @@ impl Identity {
         Ok(())
     }
 
-    pub(crate) async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, what: &str, now: UnixMillis) -> Result<()> {
+    /// Tells the owner of a change to how they sign in (in their profile's language).
+    pub(crate) async fn mail_factor_change(&self, tx: &mut Tx, customer_id: &str, change: FactorChange<'_>, now: UnixMillis) -> Result<()> {
         let Some(c) = crate::store::customers::by_id_tx(tx, customer_id).await? else { return Ok(()) };
         let link = self.link("/account/security");
-        self.queue_mail(tx, &c.email, Template::SecurityChange { what, link: &link }, now).await
+        self.queue_mail(tx, &super::MailTo::customer_only(&c), Template::SecurityChange { change, link: &link }, now).await
     }
 }
 

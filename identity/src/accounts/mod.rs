@@ -23,7 +23,8 @@ pub mod tokens;
 use std::net::IpAddr;
 
 use crate::audit::{self, Actor, AuditEvent};
-use crate::email::Template;
+use crate::email::{MailBrand, Template, Voice, mail_locale};
+use crate::i18n::{Locale, TimeZone};
 use crate::outbox::{self, OutboxEvent};
 use crate::store::Tx;
 use crate::{Identity, Result, UnixMillis};
@@ -38,11 +39,31 @@ pub struct RequestMeta {
     /// The browser's device cookie, where the caller passes it (sign-up records the
     /// creating browser: see [`provisional`]).
     pub device_id: Option<String>,
+    /// The language the request asked for: mails it causes are in it unless the
+    /// customer's profile names another ([`crate::email::mail_locale`]).
+    pub locale: Locale,
+    /// The brand whose flow this request belongs to (a sign-up or sign-in started
+    /// from its authorization request): its mails carry the brand's name and logo.
+    pub brand: Option<MailBrand>,
 }
 
 impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: Option<&str>) -> Self {
-        Self { ip, device: sessions::describe_user_agent(user_agent.unwrap_or("")), device_id: None }
+        Self { ip, device: sessions::describe_user_agent(user_agent.unwrap_or("")), device_id: None, locale: Locale::default(), brand: None }
+    }
+
+    /// The same, in the request's language.
+    #[must_use]
+    pub fn with_locale(mut self, locale: Locale) -> Self {
+        self.locale = locale;
+        self
+    }
+
+    /// The same, for a brand's flow.
+    #[must_use]
+    pub fn with_brand(mut self, brand: Option<MailBrand>) -> Self {
+        self.brand = brand;
+        self
     }
 
     /// The same, with the browser's device cookie.
@@ -50,6 +71,32 @@ impl RequestMeta {
     pub fn with_device_id(mut self, device_id: Option<String>) -> Self {
         self.device_id = device_id;
         self
+    }
+}
+
+/// Where a mail goes and how it speaks: the address, the language
+/// ([`mail_locale`]), the brand of the flow.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MailTo<'a> {
+    pub email: &'a str,
+    pub locale: Locale,
+    pub brand: Option<&'a MailBrand>,
+}
+
+impl<'a> MailTo<'a> {
+    /// To a customer: in their profile's language, else `request`'s.
+    pub fn customer(c: &'a crate::store::customers::CustomerRow, request: Locale, brand: Option<&'a MailBrand>) -> Self {
+        Self { email: &c.email, locale: mail_locale(c.preferred_language.as_deref(), request), brand }
+    }
+
+    /// To a customer, for a request that did not say its language: the profile's, else English.
+    pub fn customer_only(c: &'a crate::store::customers::CustomerRow) -> Self {
+        Self::customer(c, Locale::default(), None)
+    }
+
+    /// To an address with no profile (yet): the request's language.
+    pub fn address(email: &'a str, meta: &'a RequestMeta) -> Self {
+        Self { email, locale: meta.locale, brand: meta.brand.as_ref() }
     }
 }
 
@@ -76,9 +123,15 @@ impl Identity {
     }
 
     /// Queues a mail inside `tx`: it leaves only if `tx` commits.
-    pub(crate) async fn queue_mail(&self, tx: &mut Tx, to: &str, template: Template<'_>, now: UnixMillis) -> Result<()> {
-        outbox::enqueue(tx, &OutboxEvent::Email(template.render(to)), now).await?;
+    pub(crate) async fn queue_mail(&self, tx: &mut Tx, to: &MailTo<'_>, template: Template<'_>, now: UnixMillis) -> Result<()> {
+        outbox::enqueue(tx, &OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand))), now).await?;
         Ok(())
+    }
+
+    /// How mails speak in `locale`, for `brand`'s flow if any. Times are in UTC: the
+    /// profile has no time zone yet.
+    pub(crate) fn voice<'a>(&'a self, locale: Locale, brand: Option<&'a MailBrand>) -> Voice<'a> {
+        Voice { locale, product: &self.settings.product_name, public_url: &self.settings.public_url, brand, zone: TimeZone::utc() }
     }
 
     /// `<public url><path>`.

@@ -20,7 +20,9 @@ use super::login::{LoginError, SignedIn};
 use super::register::{Registration, check_profile};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use crate::audit::Actor;
-use crate::domain::ParseError;
+use crate::email::FactorChange;
+use crate::domain::{ParseError, Reason};
+use crate::error::Refusal;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::Tx;
 use crate::store::credentials::{self, NewPasskey, PasskeyRow};
@@ -139,13 +141,13 @@ fn b64url(bytes: &[u8]) -> String {
 /// A ceremony answer that cannot be accepted. Said plainly, without details that
 /// would help an attacker.
 fn refused() -> Error {
-    Error::Refused("The passkey could not be verified. Please try again.".into())
+    Error::Refused(Refusal::PasskeyNotVerified)
 }
 
 fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(ParseError::Rejected { field: "Name", reason: format!("Give the passkey a name of 1 to {MAX_NAME} characters.") }.into());
+        return Err(ParseError::Invalid { field: "Name", reason: Reason::PasskeyName }.into());
     }
     Ok(name.to_owned())
 }
@@ -209,7 +211,7 @@ impl Identity {
         super::provisional::may_add_factor(c.email_verified)?;
         let rows = self.passkey_rows(customer_id).await?;
         if i64::try_from(rows.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
-            return Err(Error::Refused(format!("An account can have at most {MAX_PASSKEYS} passkeys.")));
+            return Err(Error::Refused(Refusal::TooManyPasskeys(MAX_PASSKEYS)));
         }
         let exclude = rows.iter().filter_map(|r| serde_json::from_str::<Passkey>(&r.passkey).ok()).map(|p| p.cred_id().clone()).collect();
         let display = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
@@ -235,7 +237,7 @@ impl Identity {
         let codes = if turns_on { self.replace_recovery_codes(&mut tx, customer_id, now).await? } else { Vec::new() };
         self.audit_customer(&mut tx, principal.actor(), customer_id, "passkey.added", serde_json::json!({ "passkey": info.id }), now)
             .await?;
-        self.mail_factor_change(&mut tx, customer_id, &format!("A passkey named \u{201c}{name}\u{201d} was added to your account."), now).await?;
+        self.mail_factor_change(&mut tx, customer_id, FactorChange::PasskeyAdded(&name), now).await?;
         tx.commit().await?;
         Ok((info, codes))
     }
@@ -314,7 +316,7 @@ impl Identity {
         };
         let name = aaguid.as_deref().and_then(model_of).unwrap_or("Passkey").to_owned();
         let mut tx = self.store.begin().await?;
-        if self.create_or_notify(&mut tx, &row, now).await? {
+        if self.create_or_notify(&mut tx, &row, meta, now).await? {
             self.record_creating_browser(&mut tx, &row.id, meta).await?;
             self.insert_passkey(&mut tx, &row.id, &name, &passkey, aaguid, now).await?;
             self.audit_customer(&mut tx, Actor::Customer(row.id.clone()), &row.id, "passkey.added", serde_json::json!({ "sign_up": true }), now)
@@ -428,11 +430,7 @@ impl Identity {
                 credentials::passkey_flag(&mut tx, &row.id, now).await?;
                 let detail = serde_json::json!({ "passkey": row.id, "reason": "counter_regressed" });
                 self.audit_customer(&mut tx, Actor::System, &row.customer_id, "passkey.flagged", detail, now).await?;
-                let what = format!(
-                    "Your passkey \u{201c}{}\u{201d} answered in a way that suggests it was copied, so we blocked it. Remove it and add it again.",
-                    row.name
-                );
-                self.mail_factor_change(&mut tx, &row.customer_id, &what, now).await?;
+                self.mail_factor_change(&mut tx, &row.customer_id, FactorChange::PasskeyFlagged(&row.name), now).await?;
                 tx.commit().await?;
                 Err(refused())
             }
@@ -504,16 +502,14 @@ impl Identity {
         let Some((_, name, _)) = rows.iter().find(|(id, _, _)| id == passkey_id) else { return Err(Error::NotFound("passkey")) };
         let others_usable = rows.iter().any(|(id, _, flagged)| id != passkey_id && flagged.is_none());
         if c.password_hash.is_none() && !others_usable {
-            return Err(Error::Refused(
-                "This is your only way to sign in. Add another passkey first, or set a password with \u{201c}Forgot your password?\u{201d} on the sign-in page.".into(),
-            ));
+            return Err(Error::Refused(Refusal::LastPasskey));
         }
         let name = name.clone();
         credentials::passkey_delete(&mut tx, customer_id, passkey_id).await?;
         self.drop_unused_recovery_codes(&mut tx, customer_id).await?;
         self.audit_customer(&mut tx, principal.actor(), customer_id, "passkey.removed", serde_json::json!({ "passkey": passkey_id }), now)
             .await?;
-        self.mail_factor_change(&mut tx, customer_id, &format!("The passkey \u{201c}{name}\u{201d} was removed from your account."), now).await?;
+        self.mail_factor_change(&mut tx, customer_id, FactorChange::PasskeyRemoved(&name), now).await?;
         tx.commit().await?;
         Ok(())
     }

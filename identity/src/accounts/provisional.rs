@@ -29,13 +29,9 @@ use crate::email::Template;
 use crate::store::{Tx, account_tokens, credentials, customers, devices};
 use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 
-/// The refusal to add a factor to an unconfirmed account.
-pub const CONFIRM_FIRST: &str = "Confirm your email address first: use the link or code we mailed you when you signed up \
-     (your profile page can send a new one). Until then nothing can be added to the account.";
-
 /// Refuses any new factor until the address is confirmed.
 pub fn may_add_factor(email_verified: bool) -> Result<()> {
-    if email_verified { Ok(()) } else { Err(Error::Refused(CONFIRM_FIRST.into())) }
+    if email_verified { Ok(()) } else { Err(Error::Refused(crate::error::Refusal::ConfirmEmailFirst)) }
 }
 
 /// How the address of an account was proven.
@@ -200,15 +196,14 @@ impl Identity {
             let login_link = self.link("/login");
             let code_link = self.link("/login/code");
             let reset_link = self.link("/forgot-password");
-            let what = removed.notice(proof);
             let mail = Template::ProvisionalCleared {
-                what: &what,
-                password_removed: removed.password,
+                removed: &removed,
+                proof,
                 login_link: &login_link,
                 code_link: &code_link,
                 reset_link: &reset_link,
             };
-            self.queue_mail(tx, &c.email, mail, now).await?;
+            self.queue_mail(tx, &super::MailTo::customer_only(&c), mail, now).await?;
         }
         Ok(removed)
     }
@@ -253,7 +248,7 @@ mod tests {
     fn nothing_is_added_before_the_address_is_confirmed() {
         assert!(may_add_factor(true).is_ok());
         let refused = may_add_factor(false);
-        assert!(matches!(&refused, Err(Error::Refused(m)) if m.starts_with("Confirm your email address first")), "{refused:?}");
+        assert!(matches!(&refused, Err(Error::Refused(crate::error::Refusal::ConfirmEmailFirst))), "{refused:?}");
     }
 
     #[test]

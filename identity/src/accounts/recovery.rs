@@ -2,15 +2,14 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::RequestMeta;
+use super::{MailTo, RequestMeta};
 use super::login::LoginError;
 use super::provisional::{self, Proof};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
-use crate::domain::{Email, ParseError};
+use crate::domain::{Email, ParseError, Reason};
 use crate::email::Template;
-use crate::policy;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::{self, CustomerRow};
 use crate::{Error, Identity, Result};
@@ -20,8 +19,8 @@ fn check_new_password(password: &SecretString, c: &CustomerRow) -> Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    match policy::assess(password.expose_secret(), &personal).problem {
-        Some(reason) => Err(Error::Fields(vec![ParseError::Rejected { field: "New password", reason }])),
+    match super::register::password_reason(password.expose_secret(), &personal) {
+        Some(reason) => Err(Error::Fields(vec![ParseError::Invalid { field: "New password", reason }])),
         None => Ok(()),
     }
 }
@@ -38,7 +37,7 @@ impl Identity {
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         // The outbox worker issues the link if the address is known: the request
         // writes the same either way (see `known_mail`).
-        self.queue_mail_if_known(crate::outbox::KnownMail::ResetPassword, &email, now).await
+        self.queue_mail_if_known(crate::outbox::KnownMail::ResetPassword, &email, meta, now).await
     }
 
     /// Completes a reset: the link must be unused, unexpired and issued for the current
@@ -129,7 +128,7 @@ impl Identity {
         let ended = self.end_sessions_tx(tx, &c.id, keep_session).await?;
         let revoked = if all_grants { self.revoke_customer_grants_tx(tx, &c.id, action, now).await? } else { 0 };
         let reset_link = self.link("/forgot-password");
-        self.queue_mail(tx, &c.email, Template::PasswordChanged { reset_link: &reset_link }, now).await?;
+        self.queue_mail(tx, &MailTo::customer_only(c), Template::PasswordChanged { reset_link: &reset_link }, now).await?;
         let detail = serde_json::json!({ "sessions_ended": ended, "grants_revoked": revoked });
         self.audit_customer(tx, actor, &c.id, action, detail, now).await
     }
@@ -142,13 +141,13 @@ impl Identity {
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         if email.normalized() == c.email_normalized {
-            return Err(ParseError::Rejected { field: "New email", reason: "This is already your email address.".into() }.into());
+            return Err(ParseError::Invalid { field: "New email", reason: Reason::SameEmail }.into());
         }
         let mut tx = self.store.begin().await?;
         let issued = self.issue_token(&mut tx, &c.id, Purpose::ChangeEmail, c.password_version, Some(email.as_str()), true, now).await?;
         let link = self.link(&format!("/account/confirm-email?token={}", issued.token));
         let code = issued.code.unwrap_or_default();
-        self.queue_mail(&mut tx, email.as_str(), Template::ConfirmEmailChange { link: &link, code: &code }, now).await?;
+        self.queue_mail(&mut tx, &MailTo { email: email.as_str(), ..MailTo::customer_only(&c) }, Template::ConfirmEmailChange { link: &link, code: &code }, now).await?;
         self.audit_customer(&mut tx, principal.actor(), &c.id, "email.change_requested", serde_json::json!({}), now).await?;
         tx.commit().await?;
         Ok(())
@@ -176,7 +175,7 @@ impl Identity {
         };
         let new_email = Email::parse(row.new_email.as_deref().unwrap_or_default()).map_err(|_| Error::TokenInvalid)?;
         let c = customers::by_id_tx(&mut tx, &row.customer_id).await?.ok_or(Error::TokenInvalid)?;
-        let taken = || ParseError::Rejected { field: "New email", reason: "This address cannot be used. Choose another one.".into() };
+        let taken = || ParseError::Invalid { field: "New email", reason: Reason::EmailUnusable };
         if customers::id_by_email_tx(&mut tx, new_email.normalized()).await?.is_some() {
             return Err(taken().into());
         }
@@ -185,7 +184,7 @@ impl Identity {
         }
         let undo = self.issue_token(&mut tx, &c.id, Purpose::UndoEmailChange, c.password_version, Some(&c.email), false, now).await?;
         let undo_link = self.link(&format!("/account/undo-email?token={}", undo.token));
-        self.queue_mail(&mut tx, &c.email, Template::EmailChanged { undo_link: &undo_link }, now).await?;
+        self.queue_mail(&mut tx, &MailTo::customer_only(&c), Template::EmailChanged { undo_link: &undo_link }, now).await?;
         self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "email.changed", serde_json::json!({}), now).await?;
         tx.commit().await?;
         Ok(c.id)

@@ -2,11 +2,11 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::RequestMeta;
+use super::{MailTo, RequestMeta};
 use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
-use crate::domain::{Email, ParseError, PersonName};
+use crate::domain::{Email, ParseError, PersonName, Reason};
 use crate::email::Template;
 use crate::policy;
 use crate::principal::{Action, Principal, Subject, authorize};
@@ -45,8 +45,8 @@ pub(crate) struct Checked {
 /// password's length. Nothing here costs more than reading the input once.
 fn check(input: &Registration) -> Result<Checked> {
     let mut errors = Vec::new();
-    if let Some(problem) = policy::length_problem(input.password.expose_secret()).and_then(|a| a.problem) {
-        errors.push(ParseError::Rejected { field: "Password", reason: problem });
+    if let Some(reason) = length_reason(input.password.expose_secret()) {
+        errors.push(ParseError::Invalid { field: "Password", reason });
     }
     check_profile(input, errors)
 }
@@ -57,10 +57,30 @@ fn check_password(password: &SecretString, checked: &Checked) -> Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    match policy::assess(password.expose_secret(), &personal).problem {
-        Some(reason) => Err(Error::Fields(vec![ParseError::Rejected { field: "Password", reason }])),
+    match password_reason(password.expose_secret(), &personal) {
+        Some(reason) => Err(Error::Fields(vec![ParseError::Invalid { field: "Password", reason }])),
         None => Ok(()),
     }
+}
+
+/// The password's length refused, as a code.
+fn length_reason(password: &str) -> Option<Reason> {
+    policy::length_problem(password)?;
+    // Fewer than the minimum code points is fewer than four bytes each.
+    let short = password.len() < 4 * policy::MIN_CHARS && password.chars().count() < policy::MIN_CHARS;
+    Some(if short { Reason::PasswordTooShort } else { Reason::PasswordTooLong })
+}
+
+/// The password policy's refusal (`policy::assess`) as a code: length, personal
+/// words, or too easy to guess.
+pub(crate) fn password_reason(password: &str, personal: &[&str]) -> Option<Reason> {
+    if let Some(reason) = length_reason(password) {
+        return Some(reason);
+    }
+    if policy::precheck(password, personal).is_err() {
+        return Some(Reason::PasswordPersonal);
+    }
+    policy::assess(password, personal).problem.map(Reason::PasswordWeak)
 }
 
 /// Everything but the password (a passkey sign-up has none); adds to `errors`.
@@ -70,7 +90,7 @@ pub(crate) fn check_profile(input: &Registration, mut errors: Vec<ParseError>) -
     let family_name =
         PersonName::parse_optional("Family name", input.family_name.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
     if !input.accept_terms {
-        errors.push(ParseError::Rejected { field: "Terms", reason: "Please accept the terms to create an account.".into() });
+        errors.push(ParseError::Invalid { field: "Terms", reason: Reason::TermsNotAccepted });
     }
     match (email, errors.is_empty()) {
         (Some(email), true) => Ok(Checked { email, given_name, family_name }),
@@ -105,7 +125,7 @@ impl Identity {
             ..CustomerRow::default()
         };
         let mut tx = self.store.begin().await?;
-        if self.create_or_notify(&mut tx, &row, now).await? {
+        if self.create_or_notify(&mut tx, &row, meta, now).await? {
             self.record_creating_browser(&mut tx, &row.id, meta).await?;
         }
         tx.commit().await?;
@@ -115,19 +135,21 @@ impl Identity {
     }
 
     /// Creates the account and mails a verification link and code; or, when the
-    /// address is taken, mails its owner that someone tried. True when created.
-    pub(crate) async fn create_or_notify(&self, tx: &mut crate::store::Tx, row: &CustomerRow, now: i64) -> Result<bool> {
+    /// address is taken, mails its owner that someone tried. True when created. Both
+    /// mails are in the request's language, for its brand.
+    pub(crate) async fn create_or_notify(&self, tx: &mut crate::store::Tx, row: &CustomerRow, meta: &RequestMeta, now: i64) -> Result<bool> {
+        let to = MailTo::address(&row.email, meta);
         if customers::insert_if_absent(tx, row).await? {
             let issued = self.issue_token(tx, &row.id, Purpose::VerifyEmail, 0, None, true, now).await?;
             let link = self.link(&format!("/verify?token={}", issued.token));
             let code = issued.code.unwrap_or_default();
-            self.queue_mail(tx, &row.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+            self.queue_mail(tx, &to, Template::VerifyEmail { link: &link, code: &code }, now).await?;
             self.audit_customer(tx, Actor::Customer(row.id.clone()), &row.id, "customer.registered", serde_json::json!({}), now).await?;
             return Ok(true);
         }
         let login_link = self.link("/login");
         let reset_link = self.link("/forgot-password");
-        self.queue_mail(tx, &row.email, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now).await?;
+        self.queue_mail(tx, &to, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now).await?;
         Ok(false)
     }
 
@@ -175,7 +197,8 @@ impl Identity {
     }
 
     /// Sends a fresh verification mail to a signed-in, unverified customer (limited).
-    pub async fn resend_verification(&self, principal: &Principal, customer_id: &str) -> Result<()> {
+    /// In the profile's language, else the request's.
+    pub async fn resend_verification(&self, principal: &Principal, customer_id: &str, meta: &RequestMeta) -> Result<()> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = format!("resend:{customer_id}");
@@ -188,7 +211,7 @@ impl Identity {
         let issued = self.issue_token(&mut tx, &customer.id, Purpose::VerifyEmail, 0, None, true, now).await?;
         let link = self.link(&format!("/verify?token={}", issued.token));
         let code = issued.code.unwrap_or_default();
-        self.queue_mail(&mut tx, &customer.email, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+        self.queue_mail(&mut tx, &MailTo::customer(&customer, meta.locale, meta.brand.as_ref()), Template::VerifyEmail { link: &link, code: &code }, now).await?;
         tx.commit().await?;
         self.store.throttle_fail(&key, now, RESEND_FREE).await?;
         Ok(())

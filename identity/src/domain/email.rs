@@ -1,6 +1,6 @@
 //! A customer's or staff member's email address.
 
-use super::ParseError;
+use super::{ParseError, Reason};
 
 /// A syntactically valid address. `as_str` keeps what the person typed (trimmed);
 /// `normalized` is the key used for uniqueness (lower-cased), so `Ann@Example.com`
@@ -24,16 +24,16 @@ impl Email {
             return Err(ParseError::TooLong { field: FIELD, max: MAX_LEN });
         }
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ParseError::Malformed { field: FIELD, reason: "it contains spaces or control characters" });
+            return Err(ParseError::Invalid { field: FIELD, reason: Reason::EmailSpaces });
         }
         let Ok(parsed) = email_address::EmailAddress::parse_with_options(
             trimmed,
             email_address::Options::default().without_display_text().without_domain_literal(),
         ) else {
-            return Err(ParseError::Malformed { field: FIELD, reason: "it should look like name@example.com" });
+            return Err(ParseError::Invalid { field: FIELD, reason: Reason::EmailShape });
         };
         if !parsed.domain().contains('.') {
-            return Err(ParseError::Malformed { field: FIELD, reason: "the domain needs a dot, like example.com" });
+            return Err(ParseError::Invalid { field: FIELD, reason: Reason::EmailDomain });
         }
         Ok(Self { display: trimmed.to_owned(), normalized: trimmed.to_lowercase() })
     }
@@ -70,7 +70,7 @@ mod tests {
     fn refuses_bad_addresses_with_reasons() {
         assert_eq!(Email::parse(" ").unwrap_err(), ParseError::Missing { field: "Email" });
         for bad in ["ann", "ann@", "@example.com", "ann@example", "a b@example.com", "Ann <ann@example.com>"] {
-            assert!(matches!(Email::parse(bad), Err(ParseError::Malformed { .. })), "{bad} accepted");
+            assert!(matches!(Email::parse(bad), Err(ParseError::Invalid { .. })), "{bad} accepted");
         }
         let long = format!("{}@example.com", "a".repeat(250));
         assert!(matches!(Email::parse(&long), Err(ParseError::TooLong { .. })));

@@ -1,6 +1,6 @@
 //! Optional personal names (given, family): any Unicode, trimmed, bounded.
 
-use super::ParseError;
+use super::{ParseError, Reason};
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct PersonName(String);
@@ -18,7 +18,7 @@ impl PersonName {
             return Err(ParseError::TooLong { field, max: MAX_LEN });
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(ParseError::Malformed { field, reason: "it contains control characters" });
+            return Err(ParseError::Invalid { field, reason: Reason::ControlCharacters });
         }
         Ok(Some(Self(trimmed.to_owned())))
     }

@@ -126,7 +126,7 @@ impl From<Error> for Problem {
             }
             Error::TokenInvalid => Self::new(StatusCode::BAD_REQUEST, "token-invalid", "The link or code is not valid.").with_detail(e.to_string()),
             Error::LoginFailed => Self::new(StatusCode::BAD_REQUEST, "login-failed", "Sign-in refused.").with_detail(e.to_string()),
-            Error::Refused(reason) => Self::new(StatusCode::BAD_REQUEST, "refused", "The action cannot be done.").with_detail(reason),
+            Error::Refused(reason) => Self::new(StatusCode::BAD_REQUEST, "refused", "The action cannot be done.").with_detail(reason.to_string()),
             Error::ReauthRequired => Self::new(StatusCode::FORBIDDEN, "reauth-required", "A recent authentication is required.").with_detail(e.to_string()),
             Error::SecondFactorRequired => {
                 Self::new(StatusCode::FORBIDDEN, "second-factor-required", "A second factor is required.").with_detail(e.to_string())
@@ -199,7 +199,7 @@ mod tests {
             (Error::Invalid(ParseError::Missing { field: "email" }), 400, "invalid-input"),
             (Error::TokenInvalid, 400, "token-invalid"),
             (Error::LoginFailed, 400, "login-failed"),
-            (Error::Refused("Not now.".into()), 400, "refused"),
+            (Error::Refused(identity::Refusal::LastPasskey), 400, "refused"),
             (Error::ReauthRequired, 403, "reauth-required"),
             (Error::SecondFactorRequired, 403, "second-factor-required"),
             (Error::Forbidden, 403, "forbidden"),

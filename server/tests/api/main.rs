@@ -15,6 +15,7 @@ mod errors;
 mod harness;
 mod import;
 mod keys;
+mod mail_language;
 mod malformed_bodies;
 mod mfa;
 mod oidc;

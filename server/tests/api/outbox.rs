@@ -58,8 +58,8 @@ async fn staff_welcome_mail_arrives_over_smtp(db: Db) {
     let mail = app.smtp().wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mail[0].to, vec!["agent@example.com".to_owned()]);
     assert_eq!(mail[0].from, "no-reply@localhost");
-    assert_eq!(mail[0].subject, "Your Foyer staff account");
-    assert!(mail[0].text.contains(&format!("Sign in to Foyer: {}/admin", app.public_url)), "{}", mail[0].text);
+    assert_eq!(mail[0].subject, "Your staff account for Your account");
+    assert!(mail[0].text.contains(&format!("Sign in to Your account: {}/admin", app.public_url)), "{}", mail[0].text);
     assert!(mail[0].html.contains("<a href="), "HTML part present");
     use secrecy::ExposeSecret as _;
     let token = created.enrolment_link.expose_secret().rsplit('=').next().unwrap().to_owned();
@@ -165,11 +165,18 @@ async fn concurrent_claims_never_share_a_row(db: Db) {
 
 async fn without_smtp_mail_lands_in_the_dev_mailbox(db: Db) {
     let Some(app) = TestApp::builder(db).dev().spawn().await else { return };
-    let mail = Template::Test { public_url: &app.public_url }.render("dev@example.com");
+    let voice = identity::email::Voice {
+        locale: identity::i18n::Locale::En,
+        product: "Northwind ID",
+        public_url: &app.public_url,
+        brand: None,
+        zone: identity::i18n::TimeZone::utc(),
+    };
+    let mail = Template::Test { public_url: &app.public_url }.render("dev@example.com", &voice);
     queue(&app, &OutboxEvent::Email(mail), app.identity.now()).await;
     for _ in 0..100 {
         let (_, html) = app.get_text("/dev/mail").await;
-        if html.contains("Foyer test message") {
+        if html.contains("Northwind ID test message") {
             assert!(html.contains("dev@example.com"));
             return;
         }

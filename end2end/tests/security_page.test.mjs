@@ -104,6 +104,7 @@ test('the summary counts, recovery codes download, turning off two-step asks fir
     await twoStep.getByRole('link', { name: 'Turn off two-step verification' }).click();
     const question = twoStep.getByRole('group', { name: 'Turn off two-step verification?' });
     await expectVisible(question, 'the confirmation');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-labelledby') === 'two-step-off-heading', null, { timeout: TIMEOUT });
     await question.getByRole('link', { name: 'Cancel' }).click();
     await expectHidden(question, 'the confirmation after Cancel');
     await expectVisible(twoStep.getByText('Two-step verification is on'), 'still on after Cancel');
@@ -255,5 +256,22 @@ test('without JavaScript, a change the session is too weak for asks to confirm i
     await expectVisible(twoStep.getByText("Thank you, that's confirmed."), 'the step-up passed');
     await twoStep.getByRole('group', { name: 'Turn off two-step verification?' }).getByRole('button', { name: 'Turn off', exact: true }).click();
     await expectVisible(twoStep.getByText('Two-step verification is off.'), 'off after stepping up');
+  });
+});
+
+test('in German the page has every word translated, before and after the wasm', { timeout: 180_000 }, async () => {
+  const email = await confirmedAccount('security-de');
+  await withPage(async (page) => {
+    const errors = watchErrors(page);
+    await signInWithPassword(page, email);
+    await page.context().addCookies([{ name: 'foyer-lang', value: 'de', url: foyer.baseUrl }]);
+    await page.goto(`${foyer.baseUrl}/account/security`);
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Sicherheit' }), 'the German heading');
+    await waitForHydration(page);
+    await expectVisible(page.getByText('Passkey hinzufügen'), 'the passkey form once interactive');
+    const text = await page.locator('main').innerText();
+    assert.ok(!text.includes('⟦'), `no untranslated message: ${text}`);
+    assert.match(await page.locator('#security-summary').innerText(), /^Bestätigung in zwei Schritten aus · keine Passkeys · (1 angemeldetes Gerät|[2-9] angemeldete Geräte)$/);
+    assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });
 });

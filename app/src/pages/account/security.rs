@@ -62,6 +62,18 @@ fn leave_state_on_success<T: Clone + Send + Sync + 'static>(value: impl Get<Valu
     });
 }
 
+/// A node that takes focus when it appears in the running page (a confirmation opened
+/// in place): keyboard and screen reader users land on the question.
+fn focus_on_mount() -> NodeRef<leptos::html::Div> {
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let _ = el.focus();
+        }
+    });
+    node
+}
+
 fn reauth<T>(value: &Option<Result<T, AppError>>) -> bool {
     matches!(value, Some(Err(AppError::ReauthRequired)))
 }
@@ -340,7 +352,7 @@ fn TwoStepSection() -> AnyView {
                                 <Show when=asking fallback=|| view! {
                                     <a class="button danger" href=format!("{PAGE}?confirm=two-step-off#two-step-heading")>{t("security-two-step-turn-off")}</a>
                                 }>
-                                    <div class="confirm" role="group" aria-labelledby="two-step-off-heading">
+                                    <div class="confirm" role="group" aria-labelledby="two-step-off-heading" tabindex="-1" node_ref=focus_on_mount()>
                                         <h3 id="two-step-off-heading">{t("security-two-step-off-question")}</h3>
                                         <p>{t("security-two-step-off-explain")}</p>
                                         <ActionForm action=disable attr:class="inline-form">
@@ -568,7 +580,7 @@ fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: Se
                 {
                 let (id2, name, heading, labelled) = (id2.clone(), name3.clone(), format!("remove-{id2}-heading"), format!("remove-{id2}-heading"));
                 view! {
-                <div class="confirm" role="group" aria-labelledby=labelled>
+                <div class="confirm" role="group" aria-labelledby=labelled tabindex="-1" node_ref=focus_on_mount()>
                     <h3 id=heading>{t_with("security-passkey-remove-question", &[("name", name)])}</h3>
                     <p>{t("security-passkey-remove-explain")}</p>
                     <ActionForm action=remove attr:class="inline-form">

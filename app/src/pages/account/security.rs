@@ -24,7 +24,7 @@ use crate::api::settings::{ChangeEmail, ChangePassword};
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
 use crate::components::passkey;
 use crate::components::password::PasswordTools;
-use crate::components::step_up::{StepUp, step_up_answered};
+use crate::components::step_up::{StepUp, code_error, step_up_answered};
 use crate::error::AppError;
 use crate::i18n::{Time, t, t_with};
 use crate::pages::register::StrengthMeter;
@@ -127,7 +127,7 @@ fn ChangePasswordForm() -> AnyView {
                     error=field_error(result, "Current password")/>
                 <PasswordTools input="field-current_password"/>
                 <Field label=t("security-code-label") name="code" id="change-password-code" autocomplete="one-time-code" inputmode="numeric"
-                    hint=t("security-code-hint-if-two-step") error=field_error(result, "Code")/>
+                    hint=t("security-code-hint-if-two-step") error=code_error(result)/>
                 <Field label=t("security-new-password") name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                 <PasswordTools input="field-new_password"/>

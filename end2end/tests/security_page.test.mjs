@@ -138,6 +138,11 @@ test('a wrong current password is said on its field, then the change works witho
     await form.getByLabel('New password').fill(NEW_PASSWORD);
     await form.getByRole('button', { name: 'Change password' }).click();
     await expectVisible(form.getByRole('status').filter({ hasText: 'Your password is changed.' }), 'the success after a plain post');
+
+    const change = page.getByRole('region', { name: 'Change your email' });
+    await change.getByLabel('New email').fill(`new-${email}`);
+    await change.getByRole('button', { name: 'Change email' }).click();
+    await expectVisible(change.getByRole('status').filter({ hasText: 'Check the new address' }), 'the email change started by a plain post');
   });
 });
 
@@ -167,6 +172,9 @@ test('two-step verification is set up and turned off without JavaScript; the cod
     await page.goto(`${foyer.baseUrl}/account/security`);
     await expectVisible(twoStep.getByText('Two-step verification is on'), 'still on');
     assert.equal(await twoStep.getByRole('heading', { name: 'Your recovery codes' }).count(), 0, 'the codes are not shown again');
+    await twoStep.getByRole('button', { name: 'Create new recovery codes' }).click();
+    await expectVisible(codes, 'new recovery codes after a plain post');
+    assert.equal(await codes.getByRole('listitem').count(), 10);
 
     await twoStep.getByRole('link', { name: 'Turn off two-step verification' }).click();
     const question = twoStep.getByRole('group', { name: 'Turn off two-step verification?' });

@@ -104,6 +104,7 @@ test('the summary counts, recovery codes download, turning off two-step asks fir
     await twoStep.getByRole('link', { name: 'Turn off two-step verification' }).click();
     const question = twoStep.getByRole('group', { name: 'Turn off two-step verification?' });
     await expectVisible(question, 'the confirmation');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-labelledby') === 'two-step-off-heading', null, { timeout: TIMEOUT });
     await question.getByRole('link', { name: 'Cancel' }).click();
     await expectHidden(question, 'the confirmation after Cancel');
     await expectVisible(twoStep.getByText('Two-step verification is on'), 'still on after Cancel');
@@ -137,6 +138,11 @@ test('a wrong current password is said on its field, then the change works witho
     await form.getByLabel('New password').fill(NEW_PASSWORD);
     await form.getByRole('button', { name: 'Change password' }).click();
     await expectVisible(form.getByRole('status').filter({ hasText: 'Your password is changed.' }), 'the success after a plain post');
+
+    const change = page.getByRole('region', { name: 'Change your email' });
+    await change.getByLabel('New email').fill(`new-${email}`);
+    await change.getByRole('button', { name: 'Change email' }).click();
+    await expectVisible(change.getByRole('status').filter({ hasText: 'Check the new address' }), 'the email change started by a plain post');
   });
 });
 
@@ -166,6 +172,9 @@ test('two-step verification is set up and turned off without JavaScript; the cod
     await page.goto(`${foyer.baseUrl}/account/security`);
     await expectVisible(twoStep.getByText('Two-step verification is on'), 'still on');
     assert.equal(await twoStep.getByRole('heading', { name: 'Your recovery codes' }).count(), 0, 'the codes are not shown again');
+    await twoStep.getByRole('button', { name: 'Create new recovery codes' }).click();
+    await expectVisible(codes, 'new recovery codes after a plain post');
+    assert.equal(await codes.getByRole('listitem').count(), 10);
 
     await twoStep.getByRole('link', { name: 'Turn off two-step verification' }).click();
     const question = twoStep.getByRole('group', { name: 'Turn off two-step verification?' });
@@ -255,5 +264,22 @@ test('without JavaScript, a change the session is too weak for asks to confirm i
     await expectVisible(twoStep.getByText("Thank you, that's confirmed."), 'the step-up passed');
     await twoStep.getByRole('group', { name: 'Turn off two-step verification?' }).getByRole('button', { name: 'Turn off', exact: true }).click();
     await expectVisible(twoStep.getByText('Two-step verification is off.'), 'off after stepping up');
+  });
+});
+
+test('in German the page has every word translated, before and after the wasm', { timeout: 180_000 }, async () => {
+  const email = await confirmedAccount('security-de');
+  await withPage(async (page) => {
+    const errors = watchErrors(page);
+    await signInWithPassword(page, email);
+    await page.context().addCookies([{ name: 'foyer-lang', value: 'de', url: foyer.baseUrl }]);
+    await page.goto(`${foyer.baseUrl}/account/security`);
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Sicherheit' }), 'the German heading');
+    await waitForHydration(page);
+    await expectVisible(page.getByText('Passkey hinzufügen'), 'the passkey form once interactive');
+    const text = await page.locator('main').innerText();
+    assert.ok(!text.includes('⟦'), `no untranslated message: ${text}`);
+    assert.match(await page.locator('#security-summary').innerText(), /^Bestätigung in zwei Schritten aus · keine Passkeys · (1 angemeldetes Gerät|[2-9] angemeldete Geräte)$/);
+    assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });
 });

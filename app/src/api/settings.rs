@@ -80,6 +80,7 @@ pub async fn change_password(current_password: String, new_password: String, cod
 /// customer is signed in, so "Email or password is incorrect" would be wrong (there is
 /// no email field) and there is nothing to hide. The core does not tell a wrong
 /// password from a wrong second-step code, so with a code both fields are marked.
+/// A missing code stays `SecondFactorRequired` (403); the page puts it on the code field.
 #[cfg(feature = "ssr")]
 fn proof_failed(e: identity::accounts::login::LoginError, password_field: &str, with_code: bool) -> AppError {
     use crate::error::FieldMessage;
@@ -92,7 +93,6 @@ fn proof_failed(e: identity::accounts::login::LoginError, password_field: &str, 
             field("Code", "security-password-or-code-wrong-code"),
         ]),
         LoginError::Failed => AppError::Fields(vec![field(password_field, "security-current-password-wrong")]),
-        LoginError::SecondFactorRequired => AppError::Fields(vec![field("Code", "security-code-required")]),
         other => other.into(),
     }
 }

@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use crate::api::mfa::mfa_status;
 use crate::api::passkeys::{passkey_step_up, passkey_step_up_options};
 use crate::api::settings::Reauthenticate;
-use crate::components::form::{ErrorSummary, Field, PAGE_FIELD, done_without_js, failure, field_error};
+use crate::components::form::{ActionResult, ErrorSummary, Field, PAGE_FIELD, done_without_js, failure, field_error};
 use crate::components::passkey;
+use crate::error::AppError;
 use crate::components::password::PasswordTools;
 use crate::i18n::t;
 
@@ -26,6 +27,16 @@ pub fn step_up_answered(section: &str) -> bool {
         q.get(STEP_UP_PARAM).as_deref() == Some(section)
             && (q.get("__path").as_deref() == Some(<Reauthenticate as server_fn::ServerFn>::PATH)
                 || q.get("__ok").as_deref() == Some(<Reauthenticate as server_fn::ServerFn>::PATH))
+    })
+}
+
+/// The code field's message: the server's, or, when the account has a second step and
+/// no code came, that one is needed.
+pub fn code_error<T: Clone + Send + Sync + 'static>(result: impl ActionResult<T>) -> Signal<Option<String>> {
+    let from_server = field_error(result, "Code");
+    Signal::derive(move || match result.get() {
+        Some(Err(AppError::SecondFactorRequired)) => Some(t("security-code-required")),
+        _ => from_server.get(),
     })
 }
 
@@ -93,7 +104,7 @@ pub fn StepUp(
                         error=field_error(result, "Password")/>
                     <PasswordTools input=password_id.clone()/>
                     <Field label=t("security-code-label") name="code" id=code_id.clone() autocomplete="one-time-code" inputmode="numeric"
-                        hint=t("security-step-up-code-hint") error=field_error(result, "Code")/>
+                        hint=t("security-step-up-code-hint") error=code_error(result)/>
                     <button type="submit" disabled=move || confirm.pending().get()>{t("security-step-up-submit")}</button>
                 </ActionForm>
                 }

@@ -24,7 +24,7 @@ use crate::api::settings::{ChangeEmail, ChangePassword};
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
 use crate::components::passkey;
 use crate::components::password::PasswordTools;
-use crate::components::step_up::{StepUp, step_up_answered};
+use crate::components::step_up::{StepUp, code_error, step_up_answered};
 use crate::error::AppError;
 use crate::i18n::{Time, t, t_with};
 use crate::pages::register::StrengthMeter;
@@ -60,6 +60,18 @@ fn leave_state_on_success<T: Clone + Send + Sync + 'static>(value: impl Get<Valu
         }
         ok
     });
+}
+
+/// A node that takes focus when it appears in the running page (a confirmation opened
+/// in place): keyboard and screen reader users land on the question.
+fn focus_on_mount() -> NodeRef<leptos::html::Div> {
+    let node = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let _ = el.focus();
+        }
+    });
+    node
 }
 
 fn reauth<T>(value: &Option<Result<T, AppError>>) -> bool {
@@ -115,7 +127,7 @@ fn ChangePasswordForm() -> AnyView {
                     error=field_error(result, "Current password")/>
                 <PasswordTools input="field-current_password"/>
                 <Field label=t("security-code-label") name="code" id="change-password-code" autocomplete="one-time-code" inputmode="numeric"
-                    hint=t("security-code-hint-if-two-step") error=field_error(result, "Code")/>
+                    hint=t("security-code-hint-if-two-step") error=code_error(result)/>
                 <Field label=t("security-new-password") name="new_password" kind="password" autocomplete="new-password" required=true
                     error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                 <PasswordTools input="field-new_password"/>
@@ -340,7 +352,7 @@ fn TwoStepSection() -> AnyView {
                                 <Show when=asking fallback=|| view! {
                                     <a class="button danger" href=format!("{PAGE}?confirm=two-step-off#two-step-heading")>{t("security-two-step-turn-off")}</a>
                                 }>
-                                    <div class="confirm" role="group" aria-labelledby="two-step-off-heading">
+                                    <div class="confirm" role="group" aria-labelledby="two-step-off-heading" tabindex="-1" node_ref=focus_on_mount()>
                                         <h3 id="two-step-off-heading">{t("security-two-step-off-question")}</h3>
                                         <p>{t("security-two-step-off-explain")}</p>
                                         <ActionForm action=disable attr:class="inline-form">
@@ -568,7 +580,7 @@ fn PasskeyItem(key: PasskeyView, remove: ServerAction<RemovePasskey>, rename: Se
                 {
                 let (id2, name, heading, labelled) = (id2.clone(), name3.clone(), format!("remove-{id2}-heading"), format!("remove-{id2}-heading"));
                 view! {
-                <div class="confirm" role="group" aria-labelledby=labelled>
+                <div class="confirm" role="group" aria-labelledby=labelled tabindex="-1" node_ref=focus_on_mount()>
                     <h3 id=heading>{t_with("security-passkey-remove-question", &[("name", name)])}</h3>
                     <p>{t("security-passkey-remove-explain")}</p>
                     <ActionForm action=remove attr:class="inline-form">

@@ -156,15 +156,15 @@ test('signing out the other devices asks first, with and without JavaScript', { 
       await expectVisible(items.filter({ hasText: 'This device' }), 'this device on the list');
       assert.ok((await items.count()) >= 2, 'the other session on the list');
 
-      await page.getByRole('link', { name: 'Sign out all other devices' }).click();
+      await page.getByRole('button', { name: 'Sign out all other devices' }).click();
       await expectVisible(page.getByRole('heading', { name: 'Sign out all other devices?' }), 'the confirmation');
       assert.ok(await signedIn(other), 'nothing ended before confirming');
       // "Cancel" leaves everything as it was.
       await page.getByRole('link', { name: 'Cancel' }).click();
-      await expectVisible(page.getByRole('link', { name: 'Sign out all other devices' }), 'the page again after Cancel');
+      await expectVisible(page.getByRole('button', { name: 'Sign out all other devices' }), 'the page again after Cancel');
       assert.ok(await signedIn(other), 'nothing ended after Cancel');
 
-      await page.getByRole('link', { name: 'Sign out all other devices' }).click();
+      await page.getByRole('button', { name: 'Sign out all other devices' }).click();
       await page.getByRole('button', { name: 'Yes, sign out the other devices' }).click();
       await expectVisible(page.getByRole('status').filter({ hasText: 'All other devices were signed out' }), 'the success message');
       assert.equal(await signedIn(other), false, 'the other session ended');

@@ -2,7 +2,8 @@
 // a signed-out visit goes to the sign-in page and would come back; the profile saves
 // before the wasm arrives (success and refusal, values kept); choosing German turns the
 // pages German; times read as words ("just now", "gerade eben"), never ISO strings;
-// "Sign out all other devices" asks first and then ends the other session only.
+// one other device signs out at once; "Sign out all other devices" asks first and then
+// ends the other sessions only.
 // Elements are found by role and label, never by CSS class.
 
 import { test } from 'node:test';
@@ -60,6 +61,17 @@ async function signedIn(jar) {
   });
   assert.equal(response.status, 200);
   return (await response.json()) !== null;
+}
+
+/** Waits until `locator` matches `n` elements (a list re-rendered after an action). */
+async function expectCount(locator, n, what) {
+  const deadline = Date.now() + TIMEOUT;
+  let count = await locator.count();
+  while (count !== n && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    count = await locator.count();
+  }
+  assert.equal(count, n, `${what}:\n${await describePage(locator.page())}`);
 }
 
 /** The main landmark's visible text. */
@@ -148,29 +160,38 @@ test('signing out the other devices asks first, with and without JavaScript', { 
     const email = await confirmedAccount(javaScriptEnabled ? 'others-js' : 'others-nojs');
     const other = new Map();
     await serverFn('login', { email, password: PASSWORD }, other);
+    const third = new Map();
+    await serverFn('login', { email, password: PASSWORD }, third);
     await withContext({ javaScriptEnabled }, async (page, context) => {
       await signIn(context, email);
       await page.goto(url('/account/devices'));
       if (javaScriptEnabled) await waitForHydration(page);
       const items = page.getByRole('main').getByRole('listitem');
       await expectVisible(items.filter({ hasText: 'This device' }), 'this device on the list');
-      assert.ok((await items.count()) >= 2, 'the other session on the list');
+      assert.equal(await items.count(), 3, 'this device and the two others on the list');
 
-      await page.getByRole('link', { name: 'Sign out all other devices' }).click();
+      // One device at a time needs no confirmation.
+      await items.filter({ hasNotText: 'This device' }).first().getByRole('button', { name: /^Sign out / }).click();
+      await expectVisible(page.getByRole('status').filter({ hasText: 'That device was signed out.' }), 'the one device signed out');
+      await expectVisible(items.filter({ hasText: 'This device' }), 'this device on the list');
+      await expectCount(items, 2, 'one other device left');
+      assert.equal([await signedIn(other), await signedIn(third)].filter(Boolean).length, 1, 'exactly one other session ended');
+      const remaining = (await signedIn(other)) ? other : third;
+
+      await page.getByRole('button', { name: 'Sign out all other devices' }).click();
       await expectVisible(page.getByRole('heading', { name: 'Sign out all other devices?' }), 'the confirmation');
-      assert.ok(await signedIn(other), 'nothing ended before confirming');
+      assert.ok(await signedIn(remaining), 'nothing ended before confirming');
       // "Cancel" leaves everything as it was.
       await page.getByRole('link', { name: 'Cancel' }).click();
-      await expectVisible(page.getByRole('link', { name: 'Sign out all other devices' }), 'the page again after Cancel');
-      assert.ok(await signedIn(other), 'nothing ended after Cancel');
+      await expectVisible(page.getByRole('button', { name: 'Sign out all other devices' }), 'the page again after Cancel');
+      assert.ok(await signedIn(remaining), 'nothing ended after Cancel');
 
-      await page.getByRole('link', { name: 'Sign out all other devices' }).click();
+      await page.getByRole('button', { name: 'Sign out all other devices' }).click();
       await page.getByRole('button', { name: 'Yes, sign out the other devices' }).click();
       await expectVisible(page.getByRole('status').filter({ hasText: 'All other devices were signed out' }), 'the success message');
-      assert.equal(await signedIn(other), false, 'the other session ended');
+      assert.equal(await signedIn(remaining), false, 'the other session ended');
       await expectVisible(items.filter({ hasText: 'This device' }), 'this device still signed in');
-      const left = await items.count();
-      assert.equal(left, 1, `only this device is left:\n${await describePage(page)}`);
+      await expectCount(items, 1, 'only this device left');
     });
   }
 });

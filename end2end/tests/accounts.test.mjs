@@ -372,8 +372,8 @@ test(
         'a list item marked "This device"',
       );
       await expectVisible(
-        page.getByRole('link', { name: 'Sign out all other devices', exact: true }),
-        'the link "Sign out all other devices" (it asks to confirm)',
+        page.getByRole('button', { name: 'Sign out all other devices', exact: true }),
+        'the button "Sign out all other devices"',
       );
 
       // --- Activity -----------------------------------------------------------------------

@@ -208,7 +208,7 @@ test(
       await expectVisible(brandHeading(HOTELS), `${HOTELS} among the connected brands`);
 
       // Destructive: it asks first.
-      await account.getByRole('link', { name: `Disconnect ${HOTELS}`, exact: true }).click();
+      await account.getByRole('button', { name: `Disconnect ${HOTELS}`, exact: true }).click();
       await account.getByRole('button', { name: `Yes, disconnect ${HOTELS}`, exact: true }).click();
       await expectVisible(
         account.getByRole('status').getByText(`${HOTELS} was disconnected.`),
@@ -216,7 +216,7 @@ test(
       );
       await expectHidden(brandHeading(HOTELS), `${HOTELS} on the list of connected brands after disconnecting it`);
       await expectVisible(brandHeading(AIR), `${AIR}, still connected`);
-      await expectVisible(account.getByRole('link', { name: `Disconnect ${AIR}`, exact: true }), `the link "Disconnect ${AIR}"`);
+      await expectVisible(account.getByRole('button', { name: `Disconnect ${AIR}`, exact: true }), `the button "Disconnect ${AIR}"`);
       // A fresh load agrees: the list comes from the server, not from the page's memory.
       await account.reload();
       await waitForHydration(account);

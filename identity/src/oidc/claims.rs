@@ -18,7 +18,7 @@ use crate::{Error, Identity, Result};
 pub fn scope_description(scope: &str) -> &'static str {
     match scope {
         "openid" => "Know who you are (an account identifier)",
-        "profile" => "Your name, birth date and language",
+        "profile" => "Your name, birth date, language and time zone",
         "email" => "Your email address",
         "phone" => "Your phone number",
         "address" => "Your postal address",

@@ -14,6 +14,7 @@ use crate::support::{Db, TestApp, both_backends};
 
 both_backends!(
     language_and_zone_are_checked_and_the_pages_follow_them,
+    disconnecting_a_brand_asks_first_and_works_as_a_plain_post,
     every_sign_in_sets_the_profiles_language_and_zone,
     signed_out_account_pages_send_to_sign_in_and_back,
     brands_receive_locale_and_zoneinfo_claims,
@@ -49,7 +50,15 @@ async fn page(app: &TestApp, browser: &Browser, path: &str) -> (u16, Option<Stri
     let response = browser.http.get(app.url(path)).header(header::ACCEPT, "text/html").send().await.unwrap();
     let status = response.status().as_u16();
     let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    (status, location, response.text().await.unwrap())
+    (status, location, without_messages(&response.text().await.unwrap()))
+}
+
+/// The page without the browser's message map (`<script id="foyer-messages">`), which
+/// holds every plain message of the locale: what is left is what the page shows.
+fn without_messages(html: &str) -> String {
+    let Some(start) = html.find("id=\"foyer-messages\"").and_then(|at| html[..at].rfind("<script")) else { return html.to_owned() };
+    let end = html[start..].find("</script>").map_or(html.len(), |e| start + e + "</script>".len());
+    format!("{}{}", &html[..start], &html[end..])
 }
 
 fn fields(body: &Value) -> Vec<String> {
@@ -207,4 +216,44 @@ async fn brands_receive_locale_and_zoneinfo_claims(db: Db) {
     let signed = rp.finish(start, &callback).await;
     let info = rp.userinfo(&signed.access, Some(&ann.id)).await.unwrap();
     assert!(info.get("locale").is_none() && info.get("zoneinfo").is_none(), "{info}");
+}
+
+async fn disconnecting_a_brand_asks_first_and_works_as_a_plain_post(db: Db) {
+    let Some(app) = rp::spawn(db).await else { return };
+    rp::brand(&app, "air", "Northwind Air").await;
+    let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    rp::customer(&app, "ann@example.com").await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ann@example.com").await;
+    let start = rp.start(&["profile", "email"]);
+    let callback = browser.code_for(start.url.as_str()).await;
+    rp.finish(start, &callback).await;
+
+    // Listed with readable times; "Disconnect" only asks.
+    let (status, _, html) = page(&app, &browser, "/account/brands").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Northwind Air") && html.contains("Connected since") && html.contains("just now"), "the brand, since when");
+    assert!(html.contains("Your email address") && !html.contains("Yes, disconnect"), "what it receives; nothing asked yet");
+    let (_, _, html) = page(&app, &browser, "/account/brands?disconnect=air").await;
+    assert!(html.contains("Disconnect Northwind Air?") && html.contains("Yes, disconnect Northwind Air"), "the confirmation");
+    assert!(!rp::audit_actions(&app).await.iter().any(|a| a == "oauth.consent_revoked"), "nothing ended by asking");
+
+    // The confirmation posted without the wasm: back to the page (not the question), done.
+    let response = browser
+        .http
+        .post(app.url("/api/disconnect_brand"))
+        .header(header::ORIGIN, app.public_url.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .header(header::ACCEPT, "text/html")
+        .form(&[("__page", "/account/brands"), ("slug", "air")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(location.starts_with("/account/brands?__ok="), "{location}");
+    let (status, _, html) = page(&app, &browser, &location).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("The brand was disconnected.") && html.contains("No brands are connected"), "the success state");
+    assert!(rp::audit_actions(&app).await.iter().any(|a| a == "oauth.consent_revoked"));
 }

@@ -1,6 +1,6 @@
 //! `/account/brands` ("Connected brands"): the brands the customer shares details with,
 //! what each receives, since when, and **Disconnect** after a confirmation. The
-//! confirmation is a page state (`?disconnect=<brand>`, reached by a link), so it works
+//! confirmation is a page state (`?disconnect=<brand>`, reached by a GET form), so it works
 //! before the wasm; the form then posts back to the page itself.
 
 use leptos::prelude::*;
@@ -66,7 +66,7 @@ fn brand_card(b: ConnectedBrandView, disconnect: ServerAction<DisconnectBrand>, 
     let website = b.website_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://"));
     let slug = b.slug.clone();
     let confirming = move || asked.get().as_deref() == Some(slug.as_str());
-    let ask_href = format!("{PAGE}?disconnect={}", crate::api::account::encode_path(&b.slug));
+    let ask_slug = b.slug.clone();
     let name = b.name.clone();
     let (ask_label, heading, text, confirm) = (
         t_with("account-brands-disconnect-label", &[("brand", name.clone())]),
@@ -102,7 +102,13 @@ fn brand_card(b: ConnectedBrandView, disconnect: ServerAction<DisconnectBrand>, 
                     </section>
                 }.into_any()
             } else {
-                view! { <p><a class="button danger" href=ask_href.clone() aria-label=ask_label.clone()>{t("account-brands-disconnect")}</a></p> }.into_any()
+                // Asks first: a plain GET to the confirmation state, with or without the wasm.
+                view! {
+                    <form method="get" action=PAGE class="inline-form">
+                        <input type="hidden" name="disconnect" value=ask_slug.clone()/>
+                        <button type="submit" class="danger" aria-label=ask_label.clone()>{t("account-brands-disconnect")}</button>
+                    </form>
+                }.into_any()
             }}
         </li>
     }

@@ -1,6 +1,6 @@
 //! `/account/devices`: where the customer is signed in; end any one other session, or
 //! all of them after a confirmation. Every form works before the wasm: the
-//! confirmation is a page state (`?confirm=others`), reached by a link.
+//! confirmation is a page state (`?confirm=others`), reached by a plain GET form.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,7 +51,11 @@ pub fn DevicesPage() -> impl IntoView {
         </Transition>
         <Show when=confirming
             fallback=|| view! {
-                <p><a class="button danger" href="/account/devices?confirm=others">{t("account-devices-end-others")}</a></p>
+                // Asks first: a plain GET to the confirmation state, with or without the wasm.
+                <form method="get" action=PAGE class="inline-form">
+                    <input type="hidden" name="confirm" value="others"/>
+                    <button type="submit" class="danger">{t("account-devices-end-others")}</button>
+                </form>
             }>
             <section class="card confirm" aria-labelledby="end-others-heading">
                 <h2 id="end-others-heading">{t("account-devices-end-others-heading")}</h2>

@@ -30,7 +30,7 @@ impl Default for Settings {
             lockout_threshold: 20,
             free_failures: 5,
             session_absolute_ms: 12 * 3_600_000,
-            product_name: "Your account".into(),
+            product_name: "Customer ID".into(),
         }
     }
 }

@@ -80,7 +80,7 @@ impl Default for RawConfig {
         Self {
             database_url: "sqlite://data/foyer.db".into(),
             public_url: "http://localhost:3000".into(),
-            product_name: "Your account".into(),
+            product_name: "Customer ID".into(),
             addr: "127.0.0.1:3000".into(),
             data_dir: "data".into(),
             site_root: "target/site".into(),

@@ -3,10 +3,11 @@
 //! minutes.
 //!
 //! Posted without the wasm, the page is rendered again after a redirect, so what a
-//! step shows lives in the server-side session until then: the enrolment (secret and
-//! QR code) until the app is confirmed, the new recovery codes until the next render
-//! of the page, which takes them out ([`take_recovery_codes`]): shown once, never
-//! reachable again.
+//! step shows must outlive it: the enrolment (secret and QR code) is opened again from
+//! its sealed row until the app is confirmed ([`pending_totp_setup`]); new recovery
+//! codes wait in the session, sealed with the master key, until the next render of the
+//! page takes them out ([`take_recovery_codes`]): shown once, never reachable again,
+//! never in clear in a session row.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,9 +35,6 @@ impl std::fmt::Debug for TotpSetup {
     }
 }
 
-/// The session key holding an enrolment in progress.
-#[cfg(feature = "ssr")]
-const SETUP: &str = "foyer.totp_setup";
 /// The session key holding recovery codes a plain post made, until the page shows them.
 #[cfg(feature = "ssr")]
 const NEW_CODES: &str = "foyer.new_recovery_codes";
@@ -46,7 +44,11 @@ const NEW_CODES: &str = "foyer.new_recovery_codes";
 #[cfg(feature = "ssr")]
 pub(crate) async fn keep_codes_for_page(codes: &[String]) -> Result<(), AppError> {
     if crate::api::plain_form_post() {
-        crate::auth::session().await?.insert(NEW_CODES, codes).await.map_err(|_| AppError::Internal)?;
+        let current = crate::auth::require().await?;
+        let ctx = crate::context::server_context()?;
+        let json = serde_json::to_vec(codes).map_err(|_| AppError::Internal)?;
+        let sealed = ctx.identity.seal_for_session(&current.customer_id, &json).map_err(crate::auth::fail)?;
+        crate::auth::session().await?.insert(NEW_CODES, sealed).await.map_err(|_| AppError::Internal)?;
     }
     Ok(())
 }
@@ -82,9 +84,7 @@ pub async fn start_totp() -> Result<TotpSetup, AppError> {
     let current = auth::require_recent().await?;
     let ctx = crate::context::server_context()?;
     let e = ctx.identity.start_totp(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
-    let setup = TotpSetup { secret: e.secret_base32, qr_svg: e.qr_svg };
-    auth::session().await?.insert(SETUP, &setup).await.map_err(|_| AppError::Internal)?;
-    Ok(setup)
+    Ok(TotpSetup { secret: e.secret_base32, qr_svg: e.qr_svg })
 }
 
 /// The enrolment in progress, for the page after a plain post (and after a reload):
@@ -97,7 +97,8 @@ pub async fn pending_totp_setup() -> Result<Option<TotpSetup>, AppError> {
     if !identity::session::auth_is_recent(current.auth_time, ctx.identity.now()) {
         return Ok(None);
     }
-    auth::session().await?.get::<TotpSetup>(SETUP).await.map_err(|_| AppError::Internal)
+    let pending = ctx.identity.pending_totp(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
+    Ok(pending.map(|e| TotpSetup { secret: e.secret_base32, qr_svg: e.qr_svg }))
 }
 
 /// Turns TOTP on with a first code; returns the recovery codes (shown once).
@@ -113,7 +114,6 @@ pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
         }])),
         other => auth::fail(other),
     })?;
-    let _ = auth::session().await?.remove_value(SETUP).await.map_err(|_| AppError::Internal)?;
     keep_codes_for_page(&codes).await?;
     // A recent sign-in plus a correct code of the new app: both factors, just proved.
     auth::proved_new_factor(&current, &["otp"]).await?;
@@ -143,8 +143,9 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
 #[server(endpoint = "take_recovery_codes")]
 pub async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
     use crate::auth;
-    if auth::current().await?.is_none() {
-        return Ok(Vec::new());
-    }
-    Ok(auth::session().await?.remove::<Vec<String>>(NEW_CODES).await.map_err(|_| AppError::Internal)?.unwrap_or_default())
+    let Some(current) = auth::current().await? else { return Ok(Vec::new()) };
+    let Some(sealed) = auth::session().await?.remove::<String>(NEW_CODES).await.map_err(|_| AppError::Internal)? else { return Ok(Vec::new()) };
+    let ctx = crate::context::server_context()?;
+    let json = ctx.identity.open_from_session(&current.customer_id, &sealed).map_err(auth::fail)?;
+    Ok(serde_json::from_slice(&json).unwrap_or_default())
 }

@@ -21,7 +21,7 @@ pub struct BrandSummary {
 #[server(prefix = "/admin/api", endpoint = "service_status")]
 pub async fn service_status() -> Result<StatusReport, crate::error::AppError> {
     if crate::admin::session::current().await?.is_none() {
-        return Err(crate::error::AppError::SignInRequired);
+        return Err(crate::error::respond(crate::error::AppError::SignInRequired));
     }
     let ctx = crate::context::server_context()?;
     let status = ctx.identity.service_status().await.map_err(crate::auth::fail)?;

@@ -89,6 +89,24 @@ pub(crate) fn totp_for(issuer: &str, secret: Vec<u8>, account: &str) -> Result<T
         .map_err(|e| Error::Internal(format!("totp: {e}")))
 }
 
+/// What the enrolment step shows for `secret`: the QR code (SVG) and the secret as text.
+fn enrolment_view(secret: &[u8], email: &str) -> Result<TotpEnrolment> {
+    let totp = totp(secret.to_vec(), email)?;
+    let otpauth_url = totp.to_url().map_err(|e| Error::Internal(format!("totp url: {e}")))?;
+    let qr_svg = QrCode::new(otpauth_url.as_bytes())
+        .map_err(|e| Error::Internal(format!("qr: {e}")))?
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    Ok(TotpEnrolment { secret_base32: base32_of(secret), otpauth_url, qr_svg })
+}
+
+/// The associated data of values sealed for a customer's session.
+fn session_associated(customer_id: &str) -> Vec<u8> {
+    format!("session:{customer_id}").into_bytes()
+}
+
 fn associated(customer_id: &str) -> Vec<u8> {
     format!("totp:{customer_id}").into_bytes()
 }
@@ -137,15 +155,32 @@ impl Identity {
         self.rng.fill(&mut secret);
         let sealed = self.master_key.seal(&secret, &associated(customer_id), self.rng.as_ref())?;
         self.store.totp_start(customer_id, &sealed, self.clock.now()).await?;
-        let totp = totp(secret.to_vec(), &c.email)?;
-        let otpauth_url = totp.to_url().map_err(|e| Error::Internal(format!("totp url: {e}")))?;
-        let qr_svg = QrCode::new(otpauth_url.as_bytes())
-            .map_err(|e| Error::Internal(format!("qr: {e}")))?
-            .render::<svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build();
-        Ok(TotpEnrolment { secret_base32: base32_of(&secret), otpauth_url, qr_svg })
+        enrolment_view(&secret, &c.email)
+    }
+
+    /// The enrolment started and not yet confirmed, shown again (the page a plain post
+    /// lands on, a reload): the secret is opened from its sealed row, so it is kept
+    /// nowhere else. `None` when nothing is pending.
+    pub async fn pending_totp(&self, principal: &Principal, customer_id: &str) -> Result<Option<TotpEnrolment>> {
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
+        let Some(c) = self.store.customer_by_id(customer_id).await? else { return Ok(None) };
+        let mut tx = self.store.begin().await?;
+        let row = credentials::totp_load(&mut tx, customer_id).await?;
+        tx.commit().await?;
+        let Some(row) = row.filter(|r| r.confirmed_at.is_none()) else { return Ok(None) };
+        let secret = self.master_key.open(&row.secret_sealed, &associated(customer_id))?;
+        enrolment_view(&secret, &c.email).map(Some)
+    }
+
+    /// Seals `plaintext` for the customer's own session (recovery codes on their way to
+    /// the page a plain post lands on): a session row never holds a secret in clear.
+    pub fn seal_for_session(&self, customer_id: &str, plaintext: &[u8]) -> Result<String> {
+        self.master_key.seal(plaintext, &session_associated(customer_id), self.rng.as_ref())
+    }
+
+    /// Opens what [`Identity::seal_for_session`] sealed for this customer.
+    pub fn open_from_session(&self, customer_id: &str, sealed: &str) -> Result<Vec<u8>> {
+        self.master_key.open(sealed, &session_associated(customer_id))
     }
 
     /// Confirms enrolment with a first code; returns the recovery codes (shown once).

@@ -127,13 +127,21 @@ test('without JavaScript: password, then a wrong code says so, then the right co
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Two-step verification' }), 'the second step after the password');
 
-    await page.getByLabel('Authentication code', { exact: true }).fill('aaaaa-bbbbb');
-    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    const codeField = page.getByLabel('Authentication code', { exact: true });
+    assert.equal(await codeField.getAttribute('inputmode'), 'numeric');
+    assert.equal(await codeField.getAttribute('autocomplete'), 'one-time-code');
+    await codeField.fill('999999');
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
     await expectVisible(summary(page).getByText('That code is not right.'), 'the specific second-step message');
+    // A recovery code (letters) has its own field, behind a native disclosure.
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code', { exact: true }).fill('aaaaa-bbbbb');
+    await page.getByRole('button', { name: 'Verify', exact: true }).last().click();
+    await expectVisible(summary(page).getByText('That code is not right.'), 'the specific message for a made-up recovery code');
     assert.equal(await summary(page).getByText('Email or password is incorrect').count(), 0, 'not the first step\'s message');
 
     await page.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
-    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the account after the right code');
   });
 });

@@ -213,3 +213,28 @@ test('without JavaScript, in German: the sign-in page and its refusal speak Germ
     await context.close();
   }
 });
+
+test('without JavaScript: after the password, a code by mail as the second step, remembering the device', { timeout: 120_000 }, async () => {
+  const email = await confirmedAccount('nojsmail2');
+  const jar = new Map();
+  await call('login', { email, password: PASSWORD }, jar);
+  const { secret } = await call('start_totp', {}, jar);
+  await call('confirm_totp', { code: totp(secret, Date.now()) }, jar);
+  await withPlainPage(async (page) => {
+    await page.goto(url('/login'));
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Two-step verification' }), 'the second step');
+    await page.getByRole('button', { name: 'Email me a code', exact: true }).click();
+    await expectVisible(page.getByRole('status').getByText('We sent a code to your email'), 'the "sent" state');
+
+    const code = await fromMail(email, /Enter this code to sign in: (\d{6})/);
+    await page.getByLabel('Remember this device for 30 days').check();
+    await page.getByLabel('Authentication code', { exact: true }).fill(code);
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the account after the mailed code');
+    const cookies = await page.context().cookies();
+    assert.ok(cookies.some((c) => /foyer-remember/.test(c.name)), 'the device is remembered');
+  });
+});

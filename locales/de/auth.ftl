@@ -127,6 +127,6 @@ auth-forgot-again = Erneut senden
 auth-reset-title = Neues Passwort wählen
 auth-reset-password = Neues Passwort
 auth-reset-code = Bestätigungscode
-auth-reset-code-hint = Nur wenn Sie die Bestätigung in zwei Schritten nutzen: aus Ihrer App oder ein Wiederherstellungscode.
+auth-reset-code-hint = Nur wenn Sie die Bestätigung in zwei Schritten nutzen: der 6-stellige Code aus Ihrer Authenticator-App.
 auth-reset-submit = Neues Passwort festlegen
 auth-reset-done = Ihr Passwort wurde geändert und alle Sitzungen Ihres Kontos wurden beendet.

@@ -127,6 +127,6 @@ auth-forgot-again = Send it again
 auth-reset-title = Choose a new password
 auth-reset-password = New password
 auth-reset-code = Authentication code
-auth-reset-code-hint = Only if you use two-step verification: from your app, or a recovery code.
+auth-reset-code-hint = Only if you use two-step verification: the 6-digit code from your authenticator app.
 auth-reset-submit = Set new password
 auth-reset-done = Your password is changed and every session of your account was ended.

@@ -127,13 +127,21 @@ test('without JavaScript: password, then a wrong code says so, then the right co
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Two-step verification' }), 'the second step after the password');
 
-    await page.getByLabel('Authentication code', { exact: true }).fill('aaaaa-bbbbb');
-    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    const codeField = page.getByLabel('Authentication code', { exact: true });
+    assert.equal(await codeField.getAttribute('inputmode'), 'numeric');
+    assert.equal(await codeField.getAttribute('autocomplete'), 'one-time-code');
+    await codeField.fill('999999');
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
     await expectVisible(summary(page).getByText('That code is not right.'), 'the specific second-step message');
+    // A recovery code (letters) has its own field, behind a native disclosure.
+    await page.getByText('Use a recovery code instead').click();
+    await page.getByLabel('Recovery code', { exact: true }).fill('aaaaa-bbbbb');
+    await page.getByRole('button', { name: 'Verify', exact: true }).last().click();
+    await expectVisible(summary(page).getByText('That code is not right.'), 'the specific message for a made-up recovery code');
     assert.equal(await summary(page).getByText('Email or password is incorrect').count(), 0, 'not the first step\'s message');
 
     await page.getByLabel('Authentication code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
-    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the account after the right code');
   });
 });
@@ -204,4 +212,29 @@ test('without JavaScript, in German: the sign-in page and its refusal speak Germ
   } finally {
     await context.close();
   }
+});
+
+test('without JavaScript: after the password, a code by mail as the second step, remembering the device', { timeout: 120_000 }, async () => {
+  const email = await confirmedAccount('nojsmail2');
+  const jar = new Map();
+  await call('login', { email, password: PASSWORD }, jar);
+  const { secret } = await call('start_totp', {}, jar);
+  await call('confirm_totp', { code: totp(secret, Date.now()) }, jar);
+  await withPlainPage(async (page) => {
+    await page.goto(url('/login'));
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Two-step verification' }), 'the second step');
+    await page.getByRole('button', { name: 'Email me a code', exact: true }).click();
+    await expectVisible(page.getByRole('status').getByText('We sent a code to your email'), 'the "sent" state');
+
+    const code = await fromMail(email, /Enter this code to sign in: (\d{6})/);
+    await page.getByLabel('Remember this device for 30 days').check();
+    await page.getByLabel('Authentication code', { exact: true }).fill(code);
+    await page.getByRole('button', { name: 'Verify', exact: true }).first().click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'the account after the mailed code');
+    const cookies = await page.context().cookies();
+    assert.ok(cookies.some((c) => /foyer-remember/.test(c.name)), 'the device is remembered');
+  });
 });

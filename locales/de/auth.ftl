@@ -44,11 +44,13 @@ auth-second-remember-hint = Nur auf Ihrem eigenen Gerät. Wenn Sie Ihre anderen 
 auth-second-passkey-explain = Schließen Sie die Anmeldung mit Ihrem Passkey ab.
 auth-second-passkey = Passkey verwenden
 auth-second-explain = Geben Sie den 6-stelligen Code aus Ihrer Authenticator-App, einen Ihrer Wiederherstellungscodes oder einen Code ein, den wir Ihnen per E-Mail senden.
-auth-second-explain-passkey = Ohne Ihren Passkey geben Sie den Code aus Ihrer Authenticator-App, einen Wiederherstellungscode oder einen Code ein, den wir Ihnen per E-Mail senden.
 auth-second-mail = Code per E-Mail senden
 auth-second-mail-sent = Wir haben Ihnen einen Code per E-Mail gesendet. Er gilt einmal, 10 Minuten lang.
 auth-second-code = Bestätigungscode
-auth-second-code-hint = Aus Ihrer Authenticator-App, ein Wiederherstellungscode oder der Code aus unserer E-Mail.
+auth-second-code-hint = Aus Ihrer Authenticator-App oder der Code aus unserer E-Mail: 6 Ziffern.
+auth-second-recovery-toggle = Stattdessen einen Wiederherstellungscode verwenden
+auth-second-recovery = Wiederherstellungscode
+auth-second-recovery-hint = Einer der Codes, die Sie beim Einschalten der Bestätigung in zwei Schritten gespeichert haben, etwa abcde-fghjk. Jeder Code gilt einmal.
 auth-second-submit = Bestätigen
 auth-second-start-again = Neu beginnen
 
@@ -88,7 +90,6 @@ auth-confirmed = Ihre E-Mail-Adresse ist bestätigt.
 auth-confirmed-password-removed = Da sie in einem anderen Browser bestätigt wurde als dem, in dem das Konto erstellt wurde, haben wir das bei der Registrierung festgelegte Passwort zur Sicherheit entfernt.
 auth-confirmed-set-password = Passwort festlegen
 auth-confirmed-code = Mit einem Code per E-Mail anmelden
-auth-confirmed-continue = Weiter
 
 ## /verify
 auth-verify-title = E-Mail-Adresse bestätigen
@@ -126,6 +127,6 @@ auth-forgot-again = Erneut senden
 auth-reset-title = Neues Passwort wählen
 auth-reset-password = Neues Passwort
 auth-reset-code = Bestätigungscode
-auth-reset-code-hint = Nur wenn Sie die Bestätigung in zwei Schritten nutzen: aus Ihrer App oder ein Wiederherstellungscode.
+auth-reset-code-hint = Nur wenn Sie die Bestätigung in zwei Schritten nutzen: der 6-stellige Code aus Ihrer Authenticator-App.
 auth-reset-submit = Neues Passwort festlegen
 auth-reset-done = Ihr Passwort wurde geändert und alle Sitzungen Ihres Kontos wurden beendet.

@@ -44,11 +44,13 @@ auth-second-remember-hint = Only on your own device. Signing out your other devi
 auth-second-passkey-explain = Use your passkey to finish signing in.
 auth-second-passkey = Use a passkey
 auth-second-explain = Enter the 6-digit code from your authenticator app, one of your recovery codes, or a code we send to your email.
-auth-second-explain-passkey = Without the passkey at hand, enter the code from your authenticator app, a recovery code, or a code we send to your email.
 auth-second-mail = Email me a code
 auth-second-mail-sent = We sent a code to your email. It works once, for 10 minutes.
 auth-second-code = Authentication code
-auth-second-code-hint = From your authenticator app, a recovery code, or the code we mailed you.
+auth-second-code-hint = From your authenticator app, or the code we mailed you: 6 digits.
+auth-second-recovery-toggle = Use a recovery code instead
+auth-second-recovery = Recovery code
+auth-second-recovery-hint = One of the codes you saved when you turned on two-step verification, like abcde-fghjk. Each works once.
 auth-second-submit = Verify
 auth-second-start-again = Start again
 
@@ -88,7 +90,6 @@ auth-confirmed = Your email address is confirmed.
 auth-confirmed-password-removed = Because it was confirmed in a different browser from the one that created the account, the password set at sign-up was removed for safety.
 auth-confirmed-set-password = Set a password
 auth-confirmed-code = Sign in with a code by email
-auth-confirmed-continue = Continue
 
 ## /verify
 auth-verify-title = Confirm your email
@@ -126,6 +127,6 @@ auth-forgot-again = Send it again
 auth-reset-title = Choose a new password
 auth-reset-password = New password
 auth-reset-code = Authentication code
-auth-reset-code-hint = Only if you use two-step verification: from your app, or a recovery code.
+auth-reset-code-hint = Only if you use two-step verification: the 6-digit code from your authenticator app.
 auth-reset-submit = Set new password
 auth-reset-done = Your password is changed and every session of your account was ended.

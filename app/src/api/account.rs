@@ -339,10 +339,14 @@ pub async fn forgot_password(email: String, return_to: Option<String>) -> Result
     ctx.identity.request_password_reset(&identity::principal::Principal::Anonymous, &email, &auth::request_meta_for(return_to.as_deref()).await).await.map_err(auth::fail)
 }
 
+/// Sets a new password from the mailed link. An account with a second factor sends
+/// its code: from the app (`code`) or a recovery code (`recovery_code`, its own field
+/// because it has letters).
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(token: String, password: String, code: Option<String>) -> Result<(), AppError> {
+pub async fn reset_password(token: String, password: String, code: Option<String>, recovery_code: Option<String>) -> Result<(), AppError> {
     use crate::auth;
     let ctx = crate::context::server_context()?;
+    let code = code.filter(|c| !c.trim().is_empty()).or(recovery_code);
     ctx.identity.reset_password(&identity::principal::Principal::Anonymous, &token, password.into(), code.as_deref()).await.map(|_| ()).map_err(auth::fail)?;
     // Whoever holds this browser is not signed in by a reset.
     auth::sign_out().await

@@ -210,11 +210,22 @@ pub fn SecondFactorPage() -> impl IntoView {
         <ActionForm action=action attr:class="card form" attr:novalidate="true" attr:id="second-factor-form">
             <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Code", "field-code")]/>
             <PageField/>
-            <Field label=t("auth-second-code") name="code" autocomplete="one-time-code" required=true
+            <Field label=t("auth-second-code") name="code" autocomplete="one-time-code" inputmode="numeric" required=true
                 hint=t("auth-second-code-hint")/>
             <input type="hidden" name="return_to" value=return_to/>
             <button type="submit" disabled=move || action.pending().get()>{t("auth-second-submit")}</button>
         </ActionForm>
+        // Recovery codes have letters: their own field, with a full keyboard.
+        <details class="recovery-code">
+            <summary>{t("auth-second-recovery-toggle")}</summary>
+            <ActionForm action=action attr:class="card form" attr:novalidate="true">
+                <PageField/>
+                <Field id="field-recovery-code" label=t("auth-second-recovery") name="code" autocomplete="off" required=true
+                    hint=t("auth-second-recovery-hint")/>
+                <input type="hidden" name="return_to" value=return_to/>
+                <button type="submit" disabled=move || action.pending().get()>{t("auth-second-submit")}</button>
+            </ActionForm>
+        </details>
         <ActionForm action=mail attr:class="inline-form">
             <PageField/>
             {move || (!mail.pending().get()).then(|| form_alert(mail.value()))}

@@ -165,8 +165,12 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <Field label=t("auth-reset-password") name="password" kind="password" autocomplete="new-password" required=true
                         error=field_error(result, "New password") on_input=Callback::new(move |v| password.set(v))/>
                     <StrengthMeter password=password.into() personal=Signal::derive(Vec::new)/>
-                    <Field label=t("auth-reset-code") name="code" autocomplete="one-time-code"
+                    <Field label=t("auth-reset-code") name="code" autocomplete="one-time-code" inputmode="numeric"
                         hint=t("auth-reset-code-hint") error=field_error(result, "Code")/>
+                    <details class="recovery-code">
+                        <summary>{t("auth-second-recovery-toggle")}</summary>
+                        <Field label=t("auth-second-recovery") name="recovery_code" autocomplete="off" hint=t("auth-second-recovery-hint")/>
+                    </details>
                     <button type="submit" disabled=move || action.pending().get()>{t("auth-reset-submit")}</button>
                 </ActionForm>
             }

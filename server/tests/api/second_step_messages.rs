@@ -7,11 +7,15 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::accounts::{Browser, LOGIN_FAILED, PASSWORD, WRONG, customer};
+use crate::accounts::{Browser, LOGIN_FAILED, NEW_PASSWORD, PASSWORD, RESET_SUBJECT, WRONG, customer, link_token, mail_to};
 use crate::mfa::{enrol, next_code};
 use crate::support::{Db, TestApp, both_backends};
 
-both_backends!(second_step_refusals_say_which, spent_and_wrong_codes_repeated_are_still_throttled);
+both_backends!(
+    second_step_refusals_say_which,
+    spent_and_wrong_codes_repeated_are_still_throttled,
+    a_reset_takes_the_recovery_code_from_its_own_field,
+);
 
 pub(crate) const CODE_WRONG: &str = "That code is not right.";
 pub(crate) const CODE_USED: &str = "That code has already been used.";
@@ -124,4 +128,23 @@ async fn spent_and_wrong_codes_repeated_are_still_throttled(db: Db) {
     assert_eq!(answers.first().map(String::as_str), Some(CODE_USED), "the spent recovery code says so");
     assert!(answers.iter().all(|a| a == CODE_USED || a == CODE_WRONG), "{answers:?}");
     assert!(!answers.iter().any(|a| a == LOGIN_FAILED), "after a right password, never the first step's answer");
+}
+
+/// The reset page asks for the app's code in a numeric field and a recovery code (which
+/// has letters) in its own: either completes the reset of an account with a second step.
+async fn a_reset_takes_the_recovery_code_from_its_own_field(db: Db) {
+    let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
+    let email = "resetrecovery@example.com";
+    customer(&app, email).await;
+    let owner = Browser::new(&app);
+    let (_, recovery) = enrol(&app, &owner, email).await;
+    assert_eq!(Browser::new(&app).call("forgot_password", &[("email", email)]).await.0, 200);
+    let token = link_token(&app, &mail_to(&app, email, RESET_SUBJECT).await, "/reset-password");
+    let anon = Browser::new(&app);
+    let refused = anon.call("reset_password", &[("token", token.as_str()), ("password", NEW_PASSWORD), ("code", ""), ("recovery_code", "")]).await;
+    assert_eq!(refused, (403, json!("SecondFactorRequired")));
+    let fields = [("token", token.as_str()), ("password", NEW_PASSWORD), ("code", ""), ("recovery_code", recovery[1].as_str())];
+    let done = anon.call("reset_password", &fields).await;
+    assert_eq!(done.0, 200, "{}", done.1);
+    assert_eq!(Browser::new(&app).login(email, NEW_PASSWORD).await, (200, json!(SECOND_STEP)));
 }

@@ -34,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     context::set_content_security_policy();
     let locale = i18n::locale();
-    // The browser's messages (not executed, so no nonce): `i18n` reads them in the wasm.
+    // The browser's messages (data, not executed): `i18n` reads them in the wasm.
     #[cfg(feature = "ssr")]
     let messages = i18n::messages_json(locale);
     #[cfg(not(feature = "ssr"))]
@@ -57,7 +57,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="foyer"/>
                 <HydrationScripts options/>
                 <MetaTags/>
-                <script type="application/json" id=i18n::MESSAGES_ID inner_html=messages></script>
+                // Data, never run; the nonce keeps "every script carries the nonce" simple to check.
+                <script type="application/json" id=i18n::MESSAGES_ID nonce=leptos::nonce::use_nonce().map(|n| n.to_string()) inner_html=messages></script>
             </head>
             <body>
                 <App/>

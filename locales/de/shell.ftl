@@ -16,7 +16,7 @@ shell-brand-links = Links von {$brand}
 shell-footer-nav = Hilfe und Informationen
 shell-footer-help = Hilfe
 shell-footer-home = Startseite von {$product}
-shell-footer-note = {$product} ist ein Konto für alle Marken der Gruppe.
+shell-footer-note = {$product}: ein Konto für alle Marken der Gruppe.
 
 # Home
 shell-home-welcome = Willkommen

@@ -16,7 +16,7 @@ shell-brand-links = {$brand} links
 shell-footer-nav = Help and information
 shell-footer-help = Help
 shell-footer-home = {$product} home
-shell-footer-note = {$product} keeps one account for all the group’s brands.
+shell-footer-note = {$product}: one account for every brand of the group.
 
 # Home
 shell-home-welcome = Welcome

@@ -6,6 +6,7 @@ shell-your-account = Ihr Konto
 shell-sign-in = Anmelden
 shell-sign-out = Abmelden
 shell-create-account = Konto erstellen
+shell-mark-home = {$product} – Startseite
 shell-brand-with-product = mit {$product}
 shell-brand-website = Website von {$brand}
 shell-brand-support = Hilfe und Support

@@ -6,6 +6,7 @@ shell-your-account = Your account
 shell-sign-in = Sign in
 shell-sign-out = Sign out
 shell-create-account = Create account
+shell-mark-home = {$product} home page
 shell-brand-with-product = with {$product}
 shell-brand-website = {$brand} website
 shell-brand-support = Help and support

@@ -7,9 +7,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PASSWORD, confirmedAccount } from '../support/accounts.mjs';
 import {
   TIMEOUT,
   browser,
+  foyer,
   expectVisible,
   setupFoyerAndBrowser,
   url,
@@ -19,13 +21,14 @@ import {
 setupFoyerAndBrowser();
 
 /** Text that is the same in every language: names, not words. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Your account', '·', '—', '–', '*']);
+const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Your account', 'Mira', '·', '—', '–', '*']);
 
-/** A context with or without JavaScript, asking for English. */
-async function withContext(javaScriptEnabled, fn) {
+/** A context with or without JavaScript, asking for English (with `cookies`, signed in). */
+async function withContext(javaScriptEnabled, fn, cookies = []) {
   const context = await browser.newContext({ javaScriptEnabled, locale: 'en-US' });
   context.setDefaultTimeout(TIMEOUT);
   context.setDefaultNavigationTimeout(TIMEOUT);
+  if (cookies.length) await context.addCookies(cookies);
   const page = await context.newPage();
   try {
     return await fn(page);
@@ -109,6 +112,26 @@ test('switching to German with JavaScript changes every string on the help page,
     assert.equal(await page.getAttribute('html', 'lang'), 'de', 'the choice is remembered for the next page');
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Willkommen' }), 'the German home page');
   });
+});
+
+test('signed in, switching to German changes every string on the home and account pages', { timeout: 180_000 }, async () => {
+  const email = await confirmedAccount('lang');
+  const r = await fetch(url('/api/login'), {
+    method: 'POST',
+    headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email, password: PASSWORD }).toString(),
+  });
+  assert.equal(r.status, 200, await r.text());
+  const cookies = r.headers.getSetCookie().map((line) => {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), url: foyer.baseUrl };
+  });
+  const failures = [];
+  for (const path of ['/', '/account', '/account/security', '/account/devices', '/account/activity', '/account/brands']) {
+    await withContext(false, (page) => compare(page, path, false), cookies).catch((e) => failures.push(e.message));
+  }
+  assert.deepEqual(failures, [], failures.join('\n\n'));
 });
 
 test('the switch sets a long-lived cookie and goes back to our own pages only', async () => {

@@ -6,6 +6,7 @@ shell-your-account = Ihr Konto
 shell-sign-in = Anmelden
 shell-sign-out = Abmelden
 shell-create-account = Konto erstellen
+shell-mark-home = {$product} – Startseite
 shell-brand-with-product = mit {$product}
 shell-brand-website = Website von {$brand}
 shell-brand-support = Hilfe und Support
@@ -16,7 +17,7 @@ shell-brand-links = Links von {$brand}
 shell-footer-nav = Hilfe und Informationen
 shell-footer-help = Hilfe
 shell-footer-home = Startseite von {$product}
-shell-footer-note = {$product} ist ein Konto für alle Marken der Gruppe.
+shell-footer-note = {$product}: ein Konto für alle Marken der Gruppe.
 
 # Home
 shell-home-welcome = Willkommen

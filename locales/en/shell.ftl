@@ -6,6 +6,7 @@ shell-your-account = Your account
 shell-sign-in = Sign in
 shell-sign-out = Sign out
 shell-create-account = Create account
+shell-mark-home = {$product} home page
 shell-brand-with-product = with {$product}
 shell-brand-website = {$brand} website
 shell-brand-support = Help and support
@@ -16,7 +17,7 @@ shell-brand-links = {$brand} links
 shell-footer-nav = Help and information
 shell-footer-help = Help
 shell-footer-home = {$product} home
-shell-footer-note = {$product} keeps one account for all the group’s brands.
+shell-footer-note = {$product}: one account for every brand of the group.
 
 # Home
 shell-home-welcome = Welcome

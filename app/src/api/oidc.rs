@@ -106,6 +106,29 @@ fn scope_words(scope: &str) -> String {
     crate::i18n::t(&id)
 }
 
+/// Lets a brand flow's forms end at the brand: a plain post (Allow, Deny, or a sign-in
+/// step whose next stop is `/oauth2/continue`) is redirected on to the client's
+/// `redirect_uri`, and browsers hold every hop of a form's redirects to the page's CSP
+/// `form-action` (`'self'` alone would stop the last one). Adds that one origin (http
+/// or https only) to this page's policy; called while the consent page and the brand
+/// flow's sign-in pages render (`consent_details`, `brand_for_return_to`).
+#[cfg(feature = "ssr")]
+fn let_forms_reach(redirect_uri: &str) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let Some(origin) = url::Url::parse(redirect_uri).ok().filter(|u| matches!(u.scheme(), "http" | "https")).map(|u| u.origin().ascii_serialization()) else {
+        return;
+    };
+    if origin.contains([';', ',', ' ', '\'']) {
+        return;
+    }
+    let Ok(mut parts) = response.0.write() else { return };
+    let Some(policy) = parts.headers.get(http::header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).map(str::to_owned) else { return };
+    let widened = policy.replacen("form-action 'self'", &format!("form-action 'self' {origin}"), 1);
+    if let Ok(value) = http::HeaderValue::from_str(&widened) {
+        parts.headers.insert(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The consent page's facts, for the request bound to this customer and sign-in.
 #[server(endpoint = "consent_details")]
 pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
@@ -120,6 +143,7 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     {
         return Err(expired());
     }
+    let_forms_reach(&pending.request.redirect_uri);
     let need = ctx.identity.consent_need(&crate::api::customer(&current), &pending, &current.customer_id).await.map_err(auth::fail)?;
     let Some(brand) = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)? else { return Err(expired()) };
     let Some(customer) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else {
@@ -165,6 +189,7 @@ pub async fn brand_for_return_to(return_to: Option<String>) -> Result<Option<Bra
     let Some(r) = return_to.as_deref().and_then(handle_in_return_to) else { return Ok(None) };
     let ctx = crate::context::server_context()?;
     let Some(pending) = ctx.identity.pending_request(&r).await.map_err(auth::fail)? else { return Ok(None) };
+    let_forms_reach(&pending.request.redirect_uri);
     let brand = ctx.identity.brand(&pending.client.brand_slug).await.map_err(auth::fail)?;
     Ok(brand.map(brand_view))
 }

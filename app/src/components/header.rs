@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use crate::api::account::{Logout, encode_path, me};
 use crate::components::brand::{BrandMark, brand_flow, product_name};
 use crate::components::form::{PageField, go_to};
-use crate::i18n::{Locale, t};
+use crate::i18n::{Locale, t, t_with};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -15,7 +15,12 @@ pub fn Header() -> impl IntoView {
     let flow = brand_flow();
     let mark = move || {
         let product = product.clone();
-        let plain = move || view! { <a class="brand-mark" href="/">{product.clone()}</a> };
+        // Named with where it goes: the product's name alone can read like a header link
+        // ("Your account" is both the default name and the account link).
+        let plain = move || {
+            let label = t_with("shell-mark-home", &[("product", product.clone())]);
+            view! { <a class="brand-mark" href="/" aria-label=label>{product.clone()}</a> }
+        };
         match flow {
             Some(brand) => view! {
                 <Suspense fallback=plain.clone()>

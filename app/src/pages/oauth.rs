@@ -101,10 +101,10 @@ fn consent(r: String, v: ConsentView) -> AnyView {
     let (r_allow, r_deny) = (r.clone(), r.clone());
     view! {
         <BrandBanner brand=v.brand.clone()/>
-        <h1>{t_with("shell-consent-heading", &[("brand", name.clone()), ("product", product)])}</h1>
+        <h1>{t_with("shell-consent-heading", &[("brand", name.clone())])}</h1>
         {signed_in_as(r, v.email.clone())}
         <section class="card consent" aria-labelledby="consent-heading">
-            <h2 id="consent-heading">{t_with("shell-consent-will-be-able", &[("brand", name.clone())])}</h2>
+            <h2 id="consent-heading">{t_with("shell-consent-will-be-able", &[("brand", name.clone()), ("product", product)])}</h2>
             {scope_items(v.new_scopes, v.approved_scopes)}
             <p class="hint">{t_with("shell-consent-requested-by", &[("client", v.client_name.clone()), ("brand", name.clone())])} " "
                 <a href="/account/brands">{t("shell-home-brands")}</a>"."</p>

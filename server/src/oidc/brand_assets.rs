@@ -104,6 +104,7 @@ pub async fn logo(State(state): State<AppState>, Path(slug): Path<String>) -> Re
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     use super::*;
 

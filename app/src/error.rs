@@ -232,7 +232,9 @@ mod server {
                 Error::LoginFailed => Self::Message(t("error-login-failed")),
                 Error::Refused(r) => Self::Message(refusal_message(&r)),
                 Error::Forbidden => Self::Forbidden,
+                Error::NotFound("passkey") => Self::NotFound(t("error-not-found-passkey")),
                 Error::NotFound(_) => Self::NotFound(t("error-not-found")),
+                Error::Conflict("passkey") => Self::Conflict(t("error-conflict-passkey")),
                 Error::Conflict(_) => Self::Conflict(t("error-conflict")),
                 Error::Busy => Self::Busy,
                 // The core's text for these is for the log (ids, never personal data).
@@ -289,8 +291,9 @@ mod server {
 
         #[test]
         fn not_found_and_conflict_say_so_in_words() {
-            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("That no longer exists. Please reload the page.".into()));
-            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("That exists already.".into()));
+            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("That passkey was not found. Please reload the page.".into()));
+            assert_eq!(AppError::from(Error::NotFound("account")), AppError::NotFound("That no longer exists. Please reload the page.".into()));
+            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("That passkey is already registered.".into()));
             assert_eq!(AppError::from(Error::Throttled { retry_after_secs: 7 }), AppError::Throttled(7));
         }
 

@@ -14,7 +14,9 @@ error-token-invalid = Dieser Link oder Code ist ungültig oder abgelaufen.
 error-login-failed = E-Mail-Adresse oder Passwort ist falsch, oder das Konto kann sich gerade nicht anmelden.
 error-code-failed = Dieser Code stimmt nicht oder ist abgelaufen. Fordern Sie bei Bedarf einen neuen an.
 error-not-found = Das gibt es nicht mehr. Bitte laden Sie die Seite neu.
+error-not-found-passkey = Dieser Passkey wurde nicht gefunden. Bitte laden Sie die Seite neu.
 error-conflict = Das gibt es bereits.
+error-conflict-passkey = Dieser Passkey ist bereits registriert.
 
 # Feldfehler aus dem Kern (app::error::field_message); $field ist ein Name von unten.
 error-missing = Bitte füllen Sie „{$field}“ aus.

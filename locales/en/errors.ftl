@@ -14,7 +14,9 @@ error-token-invalid = This link or code is invalid or has expired.
 error-login-failed = Email or password is incorrect, or the account cannot sign in right now.
 error-code-failed = That code is not right or has expired. Ask for a new one if needed.
 error-not-found = That no longer exists. Please reload the page.
+error-not-found-passkey = That passkey was not found. Please reload the page.
 error-conflict = That exists already.
+error-conflict-passkey = That passkey is already registered.
 
 # Field errors from the core (app::error::field_message); $field is a name below.
 error-missing = {$field} is required.

@@ -67,7 +67,7 @@ mail-factor-link = Not you? Review your security settings
 
 mail-cleared-subject = We removed what was set up before your address was confirmed
 mail-cleared-why-reset = The password of your {$product} account was reset before its email address was confirmed.
-mail-cleared-why-confirmed = Your email address is confirmed. It was confirmed in a different browser from the one that created your {$product} account.
+mail-cleared-why-confirmed = Your email address is confirmed. It was confirmed in a different browser from the one that created the account.
 mail-cleared-what = Until an address is confirmed, anyone could have set the account up, so we removed what it held: {$what}.
 mail-cleared-password = Because of that, the password set at sign-up was removed for safety: set a password, or sign in with a code by email.
 mail-cleared-again = If that was you, sign in and set it up again.

@@ -17,5 +17,5 @@
 mod flow;
 mod logout;
 mod negatives;
-mod rp;
+pub(crate) mod rp;
 mod tokens;

@@ -76,6 +76,11 @@ async fn a_german_profile_gets_german_verification_and_reset_mail(db: Db) {
     assert!(reset.text.contains("Neues Passwort wählen: "), "{}", reset.text);
     assert!(reset.text.contains("Ihres Northwind ID-Kontos"), "{}", reset.text);
     names_the_product(&reset);
+    // Someone registers the address from an English page: the owner is told in German.
+    let taken = Registration { email: email.into(), password: secret(PASSWORD), given_name: None, family_name: None, accept_terms: true };
+    app.identity.register(&Principal::Anonymous, taken, &meta(Locale::En)).await.unwrap();
+    let notice = mail_to(&app, email, "Jemand wollte mit Ihrer Adresse ein Konto anlegen").await;
+    names_the_product(&notice);
 
     // Verification: an unconfirmed account with a German profile asks again from an English page.
     let email = "hans@example.com";

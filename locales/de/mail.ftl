@@ -8,7 +8,7 @@ mail-test-body = Diese Nachricht bestätigt, dass {$product} mit den aktuellen E
 mail-test-link = {$product} öffnen
 
 mail-staff-subject = Ihr Mitarbeiterkonto für {$product}
-mail-staff-body = Für diese Adresse wurde ein {$role}-Konto für {$product} angelegt.
+mail-staff-body = Für diese Adresse wurde ein Konto für {$product} mit der Rolle {$role} angelegt.
 mail-staff-enrol = Die Person, die es angelegt hat, gibt Ihnen einen einmaligen Einrichtungslink. Dort wählen Sie Ihr Passwort und richten eine Authenticator-App ein. Wenn Sie das nicht erwartet haben, informieren Sie Ihr Sicherheitsteam.
 mail-staff-link = Bei {$product} anmelden
 

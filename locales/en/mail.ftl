@@ -8,7 +8,7 @@ mail-test-body = This message confirms that {$product} can deliver email with it
 mail-test-link = Open {$product}
 
 mail-staff-subject = Your staff account for {$product}
-mail-staff-body = A {$role} account for {$product} was created for this address.
+mail-staff-body = An account for {$product} with the {$role} role was created for this address.
 mail-staff-enrol = The operator who created it will give you a one-time enrolment link, where you choose your password and set up an authenticator app. If you did not expect this, tell your security team.
 mail-staff-link = Sign in to {$product}
 

@@ -323,7 +323,7 @@ mod server {
             assert_eq!(in_german(|| AppError::from(Error::Refused(Refusal::TooManyPasskeys(20))).to_string()), "Ein Konto kann höchstens 20 Passkeys haben.");
             // English says the same as the core.
             let english = AppError::from(Error::Invalid(ParseError::Invalid { field: "Email", reason: identity::domain::Reason::EmailShape }));
-            assert_eq!(english.for_field("Email").as_deref(), Some("Email is not valid: it should look like name@example.com."));
+            assert_eq!(english.for_field("Email").as_deref(), Some("Email is not valid: it should look like name@example.com"));
         }
 
         /// Every code the core can give has its message in every locale.
@@ -344,6 +344,13 @@ mod server {
                 Reason::EmailUnusable,
                 Reason::TotpAlreadySet,
                 Reason::PasskeyName,
+                Reason::Phone,
+                Reason::LanguageTag,
+                Reason::Date,
+                Reason::DateInFuture,
+                Reason::DateTooOld,
+                Reason::Country,
+                Reason::PostalCode,
             ];
             let refusals = [Refusal::ConfirmEmailFirst, Refusal::PasskeyNotVerified, Refusal::TooManyPasskeys(20), Refusal::LastPasskey];
             let ids: Vec<String> = reasons

@@ -35,6 +35,13 @@ error-reason-same-email = Das ist bereits Ihre E-Mail-Adresse.
 error-reason-email-unusable = Diese Adresse kann nicht verwendet werden. Wählen Sie eine andere.
 error-reason-totp-already-set = Eine Authenticator-App ist bereits eingerichtet.
 error-reason-passkey-name = Geben Sie dem Passkey einen Namen mit 1 bis 60 Zeichen.
+error-reason-phone = „{$field}“ ist ungültig: Verwenden Sie das internationale Format, etwa +49 30 901820.
+error-reason-language-tag = „{$field}“ ist ungültig: Verwenden Sie ein Sprachkürzel wie de oder de-AT.
+error-reason-date = „{$field}“ ist ungültig: Geben Sie ein echtes Datum im Format JJJJ-MM-TT an.
+error-reason-date-in-future = „{$field}“ ist ungültig: Das Datum liegt in der Zukunft.
+error-reason-date-too-old = „{$field}“ ist ungültig: Das Datum liegt mehr als 130 Jahre zurück.
+error-reason-country = „{$field}“ ist ungültig: Verwenden Sie den zweistelligen Ländercode, etwa DE oder AT.
+error-reason-postal-code = „{$field}“ ist ungültig: Verwenden Sie Buchstaben, Ziffern, Leerzeichen und Bindestriche.
 
 # Warum eine Aktion nicht möglich ist (identity::Refusal).
 error-refused-confirm-email-first = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Nutzen Sie den Link oder Code aus der E-Mail, die wir Ihnen bei der Registrierung geschickt haben (auf Ihrer Profilseite können Sie eine neue anfordern). Bis dahin kann dem Konto nichts hinzugefügt werden.

@@ -154,6 +154,7 @@ mod server {
             "Name" => t("error-field-name"),
             "Phone" => t("error-field-phone"),
             "Preferred language" => t("error-field-language"),
+            "Time zone" => t("error-field-time-zone"),
             "Birth date" => t("error-field-birth-date"),
             "Country" => t("error-field-country"),
             "Postal code" => t("error-field-postal-code"),
@@ -232,7 +233,9 @@ mod server {
                 Error::LoginFailed => Self::Message(t("error-login-failed")),
                 Error::Refused(r) => Self::Message(refusal_message(&r)),
                 Error::Forbidden => Self::Forbidden,
+                Error::NotFound("passkey") => Self::NotFound(t("error-not-found-passkey")),
                 Error::NotFound(_) => Self::NotFound(t("error-not-found")),
+                Error::Conflict("passkey") => Self::Conflict(t("error-conflict-passkey")),
                 Error::Conflict(_) => Self::Conflict(t("error-conflict")),
                 Error::Busy => Self::Busy,
                 // The core's text for these is for the log (ids, never personal data).
@@ -290,8 +293,9 @@ mod server {
 
         #[test]
         fn not_found_and_conflict_say_so_in_words() {
-            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("That no longer exists. Please reload the page.".into()));
-            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("That exists already.".into()));
+            assert_eq!(AppError::from(Error::NotFound("passkey")), AppError::NotFound("That passkey was not found. Please reload the page.".into()));
+            assert_eq!(AppError::from(Error::NotFound("account")), AppError::NotFound("That no longer exists. Please reload the page.".into()));
+            assert_eq!(AppError::from(Error::Conflict("passkey")), AppError::Conflict("That passkey is already registered.".into()));
             assert_eq!(AppError::from(Error::Throttled { retry_after_secs: 7 }), AppError::Throttled(7));
         }
 
@@ -321,7 +325,7 @@ mod server {
             assert_eq!(in_german(|| AppError::from(Error::Refused(Refusal::TooManyPasskeys(20))).to_string()), "Ein Konto kann höchstens 20 Passkeys haben.");
             // English says the same as the core.
             let english = AppError::from(Error::Invalid(ParseError::Invalid { field: "Email", reason: identity::domain::Reason::EmailShape }));
-            assert_eq!(english.for_field("Email").as_deref(), Some("Email is not valid: it should look like name@example.com."));
+            assert_eq!(english.for_field("Email").as_deref(), Some("Email is not valid: it should look like name@example.com"));
         }
 
         /// Every code the core can give has its message in every locale.
@@ -342,6 +346,13 @@ mod server {
                 Reason::EmailUnusable,
                 Reason::TotpAlreadySet,
                 Reason::PasskeyName,
+                Reason::Phone,
+                Reason::LanguageTag,
+                Reason::Date,
+                Reason::DateInFuture,
+                Reason::DateTooOld,
+                Reason::Country,
+                Reason::PostalCode,
             ];
             let refusals = [Refusal::ConfirmEmailFirst, Refusal::PasskeyNotVerified, Refusal::TooManyPasskeys(20), Refusal::LastPasskey];
             let ids: Vec<String> = reasons

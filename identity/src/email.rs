@@ -323,7 +323,7 @@ mod tests {
         assert_eq!(m.to, "s@example.com");
         assert!(m.text.contains("Sign in to Northwind ID: https://id.example.com/admin"), "{}", m.text);
         assert!(m.html.contains("<a href=\"https://id.example.com/admin\">Sign in to Northwind ID</a>"), "{}", m.html);
-        assert!(m.html.contains("support account"));
+        assert!(m.html.contains("the support role"), "{}", m.html);
     }
 
     #[test]
@@ -413,6 +413,26 @@ mod tests {
         let m = Template::ProvisionalCleared { removed: &removed, proof: Proof::Confirmation { same_browser: false }, login_link: "l", code_link: "c", reset_link: "r" }
             .render("a@example.com", &voice(Locale::De));
         assert!(m.text.contains("2 Passkeys und 1 angemeldete Sitzung"), "{}", m.text);
+    }
+
+    /// The owner of a cleared account is told why, what went and what to do.
+    #[test]
+    fn the_cleared_notice_says_what_went() {
+        let cleared = |removed: &Removed, proof| {
+            Template::ProvisionalCleared { removed, proof, login_link: "https://l", code_link: "https://c", reset_link: "https://r" }
+                .render("a@example.com", &voice(Locale::En))
+                .text
+        };
+        let removed = Removed { passkeys: 1, sessions: 2, grants: 1, ..Removed::default() };
+        let text = cleared(&removed, Proof::Confirmation { same_browser: false });
+        assert!(text.contains("we removed what it held: 1 passkey, 2 signed-in sessions and 1 sign-in at a brand or app."), "{text}");
+        assert!(text.contains("different browser") && !text.contains("password set at sign-up"), "{text}");
+        assert!(text.contains("Sign in: https://l"), "{text}");
+        let text = cleared(&Removed { password: true, ..removed }, Proof::Confirmation { same_browser: false });
+        assert!(text.starts_with("Your email address is confirmed."), "{text}");
+        assert!(text.contains("the password set at sign-up, 1 passkey") && text.contains("removed for safety"), "{text}");
+        assert!(text.contains("Set a password: https://r") && text.contains("Sign in with a code by email: https://c"), "{text}");
+        assert!(cleared(&Removed { authenticator_app: true, ..Removed::default() }, Proof::PasswordReset).contains("was reset before"));
     }
 
     #[test]

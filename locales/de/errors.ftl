@@ -14,7 +14,9 @@ error-token-invalid = Dieser Link oder Code ist ungültig oder abgelaufen.
 error-login-failed = E-Mail-Adresse oder Passwort ist falsch, oder das Konto kann sich gerade nicht anmelden.
 error-code-failed = Dieser Code stimmt nicht oder ist abgelaufen. Fordern Sie bei Bedarf einen neuen an.
 error-not-found = Das gibt es nicht mehr. Bitte laden Sie die Seite neu.
+error-not-found-passkey = Dieser Passkey wurde nicht gefunden. Bitte laden Sie die Seite neu.
 error-conflict = Das gibt es bereits.
+error-conflict-passkey = Dieser Passkey ist bereits registriert.
 
 # Feldfehler aus dem Kern (app::error::field_message); $field ist ein Name von unten.
 error-missing = Bitte füllen Sie „{$field}“ aus.
@@ -33,6 +35,14 @@ error-reason-same-email = Das ist bereits Ihre E-Mail-Adresse.
 error-reason-email-unusable = Diese Adresse kann nicht verwendet werden. Wählen Sie eine andere.
 error-reason-totp-already-set = Eine Authenticator-App ist bereits eingerichtet.
 error-reason-passkey-name = Geben Sie dem Passkey einen Namen mit 1 bis 60 Zeichen.
+error-reason-phone = „{$field}“ ist ungültig: Verwenden Sie das internationale Format, etwa +49 30 901820.
+error-reason-language-tag = „{$field}“ ist ungültig: Wählen Sie eine der angebotenen Sprachen.
+error-reason-time-zone = „{$field}“ ist ungültig: Wählen Sie eine Zeitzone aus der Liste, etwa Europe/Berlin.
+error-reason-date = „{$field}“ ist ungültig: Geben Sie ein echtes Datum im Format JJJJ-MM-TT an.
+error-reason-date-in-future = „{$field}“ ist ungültig: Das Datum liegt in der Zukunft.
+error-reason-date-too-old = „{$field}“ ist ungültig: Das Datum liegt mehr als 130 Jahre zurück.
+error-reason-country = „{$field}“ ist ungültig: Verwenden Sie den zweistelligen Ländercode, etwa DE oder AT.
+error-reason-postal-code = „{$field}“ ist ungültig: Verwenden Sie Buchstaben, Ziffern, Leerzeichen und Bindestriche.
 
 # Warum eine Aktion nicht möglich ist (identity::Refusal).
 error-refused-confirm-email-first = Bestätigen Sie zuerst Ihre E-Mail-Adresse: Nutzen Sie den Link oder Code aus der E-Mail, die wir Ihnen bei der Registrierung geschickt haben (auf Ihrer Profilseite können Sie eine neue anfordern). Bis dahin kann dem Konto nichts hinzugefügt werden.
@@ -52,6 +62,7 @@ error-field-terms = Nutzungsbedingungen
 error-field-code = Code
 error-field-name = Name
 error-field-phone = Telefon
+error-field-time-zone = Zeitzone
 error-field-language = Bevorzugte Sprache
 error-field-birth-date = Geburtsdatum
 error-field-country = Land

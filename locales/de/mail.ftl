@@ -8,7 +8,7 @@ mail-test-body = Diese Nachricht bestätigt, dass {$product} mit den aktuellen E
 mail-test-link = {$product} öffnen
 
 mail-staff-subject = Ihr Mitarbeiterkonto für {$product}
-mail-staff-body = Für diese Adresse wurde ein {$role}-Konto für {$product} angelegt.
+mail-staff-body = Für diese Adresse wurde ein Konto für {$product} mit der Rolle {$role} angelegt.
 mail-staff-enrol = Die Person, die es angelegt hat, gibt Ihnen einen einmaligen Einrichtungslink. Dort wählen Sie Ihr Passwort und richten eine Authenticator-App ein. Wenn Sie das nicht erwartet haben, informieren Sie Ihr Sicherheitsteam.
 mail-staff-link = Bei {$product} anmelden
 
@@ -67,7 +67,7 @@ mail-factor-link = Das waren nicht Sie? Prüfen Sie Ihre Sicherheitseinstellunge
 
 mail-cleared-subject = Wir haben entfernt, was vor der Bestätigung Ihrer Adresse eingerichtet wurde
 mail-cleared-why-reset = Das Passwort Ihres {$product}-Kontos wurde zurückgesetzt, bevor seine E-Mail-Adresse bestätigt war.
-mail-cleared-why-confirmed = Ihre E-Mail-Adresse ist bestätigt. Die Bestätigung erfolgte in einem anderen Browser als dem, in dem Ihr {$product}-Konto angelegt wurde.
+mail-cleared-why-confirmed = Ihre E-Mail-Adresse ist bestätigt. Die Bestätigung erfolgte in einem anderen Browser als dem, in dem das Konto angelegt wurde.
 mail-cleared-what = Solange eine Adresse nicht bestätigt ist, könnte jeder das Konto eingerichtet haben. Deshalb haben wir entfernt, was es enthielt: {$what}.
 mail-cleared-password = Darum wurde das bei der Registrierung gewählte Passwort zur Sicherheit entfernt: Legen Sie ein Passwort fest oder melden Sie sich mit einem Code per E-Mail an.
 mail-cleared-again = Wenn Sie das waren, melden Sie sich an und richten Sie es erneut ein.

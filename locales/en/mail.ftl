@@ -8,7 +8,7 @@ mail-test-body = This message confirms that {$product} can deliver email with it
 mail-test-link = Open {$product}
 
 mail-staff-subject = Your staff account for {$product}
-mail-staff-body = A {$role} account for {$product} was created for this address.
+mail-staff-body = An account for {$product} with the {$role} role was created for this address.
 mail-staff-enrol = The operator who created it will give you a one-time enrolment link, where you choose your password and set up an authenticator app. If you did not expect this, tell your security team.
 mail-staff-link = Sign in to {$product}
 
@@ -67,7 +67,7 @@ mail-factor-link = Not you? Review your security settings
 
 mail-cleared-subject = We removed what was set up before your address was confirmed
 mail-cleared-why-reset = The password of your {$product} account was reset before its email address was confirmed.
-mail-cleared-why-confirmed = Your email address is confirmed. It was confirmed in a different browser from the one that created your {$product} account.
+mail-cleared-why-confirmed = Your email address is confirmed. It was confirmed in a different browser from the one that created the account.
 mail-cleared-what = Until an address is confirmed, anyone could have set the account up, so we removed what it held: {$what}.
 mail-cleared-password = Because of that, the password set at sign-up was removed for safety: set a password, or sign in with a code by email.
 mail-cleared-again = If that was you, sign in and set it up again.

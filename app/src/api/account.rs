@@ -197,7 +197,7 @@ pub fn encode_path(path: &str) -> String {
 pub async fn login_second_factor(code: String, remember: Option<String>, return_to: Option<String>) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
     let pending = crate::auth::require_pending().await?;
-    let meta = crate::auth::request_meta();
+    let meta = crate::auth::request_meta_for(return_to.as_deref()).await;
     let device = crate::auth::device_cookie();
     let outcome = ctx.identity.complete_second_factor(&identity::principal::Principal::Anonymous, &pending.customer_id, pending.first, &code, device.as_deref(), &meta).await;
     signed_in(outcome, crate::api::ticked(remember.as_deref()), return_to.as_deref()).await.map(crate::api::continue_to)

@@ -90,59 +90,9 @@ pub struct Removed {
     pub email_changes: u64,
 }
 
-fn count(n: u64, one: &str, many: &str) -> Option<String> {
-    match n {
-        0 => None,
-        1 => Some(format!("1 {one}")),
-        n => Some(format!("{n} {many}")),
-    }
-}
-
 impl Removed {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
-    }
-
-    /// "1 passkey, the authenticator app and 2 signed-in sessions".
-    pub fn describe(&self) -> String {
-        let items: Vec<String> = [
-            self.password.then(|| "the password set at sign-up".to_owned()),
-            count(self.passkeys, "passkey", "passkeys"),
-            self.authenticator_app.then(|| "the authenticator app".to_owned()),
-            count(self.recovery_codes, "recovery code", "recovery codes"),
-            count(self.sessions, "signed-in session", "signed-in sessions"),
-            count(self.remembered_devices, "remembered device", "remembered devices"),
-            count(self.grants, "sign-in at a brand or app", "sign-ins at brands and apps"),
-            count(self.email_changes, "pending change of the email address", "pending changes of the email address"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        match items.split_last() {
-            None => "nothing".to_owned(),
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        }
-    }
-
-    /// The owner's mail: why, and what went.
-    pub fn notice(&self, proof: Proof) -> String {
-        let why = match proof {
-            Proof::PasswordReset => "The password of your account was reset before its email address was confirmed.",
-            Proof::Confirmation { .. } => {
-                "Your email address is confirmed. It was confirmed in a different browser from the one that created the account."
-            }
-        };
-        let password = if self.password {
-            " Because of that, the password set at sign-up was removed for safety: set a password, or sign in with a code by email."
-        } else {
-            ""
-        };
-        format!(
-            "{why} Until an address is confirmed, anyone could have set the account up, so we removed what it held: {}.{password} \
-             If that was you, sign in and set it up again.",
-            self.describe()
-        )
     }
 }
 
@@ -272,20 +222,5 @@ mod tests {
         assert!(!same_browser(None, Some(DEVICE)), "an account without a creating browser");
         assert!(!same_browser(None, None));
         assert_eq!(device_hash(Some("short")), None, "a cookie sign-in would not accept is not recorded");
-    }
-
-    #[test]
-    fn the_notice_says_what_went() {
-        let removed = Removed { passkeys: 1, sessions: 2, grants: 1, ..Removed::default() };
-        assert_eq!(removed.describe(), "1 passkey, 2 signed-in sessions and 1 sign-in at a brand or app");
-        assert_eq!(Removed { authenticator_app: true, ..Removed::default() }.describe(), "the authenticator app");
-        assert!(Removed::default().is_empty());
-        let text = removed.notice(Proof::Confirmation { same_browser: false });
-        assert!(text.contains("different browser") && text.contains("1 passkey"), "{text}");
-        assert!(!text.contains("password"), "{text}");
-        let text = Removed { password: true, ..removed }.notice(Proof::Confirmation { same_browser: false });
-        assert!(text.starts_with("Your email address is confirmed."), "{text}");
-        assert!(text.contains("the password set at sign-up, 1 passkey") && text.contains("removed for safety"), "{text}");
-        assert!(removed.notice(Proof::PasswordReset).contains("reset"));
     }
 }

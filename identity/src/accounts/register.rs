@@ -7,7 +7,7 @@ use super::throttle::{IP_FREE_FAILURES, ip_key};
 use super::tokens::{Purpose, redeem_code, redeem_token};
 use crate::audit::Actor;
 use crate::domain::{Email, ParseError, PersonName, Reason};
-use crate::email::Template;
+use crate::email::{Template, mail_locale};
 use crate::policy;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::{self, CustomerRow};
@@ -135,8 +135,9 @@ impl Identity {
     }
 
     /// Creates the account and mails a verification link and code; or, when the
-    /// address is taken, mails its owner that someone tried. True when created. Both
-    /// mails are in the request's language, for its brand.
+    /// address is taken, mails its owner that someone tried. True when created. The
+    /// verification is in the request's language, the owner's notice in the owner's
+    /// (else the request's); both for the request's brand.
     pub(crate) async fn create_or_notify(&self, tx: &mut crate::store::Tx, row: &CustomerRow, meta: &RequestMeta, now: i64) -> Result<bool> {
         let to = MailTo::address(&row.email, meta);
         if customers::insert_if_absent(tx, row).await? {
@@ -149,6 +150,11 @@ impl Identity {
         }
         let login_link = self.link("/login");
         let reset_link = self.link("/forgot-password");
+        let owner = match customers::id_by_email_tx(tx, &row.email_normalized).await? {
+            Some(id) => customers::by_id_tx(tx, &id).await?,
+            None => None,
+        };
+        let to = MailTo { locale: mail_locale(owner.as_ref().and_then(|o| o.preferred_language.as_deref()), meta.locale), ..to };
         self.queue_mail(tx, &to, Template::RegistrationAttempt { login_link: &login_link, reset_link: &reset_link }, now).await?;
         Ok(false)
     }

@@ -77,6 +77,16 @@ pub enum Reason {
     EmailUnusable,
     TotpAlreadySet,
     PasskeyName,
+    Phone,
+    /// Not one of the shipped languages.
+    LanguageTag,
+    /// Not a zone of the zone database.
+    TimeZone,
+    Date,
+    DateInFuture,
+    DateTooOld,
+    Country,
+    PostalCode,
 }
 
 impl Reason {
@@ -96,6 +106,14 @@ impl Reason {
             Self::EmailUnusable => "email-unusable",
             Self::TotpAlreadySet => "totp-already-set",
             Self::PasskeyName => "passkey-name",
+            Self::Phone => "phone",
+            Self::LanguageTag => "language-tag",
+            Self::TimeZone => "time-zone",
+            Self::Date => "date",
+            Self::DateInFuture => "date-in-future",
+            Self::DateTooOld => "date-too-old",
+            Self::Country => "country",
+            Self::PostalCode => "postal-code",
         }
     }
 
@@ -115,6 +133,14 @@ impl Reason {
             Self::EmailUnusable => "This address cannot be used. Choose another one.".to_owned(),
             Self::TotpAlreadySet => "An authenticator app is already set up.".to_owned(),
             Self::PasskeyName => "Give the passkey a name of 1 to 60 characters.".to_owned(),
+            Self::Phone => format!("{field} is not valid: use the international format, like +44 20 7946 0958"),
+            Self::LanguageTag => format!("{field} is not valid: choose one of the languages offered"),
+            Self::TimeZone => format!("{field} is not valid: choose a time zone from the list, like Europe/Berlin"),
+            Self::Date => format!("{field} is not valid: use a real date as YYYY-MM-DD"),
+            Self::DateInFuture => format!("{field} is not valid: it is in the future"),
+            Self::DateTooOld => format!("{field} is not valid: it is more than 130 years ago"),
+            Self::Country => format!("{field} is not valid: use the two-letter code, like GB or DE"),
+            Self::PostalCode => format!("{field} is not valid: use letters, digits, spaces and dashes"),
         }
     }
 }

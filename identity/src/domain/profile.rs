@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ParseError, PersonName};
+use super::{ParseError, PersonName, Reason};
 
 /// Trims; blank becomes `None`.
 fn optional(input: Option<&str>) -> Option<&str> {
@@ -16,7 +16,7 @@ fn bounded(field: &'static str, input: Option<&str>, max: usize) -> Result<Optio
         return Err(ParseError::TooLong { field, max });
     }
     if s.chars().any(char::is_control) {
-        return Err(ParseError::Malformed { field, reason: "it contains control characters" });
+        return Err(ParseError::Invalid { field, reason: Reason::ControlCharacters });
     }
     Ok(Some(s.to_owned()))
 }
@@ -30,7 +30,7 @@ pub fn parse_phone(input: Option<&str>) -> Result<Option<String>, ParseError> {
     let digits = compact.strip_prefix('+').unwrap_or("");
     let ok = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
     if !ok {
-        return Err(ParseError::Malformed { field: FIELD, reason: "use the international format, like +44 20 7946 0958" });
+        return Err(ParseError::Invalid { field: FIELD, reason: Reason::Phone });
     }
     Ok(Some(compact))
 }
@@ -44,7 +44,7 @@ pub fn parse_language(input: Option<&str>) -> Result<Option<String>, ParseError>
     let shaped = s.len() <= 35 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     match crate::i18n::Locale::parse(s).filter(|_| shaped) {
         Some(locale) => Ok(Some(locale.tag().to_owned())),
-        None => Err(ParseError::Malformed { field: FIELD, reason: "choose one of the languages offered" }),
+        None => Err(ParseError::Invalid { field: FIELD, reason: Reason::LanguageTag }),
     }
 }
 
@@ -58,7 +58,7 @@ pub fn parse_zoneinfo(input: Option<&str>, known: impl Fn(&str) -> Option<String
     let shaped = zone_shape(s).is_some();
     match known(s).filter(|_| shaped) {
         Some(name) => Ok(Some(name)),
-        None => Err(ParseError::Malformed { field: FIELD, reason: "choose a time zone from the list, like Europe/Berlin" }),
+        None => Err(ParseError::Invalid { field: FIELD, reason: Reason::TimeZone }),
     }
 }
 
@@ -88,7 +88,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 pub fn parse_birth_date(input: Option<&str>, today: Ymd) -> Result<Option<String>, ParseError> {
     const FIELD: &str = "Birth date";
     let Some(s) = optional(input) else { return Ok(None) };
-    let bad = ParseError::Malformed { field: FIELD, reason: "use a real date as YYYY-MM-DD" };
+    let bad = ParseError::Invalid { field: FIELD, reason: Reason::Date };
     let mut parts = s.split('-');
     let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return Err(bad) };
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -99,10 +99,10 @@ pub fn parse_birth_date(input: Option<&str>, today: Ymd) -> Result<Option<String
         return Err(bad);
     }
     if (y, m, d) > today {
-        return Err(ParseError::Malformed { field: FIELD, reason: "it is in the future" });
+        return Err(ParseError::Invalid { field: FIELD, reason: Reason::DateInFuture });
     }
     if (y + 130, m, d) < today {
-        return Err(ParseError::Malformed { field: FIELD, reason: "it is more than 130 years ago" });
+        return Err(ParseError::Invalid { field: FIELD, reason: Reason::DateTooOld });
     }
     Ok(Some(format!("{y:04}-{m:02}-{d:02}")))
 }
@@ -111,7 +111,7 @@ pub fn parse_birth_date(input: Option<&str>, today: Ymd) -> Result<Option<String
 pub fn parse_country(input: Option<&str>) -> Result<Option<String>, ParseError> {
     let Some(s) = optional(input) else { return Ok(None) };
     if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(ParseError::Malformed { field: "Country", reason: "use the two-letter code, like GB or DE" });
+        return Err(ParseError::Invalid { field: "Country", reason: Reason::Country });
     }
     Ok(Some(s.to_ascii_uppercase()))
 }
@@ -119,7 +119,7 @@ pub fn parse_country(input: Option<&str>) -> Result<Option<String>, ParseError> 
 pub fn parse_postal_code(input: Option<&str>) -> Result<Option<String>, ParseError> {
     let value = bounded("Postal code", input, 20)?;
     if value.as_deref().is_some_and(|v| !v.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-')) {
-        return Err(ParseError::Malformed { field: "Postal code", reason: "use letters, digits, spaces and dashes" });
+        return Err(ParseError::Invalid { field: "Postal code", reason: Reason::PostalCode });
     }
     Ok(value)
 }

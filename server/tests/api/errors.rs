@@ -23,9 +23,9 @@ async fn a_passkey_that_is_not_there_is_a_404(db: Db) {
     let missing = "00000000-0000-4000-8000-000000000000";
 
     let (status, body) = a.call("rename_passkey", &[("id", missing), ("name", "Laptop")]).await;
-    assert_eq!((status, body), (404, json!({ "NotFound": "passkey was not found" })));
+    assert_eq!((status, body), (404, json!({ "NotFound": "That passkey was not found. Please reload the page." })));
     let (status, body) = a.call("remove_passkey", &[("id", missing)]).await;
-    assert_eq!((status, body), (404, json!({ "NotFound": "passkey was not found" })));
+    assert_eq!((status, body), (404, json!({ "NotFound": "That passkey was not found. Please reload the page." })));
 
     // Bob's passkey, named from Ann's session: the same answer as one that never was.
     let b = Browser::new(&app);
@@ -33,9 +33,9 @@ async fn a_passkey_that_is_not_there_is_a_404(db: Db) {
     add_passkey(&app, &b, &mut Device::new(), "Bob's key").await;
     let bobs = list(&b).await[0]["id"].as_str().unwrap().to_owned();
     let (status, body) = a.call("rename_passkey", &[("id", &bobs), ("name", "Mine now")]).await;
-    assert_eq!((status, body), (404, json!({ "NotFound": "passkey was not found" })));
+    assert_eq!((status, body), (404, json!({ "NotFound": "That passkey was not found. Please reload the page." })));
     let (status, body) = a.call("remove_passkey", &[("id", &bobs)]).await;
-    assert_eq!((status, body), (404, json!({ "NotFound": "passkey was not found" })));
+    assert_eq!((status, body), (404, json!({ "NotFound": "That passkey was not found. Please reload the page." })));
     assert_eq!(list(&b).await[0]["name"], "Bob's key", "untouched");
 
     // Signed out, the same call is a 401 before anything is looked up.

@@ -22,6 +22,7 @@ both_backends!(
     a_german_profile_gets_german_verification_and_reset_mail,
     a_german_request_registers_in_german,
     a_brand_flow_mail_names_the_brand_with_its_logo,
+    a_code_asked_for_from_a_brands_sign_in_page_carries_the_brand,
 );
 
 const PRODUCT: &str = "Northwind ID";
@@ -75,6 +76,11 @@ async fn a_german_profile_gets_german_verification_and_reset_mail(db: Db) {
     assert!(reset.text.contains("Neues Passwort wählen: "), "{}", reset.text);
     assert!(reset.text.contains("Ihres Northwind ID-Kontos"), "{}", reset.text);
     names_the_product(&reset);
+    // Someone registers the address from an English page: the owner is told in German.
+    let taken = Registration { email: email.into(), password: secret(PASSWORD), given_name: None, family_name: None, accept_terms: true };
+    app.identity.register(&Principal::Anonymous, taken, &meta(Locale::En)).await.unwrap();
+    let notice = mail_to(&app, email, "Jemand wollte mit Ihrer Adresse ein Konto anlegen").await;
+    names_the_product(&notice);
 
     // Verification: an unconfirmed account with a German profile asks again from an English page.
     let email = "hans@example.com";
@@ -149,4 +155,39 @@ async fn a_brand_flow_mail_names_the_brand_with_its_logo(db: Db) {
     }
     let plain = mail_to(&app, email, "Ihr Anmeldecode: ").await;
     assert!(!plain.html.contains("<img") && !plain.text.contains("Acme"), "{}", plain.html);
+}
+
+/// The whole way: a brand's authorization request sends the visitor to the sign-in
+/// page with `return_to`; the code asked for there names the brand and shows its logo.
+async fn a_code_asked_for_from_a_brands_sign_in_page_carries_the_brand(db: Db) {
+    use crate::oidc::rp::{self, Browser, REDIRECT, Rp};
+    let Some(app) = rp::spawn_with(TestApp::builder(db).with_smtp().configure(|raw| raw.product_name = PRODUCT.into())).await else { return };
+    rp::brand(&app, "air", "Northwind Air").await;
+    let slug = identity::brand::BrandSlug::parse("air").unwrap();
+    let logo = identity::brand::BrandLogo::parse(b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"/>").unwrap();
+    app.identity.set_brand_theme(&Principal::Operator, &slug, &[], Some(&logo)).await.unwrap();
+    let client = Rp::register(&app, identity::oidc::clients::ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    let email = "pia@example.com";
+    customer(&app, email).await;
+
+    let browser = Browser::new(&app);
+    let return_to = browser.visit(client.start(&["email"]).url.as_str()).await.login();
+    let (status, body) = browser.server_fn("send_sign_in_code", &[("email", email), ("return_to", return_to.as_str())]).await;
+    assert_eq!(status, 200, "{body}");
+    let mail = mail_to(&app, email, "Your sign-in code: ").await;
+    names_the_product(&mail);
+    assert!(mail.text.contains("Northwind Air uses Northwind ID for your account."), "{}", mail.text);
+    let logo = format!("<img src=\"{}/brands/air/logo\" alt=\"Northwind Air\"", app.public_url);
+    assert!(mail.html.contains(&logo), "{}", mail.html);
+
+    // A `return_to` that names no live request is no brand.
+    let (status, body) = browser.server_fn("send_sign_in_code", &[("email", email), ("return_to", "/oauth2/continue?r=nosuchrequest")]).await;
+    assert_eq!(status, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.smtp().received().iter().filter(|m| m.subject.starts_with("Your sign-in code: ")).count() < 2 {
+        assert!(Instant::now() < deadline, "a second code mail");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let plain = mail_to(&app, email, "Your sign-in code: ").await;
+    assert!(!plain.text.contains("Northwind Air") && !plain.html.contains("<img"), "{}", plain.text);
 }

@@ -21,7 +21,7 @@ import {
 setupFoyerAndBrowser();
 
 /** Text that is the same in every language: names, not words. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Your account', 'Mira', '·', '—', '–', '*']);
+const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Customer ID', 'Mira', '·', '—', '–', '*']);
 
 /** A context with or without JavaScript, asking for English (with `cookies`, signed in). */
 async function withContext(javaScriptEnabled, fn, cookies = []) {

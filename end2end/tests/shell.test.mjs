@@ -46,7 +46,7 @@ test('home page is server-rendered and hydrates', async () => {
     await waitForHydration(page);
     const text = await page.locator('body').innerText();
     assert.ok(!text.includes('Foyer'), `customers are never told the software's name ("Foyer"):\n${text}`);
-    assert.equal(await page.title(), 'Your account', 'the title is the product name (FOYER_PRODUCT_NAME)');
+    assert.equal(await page.title(), 'Customer ID', 'the title is the product name (FOYER_PRODUCT_NAME)');
     const main = page.getByRole('main');
     await expectVisible(main.getByRole('link', { name: 'Sign in', exact: true }), 'a "Sign in" link on the home page');
     await expectVisible(main.getByRole('link', { name: 'Create account', exact: true }), 'a "Create account" link on the home page');

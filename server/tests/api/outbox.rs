@@ -58,8 +58,8 @@ async fn staff_welcome_mail_arrives_over_smtp(db: Db) {
     let mail = app.smtp().wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mail[0].to, vec!["agent@example.com".to_owned()]);
     assert_eq!(mail[0].from, "no-reply@localhost");
-    assert_eq!(mail[0].subject, "Your staff account for Your account");
-    assert!(mail[0].text.contains(&format!("Sign in to Your account: {}/admin", app.public_url)), "{}", mail[0].text);
+    assert_eq!(mail[0].subject, "Your staff account for Customer ID");
+    assert!(mail[0].text.contains(&format!("Sign in to Customer ID: {}/admin", app.public_url)), "{}", mail[0].text);
     assert!(mail[0].html.contains("<a href="), "HTML part present");
     use secrecy::ExposeSecret as _;
     let token = created.enrolment_link.expose_secret().rsplit('=').next().unwrap().to_owned();

@@ -51,7 +51,8 @@ async function fromMail(to, pattern) {
   const deadline = Date.now() + TIMEOUT;
   for (;;) {
     const html = await (await fetch(`${foyer.baseUrl}/dev/mail`)).text();
-    for (const item of html.split('<li').slice(1)) {
+    // Each message alone (the page's hydration data after the list holds every message).
+    for (const item of html.split('<li').slice(1).map((chunk) => chunk.split('</li>')[0])) {
       const match = item.includes(to) ? item.replace(/&amp;/g, '&').match(pattern) : null;
       if (match) return match[1];
     }

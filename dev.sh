@@ -130,8 +130,7 @@ case "${1:-}" in
     build_server release
     print_sizes
     say "serving Foyer on http://localhost:3000 and the demo brand sites on http://127.0.0.1:3001 and :3002 (mail at /dev/mail; Ctrl-C stops)"
-    # The group's name for its customers' identity (README "Configuration").
-    FOYER_PRODUCT_NAME="${FOYER_PRODUCT_NAME:-Northwind ID}" LEPTOS_SITE_ROOT="$SITE" exec "$TARGET/release/foyer" demo
+    LEPTOS_SITE_ROOT="$SITE" exec "$TARGET/release/foyer" demo
     ;;
   test)
     build_site debug

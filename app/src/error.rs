@@ -252,7 +252,11 @@ mod server {
             match e {
                 LoginError::Failed => Self::Message(t("error-login-failed")),
                 LoginError::CodeFailed => Self::Message(t("error-code-failed")),
-                LoginError::SecondStep(_) => Self::Message(e.to_string()),
+                LoginError::SecondStep(why) => Self::Message(t(match why {
+                    identity::accounts::login::CodeRefusal::Wrong => "auth-error-code-wrong",
+                    identity::accounts::login::CodeRefusal::Used => "auth-error-code-used",
+                    identity::accounts::login::CodeRefusal::Expired => "auth-error-code-expired",
+                })),
                 LoginError::Throttled { retry_after_secs } => Self::Throttled(retry_after_secs),
                 LoginError::SecondFactorRequired => Self::SecondFactorRequired,
                 LoginError::Other(inner) => inner.into(),

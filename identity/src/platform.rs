@@ -55,7 +55,7 @@ impl Identity {
     /// `foyer mail test`: queues a test message to `to`; returns its outbox id.
     pub async fn queue_test_mail(&self, principal: &Principal, to: &Email) -> Result<i64> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
-        let message = Template::Test { public_url: &self.settings.public_url }.render(to.as_str(), &self.voice(crate::i18n::Locale::En, None));
+        let message = Template::Test { public_url: &self.settings.public_url }.render(to.as_str(), &self.voice(crate::i18n::Locale::En, None, crate::i18n::TimeZone::utc()));
         let mut tx = self.store.begin().await?;
         let id = outbox::enqueue(&mut tx, &OutboxEvent::Email(message), self.clock.now()).await?;
         tx.commit().await?;

@@ -146,7 +146,7 @@ impl Identity {
         staff::insert(&mut tx, &row).await?;
         staff::insert_enrolment(&mut tx, &sha256_hex(token.as_bytes()), &row.id, now, now + ENROLMENT_MS).await?;
         audit_staff(&mut tx, principal.actor(), &row.id, "staff.created", serde_json::json!({ "role": row.role }), now).await?;
-        let mail = Template::StaffWelcome { role: role.as_str(), public_url }.render(email.as_str(), &self.voice(crate::i18n::Locale::En, None));
+        let mail = Template::StaffWelcome { role: role.as_str(), public_url }.render(email.as_str(), &self.voice(crate::i18n::Locale::En, None, crate::i18n::TimeZone::utc()));
         outbox::enqueue(&mut tx, &OutboxEvent::Email(mail), now).await?;
         tx.commit().await?;
         Ok(NewStaff { row, enrolment_link: SecretString::from(enrolment_link(public_url, &token)) })

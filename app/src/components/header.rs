@@ -16,7 +16,7 @@ pub fn Header() -> impl IntoView {
     let mark = move || {
         let product = product.clone();
         // Named with where it goes: the product's name alone can read like a header link
-        // ("Your account" is both the default name and the account link).
+        // (a product called "Your account" would clash with the account link).
         let plain = move || {
             let label = t_with("shell-mark-home", &[("product", product.clone())]);
             view! { <a class="brand-mark" href="/" aria-label=label>{product.clone()}</a> }

@@ -69,6 +69,8 @@ pub fn RegisterPage() -> impl IntoView {
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
                     <ErrorSummary error=failed pending=action.pending() fields=FIELDS/>
                     <PageField/>
+                    // A brand's flow: its mails carry the brand (`auth::request_meta_for`).
+                    <input type="hidden" name="return_to" value=leptos_router::hooks::use_query_map().with_untracked(|q| q.get("return_to")).unwrap_or_default()/>
                     <Field label=t("auth-email") name="email" kind="email" autocomplete="email" required=true
                         error=error("Email") on_input=Callback::new(move |v| email.set(v))/>
                     <Field label=t("auth-password") name="password" kind="password" autocomplete="new-password" required=true

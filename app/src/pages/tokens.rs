@@ -130,6 +130,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Email", "field-email")]/>
                     <PageField/>
                     <Field label=t("auth-email") name="email" kind="email" autocomplete="email" required=true error=field_error(result, "Email")/>
+                    // A brand's flow: the reset mail carries the brand (`auth::request_meta_for`).
+                    <input type="hidden" name="return_to" value=leptos_router::hooks::use_query_map().with_untracked(|q| q.get("return_to")).unwrap_or_default()/>
                     <button type="submit" disabled=move || action.pending().get()>{t("auth-forgot-submit")}</button>
                 </ActionForm>
             }

@@ -81,12 +81,14 @@ pub(crate) struct MailTo<'a> {
     pub email: &'a str,
     pub locale: Locale,
     pub brand: Option<&'a MailBrand>,
+    /// The profile's time zone (`zoneinfo`), if it has one.
+    pub zone: Option<&'a str>,
 }
 
 impl<'a> MailTo<'a> {
     /// To a customer: in their profile's language, else `request`'s.
     pub fn customer(c: &'a crate::store::customers::CustomerRow, request: Locale, brand: Option<&'a MailBrand>) -> Self {
-        Self { email: &c.email, locale: mail_locale(c.preferred_language.as_deref(), request), brand }
+        Self { email: &c.email, locale: mail_locale(c.preferred_language.as_deref(), request), brand, zone: c.zoneinfo.as_deref() }
     }
 
     /// To a customer, for a request that did not say its language: the profile's, else English.
@@ -96,7 +98,7 @@ impl<'a> MailTo<'a> {
 
     /// To an address with no profile (yet): the request's language.
     pub fn address(email: &'a str, meta: &'a RequestMeta) -> Self {
-        Self { email, locale: meta.locale, brand: meta.brand.as_ref() }
+        Self { email, locale: meta.locale, brand: meta.brand.as_ref(), zone: None }
     }
 }
 
@@ -124,14 +126,13 @@ impl Identity {
 
     /// Queues a mail inside `tx`: it leaves only if `tx` commits.
     pub(crate) async fn queue_mail(&self, tx: &mut Tx, to: &MailTo<'_>, template: Template<'_>, now: UnixMillis) -> Result<()> {
-        outbox::enqueue(tx, &OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand))), now).await?;
+        outbox::enqueue(tx, &OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand, TimeZone::first_known([to.zone])))), now).await?;
         Ok(())
     }
 
-    /// How mails speak in `locale`, for `brand`'s flow if any. Times are in UTC: the
-    /// profile has no time zone yet.
-    pub(crate) fn voice<'a>(&'a self, locale: Locale, brand: Option<&'a MailBrand>) -> Voice<'a> {
-        Voice { locale, product: &self.settings.product_name, public_url: &self.settings.public_url, brand, zone: TimeZone::utc() }
+    /// How mails speak in `locale`, for `brand`'s flow if any, times in `zone`.
+    pub(crate) fn voice<'a>(&'a self, locale: Locale, brand: Option<&'a MailBrand>, zone: TimeZone) -> Voice<'a> {
+        Voice { locale, product: &self.settings.product_name, public_url: &self.settings.public_url, brand, zone }
     }
 
     /// `<public url><path>`.

@@ -359,8 +359,7 @@ impl Cookie {
 pub fn read_cookie(which: Cookie) -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
     let name = which.name(&server_context().ok()?);
-    let prefix = format!("{name}=");
-    parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).map(str::trim).find_map(|c| c.strip_prefix(&prefix).map(str::to_owned))
+    crate::context::request_cookie(&parts.headers, &[name.as_str()]).map(|(_, v)| v)
 }
 
 /// Sets one of our cookies (HttpOnly but the time zone, SameSite=Lax, Secure on https);

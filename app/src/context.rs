@@ -57,3 +57,16 @@ pub fn set_content_security_policy() {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// The first of `names` that the request's `Cookie` headers carry, with its value
+/// (`__Host-x` before `x` when both are asked for: the order of `names` decides).
+pub fn request_cookie<'a>(headers: &http::HeaderMap, names: &[&'a str]) -> Option<(&'a str, String)> {
+    let pairs: Vec<(&str, &str)> = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .collect();
+    names.iter().find_map(|name| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| (*name, (*v).to_owned())))
+}

@@ -67,14 +67,7 @@ pub fn request_locale() -> Locale {
 /// [`request_locale`] for a bare header map (axum handlers outside Leptos).
 #[cfg(feature = "ssr")]
 pub fn locale_of(headers: &http::HeaderMap) -> Locale {
-    let cookie = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .map(str::trim)
-        .find_map(|c| c.strip_prefix("__Host-foyer-lang=").or_else(|| c.strip_prefix("foyer-lang=")))
-        .and_then(Locale::parse);
+    let cookie = crate::context::request_cookie(headers, &["__Host-foyer-lang", "foyer-lang"]).and_then(|(_, v)| Locale::parse(&v));
     cookie
         .or_else(|| headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate))
         .unwrap_or_default()
@@ -192,16 +185,9 @@ pub fn when(at: i64) -> When {
 /// The request's time zone: the `foyer-tz` cookie, else UTC.
 #[cfg(feature = "ssr")]
 pub fn time_zone() -> identity::i18n::TimeZone {
-    let cookie = use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .map(str::trim)
-            .find_map(|c| c.strip_prefix("__Host-foyer-tz=").or_else(|| c.strip_prefix("foyer-tz=")).map(|v| v.replace("%2F", "/")))
-    });
+    let cookie = use_context::<http::request::Parts>()
+        .and_then(|parts| crate::context::request_cookie(&parts.headers, &["__Host-foyer-tz", "foyer-tz"]))
+        .map(|(_, v)| v.replace("%2F", "/"));
     identity::i18n::TimeZone::first_known([cookie.as_deref()])
 }
 

@@ -129,12 +129,12 @@ test('choosing German in the profile turns the account pages German', { timeout:
     await signIn(context, email);
     await page.goto(url('/account'));
     await waitForHydration(page);
-    await page.getByLabel('Language', { exact: true }).selectOption('de');
+    await page.getByRole('combobox', { name: 'Language', exact: true }).selectOption('de');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Ihr Profil' }), 'the German heading after saving');
     await expectVisible(page.getByRole('status').filter({ hasText: 'Profil gespeichert.' }), 'the German success message');
     assert.equal(await page.locator('html').getAttribute('lang'), 'de');
-    assert.equal(await page.getByLabel('Sprache', { exact: true }).inputValue(), 'de', 'the language kept');
+    assert.equal(await page.getByRole('combobox', { name: 'Sprache', exact: true }).inputValue(), 'de', 'the language kept');
 
     for (const [path, heading] of [
       ['/account/devices', 'Ihre Geräte'],

@@ -21,7 +21,9 @@ import {
 setupFoyerAndBrowser();
 
 /** Text that is the same in every language: names, not words. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Customer ID', 'Mira', '·', '—', '–', '*']);
+// Words German shares with English, and names: the product, a person, time zones.
+const SAME_IN_EVERY_LANGUAGE = new Set(['English', 'Deutsch', 'Customer ID', 'Mira', 'Name', 'Passkeys', '·', '—', '–', '*']);
+const ZONE = /^(UTC|[A-Z][A-Za-z]+\/[A-Za-z_ /+-]+)$/;
 
 /** A context with or without JavaScript, asking for English (with `cookies`, signed in). */
 async function withContext(javaScriptEnabled, fn, cookies = []) {
@@ -61,7 +63,7 @@ async function texts(page) {
 
 /** Whether a text is only a name, an address, a number or punctuation. */
 function neutral(text) {
-  return SAME_IN_EVERY_LANGUAGE.has(text) || /^[^\p{L}]*$/u.test(text) || /@/.test(text) || /^Northwind /.test(text);
+  return SAME_IN_EVERY_LANGUAGE.has(text) || ZONE.test(text) || /^[^\p{L}]*$/u.test(text) || /@/.test(text) || /^Northwind /.test(text);
 }
 
 /** Loads `path` in English, switches to German with the header's link, compares. */

@@ -185,7 +185,7 @@ test('without JavaScript: sign in with a mailed code, in two stages, the address
     assert.ok(!page.url().includes(email) && !page.url().includes(encodeURIComponent(email)), 'the address is not in the URL');
     assert.equal(await field.getAttribute('inputmode'), 'numeric');
 
-    const code = await fromMail(email, /Enter this code to sign in: (\d{6})/);
+    const code = await fromMail(email, /Enter this code to sign in to [^:]+: (\d{6})/);
     await field.fill(code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectVisible(summary(page), 'the summary after a wrong code');
@@ -230,7 +230,7 @@ test('without JavaScript: after the password, a code by mail as the second step,
     await page.getByRole('button', { name: 'Email me a code', exact: true }).click();
     await expectVisible(page.getByRole('status').getByText('We sent a code to your email'), 'the "sent" state');
 
-    const code = await fromMail(email, /Enter this code to sign in: (\d{6})/);
+    const code = await fromMail(email, /Enter this code to sign in to [^:]+: (\d{6})/);
     await page.getByLabel('Remember this device for 30 days').check();
     await page.getByLabel('Authentication code', { exact: true }).fill(code);
     await page.getByRole('button', { name: 'Verify', exact: true }).first().click();

@@ -45,6 +45,7 @@ account-profile-saved = Profil gespeichert.
 # Geräte
 account-devices-title = Ihre Geräte
 account-devices-intro = In diesen Browsern sind Sie bei Ihrem Konto angemeldet. Melden Sie alle ab, die Sie nicht kennen, und ändern Sie dann Ihr Passwort.
+account-device-on = {$browser} unter {$os}
 account-devices-unknown = Unbekannter Browser
 account-devices-this = Dieses Gerät
 account-devices-signed-in = Angemeldet:

@@ -45,6 +45,7 @@ account-profile-saved = Profile saved.
 # Devices
 account-devices-title = Your devices
 account-devices-intro = These browsers are signed in to your account. Sign out any you do not recognise, then change your password.
+account-device-on = {$browser} on {$os}
 account-devices-unknown = Unknown browser
 account-devices-this = This device
 account-devices-signed-in = Signed in

@@ -150,6 +150,18 @@ pub async fn undo_email_change(token: String) -> Result<(), AppError> {
     auth::sign_out().await
 }
 
+/// A stored device label ("Firefox on Linux", `identity::accounts::sessions`) in the
+/// page's language; browser and system names stay as they are.
+#[cfg(feature = "ssr")]
+fn device_label(stored: &str) -> String {
+    use identity::accounts::sessions::{ON, UNKNOWN_BROWSER};
+    let browser = |b: &str| if b == UNKNOWN_BROWSER { crate::i18n::t("account-devices-unknown") } else { b.to_owned() };
+    match stored.split_once(ON) {
+        Some((b, os)) => crate::i18n::t_with("account-device-on", &[("browser", browser(b)), ("os", os.to_owned())]),
+        None => browser(stored),
+    }
+}
+
 #[server(endpoint = "list_devices")]
 pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
     use crate::auth;
@@ -161,7 +173,7 @@ pub async fn list_devices() -> Result<Vec<DeviceView>, AppError> {
         .map(|r| DeviceView {
             current: r.id_hash == current.session_hash,
             id: r.id_hash,
-            device: r.device.unwrap_or_else(|| crate::i18n::t("account-devices-unknown")),
+            device: r.device.as_deref().map_or_else(|| crate::i18n::t("account-devices-unknown"), device_label),
             signed_in: crate::i18n::when(r.created_at),
             last_seen: crate::i18n::when(r.last_seen_at),
         })
@@ -203,7 +215,7 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
 fn describe(action: &str, detail: &str) -> String {
     use crate::i18n::{t, t_with};
     let detail: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
-    let device = detail.get("device").and_then(|d| d.as_str()).map_or_else(|| t("account-activity-unknown-device"), str::to_owned);
+    let device = detail.get("device").and_then(|d| d.as_str()).map_or_else(|| t("account-activity-unknown-device"), device_label);
     let id = match action {
         "customer.registered" => "account-activity-registered",
         "customer.imported" => "account-activity-imported",

@@ -246,17 +246,7 @@ pub fn provide_sticky_form() {
         return;
     }
     let names = [sticky_cookie_name(true), sticky_cookie_name(false)];
-    let Some((name, value)) = parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .map(str::trim)
-        .find_map(|c| names.iter().find_map(|n| c.strip_prefix(n).and_then(|rest| rest.strip_prefix('=')).map(|v| (*n, v.to_owned()))))
-    else {
-        return;
-    };
+    let Some((name, value)) = crate::context::request_cookie(&parts.headers, &names) else { return };
     let pairs: std::collections::HashMap<String, String> = url::form_urlencoded::parse(value.as_bytes()).into_owned().collect();
     if pairs.get(PAGE_FIELD).map(String::as_str) != Some(parts.uri.path()) {
         return;

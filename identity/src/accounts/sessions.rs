@@ -11,11 +11,17 @@ use crate::store::{Tx, devices, sessions};
 use crate::{Identity, Result};
 use crate::principal::{Action, Principal, Subject, authorize};
 
-/// "Firefox on Linux", "Safari on iPhone", or "Unknown browser".
+/// The label of a browser woothee does not know.
+pub const UNKNOWN_BROWSER: &str = "Unknown browser";
+/// Between browser and system in a label (pages translate the label by these two).
+pub const ON: &str = " on ";
+
+/// "Firefox on Linux", "Safari on iPhone", or "Unknown browser" (stored as written;
+/// pages show it in the customer's language).
 pub fn describe_user_agent(user_agent: &str) -> String {
-    let Some(ua) = woothee::parser::Parser::new().parse(user_agent) else { return "Unknown browser".into() };
-    let browser = if ua.name == "UNKNOWN" { "Unknown browser" } else { ua.name };
-    if ua.os == "UNKNOWN" { browser.to_owned() } else { format!("{browser} on {}", ua.os) }
+    let Some(ua) = woothee::parser::Parser::new().parse(user_agent) else { return UNKNOWN_BROWSER.into() };
+    let browser = if ua.name == "UNKNOWN" { UNKNOWN_BROWSER } else { ua.name };
+    if ua.os == "UNKNOWN" { browser.to_owned() } else { format!("{browser}{ON}{}", ua.os) }
 }
 
 impl Identity {

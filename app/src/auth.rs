@@ -37,12 +37,12 @@ pub struct Current {
 }
 
 pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Message("Sessions are unavailable.".into()))
+    leptos_axum::extract::<Session>().await.map_err(|_| AppError::Message(crate::i18n::t("error-sessions-unavailable")))
 }
 
 fn store_error(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store failed");
-    AppError::Message("Something went wrong on our side. Please try again.".into())
+    AppError::Message(crate::i18n::t("error-internal"))
 }
 
 /// The customer, if signed in and within the absolute lifetime.
@@ -220,7 +220,7 @@ pub async fn pending_second_factor(now: i64) -> Result<Option<Pending>, AppError
 /// The pending sign-in, or "start again" when it timed out.
 pub async fn require_pending() -> Result<Pending, AppError> {
     let now = server_context()?.identity.now();
-    pending_second_factor(now).await?.ok_or_else(|| respond(AppError::Message("Your sign-in timed out. Please start again.".into())))
+    pending_second_factor(now).await?.ok_or_else(|| respond(AppError::Message(crate::i18n::t("error-sign-in-timed-out"))))
 }
 
 /// Keeps a passkey ceremony's state for its answer (replacing any earlier one).
@@ -231,7 +231,7 @@ pub async fn put_ceremony(state: &identity::accounts::passkeys::CeremonyState) -
 /// Takes the ceremony state: an answer is checked against it once, never twice.
 pub async fn take_ceremony() -> Result<identity::accounts::passkeys::CeremonyState, AppError> {
     let state = session().await?.remove::<identity::accounts::passkeys::CeremonyState>(CEREMONY).await.map_err(store_error)?;
-    state.ok_or_else(|| respond(AppError::Message("The passkey request expired. Please try again.".into())))
+    state.ok_or_else(|| respond(AppError::Message(crate::i18n::t("error-passkey-expired"))))
 }
 
 /// Records a re-authentication: a new id and a fresh authentication time.

@@ -41,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let messages = String::new();
     let product = components::brand::product_name();
+    let (privacy, terms) = components::brand::legal_links();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -50,6 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 // The product name (`FOYER_PRODUCT_NAME`) for the wasm: `components::brand::product_name`.
                 <meta name=components::brand::PRODUCT_META content=product/>
+                // The group's privacy notice and terms (the footer links them).
+                {privacy.map(|href| view! { <link rel="privacy-policy" href=href/> })}
+                {terms.map(|href| view! { <link rel="terms-of-service" href=href/> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Deferred: it no longer holds up the first paint, and still runs before the
                 // (deferred, later in the document) module script that hydrates.

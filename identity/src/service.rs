@@ -21,6 +21,10 @@ pub struct Settings {
     /// "Northwind ID"): pages, titles, mails, consent. "Foyer" is the software's name,
     /// never shown to customers.
     pub product_name: String,
+    /// The group's privacy notice and terms (`FOYER_PRIVACY_URL`, `FOYER_TERMS_URL`),
+    /// linked in every page's footer; checked http(s) URLs.
+    pub privacy_url: Option<String>,
+    pub terms_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -31,6 +35,8 @@ impl Default for Settings {
             free_failures: 5,
             session_absolute_ms: 12 * 3_600_000,
             product_name: "Customer ID".into(),
+            privacy_url: None,
+            terms_url: None,
         }
     }
 }

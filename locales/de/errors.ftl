@@ -70,3 +70,6 @@ error-field-postal-code = Postleitzahl
 error-field-street = Straße und Hausnummer
 error-field-city = Ort
 error-field-region = Region
+error-sessions-unavailable = Die Anmeldung ist gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.
+error-sign-in-timed-out = Ihre Anmeldung ist abgelaufen. Bitte beginnen Sie von vorn.
+error-passkey-expired = Die Passkey-Anfrage ist abgelaufen. Bitte versuchen Sie es erneut.

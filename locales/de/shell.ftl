@@ -122,3 +122,5 @@ shell-confirm-cancel = Abbrechen und zurück zu {$brand}
 shell-confirm-done-title = E-Mail-Adresse bestätigt
 shell-confirm-done-text = Ihre Adresse ist bestätigt. {$brand} kann sie jetzt erhalten.
 shell-confirm-continue-to = Weiter zu {$brand}
+shell-footer-privacy = Datenschutzhinweise
+shell-footer-terms = Nutzungsbedingungen

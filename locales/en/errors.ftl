@@ -70,3 +70,6 @@ error-field-postal-code = Postal code
 error-field-street = Street address
 error-field-city = City
 error-field-region = Region
+error-sessions-unavailable = Sign-in is unavailable right now. Please try again in a moment.
+error-sign-in-timed-out = Your sign-in timed out. Please start again.
+error-passkey-expired = The passkey request expired. Please try again.

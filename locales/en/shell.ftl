@@ -122,3 +122,5 @@ shell-confirm-cancel = Cancel and go back to {$brand}
 shell-confirm-done-title = Email confirmed
 shell-confirm-done-text = Your address is confirmed. {$brand} can now receive it.
 shell-confirm-continue-to = Continue to {$brand}
+shell-footer-privacy = Privacy notice
+shell-footer-terms = Terms of use

@@ -30,6 +30,10 @@ pub struct RawConfig {
     pub public_url: String,
     /// What customers are told the identity is called (FOYER_PRODUCT_NAME).
     pub product_name: String,
+    /// The group's privacy notice and terms, linked in every page's footer
+    /// (FOYER_PRIVACY_URL, FOYER_TERMS_URL).
+    pub privacy_url: Option<String>,
+    pub terms_url: Option<String>,
     pub addr: String,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -81,6 +85,8 @@ impl Default for RawConfig {
             database_url: "sqlite://data/foyer.db".into(),
             public_url: "http://localhost:3000".into(),
             product_name: "Customer ID".into(),
+            privacy_url: None,
+            terms_url: None,
             addr: "127.0.0.1:3000".into(),
             data_dir: "data".into(),
             site_root: "target/site".into(),
@@ -148,6 +154,9 @@ pub struct Config {
     pub public_url: String,
     /// The customer-facing name of the identity (FOYER_PRODUCT_NAME).
     pub product_name: String,
+    /// The group's privacy notice and terms (FOYER_PRIVACY_URL, FOYER_TERMS_URL).
+    pub privacy_url: Option<String>,
+    pub terms_url: Option<String>,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -256,6 +265,15 @@ impl Config {
         if product_name.is_empty() || product_name.chars().count() > 60 || product_name.chars().any(char::is_control) {
             return Err(bad("FOYER_PRODUCT_NAME", "must be 1 to 60 characters without control characters (e.g. \"Northwind ID\")"));
         }
+        let web_link = |setting: &str, value: &Option<String>| -> Result<Option<String>, ConfigError> {
+            let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+            match url::Url::parse(v) {
+                Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(Some(u.to_string())),
+                _ => Err(bad(setting, "must be an http(s) URL of the document, like https://www.northwind.example/privacy")),
+            }
+        };
+        let privacy_url = web_link("FOYER_PRIVACY_URL", &raw.privacy_url)?;
+        let terms_url = web_link("FOYER_TERMS_URL", &raw.terms_url)?;
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -265,6 +283,8 @@ impl Config {
             database_url,
             public_url: raw.public_url.trim_end_matches('/').to_owned(),
             product_name,
+            privacy_url,
+            terms_url,
             addr,
             data_dir: raw.data_dir,
             site_root: raw.site_root,
@@ -396,6 +416,8 @@ mod tests {
             (RawConfig { trusted_proxies: "10.0.0.0/8, nope".into(), ..raw() }, "FOYER_TRUSTED_PROXIES"),
             (RawConfig { master_key: Some("abc".to_owned().into()), ..raw() }, "FOYER_MASTER_KEY"),
             (RawConfig { log_format: "xml".into(), ..raw() }, "FOYER_LOG_FORMAT"),
+            (RawConfig { privacy_url: Some("javascript:alert(1)".into()), ..raw() }, "FOYER_PRIVACY_URL"),
+            (RawConfig { terms_url: Some("not a url".into()), ..raw() }, "FOYER_TERMS_URL"),
         ];
         for (raw, setting) in cases {
             let err = Config::check(raw).unwrap_err();

@@ -305,7 +305,7 @@ mod tests {
                         assert_eq!(plain, "Signed in: an unknown device");
                     }
                     Locale::De => {
-                        assert_eq!(describe("login.succeeded", detail), "Mit zwei Schritten angemeldet (neues Gerät): Firefox on Linux");
+                        assert_eq!(describe("login.succeeded", detail), "Mit zwei Schritten angemeldet (neues Gerät): Firefox unter Linux");
                         assert_eq!(plain, "Angemeldet: ein unbekanntes Gerät");
                     }
                 }

@@ -18,6 +18,23 @@ use crate::i18n::{t, t_with};
 /// The `<meta name>` that carries the product name to the browser.
 pub const PRODUCT_META: &str = "application-name";
 
+/// The group's privacy notice and terms (`FOYER_PRIVACY_URL`, `FOYER_TERMS_URL`): the
+/// server's settings, which the shell writes as `<link rel="privacy-policy">` and
+/// `<link rel="terms-of-service">` (RFC 6903 link relations) for the browser.
+pub fn legal_links() -> (Option<String>, Option<String>) {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::context::ServerContext>()
+            .map(|ctx| (ctx.identity.settings().privacy_url.clone(), ctx.identity.settings().terms_url.clone()))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let href = |rel: &str| document().query_selector(&format!("link[rel=\"{rel}\"]")).ok().flatten().and_then(|e| e.get_attribute("href"));
+        (href("privacy-policy"), href("terms-of-service"))
+    }
+}
+
 /// The name customers know the identity by ("Northwind ID"): the server's setting,
 /// which the shell writes into `<meta name="application-name">` for the browser.
 pub fn product_name() -> String {

@@ -16,7 +16,36 @@ both_backends!(
     server_function_round_trip_and_cross_site_refusal,
     a_panicking_handler_becomes_a_500_page,
     dev_mailbox_exists_only_in_dev_mode,
+    the_footer_links_the_groups_privacy_notice_and_terms,
 );
+
+async fn the_footer_links_the_groups_privacy_notice_and_terms(db: Db) {
+    // Unset: no legal links, only help.
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    let (status, html) = app.get_text("/help").await;
+    assert_eq!(status, 200);
+    // (Every message's words are in the page's message map: look in the footer.)
+    let footer = html.split("<footer").nth(1).unwrap_or_default();
+    assert!(footer.contains(r#"href="/help""#) && !footer.contains("Privacy notice") && !html.contains(r#"rel="privacy-policy""#), "{footer}");
+    app.stop().await;
+
+    let Some(app) = TestApp::builder(db)
+        .configure(|c| {
+            c.privacy_url = Some("https://www.northwind.example/privacy".into());
+            c.terms_url = Some("https://www.northwind.example/terms".into());
+        })
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let (status, html) = app.get_text("/login").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"<link rel="privacy-policy" href="https://www.northwind.example/privacy">"#), "for the browser: {html}");
+    let footer = html.split("<footer").nth(1).unwrap_or_default();
+    assert!(footer.contains(r#"<a href="https://www.northwind.example/privacy">Privacy notice"#), "in the footer: {footer}");
+    assert!(footer.contains(r#"<a href="https://www.northwind.example/terms">Terms of use"#), "in the footer: {footer}");
+}
 
 async fn health_and_readiness(db: Db) {
     let Some(app) = TestApp::builder(db).spawn().await else { return };

@@ -148,15 +148,15 @@ test('mail appears in the development mailbox', async () => {
 
     // Delivery may go through the outbox, so give it time: reload every 500 ms for up to 15 s.
     const message = page
-      .getByRole('heading', { level: 2, name: 'Foyer test message' })
-      .or(page.getByRole('listitem').filter({ hasText: 'Foyer test message' }));
+      .getByRole('heading', { level: 2, name: 'Customer ID test message' })
+      .or(page.getByRole('listitem').filter({ hasText: 'Customer ID test message' }));
     const deadline = Date.now() + TIMEOUT;
     while ((await message.count()) === 0) {
       if (Date.now() > deadline) {
         const body = (await page.locator('body').innerText()).slice(0, 2_000);
         const { stderr } = foyer.output();
         assert.fail(
-          `"Foyer test message" did not appear in /dev/mail within ${TIMEOUT} ms.\n` +
+          `"Customer ID test message" did not appear in /dev/mail within ${TIMEOUT} ms.\n` +
             `Visible text of the page:\n${body}\nServer stderr (tail):\n${stderr.slice(-2_000)}`,
         );
       }
@@ -164,7 +164,7 @@ test('mail appears in the development mailbox', async () => {
       await page.reload();
     }
 
-    await expectVisible(message, 'the message "Foyer test message"');
+    await expectVisible(message, 'the message "Customer ID test message"');
     await expectVisible(page.getByText('e2e@example.com'), 'the recipient "e2e@example.com"');
   });
 });

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMEOUT, expectVisible, foyer, waitForHydration } from './browser.mjs';
+import { totp } from './totp.mjs';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
-/** Calls a server function the way the pages do (same origin). With `jar` (a Map of
- * cookie names to values) the calls share cookies, as one browser's would. `base` is the
+/** Calls a server function the way the pages do (same origin) and returns its JSON
+ * answer. With `jar` (a Map of cookie names to values) the calls share cookies, as one
+ * browser's would. `base` is the
  * server (the test file's by default; the benchmarks start their own). */
 export async function serverFn(endpoint, fields, jar = null, base = foyer.baseUrl) {
   const headers = {
@@ -29,7 +31,19 @@ export async function serverFn(endpoint, fields, jar = null, base = foyer.baseUr
     const eq = pair.indexOf('=');
     if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
   }
-  assert.equal(response.status, 200, `${endpoint}: ${await response.text()}`);
+  const text = await response.text();
+  assert.equal(response.status, 200, `${endpoint}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Signs `email` in through the server functions (cookies kept in `jar`) and turns on
+ * two-step verification with an authenticator app, as the security page does; returns
+ * the app's secret. */
+export async function withTwoStep(email, jar) {
+  await serverFn('login', { email, password: PASSWORD }, jar);
+  const { secret } = await serverFn('start_totp', {}, jar);
+  await serverFn('confirm_totp', { code: totp(secret, Date.now()) }, jar);
+  return secret;
 }
 
 /** A confirmed account, created like the registration page does, confirmed from the

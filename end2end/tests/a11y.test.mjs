@@ -19,8 +19,7 @@ import {
   url,
   waitForHydration,
 } from '../support/browser.mjs';
-import { PASSWORD, confirmedAccount } from '../support/accounts.mjs';
-import { totp } from '../support/totp.mjs';
+import { PASSWORD, confirmedAccount, withTwoStep } from '../support/accounts.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core');
@@ -70,25 +69,6 @@ async function expectAccessible(page, what) {
   assert.deepEqual(problems, [], `axe found violations on ${what} (${page.url()}):\n${problems.join('\n')}`);
 }
 
-/** Calls a server function with the cookies in `jar`, returning its JSON answer. */
-async function call(endpoint, fields, jar) {
-  const headers = {
-    Origin: foyer.baseUrl,
-    'Sec-Fetch-Site': 'same-origin',
-    Accept: 'application/json',
-    'Content-Type': 'application/x-www-form-urlencoded',
-  };
-  if (jar.size) headers.Cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
-  const response = await fetch(`${foyer.baseUrl}/api/${endpoint}`, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  const text = await response.text();
-  assert.equal(response.status, 200, `${endpoint}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** The browser cookies for a jar of this server's cookies. */
 function browserCookies(jar) {
@@ -136,9 +116,7 @@ test('a failed sign-in (the error summary) has no axe violations', async () => {
 test('the account pages, signed in, and the second step have no axe violations', { timeout: 180_000 }, async () => {
   const email = await confirmedAccount('a11y');
   const jar = new Map();
-  await call('login', { email, password: PASSWORD }, jar);
-  const setup = await call('start_totp', {}, jar);
-  await call('confirm_totp', { code: totp(setup.secret, Date.now()) }, jar);
+  await withTwoStep(email, jar);
 
   await withContext(
     async (page) => {

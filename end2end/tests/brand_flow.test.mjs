@@ -18,7 +18,7 @@ import {
   waitForHydration,
   withPage,
 } from '../support/browser.mjs';
-import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
+import { PASSWORD, confirmedAccount, watchErrors, withTwoStep } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
@@ -137,22 +137,7 @@ test('the second step and consent show the brand too', { timeout: 240_000 }, asy
   const email = await confirmedAccount('brand-2fa');
   // Two-step verification on, through the server functions the security page calls.
   const jar = new Map();
-  const call = async (endpoint, fields) => {
-    const headers = { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' };
-    if (jar.size) headers.Cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ');
-    const r = await fetch(`${foyer.baseUrl}/api/${endpoint}`, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
-    for (const line of r.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    const text = await r.text();
-    assert.equal(r.status, 200, `${endpoint}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-  await call('login', { email, password: PASSWORD });
-  const { secret } = await call('start_totp', {});
-  await call('confirm_totp', { code: totp(secret, Date.now()) });
+  const secret = await withTwoStep(email, jar);
 
   await withPage(async (page) => {
     const errors = watchErrors(page);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMEOUT, browser, expectVisible, foyer, setupFoyerAndBrowser, url } from '../support/browser.mjs';
-import { PASSWORD, confirmedAccount } from '../support/accounts.mjs';
+import { PASSWORD, confirmedAccount, withTwoStep } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
 
 setupFoyerAndBrowser();
@@ -26,25 +26,6 @@ async function withPlainPage(fn) {
   }
 }
 
-/** Calls a server function as the pages do and returns its JSON answer; `jar` keeps cookies. */
-async function call(endpoint, fields, jar) {
-  const headers = {
-    Origin: foyer.baseUrl,
-    'Sec-Fetch-Site': 'same-origin',
-    Accept: 'application/json',
-    'Content-Type': 'application/x-www-form-urlencoded',
-  };
-  if (jar.size) headers.Cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-  const response = await fetch(`${foyer.baseUrl}/api/${endpoint}`, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  const text = await response.text();
-  assert.equal(response.status, 200, `${endpoint}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** The first match of `pattern` in the newest development-mailbox message to `to` that has one. */
 async function fromMail(to, pattern) {
@@ -117,10 +98,7 @@ test('without JavaScript: a wrong password shows the summary, the right one sign
 
 test('without JavaScript: password, then a wrong code says so, then the right code signs in', { timeout: 120_000 }, async () => {
   const email = await confirmedAccount('nojs2fa');
-  const jar = new Map();
-  await call('login', { email, password: PASSWORD }, jar);
-  const { secret } = await call('start_totp', {}, jar);
-  await call('confirm_totp', { code: totp(secret, Date.now()) }, jar);
+  const secret = await withTwoStep(email, new Map());
   await withPlainPage(async (page) => {
     await page.goto(url('/login'));
     await page.getByLabel('Email', { exact: true }).fill(email);
@@ -217,10 +195,7 @@ test('without JavaScript, in German: the sign-in page and its refusal speak Germ
 
 test('without JavaScript: after the password, a code by mail as the second step, remembering the device', { timeout: 120_000 }, async () => {
   const email = await confirmedAccount('nojsmail2');
-  const jar = new Map();
-  await call('login', { email, password: PASSWORD }, jar);
-  const { secret } = await call('start_totp', {}, jar);
-  await call('confirm_totp', { code: totp(secret, Date.now()) }, jar);
+  const secret = await withTwoStep(email, new Map());
   await withPlainPage(async (page) => {
     await page.goto(url('/login'));
     await page.getByLabel('Email', { exact: true }).fill(email);

@@ -151,6 +151,10 @@ pub enum Action {
     ManageSessions,
     /// Approve or refuse a brand's request, or disconnect a brand (ends its grants).
     ManageBrandAccess,
+    /// Grant, withdraw or refuse purposes; set per-brand preferences and attributes.
+    ManageConsents,
+    /// Download a copy of one's data, or ask for the account to be deleted (and cancel).
+    ExportOrDeleteData,
     /// A relying party exchanges a code or refresh token, reads userinfo, revokes or
     /// introspects its own tokens.
     UseTokens,
@@ -165,13 +169,15 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
         Self::ManageCredentials,
         Self::ManageSessions,
         Self::ManageBrandAccess,
+        Self::ManageConsents,
+        Self::ExportOrDeleteData,
         Self::UseTokens,
         Self::ManageBrands,
         Self::ManageStaff,
@@ -185,7 +191,7 @@ impl Action {
 /// | principal | may |
 /// |---|---|
 /// | anonymous | sign up / sign in (the link or code is checked by the use case) |
-/// | customer | view and change their own account, credentials, sessions, brand access |
+/// | customer | view and change their own account, credentials, sessions, brand access, consents; export or delete their data |
 /// | delegate | nothing yet (households add rows) |
 /// | support | nothing yet (the support view adds ticket-scoped rows) |
 /// | admin | manage brands, clients and staff; import customers |
@@ -201,8 +207,17 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
     match principal {
         Principal::Anonymous => action == A::SignUpOrSignIn,
         Principal::Customer { id, .. } => {
-            matches!(action, A::SignUpOrSignIn | A::ViewAccount | A::UpdateProfile | A::ManageCredentials | A::ManageSessions | A::ManageBrandAccess)
-                && matches!(subject, Subject::Customer(s) if s == id)
+            matches!(
+                action,
+                A::SignUpOrSignIn
+                    | A::ViewAccount
+                    | A::UpdateProfile
+                    | A::ManageCredentials
+                    | A::ManageSessions
+                    | A::ManageBrandAccess
+                    | A::ManageConsents
+                    | A::ExportOrDeleteData
+            ) && matches!(subject, Subject::Customer(s) if s == id)
         }
         Principal::Delegate { .. } => false,
         Principal::Staff { role: StaffRole::Support, .. } => false,
@@ -237,7 +252,16 @@ mod tests {
             (_, Action::UseTokens) => Subject::Client("rp1"),
             (_, Action::ManageBrands) => Subject::Brand("b1"),
             (_, Action::ManageStaff) => Subject::Staff("s9"),
-            (_, Action::ViewAccount | Action::UpdateProfile | Action::ManageCredentials | Action::ManageSessions | Action::ManageBrandAccess) => {
+            (
+                _,
+                Action::ViewAccount
+                | Action::UpdateProfile
+                | Action::ManageCredentials
+                | Action::ManageSessions
+                | Action::ManageBrandAccess
+                | Action::ManageConsents
+                | Action::ExportOrDeleteData,
+            ) => {
                 Subject::Customer("c1")
             }
             _ => Subject::Platform,
@@ -251,7 +275,16 @@ mod tests {
         use PrincipalKind as K;
         const TABLE: &[(K, &[Action])] = &[
             (K::Anonymous, &[A::SignUpOrSignIn]),
-            (K::Customer, &[A::SignUpOrSignIn, A::ViewAccount, A::UpdateProfile, A::ManageCredentials, A::ManageSessions, A::ManageBrandAccess]),
+            (K::Customer, &[
+                A::SignUpOrSignIn,
+                A::ViewAccount,
+                A::UpdateProfile,
+                A::ManageCredentials,
+                A::ManageSessions,
+                A::ManageBrandAccess,
+                A::ManageConsents,
+                A::ExportOrDeleteData,
+            ]),
             (K::Delegate, &[]),
             (K::Support, &[]),
             (K::Admin, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),

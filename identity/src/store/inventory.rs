@@ -37,6 +37,10 @@ pub enum Erase {
     Delete,
     /// The row stays; the value is replaced by one that names no one.
     Anonymise,
+    /// The row stays as proof the law allows keeping (the consent ledger: GDPR
+    /// Art. 17(3)(b) and (e)); a customer id (or an actor naming the customer) becomes
+    /// the customer's pseudonym `erased:<hex>`, evidence such as a user agent becomes NULL.
+    Pseudonymise,
     /// The value stays, and why (append-only, expires by itself …).
     Keep(&'static str),
 }
@@ -69,6 +73,9 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("signing_keys", "the provider's signing keys"),
     ("oauth_clients", "relying parties registered by the operator"),
     ("client_assertion_jtis", "replay guard of clients' signed assertions"),
+    ("purposes", "the brands' and the group's purpose catalogue"),
+    ("purpose_versions", "the published texts of the purposes"),
+    ("receipt_keys", "the keys that sign consent receipts"),
 ];
 
 const fn e(table: &'static str, column: &'static str, export: Export, erase: Erase) -> Entry {
@@ -77,6 +84,7 @@ const fn e(table: &'static str, column: &'static str, export: Export, erase: Era
 
 const SECRET: Export = No("a secret or its hash: of no use to the customer, a risk in a file");
 const AUDIT_KEPT: Erase = Keep("the audit log is append-only; it holds ids and outcomes, no names or addresses");
+const LEDGER_KEPT: &str = "the ledger is proof of each decision; after erasure it names only a pseudonym";
 const EXPIRES: &str = "short-lived: expires and is swept by itself";
 
 /// Every column that holds a customer's data.
@@ -147,6 +155,29 @@ pub const INVENTORY: &[Entry] = &[
     e("refresh_tokens", "grant_id", No("token hashes of a grant (rows go with the grant)"), Delete),
     e("oidc_session_clients", "customer_id", No("which brands a sign-in reached, for logout"), Delete),
     e("audit_log", "reason", List("activity"), AUDIT_KEPT),
+    // Consent: every decision (append-only, signed) and what is in force.
+    e("consent_ledger", "customer_id", List("consent_history"), Pseudonymise),
+    e("consent_ledger", "actor", List("consent_history"), Pseudonymise),
+    e("consent_ledger", "user_agent", List("consent_history"), Pseudonymise),
+    e("consent_ledger", "request_id", List("consent_history"), Pseudonymise),
+    e("consent_ledger", "receipt_id", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "purpose_id", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "version", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "scopes", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "brand_id", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "decision", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "channel", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "at", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "collection", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "ticket", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "jurisdiction", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_ledger", "receipt_jws", List("consent_history"), Keep(LEDGER_KEPT)),
+    e("consent_state", "customer_id", List("consents"), Delete),
+    e("consent_state", "purpose_id", List("consents"), Delete),
+    e("consent_state", "channel", List("consents"), Delete),
+    e("consent_state", "version", List("consents"), Delete),
+    e("consent_state", "decision", List("consents"), Delete),
+    e("consent_state", "at", List("consents"), Delete),
 ];
 
 /// One column of the migrated schema.

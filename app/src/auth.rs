@@ -296,7 +296,8 @@ pub fn request_meta() -> RequestMeta {
     let parts = use_context::<http::request::Parts>();
     let ip = parts.as_ref().and_then(|p| p.extensions.get::<ClientIp>()).map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
     let ua = parts.as_ref().and_then(|p| p.headers.get(http::header::USER_AGENT)).and_then(|v| v.to_str().ok());
-    RequestMeta::new(ip, ua).with_locale(crate::i18n::request_locale())
+    let request_id = parts.as_ref().and_then(|p| p.headers.get("x-request-id")).and_then(|v| v.to_str().ok());
+    RequestMeta::new(ip, ua).with_locale(crate::i18n::request_locale()).with_request_id(request_id)
 }
 
 /// [`request_meta`] for a step of a brand's flow: when `return_to` names a pending

@@ -87,6 +87,11 @@ pub fn format_millis(millis: UnixMillis) -> String {
         .unwrap_or_else(|| millis.to_string())
 }
 
+/// Reads an RFC 3339 timestamp (`2027-01-01T00:00:00Z`) as milliseconds.
+pub fn parse_rfc3339(text: &str) -> Option<UnixMillis> {
+    text.trim().parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,22 @@ pub enum OutboxEvent {
     Email(EmailMessage),
     /// A customer's profile changed (for webhooks; carries field names, not values).
     CustomerUpdated { customer_id: String, fields: Vec<String> },
+    /// A consent decision, for the brands' webhooks (`consent.granted`, `consent.withdrawn`,
+    /// `consent.refused`, `consent.pending`): ids, keys and the receipt id, never personal
+    /// data. Written in the decision's transaction.
+    ConsentDecided {
+        customer_id: String,
+        /// The controller brand's slug; `None` for the group.
+        brand: Option<String>,
+        /// The purpose's key; `None` for a scope approval (then `scopes`).
+        purpose: Option<String>,
+        version: Option<i64>,
+        scopes: Option<String>,
+        channel: Option<String>,
+        decision: crate::consent::Decision,
+        receipt_id: String,
+        at: UnixMillis,
+    },
     /// An OIDC Back-Channel Logout token to POST to a client (the token is built and
     /// signed at delivery; `sub` is the subject as that client sees it).
     BackchannelLogout { client_id: String, sub: String, sid: Option<String>, jti: String },
@@ -55,6 +71,12 @@ impl OutboxEvent {
         match self {
             Self::Email(_) => "email",
             Self::CustomerUpdated { .. } => "customer.updated",
+            Self::ConsentDecided { decision, .. } => match decision {
+                crate::consent::Decision::Granted => "consent.granted",
+                crate::consent::Decision::Withdrawn => "consent.withdrawn",
+                crate::consent::Decision::Refused => "consent.refused",
+                crate::consent::Decision::Pending => "consent.pending",
+            },
             Self::BackchannelLogout { .. } => "oidc.backchannel_logout",
             Self::MailIfKnown { .. } => "account.mail_if_known",
         }

@@ -25,6 +25,8 @@ pub struct Settings {
     /// linked in every page's footer; checked http(s) URLs.
     pub privacy_url: Option<String>,
     pub terms_url: Option<String>,
+    /// The consent ledger's jurisdiction and ages of digital consent.
+    pub consent: crate::consent::ConsentSettings,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             product_name: "Customer ID".into(),
             privacy_url: None,
             terms_url: None,
+            consent: crate::consent::ConsentSettings::default(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | mail`.
+//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | purpose | keys | mail`.
 //!
 //! Output is for people by default and JSON with `--json` (one object per command on
 //! stdout). Errors go to stderr as one line and a non-zero exit code.
@@ -20,8 +20,10 @@ use crate::config::Config;
 use crate::startup::{Application, Services};
 
 mod client;
+mod purpose;
 
 use client::ClientCommand;
+use purpose::PurposeCommand;
 
 #[derive(Debug, Parser)]
 #[command(name = "foyer", version, about = "Foyer customer identity: server and operator tools")]
@@ -68,6 +70,11 @@ enum Command {
     Client {
         #[command(subcommand)]
         command: ClientCommand,
+    },
+    /// Consent purposes of the brands and the group, and their versions.
+    Purpose {
+        #[command(subcommand)]
+        command: PurposeCommand,
     },
     /// The keys that sign ID and access tokens.
     Keys {
@@ -256,6 +263,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.say(&lines.join("\n"), brand_json(&brand));
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
+        Command::Purpose { command } => purpose::run(&config, &out, command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;

@@ -34,6 +34,11 @@ pub struct RawConfig {
     /// (FOYER_PRIVACY_URL, FOYER_TERMS_URL).
     pub privacy_url: Option<String>,
     pub terms_url: Option<String>,
+    /// The consent ledger: the jurisdiction receipts name and the ages of digital
+    /// consent (FOYER_CONSENT_JURISDICTION, FOYER_CONSENT_AGE, FOYER_CONSENT_AGE_BY_COUNTRY).
+    pub consent_jurisdiction: String,
+    pub consent_age: u8,
+    pub consent_age_by_country: String,
     pub addr: String,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -87,6 +92,9 @@ impl Default for RawConfig {
             product_name: "Customer ID".into(),
             privacy_url: None,
             terms_url: None,
+            consent_jurisdiction: "EU".into(),
+            consent_age: 16,
+            consent_age_by_country: String::new(),
             addr: "127.0.0.1:3000".into(),
             data_dir: "data".into(),
             site_root: "target/site".into(),
@@ -157,6 +165,7 @@ pub struct Config {
     /// The group's privacy notice and terms (FOYER_PRIVACY_URL, FOYER_TERMS_URL).
     pub privacy_url: Option<String>,
     pub terms_url: Option<String>,
+    pub consent: identity::consent::ConsentSettings,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
@@ -274,6 +283,16 @@ impl Config {
         };
         let privacy_url = web_link("FOYER_PRIVACY_URL", &raw.privacy_url)?;
         let terms_url = web_link("FOYER_TERMS_URL", &raw.terms_url)?;
+        let jurisdiction = raw.consent_jurisdiction.trim().to_owned();
+        if jurisdiction.is_empty() || jurisdiction.len() > 20 || !jurisdiction.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(bad("FOYER_CONSENT_JURISDICTION", "must be a short code such as EU, DE or US-CA"));
+        }
+        if !(13..=18).contains(&raw.consent_age) {
+            return Err(bad("FOYER_CONSENT_AGE", "must be between 13 and 18"));
+        }
+        let age_by_country = identity::consent::ConsentSettings::parse_ages(&raw.consent_age_by_country)
+            .map_err(|e| bad("FOYER_CONSENT_AGE_BY_COUNTRY", &e))?;
+        let consent = identity::consent::ConsentSettings { jurisdiction, default_age: raw.consent_age, age_by_country };
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -285,6 +304,7 @@ impl Config {
             product_name,
             privacy_url,
             terms_url,
+            consent,
             addr,
             data_dir: raw.data_dir,
             site_root: raw.site_root,

@@ -44,6 +44,7 @@ impl Services {
             product_name: config.product_name.clone(),
             privacy_url: config.privacy_url.clone(),
             terms_url: config.terms_url.clone(),
+            consent: config.consent.clone(),
             lockout_threshold: config.lockout_threshold,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()

@@ -28,6 +28,23 @@ pub struct ScopeView {
     pub words: String,
 }
 
+/// A purpose the consent page (or the privacy page) shows, in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeView {
+    pub id: String,
+    pub key: String,
+    pub title: String,
+    pub description: String,
+    pub version: i64,
+    /// The version's own text, or a link to its document.
+    pub body: Option<String>,
+    pub document_url: Option<String>,
+    /// The customer decided an older version, and this one changed what it means.
+    pub changed: bool,
+    /// `None`: the group's purpose; else the brand's slug.
+    pub brand: Option<String>,
+}
+
 /// What the consent page shows for a pending request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentView {
@@ -41,6 +58,10 @@ pub struct ConsentView {
     pub new_scopes: Vec<ScopeView>,
     /// Scopes the brand already receives.
     pub approved_scopes: Vec<ScopeView>,
+    /// Purposes the customer must decide before going back (Allow grants them).
+    pub required_purposes: Vec<PurposeView>,
+    /// The brand's optional purposes never decided, offered unticked.
+    pub optional_purposes: Vec<PurposeView>,
 }
 
 /// A brand the customer shares details with.
@@ -149,6 +170,8 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     let Some(customer) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else {
         return Err(auth::respond(AppError::SignInRequired));
     };
+    let purposes = ctx.identity.purpose_need(&crate::api::customer(&current), &current.customer_id, &pending.client.brand_id).await.map_err(auth::fail)?;
+    let locale = crate::i18n::locale();
     Ok(ConsentView {
         brand: brand_view(brand),
         client_name: pending.client.name,
@@ -156,16 +179,38 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
         email_verified: customer.email_verified,
         new_scopes: scope_views(&need.new),
         approved_scopes: scope_views(&need.approved),
+        required_purposes: purposes.required.iter().map(|p| purpose_view(p, locale)).collect(),
+        optional_purposes: purposes.optional.iter().map(|p| purpose_view(p, locale)).collect(),
     })
 }
 
+/// A purpose in the reader's language.
+#[cfg(feature = "ssr")]
+pub fn purpose_view(p: &identity::consent::ledger::PurposeStatus, locale: identity::i18n::Locale) -> PurposeView {
+    let text = p.purpose.text(locale);
+    PurposeView {
+        id: p.purpose.id.clone(),
+        key: p.purpose.key.clone(),
+        title: text.title,
+        description: text.description,
+        version: p.version,
+        body: p.body.clone(),
+        document_url: p.document_url.clone(),
+        changed: p.state.as_ref().is_some_and(|s| s.decision.said_yes() && s.version < p.version),
+        brand: p.purpose.brand.clone(),
+    }
+}
+
 /// Allow or Deny; answers where to go next (the flow's continue URL).
+/// `optional` holds the ticked optional purposes' ids (`optional[0]=…` in a form).
 #[server(endpoint = "consent_decide")]
-pub async fn consent_decide(r: String, allow: bool) -> Result<String, AppError> {
+pub async fn consent_decide(r: String, allow: bool, #[server(default)] optional: Vec<String>) -> Result<String, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, allow).await {
+    let meta = auth::request_meta();
+    let answer = identity::oidc::flow::ConsentAnswer { allow, ticked: &optional, meta: &meta };
+    match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, &answer).await {
         Ok(()) => Ok(crate::api::continue_to(continue_path(&r))),
         Err(identity::Error::TokenInvalid) => Err(auth::respond(too_long())),
         Err(e) => Err(auth::fail(e)),
@@ -223,6 +268,7 @@ fn receives(scope: &str) -> &'static str {
         "phone" => "account-scope-phone",
         "address" => "account-scope-address",
         "offline_access" => "account-scope-offline-access",
+        "consents" => "account-scope-consents",
         _ => "account-scope-other",
     }
 }
@@ -264,7 +310,7 @@ mod connected_brand_words {
     /// What each scope shares has words in every locale (the ids are picked at run time).
     #[test]
     fn every_scope_has_words_in_every_locale() {
-        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "custom:thing"] {
+        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "custom:thing"] {
             for locale in identity::i18n::Locale::ALL {
                 assert!(identity::i18n::has(locale, receives(scope)), "{scope} in {}", locale.tag());
             }

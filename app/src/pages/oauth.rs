@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{ResendVerification, VerifyEmailCode, encode_path};
-use crate::api::oidc::{ConsentDecide, ConsentView, ScopeView, SwitchAccount, consent_details, continue_path};
+use crate::api::oidc::{ConsentDecide, ConsentView, PurposeView, ScopeView, SwitchAccount, consent_details, continue_path};
 use crate::components::brand::{BrandBanner, product_name};
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error, go_to};
 use crate::error::AppError;
@@ -90,7 +90,60 @@ fn scope_items(new: Vec<ScopeView>, approved: Vec<ScopeView>) -> AnyView {
     .into_any()
 }
 
-/// The consent itself: what is shared, Allow and Deny.
+/// A purpose's words and its version's text or document.
+fn purpose_text(p: &PurposeView) -> AnyView {
+    let version = t_with("privacy-purpose-version", &[("version", p.version.to_string())]);
+    view! {
+        <p class="hint">{p.description.clone()}</p>
+        {p.body.clone().map(|body| view! { <details><summary>{t("privacy-purpose-read")}</summary><p class="purpose-body">{body}</p></details> })}
+        {p.document_url.clone().map(|href| view! { <p><a href=href rel="noopener" target="_blank">{t("privacy-purpose-document")}</a></p> })}
+        <p class="hint">{version}</p>
+    }
+    .into_any()
+}
+
+/// The purposes to decide: required ones (Allow accepts them), then optional ones as
+/// unticked boxes inside the Allow form (`optional[i]` = the purpose's id).
+fn required_purposes(required: Vec<PurposeView>) -> AnyView {
+    if required.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h2 id="purposes-heading">{t("privacy-purposes-required")}</h2>
+        <ul class="consent-list purposes" aria-labelledby="purposes-heading">
+            {required.into_iter().map(|p| {
+                let changed = p.changed.then(|| view! { " " <span class="badge">{t("privacy-purpose-changed")}</span> });
+                view! { <li data-purpose=p.key.clone()><strong>{p.title.clone()}</strong>{changed}{purpose_text(&p)}</li> }
+            }).collect_view()}
+        </ul>
+        <p class="hint">{t("privacy-purposes-deny-ends")}</p>
+    }
+    .into_any()
+}
+
+fn optional_purposes(optional: Vec<PurposeView>) -> AnyView {
+    if optional.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <fieldset class="purposes optional">
+            <legend>{t("privacy-purposes-optional")}</legend>
+            {optional.into_iter().enumerate().map(|(i, p)| {
+                let id = format!("purpose-{i}");
+                view! {
+                    <div class="check">
+                        <input type="checkbox" id=id.clone() name=format!("optional[{i}]") value=p.id.clone()/>
+                        <label for=id>{p.title.clone()}</label>
+                        {purpose_text(&p)}
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// The consent itself: what is shared, the purposes to decide, Allow and Deny.
 fn consent(r: String, v: ConsentView) -> AnyView {
     let decide = ServerAction::<ConsentDecide>::new();
     let result = decide.value();
@@ -106,6 +159,7 @@ fn consent(r: String, v: ConsentView) -> AnyView {
         <section class="card consent" aria-labelledby="consent-heading">
             <h2 id="consent-heading">{t_with("shell-consent-will-be-able", &[("brand", name.clone()), ("product", product)])}</h2>
             {scope_items(v.new_scopes, v.approved_scopes)}
+            {required_purposes(v.required_purposes)}
             <p class="hint">{t_with("shell-consent-requested-by", &[("client", v.client_name.clone()), ("brand", name.clone())])} " "
                 <a href="/account/brands">{t("shell-home-brands")}</a>"."</p>
             <ErrorSummary error=failure(result) pending=decide.pending()/>
@@ -114,6 +168,7 @@ fn consent(r: String, v: ConsentView) -> AnyView {
                     <PageField/>
                     <input type="hidden" name="r" value=r_allow/>
                     <input type="hidden" name="allow" value="true"/>
+                    {optional_purposes(v.optional_purposes)}
                     <button type="submit" class="brand-primary" disabled=busy>{t("shell-consent-allow")}</button>
                 </ActionForm>
                 <ActionForm action=decide attr:class="inline-form">

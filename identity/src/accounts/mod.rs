@@ -45,11 +45,30 @@ pub struct RequestMeta {
     /// The brand whose flow this request belongs to (a sign-up or sign-in started
     /// from its authorization request): its mails carry the brand's name and logo.
     pub brand: Option<MailBrand>,
+    /// The User-Agent as sent (at most 512 characters): evidence in consent records.
+    pub user_agent: Option<String>,
+    /// The request's id (`x-request-id`): evidence in consent records.
+    pub request_id: Option<String>,
 }
 
 impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: Option<&str>) -> Self {
-        Self { ip, device: sessions::describe_user_agent(user_agent.unwrap_or("")), device_id: None, locale: Locale::default(), brand: None }
+        Self {
+            ip,
+            device: sessions::describe_user_agent(user_agent.unwrap_or("")),
+            device_id: None,
+            locale: Locale::default(),
+            brand: None,
+            user_agent: user_agent.map(|ua| ua.chars().take(512).collect()),
+            request_id: None,
+        }
+    }
+
+    /// The same, with the request's id.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: Option<&str>) -> Self {
+        self.request_id = request_id.map(|id| id.chars().take(64).collect());
+        self
     }
 
     /// The same, in the request's language.

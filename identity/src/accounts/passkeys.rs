@@ -315,9 +315,11 @@ impl Identity {
             ..Default::default()
         };
         let name = aaguid.as_deref().and_then(model_of).unwrap_or("Passkey").to_owned();
+        let terms = self.prepare_registration_terms(&row.id, meta).await?;
         let mut tx = self.store.begin().await?;
         if self.create_or_notify(&mut tx, &row, meta, now).await? {
             self.record_creating_browser(&mut tx, &row.id, meta).await?;
+            self.write_records(&mut tx, &terms).await?;
             self.insert_passkey(&mut tx, &row.id, &name, &passkey, aaguid, now).await?;
             self.audit_customer(&mut tx, Actor::Customer(row.id.clone()), &row.id, "passkey.added", serde_json::json!({ "sign_up": true }), now)
                 .await?;

@@ -124,9 +124,13 @@ impl Identity {
             terms_accepted_at: Some(now),
             ..CustomerRow::default()
         };
+        // The group's terms (its required purposes) as signed records, made before the
+        // transaction and written only if the account is created.
+        let terms = self.prepare_registration_terms(&row.id, meta).await?;
         let mut tx = self.store.begin().await?;
         if self.create_or_notify(&mut tx, &row, meta, now).await? {
             self.record_creating_browser(&mut tx, &row.id, meta).await?;
+            self.write_records(&mut tx, &terms).await?;
         }
         tx.commit().await?;
         // Registration is a cheap way to make us send mail: count it against the IP.

@@ -166,6 +166,27 @@ impl Keys {
         Ok(keys)
     }
 
+    /// A key set kept outside `signing_keys` (the consent receipts' own keys): each key
+    /// verifies and is published with `extra` members (its validity period); the first
+    /// marked to sign signs.
+    pub(crate) fn assemble(keys: Vec<(SigningKey, bool, serde_json::Map<String, Value>)>) -> Self {
+        let mut set = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null };
+        let mut published = Vec::with_capacity(keys.len());
+        for (key, signs, extra) in keys {
+            let mut jwk = key.public_jwk.clone();
+            if let Some(object) = jwk.as_object_mut() {
+                object.extend(extra);
+            }
+            published.push(jwk);
+            set.verifiers.insert(key.kid.clone(), VerifyingKey { alg: key.alg, decoding: key.decoding.clone() });
+            if signs && set.signing_key(key.alg).is_none() {
+                set.signers.push(key);
+            }
+        }
+        set.jwks = json!({ "keys": published });
+        set
+    }
+
     /// The key that signs for `alg`, if there is one.
     pub fn signing_key(&self, alg: SigningAlg) -> Option<&SigningKey> {
         self.signers.iter().find(|k| k.alg == alg)

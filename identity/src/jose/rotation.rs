@@ -284,7 +284,7 @@ impl NewKey {
 
 /// A new private key as PEM: PKCS#1 for RSA (what `openidconnect`'s
 /// `CoreRsaPrivateSigningKey::from_pem` reads), PKCS#8 for P-256 and Ed25519.
-fn generate_pem(alg: SigningAlg, rsa_bits: usize, rng: &dyn SecureRandom) -> Result<SecretString> {
+pub(crate) fn generate_pem(alg: SigningAlg, rsa_bits: usize, rng: &dyn SecureRandom) -> Result<SecretString> {
     let pem = match alg {
         SigningAlg::Rs256 => {
             use rsa::pkcs1::EncodeRsaPrivateKey as _;

@@ -23,6 +23,7 @@ pub fn scope_description(scope: &str) -> &'static str {
         "phone" => "Your phone number",
         "address" => "Your postal address",
         "offline_access" => "Stay connected when you are not using Foyer",
+        "consents" => "Your consent choices for this brand",
         _ => "Access on your behalf",
     }
 }
@@ -115,6 +116,15 @@ pub fn client_sid(brand_key: &[u8], sid: &str, client_id: &str) -> String {
 }
 
 impl Identity {
+    /// The claims that depend on the client's brand, for the scopes granted: `consents`
+    /// (the brand's purposes and the group's, never another brand's).
+    pub(crate) async fn brand_claims(&self, customer_id: &str, brand_id: &str, scopes: &[String], claims: &mut Map<String, Value>) -> Result<()> {
+        if scopes.iter().any(|s| s == "consents") {
+            claims.insert("consents".into(), self.consents_claim(customer_id, brand_id).await?);
+        }
+        Ok(())
+    }
+
     /// The `sid` this client sees for the sign-in `sid` (see [`client_sid`]).
     pub async fn sid_for(&self, client: &Client, sid: &str) -> Result<String> {
         let sealed = self.store.brand_pairwise_key_sealed(&client.brand_id).await?;

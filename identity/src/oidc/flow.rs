@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::authorize::AuthRequest;
 use super::clients::Client;
+use crate::consent::Collection;
+use crate::consent::ledger::Evidence;
 use crate::store::codes::{self, NewCode};
 use crate::store::{consents, oidc_sessions};
 use crate::principal::{Action, Principal, Subject, authorize};
@@ -56,6 +58,16 @@ pub struct ConsentNeed {
     pub new: Vec<String>,
     /// Requested scopes already approved for the brand.
     pub approved: Vec<String>,
+}
+
+/// The customer's answer on the consent page.
+#[derive(Debug, Clone)]
+pub struct ConsentAnswer<'a> {
+    pub allow: bool,
+    /// Optional purposes ticked (ids; anything not offered is ignored).
+    pub ticked: &'a [String],
+    /// The request, for the records' evidence.
+    pub meta: &'a crate::accounts::RequestMeta,
 }
 
 impl ConsentNeed {
@@ -118,23 +130,37 @@ impl Identity {
     }
 
     /// The customer's answer on the consent page. Accepted only for a live request bound
-    /// to this customer and sign-in; Allow remembers every requested scope for the brand.
-    pub async fn decide_consent(&self, principal: &Principal, handle: &str, customer_id: &str, sid: &str, allow: bool) -> Result<()> {
+    /// to this customer and sign-in. Allow remembers every requested scope for the brand
+    /// and grants the brand's required purposes (and the group's) that needed a decision,
+    /// plus the optional ones in `ticked`; Deny refuses them (the flow then answers
+    /// `access_denied`). Each answer is a signed ledger record, written with the rest in
+    /// one transaction (`consent::ledger`).
+    pub async fn decide_consent(&self, principal: &Principal, handle: &str, customer_id: &str, sid: &str, answer: &ConsentAnswer<'_>) -> Result<()> {
         authorize(principal, Action::ManageBrandAccess, Subject::Customer(customer_id))?;
-        let now = self.clock.now();
         let pending = self.pending_request(handle).await?.ok_or(Error::TokenInvalid)?;
         if pending.customer_id.as_deref() != Some(customer_id) || pending.sid.as_deref() != Some(sid) || pending.denied {
             return Err(Error::TokenInvalid);
         }
+        let allow = answer.allow;
+        let brand_id = &pending.client.brand_id;
+        let evidence = Evidence::from_meta(Collection::BrandSignIn, answer.meta);
+        let scopes = pending.request.scopes.join(" ");
+        let mut records = Vec::new();
+        if !self.consent_need(principal, &pending, customer_id).await?.is_empty() {
+            records.push(self.prepare_scope_answer(principal, customer_id, brand_id, &scopes, allow, &evidence).await?);
+        }
+        records.extend(self.prepare_purpose_answer(principal, customer_id, brand_id, allow, answer.ticked, &evidence).await?);
+        let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let actor = principal.actor();
         if allow {
             for scope in &pending.request.scopes {
-                consents::approve(&mut tx, customer_id, &pending.client.brand_id, scope, now).await?;
+                consents::approve(&mut tx, customer_id, brand_id, scope, now).await?;
             }
         }
         codes::set_consent_answer(&mut tx, &sha256_hex(handle.as_bytes()), allow, now).await?;
-        let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": pending.request.scopes.join(" ") });
+        self.write_records(&mut tx, &records).await?;
+        let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": scopes });
         let action = if allow { "oauth.consent_granted" } else { "oauth.consent_denied" };
         self.audit_customer(&mut tx, actor, customer_id, action, detail, now).await?;
         tx.commit().await?;

@@ -10,9 +10,11 @@
 //!   logout URL).
 //! - `logout_token`: the checks of a back-channel logout token.
 //! - `pages`: the HTML.
+//! - `purposes`: the demo's consent purposes (the group's terms, each brand's own).
 
 mod logout_token;
 mod pages;
+mod purposes;
 mod rp;
 pub mod site;
 
@@ -40,8 +42,9 @@ pub use site::{ClientAuth, SiteConfig};
 /// (either may be left out) or `off`.
 pub const SITES_ENV: &str = "FOYER_DEMO_SITES";
 
-/// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session.
-const SCOPES: [&str; 3] = ["openid", "profile", "email"];
+/// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session;
+/// `consents` shows the consent ledger's claim for the brand.
+const SCOPES: [&str; 4] = ["openid", "profile", "email", "consents"];
 
 /// One of the two demo brands and how its site talks to Foyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,6 +334,7 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
             identity.set_brand_theme(&Principal::Operator, &slug, &colours, Some(&logo)).await?;
         }
     }
+    purposes::seed(identity).await?;
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
     match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {

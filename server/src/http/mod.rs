@@ -12,6 +12,7 @@ pub mod health;
 pub mod language;
 pub mod metrics;
 pub mod panic;
+pub mod privacy;
 pub mod session_store;
 
 use std::sync::Arc;
@@ -98,6 +99,8 @@ pub fn router(
         .merge(assets::routes(&config.site_root))
         .merge(crate::oidc::routes(&state))
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
+        .merge(privacy::customer_routes().layer(session_layer(config, &context)))
+        .merge(privacy::public_routes())
         .merge(extra)
         .merge(pages)
         .with_state(state)

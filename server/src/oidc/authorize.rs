@@ -155,8 +155,15 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         Ok(need) => need,
         Err(e) => return server_error(&e),
     };
+    // The brand's (and the group's) purposes: a required one undecided, refused, or with
+    // a material version newer than the one decided sends the customer to the consent
+    // page too (docs/design/consent.md "The interstitial").
+    let purposes = match identity.purpose_need(&principal, &auth.customer_id, &pending.client.brand_id).await {
+        Ok(need) => need,
+        Err(e) => return server_error(&e),
+    };
     let select = request.has_prompt("select_account") && !pending.consented;
-    if !verified || !need.is_empty() || select {
+    if !verified || !need.is_empty() || !purposes.is_empty() || select {
         if request.has_prompt("none") {
             return if !verified {
                 stop(OAuthError::interaction_required("The customer must confirm their email address first.")).await

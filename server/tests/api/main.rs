@@ -10,6 +10,7 @@ mod accounts;
 mod assets;
 mod cli;
 mod clients;
+mod consent;
 mod email_code;
 mod errors;
 mod harness;

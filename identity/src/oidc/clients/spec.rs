@@ -9,7 +9,8 @@ use crate::domain::{BrandSlug, ParseError, RedirectUri, UriRules, one_or_many};
 use crate::jose::SigningAlg;
 
 /// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`).
-pub const SUPPORTED_SCOPES: [&str; 6] = ["openid", "profile", "email", "phone", "address", "offline_access"];
+/// `consents`: the consent ledger's claim for the client's brand (docs/design/consent.md).
+pub const SUPPORTED_SCOPES: [&str; 7] = ["openid", "profile", "email", "phone", "address", "offline_access", "consents"];
 /// Scopes a client gets when none are named.
 pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 

@@ -127,6 +127,7 @@ test('the account pages, signed in, and the second step have no axe violations',
         ['/account/devices', 'the devices page'],
         ['/account/activity', 'the activity page'],
         ['/account/brands', 'the connected-brands page'],
+        ['/account/privacy', 'the privacy page'],
       ]) {
         await page.goto(url(path));
         await expectAccessible(page, what);

@@ -140,6 +140,7 @@ test('choosing German in the profile turns the account pages German', { timeout:
       ['/account/devices', 'Ihre Geräte'],
       ['/account/activity', 'Kontoaktivität'],
       ['/account/brands', 'Verbundene Marken'],
+      ['/account/privacy', 'Datenschutz und Einwilligungen'],
     ]) {
       await page.goto(url(path));
       await expectVisible(page.getByRole('heading', { level: 1, name: heading }), `"${heading}" on ${path}`);

@@ -130,7 +130,7 @@ test('signed in, switching to German changes every string on the home and accoun
     return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), url: foyer.baseUrl };
   });
   const failures = [];
-  for (const path of ['/', '/account', '/account/security', '/account/devices', '/account/activity', '/account/brands']) {
+  for (const path of ['/', '/account', '/account/security', '/account/devices', '/account/activity', '/account/brands', '/account/privacy']) {
     await withContext(false, (page) => compare(page, path, false), cookies).catch((e) => failures.push(e.message));
   }
   assert.deepEqual(failures, [], failures.join('\n\n'));

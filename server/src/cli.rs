@@ -162,6 +162,9 @@ enum KeysCommand {
     },
     /// Withdraw a key from the JWKS at once: tokens it signed stop verifying.
     Remove { kid: String },
+    /// Replace the key that signs consent receipts; the old one stops signing and stays
+    /// published at /.well-known/consent-receipt-keys (receipts it signed keep verifying).
+    RotateReceipt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,6 +322,10 @@ async fn keys(config: &Config, out: &Output, command: KeysCommand) -> anyhow::Re
             let activation = if at_once { Activation::Now } else { Activation::AfterPrepublish };
             let kids = services.identity.rotate_signing_keys(&Principal::Operator, &manager, alg, activation).await?;
             out.say(&format!("New keys: {}.", kids.join(", ")), json!({ "rotated": kids }));
+        }
+        KeysCommand::RotateReceipt => {
+            let kid = services.identity.rotate_receipt_key(&Principal::Operator).await?;
+            out.say(&format!("New receipt key {kid}; the previous one stays published."), json!({ "receipt_key": kid }));
         }
         KeysCommand::Remove { kid } => {
             if !services.identity.remove_signing_key(&Principal::Operator, &manager, &kid).await? {

@@ -70,8 +70,9 @@ pub(crate) const TOKEN_BUDGET: usize = 500;
 pub(crate) const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Operations per measurement (at each concurrency), before `FOYER_BENCH_QUICK`.
-pub(crate) const OPS: [(Op, usize); 7] = [
+pub(crate) const OPS: [(Op, usize); 8] = [
     (Op::Authorize, 2_000),
+    (Op::ConsentCheck, 4_000),
     (Op::CodeExchange, 2_000),
     (Op::Refresh, 2_000),
     (Op::UserInfo, 4_000),
@@ -83,6 +84,8 @@ pub(crate) const OPS: [(Op, usize); 7] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
     Authorize,
+    /// The consent ledger's check on the authorize path (`Identity::purpose_need`), alone.
+    ConsentCheck,
     CodeExchange,
     Refresh,
     UserInfo,
@@ -95,6 +98,7 @@ impl Op {
     pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Authorize => "authorize → code",
+            Self::ConsentCheck => "consent check (in authorize)",
             Self::CodeExchange => "code → tokens",
             Self::Refresh => "refresh rotation",
             Self::UserInfo => "userinfo",
@@ -261,6 +265,22 @@ pub(crate) async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops:
                         refresh = bench.refresh(&client, &refresh).await;
                         latencies.push(start.elapsed());
                     }
+                }
+                latencies
+            })
+            .await
+        }
+        Op::ConsentCheck => {
+            let inputs = (0..concurrency).map(|w| (Arc::clone(bench), w)).collect();
+            timed(inputs, move |(bench, w)| async move {
+                let mut latencies = Vec::with_capacity(per_worker);
+                let customer = &bench.customer_ids[w];
+                let principal = Principal::customer(customer, "foyer:pwd");
+                for _ in 0..per_worker {
+                    let start = Instant::now();
+                    let need = bench.identity.purpose_need(&principal, customer, &bench.brand_id).await.expect("consent check");
+                    assert!(need.is_empty(), "every required purpose was granted at the seeding consent");
+                    latencies.push(start.elapsed());
                 }
                 latencies
             })

@@ -27,12 +27,49 @@ pub(crate) struct Bench {
     pub(crate) access_tokens: Vec<String>,
     pub(crate) next_ip: AtomicU32,
     pub(crate) next_client: AtomicU32,
+    /// The brand's id and each worker's customer id (the consent check's inputs).
+    pub(crate) brand_id: String,
+    pub(crate) customer_ids: Vec<String>,
+}
+
+/// A realistic catalogue for the consent check: the brand's 6 purposes (2 required, 2
+/// with channels) and the group's 2 (1 required), each with a published version. The
+/// seeding consent grants the required ones.
+async fn seed_purposes(identity: &Identity) {
+    use identity::consent::catalogue::{NewPurpose, NewVersion};
+    let purposes: [(Option<&str>, &str, bool, &[&str]); 8] = [
+        (Some("bench"), "rules", true, &[]),
+        (Some("bench"), "profile", true, &[]),
+        (Some("bench"), "news", false, &["email", "sms"]),
+        (Some("bench"), "offers", false, &["email", "post"]),
+        (Some("bench"), "survey", false, &[]),
+        (Some("bench"), "research", false, &[]),
+        (None, "terms", true, &[]),
+        (None, "group-news", false, &[]),
+    ];
+    for (brand, key, required, channels) in purposes {
+        let new = NewPurpose {
+            brand: brand.map(str::to_owned),
+            key: key.to_owned(),
+            titles: vec![("en".into(), key.to_owned())],
+            descriptions: vec![("en".into(), format!("What {key} is for."))],
+            legal_basis: "consent".into(),
+            required,
+            data_categories: vec!["contact".into()],
+            retention: None,
+            channels: channels.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        identity.create_purpose(&Principal::Operator, &new).await.expect("purpose");
+        let version = NewVersion { brand: new.brand.clone(), key: new.key.clone(), body: Some("text".into()), ..NewVersion::default() };
+        identity.publish_purpose_version(&Principal::Operator, &version).await.expect("version");
+    }
 }
 
 impl Bench {
     pub(crate) async fn seed(server: &Server) -> Self {
         let identity = server.identity.clone();
-        identity.create_brand(&Principal::Operator, &BrandSlug::parse("bench").expect("slug"), "Bench").await.expect("brand");
+        let brand = identity.create_brand(&Principal::Operator, &BrandSlug::parse("bench").expect("slug"), "Bench").await.expect("brand");
+        seed_purposes(&identity).await;
         let workers = CONCURRENCY.into_iter().max().unwrap_or(1);
         let mut bench = Self {
             address: server.address.clone(),
@@ -44,11 +81,15 @@ impl Bench {
             access_tokens: Vec::new(),
             next_ip: AtomicU32::new(0),
             next_client: AtomicU32::new(0),
+            brand_id: brand.id,
+            customer_ids: Vec::new(),
         };
         bench.main = bench.new_client().await;
         for w in 0..workers {
             let email = format!("bench{w}@example.com");
             bench.customer(&email, w).await;
+            let id = bench.identity.store().customer_by_email(&email).await.expect("lookup").expect("customer").id;
+            bench.customer_ids.push(id);
             let browser = reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())

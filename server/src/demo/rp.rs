@@ -14,7 +14,7 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthorizationCode, ClaimsVerificationError, Client, ClientId,
-    ClientSecret, CsrfToken, EmptyAdditionalClaims, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
     IdToken, IdTokenClaims, IdTokenFields, IssuerUrl, LogoutRequest, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge,
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, RefreshToken, RequestTokenError, Scope,
     SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
@@ -28,11 +28,14 @@ use url::Url;
 use super::logout_token::{self, LogoutClaims, LogoutTokenError};
 use super::site::{ClientAuth, SiteConfig};
 
-/// The one claim the crate's ID token type lacks: the provider's session id.
+/// The claims the crate's ID token and UserInfo types lack: the provider's session id,
+/// and Foyer's own claims a brand reads (the consent ledger's `consents`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SidClaim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consents: Option<Value>,
 }
 impl AdditionalClaims for SidClaim {}
 
@@ -199,7 +202,7 @@ impl RelyingParty {
         let userinfo = client
             .user_info(response.access_token().clone(), Some(sub.clone()))
             .map_err(|_| protocol("Northwind ID has no UserInfo endpoint."))?
-            .request_async::<EmptyAdditionalClaims, _, CoreGenderClaim>(&self.http)
+            .request_async::<SidClaim, _, CoreGenderClaim>(&self.http)
             .await
             .map_err(|e| protocol(format!("UserInfo failed: {e}")))?;
         Ok(SignedIn {

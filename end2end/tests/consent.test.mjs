@@ -166,3 +166,12 @@ test('a material version of a required purpose brings the interstitial at the ne
     assert.deepEqual(errors, [], `no page or console errors: ${errors.join('\n')}`);
   });
 });
+
+test('the sign-up page says which versions of the group terms it accepts', { timeout: 60_000 }, async () => {
+  await withPage(async (page) => {
+    await page.goto(`${foyer.baseUrl}/register`);
+    await expectVisible(page.getByLabel('I accept the terms of use'), 'the terms checkbox');
+    await expectVisible(page.getByText('By creating the account you accept:'), 'what the checkbox accepts');
+    await expectVisible(page.getByText('Terms of use (version 1)', { exact: true }), 'the terms with their version');
+  });
+});

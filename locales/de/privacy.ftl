@@ -45,4 +45,5 @@ privacy-decision-withdrawn = Widerrufen
 privacy-decision-refused = Abgelehnt
 privacy-purposes-required = Bevor Sie fortfahren, stimmen Sie bitte zu:
 privacy-purposes-deny-ends = „Erlauben“ nimmt diese an. „Ablehnen“ beendet diese Anmeldung und teilt der Website mit, dass Sie abgelehnt haben.
+privacy-register-accepts = Mit dem Konto akzeptieren Sie:
 privacy-purposes-optional = Sie können außerdem zustimmen (freiwillig)

@@ -45,4 +45,5 @@ privacy-decision-withdrawn = Withdrawn
 privacy-decision-refused = Declined
 privacy-purposes-required = Before you continue, please agree to
 privacy-purposes-deny-ends = Allow accepts these. Deny ends this sign-in and tells the site you declined.
+privacy-register-accepts = By creating the account you accept:
 privacy-purposes-optional = You may also agree to (optional)

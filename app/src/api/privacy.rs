@@ -134,6 +134,23 @@ pub async fn privacy_overview() -> Result<PrivacyView, AppError> {
     Ok(PrivacyView { controllers, history })
 }
 
+/// One of the group's required purposes the registration's "I accept" covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsView {
+    pub title: String,
+    pub version: i64,
+    pub document_url: Option<String>,
+}
+
+/// What registering accepts (the group's required purposes in force), for the sign-up
+/// page: each becomes a signed ledger record when the account is created.
+#[server(endpoint = "registration_terms")]
+pub async fn registration_terms() -> Result<Vec<TermsView>, AppError> {
+    let ctx = crate::context::server_context()?;
+    let terms = ctx.identity.registration_terms(crate::i18n::locale()).await.map_err(crate::auth::fail)?;
+    Ok(terms.into_iter().map(|(title, version, document_url)| TermsView { title, version, document_url }).collect())
+}
+
 /// Turns one switch on (`grant`) or off; `channel` empty or absent: the purpose as a whole.
 #[server(endpoint = "set_consent")]
 pub async fn set_consent(purpose: String, #[server(default)] channel: Option<String>, grant: bool) -> Result<(), AppError> {

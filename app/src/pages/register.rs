@@ -14,7 +14,7 @@ use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
 use crate::components::brand::BrandForReturnTo;
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
 use crate::components::passkey;
-use crate::i18n::t;
+use crate::i18n::{t, t_with};
 
 /// Where signing in goes afterwards (a brand's pending request, say), kept from the URL.
 fn sign_in_link() -> String {
@@ -59,6 +59,7 @@ pub fn RegisterPage() -> impl IntoView {
     let registered_plain = done_without_js::<Register>();
     let supported = RwSignal::new(false);
     Effect::new(move || supported.set(passkey::supported()));
+    let terms_list = Resource::new(|| (), |_| crate::api::privacy::registration_terms());
     view! {
         <Title text=t("auth-register-title")/>
         <BrandForReturnTo lead=t("auth-register-lead")/>
@@ -91,6 +92,9 @@ pub fn RegisterPage() -> impl IntoView {
                             aria-invalid=move || error("Terms").get().is_some().then_some("true")
                             aria-describedby=move || error("Terms").get().is_some().then_some("accept_terms-error")/>
                         <label for="accept_terms">{t("auth-register-terms")}</label>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move { accepted_terms(terms_list.await.unwrap_or_default()) })}
+                        </Suspense>
                         {move || error("Terms").get().map(|e| view! { <p class="field-error" id="accept_terms-error">{e}</p> })}
                     </div>
                     <button type="submit" disabled=move || action.pending().get()>{t("auth-register-submit")}</button>
@@ -237,4 +241,25 @@ pub fn CheckEmail(email: String) -> impl IntoView {
             }}
         </Show>
     }
+}
+
+/// "You accept: Terms of use (version 2)", each linked to its document when it has one
+/// (the group's required purposes, recorded with a receipt when the account is made).
+fn accepted_terms(terms: Vec<crate::api::privacy::TermsView>) -> AnyView {
+    if terms.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <p class="hint">{t("privacy-register-accepts")} " "
+            {terms.into_iter().enumerate().map(|(i, term)| {
+                let label = format!("{} {}", term.title, t_with("privacy-purpose-version", &[("version", term.version.to_string())]));
+                let separator = (i > 0).then_some(", ");
+                match term.document_url {
+                    Some(href) => view! { {separator} <a href=href rel="noopener" target="_blank">{label}</a> }.into_any(),
+                    None => view! { {separator} <span>{label}</span> }.into_any(),
+                }
+            }).collect_view()}
+        </p>
+    }
+    .into_any()
 }

@@ -1,4 +1,4 @@
-//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | mail`.
+//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | attribute | mail`.
 //!
 //! Output is for people by default and JSON with `--json` (one object per command on
 //! stdout). Errors go to stderr as one line and a non-zero exit code.
@@ -19,8 +19,10 @@ use serde_json::json;
 use crate::config::Config;
 use crate::startup::{Application, Services};
 
+mod attribute;
 mod client;
 
+use attribute::AttributeCommand;
 use client::ClientCommand;
 
 #[derive(Debug, Parser)]
@@ -68,6 +70,11 @@ enum Command {
     Client {
         #[command(subcommand)]
         command: ClientCommand,
+    },
+    /// Brand profile attributes and topics (docs/design/consent.md "Brand attributes").
+    Attribute {
+        #[command(subcommand)]
+        command: AttributeCommand,
     },
     /// The keys that sign ID and access tokens.
     Keys {
@@ -256,6 +263,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.say(&lines.join("\n"), brand_json(&brand));
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
+        Command::Attribute { command } => attribute::run(&config, &out, command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;

@@ -94,7 +94,7 @@ fn check_values(
     let mut changes = Vec::new();
     for key in posted.keys().filter(|k| !attributes.iter().any(|a| &a.attribute.key == *k)) {
         let key: String = key.chars().take(40).collect();
-        errors.push(ValueError { field: attribute_field(&key), label: key, problem: ValueProblem::UnknownAttribute });
+        errors.push(ValueError::new(attribute_field(&key), &key, ValueProblem::UnknownAttribute));
     }
     for a in attributes {
         let attr = &a.attribute;
@@ -102,7 +102,7 @@ fn check_values(
         if raw.is_none() && !all_required {
             continue;
         }
-        let refuse = |problem| ValueError { field: attribute_field(&attr.key), label: attr.label("en").to_owned(), problem };
+        let refuse = |problem| ValueError { field: attribute_field(&attr.key), labels: attr.labels.clone(), problem };
         match attr.check(raw.map_or("", String::as_str)) {
             // A required value may change but not go away (one never given may stay empty).
             Ok(None) if all_required || (attr.required && a.value.is_some()) => errors.push(refuse(ValueProblem::Missing)),
@@ -114,7 +114,7 @@ fn check_values(
 }
 
 fn check_preferences(form: &PreferencesForm, offered: &[Topic], errors: &mut Vec<ValueError>) -> PreferencesRow {
-    let refuse = |field: &str, label: &str, problem| ValueError { field: field.to_owned(), label: label.to_owned(), problem };
+    let refuse = |field: &str, label: &str, problem| ValueError::new(field.to_owned(), label, problem);
     let language = match form.language.trim() {
         "" => None,
         tag if Locale::ALL.iter().any(|l| l.tag() == tag) => Some(tag.to_owned()),

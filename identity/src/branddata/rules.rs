@@ -470,14 +470,20 @@ impl ValueProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueError {
     pub field: String,
-    /// The field's English label (for the CLI, logs and English pages).
-    pub label: String,
+    /// The field's labels (an attribute's declared ones; English only for the others).
+    pub labels: Labels,
     pub problem: ValueProblem,
+}
+
+impl ValueError {
+    pub fn new(field: String, label: &str, problem: ValueProblem) -> Self {
+        Self { field, labels: [("en".to_owned(), label.to_owned())].into(), problem }
+    }
 }
 
 impl std::fmt::Display for ValueError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.problem.english(&self.label))
+        f.write_str(&self.problem.english(label_in(&self.labels, "en")))
     }
 }
 
@@ -676,26 +682,32 @@ mod tests {
 
     #[test]
     fn every_problem_has_a_code_and_a_sentence() {
-        let all = [
-            ValueProblem::Missing,
-            ValueProblem::TooLong(3),
-            ValueProblem::ControlCharacters,
-            ValueProblem::Pattern,
-            ValueProblem::NotANumber,
-            ValueProblem::NotAWholeNumber,
-            ValueProblem::TooSmall("1".into()),
-            ValueProblem::TooLarge("1".into()),
-            ValueProblem::NotADate,
-            ValueProblem::TooEarly("x".into()),
-            ValueProblem::TooLate("x".into()),
-            ValueProblem::NotAChoice,
-            ValueProblem::UnknownAttribute,
-            ValueProblem::UnknownLanguage,
-            ValueProblem::UnknownFrequency,
-            ValueProblem::UnknownTopic,
-        ];
-        for p in all {
+        for p in ValueProblem::every() {
             assert!(!p.code().is_empty() && p.english("Seat").contains("Seat"), "{p:?}");
         }
+    }
+}
+
+impl ValueProblem {
+    /// One of each (the pages' test checks every code is translated).
+    pub fn every() -> Vec<Self> {
+        vec![
+            Self::Missing,
+            Self::TooLong(3),
+            Self::ControlCharacters,
+            Self::Pattern,
+            Self::NotANumber,
+            Self::NotAWholeNumber,
+            Self::TooSmall("1".into()),
+            Self::TooLarge("1".into()),
+            Self::NotADate,
+            Self::TooEarly("x".into()),
+            Self::TooLate("x".into()),
+            Self::NotAChoice,
+            Self::UnknownAttribute,
+            Self::UnknownLanguage,
+            Self::UnknownFrequency,
+            Self::UnknownTopic,
+        ]
     }
 }

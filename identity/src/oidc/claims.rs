@@ -23,6 +23,8 @@ pub fn scope_description(scope: &str) -> &'static str {
         "phone" => "Your phone number",
         "address" => "Your postal address",
         "offline_access" => "Stay connected when you are not using Foyer",
+        "attributes" => "The details you gave this brand, and those shared across the group",
+        "preferences" => "Your language, contact frequency and topics for this brand",
         _ => "Access on your behalf",
     }
 }

@@ -11,6 +11,7 @@
 //! - `logout_token`: the checks of a back-channel logout token.
 //! - `pages`: the HTML.
 
+mod brand_data;
 mod logout_token;
 mod pages;
 mod rp;
@@ -41,7 +42,7 @@ pub use site::{ClientAuth, SiteConfig};
 pub const SITES_ENV: &str = "FOYER_DEMO_SITES";
 
 /// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session.
-const SCOPES: [&str; 3] = ["openid", "profile", "email"];
+const SCOPES: [&str; 5] = ["openid", "profile", "email", "attributes", "preferences"];
 
 /// One of the two demo brands and how its site talks to Foyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,6 +332,7 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
             identity.set_brand_theme(&Principal::Operator, &slug, &colours, Some(&logo)).await?;
         }
     }
+    brand_data::seed(identity).await?;
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
     match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {

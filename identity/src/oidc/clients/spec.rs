@@ -8,8 +8,9 @@ use crate::domain::uri::{uri_list, with_value};
 use crate::domain::{BrandSlug, ParseError, RedirectUri, UriRules, one_or_many};
 use crate::jose::SigningAlg;
 
-/// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`).
-pub const SUPPORTED_SCOPES: [&str; 6] = ["openid", "profile", "email", "phone", "address", "offline_access"];
+/// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`; `attributes` and
+/// `preferences`: brand data, `identity::branddata`).
+pub const SUPPORTED_SCOPES: [&str; 8] = ["openid", "profile", "email", "phone", "address", "offline_access", "attributes", "preferences"];
 /// Scopes a client gets when none are named.
 pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 
@@ -354,7 +355,7 @@ impl ClientSpec {
                 if !is_api_scope(s) {
                     return Err(ParseError::Rejected {
                         field: FIELD,
-                        reason: format!("Scope {s:?} is not valid: use openid, profile, email, phone, address, offline_access or an API scope of a-z 0-9 : . _ -"),
+                        reason: format!("Scope {s:?} is not valid: use openid, profile, email, phone, address, offline_access, attributes, preferences or an API scope of a-z 0-9 : . _ -"),
                     });
                 }
                 if !grants.is_some_and(|g| g.contains(&GrantType::ClientCredentials)) {

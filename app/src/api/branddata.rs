@@ -164,7 +164,7 @@ pub async fn save_brand_data(
     let preferences = (brand.is_some() && (language.is_some() || frequency.is_some())).then(|| PreferencesForm {
         language: language.unwrap_or_default(),
         frequency: frequency.unwrap_or_default(),
-        topics: topics.unwrap_or_default().into_iter().filter(|(_, v)| crate::api::ticked(Some(v))).map(|(k, _)| k).collect(),
+        topics: topics.unwrap_or_default().into_iter().filter(|(_, v)| crate::api::ticked(Some(v.as_str()))).map(|(k, _)| k).collect(),
     });
     let form = BrandDataForm { values: values.unwrap_or_default().into_iter().collect(), preferences };
     let prefix = format!("{}:", brand.unwrap_or(GROUP));
@@ -206,7 +206,7 @@ pub async fn profile_details(r: String) -> Result<ProfileView, AppError> {
 pub async fn profile_save(r: String, values: Option<HashMap<String, String>>) -> Result<String, AppError> {
     let current = crate::auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let values = values.unwrap_or_default().into_iter().collect();
+    let values: std::collections::BTreeMap<String, String> = values.unwrap_or_default().into_iter().collect();
     ctx.identity.answer_profile(&crate::api::customer(&current), &r, &current.customer_id, &current.sid, Some(&values)).await.map_err(|e| refused(e, ""))?;
     Ok(crate::api::continue_to(crate::api::oidc::continue_path(&r)))
 }

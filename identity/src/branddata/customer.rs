@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::rules::{self, Attribute, FREQUENCIES, MAX_PER_FORM, ValueError, ValueProblem, attribute_field};
+use super::rules::{Attribute, FREQUENCIES, MAX_PER_FORM, ValueError, ValueProblem, attribute_field};
 use super::{BrandDataError, Topic, attributes_of, topics_of};
 use crate::i18n::Locale;
 use crate::oidc::flow::Pending;

@@ -72,7 +72,7 @@ pub(crate) fn attributes_of(rows: Vec<DefinitionRow>) -> Result<Vec<Attribute>> 
 }
 
 pub(crate) fn topics_of(rows: Vec<brand_data::TopicRow>) -> Result<Vec<Topic>> {
-    rows.into_iter().map(|r| Ok(Topic { key: r.key, labels: serde_json::from_str(&r.labels)? })).collect()
+    rows.into_iter().map(|r| -> Result<Topic> { Ok(Topic { key: r.key, labels: serde_json::from_str(&r.labels)? }) }).collect()
 }
 
 impl Identity {
@@ -167,7 +167,7 @@ impl Identity {
             return Err(one_or_many(errors));
         }
         let brand = self.brand_ref(brand).await?;
-        let rows = checked.iter().map(|t| Ok((t.key.clone(), serde_json::to_string(&t.labels)?))).collect::<Result<Vec<_>>>()?;
+        let rows = checked.iter().map(|t| -> Result<(String, String)> { Ok((t.key.clone(), serde_json::to_string(&t.labels)?)) }).collect::<Result<Vec<_>>>()?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         brand_data::replace_topics(&mut tx, &brand.id, &rows).await?;

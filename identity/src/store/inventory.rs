@@ -16,7 +16,7 @@
 //! [`PERSONAL_NAMES`] or starts with `address_`. Classifying every table also catches
 //! a table that holds customers' data under another name (it is not in either list).
 
-use Erase::{Delete, Keep};
+use Erase::{Delete, Keep, Pseudonymise};
 use Export::{List, No, Profile};
 
 /// How a data export (the customer's own copy) shows a column.

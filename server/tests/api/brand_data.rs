@@ -135,6 +135,7 @@ async fn walk_allowing(app: &TestApp, browser: &Browser, url: &str) -> Stop {
 fn callback(stop: Stop) -> Callback {
     match stop {
         Stop::Callback(c) => c,
+        Stop::Page(status, body) => panic!("expected the way back to the brand, got a page ({status}): {body}"),
         other => panic!("expected the way back to the brand, got {other:?}"),
     }
 }
@@ -142,6 +143,7 @@ fn callback(stop: Stop) -> Callback {
 fn profile(stop: Stop) -> String {
     match stop {
         Stop::Profile(r) => r,
+        Stop::Page(status, body) => panic!("expected the profile form, got a page ({status}): {body}"),
         other => panic!("expected the profile form, got {other:?}"),
     }
 }
@@ -246,7 +248,7 @@ async fn invalid_values_are_refused_with_field_errors_and_nothing_is_written(db:
     assert_eq!(status, 400, "{body}");
     let air_field = |f: &str| format!("{AIR}:{f}");
     let mut expected: Vec<String> =
-        ["attribute.budget", "attribute.code", "attribute.nick", "attribute.pillow", "attribute.seat", "attribute.since", "frequency", "language", "topics"].iter().map(|f| air_field(f)).collect();
+        ["attribute.budget", "attribute.code", "attribute.nick", "attribute.pillow", "attribute.seat", "attribute.since", "frequency", "language", "topics"].into_iter().map(air_field).collect();
     expected.sort();
     assert_eq!(fields(&body), expected, "{body}");
     let messages = body["Fields"].as_array().unwrap();

@@ -76,6 +76,7 @@ fn brand_section(b: BrandSectionView) -> AnyView {
     let result = save.value();
     let prefix = format!("{}:", b.slug);
     let heading_id = format!("brand-{}", b.slug);
+    let labelled_by = heading_id.clone();
     let name = b.name.clone();
     let slug = b.slug.clone();
     let language = sticky(&slug, "language").unwrap_or(b.language.clone());
@@ -89,7 +90,7 @@ fn brand_section(b: BrandSectionView) -> AnyView {
     let attributes = b.attributes.clone();
     let knows = t_with("branddata-knows", &[("brand", name.clone())]);
     view! {
-        <section class="card brand-data" aria-labelledby=heading_id.clone()>
+        <section class="card brand-data" aria-labelledby=labelled_by>
             <h2 id=heading_id>{name.clone()}</h2>
             <ActionForm action=save attr:class="form" attr:novalidate="true">
                 <PageField/>

@@ -14,7 +14,7 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthorizationCode, ClaimsVerificationError, Client, ClientId,
-    ClientSecret, CsrfToken, EmptyAdditionalClaims, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet,
     IdToken, IdTokenClaims, IdTokenFields, IssuerUrl, LogoutRequest, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge,
     PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, RefreshToken, RequestTokenError, Scope,
     SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
@@ -28,13 +28,26 @@ use url::Url;
 use super::logout_token::{self, LogoutClaims, LogoutTokenError};
 use super::site::{ClientAuth, SiteConfig};
 
-/// The one claim the crate's ID token type lacks: the provider's session id.
+/// The claims the crate's ID token type lacks: the provider's session id, and the
+/// brand's data (`attributes`, `preferences` scopes), shown as received.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SidClaim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    #[serde(flatten)]
+    pub brand_data: BrandDataClaims,
 }
 impl AdditionalClaims for SidClaim {}
+
+/// The brand-data claims, in the ID token and from UserInfo.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct BrandDataClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<Value>,
+}
+impl AdditionalClaims for BrandDataClaims {}
 
 pub(crate) type DemoIdToken = IdToken<SidClaim, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 type DemoIdTokenClaims = IdTokenClaims<SidClaim, CoreGenderClaim>;
@@ -199,7 +212,7 @@ impl RelyingParty {
         let userinfo = client
             .user_info(response.access_token().clone(), Some(sub.clone()))
             .map_err(|_| protocol("Northwind ID has no UserInfo endpoint."))?
-            .request_async::<EmptyAdditionalClaims, _, CoreGenderClaim>(&self.http)
+            .request_async::<BrandDataClaims, _, CoreGenderClaim>(&self.http)
             .await
             .map_err(|e| protocol(format!("UserInfo failed: {e}")))?;
         Ok(SignedIn {

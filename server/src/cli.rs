@@ -74,7 +74,7 @@ enum Command {
     /// Brand profile attributes and topics (docs/design/consent.md "Brand attributes").
     Attribute {
         #[command(subcommand)]
-        command: AttributeCommand,
+        command: Box<AttributeCommand>,
     },
     /// The keys that sign ID and access tokens.
     Keys {
@@ -263,7 +263,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out.say(&lines.join("\n"), brand_json(&brand));
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
-        Command::Attribute { command } => attribute::run(&config, &out, command).await?,
+        Command::Attribute { command } => attribute::run(&config, &out, *command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;

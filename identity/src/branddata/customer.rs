@@ -281,6 +281,7 @@ impl Identity {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     use super::*;
     use crate::branddata::rules::AttributeSpec;

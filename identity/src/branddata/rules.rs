@@ -570,7 +570,32 @@ impl Attribute {
     }
 }
 
+impl ValueProblem {
+    /// One of each (the pages' test checks every code is translated).
+    pub fn every() -> Vec<Self> {
+        vec![
+            Self::Missing,
+            Self::TooLong(3),
+            Self::ControlCharacters,
+            Self::Pattern,
+            Self::NotANumber,
+            Self::NotAWholeNumber,
+            Self::TooSmall("1".into()),
+            Self::TooLarge("1".into()),
+            Self::NotADate,
+            Self::TooEarly("x".into()),
+            Self::TooLate("x".into()),
+            Self::NotAChoice,
+            Self::UnknownAttribute,
+            Self::UnknownLanguage,
+            Self::UnknownFrequency,
+            Self::UnknownTopic,
+        ]
+    }
+}
+
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests fail loudly")]
 mod tests {
     use super::*;
 
@@ -685,29 +710,5 @@ mod tests {
         for p in ValueProblem::every() {
             assert!(!p.code().is_empty() && p.english("Seat").contains("Seat"), "{p:?}");
         }
-    }
-}
-
-impl ValueProblem {
-    /// One of each (the pages' test checks every code is translated).
-    pub fn every() -> Vec<Self> {
-        vec![
-            Self::Missing,
-            Self::TooLong(3),
-            Self::ControlCharacters,
-            Self::Pattern,
-            Self::NotANumber,
-            Self::NotAWholeNumber,
-            Self::TooSmall("1".into()),
-            Self::TooLarge("1".into()),
-            Self::NotADate,
-            Self::TooEarly("x".into()),
-            Self::TooLate("x".into()),
-            Self::NotAChoice,
-            Self::UnknownAttribute,
-            Self::UnknownLanguage,
-            Self::UnknownFrequency,
-            Self::UnknownTopic,
-        ]
     }
 }

@@ -242,7 +242,7 @@ impl Identity {
             let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
             let customer = crate::store::customers::by_id_tx(tx, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
             let mut claims = claims_for(&customer, granted);
-            claims.extend(crate::branddata::claims::claims(&mut **tx, &grant.customer_id, &client.brand_id, granted).await?);
+            claims.extend(crate::branddata::claims::claims(tx, &grant.customer_id, &client.brand_id, granted).await?);
             let fixed = json!({
                 "iss": self.issuer(), "sub": sub, "aud": client.id, "iat": now / 1000,
                 "exp": (now + client.id_token_ttl_s * 1000) / 1000, "auth_time": grant.auth_time / 1000,

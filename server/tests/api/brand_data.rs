@@ -18,6 +18,7 @@ both_backends!(
     html_in_a_value_stays_text,
     the_profile_form_appears_exactly_when_needed,
     bad_cli_input_changes_nothing,
+    a_refused_plain_post_shows_its_errors_in_its_own_form,
 );
 
 const AIR: &str = "northwind-air";
@@ -447,4 +448,47 @@ async fn bad_cli_input_changes_nothing(db: Db) {
     assert_eq!(listed(&["attribute", "list", "--group", "--json"]), 1);
     let text = stdout(&foyer(&db, &["attribute", "list", "--brand", AIR], &[]));
     assert!(text.contains("seat") && text.contains("required, ask at sign-in"), "{text}");
+}
+
+/// Without the wasm: a refused post of one brand's form comes back to the page with the
+/// errors and what was typed in that form only (two brands both ask for a `nick`).
+async fn a_refused_plain_post_shows_its_errors_in_its_own_form(db: Db) {
+    let Some(app) = rp::spawn(db).await else { return };
+    rp::brand(&app, AIR, "Northwind Air").await;
+    rp::brand(&app, HOTELS, "Northwind Hotels").await;
+    declare(&app, Some(AIR), AttributeSpec { max_length: Some("5".into()), ..spec("nick", "text") }).await;
+    declare(&app, Some(HOTELS), spec("nick", "text")).await;
+    let air = client(&app, AIR, CB_AIR).await;
+    let hotels = client(&app, HOTELS, CB_HOTELS).await;
+    rp::customer(&app, "ann@example.com").await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ann@example.com").await;
+    air.sign_in(&browser, &["attributes"]).await;
+    hotels.sign_in(&browser, &["attributes"]).await;
+    let (status, body) = browser.server_fn("save_brand_data", &[("brand", HOTELS), ("values[nick]", "Hanna")]).await;
+    assert_eq!(status, 200, "{body}");
+
+    let page = "/account/privacy/preferences";
+    let response = browser
+        .http
+        .post(app.url("/api/save_brand_data"))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::ORIGIN, "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("__page", page), ("brand", AIR), ("values[nick]", "Annabelle"), ("language", ""), ("frequency", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()[header::LOCATION].to_str().unwrap().trim_start_matches(&app.public_url).to_owned();
+    assert!(location.starts_with(&format!("{page}?")) && location.contains("__err="), "{location}");
+    let (status, html) = app_page(&app, &browser, &location).await;
+    assert_eq!(status, 200);
+    let at = html.find("aria-labelledby=\"brand-northwind-hotels\"").expect("Hotels' section");
+    let (air_part, hotels_part) = html.split_at(at);
+    let error = "nick label is too long (at most 5 characters).";
+    assert!(air_part.contains(error) && air_part.contains("value=\"Annabelle\""), "Air's form has its error and what was typed");
+    assert!(!hotels_part.contains(error) && hotels_part.contains("value=\"Hanna\"") && !hotels_part.contains("Annabelle"), "Hotels' form is untouched");
+    let data = page_data(&browser).await;
+    assert_eq!(value_of(&section(&data, AIR)["attributes"], "nick"), "", "nothing was written");
 }

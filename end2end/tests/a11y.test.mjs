@@ -128,6 +128,7 @@ test('the account pages, signed in, and the second step have no axe violations',
         ['/account/activity', 'the activity page'],
         ['/account/brands', 'the connected-brands page'],
         ['/account/privacy', 'the privacy page'],
+        ['/account/privacy/preferences', 'the preferences page'],
       ]) {
         await page.goto(url(path));
         await expectAccessible(page, what);
@@ -167,5 +168,13 @@ test("a brand's themed sign-in and the consent page have no axe violations", { t
     });
     await expectVisible(page.getByRole('button', { name: 'Allow', exact: true }), 'the button "Allow"');
     await expectAccessible(page, 'the consent page');
+
+    // Northwind Air then asks for its seat preference (progressive profiling).
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await page.waitForURL((u) => u.origin === foyerOrigin && u.pathname === '/oauth2/profile', { timeout: TIMEOUT });
+    await expectAccessible(page, "Northwind Air's profile form");
+    await page.goto(url('/account/privacy/preferences'));
+    await expectVisible(page.getByRole('region', { name: 'Northwind Air' }), "Northwind Air's section on the preferences page");
+    await expectAccessible(page, 'the preferences page with a brand');
   });
 });

@@ -88,6 +88,12 @@ async function allowAt(page, key, brand) {
   await expectVisible(page.getByRole('heading', { level: 1, name: `${brand} wants to access your account` }), 'the consent heading');
   await expectVisible(page.getByText('Northwind ID', { exact: false }).first(), 'the product name on the consent page');
   await page.getByRole('button', { name: 'Allow', exact: true }).click();
+  if (key === 'air') {
+    // Northwind Air asks for a seat preference at sign-in (progressive profiling), themed too.
+    await waitForPlace(page, foyerOrigin, '/oauth2/profile', `"Allow" for ${brand}`);
+    await expectBrandHeader(page, brand, 'the profile form');
+    await page.getByRole('button', { name: 'Skip for now', exact: true }).click();
+  }
   await waitForPlace(page, new URL(site(key)).origin, '/', `"Allow" for ${brand}`);
   await expectVisible(page.getByText('Signed in as'), `signed in at ${brand}`);
 }
@@ -183,7 +189,10 @@ test('the consent page works before the wasm: Allow is a plain form post', { tim
     await expectVisible(page.getByRole('banner').getByRole('img', { name: AIR }), `${AIR}'s logo in the header`);
     await expectVisible(page.getByRole('heading', { level: 1, name: `${AIR} wants to access your account` }), 'the consent heading');
     await page.getByRole('button', { name: 'Allow', exact: true }).click();
-    await waitForPlace(page, new URL(site('air')).origin, '/', `"Allow" for ${AIR} without JavaScript`);
+    // The profile form (Air's seat preference) is a plain form post too.
+    await waitForPlace(page, foyerOrigin, '/oauth2/profile', `"Allow" for ${AIR} without JavaScript`);
+    await page.getByRole('button', { name: 'Skip for now', exact: true }).click();
+    await waitForPlace(page, new URL(site('air')).origin, '/', `"Skip for now" for ${AIR} without JavaScript`);
     await expectVisible(page.getByText('Signed in as'), `signed in at ${AIR}`);
   } finally {
     await context.close();

@@ -144,7 +144,10 @@ async function signInAtAir(air, email) {
   await expectConsentFor(air, AIR, email);
   await air.getByRole('button', { name: 'Allow', exact: true }).click();
 
-  await waitForPlace(air, new URL(airUrl).origin, '/', `"Allow" for ${AIR}`);
+  // Northwind Air asks for a seat preference at sign-in (progressive profiling): skip it.
+  await waitForPlace(air, foyerOrigin, '/oauth2/profile', `"Allow" for ${AIR}`);
+  await air.getByRole('button', { name: 'Skip for now', exact: true }).click();
+  await waitForPlace(air, new URL(airUrl).origin, '/', `"Skip for now" for ${AIR}`);
   return expectSignedInAt(air, AIR, email);
 }
 

@@ -1,4 +1,4 @@
-//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | purpose | keys | mail`.
+//! The command line: `foyer serve | demo | migrate | admin | users | brand | client | purpose | attribute | keys | mail`.
 //!
 //! Output is for people by default and JSON with `--json` (one object per command on
 //! stdout). Errors go to stderr as one line and a non-zero exit code.
@@ -19,9 +19,11 @@ use serde_json::json;
 use crate::config::Config;
 use crate::startup::{Application, Services};
 
+mod attribute;
 mod client;
 mod purpose;
 
+use attribute::AttributeCommand;
 use client::ClientCommand;
 use purpose::PurposeCommand;
 
@@ -75,6 +77,11 @@ enum Command {
     Purpose {
         #[command(subcommand)]
         command: PurposeCommand,
+    },
+    /// Brand profile attributes and topics (docs/design/consent.md "Brand attributes").
+    Attribute {
+        #[command(subcommand)]
+        command: Box<AttributeCommand>,
     },
     /// The keys that sign ID and access tokens.
     Keys {
@@ -267,6 +274,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
         Command::Purpose { command } => purpose::run(&config, &out, command).await?,
+        Command::Attribute { command } => attribute::run(&config, &out, *command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {
             let to = Email::parse(&to)?;

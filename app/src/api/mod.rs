@@ -1,6 +1,7 @@
 //! Server functions, one file per feature. Each is an adapter of a few lines over the core.
 
 pub mod account;
+pub mod branddata;
 pub mod dev_mail;
 pub mod mfa;
 pub mod oidc;

@@ -78,7 +78,7 @@ pub struct ConnectedBrandView {
 
 /// The message for a handle that is unknown, expired, finished or not this sign-in's.
 #[cfg(feature = "ssr")]
-fn too_long() -> AppError {
+pub(crate) fn too_long() -> AppError {
     AppError::Message(crate::i18n::t("shell-consent-too-long"))
 }
 
@@ -97,7 +97,7 @@ pub fn handle_in_return_to(return_to: &str) -> Option<String> {
 }
 
 #[cfg(feature = "ssr")]
-fn brand_view(b: identity::store::brands::BrandRow) -> BrandView {
+pub(crate) fn brand_view(b: identity::store::brands::BrandRow) -> BrandView {
     BrandView {
         has_logo: b.logo_type.is_some(),
         slug: b.slug,
@@ -134,7 +134,7 @@ fn scope_words(scope: &str) -> String {
 /// or https only) to this page's policy; called while the consent page and the brand
 /// flow's sign-in pages render (`consent_details`, `brand_for_return_to`).
 #[cfg(feature = "ssr")]
-fn let_forms_reach(redirect_uri: &str) {
+pub(crate) fn let_forms_reach(redirect_uri: &str) {
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else { return };
     let Some(origin) = url::Url::parse(redirect_uri).ok().filter(|u| matches!(u.scheme(), "http" | "https")).map(|u| u.origin().ascii_serialization()) else {
         return;
@@ -269,6 +269,8 @@ fn receives(scope: &str) -> &'static str {
         "address" => "account-scope-address",
         "offline_access" => "account-scope-offline-access",
         "consents" => "account-scope-consents",
+        "attributes" => "account-scope-attributes",
+        "preferences" => "account-scope-preferences",
         _ => "account-scope-other",
     }
 }
@@ -310,7 +312,7 @@ mod connected_brand_words {
     /// What each scope shares has words in every locale (the ids are picked at run time).
     #[test]
     fn every_scope_has_words_in_every_locale() {
-        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "custom:thing"] {
+        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences", "custom:thing"] {
             for locale in identity::i18n::Locale::ALL {
                 assert!(identity::i18n::has(locale, receives(scope)), "{scope} in {}", locale.tag());
             }

@@ -64,7 +64,7 @@ pub fn flow_return_to(path: &str, return_to: Option<String>, r: Option<String>) 
     if let Some(rt) = return_to.filter(|rt| handle_in_return_to(rt).is_some()) {
         return Some(rt);
     }
-    if path == "/oauth2/consent" {
+    if path == "/oauth2/consent" || path == "/oauth2/profile" {
         return r.map(|r| continue_path(&r)).filter(|rt| handle_in_return_to(rt).is_some());
     }
     None

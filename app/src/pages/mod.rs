@@ -7,5 +7,6 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod oauth;
+pub mod oauth_profile;
 pub mod register;
 pub mod tokens;

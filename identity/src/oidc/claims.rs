@@ -24,6 +24,8 @@ pub fn scope_description(scope: &str) -> &'static str {
         "address" => "Your postal address",
         "offline_access" => "Stay connected when you are not using Foyer",
         "consents" => "Your consent choices for this brand",
+        "attributes" => "The details you gave this brand, and those shared across the group",
+        "preferences" => "Your language, contact frequency and topics for this brand",
         _ => "Access on your behalf",
     }
 }
@@ -116,9 +118,9 @@ pub fn client_sid(brand_key: &[u8], sid: &str, client_id: &str) -> String {
 }
 
 impl Identity {
-    /// The claims that depend on the client's brand, for the scopes granted: `consents`
-    /// (the brand's purposes and the group's, never another brand's).
-    pub(crate) async fn brand_claims(&self, customer_id: &str, brand_id: &str, scopes: &[String], claims: &mut Map<String, Value>) -> Result<()> {
+    /// The consent ledger's claim for the client's brand, when its scope was granted:
+    /// `consents` (the brand's purposes and the group's, never another brand's).
+    pub(crate) async fn ledger_claims(&self, customer_id: &str, brand_id: &str, scopes: &[String], claims: &mut Map<String, Value>) -> Result<()> {
         if scopes.iter().any(|s| s == "consents") {
             claims.insert("consents".into(), self.consents_claim(customer_id, brand_id).await?);
         }

@@ -76,6 +76,8 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("purposes", "the brands' and the group's purpose catalogue"),
     ("purpose_versions", "the published texts of the purposes"),
     ("receipt_keys", "the keys that sign consent receipts"),
+    ("attribute_definitions", "the attributes brands and the group declare"),
+    ("brand_topics", "the topics brands offer"),
 ];
 
 const fn e(table: &'static str, column: &'static str, export: Export, erase: Erase) -> Entry {
@@ -178,6 +180,17 @@ pub const INVENTORY: &[Entry] = &[
     e("consent_state", "version", List("consents"), Delete),
     e("consent_state", "decision", List("consents"), Delete),
     e("consent_state", "at", List("consents"), Delete),
+    // Brand data: the customer's attribute values and per-brand preferences.
+    e("customer_attributes", "customer_id", List("brand_attributes"), Delete),
+    e("customer_attributes", "attribute_id", List("brand_attributes"), Delete),
+    e("customer_attributes", "value", List("brand_attributes"), Delete),
+    e("customer_attributes", "updated_at", List("brand_attributes"), Delete),
+    e("brand_preferences", "customer_id", List("preferences"), Delete),
+    e("brand_preferences", "brand_id", List("preferences"), Delete),
+    e("brand_preferences", "language", List("preferences"), Delete),
+    e("brand_preferences", "frequency", List("preferences"), Delete),
+    e("brand_preferences", "topics", List("preferences"), Delete),
+    e("brand_preferences", "updated_at", List("preferences"), Delete),
 ];
 
 /// One column of the migrated schema.

@@ -10,6 +10,7 @@
 
 pub mod account_tokens;
 pub mod audit;
+pub mod brand_data;
 pub mod brands;
 pub mod clients;
 pub mod codes;

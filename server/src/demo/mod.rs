@@ -12,6 +12,7 @@
 //! - `pages`: the HTML.
 //! - `purposes`: the demo's consent purposes (the group's terms, each brand's own).
 
+mod brand_data;
 mod logout_token;
 mod pages;
 mod purposes;
@@ -43,8 +44,9 @@ pub use site::{ClientAuth, SiteConfig};
 pub const SITES_ENV: &str = "FOYER_DEMO_SITES";
 
 /// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session;
-/// `consents` shows the consent ledger's claim for the brand.
-const SCOPES: [&str; 4] = ["openid", "profile", "email", "consents"];
+/// `consents`, `attributes` and `preferences` show what the brand reads of the customer's
+/// consents and brand data.
+const SCOPES: [&str; 6] = ["openid", "profile", "email", "consents", "attributes", "preferences"];
 
 /// One of the two demo brands and how its site talks to Foyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,6 +337,7 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
         }
     }
     purposes::seed(identity).await?;
+    brand_data::seed(identity).await?;
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
     match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {

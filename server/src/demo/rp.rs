@@ -28,16 +28,28 @@ use url::Url;
 use super::logout_token::{self, LogoutClaims, LogoutTokenError};
 use super::site::{ClientAuth, SiteConfig};
 
-/// The claims the crate's ID token and UserInfo types lack: the provider's session id,
-/// and Foyer's own claims a brand reads (the consent ledger's `consents`).
+/// The claims the crate's ID token and UserInfo types lack: the provider's session id, and
+/// Foyer's own claims a brand reads (`consents`, `attributes`, `preferences`), shown as received.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SidClaim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consents: Option<Value>,
+    #[serde(flatten)]
+    pub brand_data: BrandDataClaims,
 }
 impl AdditionalClaims for SidClaim {}
+
+/// Foyer's own claims a brand reads, in the ID token and from UserInfo.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct BrandDataClaims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consents: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<Value>,
+}
+impl AdditionalClaims for BrandDataClaims {}
 
 pub(crate) type DemoIdToken = IdToken<SidClaim, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 type DemoIdTokenClaims = IdTokenClaims<SidClaim, CoreGenderClaim>;
@@ -202,7 +214,7 @@ impl RelyingParty {
         let userinfo = client
             .user_info(response.access_token().clone(), Some(sub.clone()))
             .map_err(|_| protocol("Northwind ID has no UserInfo endpoint."))?
-            .request_async::<SidClaim, _, CoreGenderClaim>(&self.http)
+            .request_async::<BrandDataClaims, _, CoreGenderClaim>(&self.http)
             .await
             .map_err(|e| protocol(format!("UserInfo failed: {e}")))?;
         Ok(SignedIn {

@@ -176,6 +176,21 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         }
         return see_other(&format!("/oauth2/consent?r={handle}"));
     }
+    // Progressive profiling (docs/design/consent.md "Brand attributes"), once the scopes
+    // (and the purposes) are settled: at most one short form per request for the brand's
+    // missing required attributes; `prompt=none` never sees it and goes on.
+    if !request.has_prompt("none") {
+        match identity.profile_need(&principal, handle, &pending, &auth.customer_id).await {
+            Ok(missing) if !missing.is_empty() => {
+                if let Err(e) = identity.bind_request(&principal, handle, &auth.customer_id, &auth.sid).await {
+                    return server_error(&e);
+                }
+                return see_other(&format!("/oauth2/profile?r={handle}"));
+            }
+            Ok(_) => {}
+            Err(e) => return server_error(&e),
+        }
+    }
     // Nothing left to approve: every requested scope is approved for the brand
     // (`offline_access` included only when approved on our page, OIDC Core §11).
     match identity.issue_code(&principal, handle, &pending, &auth, &need.approved).await {

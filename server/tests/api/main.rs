@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod assets;
+mod brand_data;
 mod cli;
 mod clients;
 mod consent;

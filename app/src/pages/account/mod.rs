@@ -30,6 +30,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/activity", "account-nav-activity")}
             {link("/account/brands", "account-nav-brands")}
             {link("/account/privacy", "account-nav-privacy")}
+            {link("/account/privacy/preferences", "branddata-nav")}
         </nav>
     }
 }

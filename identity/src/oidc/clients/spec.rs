@@ -8,9 +8,11 @@ use crate::domain::uri::{uri_list, with_value};
 use crate::domain::{BrandSlug, ParseError, RedirectUri, UriRules, one_or_many};
 use crate::jose::SigningAlg;
 
-/// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`).
-/// `consents`: the consent ledger's claim for the client's brand (docs/design/consent.md).
-pub const SUPPORTED_SCOPES: [&str; 7] = ["openid", "profile", "email", "phone", "address", "offline_access", "consents"];
+/// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`); `consents`: the consent
+/// ledger's claim for the client's brand (docs/design/consent.md); `attributes` and
+/// `preferences`: brand data, `identity::branddata`.
+pub const SUPPORTED_SCOPES: [&str; 9] =
+    ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences"];
 /// Scopes a client gets when none are named.
 pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 
@@ -355,7 +357,7 @@ impl ClientSpec {
                 if !is_api_scope(s) {
                     return Err(ParseError::Rejected {
                         field: FIELD,
-                        reason: format!("Scope {s:?} is not valid: use openid, profile, email, phone, address, offline_access or an API scope of a-z 0-9 : . _ -"),
+                        reason: format!("Scope {s:?} is not valid: use openid, profile, email, phone, address, offline_access, attributes, preferences or an API scope of a-z 0-9 : . _ -"),
                     });
                 }
                 if !grants.is_some_and(|g| g.contains(&GrantType::ClientCredentials)) {

@@ -25,6 +25,9 @@ pub struct Settings {
     /// linked in every page's footer; checked http(s) URLs.
     pub privacy_url: Option<String>,
     pub terms_url: Option<String>,
+    /// Days between "Delete my account" and the erasure (`FOYER_DELETION_GRACE_DAYS`);
+    /// signing in before then offers to cancel.
+    pub deletion_grace_days: i64,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             product_name: "Customer ID".into(),
             privacy_url: None,
             terms_url: None,
+            deletion_grace_days: 14,
         }
     }
 }

@@ -45,6 +45,7 @@ impl Services {
             privacy_url: config.privacy_url.clone(),
             terms_url: config.terms_url.clone(),
             lockout_threshold: config.lockout_threshold,
+            deletion_grace_days: config.deletion_grace_days,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };

@@ -21,7 +21,7 @@ macro_rules! files {
         }
     };
 }
-files!("common", "shell", "auth", "account", "security", "errors", "mail", "time");
+files!("common", "shell", "auth", "account", "security", "errors", "mail", "time", "data");
 
 struct Catalogue {
     bundle: FluentBundle<FluentResource>,

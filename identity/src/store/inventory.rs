@@ -16,7 +16,7 @@
 //! [`PERSONAL_NAMES`] or starts with `address_`. Classifying every table also catches
 //! a table that holds customers' data under another name (it is not in either list).
 
-use Erase::{Delete, Keep};
+use Erase::{Delete, Keep, Pseudonymise};
 use Export::{List, No, Profile};
 
 /// How a data export (the customer's own copy) shows a column.
@@ -137,8 +137,8 @@ pub const INVENTORY: &[Entry] = &[
     e("sessions", "data", No("the session layer's record: ids and timestamps"), Delete),
     e("throttle", "key", No("security counters (customer ids or hashed addresses)"), Keep(EXPIRES)),
     // Audit, outbox, development mail.
-    e("audit_log", "actor", List("activity"), AUDIT_KEPT),
-    e("audit_log", "subject", List("activity"), AUDIT_KEPT),
+    e("audit_log", "actor", List("activity"), Pseudonymise),
+    e("audit_log", "subject", List("activity"), Pseudonymise),
     e("audit_log", "detail", List("activity"), AUDIT_KEPT),
     e("outbox", "payload", No("queued mail and events, in flight"), Keep("delivered rows go after a day, failed ones after a week")),
     e("dev_mailbox", "to_addr", No("development mode only"), Keep("pruned after a week")),
@@ -178,6 +178,37 @@ pub const INVENTORY: &[Entry] = &[
     e("consent_state", "version", List("consents"), Delete),
     e("consent_state", "decision", List("consents"), Delete),
     e("consent_state", "at", List("consents"), Delete),
+    // What the export shows besides the customer columns: when, which, how long.
+    e("audit_log", "at", List("activity"), AUDIT_KEPT),
+    e("audit_log", "action", List("activity"), AUDIT_KEPT),
+    e("totp_credentials", "created_at", List("second_factors"), Delete),
+    e("totp_credentials", "confirmed_at", List("second_factors"), Delete),
+    e("recovery_codes", "created_at", List("second_factors"), Delete),
+    e("recovery_codes", "used_at", List("second_factors"), Delete),
+    e("passkeys", "backup_eligible", List("passkeys"), Delete),
+    e("passkeys", "created_at", List("passkeys"), Delete),
+    e("passkeys", "last_used_at", List("passkeys"), Delete),
+    e("passkeys", "flagged_at", List("passkeys"), Delete),
+    e("remembered_devices", "created_at", List("remembered_devices"), Delete),
+    e("remembered_devices", "expires_at", List("remembered_devices"), Delete),
+    e("known_devices", "first_seen_at", List("known_devices"), Delete),
+    e("sessions", "created_at", List("sessions"), Delete),
+    e("sessions", "last_seen_at", List("sessions"), Delete),
+    e("sessions", "expires_at", List("sessions"), Delete),
+    e("brand_consents", "brand_id", List("connected_brands"), Delete),
+    e("brand_consents", "scope", List("connected_brands"), Delete),
+    e("brand_consents", "granted_at", List("connected_brands"), Delete),
+    e("oauth_grants", "client_id", List("connected_brands"), Delete),
+    e("oauth_grants", "scope", List("connected_brands"), Delete),
+    e("oauth_grants", "created_at", List("connected_brands"), Delete),
+    e("oauth_grants", "expires_at", List("connected_brands"), Delete),
+    e("oauth_grants", "revoked_at", List("connected_brands"), Delete),
+    // Export and deletion themselves.
+    e("data_exports", "customer_id", No("single-use download links: hashes only"), Delete),
+    e("data_exports", "token_hash", SECRET, Delete),
+    e("deletion_requests", "customer_id", List("deletion_request"), Delete),
+    e("deletion_requests", "requested_at", List("deletion_request"), Delete),
+    e("deletion_requests", "erase_at", List("deletion_request"), Delete),
 ];
 
 /// One column of the migrated schema.

@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod mailbox;
 pub mod oidc_sessions;
 pub mod outbox;
+pub mod privacy;
 pub mod sessions;
 pub mod signing_keys;
 pub mod staff;

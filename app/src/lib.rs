@@ -26,6 +26,7 @@ use crate::components::brand::BrandScope;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
+use crate::pages::account::privacy::data::{DataPage, DeletionPage};
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
 use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
 
@@ -137,6 +138,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/privacy/data") view=DataPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/deletion") view=DeletionPage ssr=SsrMode::Async/>
                     <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
                     <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>

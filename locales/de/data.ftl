@@ -9,6 +9,8 @@ data-export-submit = Download vorbereiten
 data-export-ready = Ihr Download ist bereit. Der Link funktioniert einmal, 15 Minuten lang.
 data-export-link = Meine Daten herunterladen (JSON)
 data-export-mailed = Wir haben Ihnen per E-Mail mitgeteilt, dass ein Download vorbereitet wurde.
+data-export-expired = Dieser Download-Link wurde bereits benutzt, ist abgelaufen oder gehört zu einem anderen Konto. Bereiten Sie unten einen neuen Download vor.
+data-export-failed = Der Download konnte nicht vorbereitet werden. Bitte versuchen Sie es erneut.
 
 data-delete-heading = Mein Konto löschen
 data-delete-intro = Ihr Konto und alles darin wird { $days } Tage nach Ihrem Auftrag gelöscht. Bis dahin können Sie es sich anders überlegen: Melden Sie sich an und wählen Sie „Löschung abbrechen“.

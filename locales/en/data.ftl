@@ -9,6 +9,8 @@ data-export-submit = Prepare my download
 data-export-ready = Your download is ready. The link works once, for 15 minutes.
 data-export-link = Download my data (JSON)
 data-export-mailed = We have emailed you that a download was prepared.
+data-export-expired = This download link was already used, has expired or belongs to another account. Prepare a new download below.
+data-export-failed = The download could not be prepared. Please try again.
 
 data-delete-heading = Delete my account
 data-delete-intro = Your account and everything in it will be deleted { $days } days after you ask. Until then you can change your mind: sign in and choose “Cancel deletion”.

@@ -6,6 +6,7 @@ pub mod mfa;
 pub mod oidc;
 pub mod passkeys;
 pub mod password;
+pub mod privacy_data;
 #[cfg(feature = "ssr")]
 pub mod return_to;
 pub mod settings;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
+pub mod export;
 pub mod forms;
 pub mod headers;
 pub mod health;
@@ -98,6 +99,7 @@ pub fn router(
         .merge(assets::routes(&config.site_root))
         .merge(crate::oidc::routes(&state))
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
+        .merge(export::routes().layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod brands;
 pub mod devices;
+pub mod privacy;
 pub mod profile;
 pub mod security;
 
@@ -28,6 +29,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/devices", "account-nav-devices")}
             {link("/account/activity", "account-nav-activity")}
             {link("/account/brands", "account-nav-brands")}
+            {link("/account/privacy/data", "account-nav-data")}
         </nav>
     }
 }

@@ -71,6 +71,16 @@ pub(crate) async fn hold_if_scheduled(signed: &identity::accounts::login::Signed
         since: ctx.identity.now(),
     };
     let session = auth::session().await?;
+    // Whoever this browser held before is signed out (their brands told), as a sign-in
+    // as someone else would; nothing of a signed-in or half-done sign-in stays.
+    let previous = session.get::<String>(auth::CUSTOMER).await.map_err(|_| AppError::Internal)?;
+    let previous_sid = session.get::<String>(auth::SID).await.map_err(|_| AppError::Internal)?;
+    if let (Some(p), Some(sid)) = (previous, previous_sid) {
+        ctx.identity.sign_in_ended(&identity::principal::Principal::customer(&p, ""), &p, &sid).await.map_err(auth::fail)?;
+    }
+    for key in [auth::CUSTOMER, auth::SID, auth::SIGNED_IN_AT, auth::AUTH_TIME, auth::ACR, auth::AMR, auth::PENDING_CUSTOMER, auth::PENDING_SINCE, auth::PENDING_AMR] {
+        let _ = session.remove_value(key).await.map_err(|_| AppError::Internal)?;
+    }
     session.cycle_id().await.map_err(|_| AppError::Internal)?;
     session.insert(HELD, &held).await.map_err(|_| AppError::Internal)?;
     auth::set_device_cookie(&signed.device_id);

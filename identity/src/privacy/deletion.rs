@@ -94,6 +94,26 @@ impl Identity {
 mod tests {
     use super::*;
 
+    /// The mails of export and deletion read as sentences in every language (no `⟦id⟧`).
+    #[test]
+    fn the_mails_are_translated() {
+        use crate::email::{Template, Voice};
+        use crate::i18n::{Locale, TimeZone};
+        for locale in Locale::ALL {
+            let voice = Voice { locale, product: "Northwind ID", public_url: "https://id.example.com", brand: None, zone: TimeZone::utc() };
+            for template in [
+                Template::ExportCreated { device: "Firefox on Linux", at: 1_700_000_000_000, link: "https://id.example.com/account/privacy/data" },
+                Template::DeletionScheduled { erase_at: 1_700_000_000_000, login_link: "https://id.example.com/login" },
+                Template::DeletionCancelled { link: "https://id.example.com/account" },
+                Template::AccountErased,
+            ] {
+                let mail = template.render("ann@example.com", &voice);
+                assert!(!mail.subject.contains('⟦') && !mail.text.contains('⟦'), "{}: {}", locale.tag(), mail.text);
+                assert!(mail.text.contains("Northwind ID"), "{}", mail.text);
+            }
+        }
+    }
+
     #[test]
     fn only_the_accounts_address_confirms() {
         assert!(confirms("ann@example.com", "ann@example.com"));

@@ -12,6 +12,7 @@ use identity::oidc::clients::ClientSpec;
 use identity::principal::Principal;
 use identity::store::inventory::{Export, INVENTORY};
 use identity::store::privacy::{export_lists, owner, rows_of};
+use openidconnect::OAuth2TokenResponse as _;
 use reqwest::header;
 use serde_json::{Value, json};
 

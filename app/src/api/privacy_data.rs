@@ -19,13 +19,13 @@ pub const HELD_PAGE: &str = "/login/deletion";
 
 /// What the data page needs besides its forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataPageInfo {
+pub struct DataSettings {
     pub grace_days: i64,
 }
 
 /// What `/login/deletion` shows: the erasure date of the held sign-in's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeldDeletion {
+pub struct ScheduledErasure {
     pub erase_at: i64,
     /// The date in the reader's language and time zone.
     pub when: String,
@@ -97,10 +97,10 @@ async fn held() -> Result<Option<Held>, AppError> {
 }
 
 #[server(endpoint = "data_page_info")]
-pub async fn data_page_info() -> Result<DataPageInfo, AppError> {
+pub async fn data_page_info() -> Result<DataSettings, AppError> {
     crate::auth::require().await?;
     let ctx = crate::context::server_context()?;
-    Ok(DataPageInfo { grace_days: ctx.identity.settings().deletion_grace_days })
+    Ok(DataSettings { grace_days: ctx.identity.settings().deletion_grace_days })
 }
 
 /// "Prepare my download": needs a recent, strong enough authentication; answers with
@@ -134,13 +134,13 @@ pub async fn request_deletion(confirmation: String) -> Result<String, AppError> 
 
 /// The held sign-in's erasure date, for `/login/deletion` (`None`: nothing held).
 #[server(endpoint = "held_deletion")]
-pub async fn held_deletion() -> Result<Option<HeldDeletion>, AppError> {
+pub async fn held_deletion() -> Result<Option<ScheduledErasure>, AppError> {
     use crate::auth;
     let Some(held) = held().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;
     let me = identity::principal::Principal::customer(&held.customer_id, identity::accounts::login::acr_of(&held.amr));
     let Some(erase_at) = ctx.identity.scheduled_deletion(&me, &held.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
-    Ok(Some(HeldDeletion { erase_at, when: crate::i18n::when(erase_at).absolute }))
+    Ok(Some(ScheduledErasure { erase_at, when: crate::i18n::when(erase_at).absolute }))
 }
 
 /// A date for the page after a deletion request (`?scheduled=<ms>`), in the reader's

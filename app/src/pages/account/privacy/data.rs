@@ -37,7 +37,7 @@ fn failure_but_step_up<T: Clone + Send + Sync + 'static>(
 /// Whether the step-up of `section` is due: the last answer asked for it, or a plain
 /// step-up post of that section just came back.
 fn step_up_asked<T: Clone + Send + Sync + 'static>(
-    result: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    result: impl Get<Value = Option<Result<T, AppError>>> + GetUntracked<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
     section: &'static str,
 ) -> RwSignal<bool> {
     let asked = RwSignal::new(reauth(&result.get_untracked()) || step_up_answered(section));

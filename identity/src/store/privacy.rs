@@ -86,10 +86,13 @@ pub fn treatment(inventory: &[Entry], table: &str) -> Treatment {
     }
 }
 
+/// One section of the export: a list name and, per table, the columns it shows.
+pub type ExportList = (&'static str, Vec<(&'static str, Vec<&'static str>)>);
+
 /// The export's sections: each list name with its tables and their exported columns,
 /// in inventory order; the profile is the `customers` columns marked `Profile`.
-pub fn export_lists(inventory: &[Entry]) -> Vec<(&'static str, Vec<(&'static str, Vec<&'static str>)>)> {
-    let mut lists: Vec<(&'static str, Vec<(&'static str, Vec<&'static str>)>)> = Vec::new();
+pub fn export_lists(inventory: &[Entry]) -> Vec<ExportList> {
+    let mut lists: Vec<ExportList> = Vec::new();
     for e in inventory {
         let Export::List(name) = e.export else { continue };
         let at = match lists.iter().position(|(n, _)| *n == name) {
@@ -362,6 +365,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::expect_used, reason = "tests fail loudly")]
     fn lists_group_tables_and_columns() {
         let lists = export_lists(INVENTORY);
         let second = lists.iter().find(|(n, _)| *n == "second_factors").expect("a second_factors list");

@@ -75,9 +75,7 @@ struct Seeded {
     given: String,
     family: String,
     phone: String,
-    browser: Browser,
     secret: String,
-    air: Rp,
 }
 
 /// A customer with a profile, a session, a brand grant and consent, two-step
@@ -136,9 +134,7 @@ async fn seeded(app: &TestApp, email: &str, receiver: Option<&LogoutReceiver>) -
         given: "Zephyrine".into(),
         family: "Quixlowe".into(),
         phone: row.phone.expect("a phone"),
-        browser,
         secret,
-        air,
     }
 }
 

@@ -357,6 +357,7 @@ mod server {
                 Reason::DateTooOld,
                 Reason::Country,
                 Reason::PostalCode,
+                Reason::DeletionConfirmation,
             ];
             let refusals = [Refusal::ConfirmEmailFirst, Refusal::PasskeyNotVerified, Refusal::TooManyPasskeys(20), Refusal::LastPasskey];
             let ids: Vec<String> = reasons

@@ -26,6 +26,7 @@ use crate::components::brand::BrandScope;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
+use crate::pages::account::privacy::data::{DataPage, DeletionPage};
 use crate::pages::account::privacy::preferences::PreferencesPage;
 use crate::pages::oauth_profile::ProfileFormPage;
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
@@ -140,6 +141,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/privacy") view=PrivacyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/privacy/data") view=DataPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/deletion") view=DeletionPage ssr=SsrMode::Async/>
                     <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
                     <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>

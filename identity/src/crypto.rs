@@ -46,6 +46,15 @@ impl MasterKey {
         hex::encode(self.0)
     }
 
+    /// A key for one `purpose` (e.g. `b"erasure-pseudonym/v1"`), derived from the master
+    /// key with HMAC-SHA256: the master key itself never keys anything but sealing.
+    pub fn derive(&self, purpose: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0) else { return [0; 32] };
+        mac.update(purpose);
+        mac.finalize().into_bytes().into()
+    }
+
     pub fn seal(&self, plaintext: &[u8], associated: &[u8], rng: &dyn SecureRandom) -> Result<String> {
         let mut nonce = [0u8; 24];
         rng.fill(&mut nonce);

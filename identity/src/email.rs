@@ -95,6 +95,14 @@ pub enum Template<'a> {
     SecurityChange { change: FactorChange<'a>, link: &'a str },
     /// Proving the address of an unconfirmed account removed what was set up before.
     ProvisionalCleared { removed: &'a Removed, proof: Proof, login_link: &'a str, code_link: &'a str, reset_link: &'a str },
+    /// A data export was made, at `at` from `device` (`locales/*/data.ftl`).
+    ExportCreated { device: &'a str, at: UnixMillis, link: &'a str },
+    /// The account will be erased at `erase_at`; signing in before then cancels.
+    DeletionScheduled { erase_at: UnixMillis, login_link: &'a str },
+    /// The owner cancelled the deletion.
+    DeletionCancelled { link: &'a str },
+    /// The account was erased (the last mail to the address).
+    AccountErased,
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -215,6 +223,34 @@ impl Template<'_> {
                 }
                 (w.get("mail-cleared-subject"), blocks)
             }
+            Self::ExportCreated { device, at, link } => {
+                let when = readable_at(voice.locale, &voice.zone, *at);
+                (
+                    w.get("mail-data-export-subject"),
+                    vec![
+                        Block::Para(w.with("mail-data-export-body", &[("device", Arg::from(*device)), ("when", Arg::from(when))])),
+                        w.para("mail-data-export-expiry"),
+                        w.para("mail-data-export-not-you"),
+                        w.link("mail-data-export-link", link),
+                    ],
+                )
+            }
+            Self::DeletionScheduled { erase_at, login_link } => {
+                let when = readable_at(voice.locale, &voice.zone, *erase_at);
+                (
+                    w.get("mail-data-deletion-subject"),
+                    vec![
+                        Block::Para(w.with("mail-data-deletion-body", &[("when", Arg::from(when))])),
+                        w.para("mail-data-deletion-signed-out"),
+                        w.para("mail-data-deletion-cancel"),
+                        w.link("mail-data-deletion-link", login_link),
+                    ],
+                )
+            }
+            Self::DeletionCancelled { link } => {
+                (w.get("mail-data-cancelled-subject"), vec![w.para("mail-data-cancelled-body"), w.link("mail-data-cancelled-link", link)])
+            }
+            Self::AccountErased => (w.get("mail-data-erased-subject"), vec![w.para("mail-data-erased-body"), w.para("mail-data-erased-kept")]),
         };
         layout(&w, to, subject, &blocks)
     }

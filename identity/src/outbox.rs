@@ -56,6 +56,12 @@ pub enum OutboxEvent {
         #[serde(default)]
         brand: Option<crate::email::MailBrand>,
     },
+    /// A customer was erased (webhooks later; treated like `CustomerUpdated`). Carries
+    /// the pseudonym the ledger and audit log keep (`erased:<hex>`), nothing else.
+    CustomerDeleted { pseudonym: String },
+    /// The last mail to an erased customer: sent like `Email`, and once delivered (or
+    /// given up on) its payload is cleared, so no row names the address any more.
+    FarewellEmail(EmailMessage),
 }
 
 /// What [`OutboxEvent::MailIfKnown`] sends to a known address.
@@ -79,9 +85,15 @@ impl OutboxEvent {
             },
             Self::BackchannelLogout { .. } => "oidc.backchannel_logout",
             Self::MailIfKnown { .. } => "account.mail_if_known",
+            Self::CustomerDeleted { .. } => "customer.deleted",
+            Self::FarewellEmail(_) => FAREWELL_KIND,
         }
     }
 }
+
+/// The kind of [`OutboxEvent::FarewellEmail`] rows, whose payload the store clears once
+/// they are finished (`store::outbox`).
+pub const FAREWELL_KIND: &str = "email.farewell";
 
 /// Queues `event` as part of `tx`; it leaves only if `tx` commits.
 pub async fn enqueue(tx: &mut Tx, event: &OutboxEvent, now: UnixMillis) -> Result<i64> {

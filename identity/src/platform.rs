@@ -95,7 +95,8 @@ impl Identity {
         let counters = self.store.throttle_sweep(now).await?;
         let oidc = self.prune_oidc(principal).await?;
         let outbox = self.store.outbox_prune(now).await? + self.store.mailbox_prune(now).await?;
-        Ok(Swept { sessions, other: counters + oidc + outbox })
+        let privacy = self.sweep_privacy(principal).await?;
+        Ok(Swept { sessions, other: counters + oidc + outbox + privacy })
     }
 
     /// The token endpoint's throttle on failed client authentication, before the

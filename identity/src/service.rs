@@ -27,6 +27,9 @@ pub struct Settings {
     pub terms_url: Option<String>,
     /// The consent ledger's jurisdiction and ages of digital consent.
     pub consent: crate::consent::ConsentSettings,
+    /// Days between "Delete my account" and the erasure (`FOYER_DELETION_GRACE_DAYS`);
+    /// signing in before then offers to cancel.
+    pub deletion_grace_days: i64,
 }
 
 impl Default for Settings {
@@ -40,6 +43,7 @@ impl Default for Settings {
             privacy_url: None,
             terms_url: None,
             consent: crate::consent::ConsentSettings::default(),
+            deletion_grace_days: 14,
         }
     }
 }

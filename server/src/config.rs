@@ -58,6 +58,8 @@ pub struct RawConfig {
     pub lockout_threshold: i64,
     /// Days between signing-key rotations (FOYER_KEY_ROTATION_DAYS).
     pub key_rotation_days: i64,
+    /// Days between "Delete my account" and the erasure (FOYER_DELETION_GRACE_DAYS).
+    pub deletion_grace_days: i64,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -111,6 +113,7 @@ impl Default for RawConfig {
             hash_max_queue: 256,
             lockout_threshold: 20,
             key_rotation_days: 90,
+            deletion_grace_days: 14,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -183,6 +186,8 @@ pub struct Config {
     pub lockout_threshold: i64,
     /// Days between signing-key rotations (FOYER_KEY_ROTATION_DAYS).
     pub key_rotation_days: i64,
+    /// Days a requested deletion waits (FOYER_DELETION_GRACE_DAYS, 1..=90).
+    pub deletion_grace_days: i64,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -266,6 +271,9 @@ impl Config {
         if !(1..=3650).contains(&raw.key_rotation_days) {
             return Err(bad("FOYER_KEY_ROTATION_DAYS", "must be between 1 and 3650"));
         }
+        if !(1..=90).contains(&raw.deletion_grace_days) {
+            return Err(bad("FOYER_DELETION_GRACE_DAYS", "must be between 1 and 90"));
+        }
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -326,6 +334,7 @@ impl Config {
             pool: PoolSettings { max_connections: raw.db_max_connections.max(1), ..PoolSettings::default() },
             lockout_threshold: raw.lockout_threshold,
             key_rotation_days: raw.key_rotation_days,
+            deletion_grace_days: raw.deletion_grace_days,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
@@ -438,6 +447,7 @@ mod tests {
             (RawConfig { log_format: "xml".into(), ..raw() }, "FOYER_LOG_FORMAT"),
             (RawConfig { privacy_url: Some("javascript:alert(1)".into()), ..raw() }, "FOYER_PRIVACY_URL"),
             (RawConfig { terms_url: Some("not a url".into()), ..raw() }, "FOYER_TERMS_URL"),
+            (RawConfig { deletion_grace_days: 0, ..raw() }, "FOYER_DELETION_GRACE_DAYS"),
         ];
         for (raw, setting) in cases {
             let err = Config::check(raw).unwrap_err();

@@ -46,6 +46,7 @@ impl Services {
             terms_url: config.terms_url.clone(),
             consent: config.consent.clone(),
             lockout_threshold: config.lockout_threshold,
+            deletion_grace_days: config.deletion_grace_days,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };

@@ -161,6 +161,10 @@ pub(crate) async fn signed_in(
     match outcome {
         Ok(signed) => {
             count_outcome("success");
+            // An account scheduled for deletion does not open: its page offers to cancel.
+            if let Some(page) = crate::api::privacy_data::hold_if_scheduled(&signed, &safe_return_to(return_to)).await? {
+                return Ok(page);
+            }
             let meta = crate::auth::request_meta();
             crate::auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
             crate::auth::set_device_cookie(&signed.device_id);

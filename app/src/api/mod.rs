@@ -8,6 +8,7 @@ pub mod oidc;
 pub mod passkeys;
 pub mod password;
 pub mod privacy;
+pub mod privacy_data;
 #[cfg(feature = "ssr")]
 pub mod return_to;
 pub mod settings;

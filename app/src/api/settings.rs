@@ -264,6 +264,10 @@ fn describe(action: &str, detail: &str) -> String {
         "oauth.consent_revoked" => "account-activity-brand-disconnected",
         "oauth.logout" => "account-activity-brands-signed-out",
         "oauth.code_replayed" | "oauth.refresh_reused" => "account-activity-token-reused",
+        "privacy.export_created" => "data-activity-export-created",
+        "privacy.export_downloaded" => "data-activity-export-downloaded",
+        "privacy.deletion_requested" => "data-activity-deletion-requested",
+        "privacy.deletion_cancelled" => "data-activity-deletion-cancelled",
         _ => "account-activity-other",
     };
     t(id)
@@ -287,7 +291,8 @@ mod tests {
             "device.remembered", "password.reset_requested", "password.reset", "password.changed", "account.provisional_cleared",
             "email.change_requested", "email.changed", "email.change_undone", "profile.updated", "session.ended",
             "sessions.ended_others", "oauth.consent_granted", "oauth.consent_denied", "oauth.consent_revoked", "oauth.logout",
-            "oauth.code_replayed", "oauth.refresh_reused", "something.new",
+            "oauth.code_replayed", "oauth.refresh_reused", "privacy.export_created", "privacy.export_downloaded",
+            "privacy.deletion_requested", "privacy.deletion_cancelled", "something.new",
         ];
         let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
         for locale in Locale::ALL {

@@ -77,6 +77,8 @@ pub fn StepUp(
     let fields: &'static [(&'static str, &'static str)] = match section {
         "email" => &[("Password", "step-up-password-email"), ("Code", "step-up-code-email")],
         "two-step" => &[("Password", "step-up-password-two-step"), ("Code", "step-up-code-two-step")],
+        "export" => &[("Password", "step-up-password-export"), ("Code", "step-up-code-export")],
+        "delete" => &[("Password", "step-up-password-delete"), ("Code", "step-up-code-delete")],
         _ => &[("Password", "step-up-password-passkeys"), ("Code", "step-up-code-passkeys")],
     };
     if done_without_js::<Reauthenticate>() && step_up_answered(section) {

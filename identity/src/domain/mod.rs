@@ -87,6 +87,8 @@ pub enum Reason {
     DateTooOld,
     Country,
     PostalCode,
+    /// The typed confirmation of "Delete my account" is not the account's address.
+    DeletionConfirmation,
 }
 
 impl Reason {
@@ -114,6 +116,7 @@ impl Reason {
             Self::DateTooOld => "date-too-old",
             Self::Country => "country",
             Self::PostalCode => "postal-code",
+            Self::DeletionConfirmation => "deletion-confirmation",
         }
     }
 
@@ -141,6 +144,7 @@ impl Reason {
             Self::DateTooOld => format!("{field} is not valid: it is more than 130 years ago"),
             Self::Country => format!("{field} is not valid: use the two-letter code, like GB or DE"),
             Self::PostalCode => format!("{field} is not valid: use letters, digits, spaces and dashes"),
+            Self::DeletionConfirmation => "Type the email address of this account to confirm.".to_owned(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod mailbox;
 pub mod oidc_sessions;
 pub mod outbox;
+pub mod privacy;
 pub mod purposes;
 pub mod receipt_keys;
 pub mod sessions;

@@ -36,6 +36,10 @@ pub struct OutboxStatus {
     pub last_error: Option<String>,
 }
 
+/// A finished farewell mail (to an erased customer) keeps no payload: the address
+/// and the words go, the row's bookkeeping stays until the prune.
+const FORGET_FAREWELL: &str = ", payload = CASE WHEN kind = 'email.farewell' THEN '{\"type\":\"forgotten\"}' ELSE payload END";
+
 /// How long a delivered row is kept.
 pub const DELIVERED_KEPT_MS: i64 = 86_400_000;
 /// How long a row that was given up on is kept.
@@ -63,7 +67,7 @@ impl Store {
     }
 
     pub async fn outbox_delivered(&self, id: i64, now: UnixMillis) -> Result<()> {
-        sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
+        sqlx::query(&format!("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL{FORGET_FAREWELL} WHERE id = $2"))
             .bind(now)
             .bind(id)
             .execute(self.pool())
@@ -73,6 +77,7 @@ impl Store {
 
     /// Records a failed attempt: retried at `retry_at`, or given up for good with `None`.
     pub async fn outbox_failed(&self, id: i64, now: UnixMillis, error: &str, retry_at: Option<UnixMillis>) -> Result<()> {
+        let forget_sql = format!("UPDATE outbox SET locked_until = NULL, last_error = $1, failed_at = $2{FORGET_FAREWELL} WHERE id = $3");
         let query = match retry_at {
             Some(at) => sqlx::query(
                 "UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
@@ -80,7 +85,7 @@ impl Store {
             .bind(error)
             .bind(at)
             .bind(id),
-            None => sqlx::query("UPDATE outbox SET locked_until = NULL, last_error = $1, failed_at = $2 WHERE id = $3")
+            None => sqlx::query(&forget_sql)
                 .bind(error)
                 .bind(now)
                 .bind(id),

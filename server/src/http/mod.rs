@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
+pub mod export;
 pub mod forms;
 pub mod headers;
 pub mod health;
@@ -101,6 +102,7 @@ pub fn router(
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
         .merge(privacy::customer_routes().layer(session_layer(config, &context)))
         .merge(privacy::public_routes())
+        .merge(export::routes().layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

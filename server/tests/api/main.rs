@@ -25,6 +25,7 @@ mod outbox;
 mod passkeys;
 mod plain_forms;
 mod platform;
+mod privacy_data;
 mod profile_preferences;
 mod provisional;
 mod return_to;

@@ -31,6 +31,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/brands", "account-nav-brands")}
             {link("/account/privacy", "account-nav-privacy")}
             {link("/account/privacy/preferences", "branddata-nav")}
+            {link("/account/privacy/data", "account-nav-data")}
         </nav>
     }
 }

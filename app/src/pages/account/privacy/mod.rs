@@ -4,8 +4,10 @@
 //! giving), and the history of every decision with its signed receipt to download
 //! (`/account/privacy/receipts/<id>`, served by the server with the customer's session).
 //! Each switch is its own form, so the page works before the wasm arrives.
-//! Sub-pages: `preferences` (per-brand preferences and details).
+//! Sub-pages: `preferences` (per-brand preferences and details), `data` (export and
+//! deletion).
 
+pub mod data;
 pub mod preferences;
 
 use leptos::prelude::*;

@@ -20,6 +20,7 @@ import {
   waitForHydration,
 } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, withTwoStep } from '../support/accounts.mjs';
+import { site } from '../support/demo.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core');
@@ -73,13 +74,6 @@ async function expectAccessible(page, what) {
 /** The browser cookies for a jar of this server's cookies. */
 function browserCookies(jar) {
   return [...jar].map(([name, value]) => ({ name, value, url: foyer.baseUrl }));
-}
-
-/** A demo site's address, from what `foyer demo` printed. */
-function site(key) {
-  const found = foyer.demo?.sites?.[key];
-  assert.ok(found, `foyer demo did not report the ${key} site: ${JSON.stringify(foyer.demo)}`);
-  return found.url;
 }
 
 for (const [path, what] of [

@@ -19,34 +19,11 @@ import {
   withPage,
 } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
+import { site, waitForPlace, claim } from '../support/demo.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
 
 const AIR = 'Northwind Air';
-const CLAIMS_TABLE = 'What Northwind ID shared with this site';
-
-function site(key) {
-  const found = foyer.demo?.sites?.[key];
-  assert.ok(found, `foyer demo did not report the ${key} site: ${JSON.stringify(foyer.demo)}`);
-  return found.url;
-}
-
-async function waitForPlace(page, origin, pathname, why) {
-  try {
-    await page.waitForURL((u) => u.origin === origin && u.pathname === pathname, { timeout: TIMEOUT });
-  } catch {
-    assert.fail(`${why} should reach ${origin}${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
-  }
-}
-
-/** The value of the claim `name` in the demo site's claims table. */
-async function claim(page, name) {
-  const table = page.getByRole('table', { name: CLAIMS_TABLE });
-  await expectVisible(table, `the table "${CLAIMS_TABLE}"`);
-  const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
-  await expectVisible(row, `the row of the claim "${name}"`);
-  return (await row.getByRole('cell').first().innerText()).trim();
-}
 
 test('the seat preference asked once at sign-in, then preferences and the seat edited on the page', { timeout: 300_000 }, async () => {
   const email = await confirmedAccount('brand-data');

@@ -20,25 +20,12 @@ import {
 } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, watchErrors, withTwoStep } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
+import { site, waitForPlace } from '../support/demo.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
 
 const AIR = 'Northwind Air';
 const HOTELS = 'Northwind Hotels';
-
-function site(key) {
-  const found = foyer.demo?.sites?.[key];
-  assert.ok(found, `foyer demo did not report the ${key} site: ${JSON.stringify(foyer.demo)}`);
-  return found.url;
-}
-
-async function waitForPlace(page, origin, pathname, why) {
-  try {
-    await page.waitForURL((u) => u.origin === origin && u.pathname === pathname, { timeout: TIMEOUT });
-  } catch {
-    assert.fail(`${why} should reach ${origin}${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
-  }
-}
 
 /** The brand's logo and name in the header, its theme loaded, the flow in the URL. */
 async function expectBrandHeader(page, brand, where) {

@@ -24,6 +24,7 @@ import {
   withPage,
 } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
+import { site, waitForPlace, claim } from '../support/demo.mjs';
 
 // This file's shared server is `foyer demo`, with both demo sites on free ports.
 setupFoyerAndBrowser({ server: { demo: true } });
@@ -34,35 +35,6 @@ const BACKCHANNEL_POLL_MS = 500;
 
 const AIR = 'Northwind Air';
 const HOTELS = 'Northwind Hotels';
-const CLAIMS_TABLE = 'What Northwind ID shared with this site';
-
-/** A demo site's address, from what `foyer demo` printed. */
-function site(key) {
-  const found = foyer.demo?.sites?.[key];
-  assert.ok(found, `foyer demo did not report the ${key} site: ${JSON.stringify(foyer.demo)}`);
-  return found.url;
-}
-
-/**
- * Waits until the browser is on `origin` at `pathname` (after redirects or a client-side
- * navigation), failing with where it is instead.
- */
-async function waitForPlace(page, origin, pathname, why) {
-  try {
-    await page.waitForURL((u) => u.origin === origin && u.pathname === pathname, { timeout: TIMEOUT });
-  } catch {
-    assert.fail(`${why} should reach ${origin}${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
-  }
-}
-
-/** The value of the claim `name` in a demo site's claims table. */
-async function claim(page, name) {
-  const table = page.getByRole('table', { name: CLAIMS_TABLE });
-  await expectVisible(table, `the table "${CLAIMS_TABLE}"`);
-  const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
-  await expectVisible(row, `the row of the claim "${name}"`);
-  return (await row.getByRole('cell').first().innerText()).trim();
-}
 
 /** Checks that a demo site's home page shows the customer signed in; returns the greeting. */
 async function expectSignedInAt(page, brand, email) {

@@ -18,25 +18,12 @@ import {
   withPage,
 } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, signInWithPassword, watchErrors } from '../support/accounts.mjs';
+import { site, waitForPlace } from '../support/demo.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
 
 const AIR = 'Northwind Air';
 const HOTELS = 'Northwind Hotels';
-
-function site(key) {
-  const found = foyer.demo?.sites?.[key];
-  assert.ok(found, `foyer demo did not report the ${key} site`);
-  return found.url;
-}
-
-async function waitForPlace(page, origin, pathname, why) {
-  try {
-    await page.waitForURL((u) => u.origin === origin && u.pathname === pathname, { timeout: TIMEOUT });
-  } catch {
-    assert.fail(`${why} should reach ${origin}${pathname}, but the page is at ${page.url()}.\n${await describePage(page)}`);
-  }
-}
 
 /** From a demo site, signed in at Foyer already: "Sign in with Northwind ID". The site's
  * own session (its cookie on 127.0.0.1) is dropped first, so the site asks Foyer again;

@@ -1,12 +1,14 @@
 //! The consent ledger (`docs/design/consent.md`): the purpose catalogue and its
 //! immutable versions ([`catalogue`]), every decision as an append-only signed record and
-//! the projection of what is in force ([`ledger`]), and the receipts and their keys
-//! ([`receipt`]). The rules that decide — who is a minor, when the sign-in flow must ask
-//! again, what a withdrawal may touch — are pure functions here, tested without a store.
+//! the projection of what is in force ([`ledger`]), what the pages and claims read of
+//! it ([`views`]), and the receipts and their keys ([`receipt`]). The rules that decide
+//! — who is a minor, when the sign-in flow must ask again, what a withdrawal may touch —
+//! are pure functions here, tested without a store.
 
 pub mod catalogue;
 pub mod ledger;
 pub mod receipt;
+pub mod views;
 
 use std::collections::BTreeMap;
 

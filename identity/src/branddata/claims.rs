@@ -5,12 +5,11 @@
 //! omitted; a claim whose scope was not granted is absent.
 
 use serde_json::{Map, Value};
-use sqlx::AnyConnection;
 
 use super::customer::preferences_of;
 use super::{attributes_of, topics_of};
-use crate::store::brand_data;
-use crate::{Identity, Result};
+use crate::store::{AnyConnection, brand_data};
+use crate::Result;
 
 /// The brand-data claims for `scopes` of `customer_id` as `brand_id` reads them.
 pub(crate) async fn claims(conn: &mut AnyConnection, customer_id: &str, brand_id: &str, scopes: &[String]) -> Result<Map<String, Value>> {
@@ -40,15 +39,4 @@ pub(crate) async fn claims(conn: &mut AnyConnection, customer_id: &str, brand_id
         claims.insert("preferences".to_owned(), Value::Object(object));
     }
     Ok(claims)
-}
-
-impl Identity {
-    /// The brand-data claims outside a transaction (UserInfo).
-    pub(crate) async fn brand_data_claims(&self, customer_id: &str, brand_id: &str, scopes: &[String]) -> Result<Map<String, Value>> {
-        if !scopes.iter().any(|s| s == "attributes" || s == "preferences") {
-            return Ok(Map::new());
-        }
-        let mut conn = self.store.pool().acquire().await?;
-        claims(&mut conn, customer_id, brand_id, scopes).await
-    }
 }

@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 use crate::jose::SigningAlg;
 use super::clients::Client;
-use crate::store::Tx;
+use crate::store::{AnyConnection, Tx};
 use crate::store::customers::CustomerRow;
 use crate::{Error, Identity, Result};
 
@@ -28,6 +28,14 @@ pub fn scope_description(scope: &str) -> &'static str {
         "preferences" => "Your language, contact frequency and topics for this brand",
         _ => "Access on your behalf",
     }
+}
+
+/// The scopes whose claims depend on the client's brand ([`Identity::brand_claims`]).
+pub const BRAND_SCOPES: [&str; 3] = ["consents", "attributes", "preferences"];
+
+/// Whether `scopes` ask for any claim that depends on the client's brand.
+pub fn wants_brand_claims(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| BRAND_SCOPES.contains(&s.as_str()))
 }
 
 /// The claims of `scopes` for `customer` (absent values omitted, never `null`).
@@ -118,13 +126,19 @@ pub fn client_sid(brand_key: &[u8], sid: &str, client_id: &str) -> String {
 }
 
 impl Identity {
-    /// The consent ledger's claim for the client's brand, when its scope was granted:
-    /// `consents` (the brand's purposes and the group's, never another brand's).
-    pub(crate) async fn ledger_claims(&self, customer_id: &str, brand_id: &str, scopes: &[String], claims: &mut Map<String, Value>) -> Result<()> {
+    /// The claims that depend on the client's brand, for the scopes granted: `attributes`
+    /// and `preferences` (brand data, read on `conn`: the token endpoint's transaction)
+    /// and `consents` (the consent ledger). Never another brand's. The one place both the
+    /// ID token and UserInfo get them.
+    pub(crate) async fn brand_claims(&self, conn: &mut AnyConnection, customer_id: &str, brand_id: &str, scopes: &[String]) -> Result<Map<String, Value>> {
+        if !wants_brand_claims(scopes) {
+            return Ok(Map::new());
+        }
+        let mut claims = crate::branddata::claims::claims(conn, customer_id, brand_id, scopes).await?;
         if scopes.iter().any(|s| s == "consents") {
             claims.insert("consents".into(), self.consents_claim(customer_id, brand_id).await?);
         }
-        Ok(())
+        Ok(claims)
     }
 
     /// The `sid` this client sees for the sign-in `sid` (see [`client_sid`]).

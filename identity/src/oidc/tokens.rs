@@ -242,8 +242,7 @@ impl Identity {
             let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
             let customer = crate::store::customers::by_id_tx(tx, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
             let mut claims = claims_for(&customer, granted);
-            claims.extend(crate::branddata::claims::claims(tx, &grant.customer_id, &client.brand_id, granted).await?);
-            self.ledger_claims(&grant.customer_id, &client.brand_id, granted, &mut claims).await?;
+            claims.extend(self.brand_claims(tx, &grant.customer_id, &client.brand_id, granted).await?);
             let fixed = json!({
                 "iss": self.issuer(), "sub": sub, "aud": client.id, "iat": now / 1000,
                 "exp": (now + client.id_token_ttl_s * 1000) / 1000, "auth_time": grant.auth_time / 1000,
@@ -377,8 +376,10 @@ impl Identity {
         }
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::TokenInvalid)?;
         let mut claims = claims_for(&customer, &released);
-        claims.extend(self.brand_data_claims(customer_id, &live.client.brand_id, &released).await?);
-        self.ledger_claims(customer_id, &live.client.brand_id, &released, &mut claims).await?;
+        if super::claims::wants_brand_claims(&released) {
+            let mut conn = self.store.pool().acquire().await?;
+            claims.extend(self.brand_claims(&mut conn, customer_id, &live.client.brand_id, &released).await?);
+        }
         claims.insert("sub".into(), Value::String(live.sub));
         Ok(Some(Value::Object(claims)))
     }

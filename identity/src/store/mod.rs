@@ -44,6 +44,9 @@ use crate::{Error, Result};
 
 /// The engine-level errors, named here so nothing above the store spells `sqlx`.
 pub use sqlx::Error as DbError;
+/// One connection (a pool's, or a transaction's through [`Tx`]'s `DerefMut`): what reads
+/// that must see a transaction's own writes take.
+pub use sqlx::AnyConnection;
 pub use sqlx::migrate::MigrateError;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");

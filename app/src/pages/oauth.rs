@@ -32,18 +32,7 @@ pub fn ConsentPage() -> impl IntoView {
                     match details.await {
                         Ok(v) if v.email_verified => consent(r, v),
                         Ok(v) => confirm_email(r, v),
-                        Err(AppError::SignInRequired) => {
-                            let login = format!("/login?return_to={}", encode_path(&continue_path(&r)));
-                            view! {
-                                <h1>{t("shell-consent-sign-in-title")}</h1>
-                                <p role="alert">{t("shell-consent-session-ended")}</p>
-                                <p><a href=login>{t("shell-sign-in")}</a></p>
-                            }.into_any()
-                        }
-                        Err(e) => view! {
-                            <h1>{t("shell-consent-cannot-continue")}</h1>
-                            <p role="alert">{e.summary()}</p>
-                        }.into_any(),
+                        Err(e) => flow_error(&r, e),
                     }
                 })
             }}
@@ -51,9 +40,30 @@ pub fn ConsentPage() -> impl IntoView {
     }
 }
 
+/// What a page of the flow behind `r` shows when its facts cannot be loaded: the way to
+/// sign in again and come back to the request, or why the flow cannot continue.
+pub(crate) fn flow_error(r: &str, error: AppError) -> AnyView {
+    match error {
+        AppError::SignInRequired => {
+            let login = format!("/login?return_to={}", encode_path(&continue_path(r)));
+            view! {
+                <h1>{t("shell-consent-sign-in-title")}</h1>
+                <p role="alert">{t("shell-consent-session-ended")}</p>
+                <p><a href=login>{t("shell-sign-in")}</a></p>
+            }
+            .into_any()
+        }
+        e => view! {
+            <h1>{t("shell-consent-cannot-continue")}</h1>
+            <p role="alert">{e.summary()}</p>
+        }
+        .into_any(),
+    }
+}
+
 /// Follows the path a successful action returned (the wasm; a plain post was already
 /// redirected by the server).
-fn follow(result: impl crate::components::form::ActionResult<String>) {
+pub(crate) fn follow(result: impl crate::components::form::ActionResult<String>) {
     Effect::new(move || {
         if let Some(Ok(path)) = result.get() {
             go_to(&path);

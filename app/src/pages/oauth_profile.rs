@@ -9,14 +9,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account::encode_path;
 use crate::api::branddata::{ProfileSave, ProfileSkip, ProfileView, profile_details};
 use crate::api::oidc::continue_path;
 use crate::components::brand::BrandBanner;
-use crate::components::form::{ErrorSummary, PageField, StickyForm, failure, go_to};
-use crate::error::AppError;
+use crate::components::form::{ErrorSummary, PageField, StickyForm, failure};
 use crate::i18n::{t, t_with};
 use crate::pages::account::privacy::preferences::{attribute_input, error_for};
+use crate::pages::oauth::{flow_error, follow};
 
 #[component]
 pub fn ProfileFormPage() -> impl IntoView {
@@ -38,33 +37,12 @@ pub fn ProfileFormPage() -> impl IntoView {
                             <p><a class="button" href=continue_path(&r)>{t_with("branddata-profile-continue-to", &[("brand", v.brand.name.clone())])}</a></p>
                         }.into_any(),
                         Ok(v) => profile_form(r, v),
-                        Err(AppError::SignInRequired) => {
-                            let login = format!("/login?return_to={}", encode_path(&continue_path(&r)));
-                            view! {
-                                <h1>{t("shell-consent-sign-in-title")}</h1>
-                                <p role="alert">{t("shell-consent-session-ended")}</p>
-                                <p><a href=login>{t("shell-sign-in")}</a></p>
-                            }.into_any()
-                        }
-                        Err(e) => view! {
-                            <h1>{t("shell-consent-cannot-continue")}</h1>
-                            <p role="alert">{e.summary()}</p>
-                        }.into_any(),
+                        Err(e) => flow_error(&r, e),
                     }
                 })
             }}
         </Suspense>
     }
-}
-
-/// Follows the path a successful answer returned (the wasm; a plain post was already
-/// redirected by the server).
-fn follow(result: impl crate::components::form::ActionResult<String>) {
-    Effect::new(move || {
-        if let Some(Ok(path)) = result.get() {
-            go_to(&path);
-        }
-    });
 }
 
 fn profile_form(r: String, v: ProfileView) -> AnyView {

@@ -182,6 +182,7 @@ mod server {
     pub fn refusal_message(r: &Refusal) -> String {
         match r {
             Refusal::TooManyPasskeys(n) => t_with("error-refused-too-many-passkeys", &[("max", n.to_string())]),
+            Refusal::HouseholdLimit(n) => t_with("error-refused-household-limit", &[("max", n.to_string())]),
             other => t(&format!("error-refused-{}", other.code())),
         }
     }
@@ -359,7 +360,18 @@ mod server {
                 Reason::PostalCode,
                 Reason::DeletionConfirmation,
             ];
-            let refusals = [Refusal::ConfirmEmailFirst, Refusal::PasskeyNotVerified, Refusal::TooManyPasskeys(20), Refusal::LastPasskey];
+            let refusals = [
+                Refusal::ConfirmEmailFirst,
+                Refusal::PasskeyNotVerified,
+                Refusal::TooManyPasskeys(20),
+                Refusal::LastPasskey,
+                Refusal::HouseholdLimit(1),
+                Refusal::InvitationForAnotherAddress,
+                Refusal::AlreadyMember,
+                Refusal::OwnerMustTransfer,
+                Refusal::LastGuardian,
+                Refusal::TooManyInvitations,
+            ];
             let ids: Vec<String> = reasons
                 .iter()
                 .map(|r| format!("error-reason-{}", r.code()))

@@ -103,6 +103,9 @@ pub enum Template<'a> {
     DeletionCancelled { link: &'a str },
     /// The account was erased (the last mail to the address).
     AccountErased,
+    /// A notice made of message ids (households, delegations, the hand-over): a subject,
+    /// paragraphs and an optional call to action, every message given `args`.
+    Notice { subject: &'static str, paras: &'a [&'static str], args: &'a [(&'a str, &'a str)], link: Option<(&'static str, &'a str)> },
 }
 
 /// One paragraph of a message: text, or a call to action with a link.
@@ -251,6 +254,14 @@ impl Template<'_> {
                 (w.get("mail-data-cancelled-subject"), vec![w.para("mail-data-cancelled-body"), w.link("mail-data-cancelled-link", link)])
             }
             Self::AccountErased => (w.get("mail-data-erased-subject"), vec![w.para("mail-data-erased-body"), w.para("mail-data-erased-kept")]),
+            Self::Notice { subject, paras, args, link } => {
+                let args: Vec<(&str, Arg)> = args.iter().map(|(k, v)| (*k, Arg::from(*v))).collect();
+                let mut blocks: Vec<Block> = paras.iter().map(|id| Block::Para(w.with(id, &args))).collect();
+                if let Some((label, href)) = link {
+                    blocks.push(Block::Link { label: w.with(label, &args), href: (*href).to_owned() });
+                }
+                (w.with(subject, &args), blocks)
+            }
         };
         layout(&w, to, subject, &blocks)
     }

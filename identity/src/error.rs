@@ -71,6 +71,24 @@ pub enum Refusal {
     /// Removing the last passkey of an account without a password.
     #[error("This is your only way to sign in. Add another passkey first, or set a password with \u{201c}Forgot your password?\u{201d} on the sign-in page.")]
     LastPasskey,
+    /// Joining or creating one more household than `FOYER_HOUSEHOLDS_PER_CUSTOMER` allows.
+    #[error("You can belong to at most {0} household(s). Leave one first.")]
+    HouseholdLimit(i64),
+    /// An invitation sent to another address than the signed-in account's.
+    #[error("This invitation was sent to another email address. Sign in with that address to accept it.")]
+    InvitationForAnotherAddress,
+    /// Inviting or adding someone who is already in the household.
+    #[error("This person is already a member of the household.")]
+    AlreadyMember,
+    /// An owner leaving while other adults remain.
+    #[error("Make another adult the owner of the household before you leave.")]
+    OwnerMustTransfer,
+    /// Leaving (or being removed) while the only guardian of a managed member.
+    #[error("You are the only guardian of a managed member: add another guardian, or remove the member, first.")]
+    LastGuardian,
+    /// Too many open invitations in one household.
+    #[error("This household has too many open invitations. Revoke one or wait until they expire.")]
+    TooManyInvitations,
 }
 
 impl Refusal {
@@ -81,6 +99,12 @@ impl Refusal {
             Self::PasskeyNotVerified => "passkey-not-verified",
             Self::TooManyPasskeys(_) => "too-many-passkeys",
             Self::LastPasskey => "last-passkey",
+            Self::HouseholdLimit(_) => "household-limit",
+            Self::InvitationForAnotherAddress => "invitation-for-another-address",
+            Self::AlreadyMember => "already-member",
+            Self::OwnerMustTransfer => "owner-must-transfer",
+            Self::LastGuardian => "last-guardian",
+            Self::TooManyInvitations => "too-many-invitations",
         }
     }
 }

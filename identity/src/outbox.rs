@@ -62,6 +62,25 @@ pub enum OutboxEvent {
     /// The last mail to an erased customer: sent like `Email`, and once delivered (or
     /// given up on) its payload is cleared, so no row names the address any more.
     FarewellEmail(EmailMessage),
+    /// `household.member_added`: ids and the role only (webhooks).
+    HouseholdMemberAdded { household_id: String, customer_id: String, role: String, at: UnixMillis },
+    /// `household.member_removed` (left, removed, or erased); `reason` is a code.
+    HouseholdMemberRemoved { household_id: String, customer_id: String, reason: String, at: UnixMillis },
+    /// `household.handover_completed`: a managed member claimed their account.
+    HouseholdHandoverCompleted { household_id: String, customer_id: String, at: UnixMillis },
+    /// `delegation.granted` (also on renewal: `renewed`): permission names and the brand's
+    /// id for `act_at_brand`.
+    DelegationGranted {
+        delegation_id: String,
+        principal_id: String,
+        delegate_id: String,
+        permissions: Vec<String>,
+        brand_id: Option<String>,
+        expires_at: UnixMillis,
+        renewed: bool,
+    },
+    /// `delegation.revoked`; `reason` is a code (`revoked`, `declined`, `left`, `removed`, …).
+    DelegationRevoked { delegation_id: String, principal_id: String, delegate_id: String, reason: String, at: UnixMillis },
 }
 
 /// What [`OutboxEvent::MailIfKnown`] sends to a known address.
@@ -87,6 +106,11 @@ impl OutboxEvent {
             Self::MailIfKnown { .. } => "account.mail_if_known",
             Self::CustomerDeleted { .. } => "customer.deleted",
             Self::FarewellEmail(_) => FAREWELL_KIND,
+            Self::HouseholdMemberAdded { .. } => "household.member_added",
+            Self::HouseholdMemberRemoved { .. } => "household.member_removed",
+            Self::HouseholdHandoverCompleted { .. } => "household.handover_completed",
+            Self::DelegationGranted { .. } => "delegation.granted",
+            Self::DelegationRevoked { .. } => "delegation.revoked",
         }
     }
 }

@@ -5,11 +5,13 @@
 //!
 //! Adapters build the principal from what authenticated the request (a customer or
 //! staff session, a client's credentials, the command line) and never decide
-//! themselves who may do what. The next issues extend the table: households add
-//! delegate rows, the support view adds ticket-scoped staff rows.
+//! themselves who may do what. Households add the delegate rows (a delegation's or a
+//! guardianship's named permissions, `docs/design/household.md`); the support view adds
+//! ticket-scoped staff rows.
 
 use crate::audit::Actor;
 use crate::error::{Error, Result};
+pub use crate::households::Permission;
 use crate::staff::StaffRole;
 
 /// How strongly a customer's session authenticated (its OIDC `acr`).
@@ -42,8 +44,10 @@ pub enum Principal {
     Anonymous,
     /// A signed-in customer acting for themself.
     Customer { id: String, level: AuthLevel },
-    /// A customer acting for another under a grant (households).
-    Delegate { actor: String, subject: String, grant: String },
+    /// A customer acting for another under a grant (households): a delegation
+    /// (`grant` is its id) or a guardianship (`guardian:<id>`), with the permissions it
+    /// carries. Built only by the core, from a live row.
+    Delegate { actor: String, subject: String, grant: String, permissions: Vec<Permission> },
     /// A support agent or administrator, optionally working a ticket.
     Staff { id: String, role: StaffRole, ticket: Option<String> },
     /// A relying party's back end, authenticated as its client.
@@ -153,6 +157,19 @@ pub enum Action {
     ManageBrandAccess,
     /// Grant, withdraw or refuse purposes; set per-brand preferences and attributes.
     ManageConsents,
+    /// Read one's profile (names, birth date, address): what a delegate with
+    /// `view_profile` may see, without the security pages [`Action::ViewAccount`] covers.
+    ViewProfile,
+    /// Approve a minor's pending grants (a guardian only).
+    ApproveConsents,
+    /// Link and unlink loyalty memberships.
+    ManageLoyalty,
+    /// Sign in at a brand on the principal's behalf (subject: the brand).
+    ActAtBrand,
+    /// Create, join, leave a household; the role table (`households::may`) decides the rest.
+    ManageHousehold,
+    /// Grant, renew and revoke delegations of one's own rights.
+    ManageDelegations,
     /// Download a copy of one's data, or ask for the account to be deleted (and cancel).
     ExportOrDeleteData,
     /// A relying party exchanges a code or refresh token, reads userinfo, revokes or
@@ -169,7 +186,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 19] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -178,6 +195,12 @@ impl Action {
         Self::ManageBrandAccess,
         Self::ManageConsents,
         Self::ExportOrDeleteData,
+        Self::ViewProfile,
+        Self::ApproveConsents,
+        Self::ManageLoyalty,
+        Self::ActAtBrand,
+        Self::ManageHousehold,
+        Self::ManageDelegations,
         Self::UseTokens,
         Self::ManageBrands,
         Self::ManageStaff,
@@ -191,8 +214,8 @@ impl Action {
 /// | principal | may |
 /// |---|---|
 /// | anonymous | sign up / sign in (the link or code is checked by the use case) |
-/// | customer | view and change their own account, credentials, sessions, brand access, consents; export or delete their data |
-/// | delegate | nothing yet (households add rows) |
+/// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
+/// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
 /// | support | nothing yet (the support view adds ticket-scoped rows) |
 /// | admin | manage brands, clients and staff; import customers |
 /// | machine | use tokens of its own client |
@@ -217,15 +240,38 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                     | A::ManageBrandAccess
                     | A::ManageConsents
                     | A::ExportOrDeleteData
+                    | A::ViewProfile
+                    | A::ManageLoyalty
+                    | A::ManageHousehold
+                    | A::ManageDelegations
             ) && matches!(subject, Subject::Customer(s) if s == id)
         }
-        Principal::Delegate { .. } => false,
+        Principal::Delegate { subject: on_behalf_of, permissions, .. } => {
+            delegate_allowed(on_behalf_of, permissions, action, subject)
+        }
         Principal::Staff { role: StaffRole::Support, .. } => false,
         Principal::Staff { role: StaffRole::Admin, .. } => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers),
         Principal::Machine { client, .. } => action == A::UseTokens && matches!(subject, Subject::Client(c) if c == client),
         Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform),
         Principal::System => matches!(action, A::RunPlatform | A::UseTokens),
     }
+}
+
+/// A delegate's row: each action needs one permission, on the principal it acts for.
+fn delegate_allowed(on_behalf_of: &str, permissions: &[Permission], action: Action, subject: Subject<'_>) -> bool {
+    use Action as A;
+    let needs = match action {
+        A::ViewProfile => Permission::ViewProfile,
+        A::UpdateProfile => Permission::ManageProfile,
+        A::ManageConsents => Permission::ManageConsents,
+        A::ApproveConsents => Permission::ApproveConsents,
+        A::ManageLoyalty => Permission::ManageLoyalty,
+        A::ActAtBrand => {
+            return matches!(subject, Subject::Brand(b) if permissions.iter().any(|p| matches!(p, Permission::ActAtBrand(x) if x == b)));
+        }
+        _ => return false,
+    };
+    permissions.contains(&needs) && matches!(subject, Subject::Customer(s) if s == on_behalf_of)
 }
 
 #[cfg(test)]
@@ -236,7 +282,7 @@ mod tests {
         vec![
             Principal::Anonymous,
             Principal::customer("c1", "foyer:pwd"),
-            Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into() },
+            Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into(), permissions: every_permission() },
             Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()) },
             Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None },
             Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into()] },
@@ -245,9 +291,16 @@ mod tests {
         ]
     }
 
+    fn every_permission() -> Vec<Permission> {
+        let mut all = Permission::GUARDIAN.to_vec();
+        all.push(Permission::ActAtBrand("b1".into()));
+        all
+    }
+
     /// The subject each kind is tried on: its own where it has one.
     fn own_subject(p: &Principal, action: Action) -> Subject<'static> {
         match (p.kind(), action) {
+            (_, Action::ActAtBrand) => Subject::Brand("b1"),
             (PrincipalKind::Customer | PrincipalKind::Delegate, _) => Subject::Customer("c1"),
             (_, Action::UseTokens) => Subject::Client("rp1"),
             (_, Action::ManageBrands) => Subject::Brand("b1"),
@@ -260,7 +313,12 @@ mod tests {
                 | Action::ManageSessions
                 | Action::ManageBrandAccess
                 | Action::ManageConsents
-                | Action::ExportOrDeleteData,
+                | Action::ExportOrDeleteData
+                | Action::ViewProfile
+                | Action::ApproveConsents
+                | Action::ManageLoyalty
+                | Action::ManageHousehold
+                | Action::ManageDelegations,
             ) => {
                 Subject::Customer("c1")
             }
@@ -284,8 +342,14 @@ mod tests {
                 A::ManageBrandAccess,
                 A::ManageConsents,
                 A::ExportOrDeleteData,
+                A::ViewProfile,
+                A::ManageLoyalty,
+                A::ManageHousehold,
+                A::ManageDelegations,
             ]),
-            (K::Delegate, &[]),
+            // With every permission there is: still never credentials, sessions, the
+            // security pages, export or deletion, the household or delegations.
+            (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
             (K::Support, &[]),
             (K::Admin, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens]),
@@ -328,12 +392,34 @@ mod tests {
     #[test]
     fn audit_names_ids_only() {
         assert_eq!(Principal::customer("c1", "foyer:pwd").actor().label(), "customer:c1");
-        let delegate = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g".into() };
+        let delegate = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g".into(), permissions: vec![] };
         assert_eq!(delegate.actor().label(), "customer:c2");
         assert_eq!(delegate.customer_id(), Some("c1"));
         assert_eq!(Principal::Machine { client: "rp1".into(), brand: "b".into(), scopes: vec![] }.actor().label(), "client:rp1");
         assert_eq!(Subject::Customer("c1").label().as_deref(), Some("customer:c1"));
         assert_eq!(Subject::Platform.label(), None);
+    }
+
+    #[test]
+    fn a_delegate_acts_only_within_its_permissions_and_principal() {
+        let view_only = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "d".into(), permissions: vec![Permission::ViewProfile] };
+        assert!(authorize(&view_only, Action::ViewProfile, Subject::Customer("c1")).is_ok());
+        assert!(authorize(&view_only, Action::ViewProfile, Subject::Customer("c3")).is_err(), "another customer");
+        assert!(authorize(&view_only, Action::ViewProfile, Subject::Customer("c2")).is_err(), "not even the delegate itself, as delegate");
+        assert!(authorize(&view_only, Action::ManageConsents, Subject::Customer("c1")).is_err());
+        let at_air = Principal::Delegate {
+            actor: "c2".into(),
+            subject: "c1".into(),
+            grant: "d".into(),
+            permissions: vec![Permission::ActAtBrand("air".into())],
+        };
+        assert!(authorize(&at_air, Action::ActAtBrand, Subject::Brand("air")).is_ok());
+        assert!(authorize(&at_air, Action::ActAtBrand, Subject::Brand("hotels")).is_err());
+        assert!(authorize(&at_air, Action::ActAtBrand, Subject::Customer("c1")).is_err());
+        let all = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "d".into(), permissions: every_permission() };
+        for action in [Action::ManageCredentials, Action::ManageSessions, Action::ViewAccount, Action::ExportOrDeleteData, Action::ManageHousehold, Action::ManageDelegations, Action::ManageBrandAccess] {
+            assert!(authorize(&all, action, Subject::Customer("c1")).is_err(), "{action:?}");
+        }
     }
 
     #[test]

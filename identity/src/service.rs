@@ -30,6 +30,8 @@ pub struct Settings {
     /// Days between "Delete my account" and the erasure (`FOYER_DELETION_GRACE_DAYS`);
     /// signing in before then offers to cancel.
     pub deletion_grace_days: i64,
+    /// How many households one customer may belong to (`FOYER_HOUSEHOLDS_PER_CUSTOMER`).
+    pub households_per_customer: i64,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             terms_url: None,
             consent: crate::consent::ConsentSettings::default(),
             deletion_grace_days: 14,
+            households_per_customer: 1,
         }
     }
 }

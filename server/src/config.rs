@@ -60,6 +60,8 @@ pub struct RawConfig {
     pub key_rotation_days: i64,
     /// Days between "Delete my account" and the erasure (FOYER_DELETION_GRACE_DAYS).
     pub deletion_grace_days: i64,
+    /// Households one customer may belong to (FOYER_HOUSEHOLDS_PER_CUSTOMER).
+    pub households_per_customer: i64,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -114,6 +116,7 @@ impl Default for RawConfig {
             lockout_threshold: 20,
             key_rotation_days: 90,
             deletion_grace_days: 14,
+            households_per_customer: 1,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -188,6 +191,8 @@ pub struct Config {
     pub key_rotation_days: i64,
     /// Days a requested deletion waits (FOYER_DELETION_GRACE_DAYS, 1..=90).
     pub deletion_grace_days: i64,
+    /// Households one customer may belong to (FOYER_HOUSEHOLDS_PER_CUSTOMER, 1..=10).
+    pub households_per_customer: i64,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -274,6 +279,9 @@ impl Config {
         if !(1..=90).contains(&raw.deletion_grace_days) {
             return Err(bad("FOYER_DELETION_GRACE_DAYS", "must be between 1 and 90"));
         }
+        if !(1..=10).contains(&raw.households_per_customer) {
+            return Err(bad("FOYER_HOUSEHOLDS_PER_CUSTOMER", "must be between 1 and 10"));
+        }
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -335,6 +343,7 @@ impl Config {
             lockout_threshold: raw.lockout_threshold,
             key_rotation_days: raw.key_rotation_days,
             deletion_grace_days: raw.deletion_grace_days,
+            households_per_customer: raw.households_per_customer,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
@@ -448,6 +457,7 @@ mod tests {
             (RawConfig { privacy_url: Some("javascript:alert(1)".into()), ..raw() }, "FOYER_PRIVACY_URL"),
             (RawConfig { terms_url: Some("not a url".into()), ..raw() }, "FOYER_TERMS_URL"),
             (RawConfig { deletion_grace_days: 0, ..raw() }, "FOYER_DELETION_GRACE_DAYS"),
+            (RawConfig { households_per_customer: 0, ..raw() }, "FOYER_HOUSEHOLDS_PER_CUSTOMER"),
         ];
         for (raw, setting) in cases {
             let err = Config::check(raw).unwrap_err();

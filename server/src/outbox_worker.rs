@@ -42,7 +42,16 @@ impl OutboxWorker {
                     // A farewell mail's payload is cleared by the store once it is finished.
                     Ok(OutboxEvent::Email(message) | OutboxEvent::FarewellEmail(message)) => self.mailer.send(&message, now).await,
                     // No webhook subscribers exist yet: the event is recorded and done.
-                    Ok(OutboxEvent::CustomerUpdated { .. } | OutboxEvent::ConsentDecided { .. } | OutboxEvent::CustomerDeleted { .. }) => Ok(()),
+                    Ok(
+                        OutboxEvent::CustomerUpdated { .. }
+                        | OutboxEvent::ConsentDecided { .. }
+                        | OutboxEvent::CustomerDeleted { .. }
+                        | OutboxEvent::HouseholdMemberAdded { .. }
+                        | OutboxEvent::HouseholdMemberRemoved { .. }
+                        | OutboxEvent::HouseholdHandoverCompleted { .. }
+                        | OutboxEvent::DelegationGranted { .. }
+                        | OutboxEvent::DelegationRevoked { .. },
+                    ) => Ok(()),
                     Ok(OutboxEvent::BackchannelLogout { client_id, sub, sid, jti }) => self.backchannel.deliver(&client_id, &sub, sid.as_deref(), &jti).await,
                     // Queues the mail itself when the address is known; this loop sends it.
                     Ok(OutboxEvent::MailIfKnown { mail, email, locale, brand }) => {

@@ -49,7 +49,7 @@ fn others() -> Vec<Principal> {
     vec![
         Principal::Anonymous,
         Principal::Customer { id: "c2".into(), level: AuthLevel::MultiFactor },
-        Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into() },
+        Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into(), permissions: vec![] },
         Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()) },
         Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None },
         Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into()] },

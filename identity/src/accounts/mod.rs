@@ -145,6 +145,10 @@ impl Identity {
 
     /// Queues a mail inside `tx`: it leaves only if `tx` commits.
     pub(crate) async fn queue_mail(&self, tx: &mut Tx, to: &MailTo<'_>, template: Template<'_>, now: UnixMillis) -> Result<()> {
+        // A managed household member has no address (`managed:<id>`): nothing to send.
+        if to.email.starts_with(crate::households::managed::NO_ADDRESS_PREFIX) {
+            return Ok(());
+        }
         outbox::enqueue(tx, &OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand, TimeZone::first_known([to.zone])))), now).await?;
         Ok(())
     }

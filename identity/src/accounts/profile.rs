@@ -55,14 +55,14 @@ impl std::fmt::Debug for AccountSummary {
 impl Identity {
     /// The customer's address and greeting name; `None` when the account is gone.
     pub async fn account_summary(&self, principal: &Principal, customer_id: &str) -> Result<Option<AccountSummary>> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ViewProfile, Subject::Customer(customer_id))?;
         let Some(c) = self.store.customer_by_id(customer_id).await? else { return Ok(None) };
         let name = c.display_name.clone().or_else(|| c.given_name.clone()).unwrap_or_else(|| c.email.clone());
         Ok(Some(AccountSummary { email: c.email, name, email_verified: c.email_verified }))
     }
 
     pub async fn profile(&self, principal: &Principal, customer_id: &str) -> Result<ProfileForm> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ViewProfile, Subject::Customer(customer_id))?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         Ok(ProfileForm {
             given_name: c.given_name,

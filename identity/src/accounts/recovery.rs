@@ -136,7 +136,7 @@ impl Identity {
     /// Starts an email change (the caller has checked a recent authentication): a link
     /// and code go to the new address; nothing changes until it is confirmed.
     pub async fn request_email_change(&self, principal: &Principal, customer_id: &str, new_email: &str) -> Result<()> {
-        authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?;
         let email = Email::parse(new_email)?;
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
@@ -157,7 +157,7 @@ impl Identity {
     /// customer, by code (`code`: the customer's id and the code).
     pub async fn confirm_email_change(&self, principal: &Principal, token: Option<&str>, code: Option<(&str, &str)>) -> Result<String> {
         match (token, code) {
-            (None, Some((customer_id, _))) => authorize(principal, Action::UpdateProfile, Subject::Customer(customer_id))?,
+            (None, Some((customer_id, _))) => authorize(principal, Action::ManageCredentials, Subject::Customer(customer_id))?,
             _ => authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?,
         }
         let now = self.clock.now();

@@ -149,7 +149,7 @@ impl Identity {
     /// brand they use or hold data with, its preferences and own attributes; and the
     /// group-wide attributes.
     pub async fn customer_brand_data(&self, principal: &Principal, customer_id: &str) -> Result<CustomerBrandData> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
         let mut conn = self.store.pool().acquire().await?;
         let values = brand_data::values_of(&mut conn, customer_id).await?;
         let mut brands = Vec::new();
@@ -210,7 +210,7 @@ impl Identity {
     /// request's brand (and the group's own) that the customer has no value for, at most
     /// [`MAX_PER_FORM`]; empty once this request's form was answered or skipped.
     pub async fn profile_need(&self, principal: &Principal, handle: &str, pending: &Pending, customer_id: &str) -> Result<Vec<Attribute>> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
         if brand_data::profile_done(&self.store, &sha256_hex(handle.as_bytes())).await? {
             return Ok(Vec::new());
         }

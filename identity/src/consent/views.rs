@@ -47,7 +47,7 @@ impl Identity {
     /// The privacy page: the group's purposes and those of every brand the customer
     /// uses (connected, or decided on before), each with its state and channels.
     pub async fn privacy_overview(&self, principal: &Principal, customer_id: &str) -> Result<Vec<ControllerPurposes>> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let rows = purposes::with_state(&self.store, None, customer_id, now).await?;
         let brands = self.brands_by_id().await?;
@@ -71,7 +71,7 @@ impl Identity {
 
     /// The customer's decisions, newest first (at most [`HISTORY_LIMIT`]).
     pub async fn consent_history(&self, principal: &Principal, customer_id: &str, locale: Locale) -> Result<Vec<HistoryEntry>> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
         let rows = ledger::history(&self.store, customer_id, HISTORY_LIMIT).await?;
         let brands = self.brands_by_id().await?;
         let mut titles: BTreeMap<String, String> = BTreeMap::new();
@@ -87,7 +87,7 @@ impl Identity {
 
     /// One of the customer's receipts: `(payload, compact JWS)`.
     pub async fn consent_receipt(&self, principal: &Principal, customer_id: &str, receipt_id: &str) -> Result<(Value, String)> {
-        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
         let row = ledger::by_receipt(&self.store, customer_id, receipt_id).await?.ok_or(Error::NotFound("receipt"))?;
         let payload = crate::jose::unverified_claims(&row.receipt_jws).ok_or(Error::Internal("a stored receipt is unreadable".into()))?;
         Ok((payload, row.receipt_jws))

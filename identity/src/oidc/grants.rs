@@ -8,8 +8,9 @@
 //! ([`Identity::end_oidc_sessions_tx`]), password reset and a proven address
 //! ([`Identity::revoke_customer_grants_tx`]), brand disconnect
 //! ([`Identity::end_customer_grants_tx`] with [`GrantsAt::Brand`]), refresh-token reuse
-//! ([`Identity::revoke_grant_tx`]), client disabling ([`Identity::revoke_client_grants_tx`]).
-//! Consent withdrawal, erasure, household removal and staff "sign out everywhere" will.
+//! ([`Identity::revoke_grant_tx`]), client disabling ([`Identity::revoke_client_grants_tx`]),
+//! a delegation's end ([`Identity::end_delegation_grants_tx`]: revoked, or its member left
+//! or was removed from the household). Staff "sign out everywhere" will.
 //!
 //! Who is told: a logout token goes to each client that held an ended grant or that the
 //! ended sign-in reached, if it registered a back-channel URI and is enabled — with the
@@ -53,6 +54,18 @@ impl Identity {
     /// revocation (it asked) and a replayed code (the grant is seconds old).
     pub(crate) async fn revoke_grant_quietly_tx(&self, tx: &mut Tx, grant_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
         store::grants::revoke_grant(tx, grant_id, reason, now).await
+    }
+
+    /// Revokes every live grant issued under a delegation (revoked, expired with the
+    /// household, or its member removed) and logs each client out (back-channel, with
+    /// the grant's `sid`). Returns how many grants ended.
+    pub(crate) async fn end_delegation_grants_tx(&self, tx: &mut Tx, delegation_id: &str, reason: &str, now: UnixMillis) -> Result<u64> {
+        let grants = store::grants::live_grants_of_delegation(tx, delegation_id).await?;
+        for (grant_id, client_id, customer_id, sid) in &grants {
+            store::grants::revoke_grant(tx, grant_id, reason, now).await?;
+            self.queue_backchannel(tx, client_id, customer_id, sid.as_deref(), now).await?;
+        }
+        Ok(u64::try_from(grants.len()).unwrap_or(u64::MAX))
     }
 
     /// Revokes every live grant of the customer at every brand, offline ones included,

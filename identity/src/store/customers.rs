@@ -10,7 +10,7 @@ use crate::{Result, UnixMillis};
 /// Every column, in [`CustomerRow`] order.
 pub const COLUMNS: &str = "id, email, email_normalized, given_name, family_name, password_hash, email_verified, \
      created_at, updated_at, display_name, preferred_language, phone, birth_date, address_street, address_locality, \
-     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at, zoneinfo";
+     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at, zoneinfo, managed";
 
 /// A customer record as stored. The password hash never leaves the core: this type is
 /// not `Serialize` and its `Debug` hides personal data.
@@ -41,6 +41,8 @@ pub struct CustomerRow {
     pub terms_accepted_at: Option<UnixMillis>,
     /// The IANA time zone the customer chose (`zoneinfo` claim), if any.
     pub zoneinfo: Option<String>,
+    /// A managed household member: no address, no sign-in (`docs/design/household.md`).
+    pub managed: bool,
 }
 
 impl std::fmt::Debug for CustomerRow {
@@ -81,6 +83,7 @@ impl FromRow<'_, AnyRow> for CustomerRow {
             locked_at: row.try_get("locked_at")?,
             terms_accepted_at: row.try_get("terms_accepted_at")?,
             zoneinfo: row.try_get("zoneinfo")?,
+            managed: row.try_get::<i64, _>("managed")? == 1,
         })
     }
 }

@@ -99,6 +99,14 @@ pub async fn live_grants_of_customer(tx: &mut Tx, customer_id: &str) -> Result<V
         .await?)
 }
 
+/// The unrevoked grants issued under a delegation: (grant id, client id, customer id, sid).
+pub async fn live_grants_of_delegation(tx: &mut Tx, delegation_id: &str) -> Result<Vec<(String, String, String, Option<String>)>> {
+    Ok(sqlx::query_as("SELECT id, client_id, customer_id, sid FROM oauth_grants WHERE delegation_id = $1 AND revoked_at IS NULL ORDER BY id")
+        .bind(delegation_id)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
 /// The unrevoked grants the customer gave one client.
 pub async fn live_grant_ids_of_client_customer(tx: &mut Tx, client_id: &str, customer_id: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM oauth_grants WHERE client_id = $1 AND customer_id = $2 AND revoked_at IS NULL")

@@ -1,0 +1,2 @@
+//! Delegations: named, expiring permissions one adult grants another of their household,
+//! and the principal a delegate acts as.

@@ -283,3 +283,17 @@ pub async fn household_name(conn: &mut AnyConnection, household_id: &str) -> Res
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM households WHERE id = $1").bind(household_id).fetch_optional(conn).await?;
     Ok(row.map(|(n,)| n))
 }
+
+/// Forgets invitations that ended (accepted, withdrawn or expired) more than 30 days
+/// before `now`: they name an invited address. Returns how many went.
+pub async fn prune_invitations(tx: &mut Tx, now: UnixMillis) -> Result<u64> {
+    const KEEP_MS: i64 = 30 * 24 * 3_600_000;
+    let before = now - KEEP_MS;
+    Ok(sqlx::query(
+        "DELETE FROM household_invitations WHERE expires_at < $1 OR accepted_at < $1 OR revoked_at < $1",
+    )
+    .bind(before)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}

@@ -25,6 +25,7 @@ both_backends!(
     a_removed_member_is_told_and_loses_membership,
     household_changes_are_audited_and_announced,
     bad_names_and_addresses_are_refused_and_nothing_is_written,
+    an_erased_owner_hands_the_household_to_the_longest_standing_adult,
 );
 
 const INVITE_SUBJECT_PART: &str = "invites you to the household";
@@ -265,4 +266,22 @@ async fn bad_names_and_addresses_are_refused_and_nothing_is_written(db: Db) {
         assert!(matches!(refused, Err(Error::Invalid(_) | Error::Refused(Refusal::AlreadyMember))), "{email:?}: {refused:?}");
     }
     assert!(app.identity.households(&me(&owner), &owner).await.unwrap()[0].invitations.is_empty());
+}
+
+async fn an_erased_owner_hands_the_household_to_the_longest_standing_adult(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    let (owner, household) = owner_with_household(&app).await;
+    let first = joined(&app, &owner, &household, "charles@example.com").await;
+    app.advance(Duration::from_secs(60));
+    let second = joined(&app, &owner, &household, "mary@example.com").await;
+    app.identity.request_deletion(&me(&owner), &owner, "ada@example.com", &seed_meta(4)).await.unwrap();
+    // Until the erasure the owner is still there (a cancelled deletion keeps the household).
+    assert_eq!(app.identity.households(&me(&first), &first).await.unwrap()[0].members.len(), 3);
+    app.advance(15 * DAY);
+    app.identity.sweep_privacy(&Principal::System).await.unwrap();
+    let view = &app.identity.households(&me(&first), &first).await.unwrap()[0];
+    assert_eq!(view.my_role, Role::Owner, "the longest-standing adult owns it now");
+    assert_eq!(view.members.len(), 2);
+    assert_eq!(app.identity.households(&me(&second), &second).await.unwrap()[0].my_role, Role::Adult);
+    assert!(app.identity.store().outbox_kinds().await.unwrap().iter().any(|k| k == "household.member_removed"));
 }

@@ -297,3 +297,18 @@ pub async fn prune_invitations(tx: &mut Tx, now: UnixMillis) -> Result<u64> {
     .await?
     .rows_affected())
 }
+
+/// The members of the household who granted the group purpose `purpose_key` (its whole,
+/// not a channel) and have not withdrawn it.
+pub async fn members_sharing_names(conn: &mut AnyConnection, household_id: &str, purpose_key: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT m.customer_id FROM household_members m JOIN consent_state s ON s.customer_id = m.customer_id \
+         JOIN purposes p ON p.id = s.purpose_id WHERE m.household_id = $1 AND p.brand_id IS NULL AND p.key = $2 \
+         AND s.channel = '' AND s.decision = 'granted'",
+    )
+    .bind(household_id)
+    .bind(purpose_key)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

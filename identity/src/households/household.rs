@@ -438,6 +438,29 @@ impl Identity {
         Ok(())
     }
 
+    /// Adds an existing, confirmed customer to a household as an adult without an
+    /// invitation: the operator's import (migrating households from another system, the
+    /// demo's seed), never a customer's path. Audited on the member.
+    pub async fn import_household_member(&self, principal: &Principal, household_id: &str, customer_id: &str) -> Result<()> {
+        authorize(principal, Action::ImportCustomers, Subject::Platform)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        rows::household_name(&mut tx, household_id).await?.ok_or(Error::NotFound("household"))?;
+        let customer = customers::by_id_tx(&mut tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if !customer.email_verified || customer.managed {
+            return Err(Error::Refused(Refusal::ConfirmEmailFirst));
+        }
+        if rows::role_in(&mut tx, household_id, customer_id).await?.is_some() {
+            return Err(Error::Refused(Refusal::AlreadyMember));
+        }
+        self.check_household_capacity(&mut tx, customer_id).await?;
+        rows::insert_member(&mut tx, household_id, customer_id, Role::Adult.as_str(), now).await?;
+        self.household_audit(&mut tx, principal, customer_id, "household.imported", serde_json::json!({ "household": household_id }), now).await?;
+        let event = OutboxEvent::HouseholdMemberAdded { household_id: household_id.into(), customer_id: customer_id.into(), role: "adult".into(), at: now };
+        enqueue(&mut tx, &event, now).await?;
+        tx.commit().await
+    }
+
     /// Ends one membership: every delegation the member gave or held in the household
     /// (and the brand grants issued under them), every guardianship they held, the row.
     pub(crate) async fn end_membership_tx(&self, tx: &mut Tx, household_id: &str, member_id: &str, reason: &str, now: UnixMillis) -> Result<()> {

@@ -1,1 +1,21 @@
 # Managed household members, guardians and the hand-over (identity::households::managed, app pages/account/household/managed.rs, pages/claim.rs).
+mail-managed-household-link = Ihre Haushaltsseite öffnen
+mail-managed-guardian-added-subject = Sie sind jetzt erziehungsberechtigt für { $member }
+mail-managed-guardian-added-body = Sie betreuen jetzt { $member } im Haushalt „{ $household }“. Sie können das Profil und die Einwilligungen von { $member } verwalten und bestätigen, was { $member } zugestimmt hat und eine erziehungsberechtigte Person braucht.
+mail-managed-guardian-removed-subject = Sie betreuen { $member } nicht mehr
+mail-managed-guardian-removed-body = Sie wurden im Haushalt „{ $household }“ als erziehungsberechtigte Person von { $member } entfernt. Sie können das Profil und die Einwilligungen von { $member } nicht mehr sehen oder ändern.
+mail-managed-guardian-removed-other = { $member } hat weiterhin mindestens eine andere erziehungsberechtigte Person. Ihr eigenes Konto bleibt unverändert.
+mail-managed-majority-subject = { $member } kann das eigene Konto ab dem { $date } übernehmen
+mail-managed-majority-body = Am { $date } erreicht { $member } das Alter, ab dem das eigene { $product }-Konto selbst verwaltet wird.
+mail-managed-majority-claim = Ab heute können Sie auf Ihrer Haushaltsseite einen Übergabe-Link erstellen und { $member } geben. Damit wählt { $member } eine E-Mail-Adresse und ein Passwort; in diesem Moment enden Ihre Rechte als erziehungsberechtigte Person.
+mail-managed-claim-code-subject = Ihr Code zur Übernahme Ihres { $product }-Kontos
+mail-managed-claim-code-body = Geben Sie diesen Code auf der Übergabeseite ein, um diese E-Mail-Adresse zu bestätigen und das Konto von { $member } zu übernehmen: { $code }
+mail-managed-claim-code-expiry = Der Code gilt 10 Minuten.
+mail-managed-claim-code-ignore = Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code ändert sich nichts.
+mail-managed-handover-member-subject = Ihr { $product }-Konto gehört jetzt Ihnen
+mail-managed-handover-member-body = Willkommen, { $member }: Sie melden sich jetzt mit { $email } und dem gewählten Passwort an.
+mail-managed-handover-member-guardians = Ihre bisherigen erziehungsberechtigten Personen können Ihr Profil und Ihre Einwilligungen nicht mehr sehen oder ändern. Sie wurden informiert.
+mail-managed-handover-member-link = Anmelden
+mail-managed-handover-guardian-subject = { $member } hat das eigene Konto übernommen
+mail-managed-handover-guardian-body = { $member } verwaltet das eigene { $product }-Konto jetzt selbst.
+mail-managed-handover-guardian-rights = Ihre Rechte als erziehungsberechtigte Person sind beendet: Sie können das Profil und die Einwilligungen von { $member } nicht mehr sehen oder ändern. { $member } bleibt als erwachsenes Mitglied in Ihrem Haushalt.

@@ -1,1 +1,21 @@
 # Managed household members, guardians and the hand-over (identity::households::managed, app pages/account/household/managed.rs, pages/claim.rs).
+mail-managed-household-link = Open your household page
+mail-managed-guardian-added-subject = You are now a guardian of { $member }
+mail-managed-guardian-added-body = You are now a guardian of { $member } in the household “{ $household }”. You can look after { $member }'s profile and consents, and approve what { $member } agreed to that needs a guardian.
+mail-managed-guardian-removed-subject = You are no longer a guardian of { $member }
+mail-managed-guardian-removed-body = You were removed as a guardian of { $member } in the household “{ $household }”. You can no longer see or change { $member }'s profile or consents.
+mail-managed-guardian-removed-other = { $member } still has at least one other guardian. Your own account is unchanged.
+mail-managed-majority-subject = { $member } can take over their own account from { $date }
+mail-managed-majority-body = On { $date } { $member } reaches the age at which they manage their own { $product } account.
+mail-managed-majority-claim = From today you can create a hand-over link on your household page and give it to { $member }. With it, { $member } chooses an email address and a password; at that moment your rights as a guardian end.
+mail-managed-claim-code-subject = Your code to take over your { $product } account
+mail-managed-claim-code-body = Enter this code on the hand-over page to confirm this email address and take over { $member }'s account: { $code }
+mail-managed-claim-code-expiry = The code works for 10 minutes.
+mail-managed-claim-code-ignore = If you did not ask for this, ignore this email: nothing changes without the code.
+mail-managed-handover-member-subject = Your { $product } account is now yours
+mail-managed-handover-member-body = Welcome, { $member }: you now sign in with { $email } and the password you chose.
+mail-managed-handover-member-guardians = Your former guardians can no longer see or change your profile or your consents. They have been told.
+mail-managed-handover-member-link = Sign in
+mail-managed-handover-guardian-subject = { $member } has taken over their own account
+mail-managed-handover-guardian-body = { $member } now manages their own { $product } account.
+mail-managed-handover-guardian-rights = Your rights as a guardian have ended: you can no longer see or change { $member }'s profile or consents. { $member } stays a member of your household as an adult.

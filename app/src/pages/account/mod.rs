@@ -9,6 +9,10 @@ pub mod devices;
 pub mod privacy;
 pub mod profile;
 pub mod security;
+/// The household page's managed-members section (until the household page's own module
+/// declares it as `household::managed`).
+#[path = "household/managed.rs"]
+pub mod household_managed;
 
 use leptos::prelude::*;
 

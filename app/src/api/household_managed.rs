@@ -75,11 +75,10 @@ pub async fn managed_section(household_id: String, handover: Option<String>) -> 
     use identity::households::{HouseholdAction, Role, may};
     let (current, principal) = me().await?;
     let ctx = crate::context::server_context()?;
-    let fail = crate::auth::fail;
     let me_id = current.customer_id.as_str();
-    let views = ctx.identity.households(&principal, me_id).await.map_err(fail)?;
-    let household = views.into_iter().find(|h| h.id == household_id).ok_or_else(|| fail(identity::Error::NotFound("household")))?;
-    let members = ctx.identity.managed_members(&principal, me_id, &household_id, crate::i18n::locale()).await.map_err(fail)?;
+    let views = ctx.identity.households(&principal, me_id).await.map_err(crate::auth::fail)?;
+    let household = views.into_iter().find(|h| h.id == household_id).ok_or_else(|| crate::auth::fail(identity::Error::NotFound("household")))?;
+    let members = ctx.identity.managed_members(&principal, me_id, &household_id, crate::i18n::locale()).await.map_err(crate::auth::fail)?;
     let adults = household
         .members
         .iter()
@@ -151,9 +150,8 @@ pub async fn remove_managed_member(household_id: String, managed_id: String) -> 
 pub async fn approve_pending_consent(managed_id: String, purpose_id: String) -> Result<(), AppError> {
     let (current, _) = me().await?;
     let ctx = crate::context::server_context()?;
-    let fail = crate::auth::fail;
-    let guardian = ctx.identity.guardian_principal(&current.customer_id, &managed_id).await.map_err(fail)?.ok_or_else(|| fail(identity::Error::Forbidden))?;
-    ctx.identity.approve_pending_consent(&guardian, &managed_id, &purpose_id, &crate::auth::request_meta()).await.map(|_| ()).map_err(fail)
+    let guardian = ctx.identity.guardian_principal(&current.customer_id, &managed_id).await.map_err(crate::auth::fail)?.ok_or_else(|| crate::auth::fail(identity::Error::Forbidden))?;
+    ctx.identity.approve_pending_consent(&guardian, &managed_id, &purpose_id, &crate::auth::request_meta()).await.map(|_| ()).map_err(crate::auth::fail)
 }
 
 /// A guardian makes the member's hand-over link. The wasm shows the returned link; a

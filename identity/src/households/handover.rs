@@ -298,7 +298,7 @@ impl Identity {
             rows::set_role(&mut tx, &membership.household_id, &member_id, Role::Adult.as_str()).await?;
             enqueue(&mut tx, &OutboxEvent::HouseholdHandoverCompleted { household_id: membership.household_id, customer_id: member_id.clone(), at: now }, now).await?;
         }
-        let detail = serde_json::json!({ "claim": claim.id, "guardians": former });
+        let detail = serde_json::json!({ "claim": claim.id, "guardians": former.clone() });
         audit::record(&mut tx, &AuditEvent { at: now, actor: Actor::Customer(member_id.clone()), subject: Some(format!("customer:{member_id}")), action: "household.handover_completed", reason: None, detail })
             .await?;
         self.handover_mails(&mut tx, &member_id, &former, meta, now).await?;

@@ -121,7 +121,7 @@ fn CreateForm(household_id: String, actions: Actions) -> impl IntoView {
         <h3 id="managed-add-heading">{t("managed-add-heading")}</h3>
         <p>{t("managed-add-intro")}</p>
         <div role="status">{move || done().then(|| view! { <p>{t("managed-done-created")}</p> })}</div>
-        <ActionForm action=create attr:class="form" attr:novalidate="true" attr:aria-labelledby="managed-add-heading">
+        <ActionForm action=create attr:class="form" attr:novalidate="true">
             <PageField/>
             <input type="hidden" name="household_id" value=household_id/>
             <ErrorSummary error=failure(create.value()) pending=create.pending()

@@ -15,6 +15,7 @@ mod consent;
 mod email_code;
 mod errors;
 mod harness;
+mod households;
 mod households_managed;
 mod import;
 mod keys;

@@ -6,13 +6,10 @@
 pub mod activity;
 pub mod brands;
 pub mod devices;
+pub mod household;
 pub mod privacy;
 pub mod profile;
 pub mod security;
-/// The household page's managed-members section (until the household page's own module
-/// declares it as `household::managed`).
-#[path = "household/managed.rs"]
-pub mod household_managed;
 
 use leptos::prelude::*;
 
@@ -36,6 +33,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/privacy", "account-nav-privacy")}
             {link("/account/privacy/preferences", "branddata-nav")}
             {link("/account/privacy/data", "account-nav-data")}
+            {link("/account/household", "account-nav-household")}
         </nav>
     }
 }

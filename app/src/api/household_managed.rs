@@ -42,7 +42,7 @@ pub struct ManagedView {
 
 /// The section: who may do what, the adults who could become guardians, the members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManagedSection {
+pub struct ManagedSectionView {
     pub can_create: bool,
     pub is_owner: bool,
     pub adults: Vec<PersonView>,
@@ -53,7 +53,7 @@ pub struct ManagedSection {
 
 /// What the claim page shows before anything is typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClaimInfo {
+pub struct ClaimView {
     pub given_name: String,
     /// A code was mailed and still works: the page asks for it first.
     pub code_sent: bool,
@@ -71,7 +71,7 @@ async fn me() -> Result<(crate::auth::Current, identity::principal::Principal), 
 }
 
 #[server(endpoint = "managed_section")]
-pub async fn managed_section(household_id: String, handover: Option<String>) -> Result<ManagedSection, AppError> {
+pub async fn managed_section(household_id: String, handover: Option<String>) -> Result<ManagedSectionView, AppError> {
     use identity::households::{HouseholdAction, Role, may};
     let (current, principal) = me().await?;
     let ctx = crate::context::server_context()?;
@@ -89,7 +89,7 @@ pub async fn managed_section(household_id: String, handover: Option<String>) -> 
         Some(token) if ctx.identity.claim_preview(&token).await.is_ok() => Some(ctx.identity.link(&format!("/claim?token={}", token.trim()))),
         _ => None,
     };
-    Ok(ManagedSection {
+    Ok(ManagedSectionView {
         can_create: may(household.my_role, false, HouseholdAction::CreateManaged),
         is_owner: household.my_role == Role::Owner,
         adults,
@@ -169,11 +169,11 @@ pub async fn issue_claim(household_id: String, managed_id: String) -> Result<Str
 }
 
 #[server(endpoint = "claim_info")]
-pub async fn claim_info(token: String) -> Result<ClaimInfo, AppError> {
+pub async fn claim_info(token: String) -> Result<ClaimView, AppError> {
     use identity::households::handover::ClaimState;
     let ctx = crate::context::server_context()?;
     let preview = ctx.identity.claim_preview(&token).await.map_err(crate::auth::fail)?;
-    Ok(ClaimInfo { given_name: preview.given_name, code_sent: preview.state == ClaimState::CodeSent })
+    Ok(ClaimView { given_name: preview.given_name, code_sent: preview.state == ClaimState::CodeSent })
 }
 
 /// The member's address and password (typed twice); a code goes to the address.

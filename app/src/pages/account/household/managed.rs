@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::pages::account::LoadError;
 use crate::api::household_managed::{
-    AddGuardian, ApprovePendingConsent, CreateManagedMember, IssueClaim, ManagedSection, ManagedView, PersonView, RemoveGuardian, RemoveManagedMember,
+    AddGuardian, ApprovePendingConsent, CreateManagedMember, IssueClaim, ManagedSectionView, ManagedView, PersonView, RemoveGuardian, RemoveManagedMember,
     managed_section,
 };
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
@@ -91,7 +91,7 @@ fn Status(actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn Members(section: ManagedSection, household_id: String, actions: Actions) -> impl IntoView {
+fn Members(section: ManagedSectionView, household_id: String, actions: Actions) -> impl IntoView {
     let link = section.handover_link.clone();
     let just_made = move || match actions.claim.value().get() {
         Some(Ok(link)) => Some(link),
@@ -137,7 +137,7 @@ fn CreateForm(household_id: String, actions: Actions) -> impl IntoView {
     }
 }
 
-fn member(m: ManagedView, section: &ManagedSection, household_id: &str, actions: Actions) -> AnyView {
+fn member(m: ManagedView, section: &ManagedSectionView, household_id: &str, actions: Actions) -> AnyView {
     let heading = format!("managed-{}", m.id);
     let may_remove = section.is_owner || m.mine;
     let guardian_names: Vec<String> = m.guardians.iter().map(|g| g.name.clone()).collect();
@@ -148,14 +148,15 @@ fn member(m: ManagedView, section: &ManagedSection, household_id: &str, actions:
         .iter()
         .map(|g| {
             let removable = may_remove && !last;
-            let form = removable.then(|| {
+            let (hid, mid, gid, label) = (household_id.to_owned(), m.id.clone(), g.id.clone(), t_with("managed-guardian-remove", &[("name", g.name.clone())]));
+            let form = removable.then(move || {
                 view! {
                     <ActionForm action=actions.remove_guardian attr:class="inline-form">
                         <PageField/>
-                        <input type="hidden" name="household_id" value=household_id.to_owned()/>
-                        <input type="hidden" name="managed_id" value=m.id.clone()/>
-                        <input type="hidden" name="guardian_id" value=g.id.clone()/>
-                        <button type="submit" class="secondary">{t_with("managed-guardian-remove", &[("name", g.name.clone())])}</button>
+                        <input type="hidden" name="household_id" value=hid/>
+                        <input type="hidden" name="managed_id" value=mid/>
+                        <input type="hidden" name="guardian_id" value=gid/>
+                        <button type="submit" class="secondary">{label}</button>
                     </ActionForm>
                 }
             });
@@ -183,13 +184,14 @@ fn add_guardian(m: &ManagedView, candidates: Vec<PersonView>, household_id: &str
     }
     let select_id = format!("field-guardian-{}", m.id);
     let options = candidates.into_iter().map(|a| view! { <option value=a.id>{a.name}</option> }).collect_view();
+    let (hid, mid, label) = (household_id.to_owned(), m.id.clone(), t_with("managed-guardian-add-label", &[("name", m.name.clone())]));
     view! {
         <ActionForm action=actions.add attr:class="form inline-form">
             <PageField/>
-            <input type="hidden" name="household_id" value=household_id.to_owned()/>
-            <input type="hidden" name="managed_id" value=m.id.clone()/>
+            <input type="hidden" name="household_id" value=hid/>
+            <input type="hidden" name="managed_id" value=mid/>
             <div class="field">
-                <label for=select_id.clone()>{t_with("managed-guardian-add-label", &[("name", m.name.clone())])}</label>
+                <label for=select_id.clone()>{label}</label>
                 <select id=select_id name="guardian_id">{options}</select>
             </div>
             <button type="submit">{t("managed-guardian-add-submit")}</button>
@@ -208,22 +210,24 @@ fn pending(m: &ManagedView, actions: Actions) -> AnyView {
                 None => t("managed-pending-group"),
             };
             let channels = (!p.channels.is_empty()).then(|| format!(" ({})", p.channels.join(", ")));
+            let (mid, pid, title, label) = (m.id.clone(), p.purpose_id.clone(), p.title.clone(), t_with("managed-pending-approve", &[("title", p.title.clone())]));
             view! {
                 <li>
-                    <strong>{p.title.clone()}</strong> " — " {by} {channels}
+                    <strong>{title}</strong> " — " {by} {channels}
                     <ActionForm action=actions.approve attr:class="inline-form">
                         <PageField/>
-                        <input type="hidden" name="managed_id" value=m.id.clone()/>
-                        <input type="hidden" name="purpose_id" value=p.purpose_id.clone()/>
-                        <button type="submit">{t_with("managed-pending-approve", &[("title", p.title.clone())])}</button>
+                        <input type="hidden" name="managed_id" value=mid/>
+                        <input type="hidden" name="purpose_id" value=pid/>
+                        <button type="submit">{label}</button>
                     </ActionForm>
                 </li>
             }
         })
         .collect_view();
+    let empty = m.pending.is_empty();
     view! {
         <h4>{t("managed-pending-heading")}</h4>
-        {if m.pending.is_empty() { Some(view! { <p>{t("managed-pending-none")}</p> }) } else { None }}
+        {if empty { Some(view! { <p>{t("managed-pending-none")}</p> }) } else { None }}
         <ul class="pending-list">{items}</ul>
     }
     .into_any()
@@ -234,14 +238,16 @@ fn handover(m: &ManagedView, household_id: &str, actions: Actions) -> AnyView {
     if !m.claim_open {
         return view! { <p>{t_with("managed-handover-from", &[("date", opens), ("name", m.name.clone())])}</p> }.into_any();
     }
+    let (hid, mid) = (household_id.to_owned(), m.id.clone());
+    let (intro, label) = (t_with("managed-handover-intro", &[("name", m.name.clone())]), t_with("managed-handover-submit", &[("name", m.name.clone())]));
     view! {
         <h4>{t("managed-handover-heading")}</h4>
-        <p>{t_with("managed-handover-intro", &[("name", m.name.clone())])}</p>
+        <p>{intro}</p>
         <ActionForm action=actions.claim attr:class="inline-form">
             <PageField/>
-            <input type="hidden" name="household_id" value=household_id.to_owned()/>
-            <input type="hidden" name="managed_id" value=m.id.clone()/>
-            <button type="submit">{t_with("managed-handover-submit", &[("name", m.name.clone())])}</button>
+            <input type="hidden" name="household_id" value=hid/>
+            <input type="hidden" name="managed_id" value=mid/>
+            <button type="submit">{label}</button>
         </ActionForm>
     }
     .into_any()
@@ -250,15 +256,16 @@ fn handover(m: &ManagedView, household_id: &str, actions: Actions) -> AnyView {
 /// Removing erases the profile: the button sits behind a disclosure that says so.
 fn remove(m: &ManagedView, household_id: &str, actions: Actions) -> AnyView {
     let name = [("name", m.name.clone())];
+    let (hid, mid, label) = (household_id.to_owned(), m.id.clone(), t_with("managed-remove-submit", &name));
     view! {
         <details class="danger-zone">
             <summary>{t_with("managed-remove-summary", &name)}</summary>
             <p>{t_with("managed-remove-explain", &name)}</p>
             <ActionForm action=actions.remove attr:class="inline-form">
                 <PageField/>
-                <input type="hidden" name="household_id" value=household_id.to_owned()/>
-                <input type="hidden" name="managed_id" value=m.id.clone()/>
-                <button type="submit" class="danger">{t_with("managed-remove-submit", &name)}</button>
+                <input type="hidden" name="household_id" value=hid/>
+                <input type="hidden" name="managed_id" value=mid/>
+                <button type="submit" class="danger">{label}</button>
             </ActionForm>
         </details>
     }

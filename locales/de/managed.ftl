@@ -58,6 +58,7 @@ managed-remove-submit = { $name } entfernen und löschen
 managed-done-removed = Entfernt. Das Profil wurde gelöscht.
 managed-claim-title = Ihr Konto übernehmen
 managed-claim-intro = Hallo { $name }: Wählen Sie die E-Mail-Adresse und das Passwort, mit denen Sie sich anmelden. Wir senden einen Code an die Adresse, um zu prüfen, dass sie Ihnen gehört.
+managed-claim-link-invalid = Dieser Übergabe-Link gilt nicht mehr: Er wurde verwendet, ist abgelaufen oder wurde durch einen neueren ersetzt.
 managed-claim-invalid = Bitten Sie Ihre erziehungsberechtigte Person um einen neuen Übergabe-Link.
 managed-claim-address-label = Ihre E-Mail-Adresse und Ihr Passwort
 managed-claim-email = E-Mail-Adresse

@@ -58,6 +58,7 @@ managed-remove-submit = Remove and erase { $name }
 managed-done-removed = Removed. Their profile was erased.
 managed-claim-title = Take over your account
 managed-claim-intro = Hello { $name }: choose the email address and password you will sign in with. We send a code to the address to make sure it is yours.
+managed-claim-link-invalid = This hand-over link is not valid any more: it was used, it expired, or a newer one replaced it.
 managed-claim-invalid = Ask your guardian for a new hand-over link.
 managed-claim-address-label = Your email address and password
 managed-claim-email = Email address

@@ -168,12 +168,17 @@ pub async fn issue_claim(household_id: String, managed_id: String) -> Result<Str
     Ok(issued.link)
 }
 
+/// What the claim link shows; `None` when it is unknown, used, spent or expired (the
+/// page says to ask for a new one; the page itself loads fine).
 #[server(endpoint = "claim_info")]
-pub async fn claim_info(token: String) -> Result<ClaimView, AppError> {
+pub async fn claim_info(token: String) -> Result<Option<ClaimView>, AppError> {
     use identity::households::handover::ClaimState;
     let ctx = crate::context::server_context()?;
-    let preview = ctx.identity.claim_preview(&token).await.map_err(crate::auth::fail)?;
-    Ok(ClaimView { given_name: preview.given_name, code_sent: preview.state == ClaimState::CodeSent })
+    match ctx.identity.claim_preview(&token).await {
+        Ok(preview) => Ok(Some(ClaimView { given_name: preview.given_name, code_sent: preview.state == ClaimState::CodeSent })),
+        Err(identity::Error::TokenInvalid) => Ok(None),
+        Err(e) => Err(crate::auth::fail(e)),
+    }
 }
 
 /// The member's address and password (typed twice); a code goes to the address.

@@ -33,7 +33,7 @@ pub fn ClaimPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p>{t("account-loading")}</p> }>
                     {move || Suspend::new(async move {
                         match info.await {
-                            Ok(info) => {
+                            Ok(Some(info)) => {
                                 let code_first = info.code_sent || started();
                                 view! {
                                     <p>{t_with("managed-claim-intro", &[("name", info.given_name.clone())])}</p>
@@ -41,10 +41,11 @@ pub fn ClaimPage() -> impl IntoView {
                                     <AddressForm action=start again=code_first/>
                                 }.into_any()
                             }
-                            Err(e) => view! {
-                                <p role="alert">{e.summary()}</p>
+                            Ok(None) => view! {
+                                <p role="alert">{t("managed-claim-link-invalid")}</p>
                                 <p>{t("managed-claim-invalid")}</p>
                             }.into_any(),
+                            Err(e) => view! { <p role="alert">{e.summary()}</p> }.into_any(),
                         }
                     })}
                 </Suspense>

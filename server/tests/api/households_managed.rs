@@ -32,6 +32,8 @@ both_backends!(
     guardian_loses_every_right_at_handover,
     last_guardian_cannot_be_removed,
     removing_a_managed_member_erases_it,
+    the_claim_page_works_before_the_wasm,
+    the_household_page_shows_the_managed_section,
 );
 
 const DAY: u64 = 86_400;
@@ -425,4 +427,91 @@ async fn removing_a_managed_member_erases_it(db: Db) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'customer.deleted' AND payload LIKE '%' || $1 || '%'", &pseudonym).await, 1);
     let views = app.identity.households(&me(&olga), &olga).await.unwrap();
     assert!(views[0].members.iter().all(|m| m.customer_id != mia));
+}
+
+/// A script-less browser's form post (as in `plain_forms`): HTML wanted, no redirects
+/// followed; returns the status and where it leads.
+async fn plain_post(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = client
+        .post(format!("{}/api/{endpoint}", app.address))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ORIGIN, "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let to = answer.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    (answer.status().as_u16(), to.trim_start_matches(&app.public_url).to_owned())
+}
+
+async fn html(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let page = client.get(app.url(path)).header(reqwest::header::ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200, "{path}");
+    let text = page.text().await.unwrap();
+    // What the page shows, without the browser's message map.
+    let Some(start) = text.find("id=\"foyer-messages\"").and_then(|at| text[..at].rfind("<script")) else { return text.replace("<!>", "") };
+    let end = text[start..].find("</script>").map_or(text.len(), |e| start + e + "</script>".len());
+    // Without the hydration markers between text and tags.
+    format!("{}{}", &text[..start], &text[end..]).replace("<!>", "")
+}
+
+async fn the_claim_page_works_before_the_wasm(db: Db) {
+    let Some((app, olga, household)) = home(db).await else { return };
+    let (mia, token) = claimable(&app, &olga, &household).await;
+    let page = format!("/claim?token={token}");
+    let plain = reqwest::Client::new();
+    let first = html(&app, &plain, &page).await;
+    assert!(first.contains("Take over your account") && first.contains("Hello Mia"), "{first}");
+    assert!(first.contains(r#"<label for="field-claim-email">Email address</label>"#) && first.contains(r#"<label for="field-claim-confirm">Password again</label>"#));
+
+    let typed = [("token", token.as_str()), ("email", "mia@example.com"), ("password", MEMBER_PASSWORD), ("__page", page.as_str())];
+    let (status, to) = plain_post(&app, "start_claim", &[typed[0], typed[1], typed[2], ("confirm", "something else 12"), typed[3]]).await;
+    assert_eq!(status, 303);
+    assert!(to.contains("__err="), "{to}");
+    assert!(html(&app, &plain, &to).await.contains("The two passwords are not the same."));
+    assert!(app.identity.claim_preview(&token).await.unwrap().state == identity::households::handover::ClaimState::Open, "nothing sent");
+
+    let (status, to) = plain_post(&app, "start_claim", &[typed[0], typed[1], typed[2], ("confirm", MEMBER_PASSWORD), typed[3]]).await;
+    assert_eq!(status, 303);
+    assert!(to.contains("__ok="), "{to}");
+    assert!(html(&app, &plain, &to).await.contains(r#"<label for="field-claim-code">Code from the email</label>"#), "the code step comes next");
+    let code = code_in(&newest_mail(&app, "mia@example.com", "take over your").await.unwrap());
+    let (status, to) = plain_post(&app, "finish_claim", &[("token", token.as_str()), ("code", code.as_str()), ("__page", page.as_str())]).await;
+    assert_eq!(status, 303);
+    assert!(html(&app, &plain, &to).await.contains("Your account is yours now."), "{to}");
+    assert!(!app.identity.store().customer_by_id(&mia).await.unwrap().unwrap().managed);
+    let spent = html(&app, &plain, &page).await;
+    assert!(spent.contains("Ask your guardian for a new hand-over link."), "a used link says so");
+}
+
+async fn the_household_page_shows_the_managed_section(db: Db) {
+    let Some((app, olga, household)) = home(db).await else { return };
+    let mia = with_child(&app, &olga, &household).await;
+    let news = published(&app, "news").await;
+    let guardian = app.identity.guardian_principal(&olga, &mia).await.unwrap().unwrap();
+    app.identity.decide_purposes(&guardian, &mia, &[Choice { purpose_id: news.clone(), channel: None, decision: Decision::Granted }], &evidence()).await.unwrap();
+    let browser = crate::oidc::rp::Browser::new(&app);
+    browser.sign_in("olga@example.com").await;
+    let page = html(&app, &browser.http, "/account/household").await;
+    for shown in ["Children and dependants", "Mia King", "Guardians of Mia King", "Approve “Title of news”", r#"<label for="field-managed-birth-date">Birth date</label>"#, "Remove and erase Mia King"] {
+        assert!(page.contains(shown), "{shown:?} on the page");
+    }
+    // The approval posted as a plain form comes back to the page, which says so.
+    let post = browser
+        .http
+        .post(app.url("/api/approve_pending_consent"))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ORIGIN, "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("managed_id", mia.as_str()), ("purpose_id", news.as_str()), ("__page", "/account/household")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status().as_u16(), 303);
+    let to = post.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().trim_start_matches(&app.public_url).to_owned();
+    let after = html(&app, &browser.http, &to).await;
+    assert!(after.contains("Approved. It is recorded with your name.") && !after.contains("Approve “Title of news”"), "{to}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM consent_ledger WHERE customer_id = $1 AND collection = 'guardian'", &mia).await, 1);
 }

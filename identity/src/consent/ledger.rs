@@ -383,7 +383,7 @@ impl Identity {
         for r in records {
             let Some((purpose_id, _, _)) = &r.purpose else { return Err(Error::NotFound("pending consent")) };
             let state = ledger::state_in(tx, &r.customer_id, purpose_id, r.channel.map_or("", Channel::as_str)).await?;
-            if !state.is_some_and(|s| s.decision == Decision::Pending.as_str()) {
+            if state.is_none_or(|s| s.decision != Decision::Pending.as_str()) {
                 return Err(Error::NotFound("pending consent"));
             }
         }

@@ -163,7 +163,7 @@ impl Identity {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let role = self.household_role_tx(&mut tx, household_id, customer_id).await?;
-        if rows::role_in(&mut tx, household_id, managed_id).await?.as_deref() != Some(Role::Managed.as_str()) {
+        if rows::role_in(&mut tx, household_id, managed_id).await?.as_deref() != Some(Role::Managed.as_str()) || !guardians::lock_member(&mut tx, managed_id).await? {
             return Err(Error::NotFound("member"));
         }
         let guardian = guardians::live_guardianship(&mut tx, customer_id, managed_id).await?.is_some();

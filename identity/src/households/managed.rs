@@ -91,9 +91,10 @@ impl Identity {
 
     /// The actor's role and whether they are a live guardian of `managed_id`, who must be
     /// a managed member of the household (else `NotFound`).
+    /// Takes the member's lock first (`guardians::lock_member`).
     async fn managed_context_tx(&self, tx: &mut Tx, household_id: &str, customer_id: &str, managed_id: &str) -> Result<(Role, bool)> {
         let role = self.household_role_tx(tx, household_id, customer_id).await?;
-        if rows::role_in(tx, household_id, managed_id).await?.as_deref() != Some(Role::Managed.as_str()) {
+        if rows::role_in(tx, household_id, managed_id).await?.as_deref() != Some(Role::Managed.as_str()) || !guardians::lock_member(tx, managed_id).await? {
             return Err(not_found());
         }
         let guardian = guardians::live_guardianship(tx, customer_id, managed_id).await?.is_some();
@@ -305,7 +306,7 @@ impl Identity {
         let evidence = Evidence::from_meta(Collection::Guardian, meta);
         let records = self.prepare_approvals(principal, managed_id, purpose_id, &evidence).await?;
         let mut tx = self.store.begin().await?;
-        if !guardians::guardianship_is_live(&mut tx, guardianship, actor, managed_id).await? {
+        if !guardians::lock_member(&mut tx, managed_id).await? || !guardians::guardianship_is_live(&mut tx, guardianship, actor, managed_id).await? {
             return Err(Error::Forbidden);
         }
         let recorded = self.write_approvals(&mut tx, &records).await?;

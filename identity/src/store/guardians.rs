@@ -37,6 +37,15 @@ pub async fn insert_managed(tx: &mut Tx, m: &NewManaged<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Takes the managed member's row lock for the rest of `tx` (PostgreSQL; SQLite's
+/// writers take turns anyway), so changes to one member's guardians, approvals and the
+/// hand-over happen one after the other: two guardians removing each other at once
+/// cannot leave the member with none. `false` when the member is no longer managed.
+pub async fn lock_member(tx: &mut Tx, managed_id: &str) -> Result<bool> {
+    let n = sqlx::query("UPDATE customers SET managed = managed WHERE id = $1 AND managed = 1").bind(managed_id).execute(&mut **tx).await?.rows_affected();
+    Ok(n == 1)
+}
+
 /// The id of the live guardianship of `guardian_id` over `managed_id`, while the member
 /// is still managed (a hand-over ends both at once; either is enough to refuse).
 pub async fn live_guardianship(conn: &mut AnyConnection, guardian_id: &str, managed_id: &str) -> Result<Option<String>> {

@@ -183,6 +183,7 @@ mod server {
         match r {
             Refusal::TooManyPasskeys(n) => t_with("error-refused-too-many-passkeys", &[("max", n.to_string())]),
             Refusal::HouseholdLimit(n) => t_with("error-refused-household-limit", &[("max", n.to_string())]),
+            Refusal::ClaimNotYet(day) => t_with("error-refused-claim-not-yet", &[("date", day.clone())]),
             other => t(&format!("error-refused-{}", other.code())),
         }
     }
@@ -371,6 +372,7 @@ mod server {
                 Refusal::OwnerMustTransfer,
                 Refusal::LastGuardian,
                 Refusal::TooManyInvitations,
+                Refusal::ClaimNotYet("2030-01-01".into()),
             ];
             let ids: Vec<String> = reasons
                 .iter()

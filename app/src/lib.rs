@@ -31,6 +31,7 @@ use crate::pages::account::privacy::preferences::PreferencesPage;
 use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
 use crate::pages::oauth_profile::ProfileFormPage;
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
+use crate::pages::claim::ClaimPage;
 use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -136,6 +137,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/unlock") view=unlock_page ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/claim") view=ClaimPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>

@@ -89,6 +89,10 @@ pub enum Refusal {
     /// Too many open invitations in one household.
     #[error("This household has too many open invitations. Revoke one or wait until they expire.")]
     TooManyInvitations,
+    /// A hand-over link asked for before 30 days ahead of the member's coming of age
+    /// (the day it can be issued, `YYYY-MM-DD`).
+    #[error("A hand-over link can be issued from {0}, 30 days before the member comes of age.")]
+    ClaimNotYet(String),
 }
 
 impl Refusal {
@@ -105,6 +109,7 @@ impl Refusal {
             Self::OwnerMustTransfer => "owner-must-transfer",
             Self::LastGuardian => "last-guardian",
             Self::TooManyInvitations => "too-many-invitations",
+            Self::ClaimNotYet(_) => "claim-not-yet",
         }
     }
 }

@@ -96,7 +96,8 @@ impl Identity {
         let oidc = self.prune_oidc(principal).await?;
         let outbox = self.store.outbox_prune(now).await? + self.store.mailbox_prune(now).await?;
         let privacy = self.sweep_privacy(principal).await?;
-        Ok(Swept { sessions, other: counters + oidc + outbox + privacy })
+        let majority = self.sweep_majority_notices(principal).await?;
+        Ok(Swept { sessions, other: counters + oidc + outbox + privacy + majority })
     }
 
     /// The token endpoint's throttle on failed client authentication, before the

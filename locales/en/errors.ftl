@@ -79,3 +79,4 @@ error-refused-already-member = This person is already a member of the household.
 error-refused-owner-must-transfer = Make another adult the owner of the household before you leave.
 error-refused-last-guardian = You are the only guardian of a managed member: add another guardian, or remove the member, first.
 error-refused-too-many-invitations = This household has too many open invitations. Revoke one or wait until they expire.
+error-refused-claim-not-yet = A hand-over link can be issued from {$date}, 30 days before the member comes of age.

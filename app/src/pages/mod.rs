@@ -1,6 +1,7 @@
 //! One file per route.
 
 pub mod account;
+pub mod claim;
 pub mod dev_mail;
 pub mod help;
 pub mod home;

@@ -183,7 +183,9 @@ impl Identity {
         for key in [&gate.ip, &gate.acct] {
             self.store.throttle_check(key, now).await?;
         }
-        Ok((gate, self.store.customer_by_email(&normalized).await?))
+        // A managed household member (`managed:<id>`) is no account that signs in: it is
+        // answered as an unknown address, and no failure is counted against it.
+        Ok((gate, self.store.customer_by_email(&normalized).await?.filter(|c| !c.managed)))
     }
 
     pub async fn login(

@@ -346,6 +346,54 @@ impl Identity {
             .collect())
     }
 
+    /// A guardian's approval of a minor's pending grants of one purpose (each pending
+    /// channel, or the purpose as a whole): `granted` records collected `guardian`, with
+    /// the guardian as actor, for the version the minor said yes to. Prepared (signed)
+    /// here; [`Identity::write_approvals`] writes them. `NotFound` when nothing is pending.
+    pub(crate) async fn prepare_approvals(&self, principal: &Principal, customer_id: &str, purpose_id: &str, evidence: &Evidence) -> Result<Vec<Prepared>> {
+        let now = self.clock.now();
+        let rows = purposes::with_state(&self.store, None, customer_id, now).await?;
+        let row = rows.iter().find(|r| r.purpose.id == purpose_id).ok_or(Error::NotFound("pending consent"))?;
+        let brands = self.brands_by_id().await?;
+        let brand = row.purpose.brand_id.as_ref().and_then(|id| brands.get(id));
+        let purpose = Purpose::from_row(row.purpose.clone(), brand.map(|b| b.slug.clone()));
+        let pending: Vec<ledger::StateRow> = ledger::state_of(&self.store, customer_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.purpose_id == purpose.id && s.decision == Decision::Pending.as_str())
+            .filter(|s| if purpose.channels.is_empty() { s.channel.is_empty() } else { !s.channel.is_empty() })
+            .collect();
+        if pending.is_empty() {
+            return Err(Error::NotFound("pending consent"));
+        }
+        let keys = self.receipt_signer().await?;
+        let evidence = Evidence { collection: Collection::Guardian, ..evidence.clone() };
+        pending
+            .iter()
+            .map(|s| {
+                let channel = Channel::parse(&s.channel);
+                self.prepare(&keys, principal, customer_id, Some((&purpose, s.version)), None, brand, Decision::Granted, channel, &evidence, now)
+            })
+            .collect()
+    }
+
+    /// Writes approvals in `tx`, each only while its grant is still pending there (two
+    /// guardians approving at once, or a withdrawal in between, write nothing twice).
+    pub(crate) async fn write_approvals(&self, tx: &mut Tx, records: &[Prepared]) -> Result<Vec<Recorded>> {
+        for r in records {
+            let Some((purpose_id, _, _)) = &r.purpose else { return Err(Error::NotFound("pending consent")) };
+            let state = ledger::state_in(tx, &r.customer_id, purpose_id, r.channel.map_or("", Channel::as_str)).await?;
+            if state.is_none_or(|s| s.decision != Decision::Pending.as_str()) {
+                return Err(Error::NotFound("pending consent"));
+            }
+        }
+        self.write_records(tx, records).await?;
+        Ok(records
+            .iter()
+            .map(|r| Recorded { receipt_id: r.receipt_id.clone(), purpose_key: r.purpose.as_ref().map(|(_, key, _)| key.clone()), channel: r.channel, decision: r.decision })
+            .collect())
+    }
+
     pub(super) fn status(&self, row: &PurposeWithState, brand: Option<&BrandRow>, states: &[ledger::StateRow], versions: &[crate::store::purposes::VersionRow]) -> Option<PurposeStatus> {
         let version = row.latest?;
         let purpose = Purpose::from_row(row.purpose.clone(), brand.map(|b| b.slug.clone()));

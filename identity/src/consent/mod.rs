@@ -122,6 +122,8 @@ pub enum Collection {
     Api,
     /// A bulk import.
     Import,
+    /// A guardian's approval of a managed member's (a minor's) pending grant.
+    Guardian,
 }
 
 impl Collection {
@@ -133,11 +135,12 @@ impl Collection {
             Self::SupportPhone => "support_phone",
             Self::Api => "api",
             Self::Import => "import",
+            Self::Guardian => "guardian",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Portal, Self::BrandSignIn, Self::Registration, Self::SupportPhone, Self::Api, Self::Import].into_iter().find(|c| c.as_str() == s)
+        [Self::Portal, Self::BrandSignIn, Self::Registration, Self::SupportPhone, Self::Api, Self::Import, Self::Guardian].into_iter().find(|c| c.as_str() == s)
     }
 }
 

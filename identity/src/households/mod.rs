@@ -1,11 +1,12 @@
 //! Households: the roles, the permissions a delegation or guardianship carries, and the
 //! one table that says which member may do what to a household (`docs/design/household.md`).
 //! The use cases are in `household.rs` (households, invitations, membership),
-//! `managed.rs` (managed members, guardians, the hand-over) and `delegation.rs`
+//! `managed.rs` (managed members, guardians), `handover.rs` (coming of age, the hand-over) and `delegation.rs`
 //! (delegations and the principal a delegate acts as); their rows in `store::households`.
 
 pub mod claim;
 pub mod delegation;
+pub mod handover;
 pub mod household;
 pub mod managed;
 

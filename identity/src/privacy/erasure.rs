@@ -27,7 +27,8 @@ use crate::oidc::grants::GrantsAt;
 use crate::outbox::{OutboxEvent, enqueue};
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::privacy as rows;
-use crate::store::customers;
+use crate::store::customers::{self, CustomerRow};
+use crate::store::Tx;
 use crate::{Identity, Result, UnixMillis};
 
 /// Erasures per sweep (the rest wait for the next one).
@@ -75,6 +76,24 @@ impl Identity {
         Ok(erased)
     }
 
+    /// Steps 1 to 4 and the `customer.deleted` event, in `tx`: what every erasure does
+    /// (the sweep's, and a guardian's removal of a managed member). Returns the
+    /// pseudonym and what was done, for the caller's audit row.
+    pub(crate) async fn erase_customer_tx(&self, tx: &mut Tx, customer: &CustomerRow, reason: &str, now: UnixMillis) -> Result<(String, serde_json::Value)> {
+        let customer_id = customer.id.as_str();
+        let pseudonym = self.erasure_pseudonym(customer_id);
+        let grants = self.end_customer_grants_tx(tx, customer_id, GrantsAt::Everywhere, reason, now).await?;
+        let sessions = self.end_sessions_tx(tx, customer_id, None).await?;
+        self.leave_households_for_erasure_tx(tx, customer_id, now).await?;
+        let mut touched = 0;
+        for (table, owner, treatment) in rows::erasure_plan() {
+            touched += rows::erase_table(tx, table, &owner, &treatment, customer_id, &pseudonym).await?;
+        }
+        let forgotten = rows::forget_mail_to(tx, &customer.email, now).await?;
+        enqueue(tx, &OutboxEvent::CustomerDeleted { pseudonym: pseudonym.clone() }, now).await?;
+        Ok((pseudonym, json!({ "grants_ended": grants, "sessions_ended": sessions, "rows": touched, "mail_forgotten": forgotten })))
+    }
+
     /// Erases one customer whose deletion is (still) due, in one transaction; `false`
     /// when it was cancelled meanwhile or the customer is gone.
     async fn erase(&self, customer_id: &str, now: UnixMillis) -> Result<bool> {
@@ -84,28 +103,11 @@ impl Identity {
         if !due {
             return Ok(false);
         }
-        let pseudonym = self.erasure_pseudonym(customer_id);
-        let grants = self.end_customer_grants_tx(&mut tx, customer_id, GrantsAt::Everywhere, "account_erased", now).await?;
-        let sessions = self.end_sessions_tx(&mut tx, customer_id, None).await?;
-        self.leave_households_for_erasure_tx(&mut tx, customer_id, now).await?;
-        let mut touched = 0;
-        for (table, owner, treatment) in rows::erasure_plan() {
-            touched += rows::erase_table(&mut tx, table, &owner, &treatment, customer_id, &pseudonym).await?;
-        }
-        let forgotten = rows::forget_mail_to(&mut tx, &customer.email, now).await?;
-        enqueue(&mut tx, &OutboxEvent::CustomerDeleted { pseudonym: pseudonym.clone() }, now).await?;
+        let (pseudonym, detail) = self.erase_customer_tx(&mut tx, &customer, "account_erased", now).await?;
         let to = MailTo::customer_only(&customer);
         let farewell = Template::AccountErased.render(to.email, &self.voice(to.locale, None, crate::i18n::TimeZone::first_known([to.zone])));
         enqueue(&mut tx, &OutboxEvent::FarewellEmail(farewell), now).await?;
-        audit::record(&mut tx, &AuditEvent {
-            at: now,
-            actor: Actor::System,
-            subject: Some(pseudonym),
-            action: "privacy.erased",
-            reason: None,
-            detail: json!({ "grants_ended": grants, "sessions_ended": sessions, "rows": touched, "mail_forgotten": forgotten }),
-        })
-        .await?;
+        audit::record(&mut tx, &AuditEvent { at: now, actor: Actor::System, subject: Some(pseudonym), action: "privacy.erased", reason: None, detail }).await?;
         tx.commit().await?;
         tracing::info!(erased = true, "a customer was erased after the grace period");
         Ok(true)

@@ -129,6 +129,19 @@ pub async fn channel_states_in(tx: &mut Tx, customer_id: &str, purpose_id: &str)
     .await?)
 }
 
+/// What is in force for one (purpose, channel; `""` = as a whole), read inside a
+/// transaction (a guardian's approval checks the grant is still pending).
+pub async fn state_in(tx: &mut Tx, customer_id: &str, purpose_id: &str, channel: &str) -> Result<Option<StateRow>> {
+    Ok(sqlx::query_as(
+        "SELECT purpose_id, channel, version, decision, at FROM consent_state WHERE customer_id = $1 AND purpose_id = $2 AND channel = $3",
+    )
+    .bind(customer_id)
+    .bind(purpose_id)
+    .bind(channel)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
 /// Moves the projection of the purpose as a whole (derived from its channels).
 pub async fn set_whole(tx: &mut Tx, customer_id: &str, purpose_id: &str, version: i64, decision: &str, at: UnixMillis, seq: i64) -> Result<()> {
     sqlx::query(

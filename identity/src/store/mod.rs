@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod customers;
 pub mod devices;
 pub mod grants;
+pub mod guardians;
 pub mod households;
 pub mod inventory;
 pub mod ledger;

@@ -16,6 +16,7 @@ mod email_code;
 mod errors;
 mod harness;
 mod households;
+mod households_managed;
 mod import;
 mod keys;
 mod mail_language;

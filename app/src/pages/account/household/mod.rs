@@ -7,6 +7,8 @@
 //! And `/account/household/join?token=…`: the invitation link's page (who invites, to
 //! which household; accept when signed in with the invited address, else sign in first).
 
+pub mod managed;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -167,6 +169,7 @@ fn HouseholdSection(household: HouseholdView, actions: Actions) -> impl IntoView
                 <RenameForm household=id.clone() name=name.clone() actions=actions/>
             })}
             <LeaveControl household=id.clone() name=name.clone() actions=actions/>
+            <managed::ManagedMembers household_id=id.clone()/>
         </section>
     }
 }

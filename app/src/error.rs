@@ -371,6 +371,8 @@ mod server {
                 Refusal::OwnerMustTransfer,
                 Refusal::LastGuardian,
                 Refusal::TooManyInvitations,
+                Refusal::DelegationExpiry,
+                Refusal::DelegationExists,
             ];
             let ids: Vec<String> = reasons
                 .iter()

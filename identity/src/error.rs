@@ -89,6 +89,12 @@ pub enum Refusal {
     /// Too many open invitations in one household.
     #[error("This household has too many open invitations. Revoke one or wait until they expire.")]
     TooManyInvitations,
+    /// A delegation's end date in the past, or more than a year ahead.
+    #[error("Choose an end date in the future, at most one year from today.")]
+    DelegationExpiry,
+    /// A second live delegation to the same member.
+    #[error("You already delegate to this member: renew or revoke that delegation instead.")]
+    DelegationExists,
 }
 
 impl Refusal {
@@ -105,6 +111,8 @@ impl Refusal {
             Self::OwnerMustTransfer => "owner-must-transfer",
             Self::LastGuardian => "last-guardian",
             Self::TooManyInvitations => "too-many-invitations",
+            Self::DelegationExpiry => "delegation-expiry",
+            Self::DelegationExists => "delegation-exists",
         }
     }
 }

@@ -138,6 +138,38 @@ fn view(d: ListedDelegation) -> DelegationView {
     }
 }
 
+const DAY_MS: i64 = 24 * 3_600_000;
+
+/// The expiry a form's date (`YYYY-MM-DD`, the last day the delegation works, UTC)
+/// means at `now`: the end of that day, or exactly a year from now when the day is the
+/// last one allowed. A day before today or more than a year ahead is refused.
+pub fn expiry_from_date(input: &str, now: UnixMillis) -> Result<UnixMillis> {
+    let bad = || Error::Invalid(ParseError::Invalid { field: "Until", reason: crate::domain::Reason::Date });
+    let mut parts = input.trim().split('-');
+    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return Err(bad()) };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else { return Err(bad()) };
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
+    let start = date.midnight().assume_utc().unix_timestamp() * 1000;
+    let end = start + DAY_MS;
+    let cap = now + MAX_DELEGATION_MS;
+    if end <= now || start > cap {
+        return Err(Error::Refused(Refusal::DelegationExpiry));
+    }
+    Ok(end.min(cap))
+}
+
+/// `YYYY-MM-DD` (UTC) of a time: the date fields' `min` and `max`.
+pub fn date_of(at: UnixMillis) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(at.div_euclid(1000)) {
+        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
+        Err(_) => String::new(),
+    }
+}
+
 /// An expiry the principal may choose at `now`: in the future, at most a year ahead.
 fn check_expiry(expires_at: UnixMillis, now: UnixMillis) -> Result<()> {
     if expires_at <= now || expires_at > now + MAX_DELEGATION_MS { Err(Error::Refused(Refusal::DelegationExpiry)) } else { Ok(()) }
@@ -337,6 +369,21 @@ impl Identity {
         Ok(options)
     }
 
+    /// The names of the members of the customer's households (id, name): how the
+    /// activity page names who acted on their behalf, or for whom they acted.
+    pub async fn household_names(&self, principal: &Principal, customer_id: &str) -> Result<Vec<(String, String)>> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        let mut conn = self.store.pool().acquire().await?;
+        let mut names = Vec::new();
+        for membership in crate::store::households::memberships_of(&mut conn, customer_id).await? {
+            for m in crate::store::households::members(&mut conn, &membership.household_id).await? {
+                let name = member_name(&m);
+                names.push((m.customer_id, name));
+            }
+        }
+        Ok(names)
+    }
+
     /// The principals the signed-in customer may sign in for at the brand `brand_id`
     /// (live `act_at_brand` delegations for it): the consent screen's chooser.
     pub async fn brand_acting_options(&self, principal: &Principal, customer_id: &str, brand_id: &str) -> Result<Vec<BrandActing>> {
@@ -407,6 +454,19 @@ mod tests {
         assert_eq!(permissions_of(r#"["act_at_brand"]"#, None), vec![], "no brand, no brand permission");
         assert_eq!(permissions_of("not json", None), vec![]);
         assert_eq!(permissions_of(r#"["manage_credentials"]"#, None), vec![], "unknown names give nothing");
+    }
+
+    #[test]
+    fn a_forms_date_becomes_the_end_of_that_day_capped_at_a_year() {
+        let now = 1_765_000_000_000; // 2025-12-06T05:46:40Z
+        assert_eq!(date_of(now), "2025-12-06");
+        assert_eq!(expiry_from_date("2025-12-06", now).unwrap(), 1_765_065_600_000, "today works until midnight UTC");
+        assert_eq!(expiry_from_date("2026-12-06", now).unwrap(), now + MAX_DELEGATION_MS, "the last day allowed is capped");
+        assert!(matches!(expiry_from_date("2026-12-07", now), Err(Error::Refused(Refusal::DelegationExpiry))));
+        assert!(matches!(expiry_from_date("2025-12-05", now), Err(Error::Refused(Refusal::DelegationExpiry))));
+        for bad in ["", "2025-13-01", "2025-02-30", "25-12-06", "2025-12-06T00:00", "2025/12/06"] {
+            assert!(matches!(expiry_from_date(bad, now), Err(Error::Invalid(_))), "{bad}");
+        }
     }
 
     #[test]

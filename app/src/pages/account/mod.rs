@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod brands;
 pub mod devices;
+pub mod household;
 pub mod privacy;
 pub mod profile;
 pub mod security;

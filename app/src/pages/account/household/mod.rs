@@ -1,0 +1,3 @@
+//! `/account/household`: the household page (the lead's) and its sections.
+
+pub mod delegations;

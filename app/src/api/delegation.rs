@@ -150,7 +150,7 @@ pub async fn grant_delegation(
     let ctx = crate::context::server_context()?;
     let expires_at = identity::households::delegation::expiry_from_date(&until, ctx.identity.now()).map_err(auth::fail)?;
     let mut names: Vec<String> = permissions.unwrap_or_default().into_iter().filter(|(_, v)| crate::api::ticked(Some(v.as_str()))).map(|(k, _)| k).collect();
-    names.sort_by_key(|n| identity::households::Permission::DELEGABLE.iter().position(|d| d == n));
+    names.sort_by_key(|n| identity::households::Permission::DELEGABLE.iter().position(|d| *d == n.as_str()));
     let brand = brand.filter(|b| !b.trim().is_empty() && names.iter().any(|n| n == "act_at_brand"));
     ctx.identity
         .grant_delegation(&crate::api::customer(&current), &current.customer_id, &household, &delegate, &names, brand.as_deref(), expires_at)

@@ -88,7 +88,7 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
             return identity
                 .exchange_token(&principal, &keys, &client, &request)
                 .await
-                .map(|i| exchanged(i))
+                .map(exchanged)
                 .map_err(|e| OAuthError::from_token_error(&e).into());
         }
         Some(_) => return Err(OAuthError::unsupported_grant_type("This grant type is not supported.").into()),

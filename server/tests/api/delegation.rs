@@ -45,6 +45,15 @@ pub(crate) async fn household(app: &TestApp, owner: &str, adults: &[&str]) -> St
     id
 }
 
+/// A grant by `principal` themself.
+async fn try_grant(app: &TestApp, home: &str, principal: &str, delegate: &str, perms: &[&str], brand: Option<&str>, until: i64) -> Result<String, Error> {
+    app.identity.grant_delegation(&me(principal), principal, home, delegate, &names(perms), brand, until).await
+}
+
+async fn renew(app: &TestApp, who: &str, id: &str, until: i64) -> Result<(), Error> {
+    app.identity.renew_delegation(&me(who), who, id, until).await
+}
+
 /// `view_profile` + `manage_consents` from `principal` to `delegate` for 30 days.
 async fn delegate(app: &TestApp, household: &str, principal: &str, delegate: &str) -> String {
     let until = app.identity.now() + 30 * DAY_MS;
@@ -57,11 +66,8 @@ async fn delegation_expiry_capped(db: Db) {
     let bob = rp::customer(&app, "bob@example.com").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let now = app.identity.now();
-    let perms = names(&["view_profile"]);
-    let grant = |until: i64| {
-        let (app, home, ann, bob, perms) = (&app, &home, &ann.id, &bob.id, &perms);
-        async move { app.identity.grant_delegation(&me(ann), ann, home, bob, perms, None, until).await }
-    };
+    let view = ["view_profile"];
+    let grant = |until: i64| try_grant(&app, &home, &ann.id, &bob.id, &view, None, until);
     assert!(matches!(grant(now + MAX_DELEGATION_MS + 1).await, Err(Error::Refused(Refusal::DelegationExpiry))), "more than a year");
     assert!(matches!(grant(now).await, Err(Error::Refused(Refusal::DelegationExpiry))), "already over");
     assert!(matches!(grant(now - DAY_MS).await, Err(Error::Refused(Refusal::DelegationExpiry))), "in the past");
@@ -69,13 +75,9 @@ async fn delegation_expiry_capped(db: Db) {
     assert!(matches!(grant(now + DAY_MS).await, Err(Error::Refused(Refusal::DelegationExists))), "one live delegation per pair");
 
     // Renewal: the principal's act, capped the same way; the delegate cannot renew.
-    let renew = |who: &str, until: i64| {
-        let (app, id, who) = (&app, &id, who.to_owned());
-        async move { app.identity.renew_delegation(&me(&who), &who, id, until).await }
-    };
-    assert!(matches!(renew(&ann.id, now + MAX_DELEGATION_MS + DAY_MS).await, Err(Error::Refused(Refusal::DelegationExpiry))));
-    assert!(matches!(renew(&bob.id, now + DAY_MS).await, Err(Error::NotFound(_))), "the delegate cannot extend it");
-    renew(&ann.id, now + 2 * DAY_MS).await.unwrap();
+    assert!(matches!(renew(&app, &ann.id, &id, now + MAX_DELEGATION_MS + DAY_MS).await, Err(Error::Refused(Refusal::DelegationExpiry))));
+    assert!(matches!(renew(&app, &bob.id, &id, now + DAY_MS).await, Err(Error::NotFound(_))), "the delegate cannot extend it");
+    renew(&app, &ann.id, &id, now + 2 * DAY_MS).await.unwrap();
     let listed = app.identity.delegations(&me(&ann.id), &ann.id).await.unwrap();
     assert_eq!(listed.given.len(), 1);
     assert_eq!(listed.given[0].expires_at, now + 2 * DAY_MS);
@@ -102,9 +104,10 @@ async fn only_same_household_adults_delegate(db: Db) {
     let eve = rp::customer(&app, "eve@example.com").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let until = app.identity.now() + DAY_MS;
-    let try_grant = |principal: &str, delegate: &str, perms: &[&str], brand: Option<&str>| {
-        let (app, home, principal, delegate, perms, brand) = (&app, &home, principal.to_owned(), delegate.to_owned(), names(perms), brand.map(str::to_owned));
-        async move { app.identity.grant_delegation(&me(&principal), &principal, home, &delegate, &perms, brand.as_deref(), until).await }
+    let try_grant = |principal: &str, delegate: &str, perms: &'static [&'static str], brand: Option<&'static str>| {
+        let (app, home) = (&app, &home);
+        let (principal, delegate) = (principal.to_owned(), delegate.to_owned());
+        async move { try_grant(app, home, &principal, &delegate, perms, brand, until).await }
     };
     assert!(matches!(try_grant(&ann.id, &eve.id, &["view_profile"], None).await, Err(Error::NotFound("member"))), "not in the household");
     assert!(matches!(try_grant(&eve.id, &ann.id, &["view_profile"], None).await, Err(Error::NotFound(_))), "a stranger delegates nothing here");

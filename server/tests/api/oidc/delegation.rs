@@ -7,7 +7,7 @@
 
 use identity::oidc::clients::ClientSpec;
 use identity::principal::Principal;
-use openidconnect::{OAuth2TokenResponse as _, TokenResponse as _};
+use openidconnect::OAuth2TokenResponse as _;
 use serde_json::Value;
 
 use super::rp::{self, Browser, REDIRECT, Rp, jwt_parts, post_form, userinfo_raw};
@@ -194,8 +194,7 @@ async fn token_exchange_needs_a_live_delegation(db: Db) {
     let Some((f, anns)) = family(db, |s| s.allow_delegation()).await else { return };
     let (ann_access, ann_id, bob_access) = own_tokens(&f, &anns).await;
     let ask = |subject: &str, kind: &str| {
-        let (subject, kind, actor) = (subject.to_owned(), kind.to_owned(), bob_access.clone());
-        let f = &f;
+        let (subject, kind, actor, f) = (subject.to_owned(), kind.to_owned(), bob_access.clone(), &f);
         async move {
             f.exchange(&f.rp, &[("subject_token", &subject), ("subject_token_type", &kind), ("actor_token", &actor), ("actor_token_type", ACCESS)]).await
         }

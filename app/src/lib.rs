@@ -28,6 +28,7 @@ use crate::components::header::Header;
 use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
 use crate::pages::account::privacy::data::{DataPage, DeletionPage};
 use crate::pages::account::privacy::preferences::PreferencesPage;
+use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
 use crate::pages::oauth_profile::ProfileFormPage;
 use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
 use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
@@ -146,6 +147,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
                     <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
                     <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>

@@ -4,6 +4,7 @@ pub mod account;
 pub mod branddata;
 pub mod delegation;
 pub mod dev_mail;
+pub mod household;
 pub mod mfa;
 pub mod oidc;
 pub mod passkeys;

@@ -6,7 +6,7 @@
 
 use super::{HouseholdAction, INVITATION_MS, Role, may, parse_name};
 use crate::accounts::{MailTo, RequestMeta};
-use crate::audit::{self, Actor, AuditEvent};
+use crate::audit::{self, AuditEvent};
 use crate::domain::Email;
 use crate::email::Template;
 use crate::error::Refusal;

@@ -114,6 +114,12 @@ impl Store {
         Ok(n)
     }
 
+    /// The kind of every row still held, oldest first (events a scenario caused).
+    pub async fn outbox_kinds(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT kind FROM outbox ORDER BY id").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(k,)| k).collect())
+    }
+
     pub async fn outbox_status(&self, id: i64) -> Result<Option<OutboxStatus>> {
         Ok(sqlx::query_as(
             "SELECT attempts, delivered_at, failed_at, next_attempt_at, last_error FROM outbox WHERE id = $1",

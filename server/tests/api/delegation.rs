@@ -14,7 +14,7 @@ use identity::i18n::Locale;
 use identity::principal::{Permission, Principal};
 
 use crate::oidc::rp;
-use crate::support::{Db, TestApp, both_backends};
+use crate::support::{self, Db, TestApp, TestDb, both_backends, stderr, stdout};
 
 both_backends!(
     delegation_expiry_capped,
@@ -22,6 +22,7 @@ both_backends!(
     revocation_stops_the_next_request,
     delegate_never_reaches_credentials,
     delegate_actions_in_both_activity_pages,
+    cli_opts_a_client_in_and_out,
 );
 
 const DAY_MS: i64 = 24 * 3_600_000;
@@ -227,4 +228,32 @@ async fn delegate_actions_in_both_activity_pages(db: Db) {
     assert!(bobs.iter().any(|r| r.action == row.action && r.subject == row.subject && r.actor == row.actor), "{bobs:?}");
     // …but not the principal's own actions that were not on anyone's behalf.
     assert!(bobs.iter().all(|r| r.subject.as_deref() == Some(format!("customer:{}", bob.id).as_str()) || r.detail.contains("\"on_behalf\":true")));
+}
+
+/// `foyer client create … --allow-delegation` and `foyer client update <id>
+/// --allow-delegation yes|no`; anything else is refused and changes nothing.
+async fn cli_opts_a_client_in_and_out(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    let run = |args: &[&str]| support::foyer(&db, args, &[]);
+    let json = |args: &[&str]| {
+        let out = run(&[args, &["--json"]].concat());
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(stdout(&out).trim()).unwrap()
+    };
+    assert!(run(&["brand", "create", "--slug", "northwind-air", "--name", "Northwind Air"]).status.success());
+    let plain = json(&["client", "create", "--brand", "northwind-air", "--name", "Air web", "--redirect-uri", "https://air.example.com/cb"]);
+    assert_eq!(plain["allow_delegation"], false, "off unless asked");
+    let opted = json(&["client", "create", "--brand", "northwind-air", "--name", "Air agents", "--redirect-uri", "https://air.example.com/cb", "--allow-delegation"]);
+    assert_eq!(opted["allow_delegation"], true);
+    let id = opted["client_id"].as_str().unwrap().to_owned();
+    let off = json(&["client", "update", &id, "--allow-delegation", "no"]);
+    assert_eq!(off["allow_delegation"], false);
+    let on = json(&["client", "update", &id, "--allow-delegation", "yes"]);
+    assert_eq!(on["allow_delegation"], true);
+    let bad = run(&["client", "update", &id, "--allow-delegation", "maybe"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    assert!(stderr(&bad).contains("yes or no"), "{}", stderr(&bad));
+    let listed = json(&["client", "list", "--brand", "northwind-air"]);
+    let agents = listed["clients"].as_array().unwrap().iter().find(|c| c["client_id"] == id.as_str()).cloned().unwrap();
+    assert_eq!(agents["allow_delegation"], true, "unchanged by the refused update");
 }

@@ -16,6 +16,7 @@ mod delegation;
 mod email_code;
 mod errors;
 mod harness;
+mod households;
 mod import;
 mod keys;
 mod mail_language;

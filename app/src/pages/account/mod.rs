@@ -33,6 +33,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/privacy", "account-nav-privacy")}
             {link("/account/privacy/preferences", "branddata-nav")}
             {link("/account/privacy/data", "account-nav-data")}
+            {link("/account/household", "account-nav-household")}
         </nav>
     }
 }

@@ -146,7 +146,7 @@ impl TestApp {
 
 /// What follows `marker` in `text`, up to the first character that cannot be part of
 /// a base64url token.
-fn text_after(text: &str, marker: &str) -> String {
+pub fn text_after(text: &str, marker: &str) -> String {
     let start = text.find(marker).unwrap_or_else(|| panic!("no {marker:?} in:\n{text}")) + marker.len();
     text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }

@@ -49,7 +49,7 @@ pub struct ActingChoice {
 
 /// The delegations section of one household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DelegationsView {
+pub struct DelegationsSection {
     pub given: Vec<DelegationItem>,
     pub received: Vec<DelegationItem>,
     /// The other adults of the household.
@@ -64,7 +64,7 @@ pub struct DelegationsView {
 
 /// The banner's facts while acting for someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActingStatus {
+pub struct ActingNow {
     pub name: String,
 }
 
@@ -93,7 +93,7 @@ fn item(d: identity::households::delegation::DelegationView) -> DelegationItem {
 /// those of this household), the members and brands the grant form offers, and the
 /// switcher. Always the signed-in customer's own, even while acting for someone.
 #[server(endpoint = "delegations_view")]
-pub async fn delegations_view(household: String) -> Result<DelegationsView, AppError> {
+pub async fn delegations_view(household: String) -> Result<DelegationsSection, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
@@ -124,7 +124,7 @@ pub async fn delegations_view(household: String) -> Result<DelegationsView, AppE
         .collect();
     let now = ctx.identity.now();
     let ours = |d: &identity::households::delegation::DelegationView| d.household_id == household;
-    Ok(DelegationsView {
+    Ok(DelegationsSection {
         given: listed.given.into_iter().filter(ours).map(item).collect(),
         received: listed.received.into_iter().filter(ours).map(item).collect(),
         members,
@@ -213,7 +213,7 @@ pub async fn stop_acting() -> Result<String, AppError> {
 /// Whom the customer acts for, if anyone (and it is still allowed: a revoked
 /// delegation ends it here too).
 #[server(endpoint = "acting_status")]
-pub async fn acting_status() -> Result<Option<ActingStatus>, AppError> {
+pub async fn acting_status() -> Result<Option<ActingNow>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let Some(subject) = current.acting_for.clone() else { return Ok(None) };
@@ -222,5 +222,5 @@ pub async fn acting_status() -> Result<Option<ActingStatus>, AppError> {
     }
     let ctx = crate::context::server_context()?;
     let options = ctx.identity.acting_options(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
-    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingStatus { name: o.name }))
+    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingNow { name: o.name }))
 }

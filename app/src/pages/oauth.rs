@@ -209,24 +209,28 @@ fn chooser(r: String, v: ConsentView) -> AnyView {
         .into_iter()
         .map(|o| {
             let args = [("brand", brand.clone()), ("name", o.name.clone()), ("me", me.clone())];
+            let (label, hint, handle) = (t_with("delegation-chooser-for", &args), t_with("delegation-chooser-for-hint", &args), r.clone());
             view! {
                 <li>
                     <ActionForm action=act attr:class="inline-form">
                         <PageField/>
-                        <input type="hidden" name="r" value=r.clone()/>
+                        <input type="hidden" name="r" value=handle/>
                         <input type="hidden" name="delegation" value=o.delegation_id/>
-                        <button type="submit" class="secondary" disabled=busy>{t_with("delegation-chooser-for", &args)}</button>
+                        <button type="submit" class="secondary" disabled=busy>{label}</button>
                     </ActionForm>
-                    <p class="hint">{t_with("delegation-chooser-for-hint", &args)}</p>
+                    <p class="hint">{hint}</p>
                 </li>
             }
         })
         .collect_view();
     let self_args = [("brand", brand.clone()), ("me", me.clone())];
+    let (self_label, self_hint) = (t_with("delegation-chooser-self", &self_args), t_with("delegation-chooser-self-hint", &self_args));
+    let heading = t_with("delegation-chooser-heading", &[("brand", brand.clone())]);
+    let who = signed_in_as(r.clone(), v.email.clone());
     view! {
         <BrandBanner brand=v.brand.clone()/>
-        <h1>{t_with("delegation-chooser-heading", &[("brand", brand.clone())])}</h1>
-        {signed_in_as(r.clone(), v.email.clone())}
+        <h1>{heading}</h1>
+        {who}
         <section class="card consent" aria-labelledby="chooser-heading">
             <h2 id="chooser-heading">{t("delegation-chooser-question")}</h2>
             <ErrorSummary error=failure(result) pending=act.pending()/>
@@ -235,9 +239,9 @@ fn chooser(r: String, v: ConsentView) -> AnyView {
                     <ActionForm action=act attr:class="inline-form">
                         <PageField/>
                         <input type="hidden" name="r" value=r.clone()/>
-                        <button type="submit" class="brand-primary" disabled=busy>{t_with("delegation-chooser-self", &self_args)}</button>
+                        <button type="submit" class="brand-primary" disabled=busy>{self_label}</button>
                     </ActionForm>
-                    <p class="hint">{t_with("delegation-chooser-self-hint", &self_args)}</p>
+                    <p class="hint">{self_hint}</p>
                 </li>
                 {others}
             </ul>

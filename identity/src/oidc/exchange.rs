@@ -147,7 +147,7 @@ impl Identity {
         jwt.check_claims(&rules).map_err(|_| refused("The subject_token was not issued to this client, or has expired."))?;
         let sub = jwt.claims.get("sub").and_then(Value::as_str).ok_or(refused("The subject_token has no sub."))?.to_owned();
         let candidates = {
-            let mut conn = self.store.pool().acquire().await?;
+            let mut conn = self.store.pool().acquire().await.map_err(crate::Error::from)?;
             rows::live_at_brand(&mut conn, actor_id, &client.brand_id, self.clock.now()).await?
         };
         for d in candidates {

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::delegation::{ActFor, DelegationItem, DelegationsView, GrantDelegation, RenewDelegation, RevokeDelegation, delegations_view};
+use crate::api::delegation::{ActFor, DelegationItem, DelegationsSection, GrantDelegation, RenewDelegation, RevokeDelegation, delegations_view};
 use crate::components::form::{ErrorSummary, PageField, done_without_js, failure};
 use crate::i18n::{t, t_with};
 
@@ -67,7 +67,7 @@ pub fn Delegations(#[prop(into)] household: String) -> impl IntoView {
 
 fn sections(
     household: String,
-    v: DelegationsView,
+    v: DelegationsSection,
     renew: ServerAction<RenewDelegation>,
     revoke: ServerAction<RevokeDelegation>,
     grant: ServerAction<GrantDelegation>,
@@ -137,20 +137,22 @@ fn given_item(d: DelegationItem, renew: ServerAction<RenewDelegation>, revoke: S
     let field = format!("renew-{}", d.id);
     let heading = t_with("delegation-to", &[("name", d.name.clone())]);
     let revoke_label = t_with("delegation-revoke-label", &[("name", d.name.clone())]);
+    let (permissions, until) = (what(&d), t_with("delegation-until", &[("date", d.until.absolute.clone())]));
+    let (min, max, renew_id, revoke_id) = (min.to_owned(), max.to_owned(), d.id.clone(), d.id);
     view! {
         <li class="card">
-            <p><strong>{heading}</strong> ": " {what(&d)}</p>
-            <p class="hint">{t_with("delegation-until", &[("date", d.until.absolute.clone())])}</p>
+            <p><strong>{heading}</strong> ": " {permissions}</p>
+            <p class="hint">{until}</p>
             <ActionForm action=renew attr:class="inline-form">
                 <PageField/>
-                <input type="hidden" name="id" value=d.id.clone()/>
+                <input type="hidden" name="id" value=renew_id/>
                 <label for=field.clone()>{t("delegation-renew")}</label> " "
-                <input type="date" id=field name="until" required=true min=min.to_owned() max=max.to_owned()/> " "
+                <input type="date" id=field name="until" required=true min=min max=max/> " "
                 <button type="submit" class="secondary">{t("delegation-renew-submit")}</button>
             </ActionForm>
             <ActionForm action=revoke attr:class="inline-form">
                 <PageField/>
-                <input type="hidden" name="id" value=d.id/>
+                <input type="hidden" name="id" value=revoke_id/>
                 <button type="submit" class="danger" aria-label=revoke_label>{t("delegation-revoke")}</button>
             </ActionForm>
         </li>
@@ -159,10 +161,11 @@ fn given_item(d: DelegationItem, renew: ServerAction<RenewDelegation>, revoke: S
 
 fn received_item(d: DelegationItem, revoke: ServerAction<RevokeDelegation>) -> impl IntoView {
     let decline_label = t_with("delegation-decline-label", &[("name", d.name.clone())]);
+    let (from, permissions, until) = (t_with("delegation-from", &[("name", d.name.clone())]), what(&d), t_with("delegation-until", &[("date", d.until.absolute.clone())]));
     view! {
         <li class="card">
-            <p><strong>{t_with("delegation-from", &[("name", d.name.clone())])}</strong> ": " {what(&d)}</p>
-            <p class="hint">{t_with("delegation-until", &[("date", d.until.absolute.clone())])}</p>
+            <p><strong>{from}</strong> ": " {permissions}</p>
+            <p class="hint">{until}</p>
             <ActionForm action=revoke attr:class="inline-form">
                 <PageField/>
                 <input type="hidden" name="id" value=d.id/>

@@ -35,6 +35,20 @@ pub(crate) fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// A confirmed customer called `given` (the suite's `customer` calls everyone Ann).
+pub(crate) async fn named(app: &TestApp, email: &str, given: &str) -> identity::store::customers::CustomerRow {
+    let registration = identity::accounts::register::Registration {
+        email: email.into(),
+        password: crate::accounts::secret(rp::PASSWORD),
+        given_name: Some(given.into()),
+        family_name: None,
+        accept_terms: true,
+    };
+    let id = app.register_customer(registration, &crate::support::seed::seed_meta(1)).await;
+    app.confirm_email(email).await;
+    app.identity.store().customer_by_id(&id).await.unwrap().expect("registered")
+}
+
 /// A household owned by the first customer with the others as adult members; its id.
 pub(crate) async fn household(app: &TestApp, owner: &str, adults: &[&str]) -> String {
     let id = app.identity.create_household(&me(owner), owner, "The Smiths").await.unwrap();
@@ -64,7 +78,7 @@ async fn delegate(app: &TestApp, household: &str, principal: &str, delegate: &st
 async fn delegation_expiry_capped(db: Db) {
     let Some(app) = rp::spawn_with(TestApp::builder(db).without_worker().with_clock()).await else { return };
     let ann = rp::customer(&app, "ann@example.com").await;
-    let bob = rp::customer(&app, "bob@example.com").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let now = app.identity.now();
     let view = ["view_profile"];
@@ -83,10 +97,10 @@ async fn delegation_expiry_capped(db: Db) {
     assert_eq!(listed.given.len(), 1);
     assert_eq!(listed.given[0].expires_at, now + 2 * DAY_MS);
     assert_eq!(listed.given[0].permissions, ["view_profile"]);
-    assert_eq!(listed.given[0].other_name, "bob@example.com");
+    assert_eq!(listed.given[0].other_name, "Bob", "the delegate, by their own name");
     let received = app.identity.delegations(&me(&bob.id), &bob.id).await.unwrap();
     assert_eq!(received.received.len(), 1);
-    assert_eq!(received.received[0].other_name, "ann@example.com");
+    assert_eq!(received.received[0].other_name, "Ann");
 
     // It expires by itself: after the expiry nobody acts under it.
     app.advance(std::time::Duration::from_millis(u64::try_from(2 * DAY_MS).unwrap()));
@@ -101,8 +115,8 @@ async fn only_same_household_adults_delegate(db: Db) {
     let Some(app) = rp::spawn_without_worker(db).await else { return };
     rp::brand(&app, "air", "Northwind Air").await;
     let ann = rp::customer(&app, "ann@example.com").await;
-    let bob = rp::customer(&app, "bob@example.com").await;
-    let eve = rp::customer(&app, "eve@example.com").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
+    let eve = named(&app, "eve@example.com", "Eve").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let until = app.identity.now() + DAY_MS;
     let try_grant = |principal: &str, delegate: &str, perms: &'static [&'static str], brand: Option<&'static str>| {
@@ -133,7 +147,7 @@ async fn only_same_household_adults_delegate(db: Db) {
 async fn revocation_stops_the_next_request(db: Db) {
     let Some(app) = rp::spawn_without_worker(db).await else { return };
     let ann = rp::customer(&app, "ann@example.com").await;
-    let bob = rp::customer(&app, "bob@example.com").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let id = delegate(&app, &home, &ann.id, &bob.id).await;
 
@@ -141,7 +155,7 @@ async fn revocation_stops_the_next_request(db: Db) {
     let Principal::Delegate { actor, subject, grant, permissions } = &acting else { panic!("a delegate: {acting:?}") };
     assert_eq!((actor.as_str(), subject.as_str(), grant.as_str()), (bob.id.as_str(), ann.id.as_str(), id.as_str()));
     assert_eq!(permissions, &[Permission::ViewProfile, Permission::ManageConsents]);
-    assert_eq!(app.identity.profile(&acting, &ann.id).await.unwrap().given_name, None);
+    assert_eq!(app.identity.profile(&acting, &ann.id).await.unwrap().given_name.as_deref(), Some("Ann"), "the principal's profile");
     assert!(matches!(app.identity.act_for(&ann.id, "foyer:pwd", &bob.id).await, Err(Error::Forbidden)), "a delegation goes one way");
 
     // The principal revokes; the very next request made while acting is refused.
@@ -150,7 +164,7 @@ async fn revocation_stops_the_next_request(db: Db) {
     assert!(matches!(app.identity.revoke_delegation(&me(&ann.id), &ann.id, &id).await, Err(Error::NotFound(_))), "revoked once");
 
     // The delegate may decline one; a third party may not touch it.
-    let eve = rp::customer(&app, "eve@example.com").await;
+    let eve = named(&app, "eve@example.com", "Eve").await;
     let second = delegate(&app, &home, &ann.id, &bob.id).await;
     assert!(matches!(app.identity.revoke_delegation(&me(&eve.id), &eve.id, &second).await, Err(Error::NotFound(_))));
     app.identity.revoke_delegation(&me(&bob.id), &bob.id, &second).await.unwrap();
@@ -168,7 +182,7 @@ async fn delegate_never_reaches_credentials(db: Db) {
     let Some(app) = rp::spawn_without_worker(db).await else { return };
     rp::brand(&app, "air", "Northwind Air").await;
     let ann = rp::customer(&app, "ann@example.com").await;
-    let bob = rp::customer(&app, "bob@example.com").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let every = names(&["view_profile", "manage_consents", "manage_loyalty", "act_at_brand"]);
     app.identity.grant_delegation(&me(&ann.id), &ann.id, &home, &bob.id, &every, Some("air"), app.identity.now() + DAY_MS).await.unwrap();
@@ -192,7 +206,7 @@ async fn delegate_never_reaches_credentials(db: Db) {
 async fn delegate_actions_in_both_activity_pages(db: Db) {
     let Some(app) = rp::spawn_without_worker(db).await else { return };
     let ann = rp::customer(&app, "ann@example.com").await;
-    let bob = rp::customer(&app, "bob@example.com").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
     let home = household(&app, &ann.id, &[&bob.id]).await;
     let id = delegate(&app, &home, &ann.id, &bob.id).await;
     let purpose = NewPurpose {

@@ -42,7 +42,7 @@ async fn family(db: Db, spec: fn(ClientSpec) -> ClientSpec) -> Option<(Family, B
     rp::brand(&app, "air", "Northwind Air").await;
     let rp = Rp::register(&app, spec(ClientSpec::new("air", "Air web").redirect_uri(REDIRECT))).await;
     let ann = rp::customer(&app, "ann@example.com").await.id;
-    let bob = rp::customer(&app, "bob@example.com").await.id;
+    let bob = crate::delegation::named(&app, "bob@example.com", "Bob").await.id;
     let home = household(&app, &ann, &[&bob]).await;
     let anns = Browser::new(&app);
     anns.sign_in("ann@example.com").await;
@@ -70,7 +70,7 @@ impl Family {
         assert_eq!(status, 200, "{view}");
         let offered: Vec<&str> = view["acting"].as_array().unwrap().iter().map(|o| o["delegation_id"].as_str().unwrap()).collect();
         assert_eq!(offered, [delegation], "the chooser offers Ann: {view}");
-        assert_eq!(view["acting"][0]["name"], "ann@example.com", "it says for whom");
+        assert_eq!(view["acting"][0]["name"], "Ann", "it says for whom");
         let (status, next) = browser.server_fn("consent_act", &[("r", &r), ("delegation", delegation)]).await;
         assert_eq!(status, 200, "{next}");
         let callback = browser.visit(next.as_str().unwrap()).await.callback();
@@ -237,7 +237,7 @@ async fn token_exchange_needs_a_live_delegation(db: Db) {
 
 async fn exchange_never_drops_act(db: Db) {
     let Some((f, anns)) = family(db, |s| s.allow_delegation()).await else { return };
-    let carol = rp::customer(&f.app, "carol@example.com").await.id;
+    let carol = crate::delegation::named(&f.app, "carol@example.com", "Carol").await.id;
     let mut tx = f.app.identity.store().begin().await.unwrap();
     identity::store::households::insert_member(&mut tx, &f.home, &carol, "adult", f.app.identity.now()).await.unwrap();
     tx.commit().await.unwrap();

@@ -23,6 +23,8 @@ both_backends!(
     delegate_never_reaches_credentials,
     delegate_actions_in_both_activity_pages,
     cli_opts_a_client_in_and_out,
+    acting_in_the_portal_follows_the_delegation,
+    a_guardian_acts_through_the_same_principal,
 );
 
 const DAY_MS: i64 = 24 * 3_600_000;
@@ -270,4 +272,89 @@ async fn cli_opts_a_client_in_and_out(db: Db) {
     let listed = json(&["client", "list", "--brand", "northwind-air"]);
     let agents = listed["clients"].as_array().unwrap().iter().find(|c| c["client_id"] == id.as_str()).cloned().unwrap();
     assert_eq!(agents["allow_delegation"], true, "unchanged by the refused update");
+}
+
+/// The portal's plumbing: "Act for Ann" makes the profile and privacy pages Ann's, while
+/// devices stay Bob's own; the header says so; revoking stops the very next request and
+/// the session falls back to Bob's own account; "Back to my account" works as a plain
+/// form post too.
+async fn acting_in_the_portal_follows_the_delegation(db: Db) {
+    let Some(app) = rp::spawn_without_worker(db).await else { return };
+    let ann = named(&app, "ann@example.com", "Ann").await;
+    let bob = named(&app, "bob@example.com", "Bob").await;
+    let eve = named(&app, "eve@example.com", "Eve").await;
+    let home = household(&app, &ann.id, &[&bob.id]).await;
+    let id = delegate(&app, &home, &ann.id, &bob.id).await;
+    let browser = rp::Browser::new(&app);
+    browser.sign_in("bob@example.com").await;
+    let given = |body: &serde_json::Value| body["given_name"].as_str().map(str::to_owned);
+
+    let (status, profile) = browser.server_fn("get_profile", &[]).await;
+    assert_eq!((status, given(&profile).as_deref()), (200, Some("Bob")), "{profile}");
+    let (status, body) = browser.server_fn("act_for", &[("customer", &eve.id)]).await;
+    assert_eq!(status, 403, "nobody lets Bob act for Eve: {body}");
+    let (status, next) = browser.server_fn("act_for", &[("customer", &ann.id)]).await;
+    assert_eq!((status, next.as_str()), (200, Some("/account/profile")), "{next}");
+    let (status, profile) = browser.server_fn("get_profile", &[]).await;
+    assert_eq!((status, given(&profile).as_deref()), (200, Some("Ann")), "the profile page is Ann's now: {profile}");
+    let (status, devices) = browser.server_fn("list_devices", &[]).await;
+    assert_eq!(status, 200, "{devices}");
+    assert_eq!(devices.as_array().map(Vec::len), Some(1), "devices stay Bob's own (Ann has no session): {devices}");
+    let (_, banner) = browser.server_fn("acting_status", &[]).await;
+    assert_eq!(banner["name"], "Ann");
+    let page = browser.http.get(app.url("/account/profile")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You are acting for Ann"), "the header says so");
+    assert!(page.contains("Back to my account"));
+    let page = browser.http.get(app.url("/account/household")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Permissions between members") && page.contains("Act for Ann") && page.contains("From Ann"), "the section");
+
+    // Ann revokes: Bob's very next request is refused, and the one after is his own.
+    app.identity.revoke_delegation(&me(&ann.id), &ann.id, &id).await.unwrap();
+    let (status, _) = browser.server_fn("get_profile", &[]).await;
+    assert_eq!(status, 403, "the next request stops");
+    let (status, profile) = browser.server_fn("get_profile", &[]).await;
+    assert_eq!((status, given(&profile).as_deref()), (200, Some("Bob")), "{profile}");
+    let (_, banner) = browser.server_fn("acting_status", &[]).await;
+    assert!(banner.is_null(), "{banner}");
+
+    // "Back to my account", as a plain form post without the wasm.
+    delegate(&app, &home, &ann.id, &bob.id).await;
+    let (status, _) = browser.server_fn("act_for", &[("customer", &ann.id)]).await;
+    assert_eq!(status, 200);
+    let back = browser
+        .http
+        .post(app.url("/api/stop_acting"))
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ORIGIN, "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("__page", "/account/profile")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status().as_u16(), 303);
+    let (_, profile) = browser.server_fn("get_profile", &[]).await;
+    assert_eq!(given(&profile).as_deref(), Some("Bob"));
+}
+
+/// A live guardianship gives the guardian permission set through the same principal
+/// (`grant = guardian:<id>`); once it ends, so does acting.
+async fn a_guardian_acts_through_the_same_principal(db: Db) {
+    let Some(app) = rp::spawn_without_worker(db).await else { return };
+    let ann = named(&app, "ann@example.com", "Ann").await;
+    let kid = named(&app, "kid@example.com", "Kid").await;
+    let now = app.identity.now();
+    let mut tx = app.identity.store().begin().await.unwrap();
+    identity::store::households::insert_guardianship(&mut tx, "g-1", &kid.id, &ann.id, now).await.unwrap();
+    tx.commit().await.unwrap();
+    let acting = app.identity.act_for(&ann.id, "foyer:pwd", &kid.id).await.unwrap();
+    let Principal::Delegate { grant, permissions, .. } = &acting else { panic!("{acting:?}") };
+    assert_eq!(grant, "guardian:g-1");
+    assert_eq!(permissions, &Permission::GUARDIAN.to_vec());
+    let options = app.identity.acting_options(&me(&ann.id), &ann.id).await.unwrap();
+    assert_eq!((options.len(), options[0].name.as_str()), (1, "Kid"));
+    assert!(matches!(app.identity.act_for(&kid.id, "foyer:pwd", &ann.id).await, Err(Error::Forbidden)), "not the other way round");
+    let mut tx = app.identity.store().begin().await.unwrap();
+    identity::store::households::end_guardianships(&mut tx, &ann.id, None, "test", now).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(app.identity.act_for(&ann.id, "foyer:pwd", &kid.id).await, Err(Error::Forbidden)));
 }

@@ -41,6 +41,10 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     let ctx = crate::context::server_context()?;
     let (principal, subject) = crate::api::acting(&current).await?;
     let changed = ctx.identity.update_profile(&principal, &subject, &form).await.map_err(auth::fail)?;
+    if subject != current.customer_id {
+        // A guardian saved someone else's profile: this browser keeps its own language.
+        return Ok(changed.into_iter().map(str::to_owned).collect());
+    }
     // Checked by the core: a language we ship and a zone the database knows.
     auth::remember_preferences(form.preferred_language.as_deref(), form.zoneinfo.as_deref().map(str::trim));
     // Set back to "as my browser/device is set": the browser's own choice applies again.

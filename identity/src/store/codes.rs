@@ -83,9 +83,13 @@ pub async fn live_request(store: &Store, id_hash: &str, now: UnixMillis) -> Resu
     .await?)
 }
 
-/// Ties an unfinished request to a customer and sign-in.
+/// Ties an unfinished request to a customer and sign-in. Another customer than before
+/// ("Use another account") starts without the previous one's chooser answer.
 pub async fn bind_request(tx: &mut Tx, id_hash: &str, customer_id: &str, sid: &str) -> Result<()> {
-    sqlx::query("UPDATE oauth_requests SET customer_id = $2, sid = $3 WHERE id_hash = $1 AND completed_at IS NULL")
+    sqlx::query(
+        "UPDATE oauth_requests SET act_choice = CASE WHEN customer_id = $2 THEN act_choice ELSE NULL END, \
+         customer_id = $2, sid = $3 WHERE id_hash = $1 AND completed_at IS NULL",
+    )
         .bind(id_hash)
         .bind(customer_id)
         .bind(sid)

@@ -157,7 +157,9 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
     // delegated code (the principal's approved scopes; the delegate approves nothing
     // for them). `prompt=none` never sees the chooser and signs in as the customer.
     if verified && pending.client.allow_delegation && !request.has_prompt("none") {
-        match pending.act_choice.as_deref() {
+        // An answer counts only for the customer and sign-in that gave it.
+        let same = pending.customer_id.as_deref() == Some(auth.customer_id.as_str()) && pending.sid.as_deref() == Some(auth.sid.as_str());
+        match pending.act_choice.as_deref().filter(|_| same) {
             None => match identity.brand_acting_options(&principal, &auth.customer_id, &pending.client.brand_id).await {
                 Ok(options) if !options.is_empty() => {
                     if let Err(e) = identity.bind_request(&principal, handle, &auth.customer_id, &auth.sid).await {

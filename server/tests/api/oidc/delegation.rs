@@ -122,6 +122,24 @@ async fn delegated_tokens_carry_act_everywhere(db: Db) {
     let own = f.rp.finish(start, &callback).await;
     assert_eq!(own.sub(), f.bob);
     assert!(jwt_parts(own.access.secret()).1.get("act").is_none());
+
+    // "Use another account" after choosing "on behalf of Ann": the next customer is
+    // asked afresh, never signed in under Bob's answer.
+    let start = f.rp.start(&["email"]);
+    let r = bob.visit(start.url.as_str()).await.consent();
+    let (status, _) = bob.server_fn("consent_act", &[("r", &r), ("delegation", &id)]).await;
+    assert_eq!(status, 200);
+    let (status, next) = bob.server_fn("switch_account", &[("r", &r)]).await;
+    assert_eq!(status, 200, "{next}");
+    let carol = crate::delegation::named(&f.app, "carol@example.com", "Carol").await;
+    let landing = bob.sign_in_and_return("carol@example.com", &format!("/oauth2/continue?r={r}")).await;
+    let callback = match landing {
+        rp::Landing::Consent { r } => bob.decide(&r, true).await.callback(),
+        other => other.callback(),
+    };
+    let hers = f.rp.finish(start, &callback).await;
+    assert_eq!(hers.sub(), carol.id, "Carol signs in as herself");
+    assert!(jwt_parts(hers.access.secret()).1.get("act").is_none());
 }
 
 async fn delegated_token_refused_without_opt_in(db: Db) {

@@ -26,6 +26,34 @@ impl Clock for SystemClock {
     }
 }
 
+/// The wall clock moved forward by an offset that only grows: development mode's
+/// steerable time (`POST /dev/clock`), so a person can try what happens in 30 days
+/// (a child coming of age, an invitation expiring) without waiting.
+#[derive(Debug, Default)]
+pub struct ShiftedClock {
+    offset: AtomicI64,
+}
+
+impl ShiftedClock {
+    /// Moves the clock `millis` forward (a negative value is ignored: time never goes
+    /// back, or expiry rules would see the past).
+    pub fn advance(&self, millis: i64) {
+        if millis > 0 {
+            self.offset.fetch_add(millis, Ordering::SeqCst);
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        self.offset.load(Ordering::SeqCst)
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> UnixMillis {
+        SystemClock.now().saturating_add(self.offset())
+    }
+}
+
 /// A clock that only moves when told to (tests and simulations).
 #[derive(Debug, Default)]
 pub struct FixedClock(AtomicI64);

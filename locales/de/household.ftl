@@ -72,3 +72,7 @@ household-join-revoked = Diese Einladung wurde von der Inhaberin oder dem Inhabe
 household-join-expired = Diese Einladung ist abgelaufen. Bitten Sie die Inhaberin oder den Inhaber des Haushalts um eine neue.
 household-join-invalid = Dieser Einladungslink ist ungültig. Prüfen Sie, ob Sie ihn vollständig kopiert haben, oder bitten Sie um einen neuen.
 household-join-to-page = Zu Ihrer Haushaltsseite
+
+# Der Scope household: Zustimmungsseite und verbundene Marken.
+shell-scope-household = Ihr Haushalt: Ihre Rolle und wie viele Mitglieder er hat (Namen nur von Mitgliedern, die zugestimmt haben)
+account-scope-household = Ihr Haushalt: Ihre Rolle, wie viele Mitglieder er hat, und die Namen der Mitglieder, die zugestimmt haben

@@ -72,3 +72,7 @@ household-join-revoked = This invitation was withdrawn by the household's owner.
 household-join-expired = This invitation has expired. Ask the household's owner for a new one.
 household-join-invalid = This invitation link is not valid. Check that you copied it whole, or ask for a new one.
 household-join-to-page = Go to your household page
+
+# The household scope: the consent page and Connected brands.
+shell-scope-household = Your household: your role and how many members it has (names only of members who agreed)
+account-scope-household = Your household: your role, how many members it has, and the names of members who agreed

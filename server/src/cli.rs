@@ -205,6 +205,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     json!({ "demo_agent": { "email": crate::demo::DEMO_AGENT, "enrolment_link": link } }),
                 );
             }
+            {
+                use crate::demo::household::{ADULT, OWNER, PASSWORD};
+                out.say(
+                    &format!("Demo household \"The Lovelaces\": sign in as {OWNER} (owner) or {ADULT} with the password {PASSWORD}"),
+                    json!({ "demo_household": { "owner": OWNER, "adult": ADULT, "password": PASSWORD } }),
+                );
+            }
             let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);
             crate::demo::serve(config, sites, &out).await?;

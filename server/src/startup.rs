@@ -91,7 +91,13 @@ impl Application {
 
     /// As [`Application::build`], with extra routes inside every layer (tests use it
     /// to reach paths production does not have, such as a handler that panics).
+    /// In development mode the clock can be moved forward (`POST /dev/clock`).
     pub async fn build_with(config: Config, extra: axum::Router<crate::http::AppState>) -> anyhow::Result<Self> {
+        if config.dev {
+            let clock = Arc::new(identity::clock::ShiftedClock::default());
+            let extra = extra.merge(crate::http::dev_clock::routes(clock.clone()));
+            return Self::build_with_clock(config, extra, clock).await;
+        }
         Self::build_with_clock(config, extra, Arc::new(SystemClock)).await
     }
 

@@ -304,6 +304,7 @@ fn receives(scope: &str) -> &'static str {
         "consents" => "account-scope-consents",
         "attributes" => "account-scope-attributes",
         "preferences" => "account-scope-preferences",
+        "household" => "account-scope-household",
         _ => "account-scope-other",
     }
 }
@@ -345,7 +346,7 @@ mod connected_brand_words {
     /// What each scope shares has words in every locale (the ids are picked at run time).
     #[test]
     fn every_scope_has_words_in_every_locale() {
-        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences", "custom:thing"] {
+        for scope in ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences", "household", "custom:thing"] {
             for locale in identity::i18n::Locale::ALL {
                 assert!(identity::i18n::has(locale, receives(scope)), "{scope} in {}", locale.tag());
             }

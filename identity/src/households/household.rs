@@ -318,8 +318,7 @@ impl Identity {
             return Err(Error::Refused(Refusal::OwnerMustTransfer));
         }
         let links = rows::guardian_links(&mut tx, household_id).await?;
-        let orphaned = links.iter().filter(|l| l.guardian_id == customer_id).any(|l| !links.iter().any(|o| o.managed_id == l.managed_id && o.guardian_id != customer_id));
-        if orphaned {
+        if sole_guardian(&links, customer_id) {
             return Err(Error::Refused(Refusal::LastGuardian));
         }
         self.end_membership_tx(&mut tx, household_id, customer_id, "left", now).await?;
@@ -382,10 +381,50 @@ impl Identity {
         tx.commit().await
     }
 
-    /// Ends one membership: every delegation the member gave or held in the household
-    /// (and the brand grants issued under them), every guardianship they held, the row.
-    pub(crate) async fn end_membership_tx(&self, tx: &mut Tx, household_id: &str, member_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
-        for ended in rows::revoke_delegations_involving(tx, household_id, member_id, reason, now).await? {
+    /// A deletion was asked: refused while the customer is the only guardian of a managed
+    /// member (a child is never left with nobody); every delegation they gave or hold is
+    /// revoked at once, with the brand grants issued under it. Membership stays until the
+    /// erasure, so a cancelled deletion keeps the household.
+    pub(crate) async fn households_before_deletion_tx(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<()> {
+        for m in rows::memberships_of(tx, customer_id).await? {
+            let links = rows::guardian_links(tx, &m.household_id).await?;
+            if sole_guardian(&links, customer_id) {
+                return Err(Error::Refused(Refusal::LastGuardian));
+            }
+            self.revoke_delegations_tx(tx, &m.household_id, customer_id, "deletion_requested", now).await?;
+        }
+        Ok(())
+    }
+
+    /// Erasure: the customer leaves every household. An owner's household passes to its
+    /// longest-standing adult (who also becomes guardian of the managed members the owner
+    /// alone looked after); a household left empty is deleted.
+    pub(crate) async fn leave_households_for_erasure_tx(&self, tx: &mut Tx, customer_id: &str, now: UnixMillis) -> Result<()> {
+        for m in rows::memberships_of(tx, customer_id).await? {
+            if m.role == Role::Owner.as_str() {
+                let members = rows::members(tx, &m.household_id).await?;
+                if let Some(next) = members.iter().find(|x| x.role == Role::Adult.as_str()) {
+                    // One owner at a time (a unique index): step down first.
+                    rows::set_role(tx, &m.household_id, customer_id, Role::Adult.as_str()).await?;
+                    rows::set_role(tx, &m.household_id, &next.customer_id, Role::Owner.as_str()).await?;
+                    let links = rows::guardian_links(tx, &m.household_id).await?;
+                    for held in links.iter().filter(|l| l.guardian_id == customer_id) {
+                        if !links.iter().any(|o| o.managed_id == held.managed_id && o.guardian_id != customer_id) {
+                            rows::insert_guardianship(tx, &self.new_id(), &held.managed_id, &next.customer_id, now).await?;
+                        }
+                    }
+                }
+            }
+            self.end_membership_tx(tx, &m.household_id, customer_id, "erased", now).await?;
+            rows::delete_if_empty(tx, &m.household_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Revokes every live delegation of the household that `customer_id` gave or holds,
+    /// ends the grants issued under each, and announces each.
+    async fn revoke_delegations_tx(&self, tx: &mut Tx, household_id: &str, customer_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
+        for ended in rows::revoke_delegations_involving(tx, household_id, customer_id, reason, now).await? {
             self.end_delegation_grants_tx(tx, &ended.id, reason, now).await?;
             let event = OutboxEvent::DelegationRevoked {
                 delegation_id: ended.id,
@@ -396,12 +435,47 @@ impl Identity {
             };
             enqueue(tx, &event, now).await?;
         }
+        Ok(())
+    }
+
+    /// Adds an existing, confirmed customer to a household as an adult without an
+    /// invitation: the operator's import (migrating households from another system, the
+    /// demo's seed), never a customer's path. Audited on the member.
+    pub async fn import_household_member(&self, principal: &Principal, household_id: &str, customer_id: &str) -> Result<()> {
+        authorize(principal, Action::ImportCustomers, Subject::Platform)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        rows::household_name(&mut tx, household_id).await?.ok_or(Error::NotFound("household"))?;
+        let customer = customers::by_id_tx(&mut tx, customer_id).await?.ok_or(Error::NotFound("account"))?;
+        if !customer.email_verified || customer.managed {
+            return Err(Error::Refused(Refusal::ConfirmEmailFirst));
+        }
+        if rows::role_in(&mut tx, household_id, customer_id).await?.is_some() {
+            return Err(Error::Refused(Refusal::AlreadyMember));
+        }
+        self.check_household_capacity(&mut tx, customer_id).await?;
+        rows::insert_member(&mut tx, household_id, customer_id, Role::Adult.as_str(), now).await?;
+        self.household_audit(&mut tx, principal, customer_id, "household.imported", serde_json::json!({ "household": household_id }), now).await?;
+        let event = OutboxEvent::HouseholdMemberAdded { household_id: household_id.into(), customer_id: customer_id.into(), role: "adult".into(), at: now };
+        enqueue(&mut tx, &event, now).await?;
+        tx.commit().await
+    }
+
+    /// Ends one membership: every delegation the member gave or held in the household
+    /// (and the brand grants issued under them), every guardianship they held, the row.
+    pub(crate) async fn end_membership_tx(&self, tx: &mut Tx, household_id: &str, member_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
+        self.revoke_delegations_tx(tx, household_id, member_id, reason, now).await?;
         rows::end_guardianships(tx, member_id, None, reason, now).await?;
         rows::delete_member(tx, household_id, member_id).await?;
         let event = OutboxEvent::HouseholdMemberRemoved { household_id: household_id.into(), customer_id: member_id.into(), reason: reason.into(), at: now };
         enqueue(tx, &event, now).await?;
         Ok(())
     }
+}
+
+/// Whether `customer_id` is the only live guardian of some managed member in `links`.
+fn sole_guardian(links: &[rows::GuardianLink], customer_id: &str) -> bool {
+    links.iter().filter(|l| l.guardian_id == customer_id).any(|l| !links.iter().any(|o| o.managed_id == l.managed_id && o.guardian_id != customer_id))
 }
 
 /// The normalised form of a stored address (members' rows carry the address as typed).

@@ -4,6 +4,7 @@
 //! `managed.rs` (managed members, guardians, the hand-over) and `delegation.rs`
 //! (delegations and the principal a delegate acts as); their rows in `store::households`.
 
+pub mod claim;
 pub mod delegation;
 pub mod household;
 pub mod managed;

@@ -26,12 +26,13 @@ pub fn scope_description(scope: &str) -> &'static str {
         "consents" => "Your consent choices for this brand",
         "attributes" => "The details you gave this brand, and those shared across the group",
         "preferences" => "Your language, contact frequency and topics for this brand",
+        "household" => "Your household: your role and how many members it has (names only of members who agreed)",
         _ => "Access on your behalf",
     }
 }
 
 /// The scopes whose claims depend on the client's brand ([`Identity::brand_claims`]).
-pub const BRAND_SCOPES: [&str; 3] = ["consents", "attributes", "preferences"];
+pub const BRAND_SCOPES: [&str; 4] = ["consents", "attributes", "preferences", "household"];
 
 /// Whether `scopes` ask for any claim that depends on the client's brand.
 pub fn wants_brand_claims(scopes: &[String]) -> bool {
@@ -137,6 +138,11 @@ impl Identity {
         let mut claims = crate::branddata::claims::claims(conn, customer_id, brand_id, scopes).await?;
         if scopes.iter().any(|s| s == "consents") {
             claims.insert("consents".into(), self.consents_claim(customer_id, brand_id).await?);
+        }
+        if scopes.iter().any(|s| s == "household") {
+            if let Some(household) = self.household_claim(conn, customer_id, brand_id).await? {
+                claims.insert("household".into(), household);
+            }
         }
         Ok(claims)
     }

@@ -43,6 +43,7 @@ impl Identity {
         if !confirms(confirmation, &customer.email) {
             return Err(ParseError::Invalid { field: CONFIRMATION_FIELD, reason: Reason::DeletionConfirmation }.into());
         }
+        self.households_before_deletion_tx(&mut tx, customer_id, now).await?;
         let erase_at = now + self.settings.deletion_grace_days.clamp(1, 3650) * DAY_MS;
         let row = rows::insert_deletion(&mut tx, customer_id, now, erase_at).await?;
         let sessions = self.end_sessions_tx(&mut tx, customer_id, None).await?;

@@ -44,13 +44,15 @@ impl Identity {
     }
 
     /// The sweep's step for this feature: erases the customers whose grace period has
-    /// passed, and forgets spent or expired export links. Returns the rows handled.
+    /// passed, and forgets spent or expired export links and household invitations that
+    /// ended more than 30 days ago (they name an invited address). Returns the rows handled.
     pub async fn sweep_privacy(&self, principal: &Principal) -> Result<u64> {
         let erased = self.erase_due_customers(principal).await?;
         let mut tx = self.store.begin().await?;
         let links = rows::prune_export_links(&mut tx, self.clock.now()).await?;
+        let invitations = crate::store::households::prune_invitations(&mut tx, self.clock.now()).await?;
         tx.commit().await?;
-        Ok(erased + links)
+        Ok(erased + links + invitations)
     }
 
     /// Erases every customer whose grace period has passed, each in
@@ -85,6 +87,7 @@ impl Identity {
         let pseudonym = self.erasure_pseudonym(customer_id);
         let grants = self.end_customer_grants_tx(&mut tx, customer_id, GrantsAt::Everywhere, "account_erased", now).await?;
         let sessions = self.end_sessions_tx(&mut tx, customer_id, None).await?;
+        self.leave_households_for_erasure_tx(&mut tx, customer_id, now).await?;
         let mut touched = 0;
         for (table, owner, treatment) in rows::erasure_plan() {
             touched += rows::erase_table(&mut tx, table, &owner, &treatment, customer_id, &pseudonym).await?;

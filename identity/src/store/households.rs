@@ -283,3 +283,32 @@ pub async fn household_name(conn: &mut AnyConnection, household_id: &str) -> Res
     let row: Option<(String,)> = sqlx::query_as("SELECT name FROM households WHERE id = $1").bind(household_id).fetch_optional(conn).await?;
     Ok(row.map(|(n,)| n))
 }
+
+/// Forgets invitations that ended (accepted, withdrawn or expired) more than 30 days
+/// before `now`: they name an invited address. Returns how many went.
+pub async fn prune_invitations(tx: &mut Tx, now: UnixMillis) -> Result<u64> {
+    const KEEP_MS: i64 = 30 * 24 * 3_600_000;
+    let before = now - KEEP_MS;
+    Ok(sqlx::query(
+        "DELETE FROM household_invitations WHERE expires_at < $1 OR accepted_at < $1 OR revoked_at < $1",
+    )
+    .bind(before)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
+/// The members of the household who granted the group purpose `purpose_key` (its whole,
+/// not a channel) and have not withdrawn it.
+pub async fn members_sharing_names(conn: &mut AnyConnection, household_id: &str, purpose_key: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT m.customer_id FROM household_members m JOIN consent_state s ON s.customer_id = m.customer_id \
+         JOIN purposes p ON p.id = s.purpose_id WHERE m.household_id = $1 AND p.brand_id IS NULL AND p.key = $2 \
+         AND s.channel = '' AND s.decision = 'granted'",
+    )
+    .bind(household_id)
+    .bind(purpose_key)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

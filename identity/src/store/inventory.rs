@@ -78,6 +78,7 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("receipt_keys", "the keys that sign consent receipts"),
     ("attribute_definitions", "the attributes brands and the group declare"),
     ("brand_topics", "the topics brands offer"),
+    ("households", "a household's id and name, shared by its members (in their exports as their membership); deleted with its last member"),
 ];
 
 const fn e(table: &'static str, column: &'static str, export: Export, erase: Erase) -> Entry {
@@ -222,7 +223,26 @@ pub const INVENTORY: &[Entry] = &[
     e("deletion_requests", "customer_id", List("deletion_request"), Delete),
     e("deletion_requests", "requested_at", List("deletion_request"), Delete),
     e("deletion_requests", "erase_at", List("deletion_request"), Delete),
+    // Households (docs/design/household.md). Erasure first leaves every household
+    // (`households::household`: ownership passes on, delegations and their grants end).
+    e("household_members", "customer_id", List("household"), Delete),
+    e("household_members", "household_id", List("household"), Delete),
+    e("household_members", "role", List("household"), Delete),
+    e("household_members", "joined_at", List("household"), Delete),
+    e("household_invitations", "invited_by", No("invitations the customer sent: ids only"), Keep(SET_NULL)),
+    e("household_invitations", "accepted_by", No("the invitation the customer accepted: shown as the membership"), Keep(SET_NULL)),
+    e("household_invitations", "email_normalized", No("an address someone was invited with"), Keep("forgotten 30 days after the invitation ended (the privacy sweep)")),
+    e("guardianships", "managed_id", No("shown on the household page"), Delete),
+    e("guardianships", "guardian_id", No("shown on the household page"), Delete),
+    e("household_claims", "managed_id", No("a hand-over in progress: hashes only"), Delete),
+    e("household_claims", "issued_by", No("the guardian who issued a hand-over link"), Keep(SET_NULL)),
+    e("household_claims", "new_email", No("the address a hand-over is confirming"), Delete),
+    e("household_claims", "password_hash", SECRET, Delete),
+    e("delegations", "principal_id", No("shown on the household page"), Delete),
+    e("delegations", "delegate_id", No("shown on the household page"), Delete),
 ];
+
+const SET_NULL: &str = "set to NULL by the database when the customer goes (ON DELETE SET NULL)";
 
 /// One column of the migrated schema.
 #[derive(Debug, Clone, PartialEq, Eq)]

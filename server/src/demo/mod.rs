@@ -11,8 +11,10 @@
 //! - `logout_token`: the checks of a back-channel logout token.
 //! - `pages`: the HTML.
 //! - `purposes`: the demo's consent purposes (the group's terms, each brand's own).
+//! - `household`: the demo household (two adults with a known password).
 
 mod brand_data;
+pub mod household;
 mod logout_token;
 mod pages;
 mod purposes;
@@ -338,6 +340,7 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
     }
     purposes::seed(identity).await?;
     brand_data::seed(identity).await?;
+    household::seed(identity).await?;
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
     match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
+pub mod dev_clock;
 pub mod export;
 pub mod forms;
 pub mod headers;

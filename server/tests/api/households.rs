@@ -10,7 +10,15 @@ use identity::households::household::InvitationState;
 use identity::principal::Principal;
 use identity::{Error, Refusal};
 
+use identity::consent::catalogue::{NewPurpose, NewVersion};
+use identity::consent::ledger::{Choice, Evidence};
+use identity::consent::{Collection, Decision};
+use identity::domain::profile::ProfileForm;
+use identity::i18n::Locale;
+use identity::oidc::clients::ClientSpec;
+
 use crate::accounts::PASSWORD;
+use crate::oidc::rp::{Browser, REDIRECT, Rp, jwt_parts};
 use crate::support::seed::{seed_meta, text_after};
 use crate::support::{Db, TestApp, both_backends};
 
@@ -25,6 +33,8 @@ both_backends!(
     a_removed_member_is_told_and_loses_membership,
     household_changes_are_audited_and_announced,
     bad_names_and_addresses_are_refused_and_nothing_is_written,
+    an_erased_owner_hands_the_household_to_the_longest_standing_adult,
+    household_claim_names_only_with_consent,
 );
 
 const INVITE_SUBJECT_PART: &str = "invites you to the household";
@@ -168,7 +178,7 @@ async fn two_acceptances_at_once_admit_one(db: Db) {
     });
     let results: Vec<_> = futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
-    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(Error::TokenInvalid | Error::Refused(Refusal::AlreadyMember) | Error::Busy))), "{results:?}");
+    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(Error::TokenInvalid | Error::Refused(Refusal::AlreadyMember | Refusal::HouseholdLimit(_)) | Error::Busy))), "{results:?}");
     assert_eq!(app.identity.households(&me(&owner), &owner).await.unwrap()[0].members.len(), 2);
 }
 
@@ -265,4 +275,73 @@ async fn bad_names_and_addresses_are_refused_and_nothing_is_written(db: Db) {
         assert!(matches!(refused, Err(Error::Invalid(_) | Error::Refused(Refusal::AlreadyMember))), "{email:?}: {refused:?}");
     }
     assert!(app.identity.households(&me(&owner), &owner).await.unwrap()[0].invitations.is_empty());
+}
+
+async fn an_erased_owner_hands_the_household_to_the_longest_standing_adult(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    let (owner, household) = owner_with_household(&app).await;
+    let first = joined(&app, &owner, &household, "charles@example.com").await;
+    app.advance(Duration::from_secs(60));
+    let second = joined(&app, &owner, &household, "mary@example.com").await;
+    app.identity.request_deletion(&me(&owner), &owner, "ada@example.com", &seed_meta(4)).await.unwrap();
+    // Until the erasure the owner is still there (a cancelled deletion keeps the household).
+    assert_eq!(app.identity.households(&me(&first), &first).await.unwrap()[0].members.len(), 3);
+    app.advance(15 * DAY);
+    app.identity.sweep_privacy(&Principal::System).await.unwrap();
+    let view = &app.identity.households(&me(&first), &first).await.unwrap()[0];
+    assert_eq!(view.my_role, Role::Owner, "the longest-standing adult owns it now");
+    assert_eq!(view.members.len(), 2);
+    assert_eq!(app.identity.households(&me(&second), &second).await.unwrap()[0].my_role, Role::Adult);
+    assert!(app.identity.store().outbox_kinds().await.unwrap().iter().any(|k| k == "household.member_removed"));
+}
+
+/// The group purpose that lets brands see a member's name in the household claim.
+async fn names_purpose(app: &TestApp) -> String {
+    let spec = NewPurpose {
+        brand: None,
+        key: identity::households::claim::NAMES_PURPOSE.into(),
+        titles: vec![("en".into(), "Show my name to brands in my household's details".into()), ("de".into(), "Meinen Namen zeigen".into())],
+        descriptions: vec![("en".into(), "Brands see your name among your household's members.".into()), ("de".into(), "Marken sehen Ihren Namen.".into())],
+        legal_basis: "consent".into(),
+        required: false,
+        data_categories: vec!["identity".into()],
+        retention: None,
+        channels: vec![],
+    };
+    let purpose = app.identity.create_purpose(&Principal::Operator, &spec).await.unwrap();
+    let version = NewVersion { key: spec.key.clone(), body: Some("Your name, to brands.".into()), ..NewVersion::default() };
+    app.identity.publish_purpose_version(&Principal::Operator, &version).await.unwrap();
+    purpose.id
+}
+
+async fn household_claim_names_only_with_consent(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    let (owner, household) = owner_with_household(&app).await;
+    let adult = joined(&app, &owner, &household, "charles@example.com").await;
+    for (id, given, family) in [(&owner, "Ada", "Lovelace"), (&adult, "Charles", "Babbage")] {
+        let form = ProfileForm { given_name: Some(given.into()), family_name: Some(family.into()), ..ProfileForm::default() };
+        app.identity.update_profile(&me(id), id, &form).await.unwrap();
+    }
+    let purpose = names_purpose(&app).await;
+    let evidence = Evidence { collection: Collection::Portal, request_id: None, user_agent: None, language: Locale::En, ticket: None };
+    let choice = Choice { purpose_id: purpose, channel: None, decision: Decision::Granted };
+    app.identity.decide_purposes(&me(&adult), &adult, &[choice], &evidence).await.unwrap();
+
+    app.with_brand("air").await;
+    app.with_brand("hotels").await;
+    let air = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT).scope("openid profile household")).await;
+    let hotels = Rp::register(&app, ClientSpec::new("hotels", "Hotels web").redirect_uri(REDIRECT).scope("openid profile household")).await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ada@example.com").await;
+    let signed = air.sign_in(&browser, &["household"]).await;
+    let claim = jwt_parts(&signed.id_token.to_string()).1["household"].clone();
+    assert_eq!(claim["role"], "owner", "{claim}");
+    assert_eq!(claim["members"], 2, "{claim}");
+    assert_eq!(claim["member_names"], serde_json::json!(["Charles Babbage"]), "only the member who agreed: {claim}");
+    assert!(!claim.to_string().contains(&household), "the household's own id is never released: {claim}");
+    let at_hotels = jwt_parts(&hotels.sign_in(&browser, &["household"]).await.id_token.to_string()).1["household"].clone();
+    assert_ne!(at_hotels["id"], claim["id"], "each brand sees its own reference");
+    // Without the scope, nothing.
+    let plain = jwt_parts(&air.sign_in(&browser, &["profile"]).await.id_token.to_string()).1;
+    assert!(plain.get("household").is_none(), "{plain}");
 }

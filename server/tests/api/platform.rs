@@ -16,6 +16,7 @@ both_backends!(
     server_function_round_trip_and_cross_site_refusal,
     a_panicking_handler_becomes_a_500_page,
     dev_mailbox_exists_only_in_dev_mode,
+    the_development_clock_moves_forward_only_in_dev_mode,
     the_footer_links_the_groups_privacy_notice_and_terms,
 );
 
@@ -185,4 +186,25 @@ async fn dev_mailbox_exists_only_in_dev_mode(db: Db) {
     let (status, html) = dev.get_text("/dev/mail").await;
     assert_eq!(status, 200);
     assert!(html.contains("Development mailbox") && html.contains("No mail yet"), "{html}");
+}
+
+async fn the_development_clock_moves_forward_only_in_dev_mode(db: Db) {
+    let Some(prod) = TestApp::builder(db).spawn().await else { return };
+    assert_eq!(prod.get("/dev/clock").await.status().as_u16(), 404);
+    let refused = prod.client.post(prod.url("/dev/clock")).form(&[("days", "30")]).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 404, "production has no such route");
+    prod.stop().await;
+
+    let Some(app) = TestApp::builder(db).dev().spawn().await else { return };
+    let before = app.identity.now();
+    let moved: serde_json::Value = app.client.post(app.url("/dev/clock")).form(&[("days", "30")]).send().await.unwrap().json().await.unwrap();
+    assert_eq!(moved["offset_days"], 30, "{moved}");
+    assert!(app.identity.now() >= before + 30 * 86_400_000, "the core reads the same clock");
+    for bad in ["0", "-5", "x", "3651", ""] {
+        let r = app.client.post(app.url("/dev/clock")).form(&[("days", bad)]).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{bad:?}");
+    }
+    let r = app.client.post(app.url("/dev/clock")).header(header::CONTENT_TYPE, "application/json").body("{}").send().await.unwrap();
+    assert!(r.status().is_client_error(), "a wrong body is the client's fault: {}", r.status());
+    assert_eq!(app.get("/dev/clock").await.status().as_u16(), 200);
 }

@@ -91,24 +91,40 @@ pub fn HouseholdPage() -> impl IntoView {
     }
 }
 
-/// What the last action did, said once (with or without the wasm).
+/// What the last action did (the latest one wins), with or without the wasm.
 #[component]
 fn Status(actions: Actions) -> impl IntoView {
-    let said = move || {
-        let ok = |done: bool, id: &str| done.then(|| t(id));
-        ok(matches!(actions.create.value().get(), Some(Ok(()))) || done_without_js::<CreateHousehold>(), "household-created")
-            .or_else(|| match actions.invite.value().get() {
-                Some(Ok(email)) => Some(t_with("household-invited", &[("email", email)])),
-                _ => ok(done_without_js::<InviteToHousehold>(), "household-invited-plain"),
-            })
-            .or_else(|| ok(matches!(actions.revoke.value().get(), Some(Ok(()))) || done_without_js::<RevokeHouseholdInvitation>(), "household-invitation-revoked"))
-            .or_else(|| ok(matches!(actions.rename.value().get(), Some(Ok(()))) || done_without_js::<RenameHousehold>(), "household-renamed"))
-            .or_else(|| ok(matches!(actions.leave.value().get(), Some(Ok(()))) || done_without_js::<LeaveHousehold>(), "household-left"))
-            .or_else(|| ok(matches!(actions.remove.value().get(), Some(Ok(()))) || done_without_js::<RemoveHouseholdMember>(), "household-member-removed"))
-            .or_else(|| ok(matches!(actions.transfer.value().get(), Some(Ok(()))) || done_without_js::<TransferHousehold>(), "household-transferred"))
-    };
+    // A plain post comes back with `__ok=<its path>`.
+    let plain = [
+        (done_without_js::<CreateHousehold>(), "household-created"),
+        (done_without_js::<InviteToHousehold>(), "household-invited-plain"),
+        (done_without_js::<RevokeHouseholdInvitation>(), "household-invitation-revoked"),
+        (done_without_js::<RenameHousehold>(), "household-renamed"),
+        (done_without_js::<LeaveHousehold>(), "household-left"),
+        (done_without_js::<RemoveHouseholdMember>(), "household-member-removed"),
+        (done_without_js::<TransferHousehold>(), "household-transferred"),
+    ];
+    let said = RwSignal::new(plain.iter().find(|(done, _)| *done).map(|(_, id)| t(id)));
+    fn on_success<T: Clone + Send + Sync + 'static>(
+        value: impl Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
+        said: RwSignal<Option<String>>,
+        text: impl Fn(T) -> String + Send + Sync + 'static,
+    ) {
+        Effect::new(move |_| {
+            if let Some(Ok(v)) = value.get() {
+                said.set(Some(text(v)));
+            }
+        });
+    }
+    on_success(actions.create.value(), said, |()| t("household-created"));
+    on_success(actions.invite.value(), said, |email| t_with("household-invited", &[("email", email)]));
+    on_success(actions.revoke.value(), said, |()| t("household-invitation-revoked"));
+    on_success(actions.rename.value(), said, |()| t("household-renamed"));
+    on_success(actions.leave.value(), said, |()| t("household-left"));
+    on_success(actions.remove.value(), said, |()| t("household-member-removed"));
+    on_success(actions.transfer.value(), said, |()| t("household-transferred"));
     view! {
-        <div role="status">{move || said().map(|text| view! { <p>{text}</p> })}</div>
+        <div role="status">{move || said.get().map(|text| view! { <p>{text}</p> })}</div>
         <ErrorSummary error=failure(actions.revoke.value()) pending=actions.revoke.pending()/>
         <ErrorSummary error=failure(actions.leave.value()) pending=actions.leave.pending()/>
         <ErrorSummary error=failure(actions.remove.value()) pending=actions.remove.pending()/>

@@ -1,0 +1,117 @@
+// Households (/account/household): create one, invite an adult by mail, accept from the
+// invitation link, then remove them — with the wasm; and the same page as plain form
+// posts with JavaScript off.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TIMEOUT, browser, expectVisible, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
+import { PASSWORD, confirmedAccount, signInWithPassword, watchErrors } from '../support/accounts.mjs';
+
+setupFoyerAndBrowser();
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The newest household invitation link mailed to `email` (the development mailbox). */
+async function invitationLink(email) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    assert.ok(Date.now() < deadline, `no invitation mail for ${email} within ${TIMEOUT} ms`);
+    const html = await (await fetch(url('/dev/mail'))).text();
+    const at = html.indexOf(email);
+    const match = at >= 0 ? html.slice(Math.max(0, at - 3000), at + 3000).match(/\/account\/household\/join\?token=([A-Za-z0-9_-]{40,})/) : null;
+    if (match) return `/account/household/join?token=${match[1]}`;
+    await sleep(300);
+  }
+}
+
+/** Runs `fn` with a page whose context has JavaScript disabled. */
+async function withPlainPage(fn) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
+test('create a household, invite by mail, accept, remove', { timeout: 180_000 }, async () => {
+  const owner = await confirmedAccount('owner');
+  const member = await confirmedAccount('member');
+  await withPage(async (page) => {
+    const errors = watchErrors(page);
+    await signInWithPassword(page, owner);
+    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Household' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your household' }), 'the household page');
+    await waitForHydration(page);
+
+    // A name is required: the error is tied to the field.
+    const create = page.getByRole('region', { name: 'Create a household' });
+    await create.getByRole('button', { name: 'Create household' }).click();
+    await expectVisible(page.getByRole('alert').first(), 'the error summary');
+    await create.getByLabel('Household name').fill('The Lovelaces');
+    await create.getByRole('button', { name: 'Create household' }).click();
+    await expectVisible(page.getByRole('status').getByText('Your household was created.'), 'the confirmation');
+    const household = page.getByRole('region', { name: 'The Lovelaces' });
+    await expectVisible(household.getByText('You own this household.'), 'the owner line');
+
+    await household.getByLabel('Their email address').fill(member);
+    await household.getByRole('button', { name: 'Send invitation' }).click();
+    await expectVisible(page.getByRole('status').getByText(`We have emailed an invitation to ${member}.`), 'the invitation message');
+    await expectVisible(household.getByRole('button', { name: `Withdraw the invitation to ${member}` }), 'the open invitation');
+    assert.deepEqual(errors, [], 'no page errors');
+  });
+
+  const link = await invitationLink(member);
+  await withPage(async (page) => {
+    // Signed out, the link says to sign in with the invited address first.
+    await page.goto(url(link));
+    await expectVisible(page.getByText('invites you to join the household “The Lovelaces”.'), 'the invitation');
+    await expectVisible(page.getByRole('link', { name: 'Sign in to accept' }), 'the way to sign in');
+    await signInWithPassword(page, member);
+    await page.goto(url(link));
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Join the household' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your household' }), 'the household page');
+    await expectVisible(page.getByText('You have joined the household.'), 'the welcome');
+    await expectVisible(page.getByText('You are a member of this household.'), 'the member line');
+    // The link works once.
+    await page.goto(url(link));
+    await expectVisible(page.getByRole('alert').getByText('This invitation has already been used.'), 'used once');
+  });
+
+  await withPage(async (page) => {
+    await signInWithPassword(page, owner);
+    await page.goto(url('/account/household'));
+    await waitForHydration(page);
+    const household = page.getByRole('region', { name: 'The Lovelaces' });
+    await household.getByRole('button', { name: /^Remove .* from the household$/ }).click();
+    const confirm = page.getByRole('group', { name: /^Remove .* from the household$/ });
+    await expectVisible(confirm.getByText('They keep their own account'), 'the confirmation');
+    await confirm.getByRole('button', { name: /^Remove / }).click();
+    await expectVisible(page.getByRole('status').getByText('The member was removed and has been told by email.'), 'removed');
+  });
+});
+
+test('the household page works as plain HTML', { timeout: 120_000 }, async () => {
+  const owner = await confirmedAccount('plain-owner');
+  await withPlainPage(async (page) => {
+    await page.goto(url('/login'));
+    await page.getByLabel('Email', { exact: true }).fill(owner);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), 'signed in');
+    await page.goto(url('/account/household'));
+    const create = page.getByRole('region', { name: 'Create a household' });
+    await create.getByLabel('Household name').fill('x'.repeat(81));
+    await create.getByRole('button', { name: 'Create household' }).click();
+    await expectVisible(page.getByText('at most 80 characters').first(), 'the refusal, without JavaScript');
+    await page.getByLabel('Household name').fill('Plain Family');
+    await page.getByRole('button', { name: 'Create household' }).click();
+    await expectVisible(page.getByRole('region', { name: 'Plain Family' }), 'the household');
+    await page.getByRole('button', { name: 'Leave household' }).click();
+    await page.getByRole('button', { name: 'Leave “Plain Family”' }).click();
+    await expectVisible(page.getByRole('region', { name: 'Create a household' }), 'gone: the household was empty');
+  });
+});

@@ -19,7 +19,7 @@ use crate::error::AppError;
 
 // The keys and windows are the core's (`identity::session`); this module is the
 // plumbing that reads and writes them in the tower-sessions record.
-pub use identity::session::{ACR, AMR, AUTH_TIME, CEREMONY, CUSTOMER, DEVICE, PENDING_AMR, PENDING_CUSTOMER, PENDING_MS, PENDING_SINCE, RECENT_AUTH_MS, SID, SIGNED_IN_AT};
+pub use identity::session::{ACTING_FOR, ACR, AMR, AUTH_TIME, CEREMONY, CUSTOMER, DEVICE, PENDING_AMR, PENDING_CUSTOMER, PENDING_MS, PENDING_SINCE, RECENT_AUTH_MS, SID, SIGNED_IN_AT};
 
 /// The signed-in customer of this request.
 #[derive(Debug, Clone)]
@@ -34,6 +34,9 @@ pub struct Current {
     pub amr: Vec<String>,
     /// The sign-in's identifier (OIDC `sid`).
     pub sid: String,
+    /// The customer this one acts for ("Act for …"), as the session says; whether a
+    /// delegation or guardianship still allows it is checked by `api::acting`.
+    pub acting_for: Option<String>,
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -82,7 +85,8 @@ pub async fn current_of(session: &Session, identity: &identity::Identity) -> Res
             sid
         }
     };
-    Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid }))
+    let acting_for = session.get::<String>(ACTING_FOR).await.map_err(store_error)?.filter(|a| *a != customer_id);
+    Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid, acting_for }))
 }
 
 impl Current {
@@ -161,6 +165,7 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     let _ = session.remove_value(PENDING_CUSTOMER).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_SINCE).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_AMR).await.map_err(store_error)?;
+    let _ = session.remove_value(ACTING_FOR).await.map_err(store_error)?;
     session.insert(DEVICE, device).await.map_err(store_error)?;
     session.insert(AMR, amr).await.map_err(store_error)?;
     session.insert(ACR, identity::accounts::login::acr_of(amr)).await.map_err(store_error)?;

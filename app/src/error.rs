@@ -373,6 +373,8 @@ mod server {
                 Refusal::LastGuardian,
                 Refusal::TooManyInvitations,
                 Refusal::ClaimNotYet("2030-01-01".into()),
+                Refusal::DelegationExpiry,
+                Refusal::DelegationExists,
             ];
             let ids: Vec<String> = reasons
                 .iter()

@@ -18,6 +18,10 @@ pub enum Actor {
     Staff(String),
     /// A relying party's back end, by client id.
     Client(String),
+    /// A customer acting for another under a delegation or guardianship (`grant`): the
+    /// label names the acting customer; [`record`] adds `on_behalf` and `grant` to the
+    /// detail, so the row reads "who, for whom (subject), under what".
+    Delegate { actor: String, grant: String },
 }
 
 impl Actor {
@@ -29,6 +33,7 @@ impl Actor {
             Self::Customer(id) => format!("customer:{id}"),
             Self::Staff(id) => format!("staff:{id}"),
             Self::Client(id) => format!("client:{id}"),
+            Self::Delegate { actor, .. } => format!("customer:{actor}"),
         }
     }
 }
@@ -46,7 +51,20 @@ pub struct AuditEvent<'a> {
 
 pub async fn record(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<()> {
     let actor = event.actor.label();
-    let detail = event.detail.to_string();
+    let detail = match &event.actor {
+        Actor::Delegate { grant, .. } => {
+            let mut detail = event.detail.clone();
+            if !detail.is_object() {
+                detail = serde_json::json!({});
+            }
+            if let Some(map) = detail.as_object_mut() {
+                map.insert("on_behalf".into(), serde_json::Value::Bool(true));
+                map.insert("grant".into(), serde_json::Value::String(grant.clone()));
+            }
+            detail.to_string()
+        }
+        _ => event.detail.to_string(),
+    };
     audit::insert(tx, &audit::AuditRow {
         at: event.at,
         actor: &actor,

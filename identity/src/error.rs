@@ -93,6 +93,12 @@ pub enum Refusal {
     /// (the day it can be issued, `YYYY-MM-DD`).
     #[error("A hand-over link can be issued from {0}, 30 days before the member comes of age.")]
     ClaimNotYet(String),
+    /// A delegation's end date in the past, or more than a year ahead.
+    #[error("Choose an end date in the future, at most one year from today.")]
+    DelegationExpiry,
+    /// A second live delegation to the same member.
+    #[error("You already delegate to this member: renew or revoke that delegation instead.")]
+    DelegationExists,
 }
 
 impl Refusal {
@@ -110,6 +116,8 @@ impl Refusal {
             Self::LastGuardian => "last-guardian",
             Self::TooManyInvitations => "too-many-invitations",
             Self::ClaimNotYet(_) => "claim-not-yet",
+            Self::DelegationExpiry => "delegation-expiry",
+            Self::DelegationExists => "delegation-exists",
         }
     }
 }

@@ -84,7 +84,7 @@ impl Principal {
         match self {
             Self::Anonymous => Actor::Anonymous,
             Self::Customer { id, .. } => Actor::Customer(id.clone()),
-            Self::Delegate { actor, .. } => Actor::Customer(actor.clone()),
+            Self::Delegate { actor, grant, .. } => Actor::Delegate { actor: actor.clone(), grant: grant.clone() },
             Self::Staff { id, .. } => Actor::Staff(id.clone()),
             Self::Machine { client, .. } => Actor::Client(client.clone()),
             Self::Operator => Actor::Cli,

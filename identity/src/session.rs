@@ -19,6 +19,10 @@ pub const ACR: &str = "acr";
 /// The sign-in's identifier (OIDC `sid`): 128 random bits set at sign-in, kept across
 /// re-authentication and id changes, so it names the sign-in rather than the cookie.
 pub const SID: &str = "sid";
+/// Whom the signed-in customer is acting for (a customer id), set by "Act for …" and
+/// removed by "Back to my account"; the delegation or guardianship behind it is checked
+/// again on every request (`Identity::act_for`), and a sign-in clears it.
+pub const ACTING_FOR: &str = "act";
 /// A sign-in waiting for its second factor: the customer id and when the password
 /// step passed. Not a session: nothing else reads it.
 pub const PENDING_CUSTOMER: &str = "pcid";

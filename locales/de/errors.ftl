@@ -80,3 +80,5 @@ error-refused-owner-must-transfer = Machen Sie eine andere erwachsene Person zur
 error-refused-last-guardian = Sie sind die einzige erziehungsberechtigte Person eines verwalteten Mitglieds: Fügen Sie zuerst eine weitere hinzu oder entfernen Sie das Mitglied.
 error-refused-too-many-invitations = Dieser Haushalt hat zu viele offene Einladungen. Widerrufen Sie eine oder warten Sie, bis sie ablaufen.
 error-refused-claim-not-yet = Ein Übergabe-Link kann ab dem {$date} erstellt werden, 30 Tage bevor das Mitglied das Übergabealter erreicht.
+error-refused-delegation-expiry = Wählen Sie ein Enddatum in der Zukunft, höchstens ein Jahr ab heute.
+error-refused-delegation-exists = Sie haben diesem Mitglied bereits Rechte übertragen: Verlängern oder widerrufen Sie diese Vollmacht.

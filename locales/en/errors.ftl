@@ -80,3 +80,5 @@ error-refused-owner-must-transfer = Make another adult the owner of the househol
 error-refused-last-guardian = You are the only guardian of a managed member: add another guardian, or remove the member, first.
 error-refused-too-many-invitations = This household has too many open invitations. Revoke one or wait until they expire.
 error-refused-claim-not-yet = A hand-over link can be issued from {$date}, 30 days before the member comes of age.
+error-refused-delegation-expiry = Choose an end date in the future, at most one year from today.
+error-refused-delegation-exists = You already delegate to this member: renew or revoke that delegation instead.

@@ -126,7 +126,8 @@ pub async fn brand_data() -> Result<BrandDataView, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let data = ctx.identity.customer_brand_data(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
+    let (principal, subject) = crate::api::acting(&current).await?;
+    let data = ctx.identity.customer_brand_data(&principal, &subject).await.map_err(auth::fail)?;
     let lang = crate::i18n::locale().tag();
     let fields = |list: &[identity::branddata::AttributeValue]| list.iter().map(|a| field_view(&a.attribute, a.value.as_deref(), lang)).collect::<Vec<_>>();
     Ok(BrandDataView {
@@ -168,7 +169,8 @@ pub async fn save_brand_data(
     });
     let form = BrandDataForm { values: values.unwrap_or_default().into_iter().collect(), preferences };
     let prefix = format!("{}:", brand.unwrap_or(GROUP));
-    ctx.identity.save_brand_data(&crate::api::customer(&current), &current.customer_id, brand, &form).await.map_err(|e| refused(e, &prefix))
+    let (principal, subject) = crate::api::acting(&current).await?;
+    ctx.identity.save_brand_data(&principal, &subject, brand, &form).await.map_err(|e| refused(e, &prefix))
 }
 
 /// The request behind `r`, if it is live and bound to this sign-in.

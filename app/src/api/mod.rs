@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod branddata;
+pub mod delegation;
 pub mod dev_mail;
 pub mod household;
 pub mod household_managed;
@@ -29,6 +30,29 @@ pub(crate) fn ticked(value: Option<&str>) -> bool {
 #[cfg(feature = "ssr")]
 pub(crate) fn customer(current: &crate::auth::Current) -> identity::principal::Principal {
     identity::principal::Principal::customer(&current.customer_id, &current.acr)
+}
+
+/// Whom this request acts on, and as which principal: the signed-in customer on their
+/// own account, or — while "acting for" someone (`Current::acting_for`) — that person,
+/// as the delegate principal the core builds from a live delegation or guardianship.
+/// Checked on every request: once the delegation is revoked or expired, the session
+/// forgets the choice and the request is refused (`Forbidden`), so revocation stops the
+/// very next request. Used by the pages a delegate may see (profile, privacy); the
+/// security, devices, sessions, data and household pages stay the customer's own.
+#[cfg(feature = "ssr")]
+pub(crate) async fn acting(current: &crate::auth::Current) -> Result<(identity::principal::Principal, String), crate::error::AppError> {
+    let Some(subject) = current.acting_for.as_deref() else { return Ok((customer(current), current.customer_id.clone())) };
+    let ctx = crate::context::server_context()?;
+    match ctx.identity.act_for(&current.customer_id, &current.acr, subject).await {
+        Ok(principal) => Ok((principal, subject.to_owned())),
+        Err(e) => {
+            let session = crate::auth::session().await?;
+            if let Err(err) = session.remove_value(crate::auth::ACTING_FOR).await {
+                tracing::error!(error = %err, "session store failed");
+            }
+            Err(crate::auth::fail(e))
+        }
+    }
 }
 
 /// Whether this request is a plain form post (the page's wasm had not arrived): the

@@ -62,6 +62,17 @@ pub struct ConsentView {
     pub required_purposes: Vec<PurposeView>,
     /// The brand's optional purposes never decided, offered unticked.
     pub optional_purposes: Vec<PurposeView>,
+    /// The chooser (a client that opted in to delegation, a customer holding a live
+    /// `act_at_brand` delegation for its brand, no answer yet): whom they may sign in
+    /// for. Empty: no chooser.
+    pub acting: Vec<ActingChoiceView>,
+}
+
+/// One "on behalf of <name>" of the chooser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActingChoiceView {
+    pub delegation_id: String,
+    pub name: String,
 }
 
 /// A brand the customer shares details with.
@@ -172,7 +183,14 @@ pub async fn consent_details(r: String) -> Result<ConsentView, AppError> {
     };
     let purposes = ctx.identity.purpose_need(&crate::api::customer(&current), &current.customer_id, &pending.client.brand_id).await.map_err(auth::fail)?;
     let locale = crate::i18n::locale();
+    let acting = if pending.client.allow_delegation && pending.act_choice.is_none() {
+        let options = ctx.identity.brand_acting_options(&crate::api::customer(&current), &current.customer_id, &pending.client.brand_id).await.map_err(auth::fail)?;
+        options.into_iter().map(|o| ActingChoiceView { delegation_id: o.delegation_id, name: o.name }).collect()
+    } else {
+        Vec::new()
+    };
     Ok(ConsentView {
+        acting,
         brand: brand_view(brand),
         client_name: pending.client.name,
         email: customer.email,
@@ -211,6 +229,21 @@ pub async fn consent_decide(r: String, allow: bool, #[server(default)] optional:
     let meta = auth::request_meta();
     let answer = identity::oidc::flow::ConsentAnswer { allow, ticked: &optional, meta: &meta };
     match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, &answer).await {
+        Ok(()) => Ok(crate::api::continue_to(continue_path(&r))),
+        Err(identity::Error::TokenInvalid) => Err(auth::respond(too_long())),
+        Err(e) => Err(auth::fail(e)),
+    }
+}
+
+/// The chooser's answer: sign in as oneself (`delegation` empty), or on behalf of the
+/// principal of a live `act_at_brand` delegation; answers where to go next.
+#[server(endpoint = "consent_act")]
+pub async fn consent_act(r: String, #[server(default)] delegation: Option<String>) -> Result<String, AppError> {
+    use crate::auth;
+    let current = auth::require().await?;
+    let ctx = crate::context::server_context()?;
+    let delegation = delegation.filter(|d| !d.trim().is_empty());
+    match ctx.identity.choose_acting(&crate::api::customer(&current), &r, &current.customer_id, &current.sid, delegation.as_deref()).await {
         Ok(()) => Ok(crate::api::continue_to(continue_path(&r))),
         Err(identity::Error::TokenInvalid) => Err(auth::respond(too_long())),
         Err(e) => Err(auth::fail(e)),

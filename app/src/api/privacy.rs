@@ -103,9 +103,9 @@ pub async fn privacy_overview() -> Result<PrivacyView, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let principal = crate::api::customer(&current);
+    let (principal, subject) = crate::api::acting(&current).await?;
     let locale = crate::i18n::locale();
-    let sections = ctx.identity.privacy_overview(&principal, &current.customer_id).await.map_err(auth::fail)?;
+    let sections = ctx.identity.privacy_overview(&principal, &subject).await.map_err(auth::fail)?;
     let brands = ctx.identity.list_brands().await.map_err(auth::fail)?;
     let name_of = |slug: &str| brands.iter().find(|b| b.slug == slug).map_or_else(|| slug.to_owned(), |b| b.name.clone());
     let controllers = sections
@@ -114,7 +114,7 @@ pub async fn privacy_overview() -> Result<PrivacyView, AppError> {
         .collect();
     let history = ctx
         .identity
-        .consent_history(&principal, &current.customer_id, locale)
+        .consent_history(&principal, &subject, locale)
         .await
         .map_err(auth::fail)?
         .into_iter()
@@ -167,6 +167,7 @@ pub async fn set_consent(purpose: String, #[server(default)] channel: Option<Str
     let decision = if grant { Decision::Granted } else { Decision::Withdrawn };
     let evidence = Evidence::from_meta(Collection::Portal, &auth::request_meta());
     let choice = Choice { purpose_id: purpose, channel, decision };
-    ctx.identity.decide_purposes(&crate::api::customer(&current), &current.customer_id, &[choice], &evidence).await.map_err(auth::fail)?;
+    let (principal, subject) = crate::api::acting(&current).await?;
+    ctx.identity.decide_purposes(&principal, &subject, &[choice], &evidence).await.map_err(auth::fail)?;
     Ok(())
 }

@@ -28,7 +28,8 @@ pub async fn get_profile() -> Result<ProfileForm, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.profile(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)
+    let (principal, subject) = crate::api::acting(&current).await?;
+    ctx.identity.profile(&principal, &subject).await.map_err(auth::fail)
 }
 
 /// Saves the profile; returns the names of the changed fields. The pages follow the
@@ -38,7 +39,12 @@ pub async fn save_profile(form: ProfileForm) -> Result<Vec<String>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let changed = ctx.identity.update_profile(&crate::api::customer(&current), &current.customer_id, &form).await.map_err(auth::fail)?;
+    let (principal, subject) = crate::api::acting(&current).await?;
+    let changed = ctx.identity.update_profile(&principal, &subject, &form).await.map_err(auth::fail)?;
+    if subject != current.customer_id {
+        // A guardian saved someone else's profile: this browser keeps its own language.
+        return Ok(changed.into_iter().map(str::to_owned).collect());
+    }
     // Checked by the core: a language we ship and a zone the database knows.
     auth::remember_preferences(form.preferred_language.as_deref(), form.zoneinfo.as_deref().map(str::trim));
     // Set back to "as my browser/device is set": the browser's own choice applies again.
@@ -205,8 +211,46 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let rows = ctx.identity.activity(&crate::api::customer(&current), &current.customer_id, 100).await.map_err(auth::fail)?;
-    Ok(rows.into_iter().map(|r| ActivityView { at: crate::i18n::when(r.at), what: describe(&r.action, &r.detail) }).collect())
+    let me = crate::api::customer(&current);
+    let rows = ctx.identity.activity(&me, &current.customer_id, 100).await.map_err(auth::fail)?;
+    let names = if rows.iter().any(|r| r.detail.contains("\"on_behalf\":true")) {
+        ctx.identity.household_names(&me, &current.customer_id).await.map_err(auth::fail)?
+    } else {
+        Vec::new()
+    };
+    let mine = format!("customer:{}", current.customer_id);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let what = describe(&r.action, &r.detail);
+            let what = match on_behalf(&r, &mine, &names) {
+                Some(suffix) => format!("{what} ({suffix})"),
+                None => what,
+            };
+            ActivityView { at: crate::i18n::when(r.at), what }
+        })
+        .collect())
+}
+
+/// "by <name> on your behalf" (a delegate or guardian acted on the customer's
+/// account) or "on behalf of <name>" (the customer acted for someone), for a row
+/// written by a delegate principal; `None` for the customer's own actions.
+#[cfg(feature = "ssr")]
+fn on_behalf(row: &identity::store::audit::ActivityRow, mine: &str, names: &[(String, String)]) -> Option<String> {
+    use crate::i18n::{t, t_with};
+    let detail: serde_json::Value = serde_json::from_str(&row.detail).ok()?;
+    if detail.get("on_behalf").and_then(serde_json::Value::as_bool) != Some(true) {
+        return None;
+    }
+    let name_of = |label: &str| {
+        let id = label.strip_prefix("customer:").unwrap_or(label);
+        names.iter().find(|(i, _)| i == id).map_or_else(|| t("delegation-activity-someone"), |(_, n)| n.clone())
+    };
+    if row.actor != mine {
+        Some(t_with("delegation-activity-by", &[("name", name_of(&row.actor))]))
+    } else {
+        row.subject.as_deref().map(|s| t_with("delegation-activity-for", &[("name", name_of(s))]))
+    }
 }
 
 /// A sentence for an audit action, as the customer should read it (`account.ftl`,
@@ -268,6 +312,11 @@ fn describe(action: &str, detail: &str) -> String {
         "privacy.export_downloaded" => "data-activity-export-downloaded",
         "privacy.deletion_requested" => "data-activity-deletion-requested",
         "privacy.deletion_cancelled" => "data-activity-deletion-cancelled",
+        "delegation.granted" => "delegation-activity-granted",
+        "delegation.renewed" => "delegation-activity-renewed",
+        "delegation.revoked" => "delegation-activity-revoked",
+        "oauth.signed_in_on_behalf" => "delegation-activity-signed-in-on-behalf",
+        "oauth.token_exchanged" => "delegation-activity-token-exchanged",
         _ => "account-activity-other",
     };
     t(id)
@@ -292,7 +341,8 @@ mod tests {
             "email.change_requested", "email.changed", "email.change_undone", "profile.updated", "session.ended",
             "sessions.ended_others", "oauth.consent_granted", "oauth.consent_denied", "oauth.consent_revoked", "oauth.logout",
             "oauth.code_replayed", "oauth.refresh_reused", "privacy.export_created", "privacy.export_downloaded",
-            "privacy.deletion_requested", "privacy.deletion_cancelled", "something.new",
+            "privacy.deletion_requested", "privacy.deletion_cancelled", "delegation.granted", "delegation.renewed", "delegation.revoked",
+            "oauth.signed_in_on_behalf", "oauth.token_exchanged", "something.new",
         ];
         let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
         for locale in Locale::ALL {

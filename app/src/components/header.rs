@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::account::{Logout, encode_path, me};
+use crate::components::acting::ActingBanner;
 use crate::components::brand::{BrandMark, brand_flow, product_name};
 use crate::components::form::{PageField, go_to};
 use crate::i18n::{Locale, t, t_with};
@@ -49,6 +50,7 @@ pub fn Header() -> impl IntoView {
                 </nav>
             </div>
         </header>
+        <ActingBanner/>
     }
 }
 

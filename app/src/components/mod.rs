@@ -1,5 +1,6 @@
 //! Reusable pieces of the page.
 
+pub mod acting;
 pub mod brand;
 pub mod error_view;
 pub mod footer;

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{ResendVerification, VerifyEmailCode, encode_path};
-use crate::api::oidc::{ConsentDecide, ConsentView, PurposeView, ScopeView, SwitchAccount, consent_details, continue_path};
+use crate::api::oidc::{ConsentAct, ConsentDecide, ConsentView, PurposeView, ScopeView, SwitchAccount, consent_details, continue_path};
 use crate::components::brand::{BrandBanner, product_name};
 use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error, go_to};
 use crate::error::AppError;
@@ -30,6 +30,7 @@ pub fn ConsentPage() -> impl IntoView {
                 let r = r.clone();
                 Suspend::new(async move {
                     match details.await {
+                        Ok(v) if v.email_verified && !v.acting.is_empty() => chooser(r, v),
                         Ok(v) if v.email_verified => consent(r, v),
                         Ok(v) => confirm_email(r, v),
                         Err(e) => flow_error(&r, e),
@@ -188,6 +189,62 @@ fn consent(r: String, v: ConsentView) -> AnyView {
                     <button type="submit" class="secondary" disabled=busy>{t("shell-consent-deny")}</button>
                 </ActionForm>
             </div>
+        </section>
+    }
+    .into_any()
+}
+
+/// The chooser (a client that opted in to delegation, and a customer who may act at its
+/// brand for someone): sign in as oneself, or on behalf of a named person. Each choice
+/// is its own form, and each says plainly who acts for whom and what the brand sees.
+fn chooser(r: String, v: ConsentView) -> AnyView {
+    let act = ServerAction::<ConsentAct>::new();
+    let result = act.value();
+    follow(result);
+    let busy = move || act.pending().get() || matches!(result.get(), Some(Ok(_)));
+    let brand = v.brand.name.clone();
+    let me = v.email.clone();
+    let others = v
+        .acting
+        .into_iter()
+        .map(|o| {
+            let args = [("brand", brand.clone()), ("name", o.name.clone()), ("me", me.clone())];
+            let (label, hint, handle) = (t_with("delegation-chooser-for", &args), t_with("delegation-chooser-for-hint", &args), r.clone());
+            view! {
+                <li>
+                    <ActionForm action=act attr:class="inline-form">
+                        <PageField/>
+                        <input type="hidden" name="r" value=handle/>
+                        <input type="hidden" name="delegation" value=o.delegation_id/>
+                        <button type="submit" class="secondary" disabled=busy>{label}</button>
+                    </ActionForm>
+                    <p class="hint">{hint}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let self_args = [("brand", brand.clone()), ("me", me.clone())];
+    let (self_label, self_hint) = (t_with("delegation-chooser-self", &self_args), t_with("delegation-chooser-self-hint", &self_args));
+    let heading = t_with("delegation-chooser-heading", &[("brand", brand.clone())]);
+    let who = signed_in_as(r.clone(), v.email.clone());
+    view! {
+        <BrandBanner brand=v.brand.clone()/>
+        <h1>{heading}</h1>
+        {who}
+        <section class="card consent" aria-labelledby="chooser-heading">
+            <h2 id="chooser-heading">{t("delegation-chooser-question")}</h2>
+            <ErrorSummary error=failure(result) pending=act.pending()/>
+            <ul class="chooser">
+                <li>
+                    <ActionForm action=act attr:class="inline-form">
+                        <PageField/>
+                        <input type="hidden" name="r" value=r.clone()/>
+                        <button type="submit" class="brand-primary" disabled=busy>{self_label}</button>
+                    </ActionForm>
+                    <p class="hint">{self_hint}</p>
+                </li>
+                {others}
+            </ul>
         </section>
     }
     .into_any()

@@ -49,7 +49,13 @@ pub struct Pending {
     pub denied: bool,
     /// The customer answered Allow during this flow (so `prompt=consent` does not loop).
     pub consented: bool,
+    /// The chooser's answer (clients with `allow_delegation`): `self`, or the id of the
+    /// delegation the signed-in delegate acts under. `None`: not asked or not answered.
+    pub act_choice: Option<String>,
 }
+
+/// The chooser's answer meaning "as myself".
+pub const ACT_AS_SELF: &str = "self";
 
 /// What the consent page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +101,7 @@ impl Identity {
         let Some(row) = row else { return Ok(None) };
         let request: AuthRequest = serde_json::from_str(&row.params)?;
         let Some(client) = self.client_by_id(&request.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
-        Ok(Some(Pending { request, client, customer_id: row.customer_id, sid: row.sid, created_at: row.created_at, denied: row.denied_at.is_some(), consented: row.consented_at.is_some() }))
+        Ok(Some(Pending { request, client, customer_id: row.customer_id, sid: row.sid, created_at: row.created_at, denied: row.denied_at.is_some(), consented: row.consented_at.is_some(), act_choice: row.act_choice }))
     }
 
     /// Ties the request to the customer and sign-in the consent page is shown to.
@@ -195,9 +201,94 @@ impl Identity {
             amr: &amr,
             created_at: now,
             expires_at: now + CODE_TTL_MS,
+            actor_id: None,
+            delegation_id: None,
         };
         codes::insert_code(&mut tx, &new).await?;
         oidc_sessions::record_reach(&mut tx, &auth.sid, &r.client_id, &auth.customer_id, now).await?;
+        tx.commit().await?;
+        Ok(Some(code))
+    }
+
+    /// The chooser's answer for a request bound to this customer and sign-in: `None` as
+    /// themself, or the id of a live `act_at_brand` delegation they hold for the
+    /// client's brand (`Forbidden` otherwise). Only for clients with `allow_delegation`.
+    pub async fn choose_acting(&self, principal: &Principal, handle: &str, customer_id: &str, sid: &str, delegation_id: Option<&str>) -> Result<()> {
+        authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        let pending = self.pending_request(handle).await?.ok_or(Error::TokenInvalid)?;
+        if pending.customer_id.as_deref() != Some(customer_id) || pending.sid.as_deref() != Some(sid) || pending.denied {
+            return Err(Error::TokenInvalid);
+        }
+        if !pending.client.allow_delegation {
+            return Err(Error::Forbidden);
+        }
+        let choice = match delegation_id {
+            None => ACT_AS_SELF.to_owned(),
+            Some(id) => {
+                let mut conn = self.store.pool().acquire().await?;
+                self.brand_delegate(&mut conn, id, customer_id, &pending.client.brand_id).await?.ok_or(Error::Forbidden)?;
+                id.to_owned()
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        if !codes::set_act_choice(&mut tx, &sha256_hex(handle.as_bytes()), customer_id, &choice).await? {
+            return Err(Error::TokenInvalid);
+        }
+        tx.commit().await
+    }
+
+    /// Finishes a request the signed-in delegate answered "on behalf of" in the chooser:
+    /// a code whose customer is the principal, with the delegate as `actor_id` and the
+    /// delegation, for the requested scopes the principal approved for the brand
+    /// (`offline_access` never: a delegated grant has no refresh token). `Forbidden`
+    /// when the delegation is no longer live or the principal never approved `openid`
+    /// at this brand (the delegate cannot approve for them). `None` if the request was
+    /// finished meanwhile.
+    pub async fn issue_delegated_code(&self, principal: &Principal, handle: &str, pending: &Pending, auth: &Authentication, delegation_id: &str) -> Result<Option<String>> {
+        authorize(principal, Action::SignUpOrSignIn, Subject::Customer(&auth.customer_id))?;
+        if !pending.client.allow_delegation {
+            return Err(Error::Forbidden);
+        }
+        let brand_id = &pending.client.brand_id;
+        let (delegation, delegate) = {
+            let mut conn = self.store.pool().acquire().await?;
+            self.brand_delegate(&mut conn, delegation_id, &auth.customer_id, brand_id).await?.ok_or(Error::Forbidden)?
+        };
+        let approved = self.approved_scopes(&delegation.principal_id, brand_id).await?;
+        let scopes: Vec<String> = pending.request.scopes.iter().filter(|s| *s != "offline_access" && approved.contains(s)).cloned().collect();
+        if !scopes.iter().any(|s| s == "openid") {
+            return Err(Error::Forbidden);
+        }
+        let now = self.clock.now();
+        let code = self.new_token();
+        let mut tx = self.store.begin().await?;
+        if !codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), now).await? {
+            return Ok(None);
+        }
+        let r = &pending.request;
+        let scope = scopes.join(" ");
+        let amr = auth.amr.join(" ");
+        let new = NewCode {
+            code_hash: &sha256_hex(code.as_bytes()),
+            client_id: &r.client_id,
+            customer_id: &delegation.principal_id,
+            sid: &auth.sid,
+            redirect_uri: &r.redirect_uri,
+            scope: &scope,
+            nonce: r.nonce.as_deref(),
+            code_challenge: r.code_challenge.as_deref(),
+            auth_time: auth.auth_time,
+            acr: &auth.acr,
+            amr: &amr,
+            created_at: now,
+            expires_at: now + CODE_TTL_MS,
+            actor_id: Some(&auth.customer_id),
+            delegation_id: Some(&delegation.id),
+        };
+        codes::insert_code(&mut tx, &new).await?;
+        oidc_sessions::record_reach(&mut tx, &auth.sid, &r.client_id, &delegation.principal_id, now).await?;
+        let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": scope });
+        self.audit_customer(&mut tx, delegate.actor(), &delegation.principal_id, "oauth.signed_in_on_behalf", detail, now).await?;
         tx.commit().await?;
         Ok(Some(code))
     }

@@ -10,12 +10,14 @@
 //! - [`authorize`]: the authorization request's checks (pure); [`flow`]: the pending
 //!   request, per-brand consent and codes; [`tokens`]: the token endpoint's grants,
 //!   UserInfo, introspection and revocation; [`claims`]: scopes, claims and subjects;
-//!   [`logout`]: back-channel logout, Connected brands.
+//!   [`logout`]: back-channel logout, Connected brands; [`exchange`]: the token-exchange
+//!   grant for delegates (RFC 8693).
 
 pub mod assertion;
 pub mod authorize;
 pub mod claims;
 pub mod clients;
+pub mod exchange;
 pub mod flow;
 pub mod grants;
 pub mod logout;

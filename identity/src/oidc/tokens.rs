@@ -113,8 +113,24 @@ impl Identity {
             tx.rollback().await?;
             return Err(TokenError::InvalidGrant("The code was not issued for this client, redirect_uri or code_verifier."));
         }
+        // A delegated code: only for a client that opted in, and only while the
+        // delegation still covers this brand (it may have been revoked since the code).
+        let mut expires_at = now + client.refresh_token_ttl_s * 1000;
+        if let Some(delegation_id) = row.delegation_id.as_deref() {
+            let actor = row.actor_id.as_deref().unwrap_or_default();
+            let live = if client.allow_delegation { self.brand_delegate(&mut tx, delegation_id, actor, &client.brand_id).await? } else { None };
+            let Some((delegation, _)) = live.filter(|(d, _)| d.principal_id == row.customer_id) else {
+                tx.commit().await?;
+                return Err(if client.allow_delegation {
+                    TokenError::InvalidGrant("The delegation this code was issued under has ended.")
+                } else {
+                    TokenError::UnauthorizedClient("This client does not accept delegated sign-ins.")
+                });
+            };
+            expires_at = expires_at.min(delegation.expires_at);
+        }
         let granted = scopes(&row.scope);
-        let offline = granted.iter().any(|s| s == "offline_access");
+        let offline = row.delegation_id.is_none() && granted.iter().any(|s| s == "offline_access");
         let grant = GrantRow {
             id: self.new_id(),
             client_id: client.id.clone(),
@@ -126,8 +142,10 @@ impl Identity {
             acr: row.acr,
             amr: row.amr,
             created_at: now,
-            expires_at: now + client.refresh_token_ttl_s * 1000,
+            expires_at,
             revoked_at: None,
+            actor_id: row.actor_id,
+            delegation_id: row.delegation_id,
         };
         self.issue_grant_tx(&mut tx, &grant).await?;
         store::codes::set_code_grant(&mut tx, &code_hash, &grant.id).await?;
@@ -169,7 +187,8 @@ impl Identity {
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used."));
         };
         let grant = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?.ok_or(TokenError::InvalidGrant("The refresh token is invalid."))?;
-        if grant.client_id != client.id || grant.revoked_at.is_some() || grant.expires_at <= now {
+        // A delegated grant never had a refresh token; refuse one all the same.
+        if grant.client_id != client.id || grant.revoked_at.is_some() || grant.expires_at <= now || grant.delegation_id.is_some() {
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
         }
         if let Some(sid) = &grant.sid
@@ -224,17 +243,29 @@ impl Identity {
     /// Makes the access token (stored by `jti`), the ID token when `openid` is granted,
     /// and a new refresh token when the client may refresh.
     #[expect(clippy::too_many_arguments, reason = "one call site per grant type; a struct would only rename them")]
-    async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
+    pub(crate) async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
         let (sub, sid) = self.subject_and_sid_tx(tx, client, &grant.customer_id, sid).await?;
+        // RFC 8693 §4.1: a delegated grant's tokens name the delegate in `act`, as this
+        // client sees them; they never outlive the grant (itself bounded by the delegation).
+        let act = match grant.actor_id.as_deref() {
+            Some(actor) => Some(json!({ "sub": self.subject_and_sid_tx(tx, client, actor, None).await?.0 })),
+            None => None,
+        };
         let jti = self.new_id();
-        let exp = now + client.access_token_ttl_s * 1000;
+        let mut exp = now + client.access_token_ttl_s * 1000;
+        if grant.delegation_id.is_some() {
+            exp = exp.min(grant.expires_at);
+        }
         let amr = scopes(&grant.amr);
         let scope = granted.join(" ");
-        let access = json!({
+        let mut access = json!({
             "iss": self.issuer(), "sub": sub, "aud": access_token_audience(client), "client_id": client.id,
             "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": scope,
             "auth_time": grant.auth_time / 1000, "acr": grant.acr, "amr": amr,
         });
+        if let Some(act) = &act {
+            access["act"] = act.clone();
+        }
         let access_token = keys.sign_jwt(SigningAlg::Rs256, &access, "at+jwt")?;
         let token = NewAccessToken { jti: &jti, grant_id: Some(&grant.id), client_id: &client.id, customer_id: Some(&grant.customer_id), scope: &scope, created_at: now, expires_at: exp };
         store::grants::insert_access_token(tx, &token).await?;
@@ -257,18 +288,22 @@ impl Identity {
             if let Some(sid) = sid {
                 claims.insert("sid".into(), Value::String(sid));
             }
+            if let Some(act) = &act {
+                claims.insert("act".into(), act.clone());
+            }
             Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
         } else {
             None
         };
-        let refresh_token = if client.grant_types.iter().any(|g| g == "refresh_token") {
+        let refresh_token = if grant.delegation_id.is_none() && client.grant_types.iter().any(|g| g == "refresh_token") {
             let token = format!("{REFRESH_PREFIX}{}", self.new_token());
             store::grants::insert_refresh_token(tx, &sha256_hex(token.as_bytes()), &grant.id, now).await?;
             Some(token)
         } else {
             None
         };
-        Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope, id_token, refresh_token })
+        let expires_in = ((exp - now) / 1000).max(0);
+        Ok(Issued { access_token, expires_in, scope, id_token, refresh_token })
     }
 
     /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
@@ -290,6 +325,10 @@ impl Identity {
             created_at: row.created_at,
             expires_at: row.expires_at,
             sub: jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            act: if row.actor_id.is_some() { jwt.claims.get("act").cloned() } else { None },
+            actor_id: row.actor_id,
+            auth_time: jwt.claims.get("auth_time").and_then(Value::as_i64),
+            acr: jwt.claims.get("acr").and_then(Value::as_str).map(str::to_owned),
             client,
         }))
     }
@@ -336,11 +375,15 @@ impl Identity {
                 if client.brand_id != caller.brand_id {
                     return Ok(None);
                 }
-                return Ok(Some(json!({
+                let mut answer = json!({
                     "active": true, "iss": self.issuer(), "sub": live.sub, "aud": access_token_audience(client),
                     "client_id": client.id, "scope": live.scope, "exp": live.expires_at / 1000, "iat": live.created_at / 1000,
                     "jti": live.jti, "token_type": "Bearer",
-                })));
+                });
+                if let Some(act) = live.act {
+                    answer["act"] = act;
+                }
+                return Ok(Some(answer));
             }
             if kind == "refresh"
                 && let Some(grant) = self.live_refresh_token(token).await?
@@ -381,6 +424,9 @@ impl Identity {
             claims.extend(self.brand_claims(&mut conn, customer_id, &live.client.brand_id, &released).await?);
         }
         claims.insert("sub".into(), Value::String(live.sub));
+        if let Some(act) = live.act {
+            claims.insert("act".into(), act);
+        }
         Ok(Some(Value::Object(claims)))
     }
 }
@@ -395,6 +441,13 @@ pub struct LiveToken {
     pub expires_at: UnixMillis,
     /// The subject as the token says it (as its client sees the customer).
     pub sub: String,
+    /// A delegated token's `act` claim (`{"sub": …}`, the delegate as the client sees
+    /// them) and the delegate's customer id.
+    pub act: Option<Value>,
+    pub actor_id: Option<String>,
+    /// `auth_time` (seconds) and `acr` as the token says them.
+    pub auth_time: Option<i64>,
+    pub acr: Option<String>,
     pub client: Client,
 }
 

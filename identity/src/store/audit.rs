@@ -24,6 +24,10 @@ pub struct ActivityRow {
     pub at: UnixMillis,
     pub action: String,
     pub detail: String,
+    /// `customer:<id>` and the like: who acted (a delegate, on the principal's rows).
+    pub actor: String,
+    /// Whom it was about: the customer, or the principal a delegate acted for.
+    pub subject: Option<String>,
 }
 
 pub async fn insert(tx: &mut Tx, row: &AuditRow<'_>) -> Result<()> {
@@ -55,9 +59,14 @@ pub async fn insert_many(tx: &mut Tx, rows: &[AuditRow<'_>]) -> Result<()> {
 }
 
 impl Store {
-    /// The newest `limit` events whose subject is the customer.
+    /// The newest `limit` events whose subject is the customer, and those the customer
+    /// did for someone else as their delegate or guardian (`on_behalf` in the detail,
+    /// written by `audit::record` for a delegate actor): both sides see delegate actions.
     pub async fn activity_of(&self, customer_id: &str, limit: i64) -> Result<Vec<ActivityRow>> {
-        Ok(sqlx::query_as("SELECT at, action, detail FROM audit_log WHERE subject = $1 ORDER BY id DESC LIMIT $2")
+        Ok(sqlx::query_as(
+            "SELECT at, action, detail, actor, subject FROM audit_log WHERE subject = $1 \
+             OR (actor = $1 AND subject <> $1 AND detail LIKE '%\"on_behalf\":true%') ORDER BY id DESC LIMIT $2",
+        )
             .bind(format!("customer:{customer_id}"))
             .bind(limit)
             .fetch_all(self.pool())

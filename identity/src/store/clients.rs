@@ -35,6 +35,8 @@ pub struct ClientRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub disabled_at: Option<i64>,
+    /// 1: the client opted in to delegated tokens (`--allow-delegation`).
+    pub allow_delegation: i64,
 }
 
 impl std::fmt::Debug for ClientRow {
@@ -46,8 +48,8 @@ impl std::fmt::Debug for ClientRow {
 const SELECT: &str = "SELECT c.id, c.brand_id, b.slug AS brand_slug, c.name, c.kind, c.auth_method, c.secret_hash, \
      c.previous_secret_hash, c.previous_secret_expires_at, c.jwks, c.redirect_uris, c.post_logout_redirect_uris, \
      c.backchannel_logout_uri, c.allowed_scopes, c.grant_types, c.subject_type, c.id_token_alg, c.access_token_ttl_s, \
-     c.id_token_ttl_s, c.refresh_token_ttl_s, c.token_rate_per_second, c.token_burst, c.created_at, c.updated_at, c.disabled_at \
-     FROM oauth_clients c JOIN brands b ON b.id = c.brand_id";
+     c.id_token_ttl_s, c.refresh_token_ttl_s, c.token_rate_per_second, c.token_burst, c.created_at, c.updated_at, c.disabled_at, \
+     c.allow_delegation FROM oauth_clients c JOIN brands b ON b.id = c.brand_id";
 
 /// Inserts a new client: `created_at` also stands for `updated_at`; the previous secret,
 /// `disabled_at` and `brand_slug` (read from `brands`) are not written.
@@ -55,8 +57,8 @@ pub async fn insert_client(tx: &mut Tx, row: &ClientRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO oauth_clients (id, brand_id, name, kind, auth_method, secret_hash, jwks, redirect_uris, \
          post_logout_redirect_uris, backchannel_logout_uri, allowed_scopes, grant_types, subject_type, id_token_alg, \
-         access_token_ttl_s, id_token_ttl_s, refresh_token_ttl_s, created_at, updated_at, token_rate_per_second, token_burst) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20)",
+         access_token_ttl_s, id_token_ttl_s, refresh_token_ttl_s, created_at, updated_at, token_rate_per_second, token_burst, allow_delegation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)",
     )
     .bind(&row.id)
     .bind(&row.brand_id)
@@ -78,6 +80,7 @@ pub async fn insert_client(tx: &mut Tx, row: &ClientRow) -> Result<()> {
     .bind(row.created_at)
     .bind(row.token_rate_per_second)
     .bind(row.token_burst)
+    .bind(row.allow_delegation)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -118,6 +121,17 @@ pub async fn rotate_client_secret(
     .bind(id)
     .execute(&mut **tx)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets whether the client receives delegated tokens; `false` when no client has the id.
+pub async fn set_client_allow_delegation(tx: &mut Tx, id: &str, allow: bool, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("UPDATE oauth_clients SET allow_delegation = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(allow))
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -15,6 +15,8 @@ pub struct RequestRow {
     pub created_at: UnixMillis,
     pub denied_at: Option<UnixMillis>,
     pub consented_at: Option<UnixMillis>,
+    /// The chooser's answer: `self`, or the delegation the delegate acts under.
+    pub act_choice: Option<String>,
 }
 
 /// What a redeemed code carried.
@@ -30,6 +32,8 @@ pub struct CodeRow {
     pub auth_time: UnixMillis,
     pub acr: String,
     pub amr: String,
+    pub actor_id: Option<String>,
+    pub delegation_id: Option<String>,
 }
 
 /// A new code: the request's binding (client, redirect URI, PKCE challenge, nonce) and
@@ -49,6 +53,10 @@ pub struct NewCode<'a> {
     pub amr: &'a str,
     pub created_at: UnixMillis,
     pub expires_at: UnixMillis,
+    /// A delegated sign-in: the delegate (the code's customer is the principal) and the
+    /// delegation.
+    pub actor_id: Option<&'a str>,
+    pub delegation_id: Option<&'a str>,
 }
 
 pub async fn insert_request(tx: &mut Tx, id_hash: &str, client_id: &str, params: &str, now: UnixMillis, expires_at: UnixMillis) -> Result<()> {
@@ -66,7 +74,7 @@ pub async fn insert_request(tx: &mut Tx, id_hash: &str, client_id: &str, params:
 /// The unexpired, unfinished request behind a handle's hash.
 pub async fn live_request(store: &Store, id_hash: &str, now: UnixMillis) -> Result<Option<RequestRow>> {
     Ok(sqlx::query_as(
-        "SELECT params, customer_id, sid, created_at, denied_at, consented_at FROM oauth_requests \
+        "SELECT params, customer_id, sid, created_at, denied_at, consented_at, act_choice FROM oauth_requests \
          WHERE id_hash = $1 AND expires_at > $2 AND completed_at IS NULL",
     )
     .bind(id_hash)
@@ -75,9 +83,13 @@ pub async fn live_request(store: &Store, id_hash: &str, now: UnixMillis) -> Resu
     .await?)
 }
 
-/// Ties an unfinished request to a customer and sign-in.
+/// Ties an unfinished request to a customer and sign-in. Another customer than before
+/// ("Use another account") starts without the previous one's chooser answer.
 pub async fn bind_request(tx: &mut Tx, id_hash: &str, customer_id: &str, sid: &str) -> Result<()> {
-    sqlx::query("UPDATE oauth_requests SET customer_id = $2, sid = $3 WHERE id_hash = $1 AND completed_at IS NULL")
+    sqlx::query(
+        "UPDATE oauth_requests SET act_choice = CASE WHEN customer_id = $2 THEN act_choice ELSE NULL END, \
+         customer_id = $2, sid = $3 WHERE id_hash = $1 AND completed_at IS NULL",
+    )
         .bind(id_hash)
         .bind(customer_id)
         .bind(sid)
@@ -97,6 +109,17 @@ pub async fn set_consent_answer(tx: &mut Tx, id_hash: &str, allow: bool, now: Un
     Ok(())
 }
 
+/// Records the chooser's answer on an unfinished request bound to `customer_id`.
+pub async fn set_act_choice(tx: &mut Tx, id_hash: &str, customer_id: &str, choice: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE oauth_requests SET act_choice = $2 WHERE id_hash = $1 AND customer_id = $3 AND completed_at IS NULL")
+        .bind(id_hash)
+        .bind(choice)
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks a request finished; `false` if it was finished already.
 pub async fn complete_request(tx: &mut Tx, id_hash: &str, now: UnixMillis) -> Result<bool> {
     let done = sqlx::query("UPDATE oauth_requests SET completed_at = $2 WHERE id_hash = $1 AND completed_at IS NULL")
@@ -110,7 +133,8 @@ pub async fn complete_request(tx: &mut Tx, id_hash: &str, now: UnixMillis) -> Re
 pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, \
-         auth_time, acr, amr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         auth_time, acr, amr, created_at, expires_at, actor_id, delegation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(code.code_hash)
     .bind(code.client_id)
@@ -125,6 +149,8 @@ pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
     .bind(code.amr)
     .bind(code.created_at)
     .bind(code.expires_at)
+    .bind(code.actor_id)
+    .bind(code.delegation_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -135,7 +161,7 @@ pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
 pub async fn redeem_code(tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<Option<CodeRow>> {
     Ok(sqlx::query_as(
         "UPDATE authorization_codes SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 \
-         RETURNING client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr",
+         RETURNING client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, actor_id, delegation_id",
     )
     .bind(code_hash)
     .bind(now)

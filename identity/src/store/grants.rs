@@ -22,9 +22,12 @@ pub struct GrantRow {
     pub created_at: UnixMillis,
     pub expires_at: UnixMillis,
     pub revoked_at: Option<UnixMillis>,
+    /// A delegated grant: the delegate who acted (`act`) and the delegation it rests on.
+    pub actor_id: Option<String>,
+    pub delegation_id: Option<String>,
 }
 
-const GRANT_COLUMNS: &str = "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at";
+const GRANT_COLUMNS: &str = "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at, actor_id, delegation_id";
 
 /// An `access_tokens` row that is live (not revoked, not expired, its grant not revoked).
 #[derive(Debug, Clone, FromRow)]
@@ -35,6 +38,8 @@ pub struct AccessRow {
     pub scope: String,
     pub created_at: UnixMillis,
     pub expires_at: UnixMillis,
+    /// The delegate of a delegated grant.
+    pub actor_id: Option<String>,
 }
 
 /// A new `access_tokens` row (`grant_id` and `customer_id` are `None` for client_credentials).
@@ -50,7 +55,7 @@ pub struct NewAccessToken<'a> {
 }
 
 pub async fn insert_grant(tx: &mut Tx, grant: &GrantRow) -> Result<()> {
-    sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
+    sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"))
         .bind(&grant.id)
         .bind(&grant.client_id)
         .bind(&grant.customer_id)
@@ -63,6 +68,8 @@ pub async fn insert_grant(tx: &mut Tx, grant: &GrantRow) -> Result<()> {
         .bind(grant.created_at)
         .bind(grant.expires_at)
         .bind(grant.revoked_at)
+        .bind(&grant.actor_id)
+        .bind(&grant.delegation_id)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -107,6 +114,15 @@ pub async fn live_grants_of_delegation(tx: &mut Tx, delegation_id: &str) -> Resu
         .await?)
 }
 
+/// The unrevoked delegated grants a client holds (it opted out of delegation).
+pub async fn live_delegated_grant_ids_of_client(tx: &mut Tx, client_id: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM oauth_grants WHERE client_id = $1 AND delegation_id IS NOT NULL AND revoked_at IS NULL")
+        .bind(client_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// The unrevoked grants the customer gave one client.
 pub async fn live_grant_ids_of_client_customer(tx: &mut Tx, client_id: &str, customer_id: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM oauth_grants WHERE client_id = $1 AND customer_id = $2 AND revoked_at IS NULL")
@@ -149,13 +165,15 @@ pub async fn revoke_access_token(tx: &mut Tx, jti: &str, now: UnixMillis) -> Res
     Ok(())
 }
 
-/// The access token `jti` if it is live at `now`: not revoked, not expired, and its
-/// grant (if any) not revoked.
+/// The access token `jti` if it is live at `now`: not revoked, not expired, its grant
+/// (if any) not revoked, and the delegation a delegated grant rests on neither revoked
+/// nor expired.
 pub async fn live_access_token(store: &Store, jti: &str, now: UnixMillis) -> Result<Option<AccessRow>> {
     Ok(sqlx::query_as(
-        "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at FROM access_tokens t \
-         LEFT JOIN oauth_grants g ON g.id = t.grant_id \
-         WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL)",
+        "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at, g.actor_id FROM access_tokens t \
+         LEFT JOIN oauth_grants g ON g.id = t.grant_id LEFT JOIN delegations d ON d.id = g.delegation_id \
+         WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL) \
+         AND (g.delegation_id IS NULL OR (d.revoked_at IS NULL AND d.expires_at > $2))",
     )
     .bind(jti)
     .bind(now)

@@ -17,6 +17,7 @@ pub mod codes;
 pub mod consents;
 pub mod credentials;
 pub mod customers;
+pub mod delegations;
 pub mod devices;
 pub mod grants;
 pub mod guardians;

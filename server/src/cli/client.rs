@@ -72,6 +72,10 @@ pub(super) enum ClientCommand {
         /// FOYER_LIMIT_TOKEN_PER_CLIENT_BURST).
         #[arg(long, value_name = "N")]
         token_burst: Option<String>,
+        /// Opt in to delegated tokens: household delegates may sign in on a principal's
+        /// behalf (tokens carry `act`), and the client may use token exchange.
+        #[arg(long)]
+        allow_delegation: bool,
     },
     /// Change a client's own token-endpoint rate limit; running servers apply it at the
     /// client's next request.
@@ -83,6 +87,9 @@ pub(super) enum ClientCommand {
         /// Burst, or `default` (twice the client's rate, else the server's setting).
         #[arg(long, value_name = "N|default")]
         token_burst: Option<String>,
+        /// yes: opt in to delegated tokens; no: opt out (ends the delegated grants it holds).
+        #[arg(long, value_name = "yes|no")]
+        allow_delegation: Option<String>,
     },
     /// List clients.
     List {
@@ -121,6 +128,7 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
             refresh_token_ttl,
             token_rate,
             token_burst,
+            allow_delegation,
         } => {
             let jwks = match jwks {
                 Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot open {}", path.display()))?),
@@ -145,6 +153,7 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
                 token_rate,
                 token_burst,
                 dev: config.dev,
+                allow_delegation,
             };
             // Refuse bad input before touching the database.
             spec.validate()?;
@@ -191,7 +200,7 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
                 json!({ "client_id": client_id, "client_secret": secret, "previous_secret_valid_until": until }),
             );
         }
-        ClientCommand::Update { client_id, token_rate, token_burst } => {
+        ClientCommand::Update { client_id, token_rate, token_burst, allow_delegation } => {
             let mut errors = Vec::new();
             let mut change = |field, value: Option<String>| match value.as_deref().map(|v| parse_rate(field, v)).transpose() {
                 Ok(parsed) => parsed,
@@ -201,15 +210,32 @@ pub(super) async fn run(config: &Config, out: &Output, command: ClientCommand) -
                 }
             };
             let (rate, burst) = (change("Token rate", token_rate), change("Token burst", token_burst));
+            let delegation = match allow_delegation.as_deref() {
+                None => None,
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                Some(_) => {
+                    errors.push("Allow delegation is not valid: use yes or no.".to_owned());
+                    None
+                }
+            };
             if !errors.is_empty() {
                 anyhow::bail!("{}", errors.join(" "));
             }
-            if rate.is_none() && burst.is_none() {
-                anyhow::bail!("nothing to update: give --token-rate N and/or --token-burst N (or default)");
+            if rate.is_none() && burst.is_none() && delegation.is_none() {
+                anyhow::bail!("nothing to update: give --token-rate N and/or --token-burst N (or default), or --allow-delegation yes|no");
             }
             let services = Services::open(config).await?;
-            let c = services.identity.set_client_token_rate(&Principal::Operator, &client_id, rate, burst).await?;
-            out.say(&format!("Updated client {} ({}): token rate {}.", c.id, c.name, rate_text(&c)), client_json(&c));
+            let mut c = None;
+            if rate.is_some() || burst.is_some() {
+                c = Some(services.identity.set_client_token_rate(&Principal::Operator, &client_id, rate, burst).await?);
+            }
+            if let Some(allow) = delegation {
+                c = Some(services.identity.set_client_allow_delegation(&Principal::Operator, &client_id, allow).await?);
+            }
+            let Some(c) = c else { anyhow::bail!("nothing to update") };
+            let delegation_text = if c.allow_delegation { "delegated tokens allowed" } else { "no delegated tokens" };
+            out.say(&format!("Updated client {} ({}): token rate {}; {delegation_text}.", c.id, c.name, rate_text(&c)), client_json(&c));
         }
         ClientCommand::Disable { client_id } => {
             let services = Services::open(config).await?;
@@ -229,6 +255,7 @@ fn client_json(c: &Client) -> serde_json::Value {
         "id_token_ttl_s": c.id_token_ttl_s, "refresh_token_ttl_s": c.refresh_token_ttl_s, "created_at": c.created_at,
         "disabled": c.is_disabled(), "disabled_at": c.disabled_at,
         "token_rate_per_second": c.token_rate.per_second, "token_burst": c.token_rate.burst,
+        "allow_delegation": c.allow_delegation,
     })
 }
 

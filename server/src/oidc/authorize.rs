@@ -151,6 +151,38 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
         Ok(None) => return expired_page(),
         Err(e) => return server_error(&e),
     };
+    // Delegation (docs/design/household.md "Tokens"): for a client that opted in, a
+    // signed-in delegate holding a live `act_at_brand` delegation for its brand chooses
+    // on the consent page whom they sign in as; "on behalf of" finishes here with a
+    // delegated code (the principal's approved scopes; the delegate approves nothing
+    // for them). `prompt=none` never sees the chooser and signs in as the customer.
+    if verified && pending.client.allow_delegation && !request.has_prompt("none") {
+        // An answer counts only for the customer and sign-in that gave it.
+        let same = pending.customer_id.as_deref() == Some(auth.customer_id.as_str()) && pending.sid.as_deref() == Some(auth.sid.as_str());
+        match pending.act_choice.as_deref().filter(|_| same) {
+            None => match identity.brand_acting_options(&principal, &auth.customer_id, &pending.client.brand_id).await {
+                Ok(options) if !options.is_empty() => {
+                    if let Err(e) = identity.bind_request(&principal, handle, &auth.customer_id, &auth.sid).await {
+                        return server_error(&e);
+                    }
+                    return see_other(&format!("/oauth2/consent?r={handle}"));
+                }
+                Ok(_) => {}
+                Err(e) => return server_error(&e),
+            },
+            Some(identity::oidc::flow::ACT_AS_SELF) => {}
+            Some(delegation_id) => {
+                return match identity.issue_delegated_code(&principal, handle, &pending, &auth, delegation_id).await {
+                    Ok(Some(code)) => respond(state, &to, Ok(&code)),
+                    Ok(None) => expired_page(),
+                    Err(identity::Error::Forbidden) => {
+                        stop(OAuthError::redirect("access_denied", "The delegation has ended, or the person acted for has not signed in at this brand yet.")).await
+                    }
+                    Err(e) => server_error(&e),
+                };
+            }
+        }
+    }
     let need = match identity.consent_need(&principal, &pending, &auth.customer_id).await {
         Ok(need) => need,
         Err(e) => return server_error(&e),

@@ -92,7 +92,13 @@ pub fn document(issuer: &str) -> Result<FoyerProviderMetadata, url::ParseError> 
     .set_userinfo_endpoint(Some(UserInfoUrl::new(at("/oauth2/userinfo"))?))
     .set_scopes_supported(Some(SUPPORTED_SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect()))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query, CoreResponseMode::FormPost]))
-    .set_grant_types_supported(Some(vec![CoreGrantType::AuthorizationCode, CoreGrantType::RefreshToken, CoreGrantType::ClientCredentials]))
+    .set_grant_types_supported(Some(vec![
+        CoreGrantType::AuthorizationCode,
+        CoreGrantType::RefreshToken,
+        CoreGrantType::ClientCredentials,
+        // RFC 8693, for delegates of clients that opted in (`identity::oidc::exchange`).
+        CoreGrantType::Extension(identity::oidc::exchange::GRANT_TYPE.to_owned()),
+    ]))
     .set_acr_values_supported(Some(["foyer:pwd", "foyer:passkey", "foyer:mfa"].iter().map(|a| openidconnect::AuthenticationContextClass::new((*a).to_owned())).collect()))
     .set_token_endpoint_auth_methods_supported(Some(vec![
         CoreClientAuthMethod::ClientSecretBasic,

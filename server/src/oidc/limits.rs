@@ -227,6 +227,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             disabled_at: None,
+            allow_delegation: false,
         }
     }
 

@@ -8,6 +8,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use identity::oidc::exchange;
 use identity::oidc::tokens::Issued;
 use serde_json::json;
 
@@ -26,6 +27,21 @@ fn issued(issued: Issued) -> Response {
         body["id_token"] = json!(id_token);
     }
     if let Some(refresh) = issued.refresh_token {
+        body["refresh_token"] = json!(refresh);
+    }
+    no_store(axum::Json(body).into_response())
+}
+
+/// A token-exchange response (RFC 8693 §2.2.1): `issued_token_type` added.
+fn exchanged(result: Issued) -> Response {
+    let mut body = json!({
+        "access_token": result.access_token,
+        "issued_token_type": exchange::ACCESS_TOKEN_TYPE,
+        "token_type": "Bearer",
+        "expires_in": result.expires_in,
+        "scope": result.scope,
+    });
+    if let Some(refresh) = result.refresh_token {
         body["refresh_token"] = json!(refresh);
     }
     no_store(axum::Json(body).into_response())
@@ -60,6 +76,21 @@ async fn token_inner(state: &AppState, headers: &HeaderMap, params: &Params, ip:
             identity.refresh(&principal, &keys, &client, token, params.one("scope")?).await
         }
         Some("client_credentials") => identity.client_credentials(&principal, &keys, &client, params.one("scope")?).await,
+        Some(exchange::GRANT_TYPE) => {
+            let request = exchange::ExchangeRequest {
+                subject_token: params.one("subject_token")?,
+                subject_token_type: params.one("subject_token_type")?,
+                actor_token: params.one("actor_token")?,
+                actor_token_type: params.one("actor_token_type")?,
+                scope: params.one("scope")?,
+                requested_token_type: params.one("requested_token_type")?,
+            };
+            return identity
+                .exchange_token(&principal, &keys, &client, &request)
+                .await
+                .map(exchanged)
+                .map_err(|e| OAuthError::from_token_error(&e).into());
+        }
         Some(_) => return Err(OAuthError::unsupported_grant_type("This grant type is not supported.").into()),
     };
     outcome.map(issued).map_err(|e| OAuthError::from_token_error(&e).into())

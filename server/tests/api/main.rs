@@ -12,6 +12,7 @@ mod brand_data;
 mod cli;
 mod clients;
 mod consent;
+mod delegation;
 mod email_code;
 mod errors;
 mod harness;

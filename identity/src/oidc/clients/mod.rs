@@ -62,6 +62,9 @@ pub struct Client {
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
     pub disabled_at: Option<UnixMillis>,
+    /// Opted in to delegated tokens (`--allow-delegation`): the consent screen offers
+    /// "on behalf of …", codes may be delegated, and token exchange is open to it.
+    pub allow_delegation: bool,
 }
 
 impl Client {
@@ -125,6 +128,7 @@ fn client_from(row: ClientRow) -> Result<Client> {
         created_at: row.created_at,
         updated_at: row.updated_at,
         disabled_at: row.disabled_at,
+        allow_delegation: row.allow_delegation == 1,
     })
 }
 
@@ -184,6 +188,7 @@ impl Identity {
             created_at: now,
             updated_at: now,
             disabled_at: None,
+            allow_delegation: i64::from(valid.allow_delegation),
         };
         let mut tx = self.store.begin().await?;
         store::clients::insert_client(&mut tx, &row).await?;
@@ -195,6 +200,7 @@ impl Identity {
             reason: None,
             detail: serde_json::json!({
                 "brand_id": brand.id, "kind": valid.kind.as_str(), "auth_method": valid.auth_method.as_str(),
+                "allow_delegation": valid.allow_delegation,
             }),
         })
         .await?;
@@ -284,6 +290,33 @@ impl Identity {
             action: "client.updated",
             reason: None,
             detail: serde_json::json!({ "token_rate_per_second": rate.per_second, "token_burst": rate.burst }),
+        })
+        .await?;
+        tx.commit().await?;
+        self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
+    }
+
+    /// Opts a client in to delegated tokens, or out: opting out ends every grant it
+    /// holds under a delegation (and their tokens) in the same transaction. Audited.
+    pub async fn set_client_allow_delegation(&self, principal: &Principal, client_id: &str, allow: bool) -> Result<Client> {
+        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if !store::clients::set_client_allow_delegation(&mut tx, client_id, allow, now).await? {
+            return Err(Error::NotFound("Client"));
+        }
+        if !allow {
+            for grant_id in store::grants::live_delegated_grant_ids_of_client(&mut tx, client_id).await? {
+                store::grants::revoke_grant(&mut tx, &grant_id, "delegation_disallowed", now).await?;
+            }
+        }
+        audit::record(&mut tx, &AuditEvent {
+            at: now,
+            actor: principal.actor(),
+            subject: Subject::Client(client_id).label(),
+            action: "client.updated",
+            reason: None,
+            detail: serde_json::json!({ "allow_delegation": allow }),
         })
         .await?;
         tx.commit().await?;

@@ -169,6 +169,8 @@ pub struct ClientSpec {
     pub token_burst: Option<String>,
     /// Development mode: http loopback URIs for confidential clients and back-channel logout.
     pub dev: bool,
+    /// Opt in to delegated tokens (`--allow-delegation`; `docs/design/household.md`).
+    pub allow_delegation: bool,
 }
 
 impl ClientSpec {
@@ -222,6 +224,11 @@ impl ClientSpec {
     }
     pub fn dev(mut self, dev: bool) -> Self {
         self.dev = dev;
+        self
+    }
+    /// Opts in to delegated tokens.
+    pub fn allow_delegation(mut self) -> Self {
+        self.allow_delegation = true;
         self
     }
 
@@ -308,6 +315,7 @@ impl ClientSpec {
                 id_token_ttl_s,
                 refresh_token_ttl_s,
                 token_rate,
+                allow_delegation: self.allow_delegation,
             }),
             _ => Err(one_or_many(errors)),
         }
@@ -416,6 +424,7 @@ pub struct ValidClient {
     pub id_token_ttl_s: i64,
     pub refresh_token_ttl_s: i64,
     pub token_rate: TokenRate,
+    pub allow_delegation: bool,
 }
 
 #[cfg(test)]

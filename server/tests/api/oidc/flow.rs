@@ -36,7 +36,7 @@ async fn oidcc_server(db: Db) {
     assert_eq!(doc["authorization_endpoint"], format!("{}/oauth2/authorize", app.public_url));
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
-    assert_eq!(doc["grant_types_supported"], json!(["authorization_code", "refresh_token", "client_credentials"]));
+    assert_eq!(doc["grant_types_supported"], json!(["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]));
     assert_eq!(doc["request_uri_parameter_supported"], false, "its default is true, so it must be explicit");
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
     assert_eq!(doc["backchannel_logout_supported"], true);

@@ -14,6 +14,7 @@
 //!   RS256 key (`fixtures/`: test-only keys; RSA generation is slow in debug builds; the
 //!   Ed25519 ones are an RP's `private_key_jwt` keys).
 
+mod delegation;
 mod flow;
 mod logout;
 mod negatives;

@@ -610,10 +610,14 @@ async fn unsupported_response_types_and_grants(db: Db) {
     assert_eq!(back, pairs);
 
     // The token endpoint.
-    for grant in ["password", "implicit", "urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:token-exchange"] {
+    for grant in ["password", "implicit", "urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"] {
         let answer = rp::post_form(&app, "/oauth2/token", rp.auth(), &[("grant_type", grant), ("username", "ann@example.com"), ("password", rp::PASSWORD)]).await;
         answer.assert_oauth_error(400, "unsupported_grant_type");
     }
+    // Token exchange exists, for delegates of clients that opted in (oidc::delegation).
+    rp::post_form(&app, "/oauth2/token", rp.auth(), &[("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", "x")])
+        .await
+        .assert_oauth_error(400, "unauthorized_client");
     rp::post_form(&app, "/oauth2/token", rp.auth(), &[("code", "x")]).await.assert_oauth_error(400, "invalid_request");
     rp::post_form(&app, "/oauth2/token", rp.auth(), &[("grant_type", "authorization_code"), ("grant_type", "refresh_token"), ("code", "x")])
         .await

@@ -9,6 +9,9 @@
 
 pub mod managed;
 
+pub mod delegations;
+
+use delegations::Delegations;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -163,14 +166,15 @@ fn HouseholdSection(household: HouseholdView, actions: Actions) -> impl IntoView
             <p>{t(if owner { "household-you-own" } else { "household-you-are-member" })}</p>
             <h3>{t("household-members-heading")}</h3>
             <ul class="member-list">{members_view}</ul>
+            <managed::ManagedMembers household_id=id.clone()/>
             {owner.then(|| view! {
                 <InviteForm household=id.clone() actions=actions/>
                 <Invitations household=household.clone() actions=actions/>
                 <RenameForm household=id.clone() name=name.clone() actions=actions/>
             })}
             <LeaveControl household=id.clone() name=name.clone() actions=actions/>
-            <managed::ManagedMembers household_id=id.clone()/>
         </section>
+        <Delegations household=id.clone()/>
     }
 }
 

@@ -4,6 +4,7 @@
 #   ./dev.sh test    build the debug site + server, run every test (unit, integration
 #                    on SQLite and PostgreSQL, end-to-end in Chromium)
 #   ./dev.sh build [--release]   only build (site under $TARGET/site, server binary)
+#   ./dev.sh site [--release]    only build the site (the browser bundles, CSS, public/)
 #   ./dev.sh bench   measure the OIDC provider's hot paths (release build) and print figures
 #   ./dev.sh bench-load   time /login to interactive in Chromium on "Fast 3G" with a 4x slower CPU
 # Each step installs what it needs when missing: the wasm32 target, wasm-bindgen-cli at
@@ -56,9 +57,11 @@ ensure_npm_packages() {
   fi
 }
 
-# The browser bundle: wasm crate -> wasm-bindgen -> (release: wasm-opt) -> $SITE/pkg,
-# plus CSS and public/; then content-hashed names, $SITE/hash.txt, and .br/.gz siblings
-# (tools/site.mjs; the server sends those by content negotiation).
+# The browser bundles: wasm crate -> wasm-bindgen -> (release: wasm-opt) -> $SITE/pkg,
+# plus CSS and public/; then content-hashed names, $SITE/hash.txt (and
+# hash.sign-in.txt), and .br/.gz siblings (tools/site.mjs; the server sends those by
+# content negotiation). Two bundles: foyer (every page) and foyer-sign-in (the sign-in
+# pages only, what a first visit to /login downloads: app/src/bundle.rs).
 build_site() {
   local profile="$1" cargo_profile dir bindgen_flags=()
   ensure_wasm_target
@@ -67,19 +70,31 @@ build_site() {
     cargo_profile=(--profile wasm-release); dir=wasm-release
     # The name section (function names for stack traces) was 3.75 MB of the 8 MB release wasm.
     bindgen_flags=(--remove-name-section --remove-producers-section)
+    ensure_tools
   else
     cargo_profile=(); dir=debug
   fi
-  say "building the browser bundle ($dir)"
-  cargo build -p frontend --lib --target wasm32-unknown-unknown "${cargo_profile[@]}" --target-dir "$TARGET/front"
   mkdir -p "$SITE/pkg"
-  rm -f "$SITE/pkg/$NAME".*
-  wasm-bindgen --target web --no-typescript "${bindgen_flags[@]}" --out-dir "$SITE/pkg" --out-name "$NAME" \
+  rm -f "$SITE/pkg/$NAME".* "$SITE/pkg/$NAME-sign-in".*
+  build_bundle "$NAME"
+  build_bundle "$NAME-sign-in" --features sign-in
+  cp style/foyer.css "$SITE/pkg/$NAME.css"
+  cp -r public/. "$SITE/"
+  node tools/site.mjs finish "$SITE" "$profile"
+}
+
+# One bundle: build_bundle OUTPUT_NAME [cargo feature arguments], with build_site's
+# profile variables. Both bundles share one target directory (only `app` and
+# `frontend` differ between them, and cargo keeps both builds of `app`).
+build_bundle() {
+  local out="$1"; shift
+  say "building the browser bundle $out ($dir)"
+  cargo build -p frontend --lib --target wasm32-unknown-unknown "${cargo_profile[@]}" "$@" --target-dir "$TARGET/front"
+  wasm-bindgen --target web --no-typescript "${bindgen_flags[@]}" --out-dir "$SITE/pkg" --out-name "$out" \
     "$TARGET/front/wasm32-unknown-unknown/$dir/frontend.wasm"
-  mv -f "$SITE/pkg/${NAME}_bg.wasm" "$SITE/pkg/$NAME.wasm"
+  mv -f "$SITE/pkg/${out}_bg.wasm" "$SITE/pkg/$out.wasm"
   if [ "$profile" = release ]; then
-    ensure_tools
-    say "optimising the wasm for size (wasm-opt -Oz, no one-caller inlining)"
+    say "optimising $out.wasm for size (wasm-opt -Oz, no one-caller inlining)"
     # The features rustc enables by default for wasm32 (LLVM's "generic" CPU), which
     # wasm-opt must be told to accept and keep.
     # `-ocimfs 0`: binaryen inlines every function that has one caller by default. That
@@ -89,12 +104,9 @@ build_site() {
     tools/node_modules/.bin/wasm-opt -Oz -ocimfs 0 --strip-debug --strip-producers \
       --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-multivalue --enable-reference-types \
-      "$SITE/pkg/$NAME.wasm" -o "$SITE/pkg/$NAME.opt.wasm"
-    mv -f "$SITE/pkg/$NAME.opt.wasm" "$SITE/pkg/$NAME.wasm"
+      "$SITE/pkg/$out.wasm" -o "$SITE/pkg/$out.opt.wasm"
+    mv -f "$SITE/pkg/$out.opt.wasm" "$SITE/pkg/$out.wasm"
   fi
-  cp style/foyer.css "$SITE/pkg/$NAME.css"
-  cp -r public/. "$SITE/"
-  node tools/site.mjs finish "$SITE" "$profile"
 }
 
 # What a browser downloads: raw, gzip and brotli sizes of the bundle.
@@ -154,12 +166,16 @@ case "${1:-}" in
     say "timing /login to interactive (release build, throttled Chromium; figures, not a test)"
     (cd end2end && FOYER_BIN="$TARGET/release/foyer" LEPTOS_SITE_ROOT="$SITE" node bench/load.mjs)
     ;;
+  site)
+    if [ "${2:-}" = --release ]; then build_site release; else build_site debug; fi
+    print_sizes
+    ;;
   build)
     if [ "${2:-}" = --release ]; then build_site release; build_server release; else build_site debug; build_server debug; fi
     print_sizes
     ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -7,24 +7,28 @@
 //     unhashed foyer.css for the pages rendered outside Leptos, and writes brotli (.br)
 //     and gzip (.gz) siblings that the server sends by content negotiation. Release
 //     compresses hardest; debug compresses fast (the tests load it, nobody downloads it).
+//     The sign-in bundle, foyer-sign-in.{js,wasm} (app/src/bundle.rs), the same way,
+//     its hashes in SITE_DIR/hash.sign-in.txt (it shares foyer's stylesheet).
 //   node tools/site.mjs sizes SITE_DIR
-//     prints the raw, gzip and brotli sizes of the bundle.
+//     prints the raw, gzip and brotli sizes of the bundles.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const NAME = 'foyer';
-const KINDS = ['js', 'wasm', 'css'];
+// Each bundle: its output name, its hash list, its files (`sign-in` as in app/src/bundle.rs).
+const BUNDLES = [
+  { name: 'foyer', hashFile: 'hash.txt', kinds: ['js', 'wasm', 'css'] },
+  { name: 'foyer-sign-in', hashFile: 'hash.sign-in.txt', kinds: ['js', 'wasm'] },
+];
 const [command, site, mode] = process.argv.slice(2);
 if (!site) {
   console.error('usage: node tools/site.mjs finish SITE_DIR debug|release | sizes SITE_DIR');
   process.exit(2);
 }
 const pkg = join(site, 'pkg');
-const hashFile = join(site, 'hash.txt');
 
-function readHashes() {
+function readHashes(hashFile) {
   if (!existsSync(hashFile)) return null;
   const hashes = {};
   for (const line of readFileSync(hashFile, 'utf8').split('\n')) {
@@ -48,45 +52,51 @@ function compress(path, release) {
 }
 
 function finish(release) {
-  // Earlier builds' hashed files would pile up: one bundle at a time.
-  const hashed = new RegExp(`^${NAME}\\.[A-Za-z0-9_-]{22}\\.(js|wasm|css)(\\.br|\\.gz)?$`);
+  // Earlier builds' hashed files would pile up: one build at a time.
+  const hashed = /^foyer(-sign-in)?\.[A-Za-z0-9_-]{22}\.(js|wasm|css)(\.br|\.gz)?$/;
   for (const file of readdirSync(pkg)) {
     if (hashed.test(file) || /\.(br|gz)$/.test(file)) rmSync(join(pkg, file));
   }
-  const lines = [];
-  for (const kind of KINDS) {
-    const plain = join(pkg, `${NAME}.${kind}`);
-    const hash = createHash('md5').update(readFileSync(plain)).digest('base64url');
-    const target = join(pkg, `${NAME}.${hash}.${kind}`);
-    // foyer.css stays too: the error pages the server writes by hand link it.
-    if (kind === 'css') copyFileSync(plain, target);
-    else renameSync(plain, target);
-    compress(target, release);
-    lines.push(`${kind}: ${hash}`);
+  for (const { name, hashFile, kinds } of BUNDLES) {
+    const list = join(site, hashFile);
+    rmSync(list, { force: true });
+    // A site built without this bundle links the full one everywhere.
+    if (!existsSync(join(pkg, `${name}.wasm`))) continue;
+    const lines = [];
+    for (const kind of kinds) {
+      const plain = join(pkg, `${name}.${kind}`);
+      const hash = createHash('md5').update(readFileSync(plain)).digest('base64url');
+      const target = join(pkg, `${name}.${hash}.${kind}`);
+      // foyer.css stays too: the error pages the server writes by hand link it.
+      if (kind === 'css') copyFileSync(plain, target);
+      else renameSync(plain, target);
+      compress(target, release);
+      lines.push(`${kind}: ${hash}`);
+    }
+    if (kinds.includes('css')) compress(join(pkg, `${name}.css`), release);
+    writeFileSync(list, `${lines.join('\n')}\n`);
   }
-  compress(join(pkg, `${NAME}.css`), release);
-  writeFileSync(hashFile, `${lines.join('\n')}\n`);
 }
 
 function sizes() {
-  const hashes = readHashes();
   const rows = [];
-  for (const kind of KINDS) {
-    const file = hashes?.[kind] ? `${NAME}.${hashes[kind]}.${kind}` : `${NAME}.${kind}`;
-    const path = join(pkg, file);
-    if (!existsSync(path)) continue;
-    const size = (p) => (existsSync(p) ? readFileSync(p).length : null);
-    rows.push([file, size(path), size(`${path}.gz`), size(`${path}.br`)]);
+  for (const { name, hashFile, kinds } of BUNDLES) {
+    const hashes = readHashes(join(site, hashFile));
+    for (const kind of kinds) {
+      const file = hashes?.[kind] ? `${name}.${hashes[kind]}.${kind}` : `${name}.${kind}`;
+      const path = join(pkg, file);
+      if (!existsSync(path)) continue;
+      const size = (p) => (existsSync(p) ? readFileSync(p).length : null);
+      rows.push([file, size(path), size(`${path}.gz`), size(`${path}.br`)]);
+    }
   }
   const kb = (n) => (n === null ? '-' : `${(n / 1024).toFixed(1)} KiB`);
   const width = Math.max(...rows.map((r) => r[0].length), 4);
   console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(12)}  ${'gzip'.padStart(12)}  ${'brotli'.padStart(12)}`);
-  const total = [0, 0, 0];
   for (const [file, ...n] of rows) {
-    n.forEach((v, i) => (total[i] += v ?? 0));
     console.log(`${file.padEnd(width)}  ${n.map((v) => kb(v).padStart(12)).join('  ')}`);
   }
-  console.log(`${'total'.padEnd(width)}  ${total.map((v) => kb(v).padStart(12)).join('  ')}`);
+  console.log('(a first visit to /login downloads foyer-sign-in.*.js and .wasm and foyer.*.css; any other page foyer.*)');
 }
 
 if (command === 'finish') finish(mode === 'release');

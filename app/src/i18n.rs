@@ -3,10 +3,14 @@
 //!
 //! On the server the locale is chosen once per request ([`request_locale`]: the
 //! `foyer-lang` cookie the switcher and sign-in set, else `Accept-Language`, else
-//! English) and messages are formatted by `identity::i18n` (Fluent). The shell puts
-//! the locale's messages in the page as JSON (`<script id="foyer-messages">`) and the
-//! locale in `<html lang>`; in the browser [`t`] reads that map, so the wasm carries
-//! no translations and re-renders read the same words the server wrote.
+//! English) and messages are formatted by `identity::i18n` (Fluent). The browser gets
+//! the locale's messages as a JSON file named after its content ([`messages_path`],
+//! served compressed and cached for a year by `server::http::assets`), which the shell
+//! preloads (`<link id="foyer-messages" rel="preload" as="fetch">`) beside the wasm and
+//! the hydrate entry reads before hydrating ([`load_messages`]); the locale is in
+//! `<html lang>`. So the wasm carries no translations, the page carries none either
+//! (its HTML stays small and uncompressed: it reflects input, see BREACH), and
+//! re-renders read the same words the server wrote.
 
 use leptos::prelude::*;
 
@@ -16,8 +20,11 @@ pub use identity::i18n::Locale;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CurrentLocale(pub Locale);
 
-/// The id of the `<script type="application/json">` holding the browser's messages.
+/// The id of the shell's `<link rel="preload">` whose `href` is the browser's messages.
 pub const MESSAGES_ID: &str = "foyer-messages";
+
+/// Where the browser's messages are served: `/i18n/<tag>.<hash>.json`.
+pub const MESSAGES_PREFIX: &str = "/i18n/";
 
 /// The locale of this page (or, in a server function, of this request).
 pub fn locale() -> Locale {
@@ -73,10 +80,52 @@ pub fn locale_of(headers: &http::HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
-/// The browser's messages for the shell: JSON that cannot end the `<script>` early.
+/// The browser's messages in one locale, as one file: the JSON map and the name it is
+/// served under, which carries its content hash, so a cache may keep it forever.
 #[cfg(feature = "ssr")]
-pub fn messages_json(locale: Locale) -> String {
-    identity::i18n::client_messages(locale).replace("</", "<\\/").replace("<!--", "<\\!--")
+#[derive(Debug)]
+pub struct MessagesFile {
+    pub locale: Locale,
+    /// `<tag>.<22 base64url characters of its SHA-256>.json`.
+    pub name: String,
+    pub json: &'static str,
+}
+
+/// The browser's messages of `locale` (hashed once per process).
+#[cfg(feature = "ssr")]
+pub fn messages_file(locale: Locale) -> &'static MessagesFile {
+    use std::sync::LazyLock;
+    static FILES: LazyLock<Vec<MessagesFile>> = LazyLock::new(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        Locale::ALL
+            .into_iter()
+            .map(|locale| {
+                let json = identity::i18n::client_messages(locale);
+                let digest = sha2::Sha256::digest(json.as_bytes());
+                let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+                MessagesFile { locale, name: format!("{}.{hash}.json", locale.tag()), json }
+            })
+            .collect()
+    });
+    // `FILES` has one entry per `Locale::ALL`, in that order.
+    let index = Locale::ALL.into_iter().position(|l| l == locale).unwrap_or_default();
+    &FILES[index]
+}
+
+/// The path the shell links for `locale`'s browser messages.
+#[cfg(feature = "ssr")]
+pub fn messages_path(locale: Locale) -> String {
+    format!("{MESSAGES_PREFIX}{}", messages_file(locale).name)
+}
+
+/// Fetches the page's messages (the shell's preload, so usually already on its way or
+/// there) for [`t`] in the browser. The hydrate entry awaits it before hydrating, so
+/// the first render reads the words the server wrote. On failure the map stays empty
+/// and messages show as `⟦id⟧` (the server-rendered text stays until a re-render).
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub async fn load_messages() {
+    client::load().await;
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -84,7 +133,7 @@ mod client {
     use std::cell::OnceCell;
     use std::collections::HashMap;
 
-    use super::{Locale, MESSAGES_ID};
+    use super::Locale;
 
     thread_local! {
         static MESSAGES: OnceCell<HashMap<String, String>> = const { OnceCell::new() };
@@ -98,17 +147,33 @@ mod client {
             .unwrap_or_default()
     }
 
-    fn load() -> HashMap<String, String> {
-        leptos::prelude::document()
-            .get_element_by_id(MESSAGES_ID)
-            .and_then(|e| e.text_content())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+    #[cfg(feature = "hydrate")]
+    pub async fn load() {
+        let map = fetch().await.unwrap_or_default();
+        MESSAGES.with(|cell| {
+            let _ = cell.set(map);
+        });
+    }
+
+    /// `GET` the preload link's `href` the way the preload asked for it (CORS mode,
+    /// same-origin credentials), so the browser answers from the preloaded response.
+    #[cfg(feature = "hydrate")]
+    async fn fetch() -> Option<HashMap<String, String>> {
+        use wasm_bindgen::JsCast as _;
+        use wasm_bindgen_futures::JsFuture;
+
+        let href = leptos::prelude::document().get_element_by_id(super::MESSAGES_ID)?.get_attribute("href")?;
+        let response: web_sys::Response = JsFuture::from(leptos::prelude::window().fetch_with_str(&href)).await.ok()?.dyn_into().ok()?;
+        if !response.ok() {
+            return None;
+        }
+        let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        serde_json::from_str(&text).ok()
     }
 
     pub fn message(id: &str, args: &[(&str, String)]) -> String {
         MESSAGES.with(|cell| {
-            let map = cell.get_or_init(load);
+            let map = cell.get_or_init(HashMap::new);
             match map.get(id) {
                 Some(template) => args.iter().fold(template.clone(), |text, (k, v)| text.replace(&format!("{{${k}}}"), v)),
                 None => format!("⟦{id}⟧"),

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+pub mod bundle;
 pub mod components;
 pub mod error;
 pub mod i18n;
@@ -20,33 +21,28 @@ use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
-
 use crate::components::brand::BrandScope;
 use crate::components::footer::Footer;
 use crate::components::header::Header;
-use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
-use crate::pages::account::privacy::data::{DataPage, DeletionPage};
-use crate::pages::account::privacy::preferences::PreferencesPage;
-use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
-use crate::pages::oauth_profile::ProfileFormPage;
-use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
-use crate::pages::claim::ClaimPage;
-use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     context::set_content_security_policy();
     let locale = i18n::locale();
-    // The browser's messages (data, never executed; the nonce only keeps the rule "every
-    // script carries it" simple to check): `i18n` reads them in the wasm.
+    // The browser's messages: a file named after its content (cached for a year, sent
+    // compressed), fetched in parallel with the wasm; the hydrate entry reads it.
     #[cfg(feature = "ssr")]
-    let messages = i18n::messages_json(locale);
+    let messages = i18n::messages_path(locale);
     #[cfg(not(feature = "ssr"))]
     let messages = String::new();
     let product = components::brand::product_name();
     let (privacy, terms) = components::brand::legal_links();
+    // The sign-in pages link a bundle of their own (`bundle`); the stylesheet is shared.
+    #[cfg(feature = "ssr")]
+    let scripts = bundle::for_request(options.clone());
+    #[cfg(not(feature = "ssr"))]
+    let scripts = options.clone();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>
@@ -60,14 +56,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {privacy.map(|href| view! { <link rel="privacy-policy" href=href/> })}
                 {terms.map(|href| view! { <link rel="terms-of-service" href=href/> })}
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // First of the preloads: small, and the wasm waits for it before hydrating.
+                // `crossorigin` makes it the same request as the wasm's `fetch()`.
+                <link rel="preload" id=i18n::MESSAGES_ID href=messages r#as="fetch" r#type="application/json" crossorigin=""/>
                 // Deferred: it no longer holds up the first paint, and still runs before the
                 // (deferred, later in the document) module script that hydrates.
                 <script src="/passkeys.js" defer=true nonce=leptos::nonce::use_nonce().map(|n| n.to_string())></script>
                 // `/pkg/foyer.<hash>.css` when the site lists its hashes (see server::http::assets).
                 <HashedStylesheet options=options.clone() id="foyer"/>
-                <HydrationScripts options/>
+                <HydrationScripts options=scripts/>
                 <MetaTags/>
-                <script type="application/json" id=i18n::MESSAGES_ID nonce=leptos::nonce::use_nonce().map(|n| n.to_string()) inner_html=messages></script>
             </head>
             <body>
                 <App/>
@@ -125,41 +123,72 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">{i18n::t("shell-skip-to-content")}</a>
             <Header/>
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/dev/mail") view=DevMailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/verify") view=verify_page ssr=SsrMode::Async/>
-                    <Route path=path!("/unlock") view=unlock_page ssr=SsrMode::Async/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/claim") view=ClaimPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/privacy") view=PrivacyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/privacy/data") view=DataPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/deletion") view=DeletionPage ssr=SsrMode::Async/>
-                    <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
-                    <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
-                </Routes>
+                {routes()}
             </main>
             <Footer/>
           </BrandScope>
         </Router>
+    }
+}
+
+/// Every page: the server renders these and the full bundle hydrates them.
+#[cfg(not(feature = "sign-in-bundle"))]
+fn routes() -> impl IntoView {
+    use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
+    use crate::pages::account::privacy::data::{DataPage, DeletionPage};
+    use crate::pages::account::privacy::preferences::PreferencesPage;
+    use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
+    use crate::pages::claim::ClaimPage;
+    use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
+    use crate::pages::oauth_profile::ProfileFormPage;
+    use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
+    use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
+    view! {
+        <Routes fallback=NotFound>
+            <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+            <Route path=path!("/dev/mail") view=DevMailPage ssr=SsrMode::Async/>
+            <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+            <Route path=path!("/verify") view=verify_page ssr=SsrMode::Async/>
+            <Route path=path!("/unlock") view=unlock_page ssr=SsrMode::Async/>
+            <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+            <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+            <Route path=path!("/claim") view=ClaimPage ssr=SsrMode::Async/>
+            <Route path=path!("/account") view=ProfilePage ssr=SsrMode::Async/>
+            <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/privacy") view=PrivacyPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/privacy/data") view=DataPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/deletion") view=DeletionPage ssr=SsrMode::Async/>
+            <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
+            <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
+            <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
+            <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+/// The sign-in bundle's pages ([`bundle::SIGN_IN_PATHS`], the same views as above);
+/// any other path is loaded whole from the server ([`bundle::LoadWhole`]).
+#[cfg(feature = "sign-in-bundle")]
+fn routes() -> impl IntoView {
+    use crate::pages::login::{CodeLoginPage, LoginPage, SecondFactorPage};
+    view! {
+        <Routes fallback=bundle::LoadWhole>
+            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
+        </Routes>
     }
 }

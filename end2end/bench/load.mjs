@@ -28,11 +28,19 @@ async function measure(browser, url, { repeat }) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   let bytes = 0;
-  cdp.on('Network.loadingFinished', (e) => (bytes += e.encodedDataLength));
+  const urls = new Map();
+  let parts = {};
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  cdp.on('Network.loadingFinished', (e) => {
+    bytes += e.encodedDataLength;
+    const kind = part(urls.get(e.requestId) ?? '');
+    parts[kind] = (parts[kind] ?? 0) + e.encodedDataLength;
+  });
   if (repeat) await page.goto(url, { waitUntil: 'load' }); // warm the cache, unthrottled
   await cdp.send('Network.emulateNetworkConditions', FAST_3G);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
   bytes = 0;
+  parts = {};
   const start = Date.now();
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, {
@@ -46,7 +54,16 @@ async function measure(browser, url, { repeat }) {
     return { fcp: paint ? paint.startTime : null, dom: nav ? nav.domContentLoadedEventEnd : null };
   });
   await context.close();
-  return { interactive, bytes, ...timing };
+  return { interactive, bytes, parts, ...timing };
+}
+
+/** What a request was, for the breakdown of the bytes transferred. */
+function part(url) {
+  const path = new URL(url, 'http://x').pathname;
+  if (path.startsWith('/pkg/')) return path.split('.').pop();
+  if (path.startsWith('/i18n/')) return 'messages';
+  if (path === '/login') return 'page';
+  return path;
 }
 
 /** First visit to /login, the form sent the moment it is painted, until /account loaded. */
@@ -90,6 +107,9 @@ try {
         .map((r) => (r.interactive / 1000).toFixed(2))
         .join(', ')})  first paint ${(median('fcp') / 1000).toFixed(2)} s  transferred ${(median('bytes') / 1024).toFixed(0)} KiB`,
     );
+    const middle = [...results].sort((a, b) => a.interactive - b.interactive)[Math.floor(results.length / 2)];
+    const kib = Object.entries(middle.parts).map(([kind, n]) => `${kind} ${(n / 1024).toFixed(1)}`);
+    console.log(`  transferred in the median run, KiB: ${kib.join(', ')}`);
   }
   const runs = [];
   for (let i = 0; i < RUNS; i += 1) runs.push(await signInBeforeWasm(browser, foyer.baseUrl, await confirmedAccount('bench', foyer.baseUrl)));

@@ -4,8 +4,12 @@
 // leaves headroom for the compiler's layout queries.
 #![recursion_limit = "256"]
 
+/// Called by Leptos' hydration script once the wasm is instantiated. The page's
+/// messages (preloaded by the shell beside the wasm, so usually there already) come
+/// first: the views read them while hydrating.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub async fn hydrate() {
     console_error_panic_hook::set_once();
+    app::i18n::load_messages().await;
     leptos::mount::hydrate_body(app::App);
 }

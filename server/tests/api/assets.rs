@@ -1,7 +1,9 @@
 //! The browser bundle as `./dev.sh` lays it out (content-hashed names, `hash.txt`,
 //! `.br`/`.gz` siblings): linked by the pages, sent by content negotiation, cached for
 //! a year by name while the pages themselves are never stored; and the strength
-//! meter's server function (zxcvbn stays on the server).
+//! meter's server function (zxcvbn stays on the server); the sign-in pages' own bundle;
+//! the pages' messages for the browser as a file of their own, hashed, compressed and
+//! cached the same way.
 //! Static files do not touch the database: SQLite only.
 
 use reqwest::header;
@@ -77,11 +79,102 @@ async fn hashed_bundle_is_precompressed_and_immutable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_pages_link_their_own_bundle() {
+    const SIGN_IN: &str = "SgnInAbcdefghijklmnop_";
+    let with_sign_in = |raw: &mut RawConfig| {
+        bundle(raw);
+        let pkg = raw.site_root.join("pkg");
+        std::fs::write(pkg.join(format!("foyer-sign-in.{SIGN_IN}.js")), b"export default function () {}").unwrap();
+        std::fs::write(pkg.join(format!("foyer-sign-in.{SIGN_IN}.wasm")), WASM).unwrap();
+        std::fs::write(pkg.join(format!("foyer-sign-in.{SIGN_IN}.wasm.br")), WASM_BR).unwrap();
+        std::fs::write(raw.site_root.join("hash.sign-in.txt"), format!("js: {SIGN_IN}\nwasm: {SIGN_IN}\n")).unwrap();
+    };
+    let Some(app) = TestApp::builder(Db::Sqlite).configure(with_sign_in).spawn().await else { return };
+
+    for path in ["/login", "/login/second-factor", "/login/code", "/login?email=ann%40example.com"] {
+        let html = get(&app, path, None).await.text().await.unwrap();
+        for link in [format!("/pkg/foyer-sign-in.{SIGN_IN}.js"), format!("/pkg/foyer-sign-in.{SIGN_IN}.wasm"), format!("/pkg/foyer.{HASH}.css")] {
+            assert!(html.contains(&link), "{path} does not link {link}:\n{html}");
+        }
+        assert!(!html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path} links the full bundle too");
+    }
+    // Every other page, including the other pages under /login, gets every page's bundle.
+    for path in ["/register", "/help", "/login/deletion", "/login/", "/no-such-page"] {
+        let html = get(&app, path, None).await.text().await.unwrap();
+        assert!(html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path}:\n{html}");
+        assert!(!html.contains("foyer-sign-in"), "{path} links the sign-in bundle");
+    }
+
+    let wasm = get(&app, &format!("/pkg/foyer-sign-in.{SIGN_IN}.wasm"), Some("br")).await;
+    assert_eq!(header_of(&wasm, header::CONTENT_ENCODING).as_deref(), Some("br"));
+    assert_eq!(header_of(&wasm, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_hash_list_pages_link_the_plain_names() {
     let Some(app) = TestApp::builder(Db::Sqlite).spawn().await else { return };
     let html = get(&app, "/login", None).await.text().await.unwrap();
     for link in ["/pkg/foyer.js", "/pkg/foyer.wasm", "/pkg/foyer.css"] {
         assert!(html.contains(link), "{link}:\n{html}");
+    }
+}
+
+/// The `href` of the page's messages preload (`<link id="foyer-messages" …>`).
+fn messages_href(html: &str) -> String {
+    let at = html.find("id=\"foyer-messages\"").unwrap_or_else(|| panic!("no messages link:\n{html}"));
+    let start = html[..at].rfind("<link").unwrap();
+    let tag = &html[start..start + html[start..].find('>').unwrap()];
+    assert!(tag.contains("rel=\"preload\"") && tag.contains("as=\"fetch\"") && tag.contains("crossorigin"), "{tag}");
+    let href = tag.split("href=\"").nth(1).unwrap();
+    href[..href.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_messages_are_a_hashed_compressed_file_not_inline() {
+    let Some(app) = TestApp::builder(Db::Sqlite).spawn().await else { return };
+    let login = get(&app, "/login", None).await.text().await.unwrap();
+    let href = messages_href(&login);
+    assert!(href.starts_with("/i18n/en.") && href.ends_with(".json"), "{href}");
+    assert!(!login.contains("\"shell-skip-to-content\""), "the message map is still in the page");
+
+    let plain = get(&app, &href, None).await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header_of(&plain, header::CONTENT_TYPE).as_deref(), Some("application/json"));
+    assert_eq!(header_of(&plain, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"));
+    assert_eq!(header_of(&plain, header::CONTENT_ENCODING), None);
+    let json = plain.bytes().await.unwrap();
+    let map: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(map["shell-skip-to-content"], "Skip to content", "{map}");
+
+    // Compressed once, sent to whoever accepts it; the same JSON inside.
+    let br = get(&app, &href, Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(header_of(&br, header::CONTENT_ENCODING).as_deref(), Some("br"));
+    assert_eq!(header_of(&br, header::VARY).as_deref(), Some("accept-encoding"));
+    let packed = br.bytes().await.unwrap();
+    assert!(packed.len() * 3 < json.len(), "brotli {} of {} bytes", packed.len(), json.len());
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut packed.as_ref(), &mut unpacked).unwrap();
+    assert_eq!(unpacked, json.as_ref());
+    let gz = get(&app, &href, Some("gzip")).await;
+    assert_eq!(header_of(&gz, header::CONTENT_ENCODING).as_deref(), Some("gzip"));
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.bytes().await.unwrap().as_ref()), &mut unpacked).unwrap();
+    assert_eq!(unpacked, json.as_ref());
+
+    // Each language its own file, named after its own content.
+    let german = app.client.get(app.url("/login")).header(header::ACCEPT_LANGUAGE, "de").send().await.unwrap().text().await.unwrap();
+    let german_href = messages_href(&german);
+    assert!(german_href.starts_with("/i18n/de.") && german_href != href, "{german_href}");
+    let german_map: serde_json::Value = get(&app, &german_href, None).await.json().await.unwrap();
+    assert_eq!(german_map["shell-skip-to-content"], "Zum Inhalt springen", "{german_map}");
+
+    // A page from another build names another hash: it gets this build's words, not kept.
+    let stale = get(&app, "/i18n/en.AAAAAAAAAAAAAAAAAAAAAA.json", None).await;
+    assert_eq!(stale.status(), 200);
+    assert_eq!(header_of(&stale, header::CACHE_CONTROL).as_deref(), Some("no-cache"));
+    assert_eq!(stale.bytes().await.unwrap(), json);
+    for unknown in ["/i18n/fr.AAAAAAAAAAAAAAAAAAAAAA.json", "/i18n/", "/i18n/..%2F..%2Fetc%2Fpasswd"] {
+        assert_eq!(get(&app, unknown, None).await.status(), 404, "{unknown}");
     }
 }
 

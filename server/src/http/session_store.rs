@@ -24,6 +24,12 @@ impl FoyerSessionStore {
     pub fn new(identity: Identity) -> Self {
         Self { identity }
     }
+
+    /// The core's clock minus the wall clock at `now` (the core's).
+    fn skew(&self, now: i64) -> i64 {
+        use identity::Clock as _;
+        now - identity::SystemClock.now()
+    }
 }
 
 fn hash(id: &Id) -> String {
@@ -34,10 +40,13 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
-/// The record's data, its customer, its device label and its sign-in id.
-fn columns(record: &Record) -> Result<(String, i64, [Option<String>; 3]), session_store::Error> {
+/// The record's data, its customer, its device label and its sign-in id. tower-sessions
+/// dates the record on the wall clock; it is stored on the core's clock (`skew`: the
+/// core's time minus the wall clock's, 0 but in development mode's steered clock and in
+/// tests), so a moved clock neither ends fresh sessions nor keeps stale ones.
+fn columns(record: &Record, skew: i64) -> Result<(String, i64, [Option<String>; 3]), session_store::Error> {
     let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    let expires = i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+    let expires = i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX).saturating_add(skew);
     let text = |key: &str| record.data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     Ok((data, expires, [text(session::CUSTOMER), text(session::DEVICE), text(session::SID)]))
 }
@@ -51,7 +60,7 @@ impl SessionStore for FoyerSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let now = self.identity.now();
         loop {
-            let (data, expires, cols) = columns(record)?;
+            let (data, expires, cols) = columns(record, self.skew(now))?;
             let created = self
                 .identity
                 .store()
@@ -71,8 +80,8 @@ impl SessionStore for FoyerSessionStore {
     /// stays ended. The browser's cookie then names nothing and its next request starts
     /// anonymous.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (data, expires, cols) = columns(record)?;
         let now = self.identity.now();
+        let (data, expires, cols) = columns(record, self.skew(now))?;
         let saved = self
             .identity
             .store()
@@ -89,7 +98,8 @@ impl SessionStore for FoyerSessionStore {
         let now = self.identity.now();
         let Some(stored) = self.identity.store().session_load(&hash(id), now).await.map_err(backend)? else { return Ok(None) };
         let data = serde_json::from_str(&stored.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(stored.expires_at) * 1_000_000)
+        let wall = stored.expires_at.saturating_sub(self.skew(now));
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(wall) * 1_000_000)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record { id: *id, data, expiry_date }))
     }

@@ -47,8 +47,9 @@ pub const SITES_ENV: &str = "FOYER_DEMO_SITES";
 
 /// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session;
 /// `consents`, `attributes` and `preferences` show what the brand reads of the customer's
-/// consents and brand data.
-const SCOPES: [&str; 6] = ["openid", "profile", "email", "consents", "attributes", "preferences"];
+/// consents and brand data; `household` the customer's household. Both sites accept
+/// delegated sign-ins (a household member acting for the customer).
+const SCOPES: [&str; 7] = ["openid", "profile", "email", "consents", "attributes", "preferences", "household"];
 
 /// One of the two demo brands and how its site talks to Foyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +181,7 @@ fn client_spec(brand: &Brand, public_url: &str) -> ClientSpec {
         .auth_method(brand.auth.as_str())
         .subject_type(brand.subject_type)
         .id_token_alg(brand.id_token_alg)
+        .allow_delegation()
         .dev(true);
     for scope in SCOPES {
         spec = spec.scope(scope);
@@ -196,6 +198,7 @@ fn matches(client: &Client, spec: &ClientSpec) -> bool {
         && Some(client.auth_method.as_str()) == spec.auth_method.as_deref()
         && Some(client.subject_type.as_str()) == spec.subject_type.as_deref()
         && Some(client.id_token_alg.as_str()) == spec.id_token_alg.as_deref()
+        && client.allow_delegation == spec.allow_delegation
         && SCOPES.iter().all(|s| client.allowed_scopes.iter().any(|a| a == s))
 }
 

@@ -29,7 +29,8 @@ use super::logout_token::{self, LogoutClaims, LogoutTokenError};
 use super::site::{ClientAuth, SiteConfig};
 
 /// The claims the crate's ID token and UserInfo types lack: the provider's session id, and
-/// Foyer's own claims a brand reads (`consents`, `attributes`, `preferences`), shown as received.
+/// Foyer's own claims a brand reads (`consents`, `attributes`, `preferences`, `household`,
+/// and `act` for a delegated sign-in), shown as received.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SidClaim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +49,12 @@ pub(crate) struct BrandDataClaims {
     pub attributes: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<Value>,
+    /// The `household` scope's claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<Value>,
+    /// Who acts, when a household member signed in on the customer's behalf (RFC 8693).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
 }
 impl AdditionalClaims for BrandDataClaims {}
 

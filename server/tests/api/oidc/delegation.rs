@@ -20,6 +20,7 @@ both_backends!(
     delegated_tokens_die_with_the_delegation,
     token_exchange_needs_a_live_delegation,
     exchange_never_drops_act,
+    removal_ends_delegations_and_grants,
 );
 
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -292,4 +293,28 @@ async fn exchange_never_drops_act(db: Db) {
     // And a narrower scope only.
     let wider = f.exchange(&f.rp, &[("subject_token", &subject), ("subject_token_type", ACCESS), ("actor_token", &bob_access), ("actor_token_type", ACCESS), ("scope", "openid phone")]).await;
     wider.assert_oauth_error(400, "invalid_scope");
+}
+
+/// The owner removes the delegate from the household: the delegation ends, and so does
+/// the grant issued under it (its token is refused at once), with `delegation.revoked`
+/// announced; the same when the delegate leaves by themself.
+async fn removal_ends_delegations_and_grants(db: Db) {
+    let Some((f, _)) = family(db, ClientSpec::allow_delegation).await else { return };
+    let id = f.delegate_at_air().await;
+    let bob = f.bob().await;
+    let signed = f.bob_for_ann(&bob, &id).await;
+    assert_eq!(f.introspect(signed.access.secret()).await["active"], true);
+
+    f.app.identity.remove_household_member(&me(&f.ann), &f.ann, &f.home, &f.bob).await.unwrap();
+    assert_eq!(f.introspect(signed.access.secret()).await, serde_json::json!({ "active": false }), "introspection after removal");
+    rp::assert_token_refused(&f.app, signed.access.secret(), "UserInfo after removal").await;
+    let kinds = f.app.identity.store().outbox_kinds().await.unwrap();
+    assert!(kinds.iter().any(|k| k == "delegation.revoked") && kinds.iter().any(|k| k == "household.member_removed"), "{kinds:?}");
+    let (_, view) = {
+        let start = f.rp.start(&["email"]);
+        let r = bob.visit(start.url.as_str()).await.consent();
+        bob.server_fn("consent_details", &[("r", &r)]).await
+    };
+    assert_eq!(view["acting"], serde_json::json!([]), "no chooser any more");
+    assert!(f.app.identity.households(&me(&f.bob), &f.bob).await.unwrap().is_empty());
 }

@@ -179,18 +179,39 @@ impl Identity {
     pub async fn issue_code(&self, principal: &Principal, handle: &str, pending: &Pending, auth: &Authentication, scopes: &[String]) -> Result<Option<String>> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Customer(&auth.customer_id))?;
         let now = self.clock.now();
-        let code = self.new_token();
         let mut tx = self.store.begin().await?;
-        if !codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), now).await? {
+        let Some(code) = self.write_code_tx(&mut tx, handle, pending, auth, &auth.customer_id, None, scopes, now).await? else { return Ok(None) };
+        tx.commit().await?;
+        Ok(Some(code))
+    }
+
+    /// Completes the request and stores its code for `customer_id` (the principal, for
+    /// a delegated sign-in, with the delegate and the delegation as `acting`), and
+    /// remembers that this sign-in reached the client. `None` if the request was
+    /// finished meanwhile.
+    #[expect(clippy::too_many_arguments, reason = "one code's parts, shared by both issuers")]
+    async fn write_code_tx(
+        &self,
+        tx: &mut crate::store::Tx,
+        handle: &str,
+        pending: &Pending,
+        auth: &Authentication,
+        customer_id: &str,
+        acting: Option<(&str, &str)>,
+        scopes: &[String],
+        now: crate::UnixMillis,
+    ) -> Result<Option<String>> {
+        if !codes::complete_request(tx, &sha256_hex(handle.as_bytes()), now).await? {
             return Ok(None);
         }
+        let code = self.new_token();
         let r = &pending.request;
         let scope = scopes.join(" ");
         let amr = auth.amr.join(" ");
         let new = NewCode {
             code_hash: &sha256_hex(code.as_bytes()),
             client_id: &r.client_id,
-            customer_id: &auth.customer_id,
+            customer_id,
             sid: &auth.sid,
             redirect_uri: &r.redirect_uri,
             scope: &scope,
@@ -201,12 +222,11 @@ impl Identity {
             amr: &amr,
             created_at: now,
             expires_at: now + CODE_TTL_MS,
-            actor_id: None,
-            delegation_id: None,
+            actor_id: acting.map(|(actor, _)| actor),
+            delegation_id: acting.map(|(_, delegation)| delegation),
         };
-        codes::insert_code(&mut tx, &new).await?;
-        oidc_sessions::record_reach(&mut tx, &auth.sid, &r.client_id, &auth.customer_id, now).await?;
-        tx.commit().await?;
+        codes::insert_code(tx, &new).await?;
+        oidc_sessions::record_reach(tx, &auth.sid, &r.client_id, customer_id, now).await?;
         Ok(Some(code))
     }
 
@@ -260,33 +280,10 @@ impl Identity {
             return Err(Error::Forbidden);
         }
         let now = self.clock.now();
-        let code = self.new_token();
         let mut tx = self.store.begin().await?;
-        if !codes::complete_request(&mut tx, &sha256_hex(handle.as_bytes()), now).await? {
-            return Ok(None);
-        }
-        let r = &pending.request;
+        let acting = Some((auth.customer_id.as_str(), delegation.id.as_str()));
+        let Some(code) = self.write_code_tx(&mut tx, handle, pending, auth, &delegation.principal_id, acting, &scopes, now).await? else { return Ok(None) };
         let scope = scopes.join(" ");
-        let amr = auth.amr.join(" ");
-        let new = NewCode {
-            code_hash: &sha256_hex(code.as_bytes()),
-            client_id: &r.client_id,
-            customer_id: &delegation.principal_id,
-            sid: &auth.sid,
-            redirect_uri: &r.redirect_uri,
-            scope: &scope,
-            nonce: r.nonce.as_deref(),
-            code_challenge: r.code_challenge.as_deref(),
-            auth_time: auth.auth_time,
-            acr: &auth.acr,
-            amr: &amr,
-            created_at: now,
-            expires_at: now + CODE_TTL_MS,
-            actor_id: Some(&auth.customer_id),
-            delegation_id: Some(&delegation.id),
-        };
-        codes::insert_code(&mut tx, &new).await?;
-        oidc_sessions::record_reach(&mut tx, &auth.sid, &r.client_id, &delegation.principal_id, now).await?;
         let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": scope });
         self.audit_customer(&mut tx, delegate.actor(), &delegation.principal_id, "oauth.signed_in_on_behalf", detail, now).await?;
         tx.commit().await?;

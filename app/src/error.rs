@@ -360,6 +360,7 @@ mod server {
                 Reason::Country,
                 Reason::PostalCode,
                 Reason::DeletionConfirmation,
+                Reason::LoyaltyNumber,
             ];
             let refusals = [
                 Refusal::ConfirmEmailFirst,
@@ -375,6 +376,10 @@ mod server {
                 Refusal::ClaimNotYet("2030-01-01".into()),
                 Refusal::DelegationExpiry,
                 Refusal::DelegationExists,
+                Refusal::LoyaltyNumberTaken,
+                Refusal::LoyaltyNotVerifiable,
+                Refusal::LoyaltyAlreadyLinked,
+                Refusal::LoyaltyNoPooling,
             ];
             let ids: Vec<String> = reasons
                 .iter()

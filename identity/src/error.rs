@@ -99,6 +99,18 @@ pub enum Refusal {
     /// A second live delegation to the same member.
     #[error("You already delegate to this member: renew or revoke that delegation instead.")]
     DelegationExists,
+    /// A loyalty number verified for another customer.
+    #[error("This number is already linked to another account. We have told its holder; if the card is yours, contact the brand.")]
+    LoyaltyNumberTaken,
+    /// An `email` programme's number without an address on file (or unknown to the brand).
+    #[error("This number cannot be checked by email: the brand has no address on file for it. Check the number, or contact the brand.")]
+    LoyaltyNotVerifiable,
+    /// A second live link in the same programme.
+    #[error("A membership of this programme is already linked or waiting. Unlink it first.")]
+    LoyaltyAlreadyLinked,
+    /// Pooling in a programme that does not allow it, or of a link that is not verified.
+    #[error("This membership cannot be pooled: the programme does not allow it, or the link is not verified.")]
+    LoyaltyNoPooling,
 }
 
 impl Refusal {
@@ -118,6 +130,10 @@ impl Refusal {
             Self::ClaimNotYet(_) => "claim-not-yet",
             Self::DelegationExpiry => "delegation-expiry",
             Self::DelegationExists => "delegation-exists",
+            Self::LoyaltyNumberTaken => "loyalty-number-taken",
+            Self::LoyaltyNotVerifiable => "loyalty-not-verifiable",
+            Self::LoyaltyAlreadyLinked => "loyalty-already-linked",
+            Self::LoyaltyNoPooling => "loyalty-no-pooling",
         }
     }
 }

@@ -81,6 +81,19 @@ pub enum OutboxEvent {
     },
     /// `delegation.revoked`; `reason` is a code (`revoked`, `declined`, `left`, `removed`, …).
     DelegationRevoked { delegation_id: String, principal_id: String, delegate_id: String, reason: String, at: UnixMillis },
+    /// `loyalty.link_requested`, `loyalty.linked`, `loyalty.rejected`, `loyalty.unlinked`:
+    /// ids and the programme's slug, never the member number.
+    Loyalty { kind: LoyaltyEventKind, link_id: String, programme: String, brand_id: String, customer_id: String, at: UnixMillis },
+}
+
+/// Which step of a loyalty link an [`OutboxEvent::Loyalty`] reports.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LoyaltyEventKind {
+    LinkRequested,
+    Linked,
+    Rejected,
+    Unlinked,
 }
 
 /// What [`OutboxEvent::MailIfKnown`] sends to a known address.
@@ -111,6 +124,10 @@ impl OutboxEvent {
             Self::HouseholdHandoverCompleted { .. } => "household.handover_completed",
             Self::DelegationGranted { .. } => "delegation.granted",
             Self::DelegationRevoked { .. } => "delegation.revoked",
+            Self::Loyalty { kind: LoyaltyEventKind::LinkRequested, .. } => "loyalty.link_requested",
+            Self::Loyalty { kind: LoyaltyEventKind::Linked, .. } => "loyalty.linked",
+            Self::Loyalty { kind: LoyaltyEventKind::Rejected, .. } => "loyalty.rejected",
+            Self::Loyalty { kind: LoyaltyEventKind::Unlinked, .. } => "loyalty.unlinked",
         }
     }
 }

@@ -175,6 +175,9 @@ pub enum Action {
     /// A relying party exchanges a code or refresh token, reads userinfo, revokes or
     /// introspects its own tokens.
     UseTokens,
+    /// A brand's back end reads and decides its own loyalty programme's links and reports
+    /// what it knows of its members (subject: the brand).
+    RunLoyaltyProgramme,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -186,7 +189,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -202,6 +205,7 @@ impl Action {
         Self::ManageHousehold,
         Self::ManageDelegations,
         Self::UseTokens,
+        Self::RunLoyaltyProgramme,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -218,8 +222,8 @@ impl Action {
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
 /// | support | nothing yet (the support view adds ticket-scoped rows) |
 /// | admin | manage brands, clients and staff; import customers |
-/// | machine | use tokens of its own client |
-/// | operator | manage brands, clients and staff; import customers; run the platform |
+/// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
+/// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
 pub fn authorize(principal: &Principal, action: Action, subject: Subject<'_>) -> Result<()> {
     if allowed(principal, action, subject) { Ok(()) } else { Err(Error::Forbidden) }
@@ -251,8 +255,14 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
         }
         Principal::Staff { role: StaffRole::Support, .. } => false,
         Principal::Staff { role: StaffRole::Admin, .. } => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers),
-        Principal::Machine { client, .. } => action == A::UseTokens && matches!(subject, Subject::Client(c) if c == client),
-        Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform),
+        Principal::Machine { client, brand, scopes } => match action {
+            A::UseTokens => matches!(subject, Subject::Client(c) if c == client),
+            A::RunLoyaltyProgramme => {
+                scopes.iter().any(|s| s == crate::loyalty::API_SCOPE) && matches!(subject, Subject::Brand(b) if b == brand)
+            }
+            _ => false,
+        },
+        Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform | A::RunLoyaltyProgramme),
         Principal::System => matches!(action, A::RunPlatform | A::UseTokens),
     }
 }
@@ -285,7 +295,7 @@ mod tests {
             Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into(), permissions: every_permission() },
             Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()) },
             Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None },
-            Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into()] },
+            Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into(), "loyalty:manage".into()] },
             Principal::Operator,
             Principal::System,
         ]
@@ -303,7 +313,7 @@ mod tests {
             (_, Action::ActAtBrand) => Subject::Brand("b1"),
             (PrincipalKind::Customer | PrincipalKind::Delegate, _) => Subject::Customer("c1"),
             (_, Action::UseTokens) => Subject::Client("rp1"),
-            (_, Action::ManageBrands) => Subject::Brand("b1"),
+            (_, Action::ManageBrands | Action::RunLoyaltyProgramme) => Subject::Brand("b1"),
             (_, Action::ManageStaff) => Subject::Staff("s9"),
             (
                 _,
@@ -352,8 +362,8 @@ mod tests {
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
             (K::Support, &[]),
             (K::Admin, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
-            (K::Machine, &[A::UseTokens]),
-            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform]),
+            (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
+            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme]),
             (K::System, &[A::RunPlatform, A::UseTokens]),
         ];
         TABLE.iter().find(|(k, _)| *k == kind).is_some_and(|(_, actions)| actions.contains(&action))
@@ -387,6 +397,16 @@ mod tests {
         assert!(authorize(&rp, Action::UseTokens, Subject::Client("rp1")).is_ok());
         assert!(matches!(authorize(&rp, Action::UseTokens, Subject::Client("rp2")), Err(Error::Forbidden)));
         assert!(authorize(&rp, Action::ViewAccount, Subject::Customer("c1")).is_err());
+    }
+
+    #[test]
+    fn a_brand_back_end_runs_only_its_own_programmes_and_only_with_the_scope() {
+        let with = Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["loyalty:manage".into()] };
+        assert!(authorize(&with, Action::RunLoyaltyProgramme, Subject::Brand("b1")).is_ok());
+        assert!(authorize(&with, Action::RunLoyaltyProgramme, Subject::Brand("b2")).is_err(), "another brand");
+        assert!(authorize(&with, Action::ManageLoyalty, Subject::Customer("c1")).is_err(), "never a customer's links");
+        let without = Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["orders:read".into()] };
+        assert!(authorize(&without, Action::RunLoyaltyProgramme, Subject::Brand("b1")).is_err(), "no scope");
     }
 
     #[test]

@@ -146,6 +146,11 @@ impl Identity {
     }
 }
 
+/// Constant-time equality of two digests (hex): how stored code and secret hashes are compared.
+pub fn ct_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// SHA-256 as lowercase hex: how tokens, codes and session ids are stored.
 pub fn sha256_hex(input: &[u8]) -> String {
     use sha2::Digest as _;

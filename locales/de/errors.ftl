@@ -82,3 +82,7 @@ error-refused-too-many-invitations = Dieser Haushalt hat zu viele offene Einladu
 error-refused-claim-not-yet = Ein Übergabe-Link kann ab dem {$date} erstellt werden, 30 Tage bevor das Mitglied das Übergabealter erreicht.
 error-refused-delegation-expiry = Wählen Sie ein Enddatum in der Zukunft, höchstens ein Jahr ab heute.
 error-refused-delegation-exists = Sie haben diesem Mitglied bereits Rechte übertragen: Verlängern oder widerrufen Sie diese Vollmacht.
+error-refused-loyalty-number-taken = Diese Nummer ist bereits mit einem anderen Konto verknüpft. Wir haben den Inhaber informiert; wenn die Karte Ihnen gehört, wenden Sie sich an die Marke.
+error-refused-loyalty-not-verifiable = Diese Nummer kann nicht per E-Mail geprüft werden: Die Marke hat dazu keine Adresse hinterlegt. Prüfen Sie die Nummer oder wenden Sie sich an die Marke.
+error-refused-loyalty-already-linked = Eine Mitgliedschaft in diesem Programm ist bereits verknüpft oder wartet auf Bestätigung. Lösen Sie sie zuerst.
+error-refused-loyalty-no-pooling = Diese Mitgliedschaft kann nicht zusammengelegt werden: Das Programm erlaubt es nicht, oder die Verknüpfung ist nicht bestätigt.

@@ -82,3 +82,7 @@ error-refused-too-many-invitations = This household has too many open invitation
 error-refused-claim-not-yet = A hand-over link can be issued from {$date}, 30 days before the member comes of age.
 error-refused-delegation-expiry = Choose an end date in the future, at most one year from today.
 error-refused-delegation-exists = You already delegate to this member: renew or revoke that delegation instead.
+error-refused-loyalty-number-taken = This number is already linked to another account. We have told its holder; if the card is yours, contact the brand.
+error-refused-loyalty-not-verifiable = This number cannot be checked by email: the brand has no address on file for it. Check the number, or contact the brand.
+error-refused-loyalty-already-linked = A membership of this programme is already linked or waiting. Unlink it first.
+error-refused-loyalty-no-pooling = This membership cannot be pooled: the programme does not allow it, or the link is not verified.

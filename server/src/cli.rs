@@ -20,11 +20,13 @@ use crate::config::Config;
 use crate::startup::{Application, Services};
 
 mod attribute;
+mod loyalty;
 mod client;
 mod purpose;
 
 use attribute::AttributeCommand;
 use client::ClientCommand;
+use loyalty::LoyaltyCommand;
 use purpose::PurposeCommand;
 
 #[derive(Debug, Parser)]
@@ -77,6 +79,11 @@ enum Command {
     Purpose {
         #[command(subcommand)]
         command: PurposeCommand,
+    },
+    /// Brands' loyalty programmes (docs/design/loyalty.md).
+    LoyaltyProgramme {
+        #[command(subcommand)]
+        command: LoyaltyCommand,
     },
     /// Brand profile attributes and topics (docs/design/consent.md "Brand attributes").
     Attribute {
@@ -281,6 +288,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
         Command::Purpose { command } => purpose::run(&config, &out, command).await?,
+        Command::LoyaltyProgramme { command } => loyalty::run(&config, &out, command).await?,
         Command::Attribute { command } => attribute::run(&config, &out, *command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {

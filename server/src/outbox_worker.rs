@@ -50,7 +50,8 @@ impl OutboxWorker {
                         | OutboxEvent::HouseholdMemberRemoved { .. }
                         | OutboxEvent::HouseholdHandoverCompleted { .. }
                         | OutboxEvent::DelegationGranted { .. }
-                        | OutboxEvent::DelegationRevoked { .. },
+                        | OutboxEvent::DelegationRevoked { .. }
+                        | OutboxEvent::Loyalty { .. },
                     ) => Ok(()),
                     Ok(OutboxEvent::BackchannelLogout { client_id, sub, sid, jti }) => self.backchannel.deliver(&client_id, &sub, sid.as_deref(), &jti).await,
                     // Queues the mail itself when the address is known; this loop sends it.

@@ -7,7 +7,7 @@
 //! new token of a purpose retires the customer's earlier ones; a code allows
 //! [`MAX_CODE_ATTEMPTS`] wrong guesses before its token dies.
 
-use subtle_eq::ct_eq;
+use crate::service::ct_eq;
 use super::login::CodeRefusal;
 
 pub use crate::store::account_tokens::TokenRow;
@@ -66,12 +66,6 @@ fn code_hash(token_id: &str, code: &str) -> String {
     sha256_hex(format!("{token_id}:{code}").as_bytes())
 }
 
-/// Constant-time comparison of two hex digests.
-mod subtle_eq {
-    pub fn ct_eq(a: &str, b: &str) -> bool {
-        a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-}
 
 impl Identity {
     /// Issues a token (and a code when `with_code`) inside `tx`, retiring older ones.

@@ -89,6 +89,8 @@ pub enum Reason {
     PostalCode,
     /// The typed confirmation of "Delete my account" is not the account's address.
     DeletionConfirmation,
+    /// A loyalty member number not in the programme's format (or failing its check digit).
+    LoyaltyNumber,
 }
 
 impl Reason {
@@ -117,6 +119,7 @@ impl Reason {
             Self::Country => "country",
             Self::PostalCode => "postal-code",
             Self::DeletionConfirmation => "deletion-confirmation",
+            Self::LoyaltyNumber => "loyalty-number",
         }
     }
 
@@ -145,6 +148,7 @@ impl Reason {
             Self::Country => format!("{field} is not valid: use the two-letter code, like GB or DE"),
             Self::PostalCode => format!("{field} is not valid: use letters, digits, spaces and dashes"),
             Self::DeletionConfirmation => "Type the email address of this account to confirm.".to_owned(),
+            Self::LoyaltyNumber => format!("{field} is not valid: check the number on your card"),
         }
     }
 }

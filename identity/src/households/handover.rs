@@ -86,9 +86,7 @@ fn code_hash(claim_id: &str, code: &str) -> String {
     sha256_hex(format!("{claim_id}:{code}").as_bytes())
 }
 
-fn ct_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+use crate::service::ct_eq;
 
 fn is_open(c: &ClaimRow, now: UnixMillis) -> bool {
     c.used_at.is_none() && c.expires_at > now && c.attempts < MAX_CLAIM_ATTEMPTS

@@ -96,7 +96,7 @@ impl Identity {
     }
 
     /// Checks the role table for `action`; refuses with `Forbidden` otherwise.
-    async fn household_may_tx(&self, tx: &mut Tx, household_id: &str, customer_id: &str, action: HouseholdAction) -> Result<Role> {
+    pub(crate) async fn household_may_tx(&self, tx: &mut Tx, household_id: &str, customer_id: &str, action: HouseholdAction) -> Result<Role> {
         let role = self.household_role_tx(tx, household_id, customer_id).await?;
         if may(role, false, action) { Ok(role) } else { Err(Error::Forbidden) }
     }
@@ -467,6 +467,8 @@ impl Identity {
         self.revoke_delegations_tx(tx, household_id, member_id, reason, now).await?;
         rows::end_guardianships(tx, member_id, None, reason, now).await?;
         rows::delete_member(tx, household_id, member_id).await?;
+        // Pooling is a household's: a member who leaves pools no more.
+        crate::store::loyalty::unpool_customer(tx, member_id).await?;
         let event = OutboxEvent::HouseholdMemberRemoved { household_id: household_id.into(), customer_id: member_id.into(), reason: reason.into(), at: now };
         enqueue(tx, &event, now).await?;
         Ok(())

@@ -106,10 +106,12 @@ pub enum HouseholdAction {
     IssueClaim,
     Delegate,
     View,
+    /// Decide which members' loyalty memberships pool (`docs/design/loyalty.md`).
+    DecidePooling,
 }
 
 impl HouseholdAction {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Rename,
         Self::Invite,
         Self::RevokeInvitation,
@@ -123,6 +125,7 @@ impl HouseholdAction {
         Self::IssueClaim,
         Self::Delegate,
         Self::View,
+        Self::DecidePooling,
     ];
 }
 
@@ -134,7 +137,7 @@ pub fn may(role: Role, guardian: bool, action: HouseholdAction) -> bool {
     match role {
         Role::Managed => false,
         Role::Owner | Role::Adult => match action {
-            H::Rename | H::Invite | H::RevokeInvitation | H::RemoveMember | H::TransferOwnership => role == Role::Owner,
+            H::Rename | H::Invite | H::RevokeInvitation | H::RemoveMember | H::TransferOwnership | H::DecidePooling => role == Role::Owner,
             H::Leave | H::CreateManaged | H::Delegate | H::View => true,
             H::AddGuardian | H::ManageMember | H::IssueClaim => guardian,
             H::RemoveGuardian => guardian || role == Role::Owner,
@@ -165,7 +168,8 @@ mod tests {
     /// The design note's table, written out independently of `may`.
     fn expected(role: Role, guardian: bool, action: HouseholdAction) -> bool {
         use HouseholdAction as H;
-        const OWNER: &[HouseholdAction] = &[H::Rename, H::Invite, H::RevokeInvitation, H::RemoveMember, H::TransferOwnership, H::Leave, H::CreateManaged, H::RemoveGuardian, H::Delegate, H::View];
+        const OWNER: &[HouseholdAction] =
+            &[H::Rename, H::Invite, H::RevokeInvitation, H::RemoveMember, H::TransferOwnership, H::Leave, H::CreateManaged, H::RemoveGuardian, H::Delegate, H::View, H::DecidePooling];
         const ADULT: &[HouseholdAction] = &[H::Leave, H::CreateManaged, H::Delegate, H::View];
         const GUARDIAN_ONLY: &[HouseholdAction] = &[H::AddGuardian, H::RemoveGuardian, H::ManageMember, H::IssueClaim];
         match role {

@@ -21,7 +21,7 @@ macro_rules! files {
         }
     };
 }
-files!("common", "shell", "auth", "account", "security", "errors", "mail", "time", "privacy", "branddata", "data", "household", "managed", "delegation");
+files!("common", "shell", "auth", "account", "security", "errors", "mail", "time", "privacy", "branddata", "data", "household", "managed", "delegation", "loyalty");
 
 struct Catalogue {
     bundle: FluentBundle<FluentResource>,

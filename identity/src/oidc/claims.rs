@@ -27,12 +27,13 @@ pub fn scope_description(scope: &str) -> &'static str {
         "attributes" => "The details you gave this brand, and those shared across the group",
         "preferences" => "Your language, contact frequency and topics for this brand",
         "household" => "Your household: your role and how many members it has (names only of members who agreed)",
+        "loyalty" => "Your verified loyalty memberships of this brand (and of the group's other brands, if you agreed)",
         _ => "Access on your behalf",
     }
 }
 
 /// The scopes whose claims depend on the client's brand ([`Identity::brand_claims`]).
-pub const BRAND_SCOPES: [&str; 4] = ["consents", "attributes", "preferences", "household"];
+pub const BRAND_SCOPES: [&str; 5] = ["consents", "attributes", "preferences", "household", "loyalty"];
 
 /// Whether `scopes` ask for any claim that depends on the client's brand.
 pub fn wants_brand_claims(scopes: &[String]) -> bool {
@@ -144,6 +145,11 @@ impl Identity {
                 claims.insert("household".into(), household);
             }
         }
+        if scopes.iter().any(|s| s == "loyalty") {
+            if let Some(loyalty) = self.loyalty_claim(conn, customer_id, brand_id).await? {
+                claims.insert("loyalty".into(), loyalty);
+            }
+        }
         Ok(claims)
     }
 
@@ -163,6 +169,16 @@ impl Identity {
         let key = self.brand_key(client, sealed)?;
         let sub = if client.subject_type == "pairwise" { pairwise_subject(&key, customer_id) } else { customer_id.to_owned() };
         Ok((sub, sid.map(|sid| client_sid(&key, sid, &client.id))))
+    }
+
+    /// The `sub`s this client sees for several customers, opening the brand key once.
+    pub(crate) async fn subjects_for(&self, client: &Client, customer_ids: &[&str]) -> Result<Vec<String>> {
+        if client.subject_type != "pairwise" {
+            return Ok(customer_ids.iter().map(|id| (*id).to_owned()).collect());
+        }
+        let sealed = self.store.brand_pairwise_key_sealed(&client.brand_id).await?;
+        let key = self.brand_key(client, sealed)?;
+        Ok(customer_ids.iter().map(|id| pairwise_subject(&key, id)).collect())
     }
 
     /// The `sub` this client sees for the customer.

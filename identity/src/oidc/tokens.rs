@@ -333,6 +333,18 @@ impl Identity {
         }))
     }
 
+    /// The principal of a machine-API call: a live `client_credentials` access token (no
+    /// customer in it) of a confidential client, with the scopes the token was granted
+    /// (not merely those the client may ask for). `None` for anything else, customers'
+    /// tokens included.
+    pub async fn api_principal(&self, keys: &Keys, token: &str) -> Result<Option<Principal>> {
+        let Some(live) = self.live_access_token(keys, token).await? else { return Ok(None) };
+        if live.customer_id.is_some() || live.client.is_public() {
+            return Ok(None);
+        }
+        Ok(Some(Principal::Machine { client: live.client.id.clone(), brand: live.client.brand_id.clone(), scopes: scopes(&live.scope) }))
+    }
+
     /// A refresh token we issued whose grant is live.
     pub async fn live_refresh_token(&self, token: &str) -> Result<Option<GrantRow>> {
         let row = store::grants::live_grant_of_refresh_token(&self.store, &sha256_hex(token.as_bytes()), self.clock.now()).await?;

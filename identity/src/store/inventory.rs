@@ -66,6 +66,11 @@ pub const PERSONAL_NAMES: &[&str] = &[
 /// Tables that hold no customer's data, and why.
 pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("brands", "the brands themselves"),
+    ("loyalty_programmes", "the brands' loyalty programmes"),
+    (
+        "loyalty_members",
+        "what brands report about their member numbers (standing, tier, balance, the address on file): the brand's records, tied to no account; deleted with the programme",
+    ),
     ("staff", "staff members' own accounts, not customers'"),
     ("staff_enrolments", "staff members' one-time enrolment links"),
     ("staff_totp", "staff members' authenticator secrets"),
@@ -240,6 +245,15 @@ pub const INVENTORY: &[Entry] = &[
     e("household_claims", "password_hash", SECRET, Delete),
     e("delegations", "principal_id", No("shown on the household page"), Delete),
     e("delegations", "delegate_id", No("shown on the household page"), Delete),
+    // Loyalty links (docs/design/loyalty.md): the customer's memberships and their history.
+    e("loyalty_links", "customer_id", List("loyalty"), Delete),
+    e("loyalty_links", "number", List("loyalty"), Delete),
+    e("loyalty_links", "status", List("loyalty"), Delete),
+    e("loyalty_links", "requested_at", List("loyalty"), Delete),
+    e("loyalty_links", "decided_at", List("loyalty"), Delete),
+    e("loyalty_links", "pooled", List("loyalty"), Delete),
+    e("loyalty_links", "linked_by", No("the guardian or delegate who linked it: an id"), Keep(SET_NULL)),
+    e("loyalty_links", "code_hash", SECRET, Delete),
 ];
 
 const SET_NULL: &str = "set to NULL by the database when the customer goes (ON DELETE SET NULL)";

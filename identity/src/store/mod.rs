@@ -23,6 +23,7 @@ pub mod grants;
 pub mod guardians;
 pub mod households;
 pub mod inventory;
+pub mod loyalty;
 pub mod ledger;
 pub mod mailbox;
 pub mod oidc_sessions;

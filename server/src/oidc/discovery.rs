@@ -50,10 +50,10 @@ pub type FoyerProviderMetadata = ProviderMetadata<
 >;
 
 /// Every claim we can release, plus the ones every ID token carries.
-const CLAIMS: [&str; 32] = [
+const CLAIMS: [&str; 33] = [
     "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "name", "given_name", "family_name",
     "birthdate", "locale", "zoneinfo", "updated_at", "email", "email_verified", "phone_number", "phone_number_verified", "address",
-    "client_id", "scope", "jti", "events", "token_type", "consents", "attributes", "preferences", "household",
+    "client_id", "scope", "jti", "events", "token_type", "consents", "attributes", "preferences", "household", "loyalty",
 ];
 
 fn strings(items: &[&str]) -> Vec<String> {

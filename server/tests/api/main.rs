@@ -20,6 +20,7 @@ mod households;
 mod households_managed;
 mod import;
 mod keys;
+mod loyalty;
 mod mail_language;
 mod malformed_bodies;
 mod mfa;

@@ -132,10 +132,7 @@ fn client_from(row: ClientRow) -> Result<Client> {
     })
 }
 
-/// Constant-time equality of two hex digests.
-fn ct_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+use crate::service::ct_eq;
 
 /// The longest grace period for an old secret after rotation.
 pub const MAX_KEEP_OLD_SECRET_S: i64 = 7 * DAY;

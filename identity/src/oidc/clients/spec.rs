@@ -10,9 +10,10 @@ use crate::jose::SigningAlg;
 
 /// The scopes Foyer knows (OIDC Core §5.4 plus `offline_access`); `consents`: the consent
 /// ledger's claim for the client's brand (docs/design/consent.md); `attributes` and
-/// `preferences`: brand data, `identity::branddata`; `household`: `identity::households::claim`.
-pub const SUPPORTED_SCOPES: [&str; 10] =
-    ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences", "household"];
+/// `preferences`: brand data, `identity::branddata`; `household`: `identity::households::claim`;
+/// `loyalty`: `identity::loyalty::claim`.
+pub const SUPPORTED_SCOPES: [&str; 11] =
+    ["openid", "profile", "email", "phone", "address", "offline_access", "consents", "attributes", "preferences", "household", "loyalty"];
 /// Scopes a client gets when none are named.
 pub const DEFAULT_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 

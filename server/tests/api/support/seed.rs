@@ -14,6 +14,8 @@ use identity::store::brands::BrandRow;
 use identity::brand::BrandSlug;
 use identity::domain::Email;
 use identity::oidc::clients::{ClientSpec, NewClient};
+use identity::loyalty::brand_api::MemberReport;
+use identity::loyalty::programme::{NewProgramme, Programme};
 use identity::principal::Principal;
 use identity::staff::StaffRole;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -86,6 +88,27 @@ impl TestApp {
     /// A client registered from `spec` by the operator, in dev mode (http loopback URIs).
     pub async fn with_client_spec(&self, spec: ClientSpec) -> NewClient {
         self.identity.create_client(&Principal::Operator, &spec.dev(true)).await.expect("client registered")
+    }
+
+    /// A loyalty programme of `brand` (slug `slug`) proven by `verification`: ten-digit
+    /// numbers ending in a Luhn check digit, tiers Blue/Silver/Gold, with pooling.
+    pub async fn with_programme(&self, brand: &str, slug: &str, verification: &str) -> Programme {
+        let new = NewProgramme {
+            brand: brand.into(),
+            slug: Some(slug.into()),
+            name: format!("{slug} rewards"),
+            number_pattern: "[0-9]{10}".into(),
+            luhn: true,
+            tiers: vec!["Blue".into(), "Silver".into(), "Gold".into()],
+            verification: verification.into(),
+            pooling: true,
+        };
+        self.identity.create_programme(&Principal::Operator, &new).await.expect("programme created")
+    }
+
+    /// What the brand reports for `number` (as its back end would), by the operator.
+    pub async fn with_member(&self, programme: &str, number: &str, report: MemberReport) {
+        self.identity.report_member(&Principal::Operator, programme, number, &report).await.expect("member reported");
     }
 
     /// A staff member with `role` (a fresh address) who has not enrolled yet: its id and

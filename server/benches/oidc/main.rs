@@ -193,7 +193,7 @@ pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::p
         table.push_str(&format!("\nCPU while measuring: {}{note}\n", start.share_until(end)));
     }
     eprintln!("==> {name}: seeding the loyalty programme");
-    let (loyalty, seeded) = loyalty::LoyaltyBench::seed(&bench, quick).await;
+    let (loyalty, seeded) = loyalty::LoyaltyBench::seed(&bench).await;
     table.push_str(&format!(
         "\nBrand back-end API ({seeded}):\n\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n"
     ));

@@ -248,6 +248,6 @@ mod tests {
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 4, 5, 6, 7]);
         assert!(errors[2].message.starts_with("email repeats line 1"), "{}", errors[2].message);
         assert!(errors[3].message.contains("unknown field"), "{}", errors[3].message);
-        assert!(!errors.iter().any(|e| e.message.contains("example.com")), "no address echoed: {errors:?}");
+        assert!(!errors.iter().any(|e| ["a@example", "b@example", "c@example", "nobody"].iter().any(|a| e.message.contains(a))), "no address echoed: {errors:?}");
     }
 }

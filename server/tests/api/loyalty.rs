@@ -22,7 +22,7 @@ use identity::{Error, Refusal};
 use crate::accounts::PASSWORD;
 use crate::oidc::rp::{Browser, REDIRECT, Rp, jwt_parts};
 use crate::support::seed::{seed_meta, text_after};
-use crate::support::{Db, TestApp, both_backends};
+use crate::support::{Db, TestApp, TestDb, both_backends, foyer, stderr, stdout};
 
 both_backends!(
     programmes_are_checked_before_anything_is_written,
@@ -40,6 +40,7 @@ both_backends!(
     claim_needs_the_sharing_consent,
     brand_decisions,
     unlinking_is_audited_announced_and_exported,
+    the_operator_declares_programmes_at_the_command_line,
 );
 
 const NUMBER: &str = "1234567897";
@@ -433,6 +434,39 @@ async fn unlinking_is_audited_announced_and_exported(db: Db) {
     let bob = app.with_customer("bob@example.com", PASSWORD).await;
     let (_, outcome) = app.identity.request_link(&me(&bob), &bob, "air", NUMBER, None, &meta()).await.unwrap();
     assert_eq!(outcome, LinkOutcome::CodeSent);
+}
+
+async fn the_operator_declares_programmes_at_the_command_line(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    assert!(foyer(&db, &["brand", "create", "--slug", "air", "--name", "Northwind Air"], &[]).status.success());
+    let args = [
+        "loyalty-programme", "create", "--brand", "air", "--slug", "skyward", "--name", "Skyward Miles", "--number-pattern", "[0-9]{10}", "--luhn",
+        "--tier", "Blue", "--tier", "Gold", "--verification", "email", "--pooling", "--json",
+    ];
+    let out = foyer(&db, &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((v["slug"].as_str(), v["verification"].as_str(), v["pooling"].as_bool()), (Some("skyward"), Some("email"), Some(true)), "{v}");
+    assert_eq!(v["tiers"], serde_json::json!(["Blue", "Gold"]));
+    for (bad, says) in [
+        (vec!["--number-pattern", "[0-9", "--verification", "email"], "Number pattern is not valid"),
+        (vec!["--number-pattern", "[0-9]+", "--verification", "pigeon"], "Verification is not valid"),
+    ] {
+        let mut args = vec!["loyalty-programme", "create", "--brand", "air", "--slug", "other", "--name", "Other"];
+        args.extend(bad);
+        let out = foyer(&db, &args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+        assert!(errors.len() == 1 && errors[0].contains(says), "one line naming the field: {err}");
+    }
+    let again = foyer(&db, &args, &[]);
+    assert!(stderr(&again).lines().any(|l| l.starts_with("error: A loyalty programme with this slug already exists")), "{}", stderr(&again));
+    let list = foyer(&db, &["loyalty-programme", "list", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
+    assert_eq!(v["programmes"].as_array().map(Vec::len), Some(1), "the refused ones wrote nothing: {v}");
+    let text = stdout(&foyer(&db, &["loyalty-programme", "list", "--brand", "air"], &[]));
+    assert!(text.contains("skyward\tair\temail\tSkyward Miles\tpooling"), "{text}");
 }
 
 async fn identity_export(app: &TestApp, customer: &str) -> serde_json::Value {

@@ -75,6 +75,7 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("staff_enrolments", "staff members' one-time enrolment links"),
     ("staff_totp", "staff members' authenticator secrets"),
     ("staff_sessions", "staff members' sessions (the admin cookie), never a customer's"),
+    ("staff_brands", "the brands a brand administrator administers"),
     ("signing_keys", "the provider's signing keys"),
     ("oauth_clients", "relying parties registered by the operator"),
     ("client_assertion_jtis", "replay guard of clients' signed assertions"),

@@ -186,6 +186,8 @@ pub enum Action {
     /// A brand's back end reads and decides its own loyalty programme's links and reports
     /// what it knows of its members (subject: the brand).
     RunLoyaltyProgramme,
+    /// Search customers and see them masked (support).
+    ViewCustomers,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -197,7 +199,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -214,6 +216,7 @@ impl Action {
         Self::ManageDelegations,
         Self::UseTokens,
         Self::RunLoyaltyProgramme,
+        Self::ViewCustomers,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -268,6 +271,7 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                         && (*role == StaffRole::Operator || matches!(subject, Subject::Brand(b) if brands.iter().any(|x| x == b)))
                 }
                 A::ManageStaff => may(*role, P::ManageStaff),
+                A::ViewCustomers => may(*role, P::ViewMasked),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 _ => false,
             }
@@ -379,8 +383,8 @@ mod tests {
             // With every permission there is: still never credentials, sessions, the
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
-            (K::Support, &[]),
-            (K::SupportLead, &[]),
+            (K::Support, &[A::ViewCustomers]),
+            (K::SupportLead, &[A::ViewCustomers]),
             (K::BrandAdmin, &[A::ManageBrands]),
             (K::StaffOperator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),

@@ -137,6 +137,16 @@ enum UsersCommand {
         #[arg(long)]
         all_or_nothing: bool,
     },
+    /// Add synthetic customers (plausible names, addresses on example.com/.org/.net, phones
+    /// in Ofcom's drama range) for the search benchmark and for trying the support view
+    /// at scale. Imported like a file, in batches; deterministic for a seed.
+    Generate {
+        #[arg(long)]
+        count: usize,
+        /// Which population (the same seed and count give the same people).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,6 +285,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Users { command: UsersCommand::Import { file, all_or_nothing } } => {
             return import(&config, &out, &file, all_or_nothing).await;
+        }
+        Command::Users { command: UsersCommand::Generate { count, seed } } => {
+            let services = Services::open(&config).await?;
+            let report = services.identity.generate_customers(&Principal::Operator, seed, count).await?;
+            out.say(
+                &format!("Generated {} synthetic customers ({} were already there).", report.imported, report.already_present),
+                serde_json::to_value(&report)?,
+            );
         }
         Command::Brand {
             command: BrandCommand::Create { slug, name, website, support_email, support_url, terms_url, privacy_url },

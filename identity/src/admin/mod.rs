@@ -4,7 +4,10 @@
 //! administrator's permissions reach only the brands granted to them
 //! ([`Identity::grant_staff_brand`]).
 
+pub mod generate;
 pub mod grants;
+pub mod search;
+pub mod terms;
 
 use crate::staff::StaffRole;
 

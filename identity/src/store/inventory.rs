@@ -246,6 +246,7 @@ pub const INVENTORY: &[Entry] = &[
     e("household_claims", "password_hash", SECRET, Delete),
     e("delegations", "principal_id", No("shown on the household page"), Delete),
     e("delegations", "delegate_id", No("shown on the household page"), Delete),
+    e("customer_search", "customer_id", No("search terms derived from the profile (address, names, phone): a lookup form"), Delete),
     // Loyalty links (docs/design/loyalty.md): the customer's memberships and their history.
     e("loyalty_links", "customer_id", List("loyalty"), Delete),
     e("loyalty_links", "number", List("loyalty"), Delete),

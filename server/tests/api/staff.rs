@@ -27,6 +27,7 @@ both_backends!(
     idle_timeout_ends_the_session,
     cross_site_posts_are_refused,
     brand_admin_stays_in_their_brands,
+    support_searches_customers_on_a_plain_page,
 );
 
 const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
@@ -172,6 +173,26 @@ async fn brand_admin_stays_in_their_brands(db: Db) {
     assert!(matches!(new_brand, Err(identity::Error::Forbidden)), "creating brands is the operator's: {new_brand:?}");
     let staff = app.identity.create_staff(&principal, &Email::parse("x@example.com").unwrap(), StaffRole::Operator, &app.public_url).await;
     assert!(matches!(staff, Err(identity::Error::Forbidden)), "no staff management: {staff:?}");
+}
+
+/// `/admin/customers` before any wasm: the GET form's results, masked, for a signed-in
+/// agent; signed out, the page sends you to sign in; a customer's cookie opens nothing.
+async fn support_searches_customers_on_a_plain_page(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    let ada = app.with_customer("ada.king@example.com", PASSWORD).await;
+    let form = identity::domain::profile::ProfileForm { given_name: Some("Ada".into()), family_name: Some("King".into()), ..Default::default() };
+    app.identity.update_profile(&identity::principal::Principal::customer(&ada, "foyer:pwd"), &ada, &form).await.unwrap();
+    let (agent, _) = signed_in_staff(&app, "sam@example.com").await;
+    let (status, _, html) = agent.get("/admin/customers?q=ada+king").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Ada King") && html.contains(&ada), "the customer is found: {html}");
+    assert!(html.contains("a\u{2022}\u{2022}\u{2022}@e\u{2022}\u{2022}\u{2022}.com"), "the address masked");
+    assert!(!html.contains("ada.king@example.com"), "never the address in clear");
+    let (status, _, html) = agent.get("/admin/customers?q=a").await;
+    assert_eq!(status, 400, "one letter is refused with a reason: {html}");
+    assert!(html.contains("at least 2 characters"), "{html}");
+    let (status, location, _) = Browser::new(&app).get("/admin/customers?q=ada").await;
+    assert_eq!((status, location.as_deref()), (302, Some("/admin/login")), "signed out");
 }
 
 async fn enrolment_link_works_once_and_expires(db: Db) {

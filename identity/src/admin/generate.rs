@@ -50,7 +50,7 @@ pub fn synthetic_customers(seed: u64, start: usize, count: usize) -> Vec<ImportR
             let given = GIVEN[(x % 40) as usize];
             let family = FAMILY[((x >> 8) % 40) as usize];
             let domain = DOMAINS[((x >> 16) % 3) as usize];
-            let local: String = format!("{given}.{family}").chars().filter(char::is_ascii_alphanumeric).chain(std::iter::once('.')).collect::<String>().to_lowercase();
+            let local: String = format!("{given}.{family}.").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').collect::<String>().to_lowercase();
             let email = format!("{local}{n}@{domain}");
             let phone = format!("+44 7700 9{:05}", (x >> 24) % 100_000);
             ImportRecord::checked(n + 1, &email, given, family, &phone).ok()

@@ -188,6 +188,10 @@ pub enum Action {
     RunLoyaltyProgramme,
     /// Search customers and see them masked (support).
     ViewCustomers,
+    /// Reveal one masked field of a customer, with a reason (support; audited).
+    RevealCustomerData,
+    /// See who reveals most (support leads, operators).
+    ViewRevealStats,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -199,7 +203,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 23] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -217,6 +221,8 @@ impl Action {
         Self::UseTokens,
         Self::RunLoyaltyProgramme,
         Self::ViewCustomers,
+        Self::RevealCustomerData,
+        Self::ViewRevealStats,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -272,6 +278,8 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 }
                 A::ManageStaff => may(*role, P::ManageStaff),
                 A::ViewCustomers => may(*role, P::ViewMasked),
+                A::RevealCustomerData => may(*role, P::RevealField),
+                A::ViewRevealStats => may(*role, P::ViewRevealStats),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 _ => false,
             }
@@ -383,10 +391,10 @@ mod tests {
             // With every permission there is: still never credentials, sessions, the
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
-            (K::Support, &[A::ViewCustomers]),
-            (K::SupportLead, &[A::ViewCustomers]),
+            (K::Support, &[A::ViewCustomers, A::RevealCustomerData]),
+            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats]),
             (K::BrandAdmin, &[A::ManageBrands]),
-            (K::StaffOperator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::StaffOperator, &[A::ViewRevealStats, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
             (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme]),
             (K::System, &[A::RunPlatform, A::UseTokens]),

@@ -6,6 +6,7 @@
 
 pub mod generate;
 pub mod grants;
+pub mod overview;
 pub mod search;
 pub mod terms;
 

@@ -67,7 +67,7 @@ pub enum LinkOutcome {
 }
 
 impl LinkView {
-    fn from_listed(l: ListedLink, now: UnixMillis) -> Self {
+    pub(crate) fn from_listed(l: ListedLink, now: UnixMillis) -> Self {
         let status = LinkStatus::parse(&l.link.status).unwrap_or(LinkStatus::Pending);
         let verification = Verification::parse(&l.verification).unwrap_or(Verification::Support);
         let verified = status == LinkStatus::Verified;

@@ -12,7 +12,14 @@ use crate::accounts::PASSWORD;
 use crate::support::seed::seed_meta;
 use crate::support::{Db, TestApp, both_backends};
 
-both_backends!(only_support_searches, a_query_finds_what_a_person_means, pages_lose_no_one, generated_customers_are_found);
+both_backends!(
+    only_support_searches,
+    a_query_finds_what_a_person_means,
+    pages_lose_no_one,
+    generated_customers_are_found,
+    the_overview_is_masked_and_shows_kinds_only,
+    reveal_needs_a_reason_and_is_counted,
+);
 
 async fn spawn(db: Db) -> Option<TestApp> {
     TestApp::builder(db).without_worker().spawn().await
@@ -118,4 +125,61 @@ async fn generated_customers_are_found(db: Db) {
     assert!(!page.hits.is_empty() && page.hits.iter().all(|h| h.name.contains("Lovelace")), "{page:?}");
     let by_phone = app.identity.search_customers(&agent(), "+44 7700 9", None, 50).await.unwrap();
     assert_eq!(by_phone.hits.len(), 50, "phone prefixes find many");
+}
+
+async fn the_overview_is_masked_and_shows_kinds_only(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    let ada = app.with_customer("ada.king@example.com", PASSWORD).await;
+    let form = ProfileForm {
+        given_name: Some("Ada".into()),
+        family_name: Some("King".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        birth_date: Some("1990-12-10".into()),
+        street: Some("12 St James's Square".into()),
+        locality: Some("London".into()),
+        country: Some("GB".into()),
+        ..ProfileForm::default()
+    };
+    app.identity.update_profile(&me(&ada), &ada, &form).await.unwrap();
+    for p in [me(&ada), Principal::Operator, Principal::Staff { id: "s3".into(), role: StaffRole::BrandAdmin, ticket: None, brands: vec![] }] {
+        assert!(matches!(app.identity.customer_overview(&p, &ada).await, Err(Error::Forbidden)), "{:?}", p.kind());
+    }
+    let o = app.identity.customer_overview(&agent(), &ada).await.unwrap();
+    assert_eq!((o.name.as_str(), o.email_verified, o.locked), ("Ada King", true, false));
+    let shown = format!("{:?} {:?} {:?} {:?}", o.email_masked, o.phone_masked, o.birth_date_masked, o.address_masked);
+    for secret in ["ada.king@example.com", "7946 0958", "1990", "James"] {
+        assert!(!shown.contains(secret), "{secret} is masked: {shown}");
+    }
+    assert_eq!(o.address_masked.as_deref(), Some("\u{2022}\u{2022}\u{2022}\u{2022}, GB"), "the country stays: it routes the call");
+    assert!(o.methods.password && !o.methods.authenticator_app && o.methods.passkeys.is_empty(), "kinds of sign-in method");
+    assert!(o.activity.iter().any(|a| a.action == "profile.updated"), "recent activity: {:?}", o.activity);
+    assert!(matches!(app.identity.customer_overview(&agent(), "no-such-customer").await, Err(Error::NotFound(_))));
+}
+
+async fn reveal_needs_a_reason_and_is_counted(db: Db) {
+    let Some(app) = spawn(db).await else { return };
+    use identity::admin::overview::MaskedField;
+    let ada = app.with_customer("ada@example.com", PASSWORD).await;
+    let form = ProfileForm { phone: Some("+44 20 7946 0958".into()), ..ProfileForm::default() };
+    app.identity.update_profile(&me(&ada), &ada, &form).await.unwrap();
+    let before = app.identity.store().audit_trail(&format!("customer:{ada}")).await.unwrap().len();
+    let refused = app.identity.reveal_field(&agent(), &ada, MaskedField::Phone, "", "T-1").await;
+    assert!(matches!(refused, Err(Error::Fields(_))), "a reveal without a reason is refused: {refused:?}");
+    assert!(matches!(app.identity.reveal_field(&agent(), &ada, MaskedField::Phone, "caller asked to check", "").await, Err(Error::Fields(_))), "and without a ticket");
+    assert_eq!(app.identity.store().audit_trail(&format!("customer:{ada}")).await.unwrap().len(), before, "a refusal writes nothing");
+    let phone = app.identity.reveal_field(&agent(), &ada, MaskedField::Phone, "caller confirms their number", "T-1042").await.unwrap();
+    assert_eq!(phone.as_deref(), Some("+442079460958"));
+    assert_eq!(app.identity.reveal_field(&agent(), &ada, MaskedField::BirthDate, "caller asked for it", "T-1042").await.unwrap(), None, "nothing to reveal");
+    let trail = app.identity.store().audit_trail(&format!("customer:{ada}")).await.unwrap();
+    let reveals: Vec<_> = trail.iter().filter(|r| r.action == "support.revealed").collect();
+    assert_eq!(reveals.len(), 2, "exactly one row per reveal");
+    assert_eq!(reveals[0].actor, "staff:s1");
+    assert!(reveals[0].detail.contains("T-1042") && reveals[0].detail.contains("phone") && !reveals[0].detail.contains("7946"), "{}", reveals[0].detail);
+    let other = Principal::Staff { id: "s9".into(), role: StaffRole::Support, ticket: None, brands: vec![] };
+    app.identity.reveal_field(&other, &ada, MaskedField::Email, "caller lost access", "T-7").await.unwrap();
+    assert!(matches!(app.identity.reveal_counts(&agent(), 0).await, Err(Error::Forbidden)), "agents do not see the statistics");
+    let lead = Principal::Staff { id: "s4".into(), role: StaffRole::SupportLead, ticket: None, brands: vec![] };
+    assert_eq!(app.identity.reveal_counts(&lead, 0).await.unwrap(), vec![("staff:s1".to_owned(), 2), ("staff:s9".to_owned(), 1)], "who reveals most, first");
+    let operator = Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] };
+    assert!(matches!(app.identity.reveal_field(&operator, &ada, MaskedField::Email, "just curious", "T-1").await, Err(Error::Forbidden)), "operators run the platform, not customers' data");
 }

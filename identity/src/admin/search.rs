@@ -111,6 +111,13 @@ impl Identity {
     /// search existed): at start, in batches. Returns how many customers it indexed.
     pub async fn fill_search_terms(&self, principal: &Principal) -> Result<u64> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
+        {
+            let mut conn = self.store.pool().acquire().await?;
+            let (customers, indexed) = rows::coverage(&mut conn).await?;
+            if customers == indexed {
+                return Ok(0);
+            }
+        }
         let mut done = 0u64;
         loop {
             let ids = {

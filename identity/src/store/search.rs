@@ -48,6 +48,14 @@ pub async fn refresh(tx: &mut Tx, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// How many customers there are, and how many have terms (two counts: cheap next to
+/// looking for the unindexed one by one at every start).
+pub async fn coverage(conn: &mut AnyConnection) -> Result<(i64, i64)> {
+    let (customers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers").fetch_one(&mut *conn).await?;
+    let (indexed,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT customer_id) FROM customer_search").fetch_one(&mut *conn).await?;
+    Ok((customers, indexed))
+}
+
 /// Customers with no term yet (rows written before the search existed), at most `limit`.
 pub async fn unindexed(conn: &mut AnyConnection, limit: i64) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(

@@ -70,6 +70,15 @@ async fn air(app: &TestApp) {
     app.with_member("air", NUMBER, on_file("card@example.com")).await;
 }
 
+/// Ada, whose card [`NUMBER`] is linked and proven by the mailed code; her id and the link's.
+async fn ada_with_verified_card(app: &TestApp) -> (String, String) {
+    let ada = app.with_customer("ada@example.com", PASSWORD).await;
+    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
+    let code = mailed_code(app, "card@example.com").await;
+    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    (ada, link)
+}
+
 /// The code in the newest mail to `to`.
 async fn mailed_code(app: &TestApp, to: &str) -> String {
     let text = app.mail_text(to, CODE_SUBJECT).await;
@@ -208,10 +217,7 @@ async fn wrong_card_codes_spend_the_code(db: Db) {
 async fn number_verified_once(db: Db) {
     let Some(app) = spawn(db).await else { return };
     air(&app).await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    ada_with_verified_card(&app).await;
     let mallory = app.with_customer("mallory@example.com", PASSWORD).await;
     let taken = app.identity.request_link(&me(&mallory), &mallory, "air", NUMBER, None, &meta()).await;
     assert!(matches!(taken, Err(Error::Refused(Refusal::LoyaltyNumberTaken))), "{taken:?}");
@@ -364,10 +370,7 @@ async fn claim_needs_the_sharing_consent(db: Db) {
     air(&app).await;
     app.with_brand("hotels").await;
     let purpose = sharing_purpose(&app, "hotels").await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    let (ada, _) = ada_with_verified_card(&app).await;
     let hotels = Rp::register(&app, ClientSpec::new("hotels", "Hotels web").redirect_uri(REDIRECT).scope("openid loyalty")).await;
     let browser = Browser::new(&app);
     browser.sign_in("ada@example.com").await;
@@ -413,10 +416,7 @@ async fn brand_decisions(db: Db) {
 async fn unlinking_is_audited_announced_and_exported(db: Db) {
     let Some(app) = spawn(db).await else { return };
     air(&app).await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    let (ada, link) = ada_with_verified_card(&app).await;
     let archive = identity_export(&app, &ada).await;
     let exported = archive["sections"]["loyalty"]["loyalty_links"].to_string();
     assert!(exported.contains(NUMBER) && exported.contains("verified"), "{exported}");

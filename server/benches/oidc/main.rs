@@ -54,6 +54,7 @@ use tokio::sync::oneshot;
 mod instance;
 mod loyalty;
 mod machine;
+mod search;
 mod world;
 
 use instance::*;
@@ -199,6 +200,7 @@ pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::p
     ));
     table.push_str(&loyalty.rows(name, quick).await);
     drop(loyalty);
+    table.push_str(&search::measure(name, &server, quick).await);
     drop(bench);
     server.stop().await;
     table

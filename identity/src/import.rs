@@ -141,7 +141,7 @@ fn parse_line(number: usize, text: &str) -> Result<ImportRecord, String> {
 }
 
 /// serde's message without the echoed input (which may hold a hash or an address).
-fn json_reason(e: &serde_json::Error) -> String {
+pub(crate) fn json_reason(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match e.classify() {
         Category::Syntax | Category::Eof => format!("malformed JSON at column {}", e.column()),

@@ -142,6 +142,12 @@ pub async fn enqueue(tx: &mut Tx, event: &OutboxEvent, now: UnixMillis) -> Resul
     rows::insert(tx, event.kind(), &payload, now).await
 }
 
+/// Queues several events as part of `tx` in one statement.
+pub async fn enqueue_many(tx: &mut Tx, events: &[OutboxEvent], now: UnixMillis) -> Result<()> {
+    let rows = events.iter().map(|e| Ok((e.kind(), serde_json::to_string(e)?))).collect::<Result<Vec<_>>>()?;
+    rows::insert_many(tx, &rows, now).await
+}
+
 /// The rule for a failed attempt number `attempts` (1-based): when to retry, or `None`
 /// to give up. 5 s, 10 s, 20 s … doubling, capped at one hour.
 pub fn retry_at(attempts: i64, now: UnixMillis) -> Option<UnixMillis> {

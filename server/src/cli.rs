@@ -336,7 +336,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Client { command } => return client::run(&config, &out, command).await,
         Command::Purpose { command } => purpose::run(&config, &out, command).await?,
-        Command::LoyaltyProgramme { command } => loyalty::run(&config, &out, command).await?,
+        Command::LoyaltyProgramme { command } => return loyalty::run(&config, &out, command).await,
         Command::Attribute { command } => attribute::run(&config, &out, *command).await?,
         Command::Keys { command } => keys(&config, &out, command).await?,
         Command::Mail { command: MailCommand::Test { to } } => {

@@ -2,11 +2,12 @@
 //! (`docs/design/loyalty.md`): the pure rules here — programme fields, member numbers
 //! (format, Luhn, masking), the link's states, codes; the use cases in
 //! [`programme`] (programmes, what brands report), [`link`] (link, prove, unlink, pool),
-//! [`brand_api`] (what a brand's back end reads and decides) and [`claim`] (the
-//! `loyalty` claim).
+//! [`brand_api`] (what a brand's back end reads and decides), [`import`] (the operator's
+//! import of memberships verified elsewhere) and [`claim`] (the `loyalty` claim).
 
 pub mod brand_api;
 pub mod claim;
+pub mod import;
 pub mod link;
 pub mod pool;
 pub mod programme;

@@ -338,11 +338,17 @@ impl Identity {
     /// (not merely those the client may ask for). `None` for anything else, customers'
     /// tokens included.
     pub async fn api_principal(&self, keys: &Keys, token: &str) -> Result<Option<Principal>> {
+        Ok(self.api_caller(keys, token).await?.map(|(principal, _)| principal))
+    }
+
+    /// [`Self::api_principal`] with the calling client (its own rate limit applies).
+    pub async fn api_caller(&self, keys: &Keys, token: &str) -> Result<Option<(Principal, Client)>> {
         let Some(live) = self.live_access_token(keys, token).await? else { return Ok(None) };
         if live.customer_id.is_some() || live.client.is_public() {
             return Ok(None);
         }
-        Ok(Some(Principal::Machine { client: live.client.id.clone(), brand: live.client.brand_id.clone(), scopes: scopes(&live.scope) }))
+        let principal = Principal::Machine { client: live.client.id.clone(), brand: live.client.brand_id.clone(), scopes: scopes(&live.scope) };
+        Ok(Some((principal, live.client)))
     }
 
     /// A refresh token we issued whose grant is live.

@@ -163,6 +163,19 @@ pub async fn insert_many_if_absent(tx: &mut Tx, rows: &[CustomerRow]) -> Result<
     Ok(ids)
 }
 
+/// `(email_normalized, id, email_verified)` of the customers among `normalized` addresses.
+pub async fn ids_by_emails(conn: &mut sqlx::AnyConnection, normalized: &[&str]) -> Result<Vec<(String, String, bool)>> {
+    if normalized.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT email_normalized, id, email_verified FROM customers WHERE email_normalized IN ({})", super::list_placeholders(1, normalized.len()));
+    let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql);
+    for email in normalized {
+        query = query.bind(*email);
+    }
+    Ok(query.fetch_all(conn).await?.into_iter().map(|(email, id, verified)| (email, id, verified == 1)).collect())
+}
+
 /// Replaces the password hash without a new password version (a rehash on sign-in:
 /// reset links stay valid).
 pub async fn rehash_password(tx: &mut Tx, id: &str, hash: &str) -> Result<()> {

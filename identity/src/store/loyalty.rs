@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::{Tx, is_unique_violation};
+use super::{Tx, is_unique_violation, list_placeholders, values_placeholders};
 use crate::{Result, UnixMillis};
 
 /// A programme as stored (`tiers`: a JSON array of labels; `luhn`, `pooling`: 0/1).
@@ -317,11 +317,13 @@ pub async fn unpool_customer(tx: &mut Tx, customer_id: &str) -> Result<()> {
 }
 
 /// One page of a programme's links in `status`, in request order after the cursor
-/// `(requested_at, id)`.
+/// `(requested_at, id)`. The row-value comparison is a range on the index
+/// `loyalty_links_queue` in both engines (an `a > x OR (a = x AND b > y)` filter made
+/// deep pages scan every earlier link: 70 ms on PostgreSQL at 100,000 links).
 pub async fn page(conn: &mut AnyConnection, programme_id: &str, status: &str, after: Option<(UnixMillis, &str)>, limit: i64) -> Result<Vec<LinkRow>> {
     let (at, id) = after.unwrap_or((i64::MIN, ""));
     let sql = format!(
-        "SELECT {LINK} FROM loyalty_links WHERE programme_id = $1 AND status = $2 AND (requested_at > $3 OR (requested_at = $3 AND id > $4)) \
+        "SELECT {LINK} FROM loyalty_links WHERE programme_id = $1 AND status = $2 AND (requested_at, id) > ($3, $4) \
          ORDER BY requested_at, id LIMIT $5"
     );
     Ok(sqlx::query_as(&sql).bind(programme_id).bind(status).bind(at).bind(id).bind(limit).fetch_all(conn).await?)
@@ -354,4 +356,67 @@ pub async fn pool_of(conn: &mut AnyConnection, customer_id: &str, programme_id: 
     .fetch_optional(conn)
     .await?;
     Ok(row)
+}
+
+/// `(number, customer_id)` of the numbers among `numbers` verified in the programme.
+pub async fn verified_numbers(conn: &mut AnyConnection, programme_id: &str, numbers: &[&str]) -> Result<Vec<(String, String)>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT number, customer_id FROM loyalty_links WHERE programme_id = $1 AND status = 'verified' AND number IN ({})",
+        list_placeholders(2, numbers.len())
+    );
+    let mut query = sqlx::query_as(&sql).bind(programme_id);
+    for number in numbers {
+        query = query.bind(*number);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
+/// `(customer_id, number, status)` of the live links in the programme of the customers
+/// among `customer_ids`.
+pub async fn live_links_of(conn: &mut AnyConnection, programme_id: &str, customer_ids: &[&str]) -> Result<Vec<(String, String, String)>> {
+    if customer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT customer_id, number, status FROM loyalty_links WHERE programme_id = $1 AND status IN ('pending', 'verified') AND customer_id IN ({})",
+        list_placeholders(2, customer_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql).bind(programme_id);
+    for id in customer_ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
+/// Inserts links in one statement; a row that meets a live link of its customer or a
+/// verified holder of its number is skipped. Returns the ids inserted.
+pub async fn insert_links(tx: &mut Tx, rows: &[LinkRow]) -> Result<Vec<String>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("INSERT INTO loyalty_links ({LINK}) VALUES {} ON CONFLICT DO NOTHING RETURNING id", values_placeholders(rows.len(), 16));
+    let mut insert = sqlx::query_as::<_, (String,)>(&sql);
+    for row in rows {
+        insert = insert
+            .bind(&row.id)
+            .bind(&row.programme_id)
+            .bind(&row.customer_id)
+            .bind(&row.number)
+            .bind(&row.status)
+            .bind(row.requested_at)
+            .bind(row.decided_at)
+            .bind(&row.decided_by)
+            .bind(&row.reason)
+            .bind(&row.linked_by)
+            .bind(&row.code_hash)
+            .bind(row.code_sent_at)
+            .bind(row.code_sends)
+            .bind(row.code_attempts)
+            .bind(row.pooled)
+            .bind(row.unlinked_at);
+    }
+    Ok(insert.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
 }

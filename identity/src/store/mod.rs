@@ -315,6 +315,11 @@ pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// `$first, $first+1, …` (`n` of them) for an `IN (…)` list.
+pub(crate) fn list_placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// True when the error is a uniqueness violation (both engines report it this way).
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
@@ -358,6 +363,7 @@ mod tests {
     #[test]
     fn numbers_multi_row_placeholders() {
         assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(list_placeholders(2, 3), "$2, $3, $4");
     }
 
     #[test]

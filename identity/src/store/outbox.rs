@@ -26,6 +26,20 @@ pub async fn insert(tx: &mut Tx, kind: &str, payload: &str, now: UnixMillis) -> 
     Ok(id)
 }
 
+/// Queues `(kind, payload)` rows in one statement.
+pub async fn insert_many(tx: &mut Tx, rows: &[(&str, String)], now: UnixMillis) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("INSERT INTO outbox (kind, payload, created_at, next_attempt_at) VALUES {}", super::values_placeholders(rows.len(), 4));
+    let mut insert = sqlx::query(&sql);
+    for (kind, payload) in rows {
+        insert = insert.bind(*kind).bind(payload).bind(now).bind(now);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Where a queued row stands, for tests and the admin view.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct OutboxStatus {

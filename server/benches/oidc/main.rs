@@ -1,7 +1,8 @@
 //! The OpenID Connect provider's hot paths under load, measured and printed (never a
 //! pass/fail test). `./dev.sh bench` or `cargo bench -p server --bench oidc`.
 //! This file: the operations, the timing and the report; `instance`: the Foyer under
-//! test; `world`: seeding and requests; `machine`: what it ran on.
+//! test; `world`: seeding and requests; `machine`: what it ran on; `loyalty`: the brand
+//! back-end API's page of pending links over 100,000 links (its own seeding and rows).
 //!
 //! A real Foyer starts in this process (`server::startup::Application` on a free port)
 //! over a fresh SQLite file, then again over a fresh PostgreSQL database when one is
@@ -51,6 +52,7 @@ use sqlx::{Connection as _, Executor as _};
 use tokio::sync::oneshot;
 
 mod instance;
+mod loyalty;
 mod machine;
 mod search;
 mod world;
@@ -191,6 +193,13 @@ pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::p
         let note = if name.starts_with("PostgreSQL") { " (PostgreSQL's own processes count as other)" } else { "" };
         table.push_str(&format!("\nCPU while measuring: {}{note}\n", start.share_until(end)));
     }
+    eprintln!("==> {name}: seeding the loyalty programme");
+    let (loyalty, seeded) = loyalty::LoyaltyBench::seed(&bench).await;
+    table.push_str(&format!(
+        "\nBrand back-end API ({seeded}):\n\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n"
+    ));
+    table.push_str(&loyalty.rows(name, quick).await);
+    drop(loyalty);
     table.push_str(&search::measure(name, &server, quick).await);
     drop(bench);
     server.stop().await;

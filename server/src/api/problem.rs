@@ -1,6 +1,6 @@
 //! RFC 9457 problem details (`application/problem+json`): how the machine APIs answer
-//! errors. Not mounted yet; the admin REST API (`/admin/api`, the support issue) is its
-//! first user. `docs/design/platform.md` "Where errors become responses".
+//! errors: the brand back-end API under `/api/v1` first (`docs/design/loyalty.md`), the
+//! admin REST API later. `docs/design/platform.md` "Where errors become responses".
 //!
 //! The status policy is the pages' (`app::error`), so a core error means the same thing
 //! on every boundary:
@@ -20,6 +20,10 @@
 //! | `Throttled`                              | `throttled`, with `retry_after` and `Retry-After` | 429 |
 //! | `Busy`                                   | `busy`                         | 503    |
 //! | `Store`, `Migrate`, `Crypto`, `Internal`, any new one | `internal`        | 500, cause logged, generic `detail` |
+//! | (a body, query or path axum cannot read) | `bad-request`                  | 400    |
+//! | (a body over the limit)                  | `payload-too-large`            | 413    |
+//! | (a body that is not `application/json`)  | `unsupported-media-type`       | 415    |
+//! | (no such route / method)                 | `not-found` / `method-not-allowed` | 404 / 405 |
 //!
 //! `title` is fixed per type; `detail` is the core's safe sentence (never the text of an
 //! internal failure); `instance` is the request's path when the handler sets it
@@ -149,7 +153,39 @@ impl From<Error> for Problem {
     }
 }
 
+/// What axum could not read (body, query, path) is the caller's fault: 415 for a body
+/// that is not `application/json`, 413 for one over the limit, 400 for anything else
+/// undecodable (malformed JSON, unknown or mistyped fields, a bad query or path). The
+/// detail is axum's sentence without the echoed input.
+macro_rules! rejection {
+    ($($rejection:ty),*) => {$(
+        impl From<$rejection> for Problem {
+            fn from(r: $rejection) -> Self {
+                Self::unreadable(r.status(), &r.body_text())
+            }
+        }
+    )*};
+}
+rejection!(axum::extract::rejection::JsonRejection, axum::extract::rejection::QueryRejection, axum::extract::rejection::PathRejection);
+
 impl Problem {
+    fn unreadable(status: StatusCode, text: &str) -> Self {
+        // "Failed to deserialize the JSON body into the target type: unknown field `x`, expected … at line 1 column 9"
+        let reason = text.split(" at line ").next().unwrap_or(text);
+        match status {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::new(status, "unsupported-media-type", "The body must be JSON.")
+                .with_detail("Send the body as application/json."),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(),
+            _ => Self::bad_request(reason.chars().take(300).collect::<String>()),
+        }
+    }
+
+    /// A body over the API's limit: 413.
+    pub fn payload_too_large() -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large.")
+            .with_detail(format!("Bodies here carry at most {} KiB.", super::BODY_LIMIT / 1024))
+    }
+
     fn fields(mut self, errors: Vec<FieldProblem>) -> Self {
         self.errors = errors;
         self

@@ -1,7 +1,13 @@
 //! `foyer loyalty-programme …`: a brand's loyalty programme (`docs/design/loyalty.md`) —
-//! declare it, list them. Every check runs before anything is written; a refusal is one line.
+//! declare it, list them, import the memberships the brand verified before Foyer. Every
+//! check runs before anything is written; a refusal is one line.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
 use clap::Subcommand;
+use identity::loyalty::import::parse_link_lines;
 use identity::loyalty::programme::{NewProgramme, Programme};
 use identity::principal::Principal;
 use serde_json::json;
@@ -46,6 +52,15 @@ pub(super) enum LoyaltyCommand {
         #[arg(long)]
         brand: Option<String>,
     },
+    /// Import existing memberships from a JSON-lines file, one per line:
+    /// {"email": "...", "number": "...", "status": "verified" | "pending"}
+    /// (see docs/operations.md). Bad lines are reported by number and not imported.
+    ImportLinks {
+        /// The programme's slug.
+        #[arg(long)]
+        programme: String,
+        file: PathBuf,
+    },
 }
 
 fn programme_json(p: &Programme) -> serde_json::Value {
@@ -55,7 +70,7 @@ fn programme_json(p: &Programme) -> serde_json::Value {
     })
 }
 
-pub(super) async fn run(config: &Config, out: &Output, command: LoyaltyCommand) -> anyhow::Result<()> {
+pub(super) async fn run(config: &Config, out: &Output, command: LoyaltyCommand) -> anyhow::Result<ExitCode> {
     match command {
         LoyaltyCommand::Create { brand, slug, name, number_pattern, luhn, tiers, verification, pooling } => {
             let new = NewProgramme { brand, slug, name, number_pattern, luhn, tiers, verification, pooling };
@@ -84,6 +99,21 @@ pub(super) async fn run(config: &Config, out: &Output, command: LoyaltyCommand) 
             };
             out.say(&text, json!({ "programmes": list.iter().map(programme_json).collect::<Vec<_>>() }));
         }
+        LoyaltyCommand::ImportLinks { programme, file } => return import_links(config, out, &programme, &file).await,
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_links(config: &Config, out: &Output, programme: &str, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let handle = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let (records, mut errors) = parse_link_lines(std::io::BufReader::new(handle));
+    let services = Services::open(config).await?;
+    let mut report = services.identity.import_loyalty_links(&Principal::Operator, programme, &records).await?;
+    errors.append(&mut report.errors);
+    errors.sort_by_key(|e| e.line);
+    report.errors = errors;
+    let mut text: Vec<String> = report.errors.iter().map(|e| format!("line {}: {}", e.line, e.message)).collect();
+    text.push(format!("Imported {}, already present {}, bad lines {}.", report.imported, report.already_present, report.errors.len()));
+    out.say(&text.join("\n"), serde_json::to_value(&report)?);
+    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

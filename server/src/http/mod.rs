@@ -100,6 +100,7 @@ pub fn router(
         .merge(language::routes(&config.public_url))
         .merge(assets::routes(&config.site_root))
         .merge(crate::oidc::routes(&state))
+        .merge(crate::api::routes())
         .merge(crate::oidc::browser_routes(&state).layer(session_layer(config, &context)))
         .merge(privacy::customer_routes().layer(session_layer(config, &context)))
         .merge(privacy::public_routes())

@@ -22,6 +22,7 @@ mod households_managed;
 mod import;
 mod keys;
 mod loyalty;
+mod loyalty_api;
 mod mail_language;
 mod malformed_bodies;
 mod mfa;

@@ -21,6 +21,7 @@ mod households_managed;
 mod import;
 mod keys;
 mod loyalty;
+mod loyalty_pages;
 mod mail_language;
 mod malformed_bodies;
 mod mfa;

@@ -129,6 +129,7 @@ pub fn cards() -> (String, Value) {
 }
 
 /// A brand's back-end client for the loyalty API: its id and a fresh secret.
+#[derive(Debug)]
 pub struct ApiClient {
     pub brand: &'static str,
     pub client_id: String,

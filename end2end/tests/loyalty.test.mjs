@@ -20,15 +20,22 @@ const SKYWARD = 'Skyward Miles (Northwind Air)';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The code in the newest loyalty code mail to `email` (the development mailbox). */
-async function loyaltyCode(email, seen = new Set()) {
+/** Codes already read, so a later step never takes an earlier mail's code. */
+const used = new Set();
+
+/** The code in the newest loyalty code mail to `email` (the development mailbox, newest first). */
+async function loyaltyCode(email) {
   const deadline = Date.now() + TIMEOUT;
   for (;;) {
-    assert.ok(Date.now() < deadline, `no loyalty code mail for ${email} within ${TIMEOUT} ms`);
+    assert.ok(Date.now() < deadline, `no new loyalty code mail for ${email} within ${TIMEOUT} ms`);
     const html = await (await fetch(url('/dev/mail'))).text();
-    const at = html.indexOf(email);
-    const match = at >= 0 ? html.slice(Math.max(0, at - 3000), at + 3000).match(/(?:enter this code|diesen Code ein): (\d{6})/) : null;
-    if (match && !seen.has(match[1])) return match[1];
+    for (const mail of html.split('<li class="card">').slice(1).filter((m) => m.includes(email))) {
+      const match = mail.match(/(?:enter this code|diesen Code ein): (\d{6})/);
+      if (match && !used.has(match[1])) {
+        used.add(match[1]);
+        return match[1];
+      }
+    }
     await sleep(300);
   }
 }

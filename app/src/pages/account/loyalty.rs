@@ -79,7 +79,8 @@ fn Status(actions: Actions) -> impl IntoView {
         (done_without_js::<UnlinkLoyalty>(), "loyalty-done-unlinked"),
         (done_without_js::<SetLoyaltyPooled>(), "loyalty-done-pooling"),
     ];
-    let first = linked.map(|o| linked_text(&o)).or_else(|| plain.iter().find(|(done, _)| *done).map(|(_, id)| t(id)));
+    // The page keeps `?linked=` in its forms' `__page`: a later step's `__ok` wins.
+    let first = plain.iter().find(|(done, _)| *done).map(|(_, id)| t(id)).or_else(|| linked.map(|o| linked_text(&o)));
     let said = RwSignal::new(first);
     fn on_success<T: Clone + Send + Sync + 'static>(
         value: impl Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,

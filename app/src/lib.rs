@@ -134,6 +134,7 @@ pub fn App() -> impl IntoView {
 /// Every page: the server renders these and the full bundle hydrates them.
 #[cfg(not(feature = "sign-in-bundle"))]
 fn routes() -> impl IntoView {
+    use crate::admin::customers::AdminCustomersPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     use crate::pages::account::privacy::data::{DataPage, DeletionPage};
     use crate::pages::account::privacy::preferences::PreferencesPage;
@@ -177,6 +178,7 @@ fn routes() -> impl IntoView {
             <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
         </Routes>
     }
 }

@@ -260,7 +260,8 @@ impl Identity {
     /// Creates a brand with its details and a fresh 256-bit pairwise key (sealed with the
     /// master key, associated data `pairwise:<brand id>`), audited, in one transaction.
     pub async fn create_brand_with(&self, principal: &Principal, slug: &BrandSlug, name: &str, details: &BrandDetails) -> Result<BrandRow> {
-        authorize(principal, Action::ManageBrands, Subject::Brand(slug.as_str()))?;
+        // A new brand is the platform's to make (`Subject::Brand` names existing ones by id).
+        authorize(principal, Action::ManageBrands, Subject::Platform)?;
         let mut errors = Vec::new();
         let name = brand_name(name).map_err(|e| errors.push(e)).ok();
         let details = details.check().map_err(|mut e| errors.append(&mut e)).ok();
@@ -323,11 +324,11 @@ impl Identity {
     /// Changes a brand's colours (`NAME=#rrggbb`) and/or logo; the merged theme is checked
     /// before anything is written. Audited, one transaction.
     pub async fn set_brand_theme(&self, principal: &Principal, slug: &BrandSlug, colors: &[String], logo: Option<&BrandLogo>) -> Result<BrandRow> {
-        authorize(principal, Action::ManageBrands, Subject::Brand(slug.as_str()))?;
+        let brand = self.store.brand_by_slug(slug.as_str()).await?.ok_or_else(|| unknown_brand(slug))?;
+        authorize(principal, Action::ManageBrands, Subject::Brand(&brand.id))?;
         if colors.is_empty() && logo.is_none() {
             return Err(ParseError::Rejected { field: "Theme", reason: "Give at least one --color NAME=#rrggbb or a --logo FILE.".into() }.into());
         }
-        let brand = self.store.brand_by_slug(slug.as_str()).await?.ok_or_else(|| unknown_brand(slug))?;
         let theme = BrandTheme::from_json(brand.theme.as_deref()).with_changes(colors)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;

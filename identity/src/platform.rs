@@ -153,7 +153,7 @@ mod tests {
         vec![
             Principal::Anonymous,
             Principal::customer("c1", "foyer:mfa"),
-            Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: None },
+            Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: None, brands: vec![] },
             Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec![] },
             Principal::System,
         ]
@@ -181,7 +181,7 @@ mod tests {
         let brand = id.create_brand(&Principal::Operator, &slug(), "Northwind Air").await.unwrap();
         assert_eq!(audit_rows(&id).await, [("cli".to_owned(), Some(format!("brand:{}", brand.id)), "brand.created".to_owned())]);
 
-        let admin = Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None };
+        let admin = Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] };
         id.set_brand_theme(&admin, &slug(), &["primary=#0b3d91".to_owned(), "on-primary=#ffffff".to_owned()], None).await.unwrap();
         let rows = audit_rows(&id).await;
         assert_eq!(rows.len(), 2);

@@ -48,8 +48,10 @@ pub enum Principal {
     /// (`grant` is its id) or a guardianship (`guardian:<id>`), with the permissions it
     /// carries. Built only by the core, from a live row.
     Delegate { actor: String, subject: String, grant: String, permissions: Vec<Permission> },
-    /// A support agent or administrator, optionally working a ticket.
-    Staff { id: String, role: StaffRole, ticket: Option<String> },
+    /// A staff member, optionally working a ticket; `brands`: the brands a brand
+    /// administrator was granted (ids; empty for other roles). Built from the `staff` row
+    /// on every request ([`crate::Identity::staff_principal`]).
+    Staff { id: String, role: StaffRole, ticket: Option<String>, brands: Vec<String> },
     /// A relying party's back end, authenticated as its client.
     Machine { client: String, brand: String, scopes: Vec<String> },
     /// The operator at the command line (`foyer brand|client|admin|users …`).
@@ -71,7 +73,9 @@ impl Principal {
             Self::Customer { .. } => PrincipalKind::Customer,
             Self::Delegate { .. } => PrincipalKind::Delegate,
             Self::Staff { role: StaffRole::Support, .. } => PrincipalKind::Support,
-            Self::Staff { role: StaffRole::Admin, .. } => PrincipalKind::Admin,
+            Self::Staff { role: StaffRole::SupportLead, .. } => PrincipalKind::SupportLead,
+            Self::Staff { role: StaffRole::BrandAdmin, .. } => PrincipalKind::BrandAdmin,
+            Self::Staff { role: StaffRole::Operator, .. } => PrincipalKind::StaffOperator,
             Self::Machine { .. } => PrincipalKind::Machine,
             Self::Operator => PrincipalKind::Operator,
             Self::System => PrincipalKind::System,
@@ -109,13 +113,17 @@ pub enum PrincipalKind {
     Customer,
     Delegate,
     Support,
-    Admin,
+    SupportLead,
+    BrandAdmin,
+    /// A staff member with the `operator` role (the command line is [`Self::Operator`]).
+    StaffOperator,
     Machine,
     Operator,
     System,
 }
 
-/// What is acted on.
+/// What is acted on. Every variant carries an id (a brand's id, never its slug: the
+/// use case finds the brand first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject<'a> {
     Customer(&'a str),
@@ -178,6 +186,12 @@ pub enum Action {
     /// A brand's back end reads and decides its own loyalty programme's links and reports
     /// what it knows of its members (subject: the brand).
     RunLoyaltyProgramme,
+    /// Search customers and see them masked (support).
+    ViewCustomers,
+    /// Reveal one masked field of a customer, with a reason (support; audited).
+    RevealCustomerData,
+    /// See who reveals most (support leads, operators).
+    ViewRevealStats,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -189,7 +203,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 23] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -206,6 +220,9 @@ impl Action {
         Self::ManageDelegations,
         Self::UseTokens,
         Self::RunLoyaltyProgramme,
+        Self::ViewCustomers,
+        Self::RevealCustomerData,
+        Self::ViewRevealStats,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -220,8 +237,7 @@ impl Action {
 /// | anonymous | sign up / sign in (the link or code is checked by the use case) |
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
-/// | support | nothing yet (the support view adds ticket-scoped rows) |
-/// | admin | manage brands, clients and staff; import customers |
+/// | staff | what `admin::may` gives the role: brand settings (a brand administrator: their brands only), staff and imports (operators); the support actions arrive with their use cases |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
 /// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
@@ -253,8 +269,21 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
         Principal::Delegate { subject: on_behalf_of, permissions, .. } => {
             delegate_allowed(on_behalf_of, permissions, action, subject)
         }
-        Principal::Staff { role: StaffRole::Support, .. } => false,
-        Principal::Staff { role: StaffRole::Admin, .. } => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers),
+        Principal::Staff { role, brands, .. } => {
+            use crate::admin::{StaffPermission as P, may};
+            match action {
+                A::ManageBrands => {
+                    may(*role, P::ManageBrandSettings)
+                        && (*role == StaffRole::Operator || matches!(subject, Subject::Brand(b) if brands.iter().any(|x| x == b)))
+                }
+                A::ManageStaff => may(*role, P::ManageStaff),
+                A::ViewCustomers => may(*role, P::ViewMasked),
+                A::RevealCustomerData => may(*role, P::RevealField),
+                A::ViewRevealStats => may(*role, P::ViewRevealStats),
+                A::ImportCustomers => may(*role, P::ImportCustomers),
+                _ => false,
+            }
+        }
         Principal::Machine { client, brand, scopes } => match action {
             A::UseTokens => matches!(subject, Subject::Client(c) if c == client),
             A::RunLoyaltyProgramme => {
@@ -293,8 +322,10 @@ mod tests {
             Principal::Anonymous,
             Principal::customer("c1", "foyer:pwd"),
             Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "g1".into(), permissions: every_permission() },
-            Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()) },
-            Principal::Staff { id: "s2".into(), role: StaffRole::Admin, ticket: None },
+            Principal::Staff { id: "s1".into(), role: StaffRole::Support, ticket: Some("T-1".into()), brands: vec![] },
+            Principal::Staff { id: "s3".into(), role: StaffRole::SupportLead, ticket: None, brands: vec![] },
+            Principal::Staff { id: "s4".into(), role: StaffRole::BrandAdmin, ticket: None, brands: vec!["b1".into()] },
+            Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] },
             Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into(), "loyalty:manage".into()] },
             Principal::Operator,
             Principal::System,
@@ -360,8 +391,10 @@ mod tests {
             // With every permission there is: still never credentials, sessions, the
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
-            (K::Support, &[]),
-            (K::Admin, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::Support, &[A::ViewCustomers, A::RevealCustomerData]),
+            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats]),
+            (K::BrandAdmin, &[A::ManageBrands]),
+            (K::StaffOperator, &[A::ViewRevealStats, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
             (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme]),
             (K::System, &[A::RunPlatform, A::UseTokens]),
@@ -379,7 +412,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 8 * Action::ALL.len());
+        assert_eq!(checked, 10 * Action::ALL.len());
     }
 
     #[test]
@@ -397,6 +430,18 @@ mod tests {
         assert!(authorize(&rp, Action::UseTokens, Subject::Client("rp1")).is_ok());
         assert!(matches!(authorize(&rp, Action::UseTokens, Subject::Client("rp2")), Err(Error::Forbidden)));
         assert!(authorize(&rp, Action::ViewAccount, Subject::Customer("c1")).is_err());
+    }
+
+    #[test]
+    fn a_brand_admin_manages_only_the_brands_granted() {
+        let admin = Principal::Staff { id: "s4".into(), role: StaffRole::BrandAdmin, ticket: None, brands: vec!["b1".into()] };
+        assert!(authorize(&admin, Action::ManageBrands, Subject::Brand("b1")).is_ok());
+        assert!(authorize(&admin, Action::ManageBrands, Subject::Brand("b2")).is_err(), "another brand");
+        assert!(authorize(&admin, Action::ManageBrands, Subject::Platform).is_err(), "creating brands is the operator's");
+        assert!(authorize(&admin, Action::ManageStaff, Subject::Staff("s9")).is_err());
+        let operator = Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] };
+        assert!(authorize(&operator, Action::ManageBrands, Subject::Brand("b2")).is_ok(), "every brand");
+        assert!(authorize(&operator, Action::ViewAccount, Subject::Customer("c1")).is_err(), "never a customer's account");
     }
 
     #[test]

@@ -26,25 +26,37 @@ use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
 /// How long an enrolment link works.
 pub const ENROLMENT_MS: i64 = 24 * 3_600_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A staff member's role; what each may do is [`crate::admin::may`]'s table
+/// (`docs/design/admin.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StaffRole {
+    /// A support agent.
     Support,
-    Admin,
+    /// A support lead: an agent's permissions, plus lock/unlock, second-factor resets,
+    /// reveal statistics and the audit log.
+    SupportLead,
+    /// A brand administrator: the settings of the brands granted to them.
+    BrandAdmin,
+    /// Foyer's own administrator: staff, brands, imports, the dashboard.
+    Operator,
 }
 
 impl StaffRole {
+    pub const ALL: [Self; 4] = [Self::Support, Self::SupportLead, Self::BrandAdmin, Self::Operator];
+
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        match input.trim() {
-            "support" => Ok(Self::Support),
-            "admin" => Ok(Self::Admin),
-            _ => Err(ParseError::Malformed { field: "Role", reason: "must be support or admin" }),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == input.trim())
+            .ok_or(ParseError::Malformed { field: "Role", reason: "must be support, support_lead, brand_admin or operator" })
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Support => "support",
-            Self::Admin => "admin",
+            Self::SupportLead => "support_lead",
+            Self::BrandAdmin => "brand_admin",
+            Self::Operator => "operator",
         }
     }
 }
@@ -146,7 +158,8 @@ impl Identity {
         staff::insert(&mut tx, &row).await?;
         staff::insert_enrolment(&mut tx, &sha256_hex(token.as_bytes()), &row.id, now, now + ENROLMENT_MS).await?;
         audit_staff(&mut tx, principal.actor(), &row.id, "staff.created", serde_json::json!({ "role": row.role }), now).await?;
-        let mail = Template::StaffWelcome { role: role.as_str(), public_url }.render(email.as_str(), &self.voice(crate::i18n::Locale::En, None, crate::i18n::TimeZone::utc()));
+        let role_words = role.as_str().replace('_', " ");
+        let mail = Template::StaffWelcome { role: &role_words, public_url }.render(email.as_str(), &self.voice(crate::i18n::Locale::En, None, crate::i18n::TimeZone::utc()));
         outbox::enqueue(&mut tx, &OutboxEvent::Email(mail), now).await?;
         tx.commit().await?;
         Ok(NewStaff { row, enrolment_link: SecretString::from(enrolment_link(public_url, &token)) })
@@ -320,7 +333,10 @@ mod tests {
 
     #[test]
     fn roles() {
-        assert_eq!(StaffRole::parse("admin").unwrap(), StaffRole::Admin);
+        for role in StaffRole::ALL {
+            assert_eq!(StaffRole::parse(role.as_str()).unwrap(), role);
+        }
+        assert!(StaffRole::parse("admin").is_err(), "the earlier admin role is operator now");
         assert!(StaffRole::parse("root").is_err());
     }
 

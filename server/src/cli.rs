@@ -112,8 +112,19 @@ enum AdminCommand {
         /// The name the admin pages greet them by (default: their email).
         #[arg(long)]
         name: Option<String>,
-        #[arg(long, default_value = "support", value_parser = ["support", "admin"])]
+        /// support, support_lead, brand_admin or operator (docs/design/admin.md has the table).
+        #[arg(long, default_value = "support", value_parser = ["support", "support_lead", "brand_admin", "operator"])]
         role: String,
+        /// A brand a brand_admin administers (repeat); more with `foyer admin grant-brand`.
+        #[arg(long = "brand", value_name = "SLUG")]
+        brands: Vec<String>,
+    },
+    /// Grant a brand administrator one more brand.
+    GrantBrand {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_name = "SLUG")]
+        brand: String,
     },
 }
 
@@ -125,6 +136,16 @@ enum UsersCommand {
         /// Import nothing if any line is bad.
         #[arg(long)]
         all_or_nothing: bool,
+    },
+    /// Add synthetic customers (plausible names, addresses on example.com/.org/.net, phones
+    /// in Ofcom's drama range) for the search benchmark and for trying the support view
+    /// at scale. Imported like a file, in batches; deterministic for a seed.
+    Generate {
+        #[arg(long)]
+        count: usize,
+        /// Which population (the same seed and count give the same people).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -236,11 +257,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let services = Services::open(&config).await?;
             out.say(&format!("Migrations applied ({}).", services.identity.store().backend().name()), json!({ "migrated": true }));
         }
-        Command::Admin { command: AdminCommand::Create { email, name, role } } => {
+        Command::Admin { command: AdminCommand::Create { email, name, role, brands } } => {
             let email = Email::parse(&email)?;
             let role = StaffRole::parse(&role)?;
+            if !brands.is_empty() && role != StaffRole::BrandAdmin {
+                anyhow::bail!("--brand: only a brand_admin is granted brands");
+            }
             let services = Services::open(&config).await?;
+            // Every brand is checked before the account exists: nothing half-made.
+            for slug in &brands {
+                let parsed = BrandSlug::parse(slug)?;
+                if services.identity.brand(parsed.as_str()).await?.is_none() {
+                    return Err(identity::domain::unknown_brand(&parsed).into());
+                }
+            }
             let created = services.identity.create_staff_named(&Principal::Operator, &email, name.as_deref(), role, &config.public_url).await?;
+            for slug in &brands {
+                services.identity.grant_staff_brand(&Principal::Operator, email.as_str(), slug).await?;
+            }
             let link = created.enrolment_link.expose_secret();
             out.say(
                 &format!(
@@ -249,11 +283,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     created.row.id,
                     email.as_str()
                 ),
-                json!({ "id": created.row.id, "email": email.as_str(), "role": role.as_str(), "enrolment_link": link }),
+                json!({ "id": created.row.id, "email": email.as_str(), "role": role.as_str(), "brands": brands, "enrolment_link": link }),
             );
+        }
+        Command::Admin { command: AdminCommand::GrantBrand { email, brand } } => {
+            let services = Services::open(&config).await?;
+            let new = services.identity.grant_staff_brand(&Principal::Operator, &email, &brand).await?;
+            let text = if new { format!("{email} now administers brand {brand}.") } else { format!("{email} already administered brand {brand}.") };
+            out.say(&text, json!({ "email": email, "brand": brand, "granted": new }));
         }
         Command::Users { command: UsersCommand::Import { file, all_or_nothing } } => {
             return import(&config, &out, &file, all_or_nothing).await;
+        }
+        Command::Users { command: UsersCommand::Generate { count, seed } } => {
+            let services = Services::open(&config).await?;
+            let report = services.identity.generate_customers(&Principal::Operator, seed, count).await?;
+            out.say(
+                &format!("Generated {} synthetic customers ({} were already there).", report.imported, report.already_present),
+                serde_json::to_value(&report)?,
+            );
         }
         Command::Brand {
             command: BrandCommand::Create { slug, name, website, support_email, support_url, terms_url, privacy_url },

@@ -126,6 +126,8 @@ impl Application {
         };
         // Brands made before pairwise subjects existed get their key now.
         services.identity.fill_missing_pairwise_keys(&identity::principal::Principal::System).await?;
+        // Customers made before support search existed get their search terms now.
+        services.identity.fill_search_terms(&identity::principal::Principal::System).await?;
         let worker = services.outbox_worker();
         let keys = KeyRing::new(services.identity.clone());
         let router = crate::http::router(&config, context.clone(), keys.clone(), worker.deliveries.clone(), extra)?;

@@ -39,6 +39,7 @@ pub fn AdminShellPage() -> impl IntoView {
                         <section class="card" aria-label="Signed in staff member">
                             <p>"Signed in as " <strong class="staff-name">{staff.name}</strong></p>
                             <p>"Role: " <span class="staff-role">{staff.role}</span></p>
+                            <p><a href="/admin/customers">"Search customers"</a></p>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit">"Sign out"</button>
                             </ActionForm>

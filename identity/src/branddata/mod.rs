@@ -81,17 +81,23 @@ impl Identity {
         brand_data::brand_ref(&mut conn, slug.as_str()).await?.ok_or_else(|| unknown_brand(slug))
     }
 
+    /// The brand `slug` (`None`: the group) once `principal` may manage it: the brand is
+    /// found first, so the table decides on its id (`Subject::Brand` carries ids).
+    async fn managed_brand(&self, principal: &Principal, slug: Option<&BrandSlug>) -> Result<Option<BrandRef>> {
+        let brand = match slug {
+            Some(slug) => Some(self.brand_ref(slug).await?),
+            None => None,
+        };
+        authorize(principal, Action::ManageBrands, brand.as_ref().map_or(Subject::Platform, |b| Subject::Brand(&b.id)))?;
+        Ok(brand)
+    }
+
     /// Declares an attribute for `brand` (`None`: the group's own, read by every brand).
     /// Everything is checked before one transaction: the spec, the brand, the key
     /// (unique per brand; a group-wide key unique across the group), the count. Audited.
     pub async fn declare_attribute(&self, principal: &Principal, brand: Option<&BrandSlug>, spec: &AttributeSpec) -> Result<Attribute> {
-        let subject = brand.map_or(Subject::Platform, |b| Subject::Brand(b.as_str()));
-        authorize(principal, Action::ManageBrands, subject)?;
+        let brand = self.managed_brand(principal, brand).await?;
         let checked = spec.check().map_err(one_or_many)?;
-        let brand = match brand {
-            Some(slug) => Some(self.brand_ref(slug).await?),
-            None => None,
-        };
         let brand_id = brand.as_ref().map(|b| b.id.as_str());
         let group_wide = checked.group_wide || brand_id.is_none();
         let now = self.clock.now();
@@ -136,11 +142,7 @@ impl Identity {
 
     /// The attributes `brand` declared (`None`: the group's own), in order.
     pub async fn declared_attributes(&self, principal: &Principal, brand: Option<&BrandSlug>) -> Result<Vec<Attribute>> {
-        authorize(principal, Action::ManageBrands, brand.map_or(Subject::Platform, |b| Subject::Brand(b.as_str())))?;
-        let brand = match brand {
-            Some(slug) => Some(self.brand_ref(slug).await?),
-            None => None,
-        };
+        let brand = self.managed_brand(principal, brand).await?;
         let mut conn = self.store.pool().acquire().await?;
         attributes_of(brand_data::own_definitions(&mut conn, brand.as_ref().map(|b| b.id.as_str())).await?)
     }
@@ -148,7 +150,7 @@ impl Identity {
     /// Replaces the brand's topics (`KEY=en:Text,de:Text` each; none: the brand offers no
     /// topics). Checked as a whole before one transaction; audited.
     pub async fn set_brand_topics(&self, principal: &Principal, brand: &BrandSlug, topics: &[String]) -> Result<Vec<Topic>> {
-        authorize(principal, Action::ManageBrands, Subject::Brand(brand.as_str()))?;
+        let brand = self.managed_brand(principal, Some(brand)).await?.ok_or(Error::NotFound("brand"))?;
         let mut errors = Vec::new();
         let mut checked: Vec<Topic> = Vec::new();
         if topics.len() > rules::MAX_TOPICS {
@@ -166,7 +168,6 @@ impl Identity {
         if !errors.is_empty() {
             return Err(one_or_many(errors));
         }
-        let brand = self.brand_ref(brand).await?;
         let rows = checked.iter().map(|t| -> Result<(String, String)> { Ok((t.key.clone(), serde_json::to_string(&t.labels)?)) }).collect::<Result<Vec<_>>>()?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -186,8 +187,7 @@ impl Identity {
 
     /// The brand's topics, in order.
     pub async fn brand_topics(&self, principal: &Principal, brand: &BrandSlug) -> Result<Vec<Topic>> {
-        authorize(principal, Action::ManageBrands, Subject::Brand(brand.as_str()))?;
-        let brand = self.brand_ref(brand).await?;
+        let brand = self.managed_brand(principal, Some(brand)).await?.ok_or(Error::NotFound("brand"))?;
         let mut conn = self.store.pool().acquire().await?;
         topics_of(brand_data::topics_of(&mut conn, &brand.id).await?)
     }

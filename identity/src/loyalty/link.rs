@@ -21,6 +21,12 @@ use crate::store::loyalty::{self as rows, LinkRow, ListedLink};
 use crate::store::{Tx, customers};
 use crate::{Error, Identity, Result, UnixMillis};
 
+/// `decided_by` of a link the customer proved or ended. Never a customer's id: who acted
+/// is in the audit log (and a guardian's id must not outlive the guardian's erasure).
+const PROVEN_BY_CARD_CODE: &str = "proof:card-code";
+const PROVEN_BY_MAILED_CODE: &str = "proof:mailed-code";
+const UNLINKED_BY_CUSTOMER: &str = "customer";
+
 /// How long a rejected link stays on the customer's page.
 const REJECTED_SHOWN_MS: i64 = 30 * 24 * 3_600_000;
 
@@ -61,7 +67,7 @@ pub enum LinkOutcome {
 }
 
 impl LinkView {
-    fn from_listed(l: ListedLink, now: UnixMillis) -> Self {
+    pub(crate) fn from_listed(l: ListedLink, now: UnixMillis) -> Self {
         let status = LinkStatus::parse(&l.link.status).unwrap_or(LinkStatus::Pending);
         let verification = Verification::parse(&l.verification).unwrap_or(Verification::Support);
         let verified = status == LinkStatus::Verified;
@@ -175,6 +181,9 @@ impl Identity {
                 self.queue_code_mail(&mut tx, &to, &programme, &code, now).await?;
                 self.record_link(&mut tx, principal, &row, &programme, "loyalty.link_requested", now).await?;
                 tx.commit().await?;
+                // Each code is a mail to someone else's address: it counts, so starting
+                // over and over cannot flood the card holder's inbox.
+                self.store.throttle_fail(&key, now, FREE_FAILURES).await?;
                 LinkOutcome::CodeSent
             }
             Verification::Code => {
@@ -188,7 +197,7 @@ impl Identity {
                 }
                 row.status = LinkStatus::Verified.as_str().into();
                 row.decided_at = Some(now);
-                row.decided_by = Some(principal.actor().label());
+                row.decided_by = Some(PROVEN_BY_CARD_CODE.into());
                 let mut tx = self.store.begin().await?;
                 if !rows::spend_card_code(&mut tx, &programme.id, &number, &given).await? {
                     return Err(Error::TokenInvalid);
@@ -214,6 +223,8 @@ impl Identity {
     pub async fn resend_link_code(&self, principal: &Principal, customer_id: &str, link_id: &str, meta: &RequestMeta) -> Result<()> {
         authorize(principal, Action::ManageLoyalty, Subject::Customer(customer_id))?;
         let now = self.clock.now();
+        let key = throttle_key(customer_id);
+        self.store.throttle_check(&key, now).await?;
         let (link, programme) = self.own_link(customer_id, link_id).await?;
         if link.link.status != LinkStatus::Pending.as_str() || programme.verification != Verification::Email {
             return Err(Error::NotFound("loyalty link"));
@@ -236,6 +247,7 @@ impl Identity {
         let to = MailTo { email: &address, locale: mail_locale(customer.preferred_language.as_deref(), meta.locale), brand: None, zone: customer.zoneinfo.as_deref() };
         self.queue_code_mail(&mut tx, &to, &programme, &code, now).await?;
         tx.commit().await?;
+        self.store.throttle_fail(&key, now, FREE_FAILURES).await?;
         Ok(())
     }
 
@@ -260,7 +272,7 @@ impl Identity {
             return Err(Error::TokenInvalid);
         }
         let mut tx = self.store.begin().await?;
-        if !rows::set_status(&mut tx, &link.link.id, "pending", "verified", &principal.actor().label(), None, now).await? {
+        if !rows::set_status(&mut tx, &link.link.id, "pending", "verified", PROVEN_BY_MAILED_CODE, None, now).await? {
             drop(tx);
             return Err(self.why_not_verified(&programme, &link.link.number, customer_id).await);
         }
@@ -279,7 +291,7 @@ impl Identity {
             return Err(Error::NotFound("loyalty link"));
         }
         let mut tx = self.store.begin().await?;
-        if !rows::set_status(&mut tx, &link.link.id, &link.link.status, "unlinked", &principal.actor().label(), None, now).await? {
+        if !rows::set_status(&mut tx, &link.link.id, &link.link.status, "unlinked", UNLINKED_BY_CUSTOMER, None, now).await? {
             return Err(Error::NotFound("loyalty link"));
         }
         self.record_link(&mut tx, principal, &link.link, &programme, "loyalty.unlinked", now).await?;

@@ -88,6 +88,15 @@ pub struct AuditTrailRow {
 }
 
 impl Store {
+    /// How many `action` rows each actor wrote since `since`, most first.
+    pub async fn audit_counts_by_actor(&self, action: &str, since: UnixMillis) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT actor, COUNT(*) AS n FROM audit_log WHERE action = $1 AND at >= $2 GROUP BY actor ORDER BY n DESC, actor")
+            .bind(action)
+            .bind(since)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// The rows about `subject` (`kind:id`), oldest first.
     pub async fn audit_trail(&self, subject: &str) -> Result<Vec<AuditTrailRow>> {
         Ok(sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")

@@ -107,7 +107,11 @@ pub async fn insert_if_absent(tx: &mut Tx, row: &CustomerRow) -> Result<bool> {
     .bind(row.terms_accepted_at)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let written = done.rows_affected() == 1;
+    if written {
+        super::search::refresh(tx, std::slice::from_ref(&row.id)).await?;
+    }
+    Ok(written)
 }
 
 pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<CustomerRow>> {
@@ -135,10 +139,10 @@ pub async fn insert_many_if_absent(tx: &mut Tx, rows: &[CustomerRow]) -> Result<
         return Ok(Vec::new());
     }
     let sql = format!(
-        "INSERT INTO customers (id, email, email_normalized, given_name, family_name, password_hash, \
+        "INSERT INTO customers (id, email, email_normalized, given_name, family_name, phone, password_hash, \
          email_verified, created_at, updated_at) VALUES {} \
          ON CONFLICT (email_normalized) DO NOTHING RETURNING id",
-        super::values_placeholders(rows.len(), 9)
+        super::values_placeholders(rows.len(), 10)
     );
     let mut insert = sqlx::query_as::<_, (String,)>(&sql);
     for r in rows {
@@ -148,12 +152,15 @@ pub async fn insert_many_if_absent(tx: &mut Tx, rows: &[CustomerRow]) -> Result<
             .bind(r.email_normalized.clone())
             .bind(r.given_name.clone())
             .bind(r.family_name.clone())
+            .bind(r.phone.clone())
             .bind(r.password_hash.clone())
             .bind(i64::from(r.email_verified))
             .bind(r.created_at)
             .bind(r.updated_at);
     }
-    Ok(insert.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
+    let ids: Vec<String> = insert.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
+    super::search::refresh(tx, &ids).await?;
+    Ok(ids)
 }
 
 /// Replaces the password hash without a new password version (a rehash on sign-in:
@@ -233,7 +240,7 @@ pub async fn update_profile(tx: &mut Tx, id: &str, p: &ProfileForm, now: UnixMil
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::search::refresh(tx, &[id.to_owned()]).await
 }
 
 /// The id of the account with this normalised email, if any.
@@ -254,7 +261,10 @@ pub async fn set_email(tx: &mut Tx, id: &str, email: &str, normalized: &str, now
         .execute(&mut **tx)
         .await;
     match done {
-        Ok(_) => Ok(true),
+        Ok(_) => {
+            super::search::refresh(tx, &[id.to_owned()]).await?;
+            Ok(true)
+        }
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e.into()),
     }

@@ -34,7 +34,7 @@ pub async fn insert_managed(tx: &mut Tx, m: &NewManaged<'_>) -> Result<()> {
     .bind(m.now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::search::refresh(tx, &[m.id.to_owned()]).await
 }
 
 /// Takes the managed member's row lock for the rest of `tx` (PostgreSQL; SQLite's
@@ -133,6 +133,9 @@ pub async fn complete_handover(tx: &mut Tx, id: &str, email: &str, normalized: &
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    if n == 1 {
+        super::search::refresh(tx, &[id.to_owned()]).await?;
+    }
     Ok(n == 1)
 }
 

@@ -75,6 +75,7 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("staff_enrolments", "staff members' one-time enrolment links"),
     ("staff_totp", "staff members' authenticator secrets"),
     ("staff_sessions", "staff members' sessions (the admin cookie), never a customer's"),
+    ("staff_brands", "the brands a brand administrator administers"),
     ("signing_keys", "the provider's signing keys"),
     ("oauth_clients", "relying parties registered by the operator"),
     ("client_assertion_jtis", "replay guard of clients' signed assertions"),
@@ -245,6 +246,7 @@ pub const INVENTORY: &[Entry] = &[
     e("household_claims", "password_hash", SECRET, Delete),
     e("delegations", "principal_id", No("shown on the household page"), Delete),
     e("delegations", "delegate_id", No("shown on the household page"), Delete),
+    e("customer_search", "customer_id", No("search terms derived from the profile (address, names, phone): a lookup form"), Delete),
     // Loyalty links (docs/design/loyalty.md): the customer's memberships and their history.
     e("loyalty_links", "customer_id", List("loyalty"), Delete),
     e("loyalty_links", "number", List("loyalty"), Delete),

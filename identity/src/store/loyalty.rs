@@ -95,6 +95,15 @@ const LISTED: &str = "SELECT l.id, l.programme_id, l.customer_id, l.number, l.st
     FROM loyalty_links l JOIN loyalty_programmes p ON p.id = l.programme_id JOIN brands b ON b.id = p.brand_id \
     LEFT JOIN loyalty_members m ON m.programme_id = l.programme_id AND m.number = l.number";
 
+/// `true` when the statement wrote its row, `false` when a uniqueness rule refused it.
+fn written_unless_taken(done: std::result::Result<sqlx::any::AnyQueryResult, sqlx::Error>) -> Result<bool> {
+    match done {
+        Ok(d) => Ok(d.rows_affected() == 1),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Inserts a programme; `false` when the slug is taken.
 pub async fn insert_programme(tx: &mut Tx, row: &ProgrammeRow) -> Result<bool> {
     let done = sqlx::query(&format!("INSERT INTO loyalty_programmes ({PROGRAMME}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
@@ -110,11 +119,7 @@ pub async fn insert_programme(tx: &mut Tx, row: &ProgrammeRow) -> Result<bool> {
         .bind(row.created_at)
         .execute(&mut **tx)
         .await;
-    match done {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    written_unless_taken(done)
 }
 
 const LISTED_PROGRAMME: &str = "SELECT p.id, p.slug, p.brand_id, p.name, p.number_pattern, p.luhn, p.tiers, p.verification, p.pooling, \
@@ -219,11 +224,7 @@ pub async fn insert_link(tx: &mut Tx, row: &LinkRow) -> Result<bool> {
     .bind(row.unlinked_at)
     .execute(&mut **tx)
     .await;
-    match done {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    written_unless_taken(done)
 }
 
 pub async fn link(conn: &mut AnyConnection, id: &str) -> Result<Option<ListedLink>> {
@@ -264,11 +265,7 @@ pub async fn set_status(tx: &mut Tx, id: &str, from: &str, to: &str, by: &str, r
                unlinked_at = CASE WHEN $3 = 'unlinked' THEN $5 ELSE unlinked_at END \
                WHERE id = $1 AND status = $2";
     let done = sqlx::query(sql).bind(id).bind(from).bind(to).bind(by).bind(now).bind(reason).execute(&mut **tx).await;
-    match done {
-        Ok(done) => Ok(done.rows_affected() == 1),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    written_unless_taken(done)
 }
 
 /// Records a mailed code on a pending link (at most `max_sends` per link); `false` when

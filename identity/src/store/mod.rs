@@ -30,6 +30,7 @@ pub mod oidc_sessions;
 pub mod outbox;
 pub mod privacy;
 pub mod purposes;
+pub mod search;
 pub mod receipt_keys;
 pub mod sessions;
 pub mod signing_keys;

@@ -240,3 +240,20 @@ impl Store {
         Ok(sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1").bind(now).execute(self.pool()).await?.rows_affected())
     }
 }
+
+/// Grants a brand administrator a brand; `false` when they already had it.
+pub async fn grant_brand(tx: &mut Tx, staff_id: &str, brand_id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("INSERT INTO staff_brands (staff_id, brand_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT (staff_id, brand_id) DO NOTHING")
+        .bind(staff_id)
+        .bind(brand_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The ids of the brands granted to a staff member.
+pub async fn brands_of(conn: &mut sqlx::AnyConnection, staff_id: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT brand_id FROM staff_brands WHERE staff_id = $1 ORDER BY brand_id").bind(staff_id).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(b,)| b).collect())
+}

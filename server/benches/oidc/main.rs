@@ -52,6 +52,7 @@ use tokio::sync::oneshot;
 
 mod instance;
 mod machine;
+mod search;
 mod world;
 
 use instance::*;
@@ -190,6 +191,7 @@ pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::p
         let note = if name.starts_with("PostgreSQL") { " (PostgreSQL's own processes count as other)" } else { "" };
         table.push_str(&format!("\nCPU while measuring: {}{note}\n", start.share_until(end)));
     }
+    table.push_str(&search::measure(name, &server, quick).await);
     drop(bench);
     server.stop().await;
     table

@@ -3,7 +3,7 @@
 
 use crate::support::{Db, TestDb, both_backends, foyer, stderr, stdout};
 
-both_backends!(admin_create_prints_the_enrolment_link_once, users_import_reports_bad_lines, brand_commands);
+both_backends!(admin_create_prints_the_enrolment_link_once, users_import_reports_bad_lines, brand_commands, brand_admins_are_granted_brands);
 
 #[tokio::test]
 async fn bad_configuration_stops_with_one_line_naming_the_setting() {
@@ -73,10 +73,10 @@ async fn help_lists_the_commands() {
 
 async fn admin_create_prints_the_enrolment_link_once(db: Db) {
     let Some(db) = TestDb::create(db).await else { return };
-    let out = foyer(&db, &["admin", "create", "--email", "Ops@Example.com", "--role", "admin", "--json"], &[]);
+    let out = foyer(&db, &["admin", "create", "--email", "Ops@Example.com", "--role", "operator", "--json"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(v["role"], "admin");
+    assert_eq!(v["role"], "operator");
     assert!(v.get("password").is_none(), "no password is made: {v}");
     let link = v["enrolment_link"].as_str().unwrap();
     let token = link.strip_prefix("http://localhost:3000/admin/enrol?token=").unwrap();
@@ -90,6 +90,33 @@ async fn admin_create_prints_the_enrolment_link_once(db: Db) {
     let bad = foyer(&db, &["admin", "create", "--email", "nobody"], &[]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).starts_with("error: Email is not valid"), "{}", stderr(&bad));
+}
+
+/// `docs/design/admin.md`: a brand administrator holds the brands granted to them, checked
+/// before the account is made; other roles hold none.
+async fn brand_admins_are_granted_brands(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    for slug in ["air", "hotels"] {
+        assert!(foyer(&db, &["brand", "create", "--slug", slug, "--name", slug], &[]).status.success());
+    }
+    let unknown = foyer(&db, &["admin", "create", "--email", "ba@example.com", "--role", "brand_admin", "--brand", "nowhere"], &[]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).lines().any(|l| l.starts_with("error: No brand has the slug \"nowhere\"")), "{}", stderr(&unknown));
+    let wrong_role = foyer(&db, &["admin", "create", "--email", "ba@example.com", "--role", "support", "--brand", "air"], &[]);
+    assert!(stderr(&wrong_role).lines().any(|l| l.starts_with("error: --brand: only a brand_admin")), "{}", stderr(&wrong_role));
+    let out = foyer(&db, &["admin", "create", "--email", "ba@example.com", "--role", "brand_admin", "--brand", "air", "--json"], &[]);
+    assert!(out.status.success(), "nothing was half-made before: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((v["role"].as_str(), v["brands"].clone()), (Some("brand_admin"), serde_json::json!(["air"])));
+    let granted = foyer(&db, &["admin", "grant-brand", "--email", "ba@example.com", "--brand", "hotels", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&granted)).unwrap();
+    assert_eq!(v["granted"], true);
+    let twice = foyer(&db, &["admin", "grant-brand", "--email", "ba@example.com", "--brand", "hotels", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&twice)).unwrap();
+    assert_eq!(v["granted"], false, "granting twice changes nothing");
+    assert!(foyer(&db, &["admin", "create", "--email", "agent@example.com"], &[]).status.success());
+    let not_admin = foyer(&db, &["admin", "grant-brand", "--email", "agent@example.com", "--brand", "air"], &[]);
+    assert!(stderr(&not_admin).lines().any(|l| l.contains("only a brand_admin is granted brands")), "{}", stderr(&not_admin));
 }
 
 async fn users_import_reports_bad_lines(db: Db) {

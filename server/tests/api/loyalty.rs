@@ -22,7 +22,7 @@ use identity::{Error, Refusal};
 use crate::accounts::PASSWORD;
 use crate::oidc::rp::{Browser, REDIRECT, Rp, jwt_parts};
 use crate::support::seed::{seed_meta, text_after};
-use crate::support::{Db, TestApp, both_backends};
+use crate::support::{Db, TestApp, TestDb, both_backends, foyer, stderr, stdout};
 
 both_backends!(
     programmes_are_checked_before_anything_is_written,
@@ -40,6 +40,7 @@ both_backends!(
     claim_needs_the_sharing_consent,
     brand_decisions,
     unlinking_is_audited_announced_and_exported,
+    the_operator_declares_programmes_at_the_command_line,
 );
 
 const NUMBER: &str = "1234567897";
@@ -67,6 +68,15 @@ async fn air(app: &TestApp) {
     app.with_brand("air").await;
     app.with_programme("air", "air", "email").await;
     app.with_member("air", NUMBER, on_file("card@example.com")).await;
+}
+
+/// Ada, whose card [`NUMBER`] is linked and proven by the mailed code; her id and the link's.
+async fn ada_with_verified_card(app: &TestApp) -> (String, String) {
+    let ada = app.with_customer("ada@example.com", PASSWORD).await;
+    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
+    let code = mailed_code(app, "card@example.com").await;
+    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    (ada, link)
 }
 
 /// The code in the newest mail to `to`.
@@ -207,10 +217,7 @@ async fn wrong_card_codes_spend_the_code(db: Db) {
 async fn number_verified_once(db: Db) {
     let Some(app) = spawn(db).await else { return };
     air(&app).await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    ada_with_verified_card(&app).await;
     let mallory = app.with_customer("mallory@example.com", PASSWORD).await;
     let taken = app.identity.request_link(&me(&mallory), &mallory, "air", NUMBER, None, &meta()).await;
     assert!(matches!(taken, Err(Error::Refused(Refusal::LoyaltyNumberTaken))), "{taken:?}");
@@ -363,10 +370,7 @@ async fn claim_needs_the_sharing_consent(db: Db) {
     air(&app).await;
     app.with_brand("hotels").await;
     let purpose = sharing_purpose(&app, "hotels").await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    let (ada, _) = ada_with_verified_card(&app).await;
     let hotels = Rp::register(&app, ClientSpec::new("hotels", "Hotels web").redirect_uri(REDIRECT).scope("openid loyalty")).await;
     let browser = Browser::new(&app);
     browser.sign_in("ada@example.com").await;
@@ -412,10 +416,7 @@ async fn brand_decisions(db: Db) {
 async fn unlinking_is_audited_announced_and_exported(db: Db) {
     let Some(app) = spawn(db).await else { return };
     air(&app).await;
-    let ada = app.with_customer("ada@example.com", PASSWORD).await;
-    let (link, _) = app.identity.request_link(&me(&ada), &ada, "air", NUMBER, None, &meta()).await.unwrap();
-    let code = mailed_code(&app, "card@example.com").await;
-    app.identity.confirm_link_code(&me(&ada), &ada, &link, &code).await.unwrap();
+    let (ada, link) = ada_with_verified_card(&app).await;
     let archive = identity_export(&app, &ada).await;
     let exported = archive["sections"]["loyalty"]["loyalty_links"].to_string();
     assert!(exported.contains(NUMBER) && exported.contains("verified"), "{exported}");
@@ -433,6 +434,39 @@ async fn unlinking_is_audited_announced_and_exported(db: Db) {
     let bob = app.with_customer("bob@example.com", PASSWORD).await;
     let (_, outcome) = app.identity.request_link(&me(&bob), &bob, "air", NUMBER, None, &meta()).await.unwrap();
     assert_eq!(outcome, LinkOutcome::CodeSent);
+}
+
+async fn the_operator_declares_programmes_at_the_command_line(db: Db) {
+    let Some(db) = TestDb::create(db).await else { return };
+    assert!(foyer(&db, &["brand", "create", "--slug", "air", "--name", "Northwind Air"], &[]).status.success());
+    let args = [
+        "loyalty-programme", "create", "--brand", "air", "--slug", "skyward", "--name", "Skyward Miles", "--number-pattern", "[0-9]{10}", "--luhn",
+        "--tier", "Blue", "--tier", "Gold", "--verification", "email", "--pooling", "--json",
+    ];
+    let out = foyer(&db, &args, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((v["slug"].as_str(), v["verification"].as_str(), v["pooling"].as_bool()), (Some("skyward"), Some("email"), Some(true)), "{v}");
+    assert_eq!(v["tiers"], serde_json::json!(["Blue", "Gold"]));
+    for (bad, says) in [
+        (vec!["--number-pattern", "[0-9", "--verification", "email"], "Number pattern is not valid"),
+        (vec!["--number-pattern", "[0-9]+", "--verification", "pigeon"], "Verification is not valid"),
+    ] {
+        let mut args = vec!["loyalty-programme", "create", "--brand", "air", "--slug", "other", "--name", "Other"];
+        args.extend(bad);
+        let out = foyer(&db, &args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+        assert!(errors.len() == 1 && errors[0].contains(says), "one line naming the field: {err}");
+    }
+    let again = foyer(&db, &args, &[]);
+    assert!(stderr(&again).lines().any(|l| l.starts_with("error: A loyalty programme with this slug already exists")), "{}", stderr(&again));
+    let list = foyer(&db, &["loyalty-programme", "list", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&list)).unwrap();
+    assert_eq!(v["programmes"].as_array().map(Vec::len), Some(1), "the refused ones wrote nothing: {v}");
+    let text = stdout(&foyer(&db, &["loyalty-programme", "list", "--brand", "air"], &[]));
+    assert!(text.contains("skyward\tair\temail\tSkyward Miles\tpooling"), "{text}");
 }
 
 async fn identity_export(app: &TestApp, customer: &str) -> serde_json::Value {

@@ -307,6 +307,9 @@ async fn export_holds_every_inventoried_table(db: Db) {
     let ann = seeded(&app, "ann@example.com", None).await;
     seed_consent_decisions(&app, &ann.id, 999).await;
     app.identity.create_household(&Principal::customer(&ann.id, "foyer:pwd"), &ann.id, "Ann's").await.unwrap();
+    app.with_programme("air", "air-miles", "brand-api").await;
+    let meta = crate::support::seed::seed_meta(4);
+    app.identity.request_link(&Principal::customer(&ann.id, "foyer:pwd"), &ann.id, "air-miles", "1234567897", None, &meta).await.unwrap();
     // A requested deletion (a row only: the request itself would end the sessions and
     // forget the remembered devices, whose rows the archive must show too).
     sqlx::query("INSERT INTO deletion_requests (customer_id, requested_at, erase_at) VALUES ($1, $2, $3)")

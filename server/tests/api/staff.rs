@@ -26,6 +26,8 @@ both_backends!(
     sign_out_ends_it_server_side,
     idle_timeout_ends_the_session,
     cross_site_posts_are_refused,
+    brand_admin_stays_in_their_brands,
+    support_searches_customers_on_a_plain_page,
 );
 
 const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
@@ -146,6 +148,53 @@ fn next_code(app: &TestApp, secret: &str) -> String {
     code_at(secret, app.identity.now() + 30_000).unwrap()
 }
 
+/// `docs/design/admin.md`: the staff principal is read from the row on every request
+/// (role and granted brands); a brand administrator changes their brands' settings and
+/// no other brand's; before enrolment there is no principal at all.
+async fn brand_admin_stays_in_their_brands(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    use identity::brand::BrandSlug;
+    use identity::principal::Principal;
+    let air = app.with_brand("air").await;
+    app.with_brand("hotels").await;
+    let email = Email::parse("ba@example.com").unwrap();
+    let created = app.identity.create_staff_named(&Principal::Operator, &email, None, StaffRole::BrandAdmin, &app.public_url).await.unwrap();
+    assert_eq!(app.identity.staff_principal(&created.row.id, None).await.unwrap(), None, "not enrolled: no principal");
+    let token = created.enrolment_link.expose_secret().rsplit("token=").next().unwrap().to_owned();
+    enrol(&app, &token).await;
+    assert!(app.identity.grant_staff_brand(&Principal::Operator, "ba@example.com", "air").await.unwrap());
+    let principal = app.identity.staff_principal(&created.row.id, None).await.unwrap().unwrap();
+    assert_eq!(principal, Principal::Staff { id: created.row.id.clone(), role: StaffRole::BrandAdmin, ticket: None, brands: vec![air.id.clone()] });
+    let colors = ["primary=#0b3d91".to_owned(), "on-primary=#ffffff".to_owned()];
+    app.identity.set_brand_theme(&principal, &BrandSlug::parse("air").unwrap(), &colors, None).await.unwrap();
+    let other = app.identity.set_brand_theme(&principal, &BrandSlug::parse("hotels").unwrap(), &colors, None).await;
+    assert!(matches!(other, Err(identity::Error::Forbidden)), "{other:?}");
+    let new_brand = app.identity.create_brand(&principal, &BrandSlug::parse("cars").unwrap(), "Cars").await;
+    assert!(matches!(new_brand, Err(identity::Error::Forbidden)), "creating brands is the operator's: {new_brand:?}");
+    let staff = app.identity.create_staff(&principal, &Email::parse("x@example.com").unwrap(), StaffRole::Operator, &app.public_url).await;
+    assert!(matches!(staff, Err(identity::Error::Forbidden)), "no staff management: {staff:?}");
+}
+
+/// `/admin/customers` before any wasm: the GET form's results, masked, for a signed-in
+/// agent; signed out, the page sends you to sign in; a customer's cookie opens nothing.
+async fn support_searches_customers_on_a_plain_page(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    let ada = app.with_customer("ada.king@example.com", PASSWORD).await;
+    let form = identity::domain::profile::ProfileForm { given_name: Some("Ada".into()), family_name: Some("King".into()), ..Default::default() };
+    app.identity.update_profile(&identity::principal::Principal::customer(&ada, "foyer:pwd"), &ada, &form).await.unwrap();
+    let (agent, _) = signed_in_staff(&app, "sam@example.com").await;
+    let (status, _, html) = agent.get("/admin/customers?q=ada+king").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Ada King") && html.contains(&ada), "the customer is found: {html}");
+    assert!(html.contains("a\u{2022}\u{2022}\u{2022}@e\u{2022}\u{2022}\u{2022}.com"), "the address masked");
+    assert!(!html.contains("ada.king@example.com"), "never the address in clear");
+    let (status, _, html) = agent.get("/admin/customers?q=a").await;
+    assert_eq!(status, 400, "one letter is refused with a reason: {html}");
+    assert!(html.contains("at least 2 characters"), "{html}");
+    let (status, location, _) = Browser::new(&app).get("/admin/customers?q=ada").await;
+    assert_eq!((status, location.as_deref()), (302, Some("/admin/login")), "signed out");
+}
+
 async fn enrolment_link_works_once_and_expires(db: Db) {
     let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
     let token = create_staff(&app, "agent@example.com", None).await;
@@ -179,7 +228,7 @@ async fn enrolment_link_works_once_and_expires(db: Db) {
 
     // A link made 25 hours ago has expired.
     let past = app.identity_at(Arc::new(FixedClock::at(app.identity.now() - 25 * 3_600_000)));
-    let old = past.create_staff(&identity::principal::Principal::Operator, &Email::parse("late@example.com").unwrap(), StaffRole::Admin, &app.public_url).await.unwrap();
+    let old = past.create_staff(&identity::principal::Principal::Operator, &Email::parse("late@example.com").unwrap(), StaffRole::Operator, &app.public_url).await.unwrap();
     let old_token = old.enrolment_link.expose_secret().rsplit('=').next().unwrap().to_owned();
     assert_eq!(b.call("/admin/api/enrolment", &[("token", &old_token)]).await, (400, json!({ "Message": TOKEN_INVALID })));
     assert_eq!(b.call("/admin/api/enrol", &[("token", &old_token), ("password", STAFF_PASSWORD), ("code", "123456")]).await.0, 400);

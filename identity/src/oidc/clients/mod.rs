@@ -146,9 +146,9 @@ impl Identity {
 
     /// Registers a client after checking the whole spec; audited, one transaction.
     pub async fn create_client(&self, principal: &Principal, spec: &ClientSpec) -> Result<NewClient> {
-        authorize(principal, Action::ManageBrands, Subject::Brand(&spec.brand))?;
         let valid = spec.validate()?;
         let brand = self.store.brand_by_slug(valid.brand.as_str()).await?.ok_or_else(|| unknown_brand(&valid.brand))?;
+        authorize(principal, Action::ManageBrands, Subject::Brand(&brand.id))?;
         let now = self.clock.now();
         let id = self.new_id();
         let (secret, secret_hash) = if valid.auth_method.uses_secret() {

@@ -1,0 +1,188 @@
+//! The customer's whole picture for support (`docs/design/admin.md` "The 360 view"), with
+//! the email, phone, birth date and address **masked**; an agent reveals one field of one
+//! customer with a reason (and the ticket), each reveal audited (`support.revealed`) and
+//! counted, and a lead sees who reveals most. Kinds of sign-in methods only, never a secret.
+
+use super::search::{mask_email, mask_phone};
+use crate::audit::{self, AuditEvent};
+use crate::domain::ParseError;
+use crate::loyalty::link::LinkView;
+use crate::principal::{Action, Principal, Subject, authorize};
+use crate::store::audit::ActivityRow;
+use crate::store::households as household_rows;
+use crate::store::loyalty as loyalty_rows;
+use crate::store::sessions::SessionRow;
+use crate::{Error, Identity, Result, UnixMillis};
+
+const MASK: &str = "\u{2022}\u{2022}\u{2022}\u{2022}";
+const MAX_REASON: usize = 500;
+const MAX_TICKET: usize = 64;
+const ACTIVITY_SHOWN: i64 = 25;
+
+/// A field shown masked until revealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskedField {
+    Email,
+    Phone,
+    BirthDate,
+    Address,
+}
+
+impl MaskedField {
+    pub const ALL: [Self; 4] = [Self::Email, Self::Phone, Self::BirthDate, Self::Address];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::BirthDate => "birth_date",
+            Self::Address => "address",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// How a sign-in method is held (kinds and counts, never a secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInMethods {
+    pub password: bool,
+    pub passkeys: Vec<(String, UnixMillis, Option<UnixMillis>)>,
+    pub authenticator_app: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// What support sees of one customer.
+#[derive(Debug, Clone)]
+pub struct CustomerOverview {
+    pub id: String,
+    pub name: String,
+    pub email_masked: String,
+    pub phone_masked: Option<String>,
+    pub birth_date_masked: Option<String>,
+    pub address_masked: Option<String>,
+    pub email_verified: bool,
+    pub locked: bool,
+    pub managed: bool,
+    pub created_at: UnixMillis,
+    pub preferred_language: Option<String>,
+    pub methods: SignInMethods,
+    pub sessions: Vec<SessionRow>,
+    pub loyalty: Vec<LinkView>,
+    /// Household name and this customer's role in it.
+    pub households: Vec<(String, String)>,
+    pub activity: Vec<ActivityRow>,
+}
+
+/// A reason and the ticket it is for, as every support act needs them.
+fn check_reason(reason: &str, ticket: &str) -> Result<(String, String)> {
+    let mut errors = Vec::new();
+    let reason = reason.trim();
+    let ticket = ticket.trim();
+    if reason.chars().count() < 5 {
+        errors.push(ParseError::Malformed { field: "Reason", reason: "say why, in a few words" });
+    } else if reason.chars().count() > MAX_REASON || reason.chars().any(char::is_control) {
+        errors.push(ParseError::Malformed { field: "Reason", reason: "at most 500 characters, no control characters" });
+    }
+    if ticket.is_empty() || ticket.len() > MAX_TICKET || !ticket.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_#./".contains(&b)) {
+        errors.push(ParseError::Malformed { field: "Ticket", reason: "the ticket reference: letters, digits and - _ # . /" });
+    }
+    if errors.is_empty() { Ok((reason.to_owned(), ticket.to_owned())) } else { Err(Error::Fields(errors)) }
+}
+
+impl Identity {
+    /// The masked picture of `customer_id` (support agents and leads).
+    pub async fn customer_overview(&self, principal: &Principal, customer_id: &str) -> Result<CustomerOverview> {
+        authorize(principal, Action::ViewCustomers, Subject::Customer(customer_id))?;
+        let now = self.clock.now();
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+        let counts = self.store.factor_counts(customer_id).await?;
+        let passkeys = self.store.passkeys_of_customer(customer_id).await?.into_iter().map(|p| (p.name, p.created_at, p.last_used_at)).collect();
+        let sessions = self.store.sessions_of(customer_id, now).await?;
+        let activity = self.store.activity_of(customer_id, ACTIVITY_SHOWN).await?;
+        let mut conn = self.store.pool().acquire().await?;
+        let loyalty = loyalty_rows::links_of(&mut conn, customer_id, now - 30 * 86_400_000).await?.into_iter().map(|l| LinkView::from_listed(l, now)).collect();
+        let households = household_rows::memberships_of(&mut conn, customer_id).await?.into_iter().map(|m| (m.name, m.role)).collect();
+        let names = [c.given_name.as_deref(), c.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let has_address = [&c.address_street, &c.address_locality, &c.address_postal_code, &c.address_country].iter().any(|a| a.is_some());
+        Ok(CustomerOverview {
+            name: c.display_name.clone().filter(|d| !d.trim().is_empty()).unwrap_or(names),
+            email_masked: if c.managed { "\u{2014}".into() } else { mask_email(&c.email) },
+            phone_masked: c.phone.as_deref().map(mask_phone),
+            birth_date_masked: c.birth_date.as_ref().map(|_| format!("{MASK}-{MASK}")),
+            address_masked: has_address.then(|| format!("{MASK}, {}", c.address_country.clone().unwrap_or_default())),
+            email_verified: c.email_verified,
+            locked: c.locked_at.is_some(),
+            managed: c.managed,
+            created_at: c.created_at,
+            preferred_language: c.preferred_language.clone(),
+            methods: SignInMethods { password: counts.password, passkeys, authenticator_app: counts.totp, recovery_codes_left: counts.recovery_codes_left },
+            sessions,
+            loyalty,
+            households,
+            activity,
+            id: c.id,
+        })
+    }
+
+    /// Reveals one masked field of one customer, for `reason` on `ticket`: audited on the
+    /// customer (`support.revealed`, with the field, the ticket and the reason; never the
+    /// value). `None` when the customer has no such value.
+    pub async fn reveal_field(&self, principal: &Principal, customer_id: &str, field: MaskedField, reason: &str, ticket: &str) -> Result<Option<String>> {
+        authorize(principal, Action::RevealCustomerData, Subject::Customer(customer_id))?;
+        let (reason, ticket) = check_reason(reason, ticket)?;
+        let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("customer"))?;
+        let value = match field {
+            MaskedField::Email => (!c.managed).then(|| c.email.clone()),
+            MaskedField::Phone => c.phone.clone(),
+            MaskedField::BirthDate => c.birth_date.clone(),
+            MaskedField::Address => {
+                let parts: Vec<String> = [&c.address_street, &c.address_postal_code, &c.address_locality, &c.address_region, &c.address_country]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            }
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        audit::record(&mut tx, &AuditEvent {
+            at: now,
+            actor: principal.actor(),
+            subject: Some(format!("customer:{customer_id}")),
+            action: "support.revealed",
+            reason: Some(&reason),
+            detail: serde_json::json!({ "field": field.as_str(), "ticket": ticket }),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Reveals per staff member since `since` (most first): for a support lead or operator.
+    pub async fn reveal_counts(&self, principal: &Principal, since: UnixMillis) -> Result<Vec<(String, i64)>> {
+        authorize(principal, Action::ViewRevealStats, Subject::Platform)?;
+        self.store.audit_counts_by_actor("support.revealed", since).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_and_tickets_are_required() {
+        assert!(check_reason("caller verified, wants address", "T-1042").is_ok());
+        assert!(check_reason("", "T-1").is_err());
+        assert!(check_reason("why not", "").is_err());
+        assert!(check_reason("fine reason", "T 1; DROP").is_err());
+        let Err(Error::Fields(both)) = check_reason(" ", " ") else { panic!() };
+        assert_eq!(both.len(), 2, "each named");
+        for f in MaskedField::ALL {
+            assert_eq!(MaskedField::parse(f.as_str()), Some(f));
+        }
+    }
+}

@@ -139,6 +139,7 @@ fn routes() -> impl IntoView {
     use crate::pages::account::privacy::data::{DataPage, DeletionPage};
     use crate::pages::account::privacy::preferences::PreferencesPage;
     use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
+    use crate::pages::account::loyalty::LoyaltyPage;
     use crate::pages::claim::ClaimPage;
     use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
     use crate::pages::oauth_profile::ProfileFormPage;
@@ -170,6 +171,7 @@ fn routes() -> impl IntoView {
             <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
             <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>
             <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/loyalty") view=LoyaltyPage ssr=SsrMode::Async/>
             <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
             <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
             <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>

@@ -123,6 +123,7 @@ test('the account pages, signed in, and the second step have no axe violations',
         ['/account/brands', 'the connected-brands page'],
         ['/account/privacy', 'the privacy page'],
         ['/account/privacy/preferences', 'the preferences page'],
+        ['/account/loyalty', 'the loyalty page'],
       ]) {
         await page.goto(url(path));
         await expectAccessible(page, what);

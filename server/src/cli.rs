@@ -239,6 +239,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &format!("Demo household \"The Lovelaces\": sign in as {OWNER} (owner) or {ADULT} with the password {PASSWORD}"),
                     json!({ "demo_household": { "owner": OWNER, "adult": ADULT, "password": PASSWORD } }),
                 );
+                let (text, value) = crate::demo::loyalty::cards();
+                out.say(&text, value);
+                for c in crate::demo::loyalty::api_clients(&services.identity).await? {
+                    let secret = c.secret.expose_secret();
+                    out.say(
+                        &format!("{} loyalty back end (client_credentials, scope loyalty:manage): client id {}, secret {secret}", c.brand, c.client_id),
+                        json!({ "demo_loyalty_client": { "brand": c.brand, "client_id": c.client_id, "client_secret": secret } }),
+                    );
+                }
             }
             let sites = crate::demo::register(&services.identity, bound).await?;
             drop(services);

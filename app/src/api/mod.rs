@@ -6,6 +6,7 @@ pub mod delegation;
 pub mod dev_mail;
 pub mod household;
 pub mod household_managed;
+pub mod loyalty;
 pub mod mfa;
 pub mod oidc;
 pub mod passkeys;

@@ -12,10 +12,12 @@
 //! - `pages`: the HTML.
 //! - `purposes`: the demo's consent purposes (the group's terms, each brand's own).
 //! - `household`: the demo household (two adults with a known password).
+//! - `loyalty`: the demo loyalty programmes, cards, and the brands' back-end clients.
 
 mod brand_data;
 pub mod household;
 mod logout_token;
+pub mod loyalty;
 mod pages;
 mod purposes;
 mod rp;
@@ -47,9 +49,10 @@ pub const SITES_ENV: &str = "FOYER_DEMO_SITES";
 
 /// The scopes the sites ask for: no `offline_access`, so a grant ends with the Foyer session;
 /// `consents`, `attributes` and `preferences` show what the brand reads of the customer's
-/// consents and brand data; `household` the customer's household. Both sites accept
-/// delegated sign-ins (a household member acting for the customer).
-const SCOPES: [&str; 7] = ["openid", "profile", "email", "consents", "attributes", "preferences", "household"];
+/// consents and brand data; `household` the customer's household; `loyalty` their verified
+/// loyalty memberships. Both sites accept delegated sign-ins (a household member acting
+/// for the customer).
+const SCOPES: [&str; 8] = ["openid", "profile", "email", "consents", "attributes", "preferences", "household", "loyalty"];
 
 /// One of the two demo brands and how its site talks to Foyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +347,7 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
     purposes::seed(identity).await?;
     brand_data::seed(identity).await?;
     household::seed(identity).await?;
+    loyalty::seed(identity).await?;
     let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
     match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {

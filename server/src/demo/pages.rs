@@ -70,6 +70,7 @@ pub(crate) fn home(brand: &str, colour: &str, home: &Home<'_>, notice: Notice<'_
         }
         Home::SignedIn { display, claims } => {
             body.push_str(&format!("<p>Signed in as <strong>{}</strong></p>", escape(display)));
+            body.push_str(&loyalty_section(claims));
             body.push_str(&claims_table(claims));
             body.push_str("<div class=\"actions\">");
             body.push_str(&button("/refresh", "Refresh tokens"));
@@ -96,6 +97,38 @@ fn notice_html(notice: Notice<'_>) -> String {
 
 fn button(action: &str, label: &str) -> String {
     format!("<form method=\"post\" action=\"{action}\"><button type=\"submit\">{}</button></form>", escape(label))
+}
+
+/// The `loyalty` claim, readably: one line per membership (programme, brand, number or
+/// its last four, tier, balance, pool). Nothing without the claim.
+fn loyalty_section(claims: &[ClaimRow]) -> String {
+    let Some(row) = claims.iter().find(|c| c.name == "loyalty") else { return String::new() };
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&row.value) else { return String::new() };
+    let text = |m: &Value, key: &str| m.get(key).and_then(Value::as_str).map(str::to_owned);
+    let lines: String = items
+        .iter()
+        .map(|m| {
+            let name = text(m, "name").unwrap_or_default();
+            let brand = text(m, "brand").unwrap_or_default();
+            let mut parts = Vec::new();
+            match (text(m, "number"), text(m, "number_last4")) {
+                (Some(n), _) => parts.push(format!("number {n}")),
+                (None, Some(l)) => parts.push(format!("number ending in {l}")),
+                (None, None) => {}
+            }
+            if let Some(tier) = text(m, "tier") {
+                parts.push(format!("tier {tier}"));
+            }
+            if let Some(points) = m.get("points").and_then(Value::as_i64) {
+                parts.push(format!("{points} points"));
+            }
+            if let Some(members) = m.get("pool").and_then(|p| p.get("members")).and_then(Value::as_i64) {
+                parts.push(format!("pooled with {members} household members"));
+            }
+            format!("<li><strong>{}</strong> ({}): {}</li>", escape(&name), escape(&brand), escape(&parts.join(", ")))
+        })
+        .collect();
+    format!("<section aria-labelledby=\"loyalty-heading\"><h2 id=\"loyalty-heading\">Your loyalty memberships</h2><ul>{lines}</ul></section>")
 }
 
 fn claims_table(claims: &[ClaimRow]) -> String {
@@ -172,5 +205,19 @@ mod tests {
         let out = home("Northwind Hotels", "#7a2e0e", &Home::SignedOut, None);
         assert!(out.contains("You are not signed in."));
         assert!(out.contains(">Sign in with Northwind ID</button>"));
+    }
+
+    #[test]
+    fn the_loyalty_claim_is_shown_readably() {
+        let ui = map(json!({ "sub": "s1", "loyalty": [
+            { "programme": "skyward", "name": "Skyward <Miles>", "brand": "northwind-air", "number": "1234567897", "tier": "Gold", "points": 48200, "pool": { "id": "h", "members": 2 } },
+            { "programme": "stays", "name": "Stays Club", "brand": "northwind-hotels", "number_last4": "0008", "tier": "Silver" },
+        ] }));
+        let page = home("Northwind Air", "#0b4f8a", &Home::SignedIn { display: "Ada", claims: claim_rows(&Map::new(), &ui) }, None);
+        assert!(page.contains("<h2 id=\"loyalty-heading\">Your loyalty memberships</h2>"));
+        assert!(page.contains("<strong>Skyward &lt;Miles&gt;</strong> (northwind-air): number 1234567897, tier Gold, 48200 points, pooled with 2 household members"), "{page}");
+        assert!(page.contains("<strong>Stays Club</strong> (northwind-hotels): number ending in 0008, tier Silver</li>"));
+        let without = home("Northwind Air", "#0b4f8a", &Home::SignedIn { display: "Ada", claims: claim_rows(&Map::new(), &map(json!({ "sub": "s1" }))) }, None);
+        assert!(!without.contains("Your loyalty memberships"));
     }
 }

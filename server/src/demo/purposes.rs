@@ -1,7 +1,8 @@
 //! The demo's consent purposes, so the ledger can be tried at once: the group's terms
 //! of use (required, accepted at registration), Northwind Air's newsletter (optional,
 //! a switch per channel) and Northwind Hotels' guest profile (required: the first
-//! sign-in at Hotels shows the interstitial) and offers (optional). Publishing a
+//! sign-in at Hotels shows the interstitial), offers (optional) and the sharing of the
+//! customer's other loyalty memberships (`loyalty-sharing`, optional). Publishing a
 //! material version later (`foyer purpose publish-version … --material`) sends every
 //! customer through the interstitial again.
 
@@ -21,7 +22,7 @@ struct DemoPurpose {
     text: &'static str,
 }
 
-const PURPOSES: [DemoPurpose; 4] = [
+const PURPOSES: [DemoPurpose; 5] = [
     DemoPurpose {
         brand: None,
         key: "terms",
@@ -79,6 +80,21 @@ const PURPOSES: [DemoPurpose; 4] = [
         retention: Some("P2Y"),
         channels: &["email", "post"],
         text: "Northwind Hotels may send you seasonal offers through the channels you turn on.",
+    },
+    DemoPurpose {
+        brand: Some("northwind-hotels"),
+        key: identity::loyalty::SHARING_PURPOSE,
+        title: ("Your other Northwind memberships", "Ihre anderen Northwind-Mitgliedschaften"),
+        description: (
+            "Northwind Hotels sees your verified memberships of other Northwind programmes (programme, tier, last four digits; no balance).",
+            "Northwind Hotels sieht Ihre bestätigten Mitgliedschaften anderer Northwind-Programme (Programm, Stufe, letzte vier Ziffern; kein Punktestand).",
+        ),
+        basis: "consent",
+        required: false,
+        categories: &["loyalty memberships"],
+        retention: Some("P1Y"),
+        channels: &[],
+        text: "Northwind Hotels may read which other Northwind loyalty programmes you belong to, and your tier, to match your status.",
     },
 ];
 

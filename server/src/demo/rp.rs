@@ -30,7 +30,7 @@ use super::site::{ClientAuth, SiteConfig};
 
 /// The claims the crate's ID token and UserInfo types lack: the provider's session id, and
 /// Foyer's own claims a brand reads (`consents`, `attributes`, `preferences`, `household`,
-/// and `act` for a delegated sign-in), shown as received.
+/// `loyalty`, and `act` for a delegated sign-in), shown as received.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SidClaim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +52,9 @@ pub(crate) struct BrandDataClaims {
     /// The `household` scope's claim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household: Option<Value>,
+    /// The `loyalty` scope's claim: the customer's verified memberships this brand sees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty: Option<Value>,
     /// Who acts, when a household member signed in on the customer's behalf (RFC 8693).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<Value>,

@@ -23,6 +23,7 @@ mod import;
 mod keys;
 mod loyalty;
 mod loyalty_api;
+mod loyalty_pages;
 mod mail_language;
 mod malformed_bodies;
 mod mfa;

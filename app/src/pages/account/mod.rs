@@ -7,6 +7,7 @@ pub mod activity;
 pub mod brands;
 pub mod devices;
 pub mod household;
+pub mod loyalty;
 pub mod privacy;
 pub mod profile;
 pub mod security;
@@ -34,6 +35,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/privacy/preferences", "branddata-nav")}
             {link("/account/privacy/data", "account-nav-data")}
             {link("/account/household", "account-nav-household")}
+            {link("/account/loyalty", "account-nav-loyalty")}
         </nav>
     }
 }

@@ -92,6 +92,18 @@ pub struct ImportReport {
 
 /// Checks every line; returns the good records and the reasons for the bad ones.
 pub fn parse_lines(input: impl BufRead) -> (Vec<ImportRecord>, Vec<LineError>) {
+    read_lines(input, parse_line, |r| &r.email, "")
+}
+
+/// The JSON-lines reading every import shares: each non-blank line through `parse`
+/// (which gets its 1-based number), a line whose address repeats an earlier one refused
+/// (`repeat_note` is added to that message), unreadable lines reported by number.
+pub(crate) fn read_lines<T>(
+    input: impl BufRead,
+    parse: impl Fn(usize, &str) -> Result<T, String>,
+    email_of: impl Fn(&T) -> &Email,
+    repeat_note: &str,
+) -> (Vec<T>, Vec<LineError>) {
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -107,11 +119,11 @@ pub fn parse_lines(input: impl BufRead) -> (Vec<ImportRecord>, Vec<LineError>) {
         if text.trim().is_empty() {
             continue;
         }
-        match parse_line(number, &text) {
-            Ok(record) => match seen.get(record.email.normalized()) {
-                Some(first) => errors.push(LineError { line: number, message: format!("email repeats line {first}") }),
+        match parse(number, &text) {
+            Ok(record) => match seen.get(email_of(&record).normalized()) {
+                Some(first) => errors.push(LineError { line: number, message: format!("email repeats line {first}{repeat_note}") }),
                 None => {
-                    seen.insert(record.email.normalized().to_owned(), number);
+                    seen.insert(email_of(&record).normalized().to_owned(), number);
                     good.push(record);
                 }
             },

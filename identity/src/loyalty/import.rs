@@ -63,33 +63,7 @@ pub struct LinkImportReport {
 
 /// Checks every line's shape; returns the good records and the reasons for the bad ones.
 pub fn parse_link_lines(input: impl BufRead) -> (Vec<LinkImportRecord>, Vec<LineError>) {
-    let mut good = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (index, line) in input.lines().enumerate() {
-        let number = index + 1;
-        let text = match line {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(LineError { line: number, message: format!("unreadable line: {e}") });
-                continue;
-            }
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        match parse_line(number, &text) {
-            Ok(record) => match seen.get(record.email.normalized()) {
-                Some(first) => errors.push(LineError { line: number, message: format!("email repeats line {first}: one membership per customer") }),
-                None => {
-                    seen.insert(record.email.normalized().to_owned(), number);
-                    good.push(record);
-                }
-            },
-            Err(message) => errors.push(LineError { line: number, message }),
-        }
-    }
-    (good, errors)
+    crate::import::read_lines(input, parse_line, |r| &r.email, ": one membership per customer")
 }
 
 fn parse_line(line: usize, text: &str) -> Result<LinkImportRecord, String> {

@@ -203,28 +203,7 @@ pub async fn count_wrong_card_code(conn: &mut AnyConnection, programme_id: &str,
 /// Inserts a link; `false` when the customer already has a live link in the programme
 /// (or, for a verified one, when the number is verified for someone else).
 pub async fn insert_link(tx: &mut Tx, row: &LinkRow) -> Result<bool> {
-    let done = sqlx::query(&format!(
-        "INSERT INTO loyalty_links ({LINK}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-    ))
-    .bind(&row.id)
-    .bind(&row.programme_id)
-    .bind(&row.customer_id)
-    .bind(&row.number)
-    .bind(&row.status)
-    .bind(row.requested_at)
-    .bind(row.decided_at)
-    .bind(&row.decided_by)
-    .bind(&row.reason)
-    .bind(&row.linked_by)
-    .bind(&row.code_hash)
-    .bind(row.code_sent_at)
-    .bind(row.code_sends)
-    .bind(row.code_attempts)
-    .bind(row.pooled)
-    .bind(row.unlinked_at)
-    .execute(&mut **tx)
-    .await;
-    written_unless_taken(done)
+    Ok(insert_links(tx, std::slice::from_ref(row)).await?.len() == 1)
 }
 
 pub async fn link(conn: &mut AnyConnection, id: &str) -> Result<Option<ListedLink>> {

@@ -176,9 +176,11 @@ test('a child: act for them, approve what waits for a guardian, hand over when t
     await waitForHydration(page);
     await page.getByRole('button', { name: /^Give consent: Kids club news/ }).click();
     await expectVisible(page.getByRole('status').getByText('Your choice is saved.'), 'saved as pending');
+    // The button's answer navigates to the household page: wait for that navigation, or
+    // a goto of ours would race it (net::ERR_ABORTED).
     await page.getByRole('button', { name: 'Back to my account' }).click();
+    await page.waitForURL(/\/account\/household/);
     await expect404Free(page);
-    await page.goto(url('/account/household'));
     await waitForHydration(page);
     await page.getByRole('button', { name: 'Approve “Kids club news”' }).click();
     await expectVisible(page.getByText('Approved. It is recorded with your name.'), 'approved by the guardian');

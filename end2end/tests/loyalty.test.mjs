@@ -137,7 +137,9 @@ test('a guardian links a card for the managed member', { timeout: 180_000 }, asy
     await expectVisible(list.getByText('Tier: Blue'), 'Byron\'s card verified with its tier');
 
     // Back to her own account: Ada's own page does not list Byron's card.
+    // The button's answer navigates to the household page: wait for it before our own.
     await page.getByRole('button', { name: 'Back to my account' }).click();
+    await page.waitForURL(/\/account\/household/);
     await openLoyalty(page);
     await expectVisible(page.getByText('No membership is linked yet.'), 'Ada\'s own list');
   });

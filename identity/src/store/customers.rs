@@ -109,7 +109,7 @@ pub async fn insert_if_absent(tx: &mut Tx, row: &CustomerRow) -> Result<bool> {
     .await?;
     let written = done.rows_affected() == 1;
     if written {
-        super::search::refresh(tx, std::slice::from_ref(&row.id)).await?;
+        super::search::index_new(tx, std::slice::from_ref(&row.id)).await?;
     }
     Ok(written)
 }
@@ -159,7 +159,7 @@ pub async fn insert_many_if_absent(tx: &mut Tx, rows: &[CustomerRow]) -> Result<
             .bind(r.updated_at);
     }
     let ids: Vec<String> = insert.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
-    super::search::refresh(tx, &ids).await?;
+    super::search::index_new(tx, &ids).await?;
     Ok(ids)
 }
 

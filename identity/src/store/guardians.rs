@@ -34,7 +34,7 @@ pub async fn insert_managed(tx: &mut Tx, m: &NewManaged<'_>) -> Result<()> {
     .bind(m.now)
     .execute(&mut **tx)
     .await?;
-    super::search::refresh(tx, &[m.id.to_owned()]).await
+    super::search::index_new(tx, &[m.id.to_owned()]).await
 }
 
 /// Takes the managed member's row lock for the rest of `tx` (PostgreSQL; SQLite's

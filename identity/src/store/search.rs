@@ -13,15 +13,27 @@ const BATCH: usize = 400;
 
 /// Rewrites the terms of `ids` from their current rows.
 pub async fn refresh(tx: &mut Tx, ids: &[String]) -> Result<()> {
+    write_terms(tx, ids, true).await
+}
+
+/// Writes the terms of customers just inserted (they have none: nothing to delete, so
+/// a bulk import never looks the table up row by row).
+pub async fn index_new(tx: &mut Tx, ids: &[String]) -> Result<()> {
+    write_terms(tx, ids, false).await
+}
+
+async fn write_terms(tx: &mut Tx, ids: &[String], replace: bool) -> Result<()> {
     for chunk in ids.chunks(BATCH / 4) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let list = placeholders.join(", ");
-        let delete = format!("DELETE FROM customer_search WHERE customer_id IN ({list})");
-        let mut del = sqlx::query(&delete);
-        for id in chunk {
-            del = del.bind(id);
+        if replace {
+            let delete = format!("DELETE FROM customer_search WHERE customer_id IN ({list})");
+            let mut del = sqlx::query(&delete);
+            for id in chunk {
+                del = del.bind(id);
+            }
+            del.execute(&mut **tx).await?;
         }
-        del.execute(&mut **tx).await?;
         let sql = format!(
             "SELECT id, email_normalized, given_name, family_name, display_name, phone FROM customers WHERE id IN ({list})"
         );

@@ -80,11 +80,11 @@ export function watchErrors(page) {
 }
 
 /** Signs in on /login with email and password; `landing` is the heading expected next. */
-export async function signInWithPassword(page, email, landing = 'Your profile') {
+export async function signInWithPassword(page, email, landing = 'Your profile', password = PASSWORD) {
   await page.goto(`${foyer.baseUrl}/login`);
   await waitForHydration(page);
   await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectVisible(page.getByRole('heading', { level: 1, name: landing }), `the "${landing}" page after the password`);
 }

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { TIMEOUT, describePage, expectVisible, foyer } from './browser.mjs';
 
 /** The caption of the table in which a demo site shows the claims it received. */
+/** The demo household's password (`foyer demo` prints it). */
+export const DEMO_PASSWORD = 'analytical-engine-1843';
+
 export const CLAIMS_TABLE = 'What Northwind ID shared with this site';
 
 /** A demo site's address (`air` or `hotels`), from what `foyer demo` printed. */

@@ -6,22 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
-import { claim, site, waitForPlace } from '../support/demo.mjs';
+import { DEMO_PASSWORD, claim, site, waitForPlace } from '../support/demo.mjs';
+import { signInWithPassword } from '../support/accounts.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
 
 // `server/src/demo/household.rs`: printed by `foyer demo` at every start.
 const ADA = 'ada@demo.example';
 const CHARLES = 'charles@demo.example';
-const PASSWORD = 'analytical-engine-1843';
 
+/** Signs in as a member of the demo household (lands on the profile page). */
 async function signIn(page, email) {
-  await page.goto(url('/login'));
-  await waitForHydration(page);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), `${email} signed in`);
+  await signInWithPassword(page, email, 'Your profile', DEMO_PASSWORD);
 }
 
 /** From Northwind Air: "Sign in with Northwind ID" (Foyer's session stays). */

@@ -8,14 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TIMEOUT, browser, expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
-import { CLAIMS_TABLE, claim, site, waitForPlace } from '../support/demo.mjs';
+import { CLAIMS_TABLE, DEMO_PASSWORD, claim, site, waitForPlace } from '../support/demo.mjs';
+import { signInWithPassword } from '../support/accounts.mjs';
 
 setupFoyerAndBrowser({ server: { demo: true } });
 
 // `server/src/demo/household.rs` and `loyalty.rs`: printed by `foyer demo` at every start.
 const ADA = 'ada@demo.example';
 const CHARLES = 'charles@demo.example';
-const PASSWORD = 'analytical-engine-1843';
 const SKYWARD = 'Skyward Miles (Northwind Air)';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,13 +40,9 @@ async function loyaltyCode(email) {
   }
 }
 
+/** Signs in as a member of the demo household (lands on the profile page). */
 async function signIn(page, email) {
-  await page.goto(url('/login'));
-  await waitForHydration(page);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), `${email} signed in`);
+  await signInWithPassword(page, email, 'Your profile', DEMO_PASSWORD);
 }
 
 /** Signs in at Northwind Air (approving it the first time); back on Air's profile page. */
@@ -152,7 +148,7 @@ test('without JavaScript, in German: link by code and unlink as plain posts', { 
   try {
     await page.goto(url('/login'));
     await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(ADA);
-    await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Passwort', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Ihr Profil' }), 'signed in without JavaScript');
     await page.goto(url('/account/loyalty'));

@@ -154,13 +154,7 @@ impl Identity {
                 decided_at: verified.then_some(now),
                 decided_by: verified.then(|| actor.clone()),
                 reason: verified.then(|| "imported".to_owned()),
-                linked_by: None,
-                code_hash: None,
-                code_sent_at: None,
-                code_sends: 0,
-                code_attempts: 0,
-                pooled: 0,
-                unlinked_at: None,
+                ..LinkRow::default()
             }));
         }
 

@@ -150,19 +150,11 @@ impl Identity {
             number: number.clone(),
             status: LinkStatus::Pending.as_str().into(),
             requested_at: now,
-            decided_at: None,
-            decided_by: None,
-            reason: None,
             linked_by: match principal {
                 Principal::Delegate { actor, .. } => Some(actor.clone()),
                 _ => None,
             },
-            code_hash: None,
-            code_sent_at: None,
-            code_sends: 0,
-            code_attempts: 0,
-            pooled: 0,
-            unlinked_at: None,
+            ..LinkRow::default()
         };
         let outcome = match programme.verification {
             Verification::Email => {

@@ -46,8 +46,9 @@ pub struct MemberRow {
     pub updated_at: UnixMillis,
 }
 
-/// A link as stored.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+/// A link as stored (`Default`: no decision, no code, not pooled — what a new link
+/// starts from).
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
 pub struct LinkRow {
     pub id: String,
     pub programme_id: String,

@@ -59,9 +59,10 @@ ensure_npm_packages() {
 
 # The browser bundles: wasm crate -> wasm-bindgen -> (release: wasm-opt) -> $SITE/pkg,
 # plus CSS and public/; then content-hashed names, $SITE/hash.txt (and
-# hash.sign-in.txt), and .br/.gz siblings (tools/site.mjs; the server sends those by
-# content negotiation). Two bundles: foyer (every page) and foyer-sign-in (the sign-in
-# pages only, what a first visit to /login downloads: app/src/bundle.rs).
+# hash.sign-in.txt, hash.staff.txt), and .br/.gz siblings (tools/site.mjs; the server
+# sends those by content negotiation). Three bundles (app/src/bundle.rs): foyer (the
+# customer's pages), foyer-sign-in (the sign-in pages only, what a first visit to /login
+# downloads) and foyer-staff (the pages under /admin, which customers never download).
 build_site() {
   local profile="$1" cargo_profile dir bindgen_flags=()
   ensure_wasm_target
@@ -75,16 +76,17 @@ build_site() {
     cargo_profile=(); dir=debug
   fi
   mkdir -p "$SITE/pkg"
-  rm -f "$SITE/pkg/$NAME".* "$SITE/pkg/$NAME-sign-in".*
+  rm -f "$SITE/pkg/$NAME".* "$SITE/pkg/$NAME-sign-in".* "$SITE/pkg/$NAME-staff".*
   build_bundle "$NAME"
   build_bundle "$NAME-sign-in" --features sign-in
+  build_bundle "$NAME-staff" --features staff
   cp style/foyer.css "$SITE/pkg/$NAME.css"
   cp -r public/. "$SITE/"
   node tools/site.mjs finish "$SITE" "$profile"
 }
 
 # One bundle: build_bundle OUTPUT_NAME [cargo feature arguments], with build_site's
-# profile variables. Both bundles share one target directory (only `app` and
+# profile variables. The bundles share one target directory (only `app` and
 # `frontend` differ between them, and cargo keeps both builds of `app`).
 build_bundle() {
   local out="$1"; shift

@@ -7,8 +7,9 @@
 //     unhashed foyer.css for the pages rendered outside Leptos, and writes brotli (.br)
 //     and gzip (.gz) siblings that the server sends by content negotiation. Release
 //     compresses hardest; debug compresses fast (the tests load it, nobody downloads it).
-//     The sign-in bundle, foyer-sign-in.{js,wasm} (app/src/bundle.rs), the same way,
-//     its hashes in SITE_DIR/hash.sign-in.txt (it shares foyer's stylesheet).
+//     The sign-in and staff bundles, foyer-sign-in.{js,wasm} and foyer-staff.{js,wasm}
+//     (app/src/bundle.rs), the same way, their hashes in SITE_DIR/hash.sign-in.txt and
+//     hash.staff.txt (they share foyer's stylesheet).
 //   node tools/site.mjs sizes SITE_DIR
 //     prints the raw, gzip and brotli sizes of the bundles.
 import { createHash } from 'node:crypto';
@@ -16,10 +17,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-// Each bundle: its output name, its hash list, its files (`sign-in` as in app/src/bundle.rs).
+// Each bundle: its output name, its hash list, its files (as in app/src/bundle.rs).
 const BUNDLES = [
   { name: 'foyer', hashFile: 'hash.txt', kinds: ['js', 'wasm', 'css'] },
   { name: 'foyer-sign-in', hashFile: 'hash.sign-in.txt', kinds: ['js', 'wasm'] },
+  { name: 'foyer-staff', hashFile: 'hash.staff.txt', kinds: ['js', 'wasm'] },
 ];
 const [command, site, mode] = process.argv.slice(2);
 if (!site) {
@@ -53,7 +55,7 @@ function compress(path, release) {
 
 function finish(release) {
   // Earlier builds' hashed files would pile up: one build at a time.
-  const hashed = /^foyer(-sign-in)?\.[A-Za-z0-9_-]{22}\.(js|wasm|css)(\.br|\.gz)?$/;
+  const hashed = /^foyer(-sign-in|-staff)?\.[A-Za-z0-9_-]{22}\.(js|wasm|css)(\.br|\.gz)?$/;
   for (const file of readdirSync(pkg)) {
     if (hashed.test(file) || /\.(br|gz)$/.test(file)) rmSync(join(pkg, file));
   }
@@ -96,7 +98,7 @@ function sizes() {
   for (const [file, ...n] of rows) {
     console.log(`${file.padEnd(width)}  ${n.map((v) => kb(v).padStart(12)).join('  ')}`);
   }
-  console.log('(a first visit to /login downloads foyer-sign-in.*.js and .wasm and foyer.*.css; any other page foyer.*)');
+  console.log('(a first visit to /login downloads foyer-sign-in.*.js and .wasm and foyer.*.css; the staff pages foyer-staff.*; any other page foyer.*)');
 }
 
 if (command === 'finish') finish(mode === 'release');

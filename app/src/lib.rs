@@ -19,6 +19,8 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
+#[cfg(not(feature = "sign-in-bundle"))]
+use leptos_router::components::{Outlet, ParentRoute};
 use leptos_router::{SsrMode, path};
 
 use crate::components::brand::BrandScope;
@@ -131,11 +133,55 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Every page: the server renders these and the full bundle hydrates them.
-#[cfg(not(feature = "sign-in-bundle"))]
+/// Every page: the server renders them all; each bundle hydrates its own (`bundle`).
+#[cfg(feature = "ssr")]
 fn routes() -> impl IntoView {
-    use crate::admin::customers::AdminCustomersPage;
-    use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
+    view! {
+        <Routes fallback=bundle::Elsewhere>
+            <CustomerRoutes/>
+            <StaffRoutes/>
+        </Routes>
+    }
+}
+
+/// The full bundle: the customer's pages; the staff pages are the staff bundle's.
+#[cfg(not(any(feature = "ssr", feature = "sign-in-bundle", feature = "staff-bundle")))]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=bundle::Elsewhere>
+            <CustomerRoutes/>
+        </Routes>
+    }
+}
+
+/// The staff bundle: the pages under `/admin`.
+#[cfg(feature = "staff-bundle")]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=bundle::Elsewhere>
+            <StaffRoutes/>
+        </Routes>
+    }
+}
+
+/// The sign-in bundle's pages ([`bundle::SIGN_IN_PATHS`], the same views as in
+/// [`CustomerRoutes`]); any other page is loaded whole from the server.
+#[cfg(feature = "sign-in-bundle")]
+fn routes() -> impl IntoView {
+    use crate::pages::login::{CodeLoginPage, LoginPage, SecondFactorPage};
+    view! {
+        <Routes fallback=bundle::Elsewhere>
+            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+/// The customer's pages (every page outside `/admin`).
+#[cfg(not(any(feature = "sign-in-bundle", feature = "staff-bundle")))]
+#[component(transparent)]
+fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::pages::account::privacy::data::{DataPage, DeletionPage};
     use crate::pages::account::privacy::preferences::PreferencesPage;
     use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
@@ -144,9 +190,11 @@ fn routes() -> impl IntoView {
     use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
     use crate::pages::oauth_profile::ProfileFormPage;
     use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
-    use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, not_found::NotFound, oauth::ConsentPage, register::RegisterPage};
+    use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, oauth::ConsentPage, register::RegisterPage};
+    // One parent route with no path of its own: under `erase_components` (debug builds)
+    // a transparent component must return one route, not a list.
     view! {
-        <Routes fallback=NotFound>
+        <ParentRoute path=path!("") view=Outlet ssr=SsrMode::Async>
             <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
             <Route path=path!("/dev/mail") view=DevMailPage ssr=SsrMode::Async/>
             <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
@@ -175,24 +223,24 @@ fn routes() -> impl IntoView {
             <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
             <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
             <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
-            <Route path=path!("/admin") view=AdminShellPage ssr=SsrMode::Async/>
-            <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
-            <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
-            <Route path=path!("/admin/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
-        </Routes>
+        </ParentRoute>
     }
+    .into_inner()
 }
 
-/// The sign-in bundle's pages ([`bundle::SIGN_IN_PATHS`], the same views as above);
-/// any other path is loaded whole from the server ([`bundle::LoadWhole`]).
-#[cfg(feature = "sign-in-bundle")]
-fn routes() -> impl IntoView {
-    use crate::pages::login::{CodeLoginPage, LoginPage, SecondFactorPage};
+/// The staff pages (`/admin` and below: `admin`).
+#[cfg(any(feature = "ssr", feature = "staff-bundle"))]
+#[component(transparent)]
+fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::admin::customers::AdminCustomersPage;
+    use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     view! {
-        <Routes fallback=bundle::LoadWhole>
-            <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-            <Route path=path!("/login/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
-            <Route path=path!("/login/code") view=CodeLoginPage ssr=SsrMode::Async/>
-        </Routes>
+        <ParentRoute path=path!("/admin") view=Outlet ssr=SsrMode::Async>
+            <Route path=path!("") view=AdminShellPage ssr=SsrMode::Async/>
+            <Route path=path!("/login") view=AdminLoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
+            <Route path=path!("/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
+        </ParentRoute>
     }
+    .into_inner()
 }

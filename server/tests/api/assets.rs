@@ -111,6 +111,39 @@ async fn the_sign_in_pages_link_their_own_bundle() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_pages_link_their_own_bundle() {
+    const STAFF: &str = "StaffAbcdefghijklmnop_";
+    let with_staff = |raw: &mut RawConfig| {
+        bundle(raw);
+        let pkg = raw.site_root.join("pkg");
+        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.js")), b"export default function () {}").unwrap();
+        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.wasm")), WASM).unwrap();
+        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.wasm.br")), WASM_BR).unwrap();
+        std::fs::write(raw.site_root.join("hash.staff.txt"), format!("js: {STAFF}\nwasm: {STAFF}\n")).unwrap();
+    };
+    let Some(app) = TestApp::builder(Db::Sqlite).configure(with_staff).spawn().await else { return };
+
+    // Every page under /admin, the staff not-found page too, gets the staff bundle.
+    for path in ["/admin", "/admin/login", "/admin/customers?q=ada", "/admin/no-such-page"] {
+        let html = get(&app, path, None).await.text().await.unwrap();
+        for link in [format!("/pkg/foyer-staff.{STAFF}.js"), format!("/pkg/foyer-staff.{STAFF}.wasm"), format!("/pkg/foyer.{HASH}.css")] {
+            assert!(html.contains(&link), "{path} does not link {link}:\n{html}");
+        }
+        assert!(!html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path} links the customer bundle too");
+    }
+    // A customer never downloads it, not even from a path that merely starts like it.
+    for path in ["/login", "/account", "/administration", "/no-such-page"] {
+        let html = get(&app, path, None).await.text().await.unwrap();
+        assert!(html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path}:\n{html}");
+        assert!(!html.contains("foyer-staff"), "{path} links the staff bundle");
+    }
+
+    let wasm = get(&app, &format!("/pkg/foyer-staff.{STAFF}.wasm"), Some("br")).await;
+    assert_eq!(header_of(&wasm, header::CONTENT_ENCODING).as_deref(), Some("br"));
+    assert_eq!(header_of(&wasm, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_hash_list_pages_link_the_plain_names() {
     let Some(app) = TestApp::builder(Db::Sqlite).spawn().await else { return };
     let html = get(&app, "/login", None).await.text().await.unwrap();

@@ -232,6 +232,7 @@ fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
 #[cfg(any(feature = "ssr", feature = "staff-bundle"))]
 #[component(transparent)]
 fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     view! {
@@ -240,6 +241,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/login") view=AdminLoginPage ssr=SsrMode::Async/>
             <Route path=path!("/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
             <Route path=path!("/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
+            <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

@@ -3,6 +3,8 @@
 //! session plumbing. See `docs/design/staff.md`.
 
 pub mod api;
+pub mod customer;
+pub mod customer_page;
 pub mod customers;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -49,3 +49,11 @@ pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     session().await?.flush().await.map_err(store_error)
 }
+
+/// The signed-in staff member as the core's principal, read afresh (role and brands) on
+/// every call; `SignInRequired` without a live staff session.
+pub async fn principal() -> Result<identity::principal::Principal, AppError> {
+    let ctx = server_context()?;
+    let Some(current) = current().await? else { return Err(AppError::SignInRequired) };
+    ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::auth::fail)?.ok_or(AppError::SignInRequired)
+}

@@ -2,11 +2,19 @@
 //! the email, phone, birth date and address **masked**; an agent reveals one field of one
 //! customer with a reason (and the ticket), each reveal audited (`support.revealed`) and
 //! counted, and a lead sees who reveals most. Kinds of sign-in methods only, never a secret.
+//! A revealed value is shown to the staff member who revealed it for [`REVEAL_SHOWN_MS`]
+//! after the reveal: the overview reads it back through the audit row, so neither a URL
+//! nor a session ever holds it, and a page posted without the wasm shows it after its
+//! redirect.
 
 use super::search::{mask_email, mask_phone};
 use crate::audit::{self, AuditEvent};
+use crate::consent::views::HistoryEntry;
 use crate::domain::ParseError;
+use crate::households::delegation::Delegations;
+use crate::i18n::Locale;
 use crate::loyalty::link::LinkView;
+use crate::oidc::logout::ConnectedBrand;
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::audit::ActivityRow;
 use crate::store::households as household_rows;
@@ -18,6 +26,11 @@ const MASK: &str = "\u{2022}\u{2022}\u{2022}\u{2022}";
 const MAX_REASON: usize = 500;
 const MAX_TICKET: usize = 64;
 const ACTIVITY_SHOWN: i64 = 25;
+const CONSENTS_SHOWN: i64 = 25;
+const REVEALED: &str = "support.revealed";
+
+/// How long a revealed value stays visible to whoever revealed it (one minute).
+pub const REVEAL_SHOWN_MS: UnixMillis = 60_000;
 
 /// A field shown masked until revealed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +86,16 @@ pub struct CustomerOverview {
     pub loyalty: Vec<LinkView>,
     /// Household name and this customer's role in it.
     pub households: Vec<(String, String)>,
+    /// Delegations given and received (live ones).
+    pub delegations: Delegations,
+    /// The brands the customer approved, with what each receives and when last used.
+    pub brands: Vec<ConnectedBrand>,
+    /// The consent ledger, newest first (at most 25 decisions).
+    pub consents: Vec<HistoryEntry>,
     pub activity: Vec<ActivityRow>,
+    /// The fields this staff member revealed in the last [`REVEAL_SHOWN_MS`], with
+    /// their values (a field without a value is not listed).
+    pub revealed: Vec<(MaskedField, String)>,
 }
 
 /// A reason and the ticket it is for, as every support act needs them.
@@ -105,6 +127,19 @@ impl Identity {
         let mut conn = self.store.pool().acquire().await?;
         let loyalty = loyalty_rows::links_of(&mut conn, customer_id, now - 30 * 86_400_000).await?.into_iter().map(|l| LinkView::from_listed(l, now)).collect();
         let households = household_rows::memberships_of(&mut conn, customer_id).await?.into_iter().map(|m| (m.name, m.role)).collect();
+        let delegations = self.delegations_of(customer_id).await?;
+        let brands = self.connected_brands_of(customer_id).await?;
+        let consents = self.consent_history_of(customer_id, Locale::En, CONSENTS_SHOWN).await?;
+        let subject = format!("customer:{customer_id}");
+        let mut revealed: Vec<(MaskedField, String)> = Vec::new();
+        for detail in self.store.audit_details_since(&principal.actor().label(), &subject, REVEALED, now - REVEAL_SHOWN_MS).await? {
+            let field = serde_json::from_str::<serde_json::Value>(&detail).ok().and_then(|d| d["field"].as_str().and_then(MaskedField::parse));
+            if let Some(field) = field.filter(|f| !revealed.iter().any(|(r, _)| r == f))
+                && let Some(value) = field_value(&c, field)
+            {
+                revealed.push((field, value));
+            }
+        }
         let names = [c.given_name.as_deref(), c.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
         let has_address = [&c.address_street, &c.address_locality, &c.address_postal_code, &c.address_country].iter().any(|a| a.is_some());
         Ok(CustomerOverview {
@@ -122,7 +157,11 @@ impl Identity {
             sessions,
             loyalty,
             households,
+            delegations,
+            brands,
+            consents,
             activity,
+            revealed,
             id: c.id,
         })
     }
@@ -134,26 +173,14 @@ impl Identity {
         authorize(principal, Action::RevealCustomerData, Subject::Customer(customer_id))?;
         let (reason, ticket) = check_reason(reason, ticket)?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("customer"))?;
-        let value = match field {
-            MaskedField::Email => (!c.managed).then(|| c.email.clone()),
-            MaskedField::Phone => c.phone.clone(),
-            MaskedField::BirthDate => c.birth_date.clone(),
-            MaskedField::Address => {
-                let parts: Vec<String> = [&c.address_street, &c.address_postal_code, &c.address_locality, &c.address_region, &c.address_country]
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(", "))
-            }
-        };
+        let value = field_value(&c, field);
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         audit::record(&mut tx, &AuditEvent {
             at: now,
             actor: principal.actor(),
             subject: Some(format!("customer:{customer_id}")),
-            action: "support.revealed",
+            action: REVEALED,
             reason: Some(&reason),
             detail: serde_json::json!({ "field": field.as_str(), "ticket": ticket }),
         })
@@ -165,7 +192,24 @@ impl Identity {
     /// Reveals per staff member since `since` (most first): for a support lead or operator.
     pub async fn reveal_counts(&self, principal: &Principal, since: UnixMillis) -> Result<Vec<(String, i64)>> {
         authorize(principal, Action::ViewRevealStats, Subject::Platform)?;
-        self.store.audit_counts_by_actor("support.revealed", since).await
+        self.store.audit_counts_by_actor(REVEALED, since).await
+    }
+}
+
+/// The clear value of one masked field, `None` when the customer has none.
+fn field_value(c: &crate::store::customers::CustomerRow, field: MaskedField) -> Option<String> {
+    match field {
+        MaskedField::Email => (!c.managed).then(|| c.email.clone()),
+        MaskedField::Phone => c.phone.clone(),
+        MaskedField::BirthDate => c.birth_date.clone(),
+        MaskedField::Address => {
+            let parts: Vec<String> = [&c.address_street, &c.address_postal_code, &c.address_locality, &c.address_region, &c.address_country]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
     }
 }
 

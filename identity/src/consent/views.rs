@@ -72,7 +72,12 @@ impl Identity {
     /// The customer's decisions, newest first (at most [`HISTORY_LIMIT`]).
     pub async fn consent_history(&self, principal: &Principal, customer_id: &str, locale: Locale) -> Result<Vec<HistoryEntry>> {
         authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
-        let rows = ledger::history(&self.store, customer_id, HISTORY_LIMIT).await?;
+        self.consent_history_of(customer_id, locale, HISTORY_LIMIT).await
+    }
+
+    /// The newest `limit` decisions, for a caller that authorized already (the support view).
+    pub(crate) async fn consent_history_of(&self, customer_id: &str, locale: Locale, limit: i64) -> Result<Vec<HistoryEntry>> {
+        let rows = ledger::history(&self.store, customer_id, limit).await?;
         let brands = self.brands_by_id().await?;
         let mut titles: BTreeMap<String, String> = BTreeMap::new();
         for row in &rows {

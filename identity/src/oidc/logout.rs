@@ -46,6 +46,11 @@ impl Identity {
     /// The brands the customer has approved, with what each receives.
     pub async fn connected_brands(&self, principal: &Principal, customer_id: &str) -> Result<Vec<ConnectedBrand>> {
         authorize(principal, Action::ViewAccount, Subject::Customer(customer_id))?;
+        self.connected_brands_of(customer_id).await
+    }
+
+    /// [`Self::connected_brands`] for a caller that authorized already (the support view).
+    pub(crate) async fn connected_brands_of(&self, customer_id: &str) -> Result<Vec<ConnectedBrand>> {
         let rows = store::consents::of_customer(&self.store, customer_id).await?;
         let mut brands: Vec<ConnectedBrand> = Vec::new();
         for row in rows {

@@ -97,6 +97,18 @@ impl Store {
             .await?)
     }
 
+    /// The `detail` of the `action` rows `actor` wrote about `subject` since `since`,
+    /// newest first (what a staff member revealed a moment ago).
+    pub async fn audit_details_since(&self, actor: &str, subject: &str, action: &str, since: UnixMillis) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT detail FROM audit_log WHERE subject = $1 AND at >= $2 AND actor = $3 AND action = $4 ORDER BY id DESC LIMIT 20")
+            .bind(subject)
+            .bind(since)
+            .bind(actor)
+            .bind(action)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// The rows about `subject` (`kind:id`), oldest first.
     pub async fn audit_trail(&self, subject: &str) -> Result<Vec<AuditTrailRow>> {
         Ok(sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")

@@ -37,7 +37,7 @@ const TOKEN_INVALID: &str = "This link or code is invalid or has expired.";
 const STAFF_COOKIE: &str = "foyer-admin";
 
 /// A browser with its own cookie jar that posts like the pages do (CSRF headers).
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     address: String,
@@ -45,7 +45,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(Arc::clone(&jar))
@@ -66,7 +66,7 @@ impl Browser {
     }
 
     /// POSTs a server function (`/admin/api/…` or `/api/…`); status and JSON body.
-    async fn call(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn call(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.address))
@@ -82,8 +82,25 @@ impl Browser {
         (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("status {status}, not JSON ({e}): {text}")))
     }
 
+    /// POSTs a form as a browser without the wasm does (HTML wanted, `__page` naming
+    /// the page); the status and the `Location` it answers with.
+    pub(crate) async fn post_plain(&self, path: &str, form: &[(&str, &str)]) -> (u16, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header(header::ORIGIN, self.origin.as_str())
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        (r.status().as_u16(), location)
+    }
+
     /// A page as a browser asks for it (`Accept: text/html`: redirects are 302s).
-    async fn get(&self, path: &str) -> (u16, Option<String>, String) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Option<String>, String) {
         let r = self.client.get(format!("{}{path}", self.address)).header(header::ACCEPT, "text/html,application/xhtml+xml").send().await.unwrap();
         let status = r.status().as_u16();
         let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -111,9 +128,14 @@ impl Browser {
 
 /// Creates a staff member as `foyer admin create` does; returns the link's token.
 async fn create_staff(app: &TestApp, email: &str, name: Option<&str>) -> String {
+    create_staff_as(app, email, name, StaffRole::Support).await
+}
+
+/// [`create_staff`] with a role.
+async fn create_staff_as(app: &TestApp, email: &str, name: Option<&str>, role: StaffRole) -> String {
     let created = app
         .identity
-        .create_staff_named(&identity::principal::Principal::Operator, &Email::parse(email).unwrap(), name, StaffRole::Support, &app.public_url)
+        .create_staff_named(&identity::principal::Principal::Operator, &Email::parse(email).unwrap(), name, role, &app.public_url)
         .await
         .unwrap();
     let link = created.enrolment_link.expose_secret().to_owned();
@@ -135,7 +157,12 @@ async fn enrol(app: &TestApp, token: &str) -> String {
 
 /// A staff member enrolled and signed in; the browser and the TOTP secret.
 async fn signed_in_staff(app: &TestApp, email: &str) -> (Browser, String) {
-    let token = create_staff(app, email, Some("Sam Support")).await;
+    signed_in_staff_as(app, email, StaffRole::Support).await
+}
+
+/// A staff member of `role`, enrolled and signed in; the browser and the TOTP secret.
+pub(crate) async fn signed_in_staff_as(app: &TestApp, email: &str, role: StaffRole) -> (Browser, String) {
+    let token = create_staff_as(app, email, Some("Sam Support"), role).await;
     let secret = enrol(app, &token).await;
     let b = Browser::new(app);
     let code = next_code(app, &secret);

@@ -59,10 +59,11 @@ ensure_npm_packages() {
 
 # The browser bundles: wasm crate -> wasm-bindgen -> (release: wasm-opt) -> $SITE/pkg,
 # plus CSS and public/; then content-hashed names, $SITE/hash.txt (and
-# hash.sign-in.txt, hash.staff.txt), and .br/.gz siblings (tools/site.mjs; the server
-# sends those by content negotiation). Three bundles (app/src/bundle.rs): foyer (the
-# customer's pages), foyer-sign-in (the sign-in pages only, what a first visit to /login
-# downloads) and foyer-staff (the pages under /admin, which customers never download).
+# hash.<bundle>.txt), and .br/.gz siblings (tools/site.mjs; the server sends those by
+# content negotiation). Four bundles (app/src/bundle.rs): foyer-sign-in (the sign-in
+# pages only, what a first visit to /login downloads), foyer-data (the customer's data
+# pages: privacy, data, household, loyalty), foyer-staff (the pages under /admin, which
+# customers never download) and foyer (the customer's other pages).
 build_site() {
   local profile="$1" cargo_profile dir bindgen_flags=()
   ensure_wasm_target
@@ -76,9 +77,10 @@ build_site() {
     cargo_profile=(); dir=debug
   fi
   mkdir -p "$SITE/pkg"
-  rm -f "$SITE/pkg/$NAME".* "$SITE/pkg/$NAME-sign-in".* "$SITE/pkg/$NAME-staff".*
+  rm -f "$SITE/pkg/$NAME".* "$SITE/pkg/$NAME-sign-in".* "$SITE/pkg/$NAME-staff".* "$SITE/pkg/$NAME-data".*
   build_bundle "$NAME"
   build_bundle "$NAME-sign-in" --features sign-in
+  build_bundle "$NAME-data" --features data
   build_bundle "$NAME-staff" --features staff
   cp style/foyer.css "$SITE/pkg/$NAME.css"
   cp -r public/. "$SITE/"

@@ -7,9 +7,9 @@
 //     unhashed foyer.css for the pages rendered outside Leptos, and writes brotli (.br)
 //     and gzip (.gz) siblings that the server sends by content negotiation. Release
 //     compresses hardest; debug compresses fast (the tests load it, nobody downloads it).
-//     The sign-in and staff bundles, foyer-sign-in.{js,wasm} and foyer-staff.{js,wasm}
-//     (app/src/bundle.rs), the same way, their hashes in SITE_DIR/hash.sign-in.txt and
-//     hash.staff.txt (they share foyer's stylesheet).
+//     The sign-in, data and staff bundles, foyer-<bundle>.{js,wasm} (app/src/bundle.rs),
+//     the same way, their hashes in SITE_DIR/hash.<bundle>.txt (they share foyer's
+//     stylesheet).
 //   node tools/site.mjs sizes SITE_DIR
 //     prints the raw, gzip and brotli sizes of the bundles.
 import { createHash } from 'node:crypto';
@@ -21,6 +21,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const BUNDLES = [
   { name: 'foyer', hashFile: 'hash.txt', kinds: ['js', 'wasm', 'css'] },
   { name: 'foyer-sign-in', hashFile: 'hash.sign-in.txt', kinds: ['js', 'wasm'] },
+  { name: 'foyer-data', hashFile: 'hash.data.txt', kinds: ['js', 'wasm'] },
   { name: 'foyer-staff', hashFile: 'hash.staff.txt', kinds: ['js', 'wasm'] },
 ];
 const [command, site, mode] = process.argv.slice(2);
@@ -55,7 +56,7 @@ function compress(path, release) {
 
 function finish(release) {
   // Earlier builds' hashed files would pile up: one build at a time.
-  const hashed = /^foyer(-sign-in|-staff)?\.[A-Za-z0-9_-]{22}\.(js|wasm|css)(\.br|\.gz)?$/;
+  const hashed = /^foyer(-sign-in|-data|-staff)?\.[A-Za-z0-9_-]{22}\.(js|wasm|css)(\.br|\.gz)?$/;
   for (const file of readdirSync(pkg)) {
     if (hashed.test(file) || /\.(br|gz)$/.test(file)) rmSync(join(pkg, file));
   }
@@ -98,7 +99,7 @@ function sizes() {
   for (const [file, ...n] of rows) {
     console.log(`${file.padEnd(width)}  ${n.map((v) => kb(v).padStart(12)).join('  ')}`);
   }
-  console.log('(a first visit to /login downloads foyer-sign-in.*.js and .wasm and foyer.*.css; the staff pages foyer-staff.*; any other page foyer.*)');
+  console.log('(a first visit to /login downloads foyer-sign-in.*.js and .wasm and foyer.*.css; the data pages foyer-data.*, the staff pages foyer-staff.*; any other page foyer.*)');
 }
 
 if (command === 'finish') finish(mode === 'release');

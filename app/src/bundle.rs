@@ -5,8 +5,11 @@
 //! and every byte of the wasm stands between the painted form and a working page. Three
 //! builds of the same app, each router knowing only its pages, so the linker leaves the
 //! other pages and their server functions out:
-//! - `foyer` (no extra feature): the customer's pages (every page but the staff ones);
+//! - `foyer` (no extra feature): the customer's other pages: home, help, sign-up,
+//!   mailed links, the brand flow's pages, profile, security, devices, activity, brands;
 //! - `foyer-sign-in` (feature `sign-in-bundle`): [`SIGN_IN_PATHS`] only;
+//! - `foyer-data` (feature `data-bundle`): [`DATA_PATHS`], the pages of the customer's
+//!   data (privacy and preferences, their data and deletion, household, loyalty);
 //! - `foyer-staff` (feature `staff-bundle`): the pages under `/admin` ([`is_staff_path`]),
 //!   which no customer ever downloads.
 //!
@@ -23,6 +26,17 @@ use leptos::prelude::*;
 /// The paths the sign-in bundle routes.
 pub const SIGN_IN_PATHS: &[&str] = &["/login", "/login/second-factor", "/login/code"];
 
+/// The paths the data bundle routes.
+pub const DATA_PATHS: &[&str] = &[
+    "/account/privacy",
+    "/account/privacy/data",
+    "/account/privacy/preferences",
+    "/login/deletion",
+    "/account/household",
+    "/account/household/join",
+    "/account/loyalty",
+];
+
 /// One of the smaller bundles: its output name and hash list (`<name>.<hash>.js`/`.wasm`
 /// under `/pkg`, `hash.<list>.txt` beside the full bundle's `hash.txt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +47,9 @@ pub struct Bundle {
 
 /// The sign-in pages' bundle.
 pub const SIGN_IN: Bundle = Bundle { name: "foyer-sign-in", hash_file: "hash.sign-in.txt" };
+
+/// The customer's data pages' bundle.
+pub const DATA: Bundle = Bundle { name: "foyer-data", hash_file: "hash.data.txt" };
 
 /// The staff pages' bundle.
 pub const STAFF: Bundle = Bundle { name: "foyer-staff", hash_file: "hash.staff.txt" };
@@ -46,6 +63,8 @@ pub fn is_staff_path(path: &str) -> bool {
 pub fn owner(path: &str) -> Option<Bundle> {
     if SIGN_IN_PATHS.contains(&path) {
         Some(SIGN_IN)
+    } else if DATA_PATHS.contains(&path) {
+        Some(DATA)
     } else if is_staff_path(path) {
         Some(STAFF)
     } else {
@@ -72,10 +91,10 @@ pub fn for_request(options: LeptosOptions) -> LeptosOptions {
 }
 
 /// Does this build's router own `path`'s not-found page? The full bundle owns every path
-/// but the sign-in and staff ones; the staff bundle those under `/admin`.
+/// no other bundle routes; the staff bundle those under `/admin`.
 #[cfg(feature = "hydrate")]
 fn owns_not_found(path: &str) -> bool {
-    if cfg!(feature = "sign-in-bundle") {
+    if cfg!(any(feature = "sign-in-bundle", feature = "data-bundle")) {
         false
     } else if cfg!(feature = "staff-bundle") {
         is_staff_path(path)

@@ -139,17 +139,29 @@ fn routes() -> impl IntoView {
     view! {
         <Routes fallback=bundle::Elsewhere>
             <CustomerRoutes/>
+            <DataRoutes/>
             <StaffRoutes/>
         </Routes>
     }
 }
 
-/// The full bundle: the customer's pages; the staff pages are the staff bundle's.
-#[cfg(not(any(feature = "ssr", feature = "sign-in-bundle", feature = "staff-bundle")))]
+/// The full bundle: the customer's pages but the data bundle's; the staff pages are the
+/// staff bundle's.
+#[cfg(not(any(feature = "ssr", feature = "sign-in-bundle", feature = "data-bundle", feature = "staff-bundle")))]
 fn routes() -> impl IntoView {
     view! {
         <Routes fallback=bundle::Elsewhere>
             <CustomerRoutes/>
+        </Routes>
+    }
+}
+
+/// The data bundle: the pages of the customer's data ([`bundle::DATA_PATHS`]).
+#[cfg(feature = "data-bundle")]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=bundle::Elsewhere>
+            <DataRoutes/>
         </Routes>
     }
 }
@@ -178,16 +190,12 @@ fn routes() -> impl IntoView {
     }
 }
 
-/// The customer's pages (every page outside `/admin`).
-#[cfg(not(any(feature = "sign-in-bundle", feature = "staff-bundle")))]
+/// The customer's pages outside `/admin`, but the data bundle's.
+#[cfg(not(any(feature = "sign-in-bundle", feature = "data-bundle", feature = "staff-bundle")))]
 #[component(transparent)]
 fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use crate::pages::account::privacy::data::{DataPage, DeletionPage};
-    use crate::pages::account::privacy::preferences::PreferencesPage;
-    use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
-    use crate::pages::account::loyalty::LoyaltyPage;
     use crate::pages::claim::ClaimPage;
-    use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, privacy::PrivacyPage, profile::ProfilePage, security::SecurityPage};
+    use crate::pages::account::{activity::ActivityPage, brands::BrandsPage, devices::DevicesPage, profile::ProfilePage, security::SecurityPage};
     use crate::pages::oauth_profile::ProfileFormPage;
     use crate::pages::tokens::{ForgotPasswordPage, ResetPasswordPage, confirm_email_page, undo_email_page, unlock_page, verify_page};
     use crate::pages::{dev_mail::DevMailPage, help::HelpPage, home::HomePage, login::{CodeLoginPage, LoginPage, SecondFactorPage}, oauth::ConsentPage, register::RegisterPage};
@@ -212,17 +220,33 @@ fn CustomerRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async/>
             <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async/>
             <Route path=path!("/account/brands") view=BrandsPage ssr=SsrMode::Async/>
+            <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
+            <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
+            <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+/// The pages of the customer's data ([`bundle::DATA_PATHS`]).
+#[cfg(any(feature = "ssr", feature = "data-bundle"))]
+#[component(transparent)]
+fn DataRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::pages::account::household::{HouseholdPage, JoinHouseholdPage};
+    use crate::pages::account::loyalty::LoyaltyPage;
+    use crate::pages::account::privacy::PrivacyPage;
+    use crate::pages::account::privacy::data::{DataPage, DeletionPage};
+    use crate::pages::account::privacy::preferences::PreferencesPage;
+    view! {
+        <ParentRoute path=path!("") view=Outlet ssr=SsrMode::Async>
             <Route path=path!("/account/privacy") view=PrivacyPage ssr=SsrMode::Async/>
             <Route path=path!("/account/privacy/data") view=DataPage ssr=SsrMode::Async/>
             <Route path=path!("/login/deletion") view=DeletionPage ssr=SsrMode::Async/>
-            <Route path=path!("/oauth2/consent") view=ConsentPage ssr=SsrMode::Async/>
-            <Route path=path!("/oauth2/profile") view=ProfileFormPage ssr=SsrMode::Async/>
             <Route path=path!("/account/privacy/preferences") view=PreferencesPage ssr=SsrMode::Async/>
             <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
             <Route path=path!("/account/loyalty") view=LoyaltyPage ssr=SsrMode::Async/>
             <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
-            <Route path=path!("/account/confirm-email") view=confirm_email_page ssr=SsrMode::Async/>
-            <Route path=path!("/account/undo-email") view=undo_email_page ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

@@ -110,37 +110,64 @@ async fn the_sign_in_pages_link_their_own_bundle() {
     assert_eq!(header_of(&wasm, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_staff_pages_link_their_own_bundle() {
-    const STAFF: &str = "StaffAbcdefghijklmnop_";
-    let with_staff = |raw: &mut RawConfig| {
-        bundle(raw);
-        let pkg = raw.site_root.join("pkg");
-        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.js")), b"export default function () {}").unwrap();
-        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.wasm")), WASM).unwrap();
-        std::fs::write(pkg.join(format!("foyer-staff.{STAFF}.wasm.br")), WASM_BR).unwrap();
-        std::fs::write(raw.site_root.join("hash.staff.txt"), format!("js: {STAFF}\nwasm: {STAFF}\n")).unwrap();
-    };
-    let Some(app) = TestApp::builder(Db::Sqlite).configure(with_staff).spawn().await else { return };
+const OTHER: &str = "OtherAbcdefghijklmnop_";
 
-    // Every page under /admin, the staff not-found page too, gets the staff bundle.
-    for path in ["/admin", "/admin/login", "/admin/customers?q=ada", "/admin/no-such-page"] {
+/// Adds bundle `name` (hash list `list`) to the site.
+fn fake_bundle(raw: &mut RawConfig, name: &str, list: &str) {
+    bundle(raw);
+    let pkg = raw.site_root.join("pkg");
+    std::fs::write(pkg.join(format!("{name}.{OTHER}.js")), b"export default function () {}").unwrap();
+    std::fs::write(pkg.join(format!("{name}.{OTHER}.wasm")), WASM).unwrap();
+    std::fs::write(pkg.join(format!("{name}.{OTHER}.wasm.br")), WASM_BR).unwrap();
+    std::fs::write(raw.site_root.join(list), format!("js: {OTHER}\nwasm: {OTHER}\n")).unwrap();
+}
+
+/// On a site `configure`d with bundle `name`: `owned` pages link it (and not the full
+/// one), `others` link the full bundle and never it.
+async fn pages_link_bundle(configure: fn(&mut RawConfig), name: &str, owned: &[&str], others: &[&str]) {
+    const HASHED: &str = OTHER;
+    let Some(app) = TestApp::builder(Db::Sqlite).configure(configure).spawn().await else { return };
+    for path in owned {
         let html = get(&app, path, None).await.text().await.unwrap();
-        for link in [format!("/pkg/foyer-staff.{STAFF}.js"), format!("/pkg/foyer-staff.{STAFF}.wasm"), format!("/pkg/foyer.{HASH}.css")] {
+        for link in [format!("/pkg/{name}.{HASHED}.js"), format!("/pkg/{name}.{HASHED}.wasm"), format!("/pkg/foyer.{HASH}.css")] {
             assert!(html.contains(&link), "{path} does not link {link}:\n{html}");
         }
-        assert!(!html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path} links the customer bundle too");
+        assert!(!html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path} links the full bundle too");
     }
-    // A customer never downloads it, not even from a path that merely starts like it.
-    for path in ["/login", "/account", "/administration", "/no-such-page"] {
+    for path in others {
         let html = get(&app, path, None).await.text().await.unwrap();
         assert!(html.contains(&format!("/pkg/foyer.{HASH}.wasm")), "{path}:\n{html}");
-        assert!(!html.contains("foyer-staff"), "{path} links the staff bundle");
+        assert!(!html.contains(name), "{path} links {name}");
     }
-
-    let wasm = get(&app, &format!("/pkg/foyer-staff.{STAFF}.wasm"), Some("br")).await;
+    let wasm = get(&app, &format!("/pkg/{name}.{HASHED}.wasm"), Some("br")).await;
     assert_eq!(header_of(&wasm, header::CONTENT_ENCODING).as_deref(), Some("br"));
     assert_eq!(header_of(&wasm, header::CACHE_CONTROL).as_deref(), Some("public, max-age=31536000, immutable"));
+}
+
+/// Every page under /admin, the staff not-found page too, gets the staff bundle; a
+/// customer never downloads it, not even from a path that merely starts like it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_pages_link_their_own_bundle() {
+    pages_link_bundle(|raw| fake_bundle(raw, "foyer-staff", "hash.staff.txt"), "foyer-staff", &["/admin", "/admin/login", "/admin/customers?q=ada", "/admin/no-such-page"], &[
+        "/login",
+        "/account",
+        "/administration",
+        "/no-such-page",
+    ])
+    .await;
+}
+
+/// The customer's data pages (privacy, data, household, loyalty) get the data bundle;
+/// the other account pages and the pages below them that do not exist do not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_pages_link_their_own_bundle() {
+    pages_link_bundle(|raw| fake_bundle(raw, "foyer-data", "hash.data.txt"), "foyer-data", &["/login/deletion", "/account/household/join?token=x"], &[
+        "/login",
+        "/register",
+        "/account/household/nothing-here",
+        "/no-such-page",
+    ])
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

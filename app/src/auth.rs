@@ -19,7 +19,10 @@ use crate::error::AppError;
 
 // The keys and windows are the core's (`identity::session`); this module is the
 // plumbing that reads and writes them in the tower-sessions record.
-pub use identity::session::{ACTING_FOR, ACR, AMR, AUTH_TIME, CEREMONY, CUSTOMER, DEVICE, PENDING_AMR, PENDING_CUSTOMER, PENDING_MS, PENDING_SINCE, RECENT_AUTH_MS, SID, SIGNED_IN_AT};
+pub use identity::session::{
+    ACTING_FOR, ACR, AMR, AUTH_TIME, CEREMONY, CUSTOMER, DEVICE, PENDING_AMR, PENDING_CUSTOMER, PENDING_MS, PENDING_SINCE, RECENT_AUTH_MS, SID, SIGNED_IN_AT, SUPPORT_ACCESS,
+    SUPPORT_STAFF,
+};
 
 /// The signed-in customer of this request.
 #[derive(Debug, Clone)]
@@ -37,6 +40,8 @@ pub struct Current {
     /// The customer this one acts for ("Act for …"), as the session says; whether a
     /// delegation or guardianship still allows it is checked by `api::acting`.
     pub acting_for: Option<String>,
+    /// A support agent's session in this customer's portal: `(access id, staff id)`.
+    pub support: Option<(String, String)>,
 }
 
 pub async fn session() -> Result<Session, AppError> {
@@ -86,10 +91,30 @@ pub async fn current_of(session: &Session, identity: &identity::Identity) -> Res
         }
     };
     let acting_for = session.get::<String>(ACTING_FOR).await.map_err(store_error)?.filter(|a| *a != customer_id);
-    Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid, acting_for }))
+    let support = match (session.get::<String>(SUPPORT_ACCESS).await.map_err(store_error)?, session.get::<String>(SUPPORT_STAFF).await.map_err(store_error)?) {
+        (Some(access), Some(staff)) => Some((access, staff)),
+        _ => None,
+    };
+    Ok(Some(Current { customer_id, auth_time, session_hash, acr, amr, sid, acting_for, support }))
 }
 
 impl Current {
+    /// The principal of this session on the customer's own account: the customer, or
+    /// for a support session a support principal that may do nothing (the pages it may
+    /// use ask `api::acting`, which reads the live access).
+    pub fn principal(&self) -> identity::principal::Principal {
+        match &self.support {
+            Some((access, staff)) => identity::principal::Principal::Support {
+                staff: staff.clone(),
+                customer: self.customer_id.clone(),
+                access: access.clone(),
+                ticket: String::new(),
+                permissions: Vec::new(),
+            },
+            None => identity::principal::Principal::customer(&self.customer_id, &self.acr),
+        }
+    }
+
     /// What an OpenID Connect authorization needs of this sign-in.
     pub fn authentication(self) -> identity::oidc::flow::Authentication {
         identity::oidc::flow::Authentication { customer_id: self.customer_id, sid: self.sid, auth_time: self.auth_time, acr: self.acr, amr: self.amr }
@@ -133,12 +158,16 @@ pub use crate::pages::account::sign_in_path;
 /// a password-only session (a remembered device) must step up with the second factor.
 pub async fn require_recent() -> Result<Current, AppError> {
     let c = require().await?;
+    if c.support.is_some() {
+        // Support never steps up as the customer: credentials and the like stay closed.
+        return Err(respond(AppError::Forbidden));
+    }
     let ctx = server_context()?;
     let identity = &ctx.identity;
     if !identity::session::auth_is_recent(c.auth_time, identity.now()) {
         return Err(respond(AppError::ReauthRequired));
     }
-    if !identity.step_up_strong_enough(&identity::principal::Principal::customer(&c.customer_id, &c.acr), &c.customer_id, &c.acr).await.map_err(fail)? {
+    if !identity.step_up_strong_enough(&c.principal(), &c.customer_id, &c.acr).await.map_err(fail)? {
         return Err(respond(AppError::ReauthRequired));
     }
     Ok(c)
@@ -166,6 +195,8 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     let _ = session.remove_value(PENDING_SINCE).await.map_err(store_error)?;
     let _ = session.remove_value(PENDING_AMR).await.map_err(store_error)?;
     let _ = session.remove_value(ACTING_FOR).await.map_err(store_error)?;
+    let _ = session.remove_value(SUPPORT_ACCESS).await.map_err(store_error)?;
+    let _ = session.remove_value(SUPPORT_STAFF).await.map_err(store_error)?;
     session.insert(DEVICE, device).await.map_err(store_error)?;
     session.insert(AMR, amr).await.map_err(store_error)?;
     session.insert(ACR, identity::accounts::login::acr_of(amr)).await.map_err(store_error)?;
@@ -289,6 +320,15 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn sign_out_of(session: &Session, identity: &identity::Identity) -> Result<(), AppError> {
     let customer = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
     let sid = session.get::<String>(SID).await.map_err(store_error)?;
+    // Leaving a customer's portal ends the access: the agent asks again if needed.
+    if let (Some(access), Some(staff)) = (session.get::<String>(SUPPORT_ACCESS).await.map_err(store_error)?, session.get::<String>(SUPPORT_STAFF).await.map_err(store_error)?) {
+        let agent = identity::principal::Principal::Support { staff, customer: customer.clone().unwrap_or_default(), access: access.clone(), ticket: String::new(), permissions: Vec::new() };
+        match identity.end_support_access(&agent, &access).await {
+            Ok(()) | Err(identity::Error::Conflict(_) | identity::Error::NotFound(_)) => {}
+            Err(e) => return Err(fail(e)),
+        }
+        return session.flush().await.map_err(store_error);
+    }
     if let (Some(customer), Some(sid)) = (customer, sid) {
         identity.sign_in_ended(&identity::principal::Principal::customer(&customer, ""), &customer, &sid).await.map_err(fail)?;
     }

@@ -35,6 +35,7 @@ pub const DATA_PATHS: &[&str] = &[
     "/account/household",
     "/account/household/join",
     "/account/loyalty",
+    "/account/support-access",
 ];
 
 /// One of the smaller bundles: its output name and hash list (`<name>.<hash>.js`/`.wasm`

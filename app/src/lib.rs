@@ -238,6 +238,7 @@ fn DataRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::pages::account::privacy::PrivacyPage;
     use crate::pages::account::privacy::data::{DataPage, DeletionPage};
     use crate::pages::account::privacy::preferences::PreferencesPage;
+    use crate::pages::account::support_access::SupportAccessPage;
     view! {
         <ParentRoute path=path!("") view=Outlet ssr=SsrMode::Async>
             <Route path=path!("/account/privacy") view=PrivacyPage ssr=SsrMode::Async/>
@@ -247,6 +248,7 @@ fn DataRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/account/household") view=HouseholdPage ssr=SsrMode::Async/>
             <Route path=path!("/account/loyalty") view=LoyaltyPage ssr=SsrMode::Async/>
             <Route path=path!("/account/household/join") view=JoinHouseholdPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/support-access") view=SupportAccessPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

@@ -2,12 +2,13 @@
 // `foyer admin create` against the test server's database, the agent opens the printed
 // one-time link, chooses a password and sets up an authenticator app (reading the key
 // off the page, as a phone app would from the QR code), signs in at /admin/login with
-// password and code, sees their name and role, and signs out.
+// password and code, sees their name and role, and signs out. Then an agent at work:
+// search, a customer's 360 (masked), a reveal refused without a reason and then made.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
-import { watchErrors } from '../support/accounts.mjs';
+import { confirmedAccount, watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
 
 setupFoyerAndBrowser();
@@ -62,6 +63,75 @@ test('a staff member enrols from the printed link, signs in at /admin/login and 
     // Signed out on the server: /admin is the sign-in page again.
     await page.goto(url('/admin'));
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Staff sign-in' }), '/admin after sign-out');
+    assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
+  });
+});
+
+/** POSTs a staff server function (`/admin/api/<name>`) as the pages do; its JSON answer. */
+async function staffFn(name, fields) {
+  const response = await fetch(url(`/admin/api/${name}`), {
+    method: 'POST',
+    headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, `${name}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** A support agent created with the CLI and enrolled; their email and TOTP secret. */
+async function enrolledAgent() {
+  const email = `agent-${Date.now()}@example.com`;
+  const created = await foyer.run(['--json', 'admin', 'create', '--email', email, '--name', 'Sam Support', '--role', 'support']);
+  assert.equal(created.code, 0, `foyer admin create failed: ${created.stderr}`);
+  const token = new URL(JSON.parse(created.stdout.trim().split('\n').pop()).enrolment_link).searchParams.get('token');
+  const { secret } = await staffFn('enrolment', { token });
+  await staffFn('enrol', { token, password: STAFF_PASSWORD, code: totp(secret, Date.now()) });
+  return { email, secret };
+}
+
+test('an agent searches, opens a customer, and reveals a field with a reason', { timeout: 180_000 }, async () => {
+  const customer = await confirmedAccount('reveal');
+  const agent = await enrolledAgent();
+  await withPage(async (page) => {
+    const errors = watchErrors(page);
+    const responses = [];
+    page.on('response', (r) => responses.push(new URL(r.url()).pathname));
+    await page.goto(url('/admin/login'));
+    await waitForHydration(page);
+    await page.getByLabel('Email', { exact: true }).fill(agent.email);
+    await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
+    await page.getByLabel('Authenticator code', { exact: true }).fill(totp(agent.secret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Foyer staff' }), 'the admin shell');
+    const wasm = responses.filter((p) => p.endsWith('.wasm'));
+    assert.ok(wasm.length > 0 && wasm.every((p) => /^\/pkg\/foyer-staff\./.test(p)), `the staff pages load the staff bundle only: ${wasm.join(', ')}`);
+
+    await page.getByRole('link', { name: 'Search customers' }).click();
+    await waitForHydration(page);
+    await page.getByLabel('Search by email, name, phone, customer id or loyalty number').fill(customer);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const results = page.getByRole('table', { name: 'Customers found (masked)' });
+    await expectVisible(results, 'the results');
+    await results.getByRole('link', { name: 'Mira' }).click();
+
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Mira' }), 'the customer 360');
+    await waitForHydration(page);
+    const contact = page.getByRole('region', { name: 'Contact details' });
+    assert.ok(!(await contact.innerText()).includes(customer), 'the address is masked');
+
+    // Without a reason: refused, said at the field.
+    await page.getByLabel('Ticket', { exact: true }).fill('T-2001');
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'say why' }), 'a reveal needs a reason');
+    assert.ok(!(await contact.innerText()).includes(customer), 'nothing revealed');
+
+    await page.getByLabel('Field', { exact: true }).selectOption({ label: 'Email' });
+    await page.getByLabel('Reason', { exact: true }).fill('caller cannot read their masked address');
+    await page.getByRole('button', { name: 'Reveal' }).click();
+    await expectVisible(contact.getByText(customer), 'the address, revealed to this agent');
+    await expectVisible(contact.getByText('revealed to you, for a minute'), 'marked as revealed');
+    assert.ok(!page.url().includes(encodeURIComponent(customer)) && !page.url().includes(customer), 'never in the address bar');
     assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });
 });

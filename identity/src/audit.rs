@@ -22,6 +22,9 @@ pub enum Actor {
     /// label names the acting customer; [`record`] adds `on_behalf` and `grant` to the
     /// detail, so the row reads "who, for whom (subject), under what".
     Delegate { actor: String, grant: String },
+    /// A support agent in a customer's portal under a ticket access: the label names the
+    /// agent; [`record`] adds `support_access` and `ticket` to the detail.
+    Support { staff: String, access: String, ticket: String },
 }
 
 impl Actor {
@@ -34,6 +37,7 @@ impl Actor {
             Self::Staff(id) => format!("staff:{id}"),
             Self::Client(id) => format!("client:{id}"),
             Self::Delegate { actor, .. } => format!("customer:{actor}"),
+            Self::Support { staff, .. } => format!("staff:{staff}"),
         }
     }
 }
@@ -60,6 +64,17 @@ pub async fn record(tx: &mut Tx, event: &AuditEvent<'_>) -> Result<()> {
             if let Some(map) = detail.as_object_mut() {
                 map.insert("on_behalf".into(), serde_json::Value::Bool(true));
                 map.insert("grant".into(), serde_json::Value::String(grant.clone()));
+            }
+            detail.to_string()
+        }
+        Actor::Support { access, ticket, .. } => {
+            let mut detail = event.detail.clone();
+            if !detail.is_object() {
+                detail = serde_json::json!({});
+            }
+            if let Some(map) = detail.as_object_mut() {
+                map.insert("support_access".into(), serde_json::Value::String(access.clone()));
+                map.insert("ticket".into(), serde_json::Value::String(ticket.clone()));
             }
             detail.to_string()
         }

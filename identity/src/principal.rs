@@ -52,6 +52,10 @@ pub enum Principal {
     /// administrator was granted (ids; empty for other roles). Built from the `staff` row
     /// on every request ([`crate::Identity::staff_principal`]).
     Staff { id: String, role: StaffRole, ticket: Option<String>, brands: Vec<String> },
+    /// A support agent inside one customer's portal under a ticket access the customer
+    /// approved (`access`), with the permissions they ticked. Built only by the core from
+    /// a live access row ([`crate::Identity::support_principal`]), on every request.
+    Support { staff: String, customer: String, access: String, ticket: String, permissions: Vec<Permission> },
     /// A relying party's back end, authenticated as its client.
     Machine { client: String, brand: String, scopes: Vec<String> },
     /// The operator at the command line (`foyer brand|client|admin|users …`).
@@ -76,6 +80,7 @@ impl Principal {
             Self::Staff { role: StaffRole::SupportLead, .. } => PrincipalKind::SupportLead,
             Self::Staff { role: StaffRole::BrandAdmin, .. } => PrincipalKind::BrandAdmin,
             Self::Staff { role: StaffRole::Operator, .. } => PrincipalKind::StaffOperator,
+            Self::Support { .. } => PrincipalKind::SupportActing,
             Self::Machine { .. } => PrincipalKind::Machine,
             Self::Operator => PrincipalKind::Operator,
             Self::System => PrincipalKind::System,
@@ -90,6 +95,7 @@ impl Principal {
             Self::Customer { id, .. } => Actor::Customer(id.clone()),
             Self::Delegate { actor, grant, .. } => Actor::Delegate { actor: actor.clone(), grant: grant.clone() },
             Self::Staff { id, .. } => Actor::Staff(id.clone()),
+            Self::Support { staff, access, ticket, .. } => Actor::Support { staff: staff.clone(), access: access.clone(), ticket: ticket.clone() },
             Self::Machine { client, .. } => Actor::Client(client.clone()),
             Self::Operator => Actor::Cli,
             Self::System => Actor::System,
@@ -101,6 +107,7 @@ impl Principal {
         match self {
             Self::Customer { id, .. } => Some(id),
             Self::Delegate { subject, .. } => Some(subject),
+            Self::Support { customer, .. } => Some(customer),
             _ => None,
         }
     }
@@ -117,6 +124,8 @@ pub enum PrincipalKind {
     BrandAdmin,
     /// A staff member with the `operator` role (the command line is [`Self::Operator`]).
     StaffOperator,
+    /// A support agent in a customer's portal under an approved ticket access.
+    SupportActing,
     Machine,
     Operator,
     System,
@@ -192,6 +201,10 @@ pub enum Action {
     RevealCustomerData,
     /// See who reveals most (support leads, operators).
     ViewRevealStats,
+    /// Ask a customer for ticket-scoped access to their portal (support).
+    RequestSupportAccess,
+    /// Approve, refuse or end support's access to one's portal (the customer).
+    ManageSupportAccess,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -203,7 +216,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 25] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -223,6 +236,8 @@ impl Action {
         Self::ViewCustomers,
         Self::RevealCustomerData,
         Self::ViewRevealStats,
+        Self::RequestSupportAccess,
+        Self::ManageSupportAccess,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -237,6 +252,7 @@ impl Action {
 /// | anonymous | sign up / sign in (the link or code is checked by the use case) |
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
+/// | support in a portal | what the customer ticked of view/correct the profile, consents, loyalty; never credentials, sessions, security pages, export, deletion, household, delegations |
 /// | staff | what `admin::may` gives the role: brand settings (a brand administrator: their brands only), staff and imports (operators); the support actions arrive with their use cases |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
 /// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
@@ -264,6 +280,7 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                     | A::ManageLoyalty
                     | A::ManageHousehold
                     | A::ManageDelegations
+                    | A::ManageSupportAccess
             ) && matches!(subject, Subject::Customer(s) if s == id)
         }
         Principal::Delegate { subject: on_behalf_of, permissions, .. } => {
@@ -280,9 +297,15 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 A::ViewCustomers => may(*role, P::ViewMasked),
                 A::RevealCustomerData => may(*role, P::RevealField),
                 A::ViewRevealStats => may(*role, P::ViewRevealStats),
+                A::RequestSupportAccess => may(*role, P::RequestTicketAccess),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 _ => false,
             }
+        }
+        // Exactly what the customer ticked, on that customer only: the delegate's table,
+        // without approving a minor's consents or signing in at a brand.
+        Principal::Support { customer, permissions, .. } => {
+            !matches!(action, A::ApproveConsents | A::ActAtBrand) && delegate_allowed(customer, permissions, action, subject)
         }
         Principal::Machine { client, brand, scopes } => match action {
             A::UseTokens => matches!(subject, Subject::Client(c) if c == client),
@@ -326,6 +349,7 @@ mod tests {
             Principal::Staff { id: "s3".into(), role: StaffRole::SupportLead, ticket: None, brands: vec![] },
             Principal::Staff { id: "s4".into(), role: StaffRole::BrandAdmin, ticket: None, brands: vec!["b1".into()] },
             Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] },
+            Principal::Support { staff: "s1".into(), customer: "c1".into(), access: "a1".into(), ticket: "T-1".into(), permissions: every_permission() },
             Principal::Machine { client: "rp1".into(), brand: "b1".into(), scopes: vec!["openid".into(), "loyalty:manage".into()] },
             Principal::Operator,
             Principal::System,
@@ -342,7 +366,7 @@ mod tests {
     fn own_subject(p: &Principal, action: Action) -> Subject<'static> {
         match (p.kind(), action) {
             (_, Action::ActAtBrand) => Subject::Brand("b1"),
-            (PrincipalKind::Customer | PrincipalKind::Delegate, _) => Subject::Customer("c1"),
+            (PrincipalKind::Customer | PrincipalKind::Delegate | PrincipalKind::SupportActing, _) => Subject::Customer("c1"),
             (_, Action::UseTokens) => Subject::Client("rp1"),
             (_, Action::ManageBrands | Action::RunLoyaltyProgramme) => Subject::Brand("b1"),
             (_, Action::ManageStaff) => Subject::Staff("s9"),
@@ -359,7 +383,8 @@ mod tests {
                 | Action::ApproveConsents
                 | Action::ManageLoyalty
                 | Action::ManageHousehold
-                | Action::ManageDelegations,
+                | Action::ManageDelegations
+                | Action::ManageSupportAccess,
             ) => {
                 Subject::Customer("c1")
             }
@@ -387,12 +412,16 @@ mod tests {
                 A::ManageLoyalty,
                 A::ManageHousehold,
                 A::ManageDelegations,
+                A::ManageSupportAccess,
             ]),
             // With every permission there is: still never credentials, sessions, the
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
-            (K::Support, &[A::ViewCustomers, A::RevealCustomerData]),
-            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats]),
+            (K::Support, &[A::ViewCustomers, A::RevealCustomerData, A::RequestSupportAccess]),
+            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats, A::RequestSupportAccess]),
+            // Even with every permission a customer could tick: never credentials, sessions,
+            // the security pages, export or deletion, a minor's consents or a brand sign-in.
+            (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty]),
             (K::BrandAdmin, &[A::ManageBrands]),
             (K::StaffOperator, &[A::ViewRevealStats, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
@@ -412,7 +441,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 10 * Action::ALL.len());
+        assert_eq!(checked, 11 * Action::ALL.len());
     }
 
     #[test]

@@ -23,6 +23,13 @@ pub const SID: &str = "sid";
 /// removed by "Back to my account"; the delegation or guardianship behind it is checked
 /// again on every request (`Identity::act_for`), and a sign-in clears it.
 pub const ACTING_FOR: &str = "act";
+/// A support session (`docs/design/admin.md` "Ticket-scoped access"): the access it
+/// was entered under and the agent. `CUSTOMER` names the customer whose portal it shows;
+/// the access is checked again on every request (`Identity::support_principal`).
+pub const SUPPORT_ACCESS: &str = "sup";
+pub const SUPPORT_STAFF: &str = "sst";
+/// The `acr` a support session records: no authentication of the customer at all.
+pub const SUPPORT_ACR: &str = "foyer:support";
 /// A sign-in waiting for its second factor: the customer id and when the password
 /// step passed. Not a session: nothing else reads it.
 pub const PENDING_CUSTOMER: &str = "pcid";

@@ -171,6 +171,8 @@ fn Sections(c: CustomerView, reveal: ServerAction<AdminReveal>, ticket: String) 
             }.into_any() }}
         </section>
 
+        <crate::admin::access::SupportAccessSection customer=c.id.clone() ticket=ticket.clone()/>
+
         <section class="card" aria-labelledby="h-activity">
             <h2 id="h-activity">"Recent activity"</h2>
             {if c.activity.is_empty() { view! { <p>"Nothing yet."</p> }.into_any() } else { view! {

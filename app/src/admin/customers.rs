@@ -55,6 +55,9 @@ pub fn AdminCustomersPage() -> impl IntoView {
         <Title text="Customers"/>
         <p><a href="/admin">"Staff home"</a></p>
         <h1>"Customers"</h1>
+        {query.with_untracked(|m| m.get("entry")).map(|_| view! {
+            <p class="alert" role="alert">"The way into the customer's portal was used, expired or no longer approved: open it again from their page."</p>
+        })}
         <form method="get" action="/admin/customers" class="card form" role="search">
             <label for="customer-search">"Search by email, name, phone, customer id or loyalty number"</label>
             <input id="customer-search" name="q" type="search" value=q autocomplete="off" required=true minlength="2" maxlength="100"/>

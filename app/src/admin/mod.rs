@@ -2,6 +2,7 @@
 //! `/admin/api/…`, so they get the staff session, never the customer's) and the staff
 //! session plumbing. See `docs/design/staff.md`.
 
+pub mod access;
 pub mod api;
 pub mod customer;
 pub mod customer_page;

@@ -31,6 +31,14 @@ pub async fn me() -> Result<Option<SignedInCustomer>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;
+    if current.support.is_some() {
+        // A support agent in the customer's portal: the customer's name (what the agent
+        // may see), never their address; an ended access reads as signed out.
+        let Ok((principal, subject)) = crate::api::acting(&current).await else { return Ok(None) };
+        let p = ctx.identity.profile(&principal, &subject).await.map_err(auth::fail)?;
+        let name = [p.display_name, p.given_name, p.family_name].into_iter().flatten().find(|n| !n.trim().is_empty()).unwrap_or_default();
+        return Ok(Some(SignedInCustomer { email: String::new(), name, email_verified: true, acr: current.acr }));
+    }
     let Some(c) = ctx.identity.account_summary(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)? else { return Ok(None) };
     Ok(Some(SignedInCustomer { email: c.email, name: c.name, email_verified: c.email_verified, acr: current.acr }))
 }

@@ -66,6 +66,9 @@ pub struct DelegationsSection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActingNow {
     pub name: String,
+    /// A support agent in the customer's portal: the ticket and until when (the banner
+    /// names the agent with `name`).
+    pub support: Option<(String, crate::i18n::When)>,
 }
 
 /// A permission's words (`delegation-permission-*`).
@@ -216,11 +219,20 @@ pub async fn stop_acting() -> Result<String, AppError> {
 pub async fn acting_status() -> Result<Option<ActingNow>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
+    let ctx = crate::context::server_context()?;
+    if let Some((access, _)) = &current.support {
+        // Checked against the live access first: an ended one says nothing, and the
+        // session is gone.
+        if crate::api::acting(&current).await.is_err() {
+            return Ok(None);
+        }
+        let banner = ctx.identity.support_banner(access).await.map_err(auth::fail)?;
+        return Ok(banner.map(|(agent, ticket, until)| ActingNow { name: agent, support: Some((ticket, crate::i18n::when(until))) }));
+    }
     let Some(subject) = current.acting_for.clone() else { return Ok(None) };
     if crate::api::acting(&current).await.is_err() {
         return Ok(None);
     }
-    let ctx = crate::context::server_context()?;
     let options = ctx.identity.acting_options(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
-    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingNow { name: o.name }))
+    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingNow { name: o.name, support: None }))
 }

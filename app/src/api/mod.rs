@@ -17,6 +17,7 @@ pub mod privacy_data;
 pub mod return_to;
 pub mod settings;
 pub mod status;
+pub mod support_access;
 
 /// An HTML checkbox's value: present and "on" (or "true") when ticked.
 #[cfg(feature = "ssr")]
@@ -30,7 +31,7 @@ pub(crate) fn ticked(value: Option<&str>) -> bool {
 /// proof the core checks).
 #[cfg(feature = "ssr")]
 pub(crate) fn customer(current: &crate::auth::Current) -> identity::principal::Principal {
-    identity::principal::Principal::customer(&current.customer_id, &current.acr)
+    current.principal()
 }
 
 /// Whom this request acts on, and as which principal: the signed-in customer on their
@@ -42,8 +43,21 @@ pub(crate) fn customer(current: &crate::auth::Current) -> identity::principal::P
 /// security, devices, sessions, data and household pages stay the customer's own.
 #[cfg(feature = "ssr")]
 pub(crate) async fn acting(current: &crate::auth::Current) -> Result<(identity::principal::Principal, String), crate::error::AppError> {
-    let Some(subject) = current.acting_for.as_deref() else { return Ok((customer(current), current.customer_id.clone())) };
     let ctx = crate::context::server_context()?;
+    // A support agent in the customer's portal: what the customer approved, while it lives.
+    if let Some((access, staff)) = &current.support {
+        return match ctx.identity.support_principal(staff, &current.customer_id, access).await {
+            Ok(principal) => Ok((principal, current.customer_id.clone())),
+            Err(e) => {
+                let session = crate::auth::session().await?;
+                if let Err(err) = session.flush().await {
+                    tracing::error!(error = %err, "session store failed");
+                }
+                Err(crate::auth::fail(e))
+            }
+        };
+    }
+    let Some(subject) = current.acting_for.as_deref() else { return Ok((customer(current), current.customer_id.clone())) };
     match ctx.identity.act_for(&current.customer_id, &current.acr, subject).await {
         Ok(principal) => Ok((principal, subject.to_owned())),
         Err(e) => {

@@ -228,7 +228,7 @@ pub async fn consent_decide(r: String, allow: bool, #[server(default)] optional:
     let ctx = crate::context::server_context()?;
     let meta = auth::request_meta();
     let answer = identity::oidc::flow::ConsentAnswer { allow, ticked: &optional, meta: &meta };
-    match ctx.identity.decide_consent(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &r, &current.customer_id, &current.sid, &answer).await {
+    match ctx.identity.decide_consent(&current.principal(), &r, &current.customer_id, &current.sid, &answer).await {
         Ok(()) => Ok(crate::api::continue_to(continue_path(&r))),
         Err(identity::Error::TokenInvalid) => Err(auth::respond(too_long())),
         Err(e) => Err(auth::fail(e)),
@@ -277,7 +277,7 @@ pub async fn connected_brands() -> Result<Vec<ConnectedBrandView>, AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    let brands = ctx.identity.connected_brands(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id).await.map_err(auth::fail)?;
+    let brands = ctx.identity.connected_brands(&current.principal(), &current.customer_id).await.map_err(auth::fail)?;
     Ok(brands
         .into_iter()
         .map(|b| ConnectedBrandView {
@@ -316,7 +316,7 @@ pub async fn disconnect_brand(slug: String) -> Result<(), AppError> {
     use crate::auth;
     let current = auth::require().await?;
     let ctx = crate::context::server_context()?;
-    ctx.identity.disconnect_brand(&identity::principal::Principal::customer(&current.customer_id, &current.acr), &current.customer_id, &slug).await.map_err(auth::fail)?;
+    ctx.identity.disconnect_brand(&current.principal(), &current.customer_id, &slug).await.map_err(auth::fail)?;
     Ok(())
 }
 

@@ -234,11 +234,16 @@ pub async fn activity() -> Result<Vec<ActivityView>, AppError> {
 
 /// "by <name> on your behalf" (a delegate or guardian acted on the customer's
 /// account) or "on behalf of <name>" (the customer acted for someone), for a row
-/// written by a delegate principal; `None` for the customer's own actions.
+/// written by a delegate principal; "by support, ticket <ref>" for a row support wrote
+/// working a ticket; `None` for the customer's own actions.
 #[cfg(feature = "ssr")]
 fn on_behalf(row: &identity::store::audit::ActivityRow, mine: &str, names: &[(String, String)]) -> Option<String> {
     use crate::i18n::{t, t_with};
     let detail: serde_json::Value = serde_json::from_str(&row.detail).ok()?;
+    // Support, working a ticket: who (staff are named by their role, not their id) and which ticket.
+    if row.actor.starts_with("staff:") {
+        return detail.get("ticket").and_then(serde_json::Value::as_str).map(|ticket| t_with("support-activity-by", &[("ticket", ticket.to_owned())]));
+    }
     if detail.get("on_behalf").and_then(serde_json::Value::as_bool) != Some(true) {
         return None;
     }
@@ -317,6 +322,12 @@ fn describe(action: &str, detail: &str) -> String {
         "delegation.revoked" => "delegation-activity-revoked",
         "oauth.signed_in_on_behalf" => "delegation-activity-signed-in-on-behalf",
         "oauth.token_exchanged" => "delegation-activity-token-exchanged",
+        "support.access_requested" => "support-activity-requested",
+        "support.access_approved" => "support-activity-approved",
+        "support.access_refused" => "support-activity-refused",
+        "support.access_entered" => "support-activity-entered",
+        "support.access_ended" => "support-activity-ended",
+        "support.revealed" => "support-activity-revealed",
         _ => "account-activity-other",
     };
     t(id)

@@ -30,6 +30,33 @@ pub fn step_up_answered(section: &str) -> bool {
     })
 }
 
+fn reauth<T>(value: &Option<Result<T, AppError>>) -> bool {
+    matches!(value, Some(Err(AppError::ReauthRequired)))
+}
+
+/// The failure to show above a form: "confirm it's you" is shown by the step-up itself.
+pub fn failure_but_step_up<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    let f = failure(value);
+    Signal::derive(move || f.get().filter(|e| *e != AppError::ReauthRequired))
+}
+
+/// Whether the step-up of `section` is due: the last answer asked for it, or a plain
+/// step-up post of that section just came back.
+pub fn step_up_asked<T: Clone + Send + Sync + 'static>(
+    result: impl Get<Value = Option<Result<T, AppError>>> + GetUntracked<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    section: &'static str,
+) -> RwSignal<bool> {
+    let asked = RwSignal::new(reauth(&result.get_untracked()) || step_up_answered(section));
+    Effect::new(move |_| {
+        if reauth(&result.get()) {
+            asked.set(true);
+        }
+    });
+    asked
+}
+
 /// The code field's message: the server's, or, when the account has a second step and
 /// no code came, that one is needed.
 pub fn code_error<T: Clone + Send + Sync + 'static>(result: impl ActionResult<T>) -> Signal<Option<String>> {

@@ -99,7 +99,7 @@ pub struct CustomerOverview {
 }
 
 /// A reason and the ticket it is for, as every support act needs them.
-fn check_reason(reason: &str, ticket: &str) -> Result<(String, String)> {
+pub(crate) fn check_reason(reason: &str, ticket: &str) -> Result<(String, String)> {
     let mut errors = Vec::new();
     let reason = reason.trim();
     let ticket = ticket.trim();

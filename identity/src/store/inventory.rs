@@ -247,6 +247,7 @@ pub const INVENTORY: &[Entry] = &[
     e("delegations", "principal_id", No("shown on the household page"), Delete),
     e("delegations", "delegate_id", No("shown on the household page"), Delete),
     e("customer_search", "customer_id", No("search terms derived from the profile (address, names, phone): a lookup form"), Delete),
+    e("support_access", "customer_id", No("requests for support access, listed on the Support access page while they matter"), Delete),
     // Loyalty links (docs/design/loyalty.md): the customer's memberships and their history.
     e("loyalty_links", "customer_id", List("loyalty"), Delete),
     e("loyalty_links", "number", List("loyalty"), Delete),

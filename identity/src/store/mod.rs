@@ -35,6 +35,7 @@ pub mod receipt_keys;
 pub mod sessions;
 pub mod signing_keys;
 pub mod staff;
+pub mod support_access;
 pub mod throttle;
 
 use std::path::Path;

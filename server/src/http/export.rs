@@ -10,7 +10,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::routing::get;
-use identity::principal::Principal;
 use tower_sessions::Session;
 
 use super::AppState;
@@ -33,7 +32,7 @@ pub async fn download(State(state): State<AppState>, session: Session, Query(que
     let Some(current) = app::auth::current_of(&session, identity).await.ok().flatten() else {
         return Redirect::to(&app::pages::account::sign_in_path(DATA_PAGE)).into_response();
     };
-    let principal = Principal::customer(&current.customer_id, &current.acr);
+    let principal = current.principal();
     let token = query.token.unwrap_or_default();
     match identity.download_export(&principal, &current.customer_id, &token).await {
         Ok(archive) => {

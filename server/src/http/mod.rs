@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod panic;
 pub mod privacy;
 pub mod session_store;
+pub mod support_entry;
 
 use std::sync::Arc;
 
@@ -105,6 +106,7 @@ pub fn router(
         .merge(privacy::customer_routes().layer(session_layer(config, &context)))
         .merge(privacy::public_routes())
         .merge(export::routes().layer(session_layer(config, &context)))
+        .merge(support_entry::routes().layer(session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

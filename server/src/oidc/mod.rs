@@ -54,9 +54,11 @@ pub fn browser_routes(state: &AppState) -> Router<AppState> {
 }
 
 /// The signed-in customer's authentication, as `app::auth` reads the session (same keys,
-/// same absolute lifetime); `None` when signed out or the session is unreadable.
+/// same absolute lifetime); `None` when signed out or the session is unreadable. A
+/// support agent's session in a customer's portal is no sign-in of the customer: a brand
+/// gets nothing from it (`docs/design/admin.md` "Ticket-scoped access").
 pub async fn signed_in(session: &tower_sessions::Session, identity: &identity::Identity) -> Option<identity::oidc::flow::Authentication> {
-    app::auth::current_of(session, identity).await.ok().flatten().map(app::auth::Current::authentication)
+    app::auth::current_of(session, identity).await.ok().flatten().filter(|c| c.support.is_none()).map(app::auth::Current::authentication)
 }
 
 /// The issuer: the public URL without a trailing slash.

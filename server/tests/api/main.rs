@@ -42,3 +42,4 @@ mod second_step_messages;
 mod session_store;
 mod staff;
 mod store;
+mod support_access;

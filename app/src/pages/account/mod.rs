@@ -11,6 +11,7 @@ pub mod loyalty;
 pub mod privacy;
 pub mod profile;
 pub mod security;
+pub mod support_access;
 
 use leptos::prelude::*;
 
@@ -36,6 +37,7 @@ pub fn AccountNav() -> impl IntoView {
             {link("/account/privacy/data", "account-nav-data")}
             {link("/account/household", "account-nav-household")}
             {link("/account/loyalty", "account-nav-loyalty")}
+            {link("/account/support-access", "support-nav")}
         </nav>
     }
 }

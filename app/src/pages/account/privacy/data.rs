@@ -18,36 +18,8 @@ use leptos_router::hooks::use_query_map;
 use super::super::{AccountNav, LoadError};
 use crate::api::privacy_data::{CancelDeletion, CreateExport, LeaveHeldDeletion, RequestDeletion, data_page_info, deletion_date, held_deletion};
 use crate::components::form::{ErrorSummary, Field, PageField, failure, field_error, go_to};
-use crate::components::step_up::{StepUp, step_up_answered};
-use crate::error::AppError;
+use crate::components::step_up::{StepUp, failure_but_step_up, step_up_asked};
 use crate::i18n::{t, t_with};
-
-fn reauth<T>(value: &Option<Result<T, AppError>>) -> bool {
-    matches!(value, Some(Err(AppError::ReauthRequired)))
-}
-
-/// The failure to show above a form: "confirm it's you" is shown by the step-up itself.
-fn failure_but_step_up<T: Clone + Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    let f = failure(value);
-    Signal::derive(move || f.get().filter(|e| *e != AppError::ReauthRequired))
-}
-
-/// Whether the step-up of `section` is due: the last answer asked for it, or a plain
-/// step-up post of that section just came back.
-fn step_up_asked<T: Clone + Send + Sync + 'static>(
-    result: impl Get<Value = Option<Result<T, AppError>>> + GetUntracked<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
-    section: &'static str,
-) -> RwSignal<bool> {
-    let asked = RwSignal::new(reauth(&result.get_untracked()) || step_up_answered(section));
-    Effect::new(move |_| {
-        if reauth(&result.get()) {
-            asked.set(true);
-        }
-    });
-    asked
-}
 
 #[component]
 pub fn DataPage() -> impl IntoView {

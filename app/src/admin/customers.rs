@@ -32,8 +32,7 @@ pub struct SearchView {
 #[server(prefix = "/admin/api", endpoint = "search")]
 pub async fn admin_search(q: String, after: Option<String>) -> Result<SearchView, AppError> {
     let ctx = crate::context::server_context()?;
-    let Some(current) = crate::admin::session::current().await? else { return Err(AppError::SignInRequired) };
-    let principal = ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::auth::fail)?.ok_or(AppError::SignInRequired)?;
+    let principal = crate::admin::session::staff_principal().await?;
     let page = ctx.identity.search_customers(&principal, &q, after.as_deref().filter(|a| !a.is_empty()), 20).await.map_err(crate::auth::fail)?;
     let hits = page
         .hits

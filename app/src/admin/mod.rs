@@ -2,6 +2,7 @@
 //! `/admin/api/…`, so they get the staff session, never the customer's) and the staff
 //! session plumbing. See `docs/design/staff.md`.
 
+pub mod actions_api;
 pub mod api;
 pub mod customers;
 pub mod pages;

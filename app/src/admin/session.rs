@@ -35,6 +35,16 @@ pub async fn current() -> Result<Option<StaffSession>, AppError> {
     }
 }
 
+/// The signed-in staff member's principal, built from the `staff` row now (role and
+/// brands: a change applies at the next request), or 401 "Please sign in". Every admin
+/// server function that acts starts here; the core decides what the principal may do.
+pub async fn staff_principal() -> Result<identity::principal::Principal, AppError> {
+    let signed_out = || crate::error::respond(AppError::SignInRequired);
+    let Some(current) = current().await? else { return Err(signed_out()) };
+    let ctx = server_context()?;
+    ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::error::fail)?.ok_or_else(signed_out)
+}
+
 /// Starts a staff session: a new id (no fixation), nothing kept from before.
 pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
     let session = session().await?;

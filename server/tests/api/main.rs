@@ -41,3 +41,4 @@ mod second_step_messages;
 mod session_store;
 mod staff;
 mod store;
+mod support_actions;

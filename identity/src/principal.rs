@@ -205,6 +205,23 @@ pub enum Action {
     RequestSupportAccess,
     /// Approve, refuse or end support's access to one's portal (the customer).
     ManageSupportAccess,
+    /// Mail a customer the ordinary password-reset link (support; never sets a password).
+    SendResetLink,
+    /// Mail a customer the address confirmation again (support).
+    ResendVerification,
+    /// End every session and grant of a customer ("sign out everywhere", support).
+    EndCustomerSessions,
+    /// Correct one profile field of a customer, never the sign-in address (support).
+    CorrectProfile,
+    /// Record a consent a customer gave by phone, the agent as collector (support).
+    RecordPhoneConsent,
+    /// Confirm or reject a pending loyalty link of a `support` programme (support).
+    DecideLoyaltyLink,
+    /// Lock or unlock a customer's account (support leads).
+    LockAccount,
+    /// Remove a customer's authenticator app and recovery codes after an identity check
+    /// (support leads).
+    ResetSecondFactors,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -216,7 +233,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 33] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -238,6 +255,14 @@ impl Action {
         Self::ViewRevealStats,
         Self::RequestSupportAccess,
         Self::ManageSupportAccess,
+        Self::SendResetLink,
+        Self::ResendVerification,
+        Self::EndCustomerSessions,
+        Self::CorrectProfile,
+        Self::RecordPhoneConsent,
+        Self::DecideLoyaltyLink,
+        Self::LockAccount,
+        Self::ResetSecondFactors,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -253,7 +278,7 @@ impl Action {
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
 /// | support in a portal | what the customer ticked of view/correct the profile, consents, loyalty; never credentials, sessions, security pages, export, deletion, household, delegations |
-/// | staff | what `admin::may` gives the role: brand settings (a brand administrator: their brands only), staff and imports (operators); the support actions arrive with their use cases |
+/// | staff | what `admin::may` gives the role: search, view and reveal customers and the support actions on a customer (agents and leads; lock/unlock and second-factor resets: leads only), brand settings (a brand administrator: their brands only), staff and imports (operators) |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
 /// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
@@ -297,8 +322,28 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 A::ViewCustomers => may(*role, P::ViewMasked),
                 A::RevealCustomerData => may(*role, P::RevealField),
                 A::ViewRevealStats => may(*role, P::ViewRevealStats),
-                A::RequestSupportAccess => may(*role, P::RequestTicketAccess),
+                A::RequestSupportAccess => may(*role, P::RequestTicketAccess) && matches!(subject, Subject::Customer(_)),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
+                A::SendResetLink
+                | A::ResendVerification
+                | A::EndCustomerSessions
+                | A::CorrectProfile
+                | A::RecordPhoneConsent
+                | A::DecideLoyaltyLink
+                | A::LockAccount
+                | A::ResetSecondFactors => {
+                    let permission = match action {
+                        A::SendResetLink => P::SendResetLink,
+                        A::ResendVerification => P::ResendVerification,
+                        A::EndCustomerSessions => P::EndSessions,
+                        A::CorrectProfile => P::CorrectProfile,
+                        A::RecordPhoneConsent => P::RecordPhoneConsent,
+                        A::DecideLoyaltyLink => P::VerifyLoyaltyLink,
+                        A::LockAccount => P::LockUnlock,
+                        _ => P::ResetSecondFactors,
+                    };
+                    may(*role, permission) && matches!(subject, Subject::Customer(_))
+                }
                 _ => false,
             }
         }
@@ -384,7 +429,16 @@ mod tests {
                 | Action::ManageLoyalty
                 | Action::ManageHousehold
                 | Action::ManageDelegations
-                | Action::ManageSupportAccess,
+                | Action::ManageSupportAccess
+                | Action::RequestSupportAccess
+                | Action::SendResetLink
+                | Action::ResendVerification
+                | Action::EndCustomerSessions
+                | Action::CorrectProfile
+                | Action::RecordPhoneConsent
+                | Action::DecideLoyaltyLink
+                | Action::LockAccount
+                | Action::ResetSecondFactors,
             ) => {
                 Subject::Customer("c1")
             }
@@ -417,8 +471,31 @@ mod tests {
             // With every permission there is: still never credentials, sessions, the
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
-            (K::Support, &[A::ViewCustomers, A::RevealCustomerData, A::RequestSupportAccess]),
-            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats, A::RequestSupportAccess]),
+            (K::Support, &[
+                A::ViewCustomers,
+                A::RevealCustomerData,
+                A::SendResetLink,
+                A::ResendVerification,
+                A::EndCustomerSessions,
+                A::CorrectProfile,
+                A::RecordPhoneConsent,
+                A::DecideLoyaltyLink,
+                A::RequestSupportAccess,
+            ]),
+            (K::SupportLead, &[
+                A::ViewCustomers,
+                A::RevealCustomerData,
+                A::ViewRevealStats,
+                A::SendResetLink,
+                A::ResendVerification,
+                A::EndCustomerSessions,
+                A::CorrectProfile,
+                A::RecordPhoneConsent,
+                A::DecideLoyaltyLink,
+                A::LockAccount,
+                A::ResetSecondFactors,
+                A::RequestSupportAccess,
+            ]),
             // Even with every permission a customer could tick: never credentials, sessions,
             // the security pages, export or deletion, a minor's consents or a brand sign-in.
             (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty]),
@@ -471,6 +548,21 @@ mod tests {
         let operator = Principal::Staff { id: "s2".into(), role: StaffRole::Operator, ticket: None, brands: vec![] };
         assert!(authorize(&operator, Action::ManageBrands, Subject::Brand("b2")).is_ok(), "every brand");
         assert!(authorize(&operator, Action::ViewAccount, Subject::Customer("c1")).is_err(), "never a customer's account");
+    }
+
+    /// `docs/design/admin.md`: the support actions act on a customer only; nobody on
+    /// staff gets a customer's own actions (a password, the sign-in address).
+    #[test]
+    fn support_actions_reach_customers_only() {
+        let lead = Principal::Staff { id: "s3".into(), role: StaffRole::SupportLead, ticket: None, brands: vec![] };
+        for action in [Action::LockAccount, Action::ResetSecondFactors, Action::SendResetLink, Action::CorrectProfile] {
+            assert!(authorize(&lead, action, Subject::Customer("c1")).is_ok(), "{action:?}");
+            assert!(authorize(&lead, action, Subject::Platform).is_err(), "{action:?} needs a customer");
+            assert!(authorize(&lead, action, Subject::Staff("s9")).is_err(), "{action:?} never on staff");
+        }
+        for action in [Action::ManageCredentials, Action::UpdateProfile, Action::ExportOrDeleteData, Action::ManageConsents] {
+            assert!(authorize(&lead, action, Subject::Customer("c1")).is_err(), "{action:?}: never a customer's own action");
+        }
     }
 
     #[test]

@@ -108,6 +108,15 @@ account-activity-brand-declined = Freigabe Ihrer Angaben für eine Marke abgeleh
 account-activity-brand-disconnected = Verbindung zu einer Marke getrennt
 account-activity-brands-signed-out = Von den Websites der Marken abgemeldet
 account-activity-token-reused = Eine Anmeldung bei einer Marke wurde doppelt verwendet und zu Ihrem Schutz beendet
+account-activity-support-locked = Unser Support hat Ihr Konto gesperrt
+account-activity-support-unlocked = Unser Support hat Ihr Konto entsperrt
+account-activity-support-reset-link-sent = Unser Support hat Ihnen einen Link zum Zurücksetzen des Passworts geschickt
+account-activity-support-verification-resent = Unser Support hat die Bestätigung Ihrer Adresse erneut geschickt
+account-activity-support-sessions-ended = Unser Support hat Sie überall abgemeldet
+account-activity-support-profile-corrected = Unser Support hat eine Angabe in Ihrem Profil korrigiert
+account-activity-support-phone-consent = Unser Support hat eine telefonische Entscheidung von Ihnen festgehalten
+account-activity-support-second-factors-reset = Unser Support hat Ihre Bestätigung in zwei Schritten zurückgesetzt
+account-activity-support-loyalty-decided = Unser Support hat über eine Mitgliedschaft in einem Treueprogramm entschieden
 account-activity-other = Sonstige Kontoänderung
 
 # Verbundene Marken

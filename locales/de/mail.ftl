@@ -104,3 +104,32 @@ mail-removed-email-changes = { $n ->
    *[other] {$n} ausstehende Änderungen der E-Mail-Adresse
 }
 mail-list-and = {$rest} und {$last}
+
+# Support-Aktionen (identity::admin::actions): was die Kundin oder der Kunde erfährt.
+mail-support-locked-subject = Ihr Konto wurde von unserem Support gesperrt
+mail-support-locked-body = Unser Support hat Ihr {$product}-Konto gesperrt und es überall abgemeldet, auch bei den damit verbundenen Marken und Apps. Niemand kann sich anmelden, bis der Support es wieder entsperrt.
+mail-support-locked-contact = Wenn Sie das nicht erwartet haben, wenden Sie sich an den Support: Die Links in früheren Entsperr-E-Mails gelten nicht mehr.
+mail-support-unlocked-subject = Ihr Konto wurde entsperrt
+mail-support-unlocked-body = Unser Support hat Ihr {$product}-Konto entsperrt. Sie können sich wieder anmelden.
+mail-support-sign-in-link = Anmelden
+mail-support-signed-out-subject = Sie wurden überall abgemeldet
+mail-support-signed-out-body = Unser Support hat Ihr {$product}-Konto auf allen Geräten abgemeldet und den Zugriff der damit verbundenen Marken und Apps beendet. Melden Sie sich erneut an, um fortzufahren; auch die Marken und Apps bitten Sie erneut um eine Anmeldung.
+mail-support-signed-out-not-you = Wenn Sie das nicht veranlasst haben, ändern Sie nach der Anmeldung Ihr Passwort.
+mail-support-profile-subject = Eine Angabe in Ihrem Profil wurde korrigiert
+mail-support-profile-body = Unser Support hat diese Angabe in Ihrem {$product}-Profil korrigiert: {$field}.
+mail-support-profile-check = Sie können Ihr Profil jederzeit ansehen und ändern. Wenn Sie das nicht veranlasst haben, wenden Sie sich an den Support.
+mail-support-profile-link = Mein Profil öffnen
+mail-support-consent-subject = Wir haben Ihre Entscheidung festgehalten
+mail-support-consent-body = Unser Support hat Ihre telefonische Entscheidung zu „{$purpose}“ ({$controller}) festgehalten: { $decision ->
+    [granted] Sie haben zugestimmt.
+    [pending] Sie haben zugestimmt; das gilt, sobald eine erziehungsberechtigte Person es bestätigt.
+    [withdrawn] Sie haben Ihre Zustimmung widerrufen.
+   *[other] Sie haben abgelehnt.
+}
+mail-support-consent-change = Sie können sie jederzeit auf Ihrer Datenschutzseite ändern.
+mail-support-consent-link = Meine Datenschutzseite öffnen
+mail-support-factors-subject = Ihre Bestätigung in zwei Schritten wurde zurückgesetzt
+mail-support-factors-body = Nach einer Prüfung Ihrer Identität hat unser Support die Authenticator-App, die Wiederherstellungscodes und die gemerkten Geräte aus Ihrem {$product}-Konto entfernt und es überall abgemeldet. Ihr Passwort und Ihre Passkeys bleiben unverändert.
+mail-support-factors-next = Melden Sie sich an und richten Sie die Bestätigung in zwei Schritten auf Ihrer Sicherheitsseite neu ein.
+mail-support-factors-not-you = Wenn Sie das nicht veranlasst haben, wenden Sie sich sofort an den Support.
+mail-support-factors-link = Meine Sicherheitsseite öffnen

@@ -108,6 +108,15 @@ account-activity-brand-declined = Declined to share your details with a brand
 account-activity-brand-disconnected = Disconnected a brand
 account-activity-brands-signed-out = Signed out of the brands' sites
 account-activity-token-reused = A brand's sign-in was used twice and was stopped to protect you
+account-activity-support-locked = Our support team locked your account
+account-activity-support-unlocked = Our support team unlocked your account
+account-activity-support-reset-link-sent = Our support team sent you a password reset link
+account-activity-support-verification-resent = Our support team sent the address confirmation again
+account-activity-support-sessions-ended = Our support team signed you out everywhere
+account-activity-support-profile-corrected = Our support team corrected a detail of your profile
+account-activity-support-phone-consent = Our support team recorded a choice you gave by phone
+account-activity-support-second-factors-reset = Our support team reset your two-step verification
+account-activity-support-loyalty-decided = Our support team decided on a loyalty membership
 account-activity-other = Other account change
 
 # Connected brands

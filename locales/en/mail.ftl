@@ -104,3 +104,32 @@ mail-removed-email-changes = { $n ->
    *[other] {$n} pending changes of the email address
 }
 mail-list-and = {$rest} and {$last}
+
+# Support actions (identity::admin::actions): what the customer is told.
+mail-support-locked-subject = Your account was locked by our support team
+mail-support-locked-body = Our support team locked your {$product} account and signed it out everywhere, the brands and apps connected to it included. Nobody can sign in to it until support unlocks it.
+mail-support-locked-contact = If you did not expect this, contact support: the links in earlier unlock mails no longer work.
+mail-support-unlocked-subject = Your account was unlocked
+mail-support-unlocked-body = Our support team unlocked your {$product} account. You can sign in again.
+mail-support-sign-in-link = Sign in
+mail-support-signed-out-subject = You were signed out everywhere
+mail-support-signed-out-body = Our support team signed your {$product} account out on every device and ended the access of the brands and apps connected to it. Sign in again to continue; the brands and apps will ask you to sign in again too.
+mail-support-signed-out-not-you = If you did not ask for this, change your password after you sign in.
+mail-support-profile-subject = A detail of your profile was corrected
+mail-support-profile-body = Our support team corrected this detail of your {$product} profile: {$field}.
+mail-support-profile-check = You can see and change your profile at any time. If you did not ask for this, contact support.
+mail-support-profile-link = Open my profile
+mail-support-consent-subject = We recorded your choice
+mail-support-consent-body = Our support team recorded the choice you gave by phone for “{$purpose}” ({$controller}): { $decision ->
+    [granted] you agreed.
+    [pending] you agreed; it takes effect once a guardian approves.
+    [withdrawn] you withdrew your agreement.
+   *[other] you declined.
+}
+mail-support-consent-change = You can change it at any time on your privacy page.
+mail-support-consent-link = Open my privacy page
+mail-support-factors-subject = Your two-step verification was reset
+mail-support-factors-body = After checking your identity, our support team removed the authenticator app, the recovery codes and the remembered devices from your {$product} account, and signed it out everywhere. Your password and your passkeys are unchanged.
+mail-support-factors-next = Sign in, then set up two-step verification again on your security page.
+mail-support-factors-not-you = If you did not ask for this, contact support at once.
+mail-support-factors-link = Open my security page

@@ -38,7 +38,7 @@ pub struct AccessLine {
 #[server(prefix = "/admin/api", endpoint = "accesses")]
 pub async fn admin_accesses(customer: String) -> Result<Vec<AccessLine>, AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let list = ctx.identity.my_support_accesses(&principal, &customer).await.map_err(crate::auth::fail)?;
     Ok(list
         .into_iter()
@@ -60,7 +60,7 @@ pub async fn admin_accesses(customer: String) -> Result<Vec<AccessLine>, AppErro
 #[server(prefix = "/admin/api", endpoint = "request-access")]
 pub async fn admin_request_access(customer: String, ticket: String, reason: String, permissions: Option<HashMap<String, String>>) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let names: Vec<String> = permissions.unwrap_or_default().into_iter().filter(|(_, v)| crate::api::ticked(Some(v.as_str()))).map(|(k, _)| k).collect();
     ctx.identity.request_support_access(&principal, &customer, &ticket, &reason, &names).await.map_err(crate::auth::fail)?;
     Ok(())
@@ -70,7 +70,7 @@ pub async fn admin_request_access(customer: String, ticket: String, reason: Stri
 #[server(prefix = "/admin/api", endpoint = "enter-portal")]
 pub async fn admin_enter_portal(access: String) -> Result<String, AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let token = ctx.identity.enter_support_access(&principal, &access).await.map_err(crate::auth::fail)?;
     Ok(crate::api::continue_to(format!("/support/enter?token={token}")))
 }

@@ -118,7 +118,7 @@ pub const MASKED_LABELS: [(&str, &str); 4] = [("email", "Email"), ("phone", "Pho
 #[server(prefix = "/admin/api", endpoint = "customer")]
 pub async fn admin_customer(id: String) -> Result<CustomerView, AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let o = ctx.identity.customer_overview(&principal, &id).await.map_err(crate::auth::fail)?;
     Ok(convert::customer_view(o))
 }
@@ -128,7 +128,7 @@ pub async fn admin_customer(id: String) -> Result<CustomerView, AppError> {
 #[server(prefix = "/admin/api", endpoint = "reveal")]
 pub async fn admin_reveal(customer: String, field: String, reason: String, ticket: String) -> Result<(), AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let Some(field) = identity::admin::overview::MaskedField::parse(&field) else {
         return Err(crate::auth::respond(AppError::Fields(vec![crate::error::FieldMessage { field: "Field".into(), message: "Choose a field to reveal.".into() }])));
     };

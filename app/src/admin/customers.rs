@@ -32,7 +32,7 @@ pub struct SearchView {
 #[server(prefix = "/admin/api", endpoint = "search")]
 pub async fn admin_search(q: String, after: Option<String>) -> Result<SearchView, AppError> {
     let ctx = crate::context::server_context()?;
-    let principal = crate::admin::session::principal().await?;
+    let principal = crate::admin::session::staff_principal().await?;
     let page = ctx.identity.search_customers(&principal, &q, after.as_deref().filter(|a| !a.is_empty()), 20).await.map_err(crate::auth::fail)?;
     let hits = page
         .hits

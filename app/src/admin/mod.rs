@@ -3,6 +3,7 @@
 //! session plumbing. See `docs/design/staff.md`.
 
 pub mod access;
+pub mod actions_api;
 pub mod api;
 pub mod customer;
 pub mod customer_page;

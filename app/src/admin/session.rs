@@ -35,6 +35,16 @@ pub async fn current() -> Result<Option<StaffSession>, AppError> {
     }
 }
 
+/// The signed-in staff member's principal, built from the `staff` row now (role and
+/// brands: a change applies at the next request), or 401 "Please sign in". Every admin
+/// server function that acts starts here; the core decides what the principal may do.
+pub async fn staff_principal() -> Result<identity::principal::Principal, AppError> {
+    let signed_out = || crate::error::respond(AppError::SignInRequired);
+    let Some(current) = current().await? else { return Err(signed_out()) };
+    let ctx = server_context()?;
+    ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::error::fail)?.ok_or_else(signed_out)
+}
+
 /// Starts a staff session: a new id (no fixation), nothing kept from before.
 pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
     let session = session().await?;
@@ -48,12 +58,4 @@ pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
 /// Ends the staff session on the server (the record is deleted).
 pub async fn sign_out() -> Result<(), AppError> {
     session().await?.flush().await.map_err(store_error)
-}
-
-/// The signed-in staff member as the core's principal, read afresh (role and brands) on
-/// every call; `SignInRequired` without a live staff session.
-pub async fn principal() -> Result<identity::principal::Principal, AppError> {
-    let ctx = server_context()?;
-    let Some(current) = current().await? else { return Err(AppError::SignInRequired) };
-    ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::auth::fail)?.ok_or(AppError::SignInRequired)
 }

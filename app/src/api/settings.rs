@@ -328,6 +328,15 @@ fn describe(action: &str, detail: &str) -> String {
         "support.access_entered" => "support-activity-entered",
         "support.access_ended" => "support-activity-ended",
         "support.revealed" => "support-activity-revealed",
+        "support.locked" => "account-activity-support-locked",
+        "support.unlocked" => "account-activity-support-unlocked",
+        "support.reset_link_sent" => "account-activity-support-reset-link-sent",
+        "support.verification_resent" => "account-activity-support-verification-resent",
+        "support.sessions_ended" => "account-activity-support-sessions-ended",
+        "support.profile_corrected" => "account-activity-support-profile-corrected",
+        "support.phone_consent_recorded" => "account-activity-support-phone-consent",
+        "support.second_factors_reset" => "account-activity-support-second-factors-reset",
+        "support.loyalty_decided" => "account-activity-support-loyalty-decided",
         _ => "account-activity-other",
     };
     t(id)
@@ -353,7 +362,9 @@ mod tests {
             "sessions.ended_others", "oauth.consent_granted", "oauth.consent_denied", "oauth.consent_revoked", "oauth.logout",
             "oauth.code_replayed", "oauth.refresh_reused", "privacy.export_created", "privacy.export_downloaded",
             "privacy.deletion_requested", "privacy.deletion_cancelled", "delegation.granted", "delegation.renewed", "delegation.revoked",
-            "oauth.signed_in_on_behalf", "oauth.token_exchanged", "something.new",
+            "oauth.signed_in_on_behalf", "oauth.token_exchanged", "support.locked", "support.unlocked", "support.reset_link_sent",
+            "support.verification_resent", "support.sessions_ended", "support.profile_corrected", "support.phone_consent_recorded",
+            "support.second_factors_reset", "support.loyalty_decided", "something.new",
         ];
         let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
         for locale in Locale::ALL {

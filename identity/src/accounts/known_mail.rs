@@ -15,6 +15,15 @@ use crate::principal::{Action, Principal, Subject, authorize};
 use crate::{Identity, Result, UnixMillis};
 
 impl Identity {
+    /// The ordinary password-reset link (bound to the current password version, earlier
+    /// links retired), mailed `to` inside `tx`: "forgot password" and support's "send a
+    /// reset link" alike. Whoever asked never sees the link.
+    pub(crate) async fn queue_reset_link_tx(&self, tx: &mut crate::store::Tx, to: &MailTo<'_>, c: &crate::store::customers::CustomerRow, now: UnixMillis) -> Result<()> {
+        let issued = self.issue_token(tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
+        let link = self.link(&format!("/reset-password?token={}", issued.token));
+        self.queue_mail(tx, to, Template::ResetPassword { link: &link }, now).await
+    }
+
     /// Queues `mail` for `email`, known or not (one outbox row in one transaction).
     /// The request's language and brand travel with it, for the mail.
     pub(crate) async fn queue_mail_if_known(&self, mail: KnownMail, email: &Email, meta: &RequestMeta, now: UnixMillis) -> Result<()> {
@@ -37,9 +46,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         match mail {
             KnownMail::ResetPassword => {
-                let issued = self.issue_token(&mut tx, &c.id, Purpose::ResetPassword, c.password_version, None, false, now).await?;
-                let link = self.link(&format!("/reset-password?token={}", issued.token));
-                self.queue_mail(&mut tx, &to, Template::ResetPassword { link: &link }, now).await?;
+                self.queue_reset_link_tx(&mut tx, &to, &c, now).await?;
                 self.audit_customer(&mut tx, Actor::System, &c.id, "password.reset_requested", serde_json::json!({}), now).await?;
             }
             KnownMail::SignInCode => {

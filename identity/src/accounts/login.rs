@@ -330,13 +330,17 @@ impl Identity {
         Ok(())
     }
 
-    /// Unlocks the account from the mailed link.
+    /// Unlocks the account from the mailed link. It lifts the lock after failed sign-ins
+    /// only: an account a support lead locked stays locked (the link answers as an
+    /// invalid one; a support lock also retires the links mailed before it).
     pub async fn unlock(&self, principal: &Principal, token: &str) -> Result<()> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let row = redeem_token(&mut tx, Purpose::Unlock, token, now).await?;
-        customers::unlock(&mut tx, &row.customer_id, now).await?;
+        if !customers::unlock(&mut tx, &row.customer_id, now).await? {
+            return Err(Error::TokenInvalid);
+        }
         self.audit_customer(&mut tx, Actor::Customer(row.customer_id.clone()), &row.customer_id, "account.unlocked", serde_json::json!({}), now)
             .await?;
         tx.commit().await?;

@@ -8,7 +8,8 @@ use crate::outbox::{self, OutboxEvent};
 use crate::store::customers;
 use crate::{Error, Identity, Result};
 
-fn today(now_ms: i64) -> fields::Ymd {
+/// Today's date (UTC) at `now_ms`, for the birth-date rule.
+pub(crate) fn today(now_ms: i64) -> fields::Ymd {
     let date = time::OffsetDateTime::from_unix_timestamp(now_ms / 1000).map(|t| t.date()).unwrap_or(time::Date::MIN);
     (date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
 }

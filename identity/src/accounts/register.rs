@@ -145,10 +145,7 @@ impl Identity {
     pub(crate) async fn create_or_notify(&self, tx: &mut crate::store::Tx, row: &CustomerRow, meta: &RequestMeta, now: i64) -> Result<bool> {
         let to = MailTo::address(&row.email, meta);
         if customers::insert_if_absent(tx, row).await? {
-            let issued = self.issue_token(tx, &row.id, Purpose::VerifyEmail, 0, None, true, now).await?;
-            let link = self.link(&format!("/verify?token={}", issued.token));
-            let code = issued.code.unwrap_or_default();
-            self.queue_mail(tx, &to, Template::VerifyEmail { link: &link, code: &code }, now).await?;
+            self.queue_verification_tx(tx, &to, &row.id, now).await?;
             self.audit_customer(tx, Actor::Customer(row.id.clone()), &row.id, "customer.registered", serde_json::json!({}), now).await?;
             return Ok(true);
         }
@@ -206,6 +203,15 @@ impl Identity {
         Ok(Confirmed { customer_id: customer_id.to_owned(), password_removed: removed.password })
     }
 
+    /// A fresh confirmation link and code for `customer_id` (earlier ones retired), mailed
+    /// `to` inside `tx`: the customer's own resend and support's.
+    pub(crate) async fn queue_verification_tx(&self, tx: &mut crate::store::Tx, to: &MailTo<'_>, customer_id: &str, now: i64) -> Result<()> {
+        let issued = self.issue_token(tx, customer_id, Purpose::VerifyEmail, 0, None, true, now).await?;
+        let link = self.link(&format!("/verify?token={}", issued.token));
+        let code = issued.code.unwrap_or_default();
+        self.queue_mail(tx, to, Template::VerifyEmail { link: &link, code: &code }, now).await
+    }
+
     /// Sends a fresh verification mail to a signed-in, unverified customer (limited).
     /// In the profile's language, else the request's.
     pub async fn resend_verification(&self, principal: &Principal, customer_id: &str, meta: &RequestMeta) -> Result<()> {
@@ -218,10 +224,7 @@ impl Identity {
             return Ok(());
         }
         let mut tx = self.store.begin().await?;
-        let issued = self.issue_token(&mut tx, &customer.id, Purpose::VerifyEmail, 0, None, true, now).await?;
-        let link = self.link(&format!("/verify?token={}", issued.token));
-        let code = issued.code.unwrap_or_default();
-        self.queue_mail(&mut tx, &MailTo::customer(&customer, meta.locale, meta.brand.as_ref()), Template::VerifyEmail { link: &link, code: &code }, now).await?;
+        self.queue_verification_tx(&mut tx, &MailTo::customer(&customer, meta.locale, meta.brand.as_ref()), &customer.id, now).await?;
         tx.commit().await?;
         self.store.throttle_fail(&key, now, RESEND_FREE).await?;
         Ok(())

@@ -150,7 +150,8 @@ impl Identity {
     pub async fn request_support_access(&self, principal: &Principal, customer_id: &str, ticket: &str, reason: &str, permissions: &[String]) -> Result<String> {
         authorize(principal, Action::RequestSupportAccess, Subject::Customer(customer_id))?;
         let Principal::Staff { id: staff_id, .. } = principal else { return Err(Error::Forbidden) };
-        let (reason, ticket) = super::overview::check_reason(reason, ticket)?;
+        let checked = super::support_ticket(reason, ticket)?;
+        let (reason, ticket) = (checked.reason().to_owned(), checked.ticket().to_owned());
         let requested = parse_permissions(permissions)?;
         let staff = self.store.staff_by_id(staff_id).await?.ok_or(Error::NotFound("staff"))?;
         let now = self.clock.now();

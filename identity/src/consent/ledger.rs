@@ -126,6 +126,14 @@ impl PurposeNeed {
     }
 }
 
+/// What each record said, for the caller.
+fn recorded(records: &[Prepared]) -> Vec<Recorded> {
+    records
+        .iter()
+        .map(|r| Recorded { receipt_id: r.receipt_id.clone(), purpose_key: r.purpose.as_ref().map(|(_, key, _)| key.clone()), channel: r.channel, decision: r.decision })
+        .collect()
+}
+
 fn refused(reason: &str) -> Error {
     Error::Invalid(ParseError::Rejected { field: "Purpose", reason: reason.to_owned() })
 }
@@ -210,6 +218,18 @@ impl Identity {
 
     /// Writes prepared records in `tx`: ledger, projection, event, audit.
     pub(crate) async fn write_records(&self, tx: &mut Tx, records: &[Prepared]) -> Result<()> {
+        self.write_records_with(tx, records, true).await
+    }
+
+    /// Writes prepared records in `tx` like [`Identity::write_records`], without their
+    /// audit rows: for a support act, whose one audit row (`support.*`) names the
+    /// receipts. The ledger rows still name the staff member and the ticket.
+    pub(crate) async fn write_records_unaudited(&self, tx: &mut Tx, records: &[Prepared]) -> Result<Vec<Recorded>> {
+        self.write_records_with(tx, records, false).await?;
+        Ok(recorded(records))
+    }
+
+    async fn write_records_with(&self, tx: &mut Tx, records: &[Prepared], audited: bool) -> Result<()> {
         for r in records {
             let channel = r.channel.map(Channel::as_str);
             let actor = r.actor.label();
@@ -251,6 +271,9 @@ impl Identity {
                 at: r.at,
             };
             outbox::enqueue(tx, &event, r.at).await?;
+            if !audited {
+                continue;
+            }
             audit::record(tx, &AuditEvent {
                 at: r.at,
                 actor: r.actor.clone(),
@@ -284,8 +307,10 @@ impl Identity {
         Ok(is_minor(customer.birth_date.as_deref(), today, age))
     }
 
-    /// Prepares the records of `choices` (unchanged switches are skipped).
-    async fn prepare_choices(&self, principal: &Principal, customer_id: &str, choices: &[Choice], evidence: &Evidence, now: UnixMillis) -> Result<Vec<Prepared>> {
+    /// Prepares the records of `choices` (unchanged switches are skipped). The caller
+    /// authorized `principal` (the customer, a delegate, or support recording a
+    /// decision given by phone).
+    pub(crate) async fn prepare_choices(&self, principal: &Principal, customer_id: &str, choices: &[Choice], evidence: &Evidence, now: UnixMillis) -> Result<Vec<Prepared>> {
         if choices.is_empty() {
             return Ok(Vec::new());
         }
@@ -340,10 +365,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         self.write_records(&mut tx, &records).await?;
         tx.commit().await?;
-        Ok(records
-            .into_iter()
-            .map(|r| Recorded { receipt_id: r.receipt_id, purpose_key: r.purpose.map(|(_, key, _)| key), channel: r.channel, decision: r.decision })
-            .collect())
+        Ok(recorded(&records))
     }
 
     /// A guardian's approval of a minor's pending grants of one purpose (each pending
@@ -388,10 +410,7 @@ impl Identity {
             }
         }
         self.write_records(tx, records).await?;
-        Ok(records
-            .iter()
-            .map(|r| Recorded { receipt_id: r.receipt_id.clone(), purpose_key: r.purpose.as_ref().map(|(_, key, _)| key.clone()), channel: r.channel, decision: r.decision })
-            .collect())
+        Ok(recorded(records))
     }
 
     pub(super) fn status(&self, row: &PurposeWithState, brand: Option<&BrandRow>, states: &[ledger::StateRow], versions: &[crate::store::purposes::VersionRow]) -> Option<PurposeStatus> {

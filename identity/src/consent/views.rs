@@ -41,6 +41,8 @@ pub struct HistoryEntry {
     pub collection: Collection,
     /// `customer`, `staff`, `client`, `cli` …: who recorded it.
     pub recorded_by: String,
+    /// The support ticket a staff member recorded it under (a consent given by phone).
+    pub ticket: Option<String>,
 }
 
 impl Identity {
@@ -136,6 +138,7 @@ fn history_entry(r: LedgerRow, brands: &BTreeMap<String, BrandRow>, titles: &BTr
         channel: r.channel.as_deref().and_then(Channel::parse),
         collection: Collection::parse(&r.collection)?,
         recorded_by: r.actor.split(':').next().unwrap_or_default().to_owned(),
+        ticket: r.ticket,
         receipt_id: r.receipt_id,
         at: r.at,
         scopes: r.scopes,

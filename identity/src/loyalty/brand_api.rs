@@ -11,8 +11,8 @@ use crate::audit::{self, AuditEvent};
 use crate::domain::{Email, ParseError};
 use crate::email::Template;
 use crate::principal::{Action, Principal, Subject, authorize};
-use crate::store::customers;
-use crate::store::loyalty::{self as rows, MemberRow};
+use crate::store::loyalty::{self as rows, LinkRow, MemberRow};
+use crate::store::{Tx, customers};
 use crate::{Error, Identity, Result, UnixMillis};
 
 /// The most links one page holds.
@@ -137,26 +137,12 @@ impl Identity {
         let from = LinkStatus::parse(&link.link.status).ok_or(Error::NotFound("loyalty link"))?;
         let to = after_decision(from, decision).ok_or(Error::Conflict("A decision on this link"))?;
         let mut tx = self.store.begin().await?;
-        if !rows::set_status(&mut tx, &link.link.id, from.as_str(), to.as_str(), &principal.actor().label(), reason, now).await? {
+        if !self.apply_link_decision_tx(&mut tx, &principal.actor().label(), &link.link, &programme, (from, to), reason, now).await? {
             drop(tx);
-            return Err(match to {
-                LinkStatus::Verified => self.why_not_verified(&programme, &link.link.number, &link.link.customer_id).await,
-                _ => Error::Conflict("A decision on this link"),
-            });
+            return Err(self.why_not_decided(&programme, &link.link, to).await);
         }
         let action = if to == LinkStatus::Verified { "loyalty.linked" } else { "loyalty.rejected" };
-        self.record_link(&mut tx, principal, &link.link, &programme, action, now).await?;
-        if let Some(customer) = customers::by_id_tx(&mut tx, &link.link.customer_id).await? {
-            let tail = last4(&link.link.number);
-            let args = [("programme", programme.name.as_str()), ("brand", programme.brand_name.as_str()), ("last4", tail.as_str())];
-            let (subject, body) = if to == LinkStatus::Verified {
-                ("mail-loyalty-linked-subject", "mail-loyalty-linked-body")
-            } else {
-                ("mail-loyalty-rejected-subject", "mail-loyalty-rejected-body")
-            };
-            let template = Template::Notice { subject, paras: &[body], args: &args, link: None };
-            self.queue_mail(&mut tx, &MailTo::customer_only(&customer), template, now).await?;
-        }
+        self.audit_link(&mut tx, principal, &link.link, &programme, action, now).await?;
         tx.commit().await?;
         let sub = match principal {
             Principal::Machine { client, .. } => match self.client_by_id(client).await? {
@@ -166,6 +152,47 @@ impl Identity {
             _ => link.link.customer_id.clone(),
         };
         Ok(BrandLink { id: link.link.id, number: link.link.number, status: to, requested_at: link.link.requested_at, decided_at: Some(now), sub })
+    }
+
+    /// The one decision on a link, for the brand's back end and for support, inside
+    /// `tx`: moves it `from` → `to` (conditional on `from`; `false`, nothing written,
+    /// when the link moved meanwhile or its number went to someone else), emits
+    /// `loyalty.linked` / `loyalty.rejected` and mails the customer. The caller writes
+    /// the audit row.
+    #[expect(clippy::too_many_arguments, reason = "the facts of one decision")]
+    pub(crate) async fn apply_link_decision_tx(
+        &self,
+        tx: &mut Tx,
+        decided_by: &str,
+        link: &LinkRow,
+        programme: &Programme,
+        (from, to): (LinkStatus, LinkStatus),
+        reason: Option<&str>,
+        now: UnixMillis,
+    ) -> Result<bool> {
+        if !rows::set_status(tx, &link.id, from.as_str(), to.as_str(), decided_by, reason, now).await? {
+            return Ok(false);
+        }
+        let verified = to == LinkStatus::Verified;
+        self.link_event(tx, link, programme, if verified { "loyalty.linked" } else { "loyalty.rejected" }, now).await?;
+        if let Some(customer) = customers::by_id_tx(tx, &link.customer_id).await? {
+            let tail = last4(&link.number);
+            let args = [("programme", programme.name.as_str()), ("brand", programme.brand_name.as_str()), ("last4", tail.as_str())];
+            let (subject, body) =
+                if verified { ("mail-loyalty-linked-subject", "mail-loyalty-linked-body") } else { ("mail-loyalty-rejected-subject", "mail-loyalty-rejected-body") };
+            let template = Template::Notice { subject, paras: &[body], args: &args, link: None };
+            self.queue_mail(tx, &MailTo::customer_only(&customer), template, now).await?;
+        }
+        Ok(true)
+    }
+
+    /// Why [`Identity::apply_link_decision_tx`] moved nothing: the number verified for
+    /// someone else first (a confirm), or the link changed under us.
+    pub(crate) async fn why_not_decided(&self, programme: &Programme, link: &LinkRow, to: LinkStatus) -> Error {
+        match to {
+            LinkStatus::Verified => self.why_not_verified(programme, &link.number, &link.customer_id).await,
+            _ => Error::Conflict("A decision on this link"),
+        }
     }
 
     /// Records what the brand reports for `number`: its standing, tier and balance, the

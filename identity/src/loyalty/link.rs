@@ -353,8 +353,20 @@ impl Identity {
 
     /// The audit row on the customer and the outbox event for a link's step.
     pub(crate) async fn record_link(&self, tx: &mut Tx, principal: &Principal, link: &LinkRow, programme: &Programme, action: &'static str, now: UnixMillis) -> Result<()> {
+        self.audit_link(tx, principal, link, programme, action, now).await?;
+        self.link_event(tx, link, programme, action, now).await
+    }
+
+    /// The audit row on the customer for a link's step (ids and the last four digits).
+    pub(crate) async fn audit_link(&self, tx: &mut Tx, principal: &Principal, link: &LinkRow, programme: &Programme, action: &'static str, now: UnixMillis) -> Result<()> {
         let detail = serde_json::json!({ "link": link.id, "programme": programme.slug, "number_last4": last4(&link.number) });
-        audit::record(tx, &AuditEvent { at: now, actor: principal.actor(), subject: Some(format!("customer:{}", link.customer_id)), action, reason: None, detail }).await?;
+        audit::record(tx, &AuditEvent { at: now, actor: principal.actor(), subject: Some(format!("customer:{}", link.customer_id)), action, reason: None, detail }).await
+    }
+
+    /// The outbox event of a link's step (`action`: `loyalty.link_requested`,
+    /// `loyalty.linked`, `loyalty.rejected`, `loyalty.unlinked`), without an audit row:
+    /// a support decision writes its own (`support.loyalty_decided`).
+    pub(crate) async fn link_event(&self, tx: &mut Tx, link: &LinkRow, programme: &Programme, action: &str, now: UnixMillis) -> Result<()> {
         let event = OutboxEvent::Loyalty {
             kind: match action {
                 "loyalty.link_requested" => LoyaltyEventKind::LinkRequested,

@@ -84,10 +84,18 @@ pub struct AuditTrailRow {
     /// `kind:id`, as [`crate::audit::Actor::label`] writes it.
     pub actor: String,
     pub action: String,
+    /// Why, where the actor gave a reason (support acts).
+    pub reason: Option<String>,
     pub detail: String,
 }
 
 impl Store {
+    /// How many rows the log holds (tests of "exactly one row").
+    pub async fn audit_count(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(self.pool()).await?;
+        Ok(n)
+    }
+
     /// How many `action` rows each actor wrote since `since`, most first.
     pub async fn audit_counts_by_actor(&self, action: &str, since: UnixMillis) -> Result<Vec<(String, i64)>> {
         Ok(sqlx::query_as("SELECT actor, COUNT(*) AS n FROM audit_log WHERE action = $1 AND at >= $2 GROUP BY actor ORDER BY n DESC, actor")
@@ -111,7 +119,7 @@ impl Store {
 
     /// The rows about `subject` (`kind:id`), oldest first.
     pub async fn audit_trail(&self, subject: &str) -> Result<Vec<AuditTrailRow>> {
-        Ok(sqlx::query_as("SELECT at, actor, action, detail FROM audit_log WHERE subject = $1 ORDER BY id")
+        Ok(sqlx::query_as("SELECT at, actor, action, reason, detail FROM audit_log WHERE subject = $1 ORDER BY id")
             .bind(subject)
             .fetch_all(self.pool())
             .await?)

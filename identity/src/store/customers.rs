@@ -7,10 +7,20 @@ use super::{Store, Tx, is_unique_violation};
 use crate::domain::profile::ProfileForm;
 use crate::{Result, UnixMillis};
 
+/// `lock_kind` of a lock after too many failed sign-ins.
+pub const LOCK_FAILURES: &str = "failures";
+/// `lock_kind` of a lock by a support lead.
+pub const LOCK_SUPPORT: &str = "support";
+
+/// Keeps a support lock where a statement lifts the failures lock (a reset, a removed
+/// password): only a support lead lifts a support lock.
+const KEEP_SUPPORT_LOCK: &str = "locked_at = CASE WHEN lock_kind = 'support' THEN locked_at ELSE NULL END, \
+     lock_kind = CASE WHEN lock_kind = 'support' THEN lock_kind ELSE NULL END";
+
 /// Every column, in [`CustomerRow`] order.
 pub const COLUMNS: &str = "id, email, email_normalized, given_name, family_name, password_hash, email_verified, \
      created_at, updated_at, display_name, preferred_language, phone, birth_date, address_street, address_locality, \
-     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at, zoneinfo, managed";
+     address_region, address_postal_code, address_country, password_version, failed_logins, locked_at, terms_accepted_at, zoneinfo, managed, lock_kind";
 
 /// A customer record as stored. The password hash never leaves the core: this type is
 /// not `Serialize` and its `Debug` hides personal data.
@@ -38,6 +48,10 @@ pub struct CustomerRow {
     pub password_version: i64,
     pub failed_logins: i64,
     pub locked_at: Option<UnixMillis>,
+    /// What locked the account: [`LOCK_FAILURES`] (too many failed sign-ins: the mailed
+    /// unlock link, a reset or a support lead lifts it) or [`LOCK_SUPPORT`] (a support
+    /// lead: only a support lead lifts it). `None` while unlocked.
+    pub lock_kind: Option<String>,
     pub terms_accepted_at: Option<UnixMillis>,
     /// The IANA time zone the customer chose (`zoneinfo` claim), if any.
     pub zoneinfo: Option<String>,
@@ -81,6 +95,7 @@ impl FromRow<'_, AnyRow> for CustomerRow {
             password_version: row.try_get("password_version")?,
             failed_logins: row.try_get("failed_logins")?,
             locked_at: row.try_get("locked_at")?,
+            lock_kind: row.try_get("lock_kind")?,
             terms_accepted_at: row.try_get("terms_accepted_at")?,
             zoneinfo: row.try_get("zoneinfo")?,
             managed: row.try_get::<i64, _>("managed")? == 1,
@@ -118,12 +133,13 @@ pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<CustomerRow>> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
 }
 
-/// Sets a new password hash and bumps the password version.
+/// Sets a new password hash and bumps the password version; lifts a failures lock
+/// (never a support lock).
 pub async fn set_password(tx: &mut Tx, id: &str, hash: &str, now: UnixMillis) -> Result<()> {
-    sqlx::query(
+    sqlx::query(&format!(
         "UPDATE customers SET password_hash = $1, password_version = password_version + 1, failed_logins = 0, \
-         locked_at = NULL, updated_at = $2 WHERE id = $3",
-    )
+         {KEEP_SUPPORT_LOCK}, updated_at = $2 WHERE id = $3"
+    ))
     .bind(hash)
     .bind(now)
     .bind(id)
@@ -184,12 +200,12 @@ pub async fn rehash_password(tx: &mut Tx, id: &str, hash: &str) -> Result<()> {
 }
 
 /// Removes the password (a new version, so reset and unlock links bound to the old one
-/// die) and the lock; `false` when the account had none.
+/// die) and a failures lock (never a support lock); `false` when the account had none.
 pub async fn remove_password(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query(&format!(
         "UPDATE customers SET password_hash = NULL, password_version = password_version + 1, failed_logins = 0, \
-         locked_at = NULL, updated_at = $1 WHERE id = $2 AND password_hash IS NOT NULL",
-    )
+         {KEEP_SUPPORT_LOCK}, updated_at = $1 WHERE id = $2 AND password_hash IS NOT NULL"
+    ))
     .bind(now)
     .bind(id)
     .execute(&mut **tx)
@@ -214,20 +230,56 @@ pub async fn count_failure(tx: &mut Tx, id: Option<&str>) -> Result<Option<i64>>
     Ok(failures.map(|(f,)| f))
 }
 
-/// Locks the account unless it is locked already.
+/// Locks the account after too many failed sign-ins, unless it is locked already.
 pub async fn lock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<()> {
-    sqlx::query("UPDATE customers SET locked_at = $1 WHERE id = $2 AND locked_at IS NULL").bind(now).bind(id).execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// Unlocks the account and ends its failure count.
-pub async fn unlock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<()> {
-    sqlx::query("UPDATE customers SET locked_at = NULL, failed_logins = 0, updated_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE customers SET locked_at = $1, lock_kind = 'failures' WHERE id = $2 AND locked_at IS NULL")
         .bind(now)
         .bind(id)
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Lifts a failures lock (the mailed unlock link) and ends the failure count; `false`
+/// (nothing written) when a support lead locked the account: only a lead lifts that.
+pub async fn unlock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE customers SET locked_at = NULL, lock_kind = NULL, failed_logins = 0, updated_at = $1 \
+         WHERE id = $2 AND (lock_kind IS NULL OR lock_kind <> 'support')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A support lead's lock (over a failures lock too, keeping its time); `false` (nothing
+/// written) when the account is support-locked already.
+pub async fn support_lock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE customers SET locked_at = COALESCE(locked_at, $1), lock_kind = 'support', updated_at = $1 \
+         WHERE id = $2 AND (lock_kind IS NULL OR lock_kind <> 'support')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A support lead lifts any lock and ends the failure count; `false` (nothing written)
+/// when the account is not locked.
+pub async fn support_unlock(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE customers SET locked_at = NULL, lock_kind = NULL, failed_logins = 0, updated_at = $1 \
+         WHERE id = $2 AND locked_at IS NOT NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Saves the (checked) profile fields.

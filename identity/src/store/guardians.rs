@@ -123,7 +123,7 @@ pub async fn mark_noticed(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool
 pub async fn complete_handover(tx: &mut Tx, id: &str, email: &str, normalized: &str, password_hash: &str, now: UnixMillis) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE customers SET email = $1, email_normalized = $2, email_verified = 1, password_hash = $3, \
-         password_version = password_version + 1, failed_logins = 0, locked_at = NULL, managed = 0, updated_at = $4 WHERE id = $5 AND managed = 1",
+         password_version = password_version + 1, failed_logins = 0, locked_at = NULL, lock_kind = NULL, managed = 0, updated_at = $4 WHERE id = $5 AND managed = 1",
     )
     .bind(email)
     .bind(normalized)

@@ -119,6 +119,7 @@ pub const INVENTORY: &[Entry] = &[
     e("customers", "terms_accepted_at", Profile, Delete),
     e("customers", "updated_at", Profile, Delete),
     e("customers", "locked_at", Profile, Delete),
+    e("customers", "lock_kind", No("what locked the account: shown with locked_at to support"), Delete),
     e("customers", "password_version", No("a counter"), Delete),
     e("customers", "failed_logins", No("a security counter"), Delete),
     e("customers", "password_hash", SECRET, Delete),

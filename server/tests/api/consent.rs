@@ -42,7 +42,7 @@ fn purpose(brand: Option<&str>, key: &str, required: bool, channels: &[&str]) ->
 }
 
 /// Declares a purpose with version 1; returns its id.
-async fn published(app: &TestApp, brand: Option<&str>, key: &str, required: bool, channels: &[&str]) -> String {
+pub(crate) async fn published(app: &TestApp, brand: Option<&str>, key: &str, required: bool, channels: &[&str]) -> String {
     let p = app.identity.create_purpose(&Principal::Operator, &purpose(brand, key, required, channels)).await.unwrap();
     publish(app, brand, key, false).await;
     p.id

@@ -43,3 +43,4 @@ mod session_store;
 mod staff;
 mod store;
 mod support_access;
+mod support_actions;

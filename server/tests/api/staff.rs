@@ -30,7 +30,7 @@ both_backends!(
     support_searches_customers_on_a_plain_page,
 );
 
-const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
+pub(crate) const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
 const SIGN_IN_FAILED: &str = "Email, password or code is incorrect, or the account cannot sign in right now.";
 const TOKEN_INVALID: &str = "This link or code is invalid or has expired.";
 /// The staff cookie on the plain-http test server (`__Host-foyer-admin` needs https).
@@ -113,7 +113,7 @@ impl Browser {
         body
     }
 
-    async fn admin_login(&self, email: &str, password: &str, code: &str) -> (u16, Value) {
+    pub(crate) async fn admin_login(&self, email: &str, password: &str, code: &str) -> (u16, Value) {
         self.call("/admin/api/login", &[("email", email), ("password", password), ("code", code)]).await
     }
 
@@ -144,7 +144,7 @@ async fn create_staff_as(app: &TestApp, email: &str, name: Option<&str>, role: S
 }
 
 /// Enrols from the link through the pages' server functions; returns the TOTP secret.
-async fn enrol(app: &TestApp, token: &str) -> String {
+pub(crate) async fn enrol(app: &TestApp, token: &str) -> String {
     let b = Browser::new(app);
     let (status, view) = b.call("/admin/api/enrolment", &[("token", token)]).await;
     assert_eq!(status, 200, "{view}");
@@ -171,7 +171,7 @@ pub(crate) async fn signed_in_staff_as(app: &TestApp, email: &str, role: StaffRo
 }
 
 /// A code of the next time step: newer than the one enrolment used, still in the window.
-fn next_code(app: &TestApp, secret: &str) -> String {
+pub(crate) fn next_code(app: &TestApp, secret: &str) -> String {
     code_at(secret, app.identity.now() + 30_000).unwrap()
 }
 

@@ -3,12 +3,15 @@
 // one-time link, chooses a password and sets up an authenticator app (reading the key
 // off the page, as a phone app would from the QR code), signs in at /admin/login with
 // password and code, sees their name and role, and signs out. Then an agent at work:
-// search, a customer's 360 (masked), a reveal refused without a reason and then made.
+// search, a customer's 360 (masked), a reveal refused without a reason and then made,
+// ticket access asked, approved by the customer from the mail, a profile fix under the
+// banner, the customer seeing it in their activity and ending the access.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
-import { confirmedAccount, watchErrors } from '../support/accounts.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TIMEOUT, browser, expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
+import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
 
 setupFoyerAndBrowser();
@@ -90,10 +93,28 @@ async function enrolledAgent() {
   return { email, secret };
 }
 
-test('an agent searches, opens a customer, and reveals a field with a reason', { timeout: 180_000 }, async () => {
+/** The link of the newest support-access mail to `email`, as a path. */
+async function supportMailLink(email) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    assert.ok(Date.now() < deadline, `no support access mail for ${email} within ${TIMEOUT} ms`);
+    const html = await (await fetch(url('/dev/mail'))).text();
+    const at = html.indexOf(email);
+    const near = at >= 0 ? html.slice(Math.max(0, at - 3000), at + 3000) : '';
+    if (near.includes('Support asks to look at your account') && near.includes('/account/support-access')) return '/account/support-access';
+    await sleep(300);
+  }
+}
+
+test('support at work: search, a masked 360, a reveal, access approved from the mail, a fix under the banner, seen and ended by the customer', { timeout: 240_000 }, async () => {
   const customer = await confirmedAccount('reveal');
   const agent = await enrolledAgent();
-  await withPage(async (page) => {
+  const agentContext = await browser.newContext();
+  const customerContext = await browser.newContext();
+  agentContext.setDefaultTimeout(TIMEOUT);
+  customerContext.setDefaultTimeout(TIMEOUT);
+  try {
+    const page = await agentContext.newPage();
     const errors = watchErrors(page);
     const responses = [];
     page.on('response', (r) => responses.push(new URL(r.url()).pathname));
@@ -107,6 +128,7 @@ test('an agent searches, opens a customer, and reveals a field with a reason', {
     const wasm = responses.filter((p) => p.endsWith('.wasm'));
     assert.ok(wasm.length > 0 && wasm.every((p) => /^\/pkg\/foyer-staff\./.test(p)), `the staff pages load the staff bundle only: ${wasm.join(', ')}`);
 
+    // Search, and open the customer's page: masked.
     await page.getByRole('link', { name: 'Search customers' }).click();
     await waitForHydration(page);
     await page.getByLabel('Search by email, name, phone, customer id or loyalty number').fill(customer);
@@ -114,24 +136,78 @@ test('an agent searches, opens a customer, and reveals a field with a reason', {
     const results = page.getByRole('table', { name: 'Customers found (masked)' });
     await expectVisible(results, 'the results');
     await results.getByRole('link', { name: 'Mira' }).click();
-
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Mira' }), 'the customer 360');
     await waitForHydration(page);
     const contact = page.getByRole('region', { name: 'Contact details' });
     assert.ok(!(await contact.innerText()).includes(customer), 'the address is masked');
 
-    // Without a reason: refused, said at the field.
-    await page.getByLabel('Ticket', { exact: true }).fill('T-2001');
-    await page.getByRole('button', { name: 'Reveal' }).click();
-    await expectVisible(page.getByRole('alert').filter({ hasText: 'say why' }), 'a reveal needs a reason');
+    // A reveal without a reason is refused at the field; with one, the address shows.
+    await contact.getByLabel('Ticket', { exact: true }).fill('T-2001');
+    await contact.getByRole('button', { name: 'Reveal' }).click();
+    await expectVisible(contact.getByRole('alert').filter({ hasText: 'say why' }), 'a reveal needs a reason');
     assert.ok(!(await contact.innerText()).includes(customer), 'nothing revealed');
-
-    await page.getByLabel('Field', { exact: true }).selectOption({ label: 'Email' });
-    await page.getByLabel('Reason', { exact: true }).fill('caller cannot read their masked address');
-    await page.getByRole('button', { name: 'Reveal' }).click();
+    await contact.getByLabel('Field', { exact: true }).selectOption({ label: 'Email' });
+    await contact.getByLabel('Reason', { exact: true }).fill('caller cannot read their masked address');
+    await contact.getByRole('button', { name: 'Reveal' }).click();
     await expectVisible(contact.getByText(customer), 'the address, revealed to this agent');
     await expectVisible(contact.getByText('revealed to you, for a minute'), 'marked as revealed');
     assert.ok(!page.url().includes(encodeURIComponent(customer)) && !page.url().includes(customer), 'never in the address bar');
-    assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
-  });
+
+    // Ask for access to the customer's portal.
+    const access = page.getByRole('region', { name: 'Support access' });
+    await access.getByLabel('Ticket', { exact: true }).fill('T-2001');
+    await access.getByLabel('Reason', { exact: true }).fill('fix the family name the caller spelled out');
+    await access.getByLabel('Correct the profile', { exact: true }).check();
+    await access.getByRole('button', { name: 'Ask the customer' }).click();
+    await expectVisible(access.getByRole('status').filter({ hasText: 'the customer has been mailed' }), 'asked');
+    await expectVisible(access.getByRole('cell', { name: 'Waiting for the customer' }), 'the request, waiting');
+
+    // The customer follows the mail, signs in, approves.
+    const mine = await customerContext.newPage();
+    const theirErrors = watchErrors(mine);
+    await mine.goto(url(await supportMailLink(customer)));
+    await expectVisible(mine.getByRole('heading', { level: 1, name: 'Sign in' }), 'signed out: the sign-in page first');
+    await waitForHydration(mine);
+    await mine.getByLabel('Email', { exact: true }).fill(customer);
+    await mine.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await mine.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectVisible(mine.getByRole('heading', { level: 1, name: 'Support access' }), 'back on the request');
+    const request = mine.getByRole('region', { name: /Sam Support asks for access for ticket T-2001/ });
+    await expectVisible(request.getByText('fix the family name the caller spelled out'), 'the reason');
+    assert.ok(await request.getByLabel('correct your profile', { exact: true }).isChecked(), 'what was asked is ticked');
+    await request.getByLabel('15 minutes', { exact: true }).check();
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expectVisible(mine.getByRole('status').filter({ hasText: 'Access approved.' }), 'approved');
+    await expectVisible(mine.getByText(/Sam Support can act in your account for ticket T-2001 until/), 'the live access');
+
+    // The agent opens the portal and fixes the family name under the banner.
+    await page.reload();
+    await waitForHydration(page);
+    await page.getByRole('region', { name: 'Support access' }).getByRole('button', { name: "Open the customer's portal" }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Your profile' }), "the customer's profile");
+    const banner = page.getByRole('region', { name: 'Support access' });
+    await expectVisible(banner.getByText(/Support agent Sam Support for ticket T-2001, until/), 'the banner');
+    await waitForHydration(page);
+    await page.getByLabel('Family name', { exact: true }).fill('Lovelace');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'Profile saved.' }), 'saved');
+
+    // The customer sees it, with the ticket, and ends the access.
+    await mine.goto(url('/account/activity'));
+    await expectVisible(mine.getByText(/by support, ticket T-2001/).first(), 'the change in their activity');
+    await mine.goto(url('/account/support-access'));
+    await waitForHydration(mine);
+    await mine.getByRole('button', { name: 'End access now' }).click();
+    await expectVisible(mine.getByRole('status').filter({ hasText: 'Access ended.' }), 'ended');
+
+    // The agent's next page is no longer the customer's.
+    await page.goto(url('/account'));
+    await expectHidden(page.getByText(/Support agent Sam Support for ticket T-2001/), 'the banner is gone');
+    assert.ok(!(await page.content()).includes('Lovelace'), 'the profile is out of reach');
+    assert.deepEqual(errors.filter((e) => !/403|Forbidden/.test(e)), [], `no console errors (agent): ${errors.join('\n')}`);
+    assert.deepEqual(theirErrors, [], `no console errors (customer): ${theirErrors.join('\n')}`);
+  } finally {
+    await agentContext.close();
+    await customerContext.close();
+  }
 });

@@ -134,6 +134,7 @@ pub fn App() -> impl IntoView {
 /// Every page: the server renders these and the full bundle hydrates them.
 #[cfg(not(feature = "sign-in-bundle"))]
 fn routes() -> impl IntoView {
+    use crate::admin::audit::AdminAuditPage;
     use crate::admin::customers::AdminCustomersPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     use crate::pages::account::privacy::data::{DataPage, DeletionPage};
@@ -179,6 +180,7 @@ fn routes() -> impl IntoView {
             <Route path=path!("/admin/login") view=AdminLoginPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
         </Routes>
     }
 }

@@ -192,6 +192,8 @@ pub enum Action {
     RevealCustomerData,
     /// See who reveals most (support leads, operators).
     ViewRevealStats,
+    /// Search and export the audit log (support leads, staff operators, the command line).
+    ViewAuditLog,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -203,7 +205,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -223,6 +225,7 @@ impl Action {
         Self::ViewCustomers,
         Self::RevealCustomerData,
         Self::ViewRevealStats,
+        Self::ViewAuditLog,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -237,9 +240,9 @@ impl Action {
 /// | anonymous | sign up / sign in (the link or code is checked by the use case) |
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
-/// | staff | what `admin::may` gives the role: brand settings (a brand administrator: their brands only), staff and imports (operators); the support actions arrive with their use cases |
+/// | staff | what `admin::may` gives the role: brand settings (a brand administrator: their brands only), staff and imports (operators), the audit log (leads and operators); the support actions arrive with their use cases |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
-/// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
+/// | operator | manage brands, clients and staff; import customers; search and export the audit log; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
 pub fn authorize(principal: &Principal, action: Action, subject: Subject<'_>) -> Result<()> {
     if allowed(principal, action, subject) { Ok(()) } else { Err(Error::Forbidden) }
@@ -280,6 +283,7 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 A::ViewCustomers => may(*role, P::ViewMasked),
                 A::RevealCustomerData => may(*role, P::RevealField),
                 A::ViewRevealStats => may(*role, P::ViewRevealStats),
+                A::ViewAuditLog => may(*role, P::ViewAudit),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 _ => false,
             }
@@ -291,7 +295,9 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
             }
             _ => false,
         },
-        Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform | A::RunLoyaltyProgramme),
+        Principal::Operator => {
+            matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform | A::RunLoyaltyProgramme | A::ViewAuditLog)
+        }
         Principal::System => matches!(action, A::RunPlatform | A::UseTokens),
     }
 }
@@ -392,11 +398,11 @@ mod tests {
             // security pages, export or deletion, the household or delegations.
             (K::Delegate, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ApproveConsents, A::ManageLoyalty, A::ActAtBrand]),
             (K::Support, &[A::ViewCustomers, A::RevealCustomerData]),
-            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats]),
+            (K::SupportLead, &[A::ViewCustomers, A::RevealCustomerData, A::ViewRevealStats, A::ViewAuditLog]),
             (K::BrandAdmin, &[A::ManageBrands]),
-            (K::StaffOperator, &[A::ViewRevealStats, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::StaffOperator, &[A::ViewRevealStats, A::ViewAuditLog, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
-            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme]),
+            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme, A::ViewAuditLog]),
             (K::System, &[A::RunPlatform, A::UseTokens]),
         ];
         TABLE.iter().find(|(k, _)| *k == kind).is_some_and(|(_, actions)| actions.contains(&action))

@@ -3,6 +3,7 @@
 //! session plumbing. See `docs/design/staff.md`.
 
 pub mod api;
+pub mod audit;
 pub mod customers;
 pub mod pages;
 #[cfg(feature = "ssr")]

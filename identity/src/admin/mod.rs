@@ -4,6 +4,7 @@
 //! administrator's permissions reach only the brands granted to them
 //! ([`Identity::grant_staff_brand`]).
 
+pub mod audit;
 pub mod generate;
 pub mod grants;
 pub mod overview;

@@ -3,6 +3,7 @@
 //! headers, CSRF, body limits, panic recovery).
 
 pub mod assets;
+pub mod audit_export;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
@@ -105,6 +106,7 @@ pub fn router(
         .merge(privacy::customer_routes().layer(session_layer(config, &context)))
         .merge(privacy::public_routes())
         .merge(export::routes().layer(session_layer(config, &context)))
+        .merge(audit_export::routes().layer(staff_session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

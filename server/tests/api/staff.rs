@@ -30,22 +30,22 @@ both_backends!(
     support_searches_customers_on_a_plain_page,
 );
 
-const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
+pub(crate) const STAFF_PASSWORD: &str = "quiet lantern orbit meadow 93";
 const SIGN_IN_FAILED: &str = "Email, password or code is incorrect, or the account cannot sign in right now.";
 const TOKEN_INVALID: &str = "This link or code is invalid or has expired.";
 /// The staff cookie on the plain-http test server (`__Host-foyer-admin` needs https).
 const STAFF_COOKIE: &str = "foyer-admin";
 
 /// A browser with its own cookie jar that posts like the pages do (CSRF headers).
-struct Browser {
-    client: reqwest::Client,
+pub(crate) struct Browser {
+    pub(crate) client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
-    address: String,
+    pub(crate) address: String,
     origin: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .cookie_provider(Arc::clone(&jar))
@@ -66,7 +66,7 @@ impl Browser {
     }
 
     /// POSTs a server function (`/admin/api/…` or `/api/…`); status and JSON body.
-    async fn call(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn call(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
         let response = self
             .client
             .post(format!("{}{path}", self.address))
@@ -83,7 +83,7 @@ impl Browser {
     }
 
     /// A page as a browser asks for it (`Accept: text/html`: redirects are 302s).
-    async fn get(&self, path: &str) -> (u16, Option<String>, String) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Option<String>, String) {
         let r = self.client.get(format!("{}{path}", self.address)).header(header::ACCEPT, "text/html,application/xhtml+xml").send().await.unwrap();
         let status = r.status().as_u16();
         let location = r.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -96,7 +96,7 @@ impl Browser {
         body
     }
 
-    async fn admin_login(&self, email: &str, password: &str, code: &str) -> (u16, Value) {
+    pub(crate) async fn admin_login(&self, email: &str, password: &str, code: &str) -> (u16, Value) {
         self.call("/admin/api/login", &[("email", email), ("password", password), ("code", code)]).await
     }
 
@@ -122,7 +122,7 @@ async fn create_staff(app: &TestApp, email: &str, name: Option<&str>) -> String 
 }
 
 /// Enrols from the link through the pages' server functions; returns the TOTP secret.
-async fn enrol(app: &TestApp, token: &str) -> String {
+pub(crate) async fn enrol(app: &TestApp, token: &str) -> String {
     let b = Browser::new(app);
     let (status, view) = b.call("/admin/api/enrolment", &[("token", token)]).await;
     assert_eq!(status, 200, "{view}");
@@ -144,7 +144,7 @@ async fn signed_in_staff(app: &TestApp, email: &str) -> (Browser, String) {
 }
 
 /// A code of the next time step: newer than the one enrolment used, still in the window.
-fn next_code(app: &TestApp, secret: &str) -> String {
+pub(crate) fn next_code(app: &TestApp, secret: &str) -> String {
     code_at(secret, app.identity.now() + 30_000).unwrap()
 }
 

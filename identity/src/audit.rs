@@ -118,17 +118,23 @@ impl Identity {
     /// retention gate, deletes, closes it and records `audit.retention_applied` (counts
     /// only). The maintenance sweep runs it.
     pub async fn apply_audit_retention(&self, principal: &Principal) -> Result<Retention> {
+        self.audit_retention_in_batches(principal, RETENTION_BATCH, RETENTION_BATCHES).await
+    }
+
+    /// [`Self::apply_audit_retention`] with `batch` rows per transaction, at most
+    /// `batches` transactions.
+    async fn audit_retention_in_batches(&self, principal: &Principal, batch: i64, batches: usize) -> Result<Retention> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let Some(days) = self.settings.audit_retention_days.filter(|d| *d > 0) else { return Ok(Retention::default()) };
         let now = self.clock.now();
         let cutoff = now.saturating_sub(days.saturating_mul(DAY_MS));
         let mut total = Retention::default();
-        for _ in 0..RETENTION_BATCHES {
+        for _ in 0..batches {
             let mut tx = self.store.begin().await?;
             audit::open_retention_gate(&mut tx, cutoff).await?;
-            let deleted = audit::delete_expired(&mut tx, cutoff, RETENTION_BATCH).await?;
+            let deleted = audit::delete_expired(&mut tx, cutoff, batch).await?;
             audit::close_retention_gate(&mut tx).await?;
-            let proof = audit::expired_proof_naming_customers(&mut tx, cutoff, RETENTION_BATCH).await?;
+            let proof = audit::expired_proof_naming_customers(&mut tx, cutoff, batch).await?;
             let mut by_customer: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
             for (id, actor, subject) in &proof {
                 for label in [Some(actor.as_str()), subject.as_deref()].into_iter().flatten() {
@@ -158,7 +164,7 @@ impl Identity {
             tx.commit().await?;
             total.deleted += deleted;
             total.pseudonymised += pseudonymised;
-            if deleted < u64::try_from(RETENTION_BATCH).unwrap_or(0) && proof.len() < usize::try_from(RETENTION_BATCH).unwrap_or(0) {
+            if deleted < u64::try_from(batch).unwrap_or(0) && proof.len() < usize::try_from(batch).unwrap_or(0) {
                 break;
             }
         }
@@ -181,6 +187,41 @@ mod tests {
         for action in ["customer.registered", "support.revealed", "audit.exported", "consentx", "privacy"] {
             assert!(!is_proof(action), "{action}");
         }
+    }
+
+    /// Batches: each its own transaction with its own record, until a short one; a
+    /// sweep stops after its last batch and the next one goes on (real SQLite).
+    #[tokio::test]
+    async fn retention_works_in_batches() {
+        use std::sync::Arc;
+        let (store, _dir) = crate::jose::test_support::sqlite_store().await;
+        let now = 1_800_000_000_000;
+        let id = Identity::new(
+            store,
+            Arc::new(crate::FixedClock::at(now)),
+            Arc::new(crate::OsRandom),
+            crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
+            crate::Settings { audit_retention_days: Some(1), ..crate::Settings::default() },
+            crate::crypto::MasterKey::from_bytes([9; 32]),
+        );
+        let mut tx = id.store.begin().await.unwrap();
+        let old = now - 2 * DAY_MS;
+        for (at, action) in [(old, "x.old"); 5].into_iter().chain([(old, "consent.granted"); 3]).chain([(now, "x.new")]) {
+            record(&mut tx, &AuditEvent { at, actor: Actor::Customer("c1".into()), subject: None, action, reason: None, detail: serde_json::json!({}) }).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let first = id.audit_retention_in_batches(&Principal::System, 2, 1).await.unwrap();
+        assert_eq!(first, Retention { deleted: 2, pseudonymised: 2 }, "one batch a sweep at most");
+        let rest = id.audit_retention_in_batches(&Principal::System, 2, 10).await.unwrap();
+        assert_eq!(rest, Retention { deleted: 3, pseudonymised: 1 });
+        let rows = id.store.audit_log_for_tests().await.unwrap();
+        let records: Vec<_> = rows.iter().filter(|r| r.2 == RETENTION_APPLIED).collect();
+        assert_eq!(records.len(), 3, "one per batch that changed something: {rows:?}");
+        let pseudonym = id.erasure_pseudonym("c1");
+        let kept: Vec<(&str, &str)> = rows.iter().filter(|r| r.2 != RETENTION_APPLIED).map(|r| (r.0.as_str(), r.2.as_str())).collect();
+        assert_eq!(kept, vec![(pseudonym.as_str(), "consent.granted"); 3].into_iter().chain([("customer:c1", "x.new")]).collect::<Vec<_>>());
+        assert_eq!(id.audit_retention_in_batches(&Principal::System, 2, 10).await.unwrap(), Retention::default());
     }
 
     #[test]

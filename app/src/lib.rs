@@ -258,6 +258,7 @@ fn DataRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
 #[cfg(any(feature = "ssr", feature = "staff-bundle"))]
 #[component(transparent)]
 fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use crate::admin::audit::AdminAuditPage;
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
@@ -268,6 +269,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/enrol") view=AdminEnrolPage ssr=SsrMode::Async/>
             <Route path=path!("/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
             <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
+            <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

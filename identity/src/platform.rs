@@ -87,7 +87,8 @@ impl Identity {
     }
 
     /// The periodic sweep: expired sessions, stale throttle counters, spent OIDC flow
-    /// state, finished outbox rows and old development mail. Idempotent.
+    /// state, finished outbox rows and old development mail, due erasures, and the audit
+    /// log's retention (`FOYER_AUDIT_RETENTION_DAYS`). Idempotent.
     pub async fn sweep(&self, principal: &Principal) -> Result<Swept> {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let now = self.clock.now();
@@ -97,7 +98,8 @@ impl Identity {
         let outbox = self.store.outbox_prune(now).await? + self.store.mailbox_prune(now).await?;
         let privacy = self.sweep_privacy(principal).await?;
         let majority = self.sweep_majority_notices(principal).await?;
-        Ok(Swept { sessions, other: counters + oidc + outbox + privacy + majority })
+        let audit = self.apply_audit_retention(principal).await?;
+        Ok(Swept { sessions, other: counters + oidc + outbox + privacy + majority + audit.deleted + audit.pseudonymised })
     }
 
     /// The token endpoint's throttle on failed client authentication, before the

@@ -222,6 +222,8 @@ pub enum Action {
     /// Remove a customer's authenticator app and recovery codes after an identity check
     /// (support leads).
     ResetSecondFactors,
+    /// Search and export the audit log (support leads, staff operators, the command line).
+    ViewAuditLog,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -233,7 +235,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 34] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -263,6 +265,7 @@ impl Action {
         Self::DecideLoyaltyLink,
         Self::LockAccount,
         Self::ResetSecondFactors,
+        Self::ViewAuditLog,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -278,9 +281,9 @@ impl Action {
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
 /// | support in a portal | what the customer ticked of view/correct the profile, consents, loyalty; never credentials, sessions, security pages, export, deletion, household, delegations |
-/// | staff | what `admin::may` gives the role: search, view and reveal customers and the support actions on a customer (agents and leads; lock/unlock and second-factor resets: leads only), brand settings (a brand administrator: their brands only), staff and imports (operators) |
+/// | staff | what `admin::may` gives the role: search, view and reveal customers and the support actions on a customer (agents and leads; lock/unlock and second-factor resets: leads only), brand settings (a brand administrator: their brands only), staff and imports (operators), the audit log (leads and operators) |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
-/// | operator | manage brands, clients and staff; import customers; run the platform and every loyalty programme |
+/// | operator | manage brands, clients and staff; import customers; search and export the audit log; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
 pub fn authorize(principal: &Principal, action: Action, subject: Subject<'_>) -> Result<()> {
     if allowed(principal, action, subject) { Ok(()) } else { Err(Error::Forbidden) }
@@ -323,6 +326,7 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 A::RevealCustomerData => may(*role, P::RevealField),
                 A::ViewRevealStats => may(*role, P::ViewRevealStats),
                 A::RequestSupportAccess => may(*role, P::RequestTicketAccess) && matches!(subject, Subject::Customer(_)),
+                A::ViewAuditLog => may(*role, P::ViewAudit),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 A::SendResetLink
                 | A::ResendVerification
@@ -359,7 +363,9 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
             }
             _ => false,
         },
-        Principal::Operator => matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform | A::RunLoyaltyProgramme),
+        Principal::Operator => {
+            matches!(action, A::ManageBrands | A::ManageStaff | A::ImportCustomers | A::RunPlatform | A::RunLoyaltyProgramme | A::ViewAuditLog)
+        }
         Principal::System => matches!(action, A::RunPlatform | A::UseTokens),
     }
 }
@@ -495,14 +501,15 @@ mod tests {
                 A::LockAccount,
                 A::ResetSecondFactors,
                 A::RequestSupportAccess,
+                A::ViewAuditLog,
             ]),
             // Even with every permission a customer could tick: never credentials, sessions,
             // the security pages, export or deletion, a minor's consents or a brand sign-in.
             (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty]),
             (K::BrandAdmin, &[A::ManageBrands]),
-            (K::StaffOperator, &[A::ViewRevealStats, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::StaffOperator, &[A::ViewRevealStats, A::ViewAuditLog, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
-            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme]),
+            (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme, A::ViewAuditLog]),
             (K::System, &[A::RunPlatform, A::UseTokens]),
         ];
         TABLE.iter().find(|(k, _)| *k == kind).is_some_and(|(_, actions)| actions.contains(&action))

@@ -32,6 +32,10 @@ pub struct Settings {
     pub deletion_grace_days: i64,
     /// How many households one customer may belong to (`FOYER_HOUSEHOLDS_PER_CUSTOMER`).
     pub households_per_customer: i64,
+    /// Days the audit log keeps its rows (`FOYER_AUDIT_RETENTION_DAYS`); `None` keeps
+    /// them forever. Older rows are deleted by the sweep, but proof, which is
+    /// pseudonymised instead (`audit::apply_retention`).
+    pub audit_retention_days: Option<i64>,
 }
 
 impl Default for Settings {
@@ -47,6 +51,7 @@ impl Default for Settings {
             consent: crate::consent::ConsentSettings::default(),
             deletion_grace_days: 14,
             households_per_customer: 1,
+            audit_retention_days: None,
         }
     }
 }

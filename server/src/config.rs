@@ -62,6 +62,8 @@ pub struct RawConfig {
     pub deletion_grace_days: i64,
     /// Households one customer may belong to (FOYER_HOUSEHOLDS_PER_CUSTOMER).
     pub households_per_customer: i64,
+    /// Days the audit log keeps its rows (FOYER_AUDIT_RETENTION_DAYS; unset: forever).
+    pub audit_retention_days: Option<i64>,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -117,6 +119,7 @@ impl Default for RawConfig {
             key_rotation_days: 90,
             deletion_grace_days: 14,
             households_per_customer: 1,
+            audit_retention_days: None,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -193,6 +196,9 @@ pub struct Config {
     pub deletion_grace_days: i64,
     /// Households one customer may belong to (FOYER_HOUSEHOLDS_PER_CUSTOMER, 1..=10).
     pub households_per_customer: i64,
+    /// Days the audit log keeps its rows (FOYER_AUDIT_RETENTION_DAYS, 1..=36500); `None`:
+    /// forever.
+    pub audit_retention_days: Option<i64>,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -282,6 +288,9 @@ impl Config {
         if !(1..=10).contains(&raw.households_per_customer) {
             return Err(bad("FOYER_HOUSEHOLDS_PER_CUSTOMER", "must be between 1 and 10"));
         }
+        if raw.audit_retention_days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+            return Err(bad("FOYER_AUDIT_RETENTION_DAYS", "must be between 1 and 36500 days, or unset to keep the audit log forever"));
+        }
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -344,6 +353,7 @@ impl Config {
             key_rotation_days: raw.key_rotation_days,
             deletion_grace_days: raw.deletion_grace_days,
             households_per_customer: raw.households_per_customer,
+            audit_retention_days: raw.audit_retention_days,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
@@ -458,12 +468,20 @@ mod tests {
             (RawConfig { terms_url: Some("not a url".into()), ..raw() }, "FOYER_TERMS_URL"),
             (RawConfig { deletion_grace_days: 0, ..raw() }, "FOYER_DELETION_GRACE_DAYS"),
             (RawConfig { households_per_customer: 0, ..raw() }, "FOYER_HOUSEHOLDS_PER_CUSTOMER"),
+            (RawConfig { audit_retention_days: Some(0), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
+            (RawConfig { audit_retention_days: Some(36_501), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
         ];
         for (raw, setting) in cases {
             let err = Config::check(raw).unwrap_err();
             assert!(err.to_string().starts_with(setting), "{err}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn audit_retention_is_unset_by_default() {
+        assert_eq!(Config::check(raw()).unwrap().audit_retention_days, None, "the audit log is kept forever unless told");
+        assert_eq!(Config::check(RawConfig { audit_retention_days: Some(400), ..raw() }).unwrap().audit_retention_days, Some(400));
     }
 
     #[test]

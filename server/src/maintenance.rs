@@ -1,8 +1,10 @@
 //! Periodic work on every node: expired sessions, stale throttle counters, spent OIDC
 //! flow state (requests, codes, access-token rows), finished outbox rows and old
-//! development mail, and the
+//! development mail, the audit log's retention (`FOYER_AUDIT_RETENTION_DAYS`, in
+//! batches of 5,000 rows per transaction), and the
 //! signing keys' rotation and clean-up. Each step is idempotent (key rotation is
-//! guarded by a unique index), so nodes running it at once do no harm.
+//! guarded by a unique index; two nodes' retention batches take turns on the gate row),
+//! so nodes running it at once do no harm.
 
 use std::time::Duration;
 

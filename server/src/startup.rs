@@ -48,6 +48,7 @@ impl Services {
             lockout_threshold: config.lockout_threshold,
             deletion_grace_days: config.deletion_grace_days,
             households_per_customer: config.households_per_customer,
+            audit_retention_days: config.audit_retention_days,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };

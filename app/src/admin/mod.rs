@@ -5,6 +5,7 @@
 pub mod access;
 pub mod actions_api;
 pub mod api;
+pub mod audit;
 pub mod customer;
 pub mod customer_page;
 pub mod customers;

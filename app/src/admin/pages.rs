@@ -40,6 +40,7 @@ pub fn AdminShellPage() -> impl IntoView {
                             <p>"Signed in as " <strong class="staff-name">{staff.name}</strong></p>
                             <p>"Role: " <span class="staff-role">{staff.role}</span></p>
                             <p><a href="/admin/customers">"Search customers"</a></p>
+                            <p><a href="/admin/audit">{crate::i18n::t("audit-title")}</a></p>
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit">"Sign out"</button>
                             </ActionForm>

@@ -20,12 +20,17 @@ async fn session() -> Result<Session, AppError> {
 
 /// The signed-in staff member's session, if within the lifetime (one past it is flushed).
 pub async fn current() -> Result<Option<StaffSession>, AppError> {
-    let session = session().await?;
+    current_of(&session().await?, &server_context()?.identity).await
+}
+
+/// [`current`] for a plain axum handler under `/admin`, which has the staff session but
+/// no Leptos context (the audit log's CSV download).
+pub async fn current_of(session: &Session, identity: &identity::Identity) -> Result<Option<StaffSession>, AppError> {
     let raw = RawStaffSession {
         staff_id: session.get::<String>(STAFF).await.map_err(store_error)?,
         signed_in_at: session.get::<i64>(STAFF_SIGNED_IN_AT).await.map_err(store_error)?,
     };
-    match identity::session::staff(raw, server_context()?.identity.now()) {
+    match identity::session::staff(raw, identity.now()) {
         StaffReading::Anonymous => Ok(None),
         StaffReading::Expired => {
             session.flush().await.map_err(store_error)?;

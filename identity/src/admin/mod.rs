@@ -8,6 +8,7 @@
 pub mod access;
 pub mod actions;
 pub mod actions_account;
+pub mod audit;
 pub mod generate;
 pub mod grants;
 pub mod overview;

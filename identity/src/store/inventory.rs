@@ -85,6 +85,7 @@ pub const NOT_CUSTOMER_DATA: &[(&str, &str)] = &[
     ("attribute_definitions", "the attributes brands and the group declare"),
     ("brand_topics", "the topics brands offer"),
     ("households", "a household's id and name, shared by its members (in their exports as their membership); deleted with its last member"),
+    ("audit_retention_gate", "the audit log's retention gate: a cutoff time, open only inside the retention sweep's transaction"),
 ];
 
 const fn e(table: &'static str, column: &'static str, export: Export, erase: Erase) -> Entry {
@@ -92,7 +93,7 @@ const fn e(table: &'static str, column: &'static str, export: Export, erase: Era
 }
 
 const SECRET: Export = No("a secret or its hash: of no use to the customer, a risk in a file");
-const AUDIT_KEPT: Erase = Keep("the audit log is append-only; it holds ids and outcomes, no names or addresses");
+const AUDIT_KEPT: Erase = Keep("the audit log is append-only (but for FOYER_AUDIT_RETENTION_DAYS); it holds ids and outcomes, no names or addresses");
 const LEDGER_KEPT: &str = "the ledger is proof of each decision; after erasure it names only a pseudonym";
 const EXPIRES: &str = "short-lived: expires and is swept by itself";
 

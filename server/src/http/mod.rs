@@ -3,6 +3,7 @@
 //! headers, CSRF, body limits, panic recovery).
 
 pub mod assets;
+pub mod audit_export;
 pub mod bodies;
 pub mod client_ip;
 pub mod csrf;
@@ -107,6 +108,7 @@ pub fn router(
         .merge(privacy::public_routes())
         .merge(export::routes().layer(session_layer(config, &context)))
         .merge(support_entry::routes().layer(session_layer(config, &context)))
+        .merge(audit_export::routes().layer(staff_session_layer(config, &context)))
         .merge(extra)
         .merge(pages)
         .with_state(state)

@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod admin_audit;
 mod admin_customer;
 mod admin_search;
 mod assets;

@@ -38,9 +38,9 @@ const STAFF_COOKIE: &str = "foyer-admin";
 
 /// A browser with its own cookie jar that posts like the pages do (CSRF headers).
 pub(crate) struct Browser {
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
-    address: String,
+    pub(crate) address: String,
     origin: String,
 }
 

@@ -1,0 +1,29 @@
+## Das Prüfprotokoll für Support-Leitung und Betrieb: /admin/audit (docs/design/admin.md "Audit log")
+
+audit-title = Prüfprotokoll
+audit-staff-home = Start für Mitarbeitende
+audit-intro = Jedes sicherheitsrelevante Ereignis, das neueste zuerst. Zeiten und Daten sind in UTC.
+audit-form-label = Prüfprotokoll durchsuchen
+audit-actor = Handelnde Stelle
+audit-actor-hint = Wer gehandelt hat: customer:<id>, staff:<id>, client:<id>, erased:<id>, system oder cli, oder einfach eine Kunden-ID.
+audit-subject = Betroffen
+audit-subject-hint = Wen oder was es betraf, in derselben Schreibweise.
+audit-action = Aktion
+audit-action-hint = Eine genaue Aktion wie support.revealed oder eine Familie, die mit einem Punkt endet, wie support.
+audit-from = Von (Datum, UTC)
+audit-to = Bis (Datum, UTC, einschließlich)
+audit-search = Suchen
+audit-loading = Suche läuft …
+audit-export = Als CSV exportieren
+audit-export-hint = Derselbe Filter, höchstens 100.000 Einträge, die neuesten zuerst. Zellen, die eine Tabellenkalkulation als Formel ausführen würde, beginnen mit einem Apostroph. Der Export selbst wird protokolliert.
+audit-none = Kein Eintrag passt.
+audit-caption = Protokolleinträge, die neuesten zuerst
+audit-col-time = Zeit (UTC)
+audit-col-actor = Handelnde Stelle
+audit-col-subject = Betroffen
+audit-col-action = Aktion
+audit-col-reason = Grund
+audit-col-detail = Einzelheiten
+audit-next = Ältere Einträge
+audit-sign-in = Anmeldung für Mitarbeitende
+audit-forbidden = Nur die Support-Leitung und der Betrieb dürfen das Prüfprotokoll durchsuchen und exportieren.

@@ -1,0 +1,29 @@
+## The audit log for support leads and operators: /admin/audit (docs/design/admin.md "Audit log")
+
+audit-title = Audit log
+audit-staff-home = Staff home
+audit-intro = Every security-relevant event, newest first. Times and dates are UTC.
+audit-form-label = Search the audit log
+audit-actor = Actor
+audit-actor-hint = Who acted: customer:<id>, staff:<id>, client:<id>, erased:<id>, system or cli, or just a customer id.
+audit-subject = Subject
+audit-subject-hint = Whom or what it was about, written the same way.
+audit-action = Action
+audit-action-hint = An exact action such as support.revealed, or a family ending in a dot such as support.
+audit-from = From (UTC date)
+audit-to = To (UTC date, included)
+audit-search = Search
+audit-loading = Searching…
+audit-export = Export CSV
+audit-export-hint = The same filter, at most 100,000 entries, newest first. Cells a spreadsheet would run as formulas start with an apostrophe. The export itself is recorded.
+audit-none = No entry matches.
+audit-caption = Audit entries, newest first
+audit-col-time = Time (UTC)
+audit-col-actor = Actor
+audit-col-subject = Subject
+audit-col-action = Action
+audit-col-reason = Reason
+audit-col-detail = Detail
+audit-next = Older entries
+audit-sign-in = Staff sign-in
+audit-forbidden = Only support leads and operators may search and export the audit log.

@@ -226,12 +226,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Bind the brand sites first: their clients are registered with the real ports.
             let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;
-            if let Some(link) = crate::demo::seed(&services, &bound).await? {
+            for (email, role, link) in crate::demo::seed(&services, &bound).await? {
                 let link = link.expose_secret();
-                out.say(
-                    &format!("Demo support agent {}: enrol at {link}", crate::demo::DEMO_AGENT),
-                    json!({ "demo_agent": { "email": crate::demo::DEMO_AGENT, "enrolment_link": link } }),
-                );
+                let (words, key) = match role {
+                    identity::staff::StaffRole::Support => ("support agent", "demo_agent"),
+                    identity::staff::StaffRole::SupportLead => ("support lead", "demo_lead"),
+                    identity::staff::StaffRole::BrandAdmin => ("brand administrator", "demo_brand_admin"),
+                    identity::staff::StaffRole::Operator => ("operator", "demo_operator"),
+                };
+                out.say(&format!("Demo {words} {email}: enrol at {link}"), json!({ key: { "email": email, "enrolment_link": link } }));
             }
             {
                 use crate::demo::household::{ADULT, OWNER, PASSWORD};

@@ -328,10 +328,19 @@ fn demo_logo(brand: Brand) -> String {
 /// The demo's support agent (`/admin`).
 pub const DEMO_AGENT: &str = "agent@demo.example";
 
+/// The demo's staff: a support agent, a support lead (lock/unlock, second-factor
+/// resets, reveal statistics, the audit log) and an operator (the dashboard, staff).
+pub const DEMO_STAFF: [(&str, &str, identity::staff::StaffRole); 3] = [
+    (DEMO_AGENT, "Demo Agent", identity::staff::StaffRole::Support),
+    ("lead@demo.example", "Demo Lead", identity::staff::StaffRole::SupportLead),
+    ("operator@demo.example", "Demo Operator", identity::staff::StaffRole::Operator),
+];
+
 /// First start of `foyer demo`: two sibling brands, with their colours and their demo
-/// site as website when it runs, and one support agent. Returns the agent's one-time
-/// enrolment link while the agent has not enrolled (a new one at every start until then).
-pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<Option<SecretString>> {
+/// site as website when it runs, and the demo staff ([`DEMO_STAFF`]). Returns each staff
+/// member's one-time enrolment link while they have not enrolled (a new one at every
+/// start until then), with their email and role.
+pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Result<Vec<(&'static str, identity::staff::StaffRole, SecretString)>> {
     let identity = &services.identity;
     for brand in BRANDS {
         if identity.brand(brand.slug).await?.is_none() {
@@ -348,15 +357,17 @@ pub(crate) async fn seed(services: &Services, sites: &[BoundSite]) -> anyhow::Re
     brand_data::seed(identity).await?;
     household::seed(identity).await?;
     loyalty::seed(identity).await?;
-    let agent = identity::domain::Email::parse(DEMO_AGENT)?;
     let public_url = identity.settings().public_url.clone();
-    match identity.reissue_staff_enrolment(&Principal::Operator, &agent, &public_url).await {
-        Err(identity::Error::NotFound(_)) => {
-            let created = identity.create_staff_named(&Principal::Operator, &agent, Some("Demo Agent"), identity::staff::StaffRole::Support, &public_url).await?;
-            Ok(Some(created.enrolment_link))
-        }
-        other => Ok(other?),
+    let mut links = Vec::new();
+    for (email, name, role) in DEMO_STAFF {
+        let address = identity::domain::Email::parse(email)?;
+        let link = match identity.reissue_staff_enrolment(&Principal::Operator, &address, &public_url).await {
+            Err(identity::Error::NotFound(_)) => Some(identity.create_staff_named(&Principal::Operator, &address, Some(name), role, &public_url).await?.enrolment_link),
+            other => other?,
+        };
+        links.extend(link.map(|l| (email, role, l)));
     }
+    Ok(links)
 }
 
 #[cfg(test)]
@@ -387,9 +398,9 @@ mod tests {
         }
     }
 
-    /// One support agent, with an enrolment link at each start until it enrols.
+    /// The demo staff, each with an enrolment link at each start until they enrol.
     #[tokio::test]
-    async fn the_demo_seeds_brands_and_one_support_agent() {
+    async fn the_demo_seeds_brands_and_its_staff() {
         let dir = tempfile::tempdir().unwrap();
         let raw = crate::config::RawConfig {
             database_url: format!("sqlite://{}/demo.db", dir.path().display()),
@@ -400,12 +411,15 @@ mod tests {
         };
         let services = Services::open(&Config::check(raw).unwrap()).await.unwrap();
         use secrecy::ExposeSecret as _;
-        let first = seed(&services, &[]).await.unwrap().unwrap();
-        let again = seed(&services, &[]).await.unwrap().unwrap();
-        assert!(first.expose_secret().starts_with("http://localhost:3000/admin/enrol?token="), "{}", first.expose_secret());
-        assert_ne!(first.expose_secret(), again.expose_secret());
+        let first = seed(&services, &[]).await.unwrap();
+        let again = seed(&services, &[]).await.unwrap();
+        assert_eq!(first.iter().map(|(e, r, _)| (*e, *r)).collect::<Vec<_>>(), DEMO_STAFF.map(|(e, _, r)| (e, r)).to_vec());
+        for ((_, _, a), (_, _, b)) in first.iter().zip(&again) {
+            assert!(a.expose_secret().starts_with("http://localhost:3000/admin/enrol?token="), "{}", a.expose_secret());
+            assert_ne!(a.expose_secret(), b.expose_secret(), "a new link at every start");
+        }
         let store = services.identity.store();
-        assert_eq!(store.count_staff().await.unwrap(), 1);
+        assert_eq!(store.count_staff().await.unwrap(), 3);
         for brand in BRANDS {
             assert!(store.brand_by_slug(brand.slug).await.unwrap().is_some(), "{}", brand.slug);
         }

@@ -152,6 +152,7 @@ impl Identity {
             password_hash: None,
             created_at: now,
             enrolled_at: None,
+            disabled_at: None,
         };
         let token = self.new_token();
         let mut tx = self.store.begin().await?;
@@ -253,7 +254,7 @@ impl Identity {
         let stored = row.as_ref().and_then(|r| r.password_hash.clone());
         let verified = self.hasher.verify_or_dummy(password, stored, self.rng.as_ref()).await?;
         let signed_in = match row {
-            Some(r) if verified.matches && r.enrolled_at.is_some() => {
+            Some(r) if verified.matches && r.enrolled_at.is_some() && r.disabled_at.is_none() => {
                 let mut tx = self.store.begin().await?;
                 let ok = match staff::totp_tx(&mut tx, &r.id).await?.filter(|t| t.confirmed_at.is_some()) {
                     Some(t) => match self.staff_code_step(&r.id, &t.secret_sealed, code, t.last_used_step, now)? {

@@ -126,6 +126,19 @@ enum AdminCommand {
         #[arg(long, value_name = "SLUG")]
         brand: String,
     },
+    /// Change a staff member's role; it applies at their next request (leaving
+    /// brand_admin drops the brands granted).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["support", "support_lead", "brand_admin", "operator"])]
+        role: String,
+    },
+    /// Disable a staff member who left: their sessions end and they cannot sign in again.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,6 +307,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let new = services.identity.grant_staff_brand(&Principal::Operator, &email, &brand).await?;
             let text = if new { format!("{email} now administers brand {brand}.") } else { format!("{email} already administered brand {brand}.") };
             out.say(&text, json!({ "email": email, "brand": brand, "granted": new }));
+        }
+        Command::Admin { command: AdminCommand::SetRole { email, role } } => {
+            let services = Services::open(&config).await?;
+            let role = StaffRole::parse(&role)?;
+            let old = services.identity.set_staff_role(&Principal::Operator, &email, role).await?;
+            out.say(&format!("{email} is now {} (was {}).", role.as_str(), old.as_str()), json!({ "email": email, "role": role.as_str(), "previous": old.as_str() }));
+        }
+        Command::Admin { command: AdminCommand::Disable { email } } => {
+            let services = Services::open(&config).await?;
+            let new = services.identity.disable_staff(&Principal::Operator, &email).await?;
+            let text = if new { format!("{email} is disabled: their sessions ended.") } else { format!("{email} was disabled already.") };
+            out.say(&text, json!({ "email": email, "disabled": true, "changed": new }));
         }
         Command::Users { command: UsersCommand::Import { file, all_or_nothing } } => {
             return import(&config, &out, &file, all_or_nothing).await;

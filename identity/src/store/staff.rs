@@ -17,6 +17,9 @@ pub struct StaffRow {
     pub password_hash: Option<String>,
     pub created_at: UnixMillis,
     pub enrolled_at: Option<UnixMillis>,
+    /// Set when the staff member was disabled (`foyer admin disable`).
+    #[sqlx(default)]
+    pub disabled_at: Option<UnixMillis>,
 }
 
 impl std::fmt::Debug for StaffRow {
@@ -25,7 +28,7 @@ impl std::fmt::Debug for StaffRow {
     }
 }
 
-const COLUMNS: &str = "id, email, email_normalized, name, role, password_hash, created_at, enrolled_at";
+const COLUMNS: &str = "id, email, email_normalized, name, role, password_hash, created_at, enrolled_at, disabled_at";
 
 pub async fn insert(tx: &mut Tx, row: &StaffRow) -> Result<()> {
     sqlx::query(
@@ -242,6 +245,22 @@ impl Store {
 }
 
 /// Grants a brand administrator a brand; `false` when they already had it.
+/// Changes the role; a role other than brand administrator holds no brands.
+pub async fn set_role(tx: &mut Tx, staff_id: &str, role: &str) -> Result<()> {
+    sqlx::query("UPDATE staff SET role = $1 WHERE id = $2").bind(role).bind(staff_id).execute(&mut **tx).await?;
+    if role != "brand_admin" {
+        sqlx::query("DELETE FROM staff_brands WHERE staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Disables the staff member and ends their sessions; `false` if already disabled.
+pub async fn disable(tx: &mut Tx, staff_id: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL").bind(now).bind(staff_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn grant_brand(tx: &mut Tx, staff_id: &str, brand_id: &str, now: UnixMillis) -> Result<bool> {
     let done = sqlx::query("INSERT INTO staff_brands (staff_id, brand_id, granted_at) VALUES ($1, $2, $3) ON CONFLICT (staff_id, brand_id) DO NOTHING")
         .bind(staff_id)

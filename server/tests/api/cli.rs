@@ -117,6 +117,23 @@ async fn brand_admins_are_granted_brands(db: Db) {
     assert!(foyer(&db, &["admin", "create", "--email", "agent@example.com"], &[]).status.success());
     let not_admin = foyer(&db, &["admin", "grant-brand", "--email", "agent@example.com", "--brand", "air"], &[]);
     assert!(stderr(&not_admin).lines().any(|l| l.contains("only a brand_admin is granted brands")), "{}", stderr(&not_admin));
+
+    // A role changes; someone who left is disabled; bad input says what is wrong.
+    let changed = foyer(&db, &["admin", "set-role", "--email", "ba@example.com", "--role", "support_lead", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&changed)).unwrap_or_else(|_| panic!("{}", stderr(&changed)));
+    assert_eq!((v["role"].as_str(), v["previous"].as_str()), (Some("support_lead"), Some("brand_admin")));
+    let regrant = foyer(&db, &["admin", "grant-brand", "--email", "ba@example.com", "--brand", "air"], &[]);
+    assert!(stderr(&regrant).contains("only a brand_admin is granted brands"), "the brands went with the role: {}", stderr(&regrant));
+    let bad_role = foyer(&db, &["admin", "set-role", "--email", "ba@example.com", "--role", "admin"], &[]);
+    assert_eq!(bad_role.status.code(), Some(2), "{}", stderr(&bad_role));
+    let nobody = foyer(&db, &["admin", "disable", "--email", "nobody@example.com"], &[]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(stderr(&nobody).contains("staff account"), "{}", stderr(&nobody));
+    for expected in [true, false] {
+        let off = foyer(&db, &["admin", "disable", "--email", "agent@example.com", "--json"], &[]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&off)).unwrap_or_else(|_| panic!("{}", stderr(&off)));
+        assert_eq!(v["changed"], expected, "disabling twice changes nothing the second time");
+    }
 }
 
 async fn users_import_reports_bad_lines(db: Db) {

@@ -27,6 +27,7 @@ both_backends!(
     idle_timeout_ends_the_session,
     cross_site_posts_are_refused,
     brand_admin_stays_in_their_brands,
+    role_change_applies_at_the_next_request,
     support_searches_customers_on_a_plain_page,
 );
 
@@ -436,4 +437,27 @@ async fn cross_site_posts_are_refused(db: Db) {
     let cookie = set_cookie.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with(STAFF_COOKIE)).map(str::to_owned);
     let cookie = cookie.expect("the staff cookie is refreshed on every request");
     assert!(cookie.contains("SameSite=Strict") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+}
+
+/// `docs/design/admin.md`: the role lives in the `staff` row and is read on every
+/// request; a changed role applies at the next request, a disabled staff member is
+/// signed out at once and cannot sign in again.
+async fn role_change_applies_at_the_next_request(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    app.with_customer("ada@example.com", PASSWORD).await;
+    let (agent, secret) = signed_in_staff(&app, "sam@example.com").await;
+    let search = || agent.call("/admin/api/search", &[("q", "ada")]);
+    assert_eq!(search().await.0, 200, "an agent searches");
+    app.identity.set_staff_role(&identity::principal::Principal::Operator, "sam@example.com", StaffRole::BrandAdmin).await.unwrap();
+    assert_eq!(search().await.0, 403, "a brand administrator does not: the same session, the next request");
+    app.identity.set_staff_role(&identity::principal::Principal::Operator, "sam@example.com", StaffRole::Support).await.unwrap();
+    assert_eq!(search().await.0, 200, "back");
+    assert!(app.identity.disable_staff(&identity::principal::Principal::Operator, "sam@example.com").await.unwrap());
+    assert_eq!(search().await.0, 401, "disabled: signed out at once");
+    assert_eq!(agent.admin_me().await, Value::Null);
+    let again = Browser::new(&app);
+    assert_eq!(again.admin_login("sam@example.com", STAFF_PASSWORD, &next_code(&app, &secret)).await, (400, json!({ "Message": SIGN_IN_FAILED })), "cannot sign in again");
+    // Only the operator changes roles.
+    let agent_principal = identity::principal::Principal::Staff { id: "x".into(), role: StaffRole::SupportLead, ticket: None, brands: vec![] };
+    assert!(matches!(app.identity.set_staff_role(&agent_principal, "sam@example.com", StaffRole::Operator).await, Err(identity::Error::Forbidden)));
 }

@@ -16,7 +16,7 @@ use crate::support::{Db, TestApp, both_backends};
 both_backends!(
     no_portal_without_an_approved_ticket,
     only_the_customer_approves,
-    access_expires_and_ends,
+    ticket_access_expires_and_ends,
     ticket_access_never_reaches_credentials,
     ticket_actions_in_the_customers_activity,
 );
@@ -126,7 +126,7 @@ async fn only_the_customer_approves(db: Db) {
     assert_eq!(browser.call("refuse_support_access", &[("access", &access)]).await.0, 409);
 }
 
-async fn access_expires_and_ends(db: Db) {
+async fn ticket_access_expires_and_ends(db: Db) {
     let Some(app) = TestApp::builder(db).with_clock().spawn().await else { return };
     let (grace, browser, agent) = grace_and_agent(&app).await;
     let access = ask(&app, &agent, &grace, &["manage_profile"]).await;

@@ -6,6 +6,8 @@ pub mod access;
 pub mod actions_api;
 pub mod api;
 pub mod audit;
+pub mod brand_api;
+pub mod brand_page;
 pub mod customer;
 pub mod customer_page;
 pub mod customers;

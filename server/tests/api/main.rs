@@ -11,6 +11,7 @@ mod admin_audit;
 mod admin_customer;
 mod admin_search;
 mod assets;
+mod brand_admin;
 mod brand_data;
 mod cli;
 mod clients;

@@ -6,6 +6,8 @@ pub mod access;
 pub mod actions_api;
 pub mod api;
 pub mod customer;
+pub mod customer_actions;
+pub mod customer_actions_data;
 pub mod customer_page;
 pub mod customers;
 pub mod pages;

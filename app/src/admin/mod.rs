@@ -7,6 +7,8 @@ pub mod actions_api;
 pub mod api;
 pub mod audit;
 pub mod customer;
+pub mod customer_actions;
+pub mod customer_actions_data;
 pub mod customer_page;
 pub mod customers;
 pub mod pages;

@@ -12,5 +12,6 @@ pub mod customer_actions_data;
 pub mod customer_page;
 pub mod customers;
 pub mod pages;
+pub mod reveals;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -102,6 +102,14 @@ async fn a_reveal_shows_the_value_to_its_agent_for_a_minute(db: Db) {
     let (_, _, theirs) = other.get(&page).await;
     assert!(!theirs.contains(STORED_PHONE), "another agent still sees it masked");
     assert_eq!(app.identity.reveal_counts(&lead, 0).await.unwrap().len(), 1, "one reveal, counted");
+    // A lead reads who reveals most, by name; an agent may not.
+    let (lead_browser, _) = signed_in_staff_as(&app, "lee@example.com", StaffRole::SupportLead).await;
+    let (status, _, stats) = lead_browser.get("/admin/reveals?days=30").await;
+    assert_eq!(status, 200, "{stats}");
+    assert!(stats.contains("Sam Support") && stats.contains("action=support.revealed&amp;actor=staff:"), "{stats}");
+    let (status, _, refused) = agent.get("/admin/reveals").await;
+    assert_eq!(status, 403, "{refused}");
+    assert!(refused.contains("Reveal statistics are for support leads and operators."), "{refused}");
 
     // A minute later it is masked again, for the agent too.
     app.advance(Duration::from_secs(61));

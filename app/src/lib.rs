@@ -263,6 +263,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
+    use crate::admin::reveals::AdminRevealsPage;
     view! {
         <ParentRoute path=path!("/admin") view=Outlet ssr=SsrMode::Async>
             <Route path=path!("") view=AdminShellPage ssr=SsrMode::Async/>
@@ -271,6 +272,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
             <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+            <Route path=path!("/reveals") view=AdminRevealsPage ssr=SsrMode::Async/>
             <Route path=path!("/brands") view=AdminBrandsPage ssr=SsrMode::Async/>
             <Route path=path!("/brands/:slug") view=AdminBrandPage ssr=SsrMode::Async/>
         </ParentRoute>

@@ -37,10 +37,10 @@ async fn act_with<T>(ticket: &str, reason: &str, input: identity::Result<T>) -> 
     }
 }
 
-/// A yes/no the form sends as one of two words.
+/// A yes/no the form sends as one of two words (radios: none chosen sends nothing).
 #[cfg(feature = "ssr")]
-fn choice(value: &str, yes: &str, no: &str, reason: &'static str) -> identity::Result<bool> {
-    match value.trim() {
+fn choice(value: Option<&str>, yes: &str, no: &str, reason: &'static str) -> identity::Result<bool> {
+    match value.unwrap_or_default().trim() {
         v if v == yes => Ok(true),
         v if v == no => Ok(false),
         _ => Err(identity::Error::Fields(vec![identity::domain::ParseError::Malformed { field: "Decision", reason }])),
@@ -93,10 +93,10 @@ pub async fn admin_correct_profile(customer: String, field: String, value: Strin
 }
 
 /// Records a consent the customer gave by phone (`brand`: its slug, blank for the
-/// group's own purposes; `decision`: `grant` or `refuse`).
+/// group's own purposes; `decision`: `grant` or `refuse`, refused by name when missing).
 #[server(prefix = "/admin/api", endpoint = "phone-consent")]
-pub async fn admin_phone_consent(customer: String, brand: String, purpose: String, decision: String, ticket: String, reason: String) -> Result<(), AppError> {
-    let granted = choice(&decision, "grant", "refuse", "use grant or refuse");
+pub async fn admin_phone_consent(customer: String, brand: String, purpose: String, decision: Option<String>, ticket: String, reason: String) -> Result<(), AppError> {
+    let granted = choice(decision.as_deref(), "grant", "refuse", "choose the customer's answer: grant or refuse");
     let (identity, staff, t, granted) = act_with(&ticket, &reason, granted).await?;
     identity.support_record_phone_consent(&staff, &customer, &brand, &purpose, granted, &t).await.map_err(crate::auth::fail)
 }
@@ -112,10 +112,10 @@ pub async fn admin_reset_second_factors(customer: String, check_kind: String, ch
 }
 
 /// Confirms or rejects a pending loyalty link of a programme support verifies
-/// (`decision`: `confirm` or `reject`).
+/// (`decision`: `confirm` or `reject`, refused by name when missing).
 #[server(prefix = "/admin/api", endpoint = "loyalty-decision")]
-pub async fn admin_loyalty_decision(customer: String, link: String, decision: String, ticket: String, reason: String) -> Result<(), AppError> {
-    let confirm = choice(&decision, "confirm", "reject", "use confirm or reject");
+pub async fn admin_loyalty_decision(customer: String, link: String, decision: Option<String>, ticket: String, reason: String) -> Result<(), AppError> {
+    let confirm = choice(decision.as_deref(), "confirm", "reject", "choose confirm or reject");
     let (identity, staff, t, confirm) = act_with(&ticket, &reason, confirm).await?;
     identity.support_decide_loyalty_link(&staff, &customer, &link, confirm, &t).await.map_err(crate::auth::fail)
 }

@@ -41,8 +41,7 @@ pub struct AuditView {
 pub async fn admin_audit(actor: String, subject: String, action: String, from: String, to: String, after: String) -> Result<AuditView, AppError> {
     use identity::admin::audit::{AuditQuery, AuditQueryInput};
     let ctx = crate::context::server_context()?;
-    let Some(current) = crate::admin::session::current().await? else { return Err(AppError::SignInRequired) };
-    let principal = ctx.identity.staff_principal(&current.staff_id, None).await.map_err(crate::auth::fail)?.ok_or(AppError::SignInRequired)?;
+    let principal = crate::admin::session::staff_principal().await?;
     let input = AuditQueryInput { actor, subject, action, from, to, cursor: after, limit: String::new() };
     let query = AuditQuery::parse(&input).map_err(crate::auth::fail)?;
     let page = ctx.identity.search_audit(&principal, &query).await.map_err(crate::auth::fail)?;

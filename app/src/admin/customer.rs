@@ -47,6 +47,8 @@ pub struct LoyaltyLine {
     pub verification: String,
     pub tier: Option<String>,
     pub since: When,
+    /// A pending link of a programme support verifies: support confirms or rejects it.
+    pub support_decides: bool,
 }
 
 /// A delegation, given or received.
@@ -87,6 +89,38 @@ pub struct ActivityLine {
     pub actor: String,
 }
 
+/// The support acts the signed-in staff member may take on this customer (the core's
+/// table): the page offers only these forms; every act is authorized again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActsView {
+    pub send_reset: bool,
+    pub resend_verification: bool,
+    pub end_sessions: bool,
+    pub correct_profile: bool,
+    pub phone_consent: bool,
+    pub loyalty_decision: bool,
+    pub lock: bool,
+    pub reset_second_factors: bool,
+}
+
+/// Whose purposes a consent given by phone may be about: a brand the customer uses
+/// (`brand`: its slug) or the group (`brand` empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentTarget {
+    pub brand: String,
+    pub name: String,
+    pub purposes: Vec<PurposeChoice>,
+}
+
+/// One purpose, by its key, with the customer's current answer (`granted`, `refused`,
+/// `withdrawn`, `pending`; none yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeChoice {
+    pub key: String,
+    pub title: String,
+    pub state: Option<String>,
+}
+
 /// What the 360 page shows of one customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerView {
@@ -95,6 +129,8 @@ pub struct CustomerView {
     pub masked: Vec<MaskedView>,
     pub email_verified: bool,
     pub locked: bool,
+    /// Locked by a support lead (only a lead unlocks), not after failed sign-ins.
+    pub locked_by_support: bool,
     pub managed: bool,
     pub created: When,
     pub language: Option<String>,
@@ -109,6 +145,9 @@ pub struct CustomerView {
     pub brands: Vec<BrandLine>,
     pub consents: Vec<ConsentLine>,
     pub activity: Vec<ActivityLine>,
+    pub may: ActsView,
+    /// What a consent given by phone may be about (empty unless `may.phone_consent`).
+    pub consent_targets: Vec<ConsentTarget>,
 }
 
 /// The labels of the masked fields, in the order the page lists them.
@@ -140,6 +179,8 @@ pub async fn admin_reveal(customer: String, field: String, reason: String, ticke
 #[cfg(feature = "ssr")]
 mod convert {
     use identity::admin::overview::{CustomerOverview, MaskedField};
+    use identity::i18n::Locale;
+    use identity::loyalty::{LinkStatus, Verification};
 
     use super::*;
     use crate::i18n::when;
@@ -178,6 +219,7 @@ mod convert {
             masked,
             email_verified: o.email_verified,
             locked: o.locked,
+            locked_by_support: o.locked_by_support,
             managed: o.managed,
             created: when(o.created_at),
             language: o.preferred_language,
@@ -194,6 +236,7 @@ mod convert {
                 .loyalty
                 .into_iter()
                 .map(|l| LoyaltyLine {
+                    support_decides: l.status == LinkStatus::Pending && l.verification == Verification::Support,
                     id: l.id,
                     programme: l.programme_name,
                     brand: l.brand_name,
@@ -232,6 +275,29 @@ mod convert {
                 })
                 .collect(),
             activity: o.activity.into_iter().map(|a| ActivityLine { at: when(a.at), action: a.action, actor: a.actor }).collect(),
+            may: ActsView {
+                send_reset: o.may.send_reset,
+                resend_verification: o.may.resend_verification,
+                end_sessions: o.may.end_sessions,
+                correct_profile: o.may.correct_profile,
+                phone_consent: o.may.phone_consent,
+                loyalty_decision: o.may.loyalty_decision,
+                lock: o.may.lock,
+                reset_second_factors: o.may.reset_second_factors,
+            },
+            consent_targets: o
+                .purposes
+                .into_iter()
+                .map(|section| {
+                    let (brand, name) = section.brand.unwrap_or_else(|| (String::new(), "The group".into()));
+                    let purposes = section
+                        .purposes
+                        .into_iter()
+                        .map(|p| PurposeChoice { title: p.purpose.text(Locale::En).title, state: p.state.map(|s| s.decision.as_str().to_owned()), key: p.purpose.key })
+                        .collect();
+                    ConsentTarget { brand, name, purposes }
+                })
+                .collect(),
         }
     }
 }

@@ -2,13 +2,16 @@
 //! types and server functions). Server-rendered whole, plain forms: a reveal posted
 //! before the wasm arrives comes back to this page, which then shows the value (the
 //! core reads it back through the reveal's audit row, for a minute). `?ticket=` fills
-//! the ticket field of every form, so an agent types their ticket once.
+//! the ticket field of every form, so an agent types their ticket once. The support
+//! actions' forms are [`crate::admin::customer_actions`]; their results live here, so a
+//! success refetches the overview and its status line stays.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::admin::customer::{AdminReveal, CustomerView, MaskedView, admin_customer};
+use crate::admin::customer_actions::{SupportActions, SupportActionsSection};
 use crate::components::form::{ErrorSummary, Field, PageField, failure, field_error};
 use crate::error::AppError;
 use crate::i18n::Time;
@@ -21,14 +24,15 @@ pub fn AdminCustomerPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let ticket = move || query.with(|q| q.get("ticket")).unwrap_or_default();
     let reveal = ServerAction::<AdminReveal>::new();
-    let customer = Resource::new(move || (id(), reveal.version().get()), |(id, _)| admin_customer(id));
+    let actions = SupportActions::new();
+    let customer = Resource::new(move || (id(), reveal.version().get(), actions.changed()), |(id, _, _)| admin_customer(id));
     view! {
         <Title text="Customer"/>
         <nav aria-label="Staff"><p><a href="/admin">"Staff home"</a> " · " <a href="/admin/customers">"Search customers"</a></p></nav>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match customer.await {
-                    Ok(c) => view! { <Sections c=c reveal=reveal ticket=ticket()/> }.into_any(),
+                    Ok(c) => view! { <Sections c=c reveal=reveal actions=actions ticket=ticket()/> }.into_any(),
                     Err(AppError::SignInRequired) => {
                         #[cfg(feature = "ssr")]
                         leptos_axum::redirect("/admin/login");
@@ -54,10 +58,10 @@ fn yes_no(b: bool) -> &'static str {
 }
 
 #[component]
-fn Sections(c: CustomerView, reveal: ServerAction<AdminReveal>, ticket: String) -> impl IntoView {
+fn Sections(c: CustomerView, reveal: ServerAction<AdminReveal>, actions: SupportActions, ticket: String) -> impl IntoView {
     let state = [
         Some(if c.email_verified { "address confirmed" } else { "address not confirmed" }),
-        c.locked.then_some("locked"),
+        c.locked.then_some(if c.locked_by_support { "locked by support" } else { "locked after failed sign-ins" }),
         c.managed.then_some("managed household member (no sign-in of their own)"),
     ]
     .into_iter()
@@ -80,6 +84,8 @@ fn Sections(c: CustomerView, reveal: ServerAction<AdminReveal>, ticket: String) 
             </dl>
             {(!hidden.is_empty()).then(|| view! { <RevealForm customer=c.id.clone() fields=hidden reveal=reveal ticket=ticket.clone()/> })}
         </section>
+
+        <SupportActionsSection c=c.clone() actions=actions ticket=ticket.clone()/>
 
         <section class="card" aria-labelledby="h-methods">
             <h2 id="h-methods">"Sign-in methods"</h2>

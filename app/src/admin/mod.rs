@@ -9,8 +9,11 @@ pub mod audit;
 pub mod brand_api;
 pub mod brand_page;
 pub mod customer;
+pub mod customer_actions;
+pub mod customer_actions_data;
 pub mod customer_page;
 pub mod customers;
 pub mod pages;
+pub mod reveals;
 #[cfg(feature = "ssr")]
 pub mod session;

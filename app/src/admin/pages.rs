@@ -41,6 +41,7 @@ pub fn AdminShellPage() -> impl IntoView {
                             <p>"Role: " <span class="staff-role">{staff.role}</span></p>
                             <p><a href="/admin/customers">"Search customers"</a></p>
                             <p><a href="/admin/audit">{crate::i18n::t("audit-title")}</a></p>
+                            <p><a href="/admin/reveals">"Who reveals most"</a></p>
                             {staff.brands.then(|| view! { <p><a href="/admin/brands">"Brands"</a></p> })}
                             <ActionForm action=logout attr:class="inline-form">
                                 <button type="submit">"Sign out"</button>

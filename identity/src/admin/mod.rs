@@ -13,6 +13,7 @@ pub mod audit;
 pub mod generate;
 pub mod grants;
 pub mod overview;
+pub mod reveal_stats;
 pub mod search;
 pub mod terms;
 

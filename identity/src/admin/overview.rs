@@ -10,7 +10,7 @@
 use super::search::{mask_email, mask_phone};
 use super::support_ticket;
 use crate::audit::{self, AuditEvent};
-use crate::consent::views::HistoryEntry;
+use crate::consent::views::{ControllerPurposes, HistoryEntry};
 use crate::households::delegation::Delegations;
 use crate::i18n::Locale;
 use crate::loyalty::link::LinkView;
@@ -65,6 +65,39 @@ pub struct SignInMethods {
     pub recovery_codes_left: i64,
 }
 
+/// Which support acts the staff member asking may take on this customer: the table's
+/// answer ([`authorize`]), so the page offers only those forms. Each act authorizes again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AllowedActs {
+    pub send_reset: bool,
+    pub resend_verification: bool,
+    pub end_sessions: bool,
+    pub correct_profile: bool,
+    pub phone_consent: bool,
+    pub loyalty_decision: bool,
+    /// Lock and unlock (support leads).
+    pub lock: bool,
+    /// Reset second factors after an identity check (support leads).
+    pub reset_second_factors: bool,
+}
+
+impl AllowedActs {
+    /// What `principal` may do to `customer_id`.
+    pub fn of(principal: &Principal, customer_id: &str) -> Self {
+        let may = |action| authorize(principal, action, Subject::Customer(customer_id)).is_ok();
+        Self {
+            send_reset: may(Action::SendResetLink),
+            resend_verification: may(Action::ResendVerification),
+            end_sessions: may(Action::EndCustomerSessions),
+            correct_profile: may(Action::CorrectProfile),
+            phone_consent: may(Action::RecordPhoneConsent),
+            loyalty_decision: may(Action::DecideLoyaltyLink),
+            lock: may(Action::LockAccount),
+            reset_second_factors: may(Action::ResetSecondFactors),
+        }
+    }
+}
+
 /// What support sees of one customer.
 #[derive(Debug, Clone)]
 pub struct CustomerOverview {
@@ -96,6 +129,12 @@ pub struct CustomerOverview {
     /// The fields this staff member revealed in the last [`REVEAL_SHOWN_MS`], with
     /// their values (a field without a value is not listed).
     pub revealed: Vec<(MaskedField, String)>,
+    /// The support acts the staff member asking may take (the page's forms).
+    pub may: AllowedActs,
+    /// What a consent given by phone may be about: the group's purposes and those of the
+    /// brands the customer uses, each with its state (the privacy page's list); empty
+    /// when the staff member may not record one.
+    pub purposes: Vec<ControllerPurposes>,
 }
 
 impl Identity {
@@ -114,6 +153,8 @@ impl Identity {
         let delegations = self.delegations_of(customer_id).await?;
         let brands = self.connected_brands_of(customer_id).await?;
         let consents = self.consent_history_of(customer_id, Locale::En, CONSENTS_SHOWN).await?;
+        let may = AllowedActs::of(principal, customer_id);
+        let purposes = if may.phone_consent { self.privacy_sections_of(customer_id).await? } else { Vec::new() };
         let subject = format!("customer:{customer_id}");
         let mut revealed: Vec<(MaskedField, String)> = Vec::new();
         for detail in self.store.audit_details_since(&principal.actor().label(), &subject, REVEALED, now - REVEAL_SHOWN_MS).await? {
@@ -147,6 +188,8 @@ impl Identity {
             consents,
             activity,
             revealed,
+            may,
+            purposes,
             id: c.id,
         })
     }
@@ -208,5 +251,17 @@ mod tests {
             assert_eq!(MaskedField::parse(f.as_str()), Some(f));
         }
         assert_eq!(MaskedField::parse("password"), None);
+    }
+
+    #[test]
+    fn the_forms_offered_follow_the_table() {
+        use crate::staff::StaffRole;
+        let staff = |role| Principal::Staff { id: "s".into(), role, ticket: None, brands: vec![] };
+        let agent = AllowedActs::of(&staff(StaffRole::Support), "c");
+        assert!(agent.send_reset && agent.resend_verification && agent.end_sessions && agent.correct_profile && agent.phone_consent && agent.loyalty_decision);
+        assert!(!agent.lock && !agent.reset_second_factors, "an agent gets no lead's form");
+        let lead = AllowedActs::of(&staff(StaffRole::SupportLead), "c");
+        assert!(lead.lock && lead.reset_second_factors && lead.send_reset);
+        assert_eq!(AllowedActs::of(&staff(StaffRole::Operator), "c"), AllowedActs::default(), "operators act on no customer");
     }
 }

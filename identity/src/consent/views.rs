@@ -50,6 +50,12 @@ impl Identity {
     /// uses (connected, or decided on before), each with its state and channels.
     pub async fn privacy_overview(&self, principal: &Principal, customer_id: &str) -> Result<Vec<ControllerPurposes>> {
         authorize(principal, Action::ManageConsents, Subject::Customer(customer_id))?;
+        self.privacy_sections_of(customer_id).await
+    }
+
+    /// The privacy page's purposes, for a caller that authorized already (the support
+    /// view: what a consent given by phone may be about).
+    pub(crate) async fn privacy_sections_of(&self, customer_id: &str) -> Result<Vec<ControllerPurposes>> {
         let now = self.clock.now();
         let rows = purposes::with_state(&self.store, None, customer_id, now).await?;
         let brands = self.brands_by_id().await?;

@@ -3,7 +3,7 @@
 //! `/admin/brands/<slug>` as a browser without the wasm sees them, and their server
 //! functions. A brand administrator of `air` changes air's details, theme (a low
 //! contrast refused) and clients (created with a secret shown once, rotated with
-//! overlap, redirect URIs, disabled), and can neither see nor change `hotels`, its
+//! overlap, redirect URIs, disabled) and consent purposes, and can neither see nor change `hotels`, its
 //! clients or anything of it; an operator administers every brand; support gets 403.
 //! Each runs on SQLite and PostgreSQL.
 
@@ -19,6 +19,7 @@ both_backends!(
     a_brand_admin_cannot_see_or_change_another_brand,
     a_brand_admin_runs_their_brand_on_plain_pages,
     operators_administer_every_brand_and_support_none,
+    a_brand_admin_declares_and_publishes_purposes,
 );
 
 /// A brand administrator signed in, granted `brand`.
@@ -222,4 +223,43 @@ async fn operators_administer_every_brand_and_support_none(db: Db) {
     }
     let (status, location, _) = Browser::new(&app).get("/admin/brands/air").await;
     assert_eq!((status, location.as_deref()), (302, Some("/admin/login")), "signed out");
+}
+
+/// Consent purposes on the brand page: air's administrator declares one and publishes
+/// its first version without the wasm; hotels' purposes are neither shown nor changed.
+async fn a_brand_admin_declares_and_publishes_purposes(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    app.with_brand("air").await;
+    app.with_brand("hotels").await;
+    let admin = brand_admin(&app, "ba@example.com", "air").await;
+    let page = "/admin/brands/air";
+    let declare = |categories: &'static str| {
+        vec![("slug", "air"), ("key", "newsletter"), ("title", "Newsletter"), ("description", "Offers by mail."), ("legal_basis", "consent"), ("categories", categories), ("__page", page)]
+    };
+    let (status, location) = admin.post_plain("/admin/api/brand-purpose-create", &declare(" ")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("name at least one category") && html.contains("No purpose yet."), "refused, named: {html}");
+    let (status, location) = admin.post_plain("/admin/api/brand-purpose-create", &declare("contact, purchase history")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("Purpose declared") && html.contains("newsletter") && html.contains("none published"), "{html}");
+    let (status, location) = admin
+        .post_plain("/admin/api/brand-purpose-publish", &[("slug", "air"), ("key", "newsletter"), ("text", "We send offers by mail."), ("__page", page)])
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("Version published.") && html.contains("version 1"), "{html}");
+    let list = app.identity.list_purposes(&Principal::Operator, Some("air")).await.unwrap();
+    assert_eq!((list.len(), list[0].versions.len()), (1, 1));
+
+    let (status, body) = admin.call("/admin/api/brand-purposes", &[("slug", "hotels")]).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = admin
+        .call("/admin/api/brand-purpose-create", &[("slug", "hotels"), ("key", "x"), ("title", "X"), ("description", "X."), ("legal_basis", "consent"), ("categories", "contact")])
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = admin.call("/admin/api/brand-purpose-publish", &[("slug", "hotels"), ("key", "newsletter"), ("text", "Ours.")]).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(app.identity.list_purposes(&Principal::Operator, Some("hotels")).await.unwrap().is_empty());
 }

@@ -1,6 +1,7 @@
 //! `/admin/brands` (the brands this staff member administers) and `/admin/brands/<slug>`
-//! (details, theme with its contrast check and a live preview, consent purposes, clients), for brand
-//! administrators and operators: the UI over `foyer brand …` and `foyer client …`
+//! (details, theme with its contrast check and a live preview, consent purposes, profile
+//! attributes, clients), for brand administrators and operators: the UI over `foyer
+//! brand …`, `foyer client …`, `foyer purpose …` and `foyer attribute …`
 //! (`docs/design/admin.md` "Brand administration"; the server functions are
 //! [`crate::admin::brand_api`]). Server-rendered whole with plain forms; a new client
 //! secret shows once, on the page the post lands on.
@@ -120,7 +121,8 @@ fn BrandSections(b: BrandAdminView, actions: Actions, new_secret: Option<NewSecr
     let saved = |name: &str| colors.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default();
     let d = actions.details.value();
     let clients = b.clients.clone();
-    let (slug_details, slug_theme, slug_clients, slug_purposes) = (b.slug.clone(), b.slug.clone(), b.slug.clone(), b.slug.clone());
+    let (slug_details, slug_theme, slug_clients) = (b.slug.clone(), b.slug.clone(), b.slug.clone());
+    let (slug_purposes, slug_attributes) = (b.slug.clone(), b.slug.clone());
     view! {
         <link rel="stylesheet" href=theme_css/>
         <h1>{b.name.clone()}</h1>
@@ -151,6 +153,8 @@ fn BrandSections(b: BrandAdminView, actions: Actions, new_secret: Option<NewSecr
         <ThemeSection slug=slug_theme saved=[saved("primary"), saved("on-primary"), saved("surface"), saved("text"), saved("accent")] action=actions.theme/>
 
         <crate::admin::brand_purposes::PurposesSection slug=slug_purposes/>
+
+        <crate::admin::brand_attributes::AttributesSection slug=slug_attributes/>
 
         <ClientsSection slug=slug_clients clients=clients actions=actions new_secret=new_secret/>
     }

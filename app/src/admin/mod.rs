@@ -7,6 +7,7 @@ pub mod actions_api;
 pub mod api;
 pub mod audit;
 pub mod brand_api;
+pub mod brand_attributes;
 pub mod brand_page;
 pub mod brand_purposes;
 pub mod customer;

@@ -3,8 +3,9 @@
 //! `/admin/brands/<slug>` as a browser without the wasm sees them, and their server
 //! functions. A brand administrator of `air` changes air's details, theme (a low
 //! contrast refused) and clients (created with a secret shown once, rotated with
-//! overlap, redirect URIs, disabled) and consent purposes, and can neither see nor change `hotels`, its
-//! clients or anything of it; an operator administers every brand; support gets 403.
+//! overlap, redirect URIs, disabled), consent purposes and profile attributes, and can
+//! neither see nor change `hotels`, its clients or anything of it; an operator
+//! administers every brand; support gets 403.
 //! Each runs on SQLite and PostgreSQL.
 
 use identity::admin::audit::{AuditQuery, AuditQueryInput};
@@ -20,6 +21,7 @@ both_backends!(
     a_brand_admin_runs_their_brand_on_plain_pages,
     operators_administer_every_brand_and_support_none,
     a_brand_admin_declares_and_publishes_purposes,
+    a_brand_admin_declares_attributes,
 );
 
 /// A brand administrator signed in, granted `brand`.
@@ -262,4 +264,38 @@ async fn a_brand_admin_declares_and_publishes_purposes(db: Db) {
     let (status, body) = admin.call("/admin/api/brand-purpose-publish", &[("slug", "hotels"), ("key", "newsletter"), ("text", "Ours.")]).await;
     assert_eq!(status, 404, "{body}");
     assert!(app.identity.list_purposes(&Principal::Operator, Some("hotels")).await.unwrap().is_empty());
+}
+
+/// Profile attributes on the brand page: air's administrator declares a choice
+/// attribute without the wasm (a bad key refused by name first); hotels' are neither
+/// shown nor changed.
+async fn a_brand_admin_declares_attributes(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    app.with_brand("air").await;
+    app.with_brand("hotels").await;
+    let admin = brand_admin(&app, "ba@example.com", "air").await;
+    let page = "/admin/brands/air";
+    let declare = |key: &'static str| {
+        vec![("slug", "air"), ("key", key), ("label", "Seat"), ("kind", "choice"), ("choices", "aisle=Aisle\nwindow=Window"), ("required", "on"), ("__page", page)]
+    };
+    let (status, location) = admin.post_plain("/admin/api/brand-attribute-create", &declare("Bad Key")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("No attribute yet.") && html.contains("error-summary"), "refused: {html}");
+    let (status, location) = admin.post_plain("/admin/api/brand-attribute-create", &declare("seat")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("Attribute declared.") && html.contains("aisle, window") && html.contains("required"), "{html}");
+    let slug = identity::brand::BrandSlug::parse("air").unwrap();
+    let declared = app.identity.declared_attributes(&Principal::Operator, Some(&slug)).await.unwrap();
+    assert_eq!((declared.len(), declared[0].label("en"), declared[0].group_wide), (1, "Seat", false));
+
+    let (status, body) = admin.call("/admin/api/brand-attributes", &[("slug", "hotels")]).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = admin
+        .call("/admin/api/brand-attribute-create", &[("slug", "hotels"), ("key", "seat"), ("label", "Seat"), ("kind", "text"), ("choices", "")])
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let hotels = identity::brand::BrandSlug::parse("hotels").unwrap();
+    assert!(app.identity.declared_attributes(&Principal::Operator, Some(&hotels)).await.unwrap().is_empty());
 }

@@ -1,7 +1,7 @@
 //! `/admin/brands` (the brands this staff member administers) and `/admin/brands/<slug>`
 //! (details, theme with its contrast check and a live preview, consent purposes, profile
-//! attributes, clients), for brand administrators and operators: the UI over `foyer
-//! brand …`, `foyer client …`, `foyer purpose …` and `foyer attribute …`
+//! attributes, the loyalty programme, clients), for brand administrators and operators:
+//! the UI over `foyer brand|client|purpose|attribute|loyalty-programme …`
 //! (`docs/design/admin.md` "Brand administration"; the server functions are
 //! [`crate::admin::brand_api`]). Server-rendered whole with plain forms; a new client
 //! secret shows once, on the page the post lands on.
@@ -122,7 +122,7 @@ fn BrandSections(b: BrandAdminView, actions: Actions, new_secret: Option<NewSecr
     let d = actions.details.value();
     let clients = b.clients.clone();
     let (slug_details, slug_theme, slug_clients) = (b.slug.clone(), b.slug.clone(), b.slug.clone());
-    let (slug_purposes, slug_attributes) = (b.slug.clone(), b.slug.clone());
+    let (slug_purposes, slug_attributes, slug_loyalty) = (b.slug.clone(), b.slug.clone(), b.slug.clone());
     view! {
         <link rel="stylesheet" href=theme_css/>
         <h1>{b.name.clone()}</h1>
@@ -155,6 +155,8 @@ fn BrandSections(b: BrandAdminView, actions: Actions, new_secret: Option<NewSecr
         <crate::admin::brand_purposes::PurposesSection slug=slug_purposes/>
 
         <crate::admin::brand_attributes::AttributesSection slug=slug_attributes/>
+
+        <crate::admin::brand_loyalty::LoyaltySection slug=slug_loyalty/>
 
         <ClientsSection slug=slug_clients clients=clients actions=actions new_secret=new_secret/>
     }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod brand_api;
 pub mod brand_attributes;
+pub mod brand_loyalty;
 pub mod brand_page;
 pub mod brand_purposes;
 pub mod customer;

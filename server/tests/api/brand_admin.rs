@@ -3,9 +3,9 @@
 //! `/admin/brands/<slug>` as a browser without the wasm sees them, and their server
 //! functions. A brand administrator of `air` changes air's details, theme (a low
 //! contrast refused) and clients (created with a secret shown once, rotated with
-//! overlap, redirect URIs, disabled), consent purposes and profile attributes, and can
-//! neither see nor change `hotels`, its clients or anything of it; an operator
-//! administers every brand; support gets 403.
+//! overlap, redirect URIs, disabled), consent purposes, profile attributes and the
+//! loyalty programme, and can neither see nor change `hotels`, its clients or anything
+//! of it; an operator administers every brand; support gets 403.
 //! Each runs on SQLite and PostgreSQL.
 
 use identity::admin::audit::{AuditQuery, AuditQueryInput};
@@ -22,6 +22,7 @@ both_backends!(
     operators_administer_every_brand_and_support_none,
     a_brand_admin_declares_and_publishes_purposes,
     a_brand_admin_declares_attributes,
+    a_brand_admin_declares_a_loyalty_programme,
 );
 
 /// A brand administrator signed in, granted `brand`.
@@ -298,4 +299,41 @@ async fn a_brand_admin_declares_attributes(db: Db) {
     assert_eq!(status, 404, "{body}");
     let hotels = identity::brand::BrandSlug::parse("hotels").unwrap();
     assert!(app.identity.declared_attributes(&Principal::Operator, Some(&hotels)).await.unwrap().is_empty());
+}
+
+/// The loyalty programme on the brand page: air's administrator declares one without the
+/// wasm (a bad number format refused by name first); hotels gets none.
+async fn a_brand_admin_declares_a_loyalty_programme(db: Db) {
+    let Some(app) = TestApp::builder(db).spawn().await else { return };
+    app.with_brand("air").await;
+    app.with_brand("hotels").await;
+    let admin = brand_admin(&app, "ba@example.com", "air").await;
+    let page = "/admin/brands/air";
+    let declare = |pattern: &'static str| {
+        vec![
+            ("slug", "air"),
+            ("programme", "skyward"),
+            ("name", "Skyward Miles"),
+            ("number_pattern", pattern),
+            ("tiers", "Blue, Silver, Gold"),
+            ("verification", "email"),
+            ("__page", page),
+        ]
+    };
+    let (status, location) = admin.post_plain("/admin/api/brand-programme-create", &declare("[0-9")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("No programme yet.") && html.contains("error-summary"), "refused: {html}");
+    let (status, location) = admin.post_plain("/admin/api/brand-programme-create", &declare("[0-9]{10}")).await;
+    assert_eq!(status, 303);
+    let (_, _, html) = admin.get(&local(location.unwrap())).await;
+    assert!(html.contains("Programme declared.") && html.contains("Skyward Miles") && html.contains("Blue, Silver, Gold"), "{html}");
+    assert_eq!(app.identity.programmes(Some("air")).await.unwrap().len(), 1);
+
+    let (status, body) = admin.call("/admin/api/brand-programmes", &[("slug", "hotels")]).await;
+    assert_eq!(status, 404, "{body}");
+    let form = [("slug", "hotels"), ("programme", "stays"), ("name", "Stays"), ("number_pattern", "[0-9]{8}"), ("tiers", ""), ("verification", "email")];
+    let (status, body) = admin.call("/admin/api/brand-programme-create", &form).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(app.identity.programmes(Some("hotels")).await.unwrap().is_empty());
 }

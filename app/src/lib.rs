@@ -261,6 +261,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::audit::AdminAuditPage;
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
+    use crate::admin::dashboard::AdminDashboardPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     view! {
         <ParentRoute path=path!("/admin") view=Outlet ssr=SsrMode::Async>
@@ -270,6 +271,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/customers") view=AdminCustomersPage ssr=SsrMode::Async/>
             <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+            <Route path=path!("/dashboard") view=AdminDashboardPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

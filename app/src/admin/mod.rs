@@ -9,6 +9,7 @@ pub mod audit;
 pub mod customer;
 pub mod customer_page;
 pub mod customers;
+pub mod dashboard;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -261,6 +261,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::audit::AdminAuditPage;
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
+    use crate::admin::dashboard::AdminDashboardPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     use crate::admin::reveals::AdminRevealsPage;
     view! {
@@ -272,6 +273,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
             <Route path=path!("/reveals") view=AdminRevealsPage ssr=SsrMode::Async/>
+            <Route path=path!("/dashboard") view=AdminDashboardPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

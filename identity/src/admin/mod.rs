@@ -9,6 +9,7 @@ pub mod access;
 pub mod actions;
 pub mod actions_account;
 pub mod audit;
+pub mod dashboard;
 pub mod generate;
 pub mod grants;
 pub mod overview;

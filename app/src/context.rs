@@ -22,10 +22,30 @@ pub struct ServerContext {
 }
 
 /// Counters that pages and server functions move; `server` registers them for `/metrics`.
+/// With the core's [`identity::metrics::Counters`] they make this node's
+/// [`AppMetrics::totals`], which `history` keeps for the operator dashboard.
 #[derive(Debug, Default)]
 pub struct AppMetrics {
     /// Sign-in attempts by outcome (`success`, `failure`, `locked`, `throttled`).
     pub login_outcomes: Family<OutcomeLabel, Counter>,
+    /// The last hour of this node's totals (the server samples it every ten seconds).
+    pub history: identity::metrics::History,
+}
+
+impl AppMetrics {
+    /// This node's running totals: sign-ins and refusals from [`Self::login_outcomes`],
+    /// lock-outs and refused second steps from the core's counters.
+    pub fn totals(&self, identity: &Identity) -> identity::metrics::Totals {
+        use identity::metrics::FactorMethod;
+        let outcome = |name: &str| self.login_outcomes.get_or_create(&OutcomeLabel { outcome: name.to_owned() }).get();
+        let counters = identity.counters();
+        identity::metrics::Totals {
+            sign_ins: outcome("success"),
+            refused: outcome("failure").saturating_add(outcome("locked")).saturating_add(outcome("throttled")),
+            lockouts: counters.lockouts(),
+            second_factor: FactorMethod::ALL.map(|m| counters.second_factor_failures(m)),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -262,6 +262,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::brand_page::{AdminBrandPage, AdminBrandsPage};
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
+    use crate::admin::dashboard::AdminDashboardPage;
     use crate::admin::pages::{AdminEnrolPage, AdminLoginPage, AdminShellPage};
     use crate::admin::reveals::AdminRevealsPage;
     view! {
@@ -273,6 +274,7 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/customers/:id") view=AdminCustomerPage ssr=SsrMode::Async/>
             <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
             <Route path=path!("/reveals") view=AdminRevealsPage ssr=SsrMode::Async/>
+            <Route path=path!("/dashboard") view=AdminDashboardPage ssr=SsrMode::Async/>
             <Route path=path!("/brands") view=AdminBrandsPage ssr=SsrMode::Async/>
             <Route path=path!("/brands/:slug") view=AdminBrandPage ssr=SsrMode::Async/>
         </ParentRoute>

@@ -17,7 +17,7 @@ macro_rules! server_modules {
     ($($name:ident),* $(,)?) => { $( #[cfg(feature = "server")] pub mod $name; )* };
 }
 
-server_modules!(accounts, admin, audit, brand, branddata, clock, consent, crypto, email, error, households, import, loyalty, oidc, outbox, password, principal, privacy, staff, store);
+server_modules!(accounts, admin, audit, brand, branddata, clock, consent, crypto, email, error, households, import, loyalty, metrics, oidc, outbox, password, principal, privacy, staff, store);
 
 /// What a session means (customer and staff): keys and the rules that end one.
 #[cfg(feature = "server")]

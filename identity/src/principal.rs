@@ -224,6 +224,8 @@ pub enum Action {
     ResetSecondFactors,
     /// Search and export the audit log (support leads, staff operators, the command line).
     ViewAuditLog,
+    /// See the operator dashboard and `/admin/metrics` (staff operators).
+    ViewDashboard,
     /// Create or change brands and their clients.
     ManageBrands,
     /// Create staff accounts.
@@ -235,7 +237,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::SignUpOrSignIn,
         Self::ViewAccount,
         Self::UpdateProfile,
@@ -266,6 +268,7 @@ impl Action {
         Self::LockAccount,
         Self::ResetSecondFactors,
         Self::ViewAuditLog,
+        Self::ViewDashboard,
         Self::ManageBrands,
         Self::ManageStaff,
         Self::ImportCustomers,
@@ -281,7 +284,7 @@ impl Action {
 /// | customer | view and change their own account, credentials, sessions, brand access, consents, loyalty links, household and delegations; export or delete their data (never approve consents: that is a guardian's) |
 /// | delegate | exactly what its permissions name, on its subject only (a brand for `act_at_brand`): never credentials, sessions, security pages, export, deletion, household or delegations |
 /// | support in a portal | what the customer ticked of view/correct the profile, consents, loyalty; never credentials, sessions, security pages, export, deletion, household, delegations |
-/// | staff | what `admin::may` gives the role: search, view and reveal customers and the support actions on a customer (agents and leads; lock/unlock and second-factor resets: leads only), brand settings (a brand administrator: their brands only), staff and imports (operators), the audit log (leads and operators) |
+/// | staff | what `admin::may` gives the role: search, view and reveal customers and the support actions on a customer (agents and leads; lock/unlock and second-factor resets: leads only), brand settings (a brand administrator: their brands only), staff, imports and the dashboard (operators), the audit log (leads and operators) |
 /// | machine | use tokens of its own client; with scope `loyalty:manage`, run its own brand's loyalty programmes |
 /// | operator | manage brands, clients and staff; import customers; search and export the audit log; run the platform and every loyalty programme |
 /// | system | run the platform; use tokens (sweeps and back-channel logout) |
@@ -327,6 +330,7 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
                 A::ViewRevealStats => may(*role, P::ViewRevealStats),
                 A::RequestSupportAccess => may(*role, P::RequestTicketAccess) && matches!(subject, Subject::Customer(_)),
                 A::ViewAuditLog => may(*role, P::ViewAudit),
+                A::ViewDashboard => may(*role, P::ViewDashboard),
                 A::ImportCustomers => may(*role, P::ImportCustomers),
                 A::SendResetLink
                 | A::ResendVerification
@@ -507,7 +511,7 @@ mod tests {
             // the security pages, export or deletion, a minor's consents or a brand sign-in.
             (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty]),
             (K::BrandAdmin, &[A::ManageBrands]),
-            (K::StaffOperator, &[A::ViewRevealStats, A::ViewAuditLog, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
+            (K::StaffOperator, &[A::ViewRevealStats, A::ViewAuditLog, A::ViewDashboard, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
             (K::Operator, &[A::ManageBrands, A::ManageStaff, A::ImportCustomers, A::RunPlatform, A::RunLoyaltyProgramme, A::ViewAuditLog]),
             (K::System, &[A::RunPlatform, A::UseTokens]),

@@ -71,6 +71,9 @@ pub struct Identity {
     pub(crate) settings: Arc<Settings>,
     /// Seals secrets at rest (TOTP secrets, later signing keys).
     pub(crate) master_key: Arc<crate::crypto::MasterKey>,
+    /// This node's counts of lock-outs and refused second steps (`/metrics`, the
+    /// operator dashboard); shared by every clone.
+    pub(crate) counters: Arc<crate::metrics::Counters>,
 }
 
 impl Identity {
@@ -82,7 +85,7 @@ impl Identity {
         settings: Settings,
         master_key: crate::crypto::MasterKey,
     ) -> Self {
-        Self { store, clock, rng, hasher, settings: Arc::new(settings), master_key: Arc::new(master_key) }
+        Self { store, clock, rng, hasher, settings: Arc::new(settings), master_key: Arc::new(master_key), counters: Arc::default() }
     }
 
     /// The store, for wiring, migrations, health and tests only: an adapter that reads
@@ -110,6 +113,11 @@ impl Identity {
     /// The password hasher, for wiring, metrics (its queue depth) and tests only.
     pub fn hasher(&self) -> &crate::password::Hasher {
         &self.hasher
+    }
+
+    /// This node's counts of lock-outs and refused second steps (`/metrics` reads them).
+    pub fn counters(&self) -> &crate::metrics::Counters {
+        &self.counters
     }
 
     /// The same service on another clock (tests, and tools that replay a moment).

@@ -373,6 +373,9 @@ fn brand_json(b: &BrandRow) -> serde_json::Value {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     tracing::info!(port = app.port(), "Foyer is listening");
+    if let Some(port) = app.metrics_port() {
+        tracing::info!(port, "metrics are served at /metrics on FOYER_METRICS_ADDR");
+    }
     app.run_until_stopped(crate::startup::shutdown_signal()).await
 }
 

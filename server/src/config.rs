@@ -40,6 +40,9 @@ pub struct RawConfig {
     pub consent_age: u8,
     pub consent_age_by_country: String,
     pub addr: String,
+    /// A second listener that serves only `GET /metrics`, unauthenticated
+    /// (FOYER_METRICS_ADDR; empty: none, and `/metrics` is `/admin/metrics`, operators only).
+    pub metrics_addr: String,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
     pub dev: bool,
@@ -102,6 +105,7 @@ impl Default for RawConfig {
             consent_age: 16,
             consent_age_by_country: String::new(),
             addr: "127.0.0.1:3000".into(),
+            metrics_addr: String::new(),
             data_dir: "data".into(),
             site_root: "target/site".into(),
             dev: false,
@@ -176,6 +180,9 @@ pub struct Config {
     pub terms_url: Option<String>,
     pub consent: identity::consent::ConsentSettings,
     pub addr: SocketAddr,
+    /// Where `GET /metrics` is served on its own, without sign-in (FOYER_METRICS_ADDR);
+    /// `None`: only at `/admin/metrics`, to a signed-in operator.
+    pub metrics_addr: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
     pub dev: bool,
@@ -261,6 +268,16 @@ impl Config {
             return Err(bad("FOYER_PUBLIC_URL", "must use https unless the host is localhost"));
         }
         let addr: SocketAddr = raw.addr.parse().map_err(|_| bad("FOYER_ADDR", "must be IP:PORT, like 0.0.0.0:3000"))?;
+        let metrics_addr = match raw.metrics_addr.trim() {
+            "" => None,
+            text => {
+                let metrics: SocketAddr = text.parse().map_err(|_| bad("FOYER_METRICS_ADDR", "must be IP:PORT, like 127.0.0.1:9464 (or empty for none)"))?;
+                if metrics == addr && metrics.port() != 0 {
+                    return Err(bad("FOYER_METRICS_ADDR", "must differ from FOYER_ADDR: the metrics listener serves nothing else"));
+                }
+                Some(metrics)
+            }
+        };
         if let Some(smtp) = &raw.smtp_url {
             lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(smtp.expose_secret())
                 .map_err(|e| bad("FOYER_SMTP_URL", format!("not a usable SMTP URL ({e}); use smtp://host:25 or smtps://user:pass@host")))?;
@@ -331,6 +348,7 @@ impl Config {
             terms_url,
             consent,
             addr,
+            metrics_addr,
             data_dir: raw.data_dir,
             site_root: raw.site_root,
             dev: raw.dev,
@@ -460,6 +478,9 @@ mod tests {
             (RawConfig { public_url: "not a url".into(), ..raw() }, "FOYER_PUBLIC_URL"),
             (RawConfig { public_url: "http://id.example.com".into(), ..raw() }, "FOYER_PUBLIC_URL"),
             (RawConfig { addr: "localhost".into(), ..raw() }, "FOYER_ADDR"),
+            (RawConfig { metrics_addr: "localhost:9464".into(), ..raw() }, "FOYER_METRICS_ADDR"),
+            (RawConfig { metrics_addr: "9464".into(), ..raw() }, "FOYER_METRICS_ADDR"),
+            (RawConfig { metrics_addr: "127.0.0.1:3000".into(), ..raw() }, "FOYER_METRICS_ADDR"),
             (RawConfig { smtp_url: Some("ftp://mail".to_owned().into()), ..raw() }, "FOYER_SMTP_URL"),
             (RawConfig { trusted_proxies: "10.0.0.0/8, nope".into(), ..raw() }, "FOYER_TRUSTED_PROXIES"),
             (RawConfig { master_key: Some("abc".to_owned().into()), ..raw() }, "FOYER_MASTER_KEY"),
@@ -476,6 +497,14 @@ mod tests {
             assert!(err.to_string().starts_with(setting), "{err}");
             assert!(!err.to_string().contains('\n'), "one line: {err}");
         }
+    }
+
+    #[test]
+    fn the_metrics_listener_is_off_unless_given() {
+        assert_eq!(Config::check(raw()).unwrap().metrics_addr, None, "/metrics behind operator sign-in by default");
+        assert_eq!(Config::check(RawConfig { metrics_addr: "  ".into(), ..raw() }).unwrap().metrics_addr, None, "blank is unset");
+        let set = Config::check(RawConfig { metrics_addr: "127.0.0.1:9464".into(), ..raw() }).unwrap();
+        assert_eq!(set.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
     }
 
     #[test]

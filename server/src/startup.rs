@@ -1,5 +1,7 @@
-//! Start-up: open the store, build the services and the router, bind, serve, and stop
-//! gracefully (in-flight requests finish, the outbox worker stops, the pool closes).
+//! Start-up: open the store, build the services and the router, bind (and the metrics
+//! listener when `FOYER_METRICS_ADDR` is set), serve, and stop gracefully (in-flight
+//! requests finish, the outbox worker, the sweep and the dashboard's sampler stop, the
+//! pool closes).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -71,6 +73,8 @@ impl Services {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `FOYER_METRICS_ADDR`'s listener and its `GET /metrics`-only router.
+    metrics: Option<(TcpListener, axum::Router)>,
     context: ServerContext,
     worker: OutboxWorker,
     keys: KeyRing,
@@ -115,6 +119,10 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("FOYER_ADDR: cannot listen on {}", config.addr))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("FOYER_METRICS_ADDR: cannot listen on {addr}"))?),
+            None => None,
+        };
         if let Some(base) = config.public_url.strip_suffix(":0") {
             config.public_url = format!("{base}:{port}");
         }
@@ -131,12 +139,18 @@ impl Application {
         services.identity.fill_search_terms(&identity::principal::Principal::System).await?;
         let worker = services.outbox_worker();
         let keys = KeyRing::new(services.identity.clone());
-        let router = crate::http::router(&config, context.clone(), keys.clone(), worker.deliveries.clone(), extra)?;
-        Ok(Self { listener, router, context, worker, keys, config })
+        let routers = crate::http::router(&config, context.clone(), keys.clone(), worker.deliveries.clone(), extra)?;
+        let metrics = metrics_listener.map(|l| (l, routers.metrics));
+        Ok(Self { listener, router: routers.public, metrics, context, worker, keys, config })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The metrics listener's port, when `FOYER_METRICS_ADDR` is set (port 0 picks one).
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn context(&self) -> &ServerContext {
@@ -157,6 +171,17 @@ impl Application {
         let worker = self.config.outbox_worker.then(|| tokio::spawn(self.worker.run(self.config.outbox_poll, stop_rx.clone())));
         let rotation_ms = self.config.key_rotation_days * 24 * 3_600_000;
         let maintenance = tokio::spawn(crate::maintenance::run(self.context.identity.clone(), self.keys.clone(), rotation_ms, stop_rx.clone()));
+        let sampler = tokio::spawn(crate::http::metrics::sample(self.context.clone(), stop_rx.clone()));
+        // The metrics listener stops with the rest (after the public one drained).
+        let metrics = self.metrics.map(|(listener, router)| {
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                };
+                axum::serve(listener, router).with_graceful_shutdown(stopped).await
+            })
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server error")?;
         let _ = stop_tx.send(true);
@@ -164,6 +189,12 @@ impl Application {
             let _ = worker.await;
         }
         let _ = maintenance.await;
+        let _ = sampler.await;
+        if let Some(metrics) = metrics {
+            if let Ok(Err(e)) = metrics.await {
+                tracing::warn!(error = %e, "the metrics listener failed");
+            }
+        }
         self.context.identity.store().close().await;
         tracing::info!("stopped");
         Ok(())

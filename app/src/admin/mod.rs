@@ -16,6 +16,7 @@ pub mod customer_actions;
 pub mod customer_actions_data;
 pub mod customer_page;
 pub mod customers;
+pub mod dashboard;
 pub mod pages;
 pub mod reveals;
 #[cfg(feature = "ssr")]

@@ -34,21 +34,27 @@ pub fn AdminShellPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(staff)) => view! {
-                        <h1>"Foyer staff"</h1>
-                        <section class="card" aria-label="Signed in staff member">
-                            <p>"Signed in as " <strong class="staff-name">{staff.name}</strong></p>
-                            <p>"Role: " <span class="staff-role">{staff.role}</span></p>
-                            <p><a href="/admin/customers">"Search customers"</a></p>
-                            <p><a href="/admin/audit">{crate::i18n::t("audit-title")}</a></p>
-                            <p><a href="/admin/reveals">"Who reveals most"</a></p>
-                            {staff.brands.then(|| view! { <p><a href="/admin/brands">"Brands"</a></p> })}
-                            <ActionForm action=logout attr:class="inline-form">
-                                <button type="submit">"Sign out"</button>
-                            </ActionForm>
-                        </section>
-                        <crate::components::status::StatusCheck/>
-                    }.into_any(),
+                    Ok(Some(staff)) => {
+                        let operator = staff.role == "operator";
+                        view! {
+                            <h1>"Foyer staff"</h1>
+                            <section class="card" aria-label="Signed in staff member">
+                                <p>"Signed in as " <strong class="staff-name">{staff.name}</strong></p>
+                                <p>"Role: " <span class="staff-role">{staff.role}</span></p>
+                                <p><a href="/admin/customers">"Search customers"</a></p>
+                                <p><a href="/admin/audit">{crate::i18n::t("audit-title")}</a></p>
+                                <p><a href="/admin/reveals">"Who reveals most"</a></p>
+                                {operator.then(|| view! {
+                                    <p><a href="/admin/dashboard">{crate::i18n::t("dashboard-title")}</a></p>
+                                })}
+                                {staff.brands.then(|| view! { <p><a href="/admin/brands">"Brands"</a></p> })}
+                                <ActionForm action=logout attr:class="inline-form">
+                                    <button type="submit">"Sign out"</button>
+                                </ActionForm>
+                            </section>
+                            <crate::components::status::StatusCheck/>
+                        }.into_any()
+                    }
                     _ => {
                         redirect_to("/admin/login");
                         view! { <p><a href="/admin/login">"Staff sign-in"</a></p> }.into_any()

@@ -263,7 +263,7 @@ impl Identity {
             None => Some(self.second_step_refusal(&mut tx, customer_id, first, code, now).await?),
         };
         tx.commit().await?;
-        let method = self.second_factor_outcome(&gate, method, now).await.map_err(|e| match (e, refusal) {
+        let method = self.second_factor_outcome(&gate, method, code, now).await.map_err(|e| match (e, refusal) {
             (Error::TokenInvalid, Some(why)) => LoginError::SecondStep(why),
             (other, _) => factor_error(other),
         })?;
@@ -319,7 +319,8 @@ impl Identity {
         let subject = c.map(|c| format!("customer:{}", c.id));
         audit::record(&mut tx, &AuditEvent { at: now, actor: Actor::System, subject, action, reason: None, detail }).await?;
         let Some(c) = c else { return tx.commit().await };
-        if failures >= self.settings.lockout_threshold && c.locked_at.is_none() {
+        let locks = failures >= self.settings.lockout_threshold && c.locked_at.is_none();
+        if locks {
             customers::lock(&mut tx, &c.id, now).await?;
             let issued = self.issue_token(&mut tx, &c.id, Purpose::Unlock, c.password_version, None, false, now).await?;
             let link = self.link(&format!("/unlock?token={}", issued.token));
@@ -327,6 +328,10 @@ impl Identity {
             self.audit_customer(&mut tx, Actor::System, &c.id, "account.locked", serde_json::json!({ "failures": failures }), now).await?;
         }
         tx.commit().await?;
+        // Counted once committed: exactly the lock-outs `account.locked` records.
+        if locks {
+            self.counters.count_lockout();
+        }
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use super::login::{CodeRefusal, FirstStep};
 use super::throttle::{IP_FREE_FAILURES, ip_key, mfa_key};
 use crate::audit::Actor;
 use crate::email::{FactorChange, Template};
+use crate::metrics::FactorMethod;
 use crate::store::credentials::{self, TotpRow};
 use crate::principal::{Action, Principal, Subject, authorize};
 use crate::store::customers::CustomerRow;
@@ -216,7 +217,7 @@ impl Identity {
         let mut tx = self.store.begin().await?;
         let method = self.second_factor_in(&mut tx, customer_id, code, now).await?;
         tx.commit().await?;
-        self.second_factor_outcome(&gate, method, now).await
+        self.second_factor_outcome(&gate, method, code, now).await
     }
 
     /// Refuses while the account's second step is throttled (a reset link's second
@@ -249,27 +250,30 @@ impl Identity {
         Ok(None)
     }
 
-    /// After the transaction: counts a failure when no factor matched. Success clears
-    /// nothing here: the completed sign-in or step-up does.
-    pub(crate) async fn second_factor_outcome(&self, gate: &SecondStepGate, method: Option<&'static str>, now: UnixMillis) -> Result<&'static str> {
+    /// After the transaction: counts a failure when no factor matched (`code` was what
+    /// was typed: its shape names the method counted). Success clears nothing here: the
+    /// completed sign-in or step-up does.
+    pub(crate) async fn second_factor_outcome(&self, gate: &SecondStepGate, method: Option<&'static str>, code: &str, now: UnixMillis) -> Result<&'static str> {
         match method {
             Some(method) => Ok(method),
             None => {
-                self.second_factor_failed(&gate.customer.id, gate, now).await?;
+                self.second_factor_failed(FactorMethod::of_code(code), gate, now).await?;
                 Err(Error::TokenInvalid)
             }
         }
     }
 
     /// Counts a wrong code: on the second step's throttle (one atomic statement), on
-    /// the IP's when known, and toward the account's lock-out (audited as `mfa.failed`).
-    /// The account is the gate's (`_customer_id` names it for the reader).
-    pub(crate) async fn second_factor_failed(&self, _customer_id: &str, gate: &SecondStepGate, now: UnixMillis) -> Result<()> {
+    /// the IP's when known, and toward the account's lock-out (audited as `mfa.failed`),
+    /// then in this node's counters by `method` (`/metrics`, the operator dashboard).
+    pub(crate) async fn second_factor_failed(&self, method: FactorMethod, gate: &SecondStepGate, now: UnixMillis) -> Result<()> {
         self.store.throttle_fail(&gate.mfa, now, self.settings.free_failures).await?;
         if let Some((ip, _)) = &gate.ip {
             self.store.throttle_fail(ip, now, IP_FREE_FAILURES).await?;
         }
-        self.record_failure(Some(&gate.customer), "mfa.failed", gate.ip.as_ref().map(|(_, device)| device.as_str())).await
+        self.record_failure(Some(&gate.customer), "mfa.failed", gate.ip.as_ref().map(|(_, device)| device.as_str())).await?;
+        self.counters.count_second_factor_failure(method);
+        Ok(())
     }
 
     /// Turns the second factor off (the caller checked a recent strong authentication).

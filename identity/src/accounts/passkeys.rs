@@ -458,7 +458,11 @@ impl Identity {
         }
         let proved = self.passkey_verify(customer_id, state, response_json).await.map_err(|e| match e {
             e @ (Error::Store(_) | Error::Busy) => LoginError::Other(e),
-            _ => LoginError::Failed,
+            _ => {
+                // A refused passkey step: counted by kind for this node's figures.
+                self.counters.count_second_factor_failure(crate::metrics::FactorMethod::Passkey);
+                LoginError::Failed
+            }
         })?;
         let mut amr = first.to_vec();
         amr.extend(proved);

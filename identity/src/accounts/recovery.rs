@@ -63,7 +63,7 @@ impl Identity {
             // redemption back, so the link survives, and is counted afterwards.
             if self.second_factor_in(&mut tx, &c.id, code, now).await?.is_none() {
                 drop(tx);
-                self.second_factor_failed(&c.id, &key, now).await?;
+                self.second_factor_failed(crate::metrics::FactorMethod::of_code(code), &key, now).await?;
                 return Err(Error::TokenInvalid);
             }
             // The account's throttle key is cleared after the commit, below.

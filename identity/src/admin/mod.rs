@@ -10,6 +10,7 @@ pub mod brands;
 pub mod actions;
 pub mod actions_account;
 pub mod audit;
+pub mod dashboard;
 pub mod generate;
 pub mod grants;
 pub mod overview;

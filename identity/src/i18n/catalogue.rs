@@ -21,7 +21,7 @@ macro_rules! files {
         }
     };
 }
-files!("common", "shell", "auth", "account", "security", "errors", "mail", "time", "privacy", "branddata", "data", "household", "managed", "delegation", "loyalty", "support", "audit");
+files!("common", "shell", "auth", "account", "security", "errors", "mail", "time", "privacy", "branddata", "data", "household", "managed", "delegation", "loyalty", "support", "audit", "dashboard");
 
 struct Catalogue {
     bundle: FluentBundle<FluentResource>,

@@ -128,6 +128,14 @@ impl Store {
         Ok(n)
     }
 
+    /// Rows given up on (`failed_at` set: a permanent failure, or the retries ran out),
+    /// still held for investigation until the prune (a week). A partial index keeps the
+    /// count to those rows.
+    pub async fn outbox_dead_letters(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL").fetch_one(self.pool()).await?;
+        Ok(n)
+    }
+
     /// The kind of every row still held, oldest first (events a scenario caused).
     pub async fn outbox_kinds(&self) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT kind FROM outbox ORDER BY id").fetch_all(self.pool()).await?;

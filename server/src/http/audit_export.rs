@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A short answer in words (the page's language for our sentences).
-fn say(status: StatusCode, text: String) -> Response {
+pub(super) fn say(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));

@@ -1,20 +1,34 @@
-//! `/metrics` in the Prometheus text format, and the middleware that feeds it.
+//! The metrics in the Prometheus text format, the middleware that feeds them, and the
+//! sampler that keeps the operator dashboard's history.
 //!
 //! Requests are counted by method, route template (never the raw path, which can hold
 //! ids or codes) and status; latency is a histogram per route. Gauges for the password
-//! hashing queue and the outbox backlog are read at scrape time.
+//! hashing queue, the outbox backlog and its dead letters are read at scrape time, and
+//! so are the core's counters (lock-outs, refused second steps by method).
+//!
+//! Where they are served (`docs/design/admin.md` "Operator dashboard"): with
+//! `FOYER_METRICS_ADDR` set, `GET /metrics` on that listener only, without sign-in
+//! ([`listener_routes`]); unset, `GET /admin/metrics` to a signed-in operator
+//! ([`admin_routes`]: 401 signed out, 403 for another role). The public `/metrics` is
+//! gone either way: an anonymous scraper learns nothing there.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Instant;
 
-use app::context::AppMetrics;
+use app::context::{AppMetrics, ServerContext};
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
-use prometheus_client::encoding::EncodeLabelSet;
+use axum::routing::get;
+use identity::Identity;
+use identity::metrics::FactorMethod;
+use prometheus_client::collector::Collector;
 use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric as _};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -44,6 +58,7 @@ pub struct HttpMetrics {
     latency: HistogramFamily,
     hash_queue: Gauge<i64, AtomicI64>,
     outbox_backlog: Gauge<i64, AtomicI64>,
+    dead_letters: Gauge<i64, AtomicI64>,
 }
 
 impl std::fmt::Debug for HttpMetrics {
@@ -57,12 +72,13 @@ fn latency_histogram() -> Histogram {
 }
 
 impl HttpMetrics {
-    pub fn new(app: &Arc<AppMetrics>, deliveries: Family<Vec<(String, String)>, Counter>) -> Self {
+    pub fn new(app: &Arc<AppMetrics>, identity: &Identity, deliveries: Family<Vec<(String, String)>, Counter>) -> Self {
         let mut registry = Registry::with_prefix("foyer");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let hash_queue = Gauge::<i64, AtomicI64>::default();
         let outbox_backlog = Gauge::<i64, AtomicI64>::default();
+        let dead_letters = Gauge::<i64, AtomicI64>::default();
         // Known label values start at zero so dashboards see the series before the first event.
         for outcome in ["success", "failure", "locked", "throttled"] {
             drop(app.login_outcomes.get_or_create(&app::context::OutcomeLabel { outcome: outcome.to_owned() }));
@@ -75,8 +91,10 @@ impl HttpMetrics {
         registry.register("login_attempts", "Sign-in attempts by outcome", app.login_outcomes.clone());
         registry.register("password_hash_queue_depth", "Password hashing calls waiting or running", hash_queue.clone());
         registry.register("outbox_backlog", "Outbox events not yet delivered", outbox_backlog.clone());
+        registry.register("outbox_dead_letters", "Outbox events given up on, kept a week", dead_letters.clone());
         registry.register("outbox_deliveries", "Outbox delivery attempts by result", deliveries);
-        Self { registry, requests, latency, hash_queue, outbox_backlog }
+        registry.register_collector(Box::new(CoreCounters { identity: identity.clone() }));
+        Self { registry, requests, latency, hash_queue, outbox_backlog, dead_letters }
     }
 }
 
@@ -92,6 +110,85 @@ pub async fn track(State(metrics): State<Arc<HttpMetrics>>, request: Request, ne
     response
 }
 
+/// The core's counters, read at each scrape: `foyer_account_lockouts_total` and
+/// `foyer_second_factor_failures_total{method}` (every method from zero).
+#[derive(Debug)]
+struct CoreCounters {
+    identity: Identity,
+}
+
+impl Collector for CoreCounters {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let counters = self.identity.counters();
+        let lockouts = ConstCounter::new(counters.lockouts());
+        let metric = encoder.encode_descriptor("account_lockouts", "Accounts locked after too many failed sign-in steps", None, lockouts.metric_type())?;
+        lockouts.encode(metric)?;
+        let mut family = encoder.encode_descriptor(
+            "second_factor_failures",
+            "Refused second sign-in steps by method (code, recovery_code, passkey, other)",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for method in FactorMethod::ALL {
+            let labels = [("method", method.label())];
+            ConstCounter::new(counters.second_factor_failures(method)).encode(family.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// `GET /metrics` alone, for the `FOYER_METRICS_ADDR` listener (no session, no pages).
+pub fn listener_routes(state: AppState) -> Router {
+    Router::new().route("/metrics", get(render)).with_state(state)
+}
+
+/// `GET /admin/metrics` for a signed-in operator; the caller adds the staff session layer.
+pub fn admin_routes() -> Router<AppState> {
+    Router::new().route("/admin/metrics", get(render_for_operator))
+}
+
+/// The metrics, to a staff member whose role may see the dashboard (operators): 401
+/// signed out (a scraper is no browser: no redirect), 403 for another role.
+pub async fn render_for_operator(State(state): State<AppState>, session: tower_sessions::Session, headers: axum::http::HeaderMap) -> Response {
+    let identity = &state.context.identity;
+    let locale = app::i18n::locale_of(&headers);
+    let say = |status, id: &str| super::audit_export::say(status, identity::i18n::message_with(locale, id, &[]));
+    let Some(current) = app::admin::session::current_of(&session, identity).await.ok().flatten() else {
+        return say(StatusCode::UNAUTHORIZED, "dashboard-metrics-sign-in");
+    };
+    let principal = match identity.staff_principal(&current.staff_id, None).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return say(StatusCode::UNAUTHORIZED, "dashboard-metrics-sign-in"),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the staff member failed");
+            return say(StatusCode::INTERNAL_SERVER_ERROR, "error-internal");
+        }
+    };
+    if identity.may_view_metrics(&principal).is_err() {
+        return say(StatusCode::FORBIDDEN, "dashboard-metrics-forbidden");
+    }
+    render(State(state)).await
+}
+
+/// Every ten seconds, this node's totals into the dashboard's history, until `stop`.
+pub async fn sample(context: ServerContext, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let step = std::time::Duration::from_millis(u64::try_from(identity::metrics::STEP_MS).unwrap_or(10_000));
+    let mut tick = tokio::time::interval(step);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let metrics = &context.metrics;
+                metrics.history.record(context.identity.now(), metrics.totals(&context.identity));
+            }
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
 pub async fn render(State(state): State<AppState>) -> Response {
     let metrics = &state.metrics;
     let identity = &state.context.identity;
@@ -101,6 +198,12 @@ pub async fn render(State(state): State<AppState>) -> Response {
             metrics.outbox_backlog.set(n);
         }
         Err(e) => tracing::warn!(error = %e, "outbox backlog unavailable for metrics"),
+    }
+    match identity.store().outbox_dead_letters().await {
+        Ok(n) => {
+            metrics.dead_letters.set(n);
+        }
+        Err(e) => tracing::warn!(error = %e, "outbox dead letters unavailable for metrics"),
     }
     let mut body = String::new();
     if encode(&mut body, &metrics.registry).is_err() {

@@ -48,13 +48,21 @@ pub struct AppState {
     pub limits: Arc<crate::oidc::limits::Limits>,
 }
 
+/// The routers a node serves: the public one, and `GET /metrics` alone for the
+/// `FOYER_METRICS_ADDR` listener (served only when that is set).
+#[derive(Debug)]
+pub struct Routers {
+    pub public: Router,
+    pub metrics: Router,
+}
+
 pub fn router(
     config: &Config,
     context: ServerContext,
     keys: crate::oidc::keys::KeyRing,
     deliveries: Family<Vec<(String, String)>, Counter>,
     extra: Router<AppState>,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<Routers> {
     let site_root = config.site_root.to_string_lossy().into_owned();
     // `./dev.sh` names the bundle after its content and lists the hashes in the site's
     // hash.txt (cargo-leptos's format). Leptos resolves the file against the binary's
@@ -69,7 +77,7 @@ pub fn router(
         .site_addr(config.addr)
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
-    let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, deliveries));
+    let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, &context.identity, deliveries));
     let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys, limits: Arc::new(crate::oidc::limits::Limits::new(config.limits)) };
 
     let provide = {
@@ -92,10 +100,14 @@ pub fn router(
         .layer(bodies::limit())
         .layer(axum::middleware::from_fn(bodies::refuse_oversized));
 
-    let ops = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render));
+    let ops = Router::new().route("/healthz", get(health::healthz)).route("/readyz", get(health::readyz));
+    // The metrics are never public: on their own listener when one is configured,
+    // otherwise at `/admin/metrics` for a signed-in operator.
+    let operator_metrics = match config.metrics_addr {
+        Some(_) => Router::new(),
+        None => metrics::admin_routes().layer(staff_session_layer(config, &context)),
+    };
+    let metrics_only = metrics::listener_routes(state.clone());
 
     let router = Router::new()
         .merge(ops)
@@ -109,6 +121,7 @@ pub fn router(
         .merge(export::routes().layer(session_layer(config, &context)))
         .merge(support_entry::routes().layer(session_layer(config, &context)))
         .merge(audit_export::routes().layer(staff_session_layer(config, &context)))
+        .merge(operator_metrics)
         .merge(extra)
         .merge(pages)
         .with_state(state)
@@ -119,7 +132,7 @@ pub fn router(
         .layer(TraceLayer::new_for_http().make_span_with(metrics::request_span))
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies.clone()), client_ip::resolve))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
-    Ok(router)
+    Ok(Routers { public: router, metrics: metrics_only })
 }
 
 /// The pages' routes, generated once per process. Generating them renders the app with

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod admin_audit;
 mod admin_customer;
+mod admin_dashboard;
 mod admin_search;
 mod assets;
 mod brand_admin;

@@ -1,5 +1,5 @@
-//! The HTTP platform: health, readiness, metrics, headers, request ids, pages, server
-//! functions with CSRF refusal, and panic recovery.
+//! The HTTP platform: health, readiness, headers, request ids, pages, server functions
+//! with CSRF refusal, and panic recovery (the metrics: `admin_dashboard`).
 
 use axum::routing::get;
 use reqwest::header;
@@ -8,7 +8,6 @@ use crate::support::{Db, TestApp, both_backends};
 
 both_backends!(
     health_and_readiness,
-    metrics_are_exposed_in_prometheus_format,
     security_headers_on_pages_and_endpoints,
     request_ids_are_assigned_and_propagated,
     home_page_is_server_rendered_with_brands,
@@ -56,24 +55,6 @@ async fn health_and_readiness(db: Db) {
     app.identity.store().close().await;
     assert_eq!(app.get_text("/healthz").await.0, 200);
     assert_eq!(app.get_text("/readyz").await, (503, "database unavailable".to_owned()));
-}
-
-async fn metrics_are_exposed_in_prometheus_format(db: Db) {
-    let Some(app) = TestApp::builder(db).spawn().await else { return };
-    app.get("/healthz").await;
-    app.get("/healthz").await;
-    let response = app.get("/metrics").await;
-    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text"));
-    let body = response.text().await.unwrap();
-    assert!(
-        body.contains(r#"foyer_http_requests_total{method="GET",route="/healthz",status="200"} 2"#),
-        "request counter by route template:\n{body}"
-    );
-    assert!(body.contains("foyer_http_request_duration_seconds_bucket{"), "{body}");
-    for name in ["foyer_login_attempts", "foyer_password_hash_queue_depth 0", "foyer_outbox_backlog 0", "foyer_outbox_deliveries"] {
-        assert!(body.contains(name), "missing {name}:\n{body}");
-    }
-    assert!(body.trim_end().ends_with("# EOF"));
 }
 
 async fn security_headers_on_pages_and_endpoints(db: Db) {

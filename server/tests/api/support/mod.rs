@@ -170,6 +170,7 @@ impl TestAppBuilder {
         }
         .expect("application starts");
         let port = app.port();
+        let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
         let identity = app.context().identity.clone();
         let keys = app.keys().clone();
         let public_url = app.public_url().to_owned();
@@ -179,6 +180,7 @@ impl TestAppBuilder {
         }));
         Some(TestApp {
             address: format!("http://127.0.0.1:{port}"),
+            metrics_address,
             public_url,
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build().expect("client"),
             identity,
@@ -196,6 +198,8 @@ impl TestAppBuilder {
 pub struct TestApp {
     /// Where to send requests.
     pub address: String,
+    /// The metrics listener (`FOYER_METRICS_ADDR`), when configured.
+    pub metrics_address: Option<String>,
     /// The configured public URL (`http://localhost:PORT`): the origin pages trust.
     pub public_url: String,
     pub client: reqwest::Client,

@@ -1,0 +1,36 @@
+## The operator dashboard: /admin/dashboard (docs/design/admin.md "Operator dashboard")
+
+dashboard-title = Betriebsübersicht
+dashboard-staff-home = Start für Mitarbeitende
+dashboard-intro = Die Anmeldezahlen sind die dieses Knotens, gezählt seit seinem Start um { $since } (UTC): Jeder Knoten eines Clusters zählt, was er bedient hat, die Zahlen des Clusters sind die Summe seiner Knoten. Die Zahlen des Postausgangs sind die der Datenbank, für alle Knoten gemeinsam. Stand { $at } (UTC).
+dashboard-refresh = Aktualisieren
+dashboard-loading = Wird geladen…
+dashboard-sign-in = Anmeldung für Mitarbeitende
+dashboard-forbidden = Nur der Betrieb darf die Betriebsübersicht sehen.
+dashboard-windows-caption = Anmeldungen auf diesem Knoten
+dashboard-col-window = Zeitraum
+dashboard-col-sign-ins = Anmeldungen
+dashboard-col-per-minute = Anmeldungen pro Minute
+dashboard-col-refused = Abgewiesene Versuche
+dashboard-col-failure-rate = Fehlerquote
+dashboard-col-lockouts = Sperren
+dashboard-col-second-step = Fehlgeschlagene zweite Schritte
+dashboard-window-one = Letzte Minute
+dashboard-window-many = Letzte { $minutes } Minuten
+dashboard-methods-caption = Fehlgeschlagene zweite Schritte auf diesem Knoten, nach Verfahren
+dashboard-col-method = Verfahren
+dashboard-method-code = Sechsstelliger Code (Authenticator-App oder per E-Mail)
+dashboard-method-recovery_code = Wiederherstellungscode
+dashboard-method-passkey = Passkey
+dashboard-method-other = Anderes eingegeben
+dashboard-minutes-caption = Dieser Knoten, Minute für Minute, die letzten 15 Minuten (UTC)
+dashboard-col-minute = Minute (UTC)
+dashboard-minute-partial = { $minute } (bisher)
+dashboard-outbox-caption = Postausgang (der Datenbank, alle Knoten)
+dashboard-col-measure = Größe
+dashboard-col-count = Anzahl
+dashboard-outbox-backlog = Rückstand: noch nicht zugestellte Ereignisse
+dashboard-outbox-dead = Unzustellbar: aufgegebene Ereignisse (eine Woche aufbewahrt)
+dashboard-none = –
+dashboard-metrics-sign-in = Melden Sie sich unter /admin/login als Betrieb an, um die Metriken zu lesen, oder fragen Sie den Listener unter FOYER_METRICS_ADDR ab.
+dashboard-metrics-forbidden = Nur der Betrieb darf die Metriken lesen.

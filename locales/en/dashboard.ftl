@@ -1,0 +1,36 @@
+## The operator dashboard: /admin/dashboard (docs/design/admin.md "Operator dashboard")
+
+dashboard-title = Operator dashboard
+dashboard-staff-home = Staff home
+dashboard-intro = Sign-in figures are this node's own, counted since it started at { $since } (UTC): every node of a cluster counts what it served, so a cluster's figures are the sum of its nodes'. The outbox figures are the database's, shared by every node. As of { $at } (UTC).
+dashboard-refresh = Refresh
+dashboard-loading = Loading…
+dashboard-sign-in = Staff sign-in
+dashboard-forbidden = Only operators may see the operator dashboard.
+dashboard-windows-caption = Sign-ins on this node
+dashboard-col-window = Period
+dashboard-col-sign-ins = Sign-ins
+dashboard-col-per-minute = Sign-ins per minute
+dashboard-col-refused = Refused attempts
+dashboard-col-failure-rate = Failure rate
+dashboard-col-lockouts = Lock-outs
+dashboard-col-second-step = Second-step failures
+dashboard-window-one = Last minute
+dashboard-window-many = Last { $minutes } minutes
+dashboard-methods-caption = Second-step failures on this node, by method
+dashboard-col-method = Method
+dashboard-method-code = Six-digit code (authenticator app or mailed code)
+dashboard-method-recovery_code = Recovery code
+dashboard-method-passkey = Passkey
+dashboard-method-other = Anything else typed
+dashboard-minutes-caption = This node, minute by minute, the last 15 minutes (UTC)
+dashboard-col-minute = Minute (UTC)
+dashboard-minute-partial = { $minute } (so far)
+dashboard-outbox-caption = Outbox (the database's, every node)
+dashboard-col-measure = Measure
+dashboard-col-count = Count
+dashboard-outbox-backlog = Backlog: events not yet delivered
+dashboard-outbox-dead = Dead letters: events given up on (kept a week)
+dashboard-none = –
+dashboard-metrics-sign-in = Sign in at /admin/login as an operator to read the metrics, or scrape the listener at FOYER_METRICS_ADDR.
+dashboard-metrics-forbidden = Only operators may read the metrics.

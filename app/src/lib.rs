@@ -259,6 +259,7 @@ fn DataRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
 #[component(transparent)]
 fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     use crate::admin::audit::AdminAuditPage;
+    use crate::admin::brand_page::{AdminBrandPage, AdminBrandsPage};
     use crate::admin::customer_page::AdminCustomerPage;
     use crate::admin::customers::AdminCustomersPage;
     use crate::admin::dashboard::AdminDashboardPage;
@@ -274,6 +275,8 @@ fn StaffRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/audit") view=AdminAuditPage ssr=SsrMode::Async/>
             <Route path=path!("/reveals") view=AdminRevealsPage ssr=SsrMode::Async/>
             <Route path=path!("/dashboard") view=AdminDashboardPage ssr=SsrMode::Async/>
+            <Route path=path!("/brands") view=AdminBrandsPage ssr=SsrMode::Async/>
+            <Route path=path!("/brands/:slug") view=AdminBrandPage ssr=SsrMode::Async/>
         </ParentRoute>
     }
     .into_inner()

@@ -26,16 +26,16 @@ pub struct BrandDetails {
 
 /// The checked form of [`BrandDetails`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct CheckedDetails {
-    website_url: Option<String>,
-    support_email: Option<String>,
-    support_url: Option<String>,
-    terms_url: Option<String>,
-    privacy_url: Option<String>,
+pub(crate) struct CheckedDetails {
+    pub(crate) website_url: Option<String>,
+    pub(crate) support_email: Option<String>,
+    pub(crate) support_url: Option<String>,
+    pub(crate) terms_url: Option<String>,
+    pub(crate) privacy_url: Option<String>,
 }
 
 impl BrandDetails {
-    fn check(&self) -> Result<CheckedDetails, Vec<ParseError>> {
+    pub(crate) fn check(&self) -> Result<CheckedDetails, Vec<ParseError>> {
         let rules = UriRules { http_loopback: self.dev, private_use_scheme: false };
         let mut errors = Vec::new();
         let mut url = |field: &'static str, value: &Option<String>| match value.as_deref().map(str::trim) {
@@ -64,7 +64,7 @@ impl BrandDetails {
     }
 }
 
-fn brand_name(name: &str) -> Result<String, ParseError> {
+pub(crate) fn brand_name(name: &str) -> Result<String, ParseError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(ParseError::Missing { field: "Brand name" });

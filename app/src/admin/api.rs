@@ -13,6 +13,8 @@ pub struct StaffView {
     pub name: String,
     pub email: String,
     pub role: String,
+    /// Whether the role administers brands (brand administrators, operators).
+    pub brands: bool,
 }
 
 /// What the enrolment page shows for a live link.
@@ -43,7 +45,8 @@ pub async fn admin_me() -> Result<Option<StaffView>, AppError> {
         crate::admin::session::sign_out().await?;
         return Ok(None);
     };
-    Ok(Some(StaffView { name: member.display_name().to_owned(), email: member.email, role: member.role }))
+    let brands = identity::staff::StaffRole::parse(&member.role).is_ok_and(identity::admin::brands::role_administers_brands);
+    Ok(Some(StaffView { name: member.display_name().to_owned(), email: member.email, role: member.role, brands }))
 }
 
 /// Email, password and authenticator code; where to go next.

@@ -47,6 +47,7 @@ pub fn AdminShellPage() -> impl IntoView {
                                 {operator.then(|| view! {
                                     <p><a href="/admin/dashboard">{crate::i18n::t("dashboard-title")}</a></p>
                                 })}
+                                {staff.brands.then(|| view! { <p><a href="/admin/brands">"Brands"</a></p> })}
                                 <ActionForm action=logout attr:class="inline-form">
                                     <button type="submit">"Sign out"</button>
                                 </ActionForm>

@@ -6,6 +6,7 @@
 //! [`actions`]) takes a checked [`SupportTicket`].
 
 pub mod access;
+pub mod brands;
 pub mod actions;
 pub mod actions_account;
 pub mod audit;

@@ -74,6 +74,26 @@ pub async fn update_theme(tx: &mut Tx, id: &str, theme: &str, logo: Option<(&[u8
     Ok(done.rows_affected() == 1)
 }
 
+/// Replaces a brand's name and public details (the brand administration page); `false`
+/// when no brand has the id.
+pub async fn update_details(tx: &mut Tx, row: &BrandRow, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE brands SET name = $1, website_url = $2, support_email = $3, support_url = $4, terms_url = $5, \
+         privacy_url = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&row.name)
+    .bind(&row.website_url)
+    .bind(&row.support_email)
+    .bind(&row.support_url)
+    .bind(&row.terms_url)
+    .bind(&row.privacy_url)
+    .bind(now)
+    .bind(&row.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Stores a pairwise key for a brand that has none yet; `false` when it already had one.
 pub async fn fill_pairwise_key(tx: &mut Tx, id: &str, sealed: &str) -> Result<bool> {
     let done = sqlx::query("UPDATE brands SET pairwise_key_sealed = $1 WHERE id = $2 AND pairwise_key_sealed IS NULL")

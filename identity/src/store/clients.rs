@@ -124,6 +124,18 @@ pub async fn rotate_client_secret(
     Ok(done.rows_affected() == 1)
 }
 
+/// Replaces a client's redirect URIs (a JSON array); `false` when no enabled client
+/// has the id.
+pub async fn set_client_redirect_uris(tx: &mut Tx, id: &str, uris_json: &str, now: UnixMillis) -> Result<bool> {
+    let done = sqlx::query("UPDATE oauth_clients SET redirect_uris = $1, updated_at = $2 WHERE id = $3 AND disabled_at IS NULL")
+        .bind(uris_json)
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Sets whether the client receives delegated tokens; `false` when no client has the id.
 pub async fn set_client_allow_delegation(tx: &mut Tx, id: &str, allow: bool, now: UnixMillis) -> Result<bool> {
     let done = sqlx::query("UPDATE oauth_clients SET allow_delegation = $1, updated_at = $2 WHERE id = $3")

@@ -12,6 +12,7 @@ mod admin_customer;
 mod admin_dashboard;
 mod admin_search;
 mod assets;
+mod brand_admin;
 mod brand_data;
 mod cli;
 mod clients;

@@ -281,7 +281,7 @@ async fn sign_in_needs_password_and_code(db: Db) {
     assert_eq!(b.call("/api/login", &[("email", email), ("password", STAFF_PASSWORD)]).await.0, 400);
 
     assert_eq!(b.admin_login(email, STAFF_PASSWORD, &code).await, (200, json!("/admin")));
-    assert_eq!(b.admin_me().await, json!({ "name": "Sam Support", "email": email, "role": "support" }));
+    assert_eq!(b.admin_me().await, json!({ "name": "Sam Support", "email": email, "role": "support", "brands": false }));
     let (status, _, shell) = b.get("/admin").await;
     assert_eq!(status, 200);
     assert!(shell.contains("Sam Support") && shell.contains("support") && shell.contains("Sign out"), "{shell}");

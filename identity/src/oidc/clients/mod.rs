@@ -105,7 +105,7 @@ pub(crate) async fn client_by_id_tx(tx: &mut crate::store::Tx, client_id: &str) 
 }
 
 /// The row as the rest of Foyer sees it: the secret hashes stay behind.
-fn client_from(row: ClientRow) -> Result<Client> {
+pub(crate) fn client_from(row: ClientRow) -> Result<Client> {
     Ok(Client {
         redirect_uris: serde_json::from_str(&row.redirect_uris)?,
         post_logout_redirect_uris: serde_json::from_str(&row.post_logout_redirect_uris)?,
@@ -206,6 +206,20 @@ impl Identity {
         Ok(NewClient { client, secret })
     }
 
+    /// The client a change names, once the principal may manage its brand
+    /// (`Subject::Brand` of the client's brand: operators every brand, a brand
+    /// administrator the brands granted). A client of another brand is `NotFound` for
+    /// whoever manages some brand, as an unknown id is: its existence is not told.
+    pub(crate) async fn client_in_scope(&self, principal: &Principal, client_id: &str) -> Result<ClientRow> {
+        let row = self.store.client_by_id(client_id).await?;
+        let brand = row.as_ref().map_or("", |r| r.brand_id.as_str());
+        match authorize(principal, Action::ManageBrands, Subject::Brand(brand)) {
+            Ok(()) => row.ok_or(Error::NotFound("Client")),
+            Err(Error::Forbidden) if crate::admin::brands::manages_some_brand(principal) => Err(Error::NotFound("Client")),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn client_by_id(&self, client_id: &str) -> Result<Option<Client>> {
         self.store.client_by_id(client_id).await?.map(client_from).transpose()
     }
@@ -235,11 +249,10 @@ impl Identity {
     /// Issues a new secret (shown once). The old one stops working now, or after
     /// `keep_old_for_s` seconds (at most [`MAX_KEEP_OLD_SECRET_S`]).
     pub async fn rotate_client_secret(&self, principal: &Principal, client_id: &str, keep_old_for_s: Option<i64>) -> Result<RotatedSecret> {
-        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
+        let row = self.client_in_scope(principal, client_id).await?;
         if keep_old_for_s.is_some_and(|s| !(1..=MAX_KEEP_OLD_SECRET_S).contains(&s)) {
             return Err(ParseError::Malformed { field: "Keep old for", reason: "it must be between 1 second and 7 days" }.into());
         }
-        let row = self.store.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))?;
         if row.disabled_at.is_some() {
             return Err(client_refused("The client is disabled."));
         }
@@ -269,7 +282,7 @@ impl Identity {
     /// Changes a client's own token-endpoint rate and/or burst (`Some(None)`: back to the
     /// server's setting); audited. Running nodes apply it at the client's next request.
     pub async fn set_client_token_rate(&self, principal: &Principal, client_id: &str, per_second: RateChange, burst: RateChange) -> Result<Client> {
-        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
+        self.client_in_scope(principal, client_id).await?;
         if per_second.is_none() && burst.is_none() {
             return Err(client_refused("Nothing to change: give a token rate and/or a token burst (a number, or default)."));
         }
@@ -296,7 +309,7 @@ impl Identity {
     /// Opts a client in to delegated tokens, or out: opting out ends every grant it
     /// holds under a delegation (and their tokens) in the same transaction. Audited.
     pub async fn set_client_allow_delegation(&self, principal: &Principal, client_id: &str, allow: bool) -> Result<Client> {
-        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
+        self.client_in_scope(principal, client_id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if !store::clients::set_client_allow_delegation(&mut tx, client_id, allow, now).await? {
@@ -323,7 +336,7 @@ impl Identity {
     /// Disables a client: it can no longer authenticate or start a flow, and every grant
     /// and access token it holds is revoked. Idempotent.
     pub async fn disable_client(&self, principal: &Principal, client_id: &str) -> Result<Client> {
-        authorize(principal, Action::ManageBrands, Subject::Client(client_id))?;
+        self.client_in_scope(principal, client_id).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if store::clients::disable_client(&mut tx, client_id, now).await? {

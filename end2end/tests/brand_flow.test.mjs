@@ -32,10 +32,11 @@ async function expectBrandHeader(page, brand, where) {
   await waitForHydration(page);
   const header = page.getByRole('banner');
   await expectVisible(header.getByRole('img', { name: brand }), `${brand}'s logo in the header of ${where}`);
-  assert.ok(
-    (await page.locator('link[rel="stylesheet"][href^="/brands/"][href$="/theme.css"]').count()) > 0,
-    `${where} loads ${brand}'s theme`,
-  );
+  // Reached by the router (no new document), the theme's <link> follows the page's data:
+  // wait for it rather than count once.
+  const theme = page.locator('link[rel="stylesheet"][href^="/brands/"][href$="/theme.css"]');
+  await theme.first().waitFor({ state: 'attached', timeout: TIMEOUT }).catch(() => {});
+  assert.ok((await theme.count()) > 0, `${where} loads ${brand}'s theme`);
   await expectVisible(
     page.getByRole('contentinfo').getByRole('link', { name: `${brand} website` }),
     `${brand}'s website link in the footer of ${where}`,

@@ -208,17 +208,8 @@ mod tests {
     /// sweep stops after its last batch and the next one goes on (real SQLite).
     #[tokio::test]
     async fn retention_works_in_batches() {
-        use std::sync::Arc;
-        let (store, _dir) = crate::jose::test_support::sqlite_store().await;
         let now = 1_800_000_000_000;
-        let id = Identity::new(
-            store,
-            Arc::new(crate::FixedClock::at(now)),
-            Arc::new(crate::OsRandom),
-            crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
-            crate::Settings { audit_retention_days: Some(1), ..crate::Settings::default() },
-            crate::crypto::MasterKey::from_bytes([9; 32]),
-        );
+        let (id, _dir) = crate::jose::test_support::identity_at(now, crate::Settings { audit_retention_days: Some(1), ..crate::Settings::default() }).await;
         let mut tx = id.store.begin().await.unwrap();
         let old = now - 2 * DAY_MS;
         for (at, action) in [(old, "x.old"); 5].into_iter().chain([(old, "consent.granted"); 3]).chain([(now, "x.new")]) {

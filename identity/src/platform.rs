@@ -120,7 +120,6 @@ impl Identity {
 /// exactly one audit row naming the actor and the subject (real SQLite).
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
     use crate::brand::BrandSlug;
@@ -130,16 +129,7 @@ mod tests {
     use crate::Error;
 
     async fn identity() -> (Identity, tempfile::TempDir) {
-        let (store, dir) = crate::jose::test_support::sqlite_store().await;
-        let id = Identity::new(
-            store,
-            Arc::new(crate::FixedClock::at(1_700_000_000_000)),
-            Arc::new(crate::OsRandom),
-            crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
-            crate::Settings::default(),
-            crate::crypto::MasterKey::from_bytes([9; 32]),
-        );
-        (id, dir)
+        crate::jose::test_support::identity_at(1_700_000_000_000, crate::Settings::default()).await
     }
 
     /// (actor, subject, action) of every audit row, oldest first.

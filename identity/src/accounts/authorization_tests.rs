@@ -2,8 +2,6 @@
 //! customer is refused before anything is written, and an allowed change writes
 //! exactly one audit row naming the principal as actor and the customer as subject.
 
-use std::sync::Arc;
-
 use super::profile::ProfileForm;
 use crate::principal::{Principal, AuthLevel};
 use crate::staff::StaffRole;
@@ -13,16 +11,7 @@ use crate::{Error, Identity};
 const NOW: i64 = 1_700_000_000_000;
 
 async fn identity() -> (Identity, tempfile::TempDir) {
-    let (store, dir) = crate::jose::test_support::sqlite_store().await;
-    let id = Identity::new(
-        store,
-        Arc::new(crate::FixedClock::at(NOW)),
-        Arc::new(crate::OsRandom),
-        crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
-        crate::Settings::default(),
-        crate::crypto::MasterKey::from_bytes([7; 32]),
-    );
-    (id, dir)
+    crate::jose::test_support::identity_at(NOW, crate::Settings::default()).await
 }
 
 async fn with_customer(id: &Identity, customer_id: &str, email: &str) {

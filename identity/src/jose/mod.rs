@@ -42,6 +42,21 @@ pub(crate) mod test_support {
         (store, dir)
     }
 
+    /// An `Identity` over a fresh migrated SQLite store, its clock fixed at `now`, cheap
+    /// hashing (the core's own tests: one constructor, so a new argument changes one place).
+    pub(crate) async fn identity_at(now: crate::UnixMillis, settings: crate::Settings) -> (crate::Identity, tempfile::TempDir) {
+        let (store, dir) = sqlite_store().await;
+        let id = crate::Identity::new(
+            store,
+            Arc::new(crate::FixedClock::at(now)),
+            Arc::new(OsRandom),
+            crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
+            settings,
+            MasterKey::from_bytes([9; 32]),
+        );
+        (id, dir)
+    }
+
     pub(crate) fn policy(algs: &[SigningAlg]) -> KeyPolicy {
         KeyPolicy { algs: algs.to_vec(), ..KeyPolicy::default() }
     }

@@ -395,17 +395,7 @@ mod tests {
     }
 
     async fn identity() -> (Identity, tempfile::TempDir) {
-        let (store, dir) = crate::jose::test_support::sqlite_store().await;
-        let clock = Arc::new(crate::FixedClock::at(1_700_000_000_000));
-        let id = Identity::new(
-            store,
-            clock,
-            Arc::new(crate::OsRandom),
-            crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
-            crate::Settings::default(),
-            crate::crypto::MasterKey::from_bytes([9; 32]),
-        );
-        (id, dir)
+        crate::jose::test_support::identity_at(1_700_000_000_000, crate::Settings::default()).await
     }
 
     #[tokio::test]

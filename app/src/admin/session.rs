@@ -64,3 +64,10 @@ pub async fn sign_in(staff_id: &str, now: i64) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     session().await?.flush().await.map_err(store_error)
 }
+
+/// The staff principal of `session`, for the server's plain routes under `/admin` (no
+/// Leptos context there): `None` signed out (an unreadable session counts as signed out).
+pub async fn principal_of(session: &Session, identity: &identity::Identity) -> identity::Result<Option<identity::principal::Principal>> {
+    let Some(current) = current_of(session, identity).await.ok().flatten() else { return Ok(None) };
+    identity.staff_principal(&current.staff_id, None).await
+}

@@ -45,10 +45,7 @@ pub(super) fn say(status: StatusCode, text: String) -> Response {
 pub async fn download(State(state): State<AppState>, session: Session, headers: HeaderMap, query: Result<Query<ExportQuery>, QueryRejection>) -> Response {
     let identity = &state.context.identity;
     let locale = app::i18n::locale_of(&headers);
-    let Some(current) = app::admin::session::current_of(&session, identity).await.ok().flatten() else {
-        return Redirect::to("/admin/login").into_response();
-    };
-    let principal = match identity.staff_principal(&current.staff_id, None).await {
+    let principal = match app::admin::session::principal_of(&session, identity).await {
         Ok(Some(p)) => p,
         Ok(None) => return Redirect::to("/admin/login").into_response(),
         Err(e) => {

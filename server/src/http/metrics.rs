@@ -153,10 +153,7 @@ pub async fn render_for_operator(State(state): State<AppState>, session: tower_s
     let identity = &state.context.identity;
     let locale = app::i18n::locale_of(&headers);
     let say = |status, id: &str| super::audit_export::say(status, identity::i18n::message_with(locale, id, &[]));
-    let Some(current) = app::admin::session::current_of(&session, identity).await.ok().flatten() else {
-        return say(StatusCode::UNAUTHORIZED, "dashboard-metrics-sign-in");
-    };
-    let principal = match identity.staff_principal(&current.staff_id, None).await {
+    let principal = match app::admin::session::principal_of(&session, identity).await {
         Ok(Some(p)) => p,
         Ok(None) => return say(StatusCode::UNAUTHORIZED, "dashboard-metrics-sign-in"),
         Err(e) => {

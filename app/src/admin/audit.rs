@@ -134,11 +134,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                             {next.map(|href| view! { <p><a href=href rel="next">{t("audit-next")}</a></p> })}
                         }.into_any()
                     }
-                    Err(AppError::SignInRequired) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/admin/login");
-                        view! { <p><a href="/admin/login">{t("audit-sign-in")}</a></p> }.into_any()
-                    }
+                    Err(AppError::SignInRequired) => crate::admin::pages::to_staff_sign_in(t("audit-sign-in")),
                     Err(AppError::Forbidden) => view! { <p class="alert" role="alert">{t("audit-forbidden")}</p> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.summary()}</p> }.into_any(),
                 }

@@ -33,11 +33,7 @@ pub fn AdminCustomerPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match customer.await {
                     Ok(c) => view! { <Sections c=c reveal=reveal actions=actions ticket=ticket()/> }.into_any(),
-                    Err(AppError::SignInRequired) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/admin/login");
-                        view! { <p><a href="/admin/login">"Staff sign-in"</a></p> }.into_any()
-                    }
+                    Err(AppError::SignInRequired) => crate::admin::pages::to_staff_sign_in("Staff sign-in".into()),
                     Err(AppError::Forbidden) => view! {
                         <h1>"Customer"</h1>
                         <p class="alert" role="alert">"Your role does not include customer records."</p>

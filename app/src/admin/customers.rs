@@ -93,11 +93,7 @@ pub fn AdminCustomersPage() -> impl IntoView {
                             {next.map(|href| view! { <p><a href=href>"Next page"</a></p> })}
                         }.into_any()
                     }
-                    Err(AppError::SignInRequired) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/admin/login");
-                        view! { <p><a href="/admin/login">"Staff sign-in"</a></p> }.into_any()
-                    }
+                    Err(AppError::SignInRequired) => crate::admin::pages::to_staff_sign_in("Staff sign-in".into()),
                     Err(e) => view! { <p class="alert" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

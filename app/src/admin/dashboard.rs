@@ -123,11 +123,7 @@ pub fn AdminDashboardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match dashboard.await {
                     Ok(d) => view! { <Tables d=d/> }.into_any(),
-                    Err(AppError::SignInRequired) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/admin/login");
-                        view! { <p><a href="/admin/login">{t("dashboard-sign-in")}</a></p> }.into_any()
-                    }
+                    Err(AppError::SignInRequired) => crate::admin::pages::to_staff_sign_in(t("dashboard-sign-in")),
                     Err(AppError::Forbidden) => view! { <p class="alert" role="alert">{t("dashboard-forbidden")}</p> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.summary()}</p> }.into_any(),
                 }

@@ -18,6 +18,14 @@ fn redirect_to(path: &str) {
     go_to(path);
 }
 
+/// What a staff page shows to a signed-out browser: rendered on the server, a redirect
+/// to `/admin/login`; and the link there, named `label`.
+pub fn to_staff_sign_in(label: String) -> AnyView {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect("/admin/login");
+    view! { <p><a href="/admin/login">{label}</a></p> }.into_any()
+}
+
 /// `/admin`: the staff member's name and role, and "Sign out". Without a staff
 /// session: to `/admin/login`.
 #[component]

@@ -67,11 +67,7 @@ pub fn AdminRevealsPage() -> impl IntoView {
                             }).collect_view()}</tbody>
                         </table>
                     }.into_any(),
-                    Err(AppError::SignInRequired) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect("/admin/login");
-                        view! { <p><a href="/admin/login">"Staff sign-in"</a></p> }.into_any()
-                    }
+                    Err(AppError::SignInRequired) => crate::admin::pages::to_staff_sign_in("Staff sign-in".into()),
                     Err(AppError::Forbidden) => view! { <p class="alert" role="alert">"Reveal statistics are for support leads and operators."</p> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{e.summary()}</p> }.into_any(),
                 }

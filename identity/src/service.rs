@@ -36,6 +36,10 @@ pub struct Settings {
     /// them forever. Older rows are deleted by the sweep, but proof, which is
     /// pseudonymised instead (`audit::apply_retention`).
     pub audit_retention_days: Option<i64>,
+    /// What access tokens are signed with (`FOYER_ACCESS_TOKEN_ALG`): ES256 by default,
+    /// chosen on the benchmark's figures (`docs/design/peaks.md` "Token path"). ID tokens
+    /// follow the client's registered algorithm (RS256 unless it asks).
+    pub access_token_alg: crate::jose::SigningAlg,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             deletion_grace_days: 14,
             households_per_customer: 1,
             audit_retention_days: None,
+            access_token_alg: crate::jose::SigningAlg::Es256,
         }
     }
 }
@@ -74,6 +79,8 @@ pub struct Identity {
     /// This node's counts of lock-outs and refused second steps (`/metrics`, the
     /// operator dashboard); shared by every clone.
     pub(crate) counters: Arc<crate::metrics::Counters>,
+    /// Clients read in the last second, shared by every clone (`oidc::clients::cache`).
+    pub(crate) clients: Arc<crate::oidc::clients::cache::ClientCache>,
 }
 
 impl Identity {
@@ -85,7 +92,16 @@ impl Identity {
         settings: Settings,
         master_key: crate::crypto::MasterKey,
     ) -> Self {
-        Self { store, clock, rng, hasher, settings: Arc::new(settings), master_key: Arc::new(master_key), counters: Arc::default() }
+        Self {
+            store,
+            clock,
+            rng,
+            hasher,
+            settings: Arc::new(settings),
+            master_key: Arc::new(master_key),
+            counters: Arc::default(),
+            clients: Arc::default(),
+        }
     }
 
     /// The store, for wiring, migrations, health and tests only: an adapter that reads

@@ -13,6 +13,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use identity::crypto::MasterKey;
+use identity::jose::SigningAlg;
 use identity::password::HashSettings;
 use identity::store::{DatabaseUrl, PoolSettings};
 use identity::{OsRandom, SecureRandom};
@@ -67,6 +68,8 @@ pub struct RawConfig {
     pub households_per_customer: i64,
     /// Days the audit log keeps its rows (FOYER_AUDIT_RETENTION_DAYS; unset: forever).
     pub audit_retention_days: Option<i64>,
+    /// What access tokens are signed with (FOYER_ACCESS_TOKEN_ALG: ES256, RS256 or EdDSA).
+    pub access_token_alg: String,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -124,6 +127,7 @@ impl Default for RawConfig {
             deletion_grace_days: 14,
             households_per_customer: 1,
             audit_retention_days: None,
+            access_token_alg: "ES256".into(),
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -206,6 +210,9 @@ pub struct Config {
     /// Days the audit log keeps its rows (FOYER_AUDIT_RETENTION_DAYS, 1..=36500); `None`:
     /// forever.
     pub audit_retention_days: Option<i64>,
+    /// What access tokens are signed with (FOYER_ACCESS_TOKEN_ALG); ID tokens follow
+    /// each client's `id_token_signed_response_alg` (RS256 unless it asks).
+    pub access_token_alg: SigningAlg,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -308,6 +315,8 @@ impl Config {
         if raw.audit_retention_days.is_some_and(|d| !(1..=36_500).contains(&d)) {
             return Err(bad("FOYER_AUDIT_RETENTION_DAYS", "must be between 1 and 36500 days, or unset to keep the audit log forever"));
         }
+        let access_token_alg = SigningAlg::parse(raw.access_token_alg.trim())
+            .ok_or_else(|| bad("FOYER_ACCESS_TOKEN_ALG", "must be ES256, RS256 or EdDSA (exactly so written)"))?;
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -372,6 +381,7 @@ impl Config {
             deletion_grace_days: raw.deletion_grace_days,
             households_per_customer: raw.households_per_customer,
             audit_retention_days: raw.audit_retention_days,
+            access_token_alg,
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
@@ -490,6 +500,8 @@ mod tests {
             (RawConfig { deletion_grace_days: 0, ..raw() }, "FOYER_DELETION_GRACE_DAYS"),
             (RawConfig { households_per_customer: 0, ..raw() }, "FOYER_HOUSEHOLDS_PER_CUSTOMER"),
             (RawConfig { audit_retention_days: Some(0), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
+            (RawConfig { access_token_alg: "es256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
+            (RawConfig { access_token_alg: "HS256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
             (RawConfig { audit_retention_days: Some(36_501), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
         ];
         for (raw, setting) in cases {
@@ -510,6 +522,8 @@ mod tests {
     #[test]
     fn audit_retention_is_unset_by_default() {
         assert_eq!(Config::check(raw()).unwrap().audit_retention_days, None, "the audit log is kept forever unless told");
+        assert_eq!(Config::check(raw()).unwrap().access_token_alg, SigningAlg::Es256);
+        assert_eq!(Config::check(RawConfig { access_token_alg: "EdDSA".into(), ..raw() }).unwrap().access_token_alg, SigningAlg::EdDsa);
         assert_eq!(Config::check(RawConfig { audit_retention_days: Some(400), ..raw() }).unwrap().audit_retention_days, Some(400));
     }
 

@@ -51,6 +51,7 @@ impl Services {
             deletion_grace_days: config.deletion_grace_days,
             households_per_customer: config.households_per_customer,
             audit_retention_days: config.audit_retention_days,
+            access_token_alg: config.access_token_alg,
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };

@@ -143,6 +143,7 @@ impl Identity {
         })
         .await?;
         tx.commit().await?;
+        self.clients.forget(client_id);
         self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
     }
 }

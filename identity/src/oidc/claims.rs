@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 use crate::jose::SigningAlg;
 use super::clients::Client;
-use crate::store::{AnyConnection, Tx};
+use crate::store::AnyConnection;
 use crate::store::customers::CustomerRow;
 use crate::{Error, Identity, Result};
 
@@ -161,11 +161,11 @@ impl Identity {
 
     /// The `sub` and (for a sign-in `sid`) the `sid` this client sees, inside `tx`,
     /// opening the brand key at most once.
-    pub(crate) async fn subject_and_sid_tx(&self, tx: &mut Tx, client: &Client, customer_id: &str, sid: Option<&str>) -> Result<(String, Option<String>)> {
+    pub(crate) async fn subject_and_sid_tx(&self, tx: &mut AnyConnection, client: &Client, customer_id: &str, sid: Option<&str>) -> Result<(String, Option<String>)> {
         if client.subject_type != "pairwise" && sid.is_none() {
             return Ok((customer_id.to_owned(), None));
         }
-        let sealed = crate::store::brands::pairwise_key_sealed_tx(tx, &client.brand_id).await?;
+        let sealed = self.store.brand_pairwise_key_sealed_on(tx, &client.brand_id).await?;
         let key = self.brand_key(client, sealed)?;
         let sub = if client.subject_type == "pairwise" { pairwise_subject(&key, customer_id) } else { customer_id.to_owned() };
         Ok((sub, sid.map(|sid| client_sid(&key, sid, &client.id))))

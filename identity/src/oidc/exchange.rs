@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::clients::Client;
 use super::grants::GrantRow;
+use super::mint::MintFor;
 use super::tokens::{Issued, LEEWAY_SECS, TokenError};
 use crate::jose::{ClaimRules, Keys, SigningAlg};
 use crate::principal::{Action, Principal, Subject, authorize};
@@ -101,11 +102,11 @@ impl Identity {
             granted = asked;
         }
         let now = self.clock.now();
-        let mut tx = self.store.begin().await?;
-        let delegation = self
-            .brand_delegation_between(&mut tx, &subject.customer_id, &actor_id, &client.brand_id)
-            .await?
-            .ok_or(refused("No live delegation lets this actor act for this subject at this brand."))?;
+        let no_delegation = || refused("No live delegation lets this actor act for this subject at this brand.");
+        let delegation = {
+            let mut conn = self.store.conn().await?;
+            self.brand_delegation_between(&mut conn, &subject.customer_id, &actor_id, &client.brand_id).await?.ok_or_else(no_delegation)?
+        };
         let grant = GrantRow {
             id: self.new_id(),
             client_id: client.id.clone(),
@@ -122,8 +123,14 @@ impl Identity {
             actor_id: Some(actor_id.clone()),
             delegation_id: Some(delegation.id.clone()),
         };
+        // Signed before the write (`mint`); the delegation is checked again inside it.
+        let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: None, nonce: None, customer: None, now }).await?;
+        let mut tx = self.store.begin().await?;
+        if self.brand_delegation_between(&mut tx, &subject.customer_id, &actor_id, &client.brand_id).await?.is_none_or(|d| d.id != delegation.id) {
+            return Err(no_delegation());
+        }
         self.issue_grant_tx(&mut tx, &grant).await?;
-        let issued = self.mint(&mut tx, keys, client, &grant, &granted, None, None, now).await?;
+        let issued = self.record(&mut tx, client, &grant, minted, now).await?;
         let detail = serde_json::json!({ "client_id": client.id, "brand": client.brand_slug, "scope": grant.scope });
         let delegate = Principal::Delegate { actor: actor_id, subject: subject.customer_id.clone(), grant: delegation.id, permissions: Vec::new() };
         self.audit_customer(&mut tx, delegate.actor(), &subject.customer_id, "oauth.token_exchanged", detail, now).await?;

@@ -21,6 +21,7 @@ pub mod exchange;
 pub mod flow;
 pub mod grants;
 pub mod logout;
+mod mint;
 pub mod tokens;
 
 /// Where the integration tests (and older callers) found them before `jose` existed.

@@ -11,10 +11,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-use super::claims::{at_hash, claims_for};
+use super::claims::claims_for;
 use super::clients::Client;
+use super::mint::{MintFor, Minted};
 pub use super::grants::GrantRow;
-use crate::jose::{ClaimRules, Keys, SigningAlg};
+use crate::jose::{ClaimRules, Keys};
+use crate::store::customers::CustomerRow;
 use crate::store::grants::NewAccessToken;
 use crate::store::{self, Tx};
 use crate::principal::{Action, Principal, Subject, authorize};
@@ -88,7 +90,9 @@ impl Identity {
         &self.settings.public_url
     }
 
-    /// `grant_type=authorization_code`.
+    /// `grant_type=authorization_code`. The code is read and checked, the tokens signed,
+    /// and only then redeemed in a short write (`mint`'s module doc): a code redeemed
+    /// meanwhile is a replay and revokes what the first redemption issued.
     pub async fn redeem_code(&self, principal: &Principal, keys: &Keys, client: &Client, code: &str, redirect_uri: Option<&str>, verifier: Option<&str>) -> Result<Issued, TokenError> {
         authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let redirect_uri = redirect_uri.ok_or(TokenError::InvalidRequest("redirect_uri is required."))?;
@@ -97,12 +101,8 @@ impl Identity {
         }
         let now = self.clock.now();
         let code_hash = sha256_hex(code.as_bytes());
-        let mut tx = self.store.begin().await?;
-        let row = store::codes::redeem_code(&mut tx, &code_hash, now).await?;
-        let Some(row) = row else {
-            self.code_replayed(principal, &mut tx, &code_hash, now).await?;
-            tx.commit().await?;
-            return Err(TokenError::InvalidGrant("The code is invalid, expired or already used."));
+        let Some(row) = store::codes::unredeemed_code(&self.store, &code_hash, now).await? else {
+            return self.code_not_redeemable(principal, &code_hash, now).await;
         };
         let pkce_ok = match (&row.code_challenge, verifier) {
             (Some(challenge), Some(v)) => pkce_matches(v, challenge),
@@ -110,32 +110,29 @@ impl Identity {
             _ => false,
         };
         if row.client_id != client.id || row.redirect_uri != redirect_uri || !pkce_ok {
-            tx.rollback().await?;
             return Err(TokenError::InvalidGrant("The code was not issued for this client, redirect_uri or code_verifier."));
         }
         // A delegated code: only for a client that opted in, and only while the
-        // delegation still covers this brand (it may have been revoked since the code).
+        // delegation still covers this brand (it may have been revoked since the code;
+        // checked again in the write).
         let mut expires_at = now + client.refresh_token_ttl_s * 1000;
         if let Some(delegation_id) = row.delegation_id.as_deref() {
-            let actor = row.actor_id.as_deref().unwrap_or_default();
-            let live = if client.allow_delegation { self.brand_delegate(&mut tx, delegation_id, actor, &client.brand_id).await? } else { None };
-            let Some((delegation, _)) = live.filter(|(d, _)| d.principal_id == row.customer_id) else {
-                tx.commit().await?;
-                return Err(if client.allow_delegation {
-                    TokenError::InvalidGrant("The delegation this code was issued under has ended.")
-                } else {
-                    TokenError::UnauthorizedClient("This client does not accept delegated sign-ins.")
-                });
-            };
-            expires_at = expires_at.min(delegation.expires_at);
+            let mut conn = self.store.conn().await?;
+            let live = self.live_delegation_of_code(&mut conn, client, &row.customer_id, row.actor_id.as_deref(), delegation_id).await;
+            drop(conn);
+            match live {
+                Ok(end) => expires_at = expires_at.min(end),
+                Err(e) => return self.spend_code(&code_hash, now, e).await,
+            }
         }
         let granted = scopes(&row.scope);
         let offline = row.delegation_id.is_none() && granted.iter().any(|s| s == "offline_access");
+        let sid = row.sid.clone();
         let grant = GrantRow {
             id: self.new_id(),
             client_id: client.id.clone(),
             customer_id: row.customer_id,
-            sid: if offline { None } else { Some(row.sid.clone()) },
+            sid: if offline { None } else { Some(row.sid) },
             scope: row.scope,
             nonce: row.nonce,
             auth_time: row.auth_time,
@@ -147,11 +144,52 @@ impl Identity {
             actor_id: row.actor_id,
             delegation_id: row.delegation_id,
         };
+        let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: Some(&sid), nonce: grant.nonce.as_deref(), customer: None, now }).await?;
+        let mut tx = self.store.begin().await?;
+        if store::codes::redeem_code(&mut tx, &code_hash, now).await?.is_none() {
+            drop(tx);
+            return self.code_not_redeemable(principal, &code_hash, now).await;
+        }
+        if let Some(delegation_id) = grant.delegation_id.as_deref()
+            && let Err(e) = self.live_delegation_of_code(&mut tx, client, &grant.customer_id, grant.actor_id.as_deref(), delegation_id).await
+        {
+            tx.commit().await?; // the code stays used
+            return Err(e);
+        }
         self.issue_grant_tx(&mut tx, &grant).await?;
         store::codes::set_code_grant(&mut tx, &code_hash, &grant.id).await?;
-        let issued = self.mint(&mut tx, keys, client, &grant, &granted, Some(&row.sid), grant.nonce.as_deref(), now).await?;
+        let issued = self.record(&mut tx, client, &grant, minted, now).await?;
         tx.commit().await?;
         Ok(issued)
+    }
+
+    /// The end of a delegated code's delegation (it must still let the delegate act at
+    /// this client's brand, for the code's customer), or why the code is refused.
+    async fn live_delegation_of_code(&self, conn: &mut store::AnyConnection, client: &Client, customer_id: &str, actor_id: Option<&str>, delegation_id: &str) -> Result<UnixMillis, TokenError> {
+        if !client.allow_delegation {
+            return Err(TokenError::UnauthorizedClient("This client does not accept delegated sign-ins."));
+        }
+        match self.brand_delegate(conn, delegation_id, actor_id.unwrap_or_default(), &client.brand_id).await? {
+            Some((delegation, _)) if delegation.principal_id == customer_id => Ok(delegation.expires_at),
+            _ => Err(TokenError::InvalidGrant("The delegation this code was issued under has ended.")),
+        }
+    }
+
+    /// Redeems a code that will issue nothing (its delegation ended), so it cannot be
+    /// tried again, and answers `refusal`.
+    async fn spend_code(&self, code_hash: &str, now: UnixMillis, refusal: TokenError) -> Result<Issued, TokenError> {
+        let mut tx = self.store.begin().await?;
+        store::codes::redeem_code(&mut tx, code_hash, now).await?;
+        tx.commit().await?;
+        Err(refusal)
+    }
+
+    /// No unredeemed code by this hash: if it was redeemed before, a replay.
+    async fn code_not_redeemable(&self, principal: &Principal, code_hash: &str, now: UnixMillis) -> Result<Issued, TokenError> {
+        let mut tx = self.store.begin().await?;
+        self.code_replayed(principal, &mut tx, code_hash, now).await?;
+        tx.commit().await?;
+        Err(TokenError::InvalidGrant("The code is invalid, expired or already used."))
     }
 
     /// A code came back after its redemption: revoke what it issued (RFC 6749 §4.1.2).
@@ -166,40 +204,15 @@ impl Identity {
     }
 
     /// `grant_type=refresh_token`: rotation, and reuse detection that revokes the grant.
+    /// The grant is read and checked and the tokens signed before the write, which
+    /// rotates the token only if it is still unused and its grant unrevoked.
     pub async fn refresh(&self, principal: &Principal, keys: &Keys, client: &Client, token: &str, scope: Option<&str>) -> Result<Issued, TokenError> {
         authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         let token_hash = sha256_hex(token.as_bytes());
-        let mut tx = self.store.begin().await?;
-        let fresh = store::grants::use_refresh_token(&mut tx, &token_hash, now).await?;
-        let Some(grant_id) = fresh else {
-            let reused = store::grants::refresh_token_grant_id(&mut tx, &token_hash).await?;
-            if let Some(grant_id) = reused
-                && let Some(grant) = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?
-                && grant.client_id == client.id
-                && grant.revoked_at.is_none()
-            {
-                self.revoke_grant_tx(&mut tx, &grant, "refresh_reused", now).await?;
-                self.audit_customer(&mut tx, principal.actor(), &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
-                tracing::warn!("refresh token reused: grant revoked");
-                tx.commit().await?;
-            }
-            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used."));
+        let Some((grant, customer)) = self.refreshable_grant(client, &token_hash, now).await? else {
+            return self.refresh_not_usable(principal, client, &token_hash, now).await;
         };
-        let grant = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?.ok_or(TokenError::InvalidGrant("The refresh token is invalid."))?;
-        // A delegated grant never had a refresh token; refuse one all the same.
-        if grant.client_id != client.id || grant.revoked_at.is_some() || grant.expires_at <= now || grant.delegation_id.is_some() {
-            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
-        }
-        if let Some(sid) = &grant.sid
-            && !store::oidc_sessions::sign_in_live(&mut tx, sid, now).await?
-        {
-            return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
-        }
-        let verified = store::customers::by_id_tx(&mut tx, &grant.customer_id).await?.is_some_and(|c| c.email_verified);
-        if !verified {
-            return Err(TokenError::InvalidGrant("The account can no longer be used here."));
-        }
         let mut granted = scopes(&grant.scope);
         if let Some(asked) = scope {
             let asked = scopes(asked);
@@ -208,9 +221,69 @@ impl Identity {
             }
             granted = asked;
         }
-        let issued = self.mint(&mut tx, keys, client, &grant, &granted, grant.sid.as_deref(), None, now).await?;
+        let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: grant.sid.as_deref(), nonce: None, customer: Some(&customer), now }).await?;
+        self.rotate(principal, client, &token_hash, &grant, minted, now).await
+    }
+
+    /// The refresh's write: rotates the token if it is still unused and its grant
+    /// unrevoked, and records the minted tokens; otherwise nothing minted is sent.
+    pub(crate) async fn rotate(&self, principal: &Principal, client: &Client, token_hash: &str, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued, TokenError> {
+        let mut tx = self.store.begin().await?;
+        let rotated = store::grants::use_refresh_token(&mut tx, token_hash, now).await?;
+        if rotated.as_deref() != Some(grant.id.as_str()) {
+            // Used meanwhile (a parallel request, or a replay that raced us).
+            drop(tx);
+            return self.refresh_not_usable(principal, client, token_hash, now).await;
+        }
+        // Revoked meanwhile (sign-out, support, the customer): nothing is issued, and the
+        // token stays used.
+        let still = store::grants::grant_by_id_tx(&mut tx, &grant.id).await?;
+        if still.is_none_or(|g| g.revoked_at.is_some()) {
+            tx.commit().await?;
+            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
+        }
+        let issued = self.record(&mut tx, client, grant, minted, now).await?;
         tx.commit().await?;
         Ok(issued)
+    }
+
+    /// The live grant of an unused refresh token of this client and its customer, when
+    /// the sign-in it belongs to is live and the account still usable; errors name why
+    /// not. `None` when no unused token has this hash (unknown, used, or its grant dead).
+    pub(crate) async fn refreshable_grant(&self, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Option<(GrantRow, CustomerRow)>, TokenError> {
+        let Some(grant) = store::grants::live_grant_of_refresh_token(&self.store, token_hash, now).await? else { return Ok(None) };
+        // A delegated grant never had a refresh token; refuse one all the same.
+        if grant.client_id != client.id || grant.delegation_id.is_some() {
+            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
+        }
+        let mut conn = self.store.conn().await?;
+        if let Some(sid) = &grant.sid
+            && !store::oidc_sessions::sign_in_live(&mut conn, sid, now).await?
+        {
+            return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
+        }
+        match store::customers::by_id_tx(&mut conn, &grant.customer_id).await? {
+            Some(customer) if customer.email_verified => Ok(Some((grant, customer))),
+            _ => Err(TokenError::InvalidGrant("The account can no longer be used here.")),
+        }
+    }
+
+    /// No usable refresh token by this hash: a used one coming back (RFC 9700 §4.14.2)
+    /// revokes its grant.
+    async fn refresh_not_usable(&self, principal: &Principal, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Issued, TokenError> {
+        let mut tx = self.store.begin().await?;
+        let reused = store::grants::refresh_token_grant_id(&mut tx, token_hash).await?;
+        if let Some(grant_id) = reused
+            && let Some(grant) = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?
+            && grant.client_id == client.id
+            && grant.revoked_at.is_none()
+        {
+            self.revoke_grant_tx(&mut tx, &grant, "refresh_reused", now).await?;
+            self.audit_customer(&mut tx, principal.actor(), &grant.customer_id, "oauth.refresh_reused", json!({ "client_id": grant.client_id }), now).await?;
+            tracing::warn!("refresh token reused: grant revoked");
+            tx.commit().await?;
+        }
+        Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used."))
     }
 
     /// `grant_type=client_credentials`: an access token for the client itself.
@@ -231,7 +304,7 @@ impl Identity {
             "iss": self.issuer(), "sub": client.id, "aud": access_token_audience(client), "client_id": client.id,
             "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": asked.join(" "),
         });
-        let access_token = keys.sign_jwt(SigningAlg::Rs256, &claims, "at+jwt")?;
+        let access_token = keys.sign_jwt(self.settings.access_token_alg, &claims, "at+jwt")?;
         let mut tx = self.store.begin().await?;
         let scope = asked.join(" ");
         let token = NewAccessToken { jti: &jti, grant_id: None, client_id: &client.id, customer_id: None, scope: &scope, created_at: now, expires_at: exp };
@@ -240,76 +313,10 @@ impl Identity {
         Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope: asked.join(" "), id_token: None, refresh_token: None })
     }
 
-    /// Makes the access token (stored by `jti`), the ID token when `openid` is granted,
-    /// and a new refresh token when the client may refresh.
-    #[expect(clippy::too_many_arguments, reason = "one call site per grant type; a struct would only rename them")]
-    pub(crate) async fn mint(&self, tx: &mut Tx, keys: &Keys, client: &Client, grant: &GrantRow, granted: &[String], sid: Option<&str>, nonce: Option<&str>, now: UnixMillis) -> Result<Issued> {
-        let (sub, sid) = self.subject_and_sid_tx(tx, client, &grant.customer_id, sid).await?;
-        // RFC 8693 §4.1: a delegated grant's tokens name the delegate in `act`, as this
-        // client sees them; they never outlive the grant (itself bounded by the delegation).
-        let act = match grant.actor_id.as_deref() {
-            Some(actor) => Some(json!({ "sub": self.subject_and_sid_tx(tx, client, actor, None).await?.0 })),
-            None => None,
-        };
-        let jti = self.new_id();
-        let mut exp = now + client.access_token_ttl_s * 1000;
-        if grant.delegation_id.is_some() {
-            exp = exp.min(grant.expires_at);
-        }
-        let amr = scopes(&grant.amr);
-        let scope = granted.join(" ");
-        let mut access = json!({
-            "iss": self.issuer(), "sub": sub, "aud": access_token_audience(client), "client_id": client.id,
-            "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": scope,
-            "auth_time": grant.auth_time / 1000, "acr": grant.acr, "amr": amr,
-        });
-        if let Some(act) = &act {
-            access["act"] = act.clone();
-        }
-        let access_token = keys.sign_jwt(SigningAlg::Rs256, &access, "at+jwt")?;
-        let token = NewAccessToken { jti: &jti, grant_id: Some(&grant.id), client_id: &client.id, customer_id: Some(&grant.customer_id), scope: &scope, created_at: now, expires_at: exp };
-        store::grants::insert_access_token(tx, &token).await?;
-        let id_token = if granted.iter().any(|s| s == "openid") {
-            let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
-            let customer = crate::store::customers::by_id_tx(tx, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
-            let mut claims = claims_for(&customer, granted);
-            claims.extend(self.brand_claims(tx, &grant.customer_id, &client.brand_id, granted).await?);
-            let fixed = json!({
-                "iss": self.issuer(), "sub": sub, "aud": client.id, "iat": now / 1000,
-                "exp": (now + client.id_token_ttl_s * 1000) / 1000, "auth_time": grant.auth_time / 1000,
-                "acr": grant.acr, "amr": amr, "at_hash": at_hash(alg, &access_token),
-            });
-            if let Value::Object(fixed) = fixed {
-                claims.extend(fixed);
-            }
-            if let Some(nonce) = nonce {
-                claims.insert("nonce".into(), Value::String(nonce.to_owned()));
-            }
-            if let Some(sid) = sid {
-                claims.insert("sid".into(), Value::String(sid));
-            }
-            if let Some(act) = &act {
-                claims.insert("act".into(), act.clone());
-            }
-            Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
-        } else {
-            None
-        };
-        let refresh_token = if grant.delegation_id.is_none() && client.grant_types.iter().any(|g| g == "refresh_token") {
-            let token = format!("{REFRESH_PREFIX}{}", self.new_token());
-            store::grants::insert_refresh_token(tx, &sha256_hex(token.as_bytes()), &grant.id, now).await?;
-            Some(token)
-        } else {
-            None
-        };
-        let expires_in = ((exp - now) / 1000).max(0);
-        Ok(Issued { access_token, expires_in, scope, id_token, refresh_token })
-    }
-
     /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
     /// `jti` row not revoked, its grant not revoked, its client enabled.
     pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
-        let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[SigningAlg::Rs256]) else { return Ok(None) };
+        let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[self.settings.access_token_alg]) else { return Ok(None) };
         let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
         let row = store::grants::live_access_token(&self.store, jti, self.clock.now()).await?;
         let Some(row) = row else { return Ok(None) };
@@ -438,7 +445,7 @@ impl Identity {
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::TokenInvalid)?;
         let mut claims = claims_for(&customer, &released);
         if super::claims::wants_brand_claims(&released) {
-            let mut conn = self.store.pool().acquire().await?;
+            let mut conn = self.store.conn().await?;
             claims.extend(self.brand_claims(&mut conn, customer_id, &live.client.brand_id, &released).await?);
         }
         claims.insert("sub".into(), Value::String(live.sub));

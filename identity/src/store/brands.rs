@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, Tx, is_unique_violation};
+use super::{AnyConnection, Store, Tx, is_unique_violation};
 use crate::{Error, Result, UnixMillis};
 
 /// A brand without its logo bytes and pairwise key (those have their own reads).
@@ -105,8 +105,8 @@ pub async fn fill_pairwise_key(tx: &mut Tx, id: &str, sealed: &str) -> Result<bo
 }
 
 /// The sealed pairwise key, read inside a write transaction.
-pub async fn pairwise_key_sealed_tx(tx: &mut Tx, brand_id: &str) -> Result<Option<String>> {
-    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT pairwise_key_sealed FROM brands WHERE id = $1").bind(brand_id).fetch_optional(&mut **tx).await?;
+async fn pairwise_key_sealed_tx(conn: &mut AnyConnection, brand_id: &str) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT pairwise_key_sealed FROM brands WHERE id = $1").bind(brand_id).fetch_optional(&mut *conn).await?;
     Ok(row.and_then(|(k,)| k))
 }
 
@@ -130,12 +130,28 @@ impl Store {
     }
 
     /// The sealed pairwise key (associated data `pairwise:<brand id>`).
+    /// A brand's sealed pairwise key. It is set once and never changed (only where it
+    /// is missing, above), so each node keeps the keys it has read: the token path reads
+    /// it on every answer.
     pub async fn brand_pairwise_key_sealed(&self, brand_id: &str) -> Result<Option<String>> {
-        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT pairwise_key_sealed FROM brands WHERE id = $1")
-            .bind(brand_id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.and_then(|(k,)| k))
+        if let Some(sealed) = self.brand_keys.known(brand_id) {
+            return Ok(Some(sealed));
+        }
+        let mut conn = self.conn().await?;
+        self.brand_pairwise_key_sealed_on(&mut conn, brand_id).await
+    }
+
+    /// [`Self::brand_pairwise_key_sealed`] on a connection the caller holds (inside a
+    /// transaction, say).
+    pub async fn brand_pairwise_key_sealed_on(&self, conn: &mut AnyConnection, brand_id: &str) -> Result<Option<String>> {
+        if let Some(sealed) = self.brand_keys.known(brand_id) {
+            return Ok(Some(sealed));
+        }
+        let sealed = pairwise_key_sealed_tx(conn, brand_id).await?;
+        if let Some(sealed) = &sealed {
+            self.brand_keys.remember(brand_id, sealed);
+        }
+        Ok(sealed)
     }
 
     /// Ids of brands created before pairwise keys existed.
@@ -143,5 +159,22 @@ impl Store {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM brands WHERE pairwise_key_sealed IS NULL ORDER BY id").fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+/// The sealed pairwise keys this node has read, by brand id (a handful of brands; a
+/// key never changes once set).
+#[derive(Debug, Default)]
+pub(crate) struct BrandKeys(std::sync::RwLock<std::collections::HashMap<String, String>>);
+
+impl BrandKeys {
+    fn known(&self, brand_id: &str) -> Option<String> {
+        self.0.read().ok()?.get(brand_id).cloned()
+    }
+
+    fn remember(&self, brand_id: &str, sealed: &str) {
+        if let Ok(mut keys) = self.0.write() {
+            keys.insert(brand_id.to_owned(), sealed.to_owned());
+        }
     }
 }

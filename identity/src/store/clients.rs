@@ -8,7 +8,7 @@ use crate::{Result, UnixMillis};
 
 /// The `oauth_clients` row with the brand's slug. It holds the secret hashes: its `Debug`
 /// shows only ids, and `oidc::clients` turns it into a `Client` without them.
-#[derive(Clone, FromRow)]
+#[derive(Clone, Default, FromRow)]
 pub struct ClientRow {
     pub id: String,
     pub brand_id: String,

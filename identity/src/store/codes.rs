@@ -156,13 +156,22 @@ pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Redeems an unexpired, unredeemed code in one conditional statement (a parallel second
-/// redemption waits for the row, then finds it redeemed); `None` if it was not redeemable.
+const CODE_COLUMNS: &str = "client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, actor_id, delegation_id";
+
+/// An unredeemed, unexpired code as it stands (a read: the redemption is
+/// [`redeem_code`], inside the write transaction).
+pub async fn unredeemed_code(store: &Store, code_hash: &str, now: UnixMillis) -> Result<Option<CodeRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {CODE_COLUMNS} FROM authorization_codes WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2"))
+        .bind(code_hash)
+        .bind(now)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
 pub async fn redeem_code(tx: &mut Tx, code_hash: &str, now: UnixMillis) -> Result<Option<CodeRow>> {
-    Ok(sqlx::query_as(
-        "UPDATE authorization_codes SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 \
-         RETURNING client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, actor_id, delegation_id",
-    )
+    Ok(sqlx::query_as(&format!(
+        "UPDATE authorization_codes SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 RETURNING {CODE_COLUMNS}"
+    ))
     .bind(code_hash)
     .bind(now)
     .fetch_optional(&mut **tx)

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row as _};
 
-use super::{Store, Tx, is_unique_violation};
+use super::{AnyConnection, Store, Tx, is_unique_violation};
 use crate::domain::profile::ProfileForm;
 use crate::{Result, UnixMillis};
 
@@ -129,8 +129,8 @@ pub async fn insert_if_absent(tx: &mut Tx, row: &CustomerRow) -> Result<bool> {
     Ok(written)
 }
 
-pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<CustomerRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+pub async fn by_id_tx(conn: &mut AnyConnection, id: &str) -> Result<Option<CustomerRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?)
 }
 
 /// Sets a new password hash and bumps the password version; lifts a failures lock

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, Tx};
+use super::{AnyConnection, Store, Tx};
 use crate::{Result, UnixMillis};
 
 /// A grant: one authorization of one client by one customer.
@@ -75,8 +75,8 @@ pub async fn insert_grant(tx: &mut Tx, grant: &GrantRow) -> Result<()> {
     Ok(())
 }
 
-pub async fn grant_by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<GrantRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+pub async fn grant_by_id_tx(conn: &mut AnyConnection, id: &str) -> Result<Option<GrantRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?)
 }
 
 /// Revokes a grant (keeping the first reason) and its access tokens. Its refresh tokens

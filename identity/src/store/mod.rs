@@ -208,6 +208,8 @@ pub struct Store {
     /// Write transactions begun plus single write statements of the throttle: what
     /// [`Store::writes`] reports (tests compare paths that must write alike).
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Brands' sealed pairwise keys, read once per node (`brands::BrandKeys`).
+    brand_keys: std::sync::Arc<brands::BrandKeys>,
 }
 
 impl Store {
@@ -234,7 +236,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, write_turn: std::sync::Arc::default(), writes: std::sync::Arc::default() })
+        Ok(Self { pool, backend, write_turn: std::sync::Arc::default(), writes: std::sync::Arc::default(), brand_keys: std::sync::Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -243,6 +245,12 @@ impl Store {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// One pooled connection for several reads outside a transaction (a full pool past
+    /// the acquire timeout is [`Error::Busy`], like everywhere else).
+    pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Applies every pending migration for this backend (PostgreSQL takes an advisory

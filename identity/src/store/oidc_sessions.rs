@@ -2,7 +2,7 @@
 //! logout), and the two reads of `sessions` the OIDC side needs: whether a sign-in is
 //! still live, and the sign-ins of a customer.
 
-use super::Tx;
+use super::{AnyConnection, Tx};
 use crate::{Result, UnixMillis};
 
 /// Remembers that the sign-in `sid` reached the client (or that it did again, at `now`).
@@ -48,11 +48,11 @@ pub async fn forget_client_customer(tx: &mut Tx, client_id: &str, customer_id: &
 }
 
 /// Whether a session of the sign-in `sid` is unexpired at `now`.
-pub async fn sign_in_live(tx: &mut Tx, sid: &str, now: UnixMillis) -> Result<bool> {
+pub async fn sign_in_live(conn: &mut AnyConnection, sid: &str, now: UnixMillis) -> Result<bool> {
     let live: Option<(String,)> = sqlx::query_as("SELECT id_hash FROM sessions WHERE sid = $1 AND expires_at > $2 LIMIT 1")
         .bind(sid)
         .bind(now)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(live.is_some())
 }

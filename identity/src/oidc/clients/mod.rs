@@ -11,13 +11,16 @@
 //! - [`RedirectUri`] and the rules a registered URI meets are `domain::uri` (brands use them too).
 //! - `jwks`: [`check_jwks`] for `private_key_jwt` clients.
 //! - `rate`: [`TokenRate`], a client's own token-endpoint rate limit.
+//! - `cache`: the rows read in the last second (token requests, UserInfo, APIs).
 //! - this file: the registered [`Client`] and the [`Identity`] services over
 //!   `store::clients` (create, read, list, verify and rotate secrets, disable).
 
+pub(crate) mod cache;
 mod jwks;
 mod rate;
 mod spec;
 
+pub use cache::CLIENT_CACHE_MS;
 pub use jwks::check_jwks;
 pub use rate::{MAX_TOKEN_RATE, RateChange, TokenRate, parse_rate};
 pub use spec::{
@@ -221,7 +224,19 @@ impl Identity {
     }
 
     pub async fn client_by_id(&self, client_id: &str) -> Result<Option<Client>> {
-        self.store.client_by_id(client_id).await?.map(client_from).transpose()
+        self.client_row(client_id).await?.map(|row| client_from(ClientRow::clone(&row))).transpose()
+    }
+
+    /// The row, from this node's cache when read less than a second ago.
+    async fn client_row(&self, client_id: &str) -> Result<Option<std::sync::Arc<ClientRow>>> {
+        let now = self.clock.now();
+        if let Some(row) = self.clients.get(client_id, now) {
+            return Ok(Some(row));
+        }
+        let Some(row) = self.store.client_by_id(client_id).await? else { return Ok(None) };
+        let row = std::sync::Arc::new(row);
+        self.clients.put(std::sync::Arc::clone(&row), now);
+        Ok(Some(row))
     }
 
     /// Every client, or those of one brand (unknown brand: an error naming it).
@@ -237,13 +252,13 @@ impl Identity {
     /// period; `None` for any failure (unknown, disabled, no secret, wrong secret) alike.
     pub async fn verify_client_secret(&self, client_id: &str, secret: &str) -> Result<Option<Client>> {
         let presented = sha256_hex(secret.as_bytes());
-        let Some(row) = self.store.client_by_id(client_id).await? else { return Ok(None) };
+        let Some(row) = self.client_row(client_id).await? else { return Ok(None) };
         let now = self.clock.now();
         let current = row.secret_hash.as_deref().is_some_and(|h| ct_eq(h, &presented));
         let previous = row.previous_secret_hash.as_deref().is_some_and(|h| ct_eq(h, &presented))
             && row.previous_secret_expires_at.is_some_and(|t| t > now);
         let usable = row.disabled_at.is_none() && AuthMethod::parse(&row.auth_method).is_some_and(AuthMethod::uses_secret);
-        if usable && (current || previous) { client_from(row).map(Some) } else { Ok(None) }
+        if usable && (current || previous) { client_from(ClientRow::clone(&row)).map(Some) } else { Ok(None) }
     }
 
     /// Issues a new secret (shown once). The old one stops working now, or after
@@ -276,11 +291,13 @@ impl Identity {
         })
         .await?;
         tx.commit().await?;
+        self.clients.forget(client_id);
         Ok(RotatedSecret { secret, previous_valid_until: keep_until })
     }
 
     /// Changes a client's own token-endpoint rate and/or burst (`Some(None)`: back to the
-    /// server's setting); audited. Running nodes apply it at the client's next request.
+    /// server's setting); audited. This node applies it at once, others within
+    /// [`CLIENT_CACHE_MS`] (their cached row).
     pub async fn set_client_token_rate(&self, principal: &Principal, client_id: &str, per_second: RateChange, burst: RateChange) -> Result<Client> {
         self.client_in_scope(principal, client_id).await?;
         if per_second.is_none() && burst.is_none() {
@@ -303,6 +320,7 @@ impl Identity {
         })
         .await?;
         tx.commit().await?;
+        self.clients.forget(client_id);
         self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
     }
 
@@ -330,6 +348,7 @@ impl Identity {
         })
         .await?;
         tx.commit().await?;
+        self.clients.forget(client_id);
         self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
     }
 
@@ -352,6 +371,7 @@ impl Identity {
             .await?;
         }
         tx.commit().await?;
+        self.clients.forget(client_id);
         self.client_by_id(client_id).await?.ok_or(Error::NotFound("Client"))
     }
 }

@@ -89,9 +89,10 @@ async fn oidcc_server(db: Db) {
     assert_eq!(first.tokens.expires_in().map(|d| d.as_secs()), Some(600));
     assert!(first.refresh().secret().starts_with("frt_"));
 
-    // The access token is an RFC 9068 JWT for the brand's APIs.
+    // The access token is an RFC 9068 JWT for the brand's APIs, ES256 by default
+    // (FOYER_ACCESS_TOKEN_ALG; `docs/design/peaks.md` "Token path").
     let (header, at) = jwt_parts(first.access.secret());
-    assert_eq!((header["alg"].as_str(), header["typ"].as_str()), (Some("RS256"), Some("at+jwt")));
+    assert_eq!((header["alg"].as_str(), header["typ"].as_str()), (Some("ES256"), Some("at+jwt")));
     assert_eq!(at["aud"], "urn:foyer:brand:air");
     assert_eq!(at["client_id"], rp.id.as_str());
     assert_eq!(at["sub"], ann.id.as_str());

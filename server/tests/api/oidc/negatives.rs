@@ -685,7 +685,7 @@ async fn bad_tokens_at_userinfo(db: Db) {
     // The harness can make tokens the server accepts: the same claims, signed by its key.
     let (header, claims) = jwt_parts(&good);
     let signature = good.rsplit('.').next().unwrap().to_owned();
-    let resigned = rp::sign_with_server_key(&app, SigningAlg::Rs256, &claims, "at+jwt").await;
+    let resigned = rp::sign_with_server_key(&app, SigningAlg::Es256, &claims, "at+jwt").await;
     assert_eq!(rp::userinfo_raw(&app, &resigned).await.status, 200, "control: a faithful re-signature is accepted");
 
     let mut forged: Vec<(&str, String)> = Vec::new();
@@ -704,32 +704,33 @@ async fn bad_tokens_at_userinfo(db: Db) {
     none_with_kid["alg"] = json!("none");
     forged.push(("alg none with our kid", format!("{}.{}.", b64(&none_with_kid), b64(&claims))));
     forged.push(("alg none, signature kept", format!("{}.{}.{signature}", b64(&none_with_kid), b64(&claims))));
-    // alg confusion: HS256 keyed with our published RSA key.
+    // alg confusion: HS256 keyed with the published public key of the token's kid.
     let jwks = app.get_text("/oauth2/jwks").await.1;
     let jwks: serde_json::Value = serde_json::from_str(&jwks).unwrap();
-    let rsa_jwk = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == header["kid"]).unwrap().to_string();
+    let our_jwk = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == header["kid"]).unwrap().to_string();
     let mut hs_header = header.clone();
     hs_header["alg"] = json!("HS256");
     let input = format!("{}.{}", b64(&hs_header), b64(&claims));
-    let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rp::hmac_sha256(rsa_jwk.as_bytes(), input.as_bytes()));
+    let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rp::hmac_sha256(our_jwk.as_bytes(), input.as_bytes()));
     forged.push(("HS256 keyed with the public JWK", format!("{input}.{mac}")));
     // Signed by our key but wrong in substance.
     let now = app.identity.now() / 1000;
     let mut expired = claims.clone();
     expired["iat"] = json!(now - 3_600);
     expired["exp"] = json!(now - 3_000);
-    forged.push(("expired (jti still live)", rp::sign_with_server_key(&app, SigningAlg::Rs256, &expired, "at+jwt").await));
-    forged.push(("typ JWT instead of at+jwt", rp::sign_with_server_key(&app, SigningAlg::Rs256, &claims, "JWT").await));
+    forged.push(("expired (jti still live)", rp::sign_with_server_key(&app, SigningAlg::Es256, &expired, "at+jwt").await));
+    forged.push(("typ JWT instead of at+jwt", rp::sign_with_server_key(&app, SigningAlg::Es256, &claims, "JWT").await));
     let mut other_iss = claims.clone();
     other_iss["iss"] = json!("https://attacker.example");
-    forged.push(("another issuer", rp::sign_with_server_key(&app, SigningAlg::Rs256, &other_iss, "at+jwt").await));
+    forged.push(("another issuer", rp::sign_with_server_key(&app, SigningAlg::Es256, &other_iss, "at+jwt").await));
     let mut other_aud = claims.clone();
     other_aud["aud"] = json!("urn:foyer:brand:hotels");
-    forged.push(("another audience", rp::sign_with_server_key(&app, SigningAlg::Rs256, &other_aud, "at+jwt").await));
+    forged.push(("another audience", rp::sign_with_server_key(&app, SigningAlg::Es256, &other_aud, "at+jwt").await));
     let mut unknown_jti = claims.clone();
     unknown_jti["jti"] = json!("00000000-0000-4000-8000-000000000000");
-    forged.push(("unknown jti", rp::sign_with_server_key(&app, SigningAlg::Rs256, &unknown_jti, "at+jwt").await));
-    forged.push(("ES256 instead of RS256", rp::sign_with_server_key(&app, SigningAlg::Es256, &claims, "at+jwt").await));
+    forged.push(("unknown jti", rp::sign_with_server_key(&app, SigningAlg::Es256, &unknown_jti, "at+jwt").await));
+    forged.push(("RS256 instead of ES256 (our own RSA key)", rp::sign_with_server_key(&app, SigningAlg::Rs256, &claims, "at+jwt").await));
+    forged.push(("EdDSA instead of ES256 (our own Ed25519 key)", rp::sign_with_server_key(&app, SigningAlg::EdDsa, &claims, "at+jwt").await));
     forged.push(("the ID token", signed.id_token.to_string()));
     forged.push(("the refresh token", signed.refresh().secret().clone()));
     forged.push(("two parts", format!("{}.{}", b64(&header), b64(&claims))));

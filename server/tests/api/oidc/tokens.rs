@@ -11,6 +11,7 @@ use crate::support::{Db, both_backends};
 
 both_backends!(
     oidcc_refresh_token_rotation_and_reuse_revokes_family,
+    parallel_refresh_one_winner,
     revocation_and_introspection,
     client_credentials_grant,
     oidcc_server_rotate_keys,
@@ -79,6 +80,37 @@ async fn oidcc_refresh_token_rotation_and_reuse_revokes_family(db: Db) {
     // The Foyer session itself stays: a new grant works.
     let again = rp.sign_in(&browser, &["email"]).await;
     rp.refresh(&again.refresh()).await.unwrap();
+}
+
+/// The same refresh token sent several times at once (the tokens are signed before
+/// the write, `docs/design/peaks.md` "Token path"): exactly one rotation wins, every other
+/// answer is `invalid_grant` (never a server error), and the losers count as reuse, so
+/// the grant dies with what the winner got. A burst larger than the pool (10) last.
+async fn parallel_refresh_one_winner(db: Db) {
+    let Some(app) = rp::spawn(db).await else { return };
+    rp::brand(&app, "air", "Northwind Air").await;
+    let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    rp::customer(&app, "ann@example.com").await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ann@example.com").await;
+    for (round, burst) in [2, 8, 25].into_iter().enumerate() {
+        let signed = rp.sign_in(&browser, &["email"]).await;
+        let token = signed.refresh();
+        let form = [("grant_type", "refresh_token"), ("refresh_token", token.secret().as_str())];
+        let answers = futures::future::join_all((0..burst).map(|_| rp::post_form(&app, "/oauth2/token", rp.auth(), &form))).await;
+        let outcomes: Vec<(u16, String)> = answers.iter().map(|a| (a.status, a.body["error"].as_str().unwrap_or("-").to_owned())).collect();
+        let winners: Vec<&rp::Answer> = answers.iter().filter(|a| a.status == 200).collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one rotation: {outcomes:?}");
+        for loser in answers.iter().filter(|a| a.status != 200) {
+            assert_eq!((loser.status, loser.body["error"].as_str()), (400, Some("invalid_grant")), "round {round}: {outcomes:?}");
+        }
+        let access = winners[0].body["access_token"].as_str().unwrap();
+        let rotated = winners[0].body["refresh_token"].as_str().unwrap();
+        assert_token_refused(&app, access, "the winner's access token after the reuse").await;
+        assert_token_refused(&app, signed.access.secret(), "the first access token after the reuse").await;
+        assert_eq!(rp.refresh(&openidconnect::RefreshToken::new(rotated.to_owned())).await.unwrap_err(), "invalid_grant", "round {round}");
+    }
+    assert!(rp::audit_actions(&app).await.contains(&"oauth.refresh_reused".to_owned()));
 }
 
 async fn deliver_and_take(app: &crate::support::TestApp, receiver: &LogoutReceiver) -> Vec<String> {
@@ -223,7 +255,10 @@ async fn oidcc_server_rotate_keys(db: Db) {
     let old_ed = ed.sign_in(&browser, &["email"]).await;
     let kid = |token: &str| jwt_parts(token).0["kid"].as_str().unwrap().to_owned();
     let old_rs_kid = kid(&old.id_token.to_string());
-    assert_eq!(kid(old.access.secret()), old_rs_kid, "access tokens are RS256 too");
+    // Access tokens are ES256 by default (FOYER_ACCESS_TOKEN_ALG), ID tokens RS256.
+    let old_at_kid = kid(old.access.secret());
+    assert_eq!(jwt_parts(old.access.secret()).0["alg"], "ES256");
+    assert_ne!(old_at_kid, old_rs_kid);
     let old_ed_kid = kid(&old_ed.id_token.to_string());
     assert_eq!(jwt_parts(&old_ed.id_token.to_string()).0["alg"], "EdDSA");
 
@@ -235,7 +270,7 @@ async fn oidcc_server_rotate_keys(db: Db) {
     rp.rediscover(&app).await;
     ed.rediscover(&app).await;
     let kids: Vec<String> = rp.meta.jwks().keys().iter().filter_map(|k| openidconnect::JsonWebKey::key_id(k).map(|id| id.to_string())).collect();
-    assert!(kids.contains(&old_rs_kid) && kids.contains(&old_ed_kid), "retired keys stay published: {kids:?}");
+    assert!(kids.contains(&old_rs_kid) && kids.contains(&old_ed_kid) && kids.contains(&old_at_kid), "retired keys stay published: {kids:?}");
     assert!(created.iter().all(|k| kids.contains(k)), "{kids:?}");
 
     // Old tokens: the ID tokens verify against the new JWKS, the access token works.
@@ -249,13 +284,17 @@ async fn oidcc_server_rotate_keys(db: Db) {
     let new_rs_kid = kid(&new.id_token.to_string());
     assert_ne!(new_rs_kid, old_rs_kid);
     assert!(created.contains(&new_rs_kid));
-    assert_eq!(kid(new.access.secret()), new_rs_kid);
+    let new_at_kid = kid(new.access.secret());
+    assert!(new_at_kid != old_at_kid && created.contains(&new_at_kid), "access tokens use the new ES256 key");
     let new_ed = ed.sign_in(&browser, &["email"]).await;
     assert!(created.contains(&kid(&new_ed.id_token.to_string())));
     let refreshed = rp.refresh(&old.refresh()).await.unwrap();
-    assert_eq!(kid(refreshed.access_token().secret()), new_rs_kid, "a refresh after rotation signs with the new key");
+    assert_eq!(kid(refreshed.access_token().secret()), new_at_kid, "a refresh after rotation signs with the new key");
+    let refreshed_id = refreshed.id_token().expect("an ID token on refresh").to_string();
+    assert_eq!(kid(&refreshed_id), new_rs_kid);
 
-    // Withdrawing the old RS256 key (a leak): what it signed stops working at once.
+    // Withdrawing the old keys (a leak): what they signed stops working at once.
+    assert!(manager.expire(app.identity.now(), &old_at_kid).await.unwrap());
     assert!(manager.expire(app.identity.now(), &old_rs_kid).await.unwrap());
     app.keys.forget().await;
     let second = rp.sign_in(&browser, &["email"]).await;

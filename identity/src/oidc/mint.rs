@@ -1,0 +1,266 @@
+//! Making tokens without holding the write turn (`docs/design/peaks.md` "Token path").
+//!
+//! Every grant type that issues tokens runs in three steps: read and check (no write
+//! lock), then [`Identity::mint`] reads what the tokens say and signs them (still no
+//! lock: RSA work runs on every core at once), then one short write transaction
+//! redeems the code or rotates the refresh token and [`Identity::record`]s the tokens.
+//! A write that finds the code or refresh token used meanwhile, or the grant revoked,
+//! sends nothing it signed: an access token is honoured only while its `jti` row exists
+//! (`live_access_token`) and a refresh token only by its stored hash, so signed but
+//! unrecorded tokens are worthless.
+
+use serde_json::{Map, Value, json};
+
+use super::claims::{at_hash, claims_for};
+use super::clients::Client;
+use super::grants::GrantRow;
+use super::tokens::{Issued, REFRESH_PREFIX, access_token_audience};
+use crate::jose::{Keys, SigningAlg};
+use crate::store::customers::CustomerRow;
+use crate::store::grants::NewAccessToken;
+use crate::store::{self, AnyConnection, Tx};
+use crate::{Error, Identity, Result, UnixMillis, sha256_hex};
+
+/// Signed tokens waiting for their write: the response, and the rows that make it live.
+#[derive(Debug)]
+pub(crate) struct Minted {
+    pub(crate) issued: Issued,
+    jti: String,
+    exp: UnixMillis,
+    refresh_hash: Option<String>,
+}
+
+/// What one grant's tokens are made for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MintFor<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) grant: &'a GrantRow,
+    pub(crate) granted: &'a [String],
+    /// The sign-in behind an online grant (the ID token's `sid`).
+    pub(crate) sid: Option<&'a str>,
+    /// The authorization request's `nonce` (code redemption only).
+    pub(crate) nonce: Option<&'a str>,
+    /// The customer's row when the caller read it already (refresh checks it).
+    pub(crate) customer: Option<&'a CustomerRow>,
+    pub(crate) now: UnixMillis,
+}
+
+/// The claims of both tokens, read but not yet signed.
+struct Unsigned {
+    access: Value,
+    id: Option<(SigningAlg, Map<String, Value>)>,
+}
+
+impl Identity {
+    /// Reads what the tokens say (subject, `act`, the ID token's claims), then signs the
+    /// access token, the ID token when `openid` is granted, and makes a refresh token
+    /// when the client may refresh. Nothing is written: see [`Self::record`].
+    pub(crate) async fn mint(&self, keys: &Keys, what: MintFor<'_>) -> Result<Minted> {
+        let jti = self.new_id();
+        let mut exp = what.now + what.client.access_token_ttl_s * 1000;
+        if what.grant.delegation_id.is_some() {
+            // A delegated grant's tokens never outlive it (itself bounded by the delegation).
+            exp = exp.min(what.grant.expires_at);
+        }
+        let unsigned = {
+            let mut conn = self.store.conn().await?;
+            self.unsigned(&mut conn, &what, &jti, exp).await?
+        };
+        let access_token = keys.sign_jwt(self.settings.access_token_alg, &unsigned.access, "at+jwt")?;
+        let id_token = match unsigned.id {
+            Some((alg, mut claims)) => {
+                claims.insert("at_hash".into(), Value::String(at_hash(alg, &access_token)));
+                Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
+            }
+            None => None,
+        };
+        let refresh = (what.grant.delegation_id.is_none() && what.client.grant_types.iter().any(|g| g == "refresh_token"))
+            .then(|| format!("{REFRESH_PREFIX}{}", self.new_token()));
+        let refresh_hash = refresh.as_ref().map(|t| sha256_hex(t.as_bytes()));
+        let issued = Issued {
+            access_token,
+            expires_in: ((exp - what.now) / 1000).max(0),
+            scope: what.granted.join(" "),
+            id_token,
+            refresh_token: refresh,
+        };
+        Ok(Minted { issued, jti, exp, refresh_hash })
+    }
+
+    async fn unsigned(&self, conn: &mut AnyConnection, what: &MintFor<'_>, jti: &str, exp: UnixMillis) -> Result<Unsigned> {
+        let (client, grant, now) = (what.client, what.grant, what.now);
+        let (sub, sid) = self.subject_and_sid_tx(conn, client, &grant.customer_id, what.sid).await?;
+        // RFC 8693 §4.1: a delegated grant's tokens name the delegate in `act`, as this
+        // client sees them.
+        let act = match grant.actor_id.as_deref() {
+            Some(actor) => Some(json!({ "sub": self.subject_and_sid_tx(conn, client, actor, None).await?.0 })),
+            None => None,
+        };
+        let amr: Vec<&str> = grant.amr.split(' ').filter(|s| !s.is_empty()).collect();
+        let mut access = json!({
+            "iss": self.settings.public_url, "sub": sub, "aud": access_token_audience(client), "client_id": client.id,
+            "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": what.granted.join(" "),
+            "auth_time": grant.auth_time / 1000, "acr": grant.acr, "amr": amr,
+        });
+        if let Some(act) = &act {
+            access["act"] = act.clone();
+        }
+        if !what.granted.iter().any(|s| s == "openid") {
+            return Ok(Unsigned { access, id: None });
+        }
+        let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
+        let read;
+        let customer = match what.customer {
+            Some(customer) => customer,
+            None => {
+                read = store::customers::by_id_tx(conn, &grant.customer_id).await?.ok_or(Error::NotFound("customer"))?;
+                &read
+            }
+        };
+        let mut claims = claims_for(customer, what.granted);
+        claims.extend(self.brand_claims(conn, &grant.customer_id, &client.brand_id, what.granted).await?);
+        let fixed = json!({
+            "iss": self.settings.public_url, "sub": sub, "aud": client.id, "iat": now / 1000,
+            "exp": (now + client.id_token_ttl_s * 1000) / 1000, "auth_time": grant.auth_time / 1000,
+            "acr": grant.acr, "amr": amr,
+        });
+        if let Value::Object(fixed) = fixed {
+            claims.extend(fixed);
+        }
+        if let Some(nonce) = what.nonce {
+            claims.insert("nonce".into(), Value::String(nonce.to_owned()));
+        }
+        if let Some(sid) = sid {
+            claims.insert("sid".into(), Value::String(sid));
+        }
+        if let Some(act) = act {
+            claims.insert("act".into(), act);
+        }
+        Ok(Unsigned { access, id: Some((alg, claims)) })
+    }
+
+    /// Makes minted tokens live, inside the write transaction: the access token's `jti`
+    /// row and the refresh token's hash.
+    pub(crate) async fn record(&self, tx: &mut Tx, client: &Client, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued> {
+        let token = NewAccessToken {
+            jti: &minted.jti,
+            grant_id: Some(&grant.id),
+            client_id: &client.id,
+            customer_id: Some(&grant.customer_id),
+            scope: &minted.issued.scope,
+            created_at: now,
+            expires_at: minted.exp,
+        };
+        store::grants::insert_access_token(tx, &token).await?;
+        if let Some(hash) = &minted.refresh_hash {
+            store::grants::insert_refresh_token(tx, hash, &grant.id, now).await?;
+        }
+        Ok(minted.issued)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brand::BrandSlug;
+    use crate::import::ImportRecord;
+    use crate::jose::KeyPolicy;
+    use crate::oidc::tokens::TokenError;
+    use crate::principal::Principal;
+
+    const NOW: UnixMillis = 1_700_000_000_000;
+    const REFRESH: &str = "frt_the-customer-app-holds-this";
+
+    /// A brand, a confidential client, a verified customer, an offline grant with one
+    /// unused refresh token, and the signing keys.
+    async fn world() -> (Identity, tempfile::TempDir, Client, GrantRow, Keys) {
+        let (id, dir) = crate::jose::test_support::identity_at(NOW, crate::Settings::default()).await;
+        id.create_brand(&Principal::Operator, &BrandSlug::parse("northwind-air").unwrap(), "Northwind Air").await.unwrap();
+        let client = id.create_client(&Principal::Operator, &super::super::clients::ClientSpec::new("northwind-air", "Air app").redirect_uri("https://air.example.com/cb")).await.unwrap().client;
+        let ann = ImportRecord::checked(1, "ann@example.com", "Ann", "Lee", "+44 20 7946 0958").unwrap();
+        id.import_customers(&Principal::Operator, &[ann]).await.unwrap();
+        let customer = id.store.customer_by_email("ann@example.com").await.unwrap().unwrap();
+        let grant = GrantRow {
+            id: id.new_id(),
+            client_id: client.id.clone(),
+            customer_id: customer.id,
+            sid: None,
+            scope: "openid email offline_access".into(),
+            nonce: None,
+            auth_time: NOW,
+            acr: "foyer:pwd".into(),
+            amr: "pwd".into(),
+            created_at: NOW,
+            expires_at: NOW + 86_400_000,
+            revoked_at: None,
+            actor_id: None,
+            delegation_id: None,
+        };
+        let mut tx = id.store.begin().await.unwrap();
+        id.issue_grant_tx(&mut tx, &grant).await.unwrap();
+        store::grants::insert_refresh_token(&mut tx, &sha256_hex(REFRESH.as_bytes()), &grant.id, NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        let manager = id.signing_keys(&Principal::System, KeyPolicy::default()).unwrap();
+        manager.ensure_keys(NOW).await.unwrap();
+        let keys = manager.load(NOW).await.unwrap();
+        (id, dir, client, grant, keys)
+    }
+
+    /// Steps 1 and 2 of a refresh (read and check, mint), stopping before the write.
+    async fn read_and_mint(id: &Identity, keys: &Keys, client: &Client) -> (GrantRow, Minted) {
+        let (grant, customer) = id.refreshable_grant(client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().expect("refreshable");
+        let granted: Vec<String> = grant.scope.split(' ').map(str::to_owned).collect();
+        let minted = id
+            .mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: None, nonce: None, customer: Some(&customer), now: NOW })
+            .await
+            .unwrap();
+        (grant, minted)
+    }
+
+    #[tokio::test]
+    async fn minted_tokens_are_worthless_until_recorded() {
+        let (id, _dir, client, _grant, keys) = world().await;
+        let (grant, minted) = read_and_mint(&id, &keys, &client).await;
+        let access = minted.issued.access_token.clone();
+        assert!(minted.issued.id_token.is_some() && minted.issued.refresh_token.is_some());
+        assert!(id.live_access_token(&keys, &access).await.unwrap().is_none(), "signed, not recorded: refused");
+        let issued = id.rotate(&client.principal(), &client, &sha256_hex(REFRESH.as_bytes()), &grant, minted, NOW).await.unwrap();
+        assert_eq!(issued.access_token, access);
+        let live = id.live_access_token(&keys, &access).await.unwrap().expect("recorded: live");
+        assert_eq!(live.client.id, client.id);
+        let next = issued.refresh_token.unwrap();
+        assert!(id.live_refresh_token(&next).await.unwrap().is_some(), "the rotated token works");
+        assert!(id.live_refresh_token(REFRESH).await.unwrap().is_none(), "the old one is spent");
+    }
+
+    /// `refresh_after_revocation_in_flight`: the grant is revoked (sign-out, support,
+    /// the customer) after the tokens were signed: the write issues nothing.
+    #[tokio::test]
+    async fn refresh_after_revocation_in_flight() {
+        let (id, _dir, client, _grant, keys) = world().await;
+        let (grant, minted) = read_and_mint(&id, &keys, &client).await;
+        let access = minted.issued.access_token.clone();
+        let mut tx = id.store.begin().await.unwrap();
+        store::grants::revoke_grant(&mut tx, &grant.id, "signed_out", NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        let answer = id.rotate(&client.principal(), &client, &sha256_hex(REFRESH.as_bytes()), &grant, minted, NOW).await;
+        assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
+        assert!(id.live_access_token(&keys, &access).await.unwrap().is_none(), "nothing recorded");
+        assert!(id.refreshable_grant(&client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().is_none(), "the token is spent");
+    }
+
+    /// The token was rotated by a parallel request after this one signed: this one is
+    /// the reuse, and the grant dies (with what the other request got).
+    #[tokio::test]
+    async fn refresh_used_in_flight_is_reuse() {
+        let (id, _dir, client, _grant, keys) = world().await;
+        let (grant, first) = read_and_mint(&id, &keys, &client).await;
+        let (_, second) = read_and_mint(&id, &keys, &client).await;
+        let hash = sha256_hex(REFRESH.as_bytes());
+        let winner = id.rotate(&client.principal(), &client, &hash, &grant, first, NOW).await.unwrap();
+        let loser = id.rotate(&client.principal(), &client, &hash, &grant, second, NOW).await;
+        assert!(matches!(loser, Err(TokenError::InvalidGrant(_))), "{loser:?}");
+        assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token died with the grant");
+        assert!(id.live_refresh_token(&winner.refresh_token.unwrap()).await.unwrap().is_none());
+    }
+}

@@ -73,11 +73,11 @@ impl Side {
     /// The report's lines about this section.
     pub(crate) fn header(&self) -> String {
         let peer = match &self.peer {
-            Ok(_) => self.peer_version.clone(),
-            Err(note) => note.clone(),
+            Ok(_) => format!("vs {} (child)", self.peer_version),
+            Err(note) => format!("({note})"),
         };
         format!(
-            "side by side: Foyer (`foyer serve` child) vs {peer}, and an axum hello-world (child); {} s per path and server \
+            "side by side: Foyer (`foyer serve` child) {peer}, and an axum hello-world (child); {} s per path and server \
              after {} ms of warm-up, same load generator (this process)\n",
             self.duration.as_secs(),
             self.warmup.as_millis()

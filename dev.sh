@@ -5,10 +5,11 @@
 #                    on SQLite and PostgreSQL, end-to-end in Chromium)
 #   ./dev.sh build [--release]   only build (site under $TARGET/site, server binary)
 #   ./dev.sh site [--release]    only build the site (the browser bundles, CSS, public/)
-#   ./dev.sh bench   measure the OIDC provider's hot paths (release build) and print figures
+#   ./dev.sh bench [--peer]   measure the OIDC provider's hot paths (release build) and print
+#                    figures; --peer also measures node oidc-provider (bench/peer/) side by side
 #   ./dev.sh bench-load   time /login to interactive in Chromium on "Fast 3G" with a 4x slower CPU
 # Each step installs what it needs when missing: the wasm32 target, wasm-bindgen-cli at
-# the version in Cargo.lock, Debian chromium, the npm packages under end2end/ and tools/.
+# the version in Cargo.lock, Debian chromium, the npm packages under end2end/, tools/ and bench/peer/.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -137,9 +138,23 @@ run_tests() {
   (cd end2end && FOYER_BIN="$TARGET/debug/foyer" LEPTOS_SITE_ROOT="$SITE" node --test --test-concurrency=1 tests/)
 }
 
-# Figures only, never pass/fail: a real Foyer in-process on SQLite, then on PostgreSQL
-# when FOYER_BENCH_POSTGRES_URL (or FOYER_TEST_POSTGRES_URL, or the local server) answers.
+# node oidc-provider, pinned in bench/peer/package-lock.json (the side-by-side peer).
+ensure_peer() {
+  if [ ! -d bench/peer/node_modules/oidc-provider ] || [ bench/peer/package-lock.json -nt bench/peer/node_modules/.package-lock.json ]; then
+    say "installing the benchmark's peer (npm oidc-provider)"
+    (cd bench/peer && npm ci --no-audit --no-fund)
+  fi
+}
+
+# Figures only, never pass/fail: a real Foyer on SQLite, then on PostgreSQL when
+# FOYER_BENCH_POSTGRES_URL (or FOYER_TEST_POSTGRES_URL, or the local server) answers.
+# --peer: the side-by-side section also measures node oidc-provider (FOYER_BENCH_PEER=1).
+# FOYER_BENCH_ONLY / FOYER_BENCH_ENGINES / FOYER_BENCH_QUICK choose what runs (README).
 run_bench() {
+  if [ "${1:-}" = --peer ]; then
+    ensure_peer
+    export FOYER_BENCH_PEER=1
+  fi
   say "benchmarking the OIDC provider (release build; the first one takes a while)"
   cargo bench -p server --bench oidc
 }
@@ -159,7 +174,7 @@ case "${1:-}" in
     run_tests
     ;;
   bench)
-    run_bench
+    run_bench "${2:-}"
     ;;
   bench-load)
     build_site release
@@ -179,7 +194,7 @@ case "${1:-}" in
     print_sizes
     ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -13,9 +13,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) async fn start(database_url: &str, dir: &std::path::Path) -> Self {
+        Self::start_at(database_url, dir, "http://localhost:0").await
+    }
+
+    /// As [`Server::start`] with the public URL (the issuer) given: the side-by-side
+    /// section seeds here, then serves the same database from a `foyer serve` child
+    /// with the same issuer.
+    pub(crate) async fn start_at(database_url: &str, dir: &std::path::Path, public_url: &str) -> Self {
         let raw = RawConfig {
             database_url: database_url.to_owned(),
-            public_url: "http://localhost:0".into(),
+            public_url: public_url.to_owned(),
             addr: "127.0.0.1:0".into(),
             data_dir: dir.join("data"),
             site_root: dir.join("site"),
@@ -52,6 +59,32 @@ impl Server {
         match tokio::time::timeout(Duration::from_secs(30), self.handle).await {
             Ok(joined) => joined.expect("server task").expect("server stopped cleanly"),
             Err(_) => eprintln!("(the server did not stop within 30 s; going on)"),
+        }
+    }
+}
+
+/// A fresh database for one engine (`sqlite`: a file in `dir`; `postgres`: a new
+/// database), and a temporary directory for the server's data.
+pub(crate) struct Fresh {
+    pub(crate) url: String,
+    pub(crate) dir: tempfile::TempDir,
+    pg: Option<PgDatabase>,
+}
+
+impl Fresh {
+    pub(crate) async fn create(engine: &str, admin: &str) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        if engine == "sqlite" {
+            let url = format!("sqlite://{}/foyer.db", dir.path().display());
+            return Ok(Self { url, dir, pg: None });
+        }
+        let pg = PgDatabase::create(admin).await?;
+        Ok(Self { url: pg.url.clone(), dir, pg: Some(pg) })
+    }
+
+    pub(crate) async fn drop(self) {
+        if let Some(pg) = self.pg {
+            pg.drop().await;
         }
     }
 }

@@ -2,7 +2,8 @@
 //! pass/fail test). `./dev.sh bench` or `cargo bench -p server --bench oidc`.
 //! This file: the operations, the timing and the report; `instance`: the Foyer under
 //! test; `world`: seeding and requests; `machine`: what it ran on; `loyalty`: the brand
-//! back-end API's page of pending links over 100,000 links (its own seeding and rows).
+//! back-end API's page of pending links over 100,000 links (its own seeding and rows);
+//! `switches`: which sections and engines run.
 //!
 //! A real Foyer starts in this process (`server::startup::Application` on a free port)
 //! over a fresh SQLite file, then again over a fresh PostgreSQL database when one is
@@ -26,6 +27,13 @@
 //!   client for every batch (outside the timed part).
 //!
 //! `FOYER_BENCH_QUICK=1` runs a tenth of the operations (a smoke run).
+//!
+//! Sections (`switches`): `classic` (the table above), `loyalty`, `search` (both in
+//! this process too), `side` (Foyer as a `foyer serve` child beside node oidc-provider
+//! and an axum hello-world, duration-based: `side`, `load`, `children`) and `storm`.
+//! `FOYER_BENCH_ONLY=search,side` runs only those; `FOYER_BENCH_ENGINES=postgres` only
+//! that engine (`sqlite`, `postgres`); `FOYER_BENCH_PEER=1` (`./dev.sh bench --peer`)
+//! adds the peer to `side`; `FOYER_BENCH_SIDE_SECONDS` sets its run length.
 
 #![expect(clippy::expect_used, clippy::panic, reason = "a benchmark fails loudly")]
 
@@ -51,10 +59,14 @@ use sha2::{Digest as _, Sha256};
 use sqlx::{Connection as _, Executor as _};
 use tokio::sync::oneshot;
 
+mod children;
 mod instance;
+mod load;
 mod loyalty;
 mod machine;
 mod search;
+mod side;
+mod switches;
 mod world;
 
 use instance::*;
@@ -113,13 +125,16 @@ impl Op {
 }
 
 fn main() {
+    // The side section's hello-world is this executable again (`children`).
+    children::hello_main();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(cores).enable_all().build().expect("tokio runtime");
     runtime.block_on(run(cores));
 }
 
 pub(crate) async fn run(cores: usize) {
-    let quick = std::env::var("FOYER_BENCH_QUICK").is_ok_and(|v| v == "1");
+    switches::check();
+    let quick = switches::quick();
     let profile = if cfg!(debug_assertions) { "debug (unoptimised: do not quote these figures)" } else { "release (cargo bench)" };
     let mut report = String::new();
     report.push_str("Foyer OIDC provider benchmark\n");
@@ -132,31 +147,50 @@ pub(crate) async fn run(cores: usize) {
          each worker sends its next request when the answer is in{}\n",
         if quick { "; QUICK run (a tenth of the operations)" } else { "" }
     ));
+    let side = if switches::wants("side") { Some(side::Side::start(quick).await) } else { None };
+    if let Some(side) = &side {
+        report.push_str(&side.header());
+    }
     eprintln!("{report}");
-
-    let sqlite_dir = tempfile::tempdir().expect("temp dir");
-    let sqlite_url = format!("sqlite://{}/foyer.db", sqlite_dir.path().display());
-    let mut tables = vec![measure_backend("SQLite (file, WAL)", &sqlite_url, sqlite_dir.path(), quick).await];
 
     let admin = std::env::var("FOYER_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("FOYER_TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| DEFAULT_PG.to_owned());
-    match PgDatabase::create(&admin).await {
-        Ok(db) => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            tables.push(measure_backend("PostgreSQL", &db.url, dir.path(), quick).await);
+    let in_process = ["classic", "loyalty", "search"].into_iter().any(switches::wants);
+    let mut tables = Vec::new();
+    for (engine, name) in [("sqlite", "SQLite (file, WAL)"), ("postgres", "PostgreSQL")] {
+        if !switches::engine(engine) {
+            continue;
+        }
+        if in_process {
+            let Some(db) = fresh(engine, name, &admin, &mut report).await else { continue };
+            tables.push(measure_backend(name, &db.url, db.dir.path(), quick).await);
             db.drop().await;
         }
-        Err(e) => {
-            let note = format!("PostgreSQL: skipped, cannot connect to {} ({e}); set FOYER_BENCH_POSTGRES_URL\n", redact(&admin));
-            eprintln!("\n!!!! {note}");
-            report.push_str(&note);
+        if let Some(side) = &side {
+            let Some(db) = fresh(engine, name, &admin, &mut report).await else { continue };
+            tables.push(side.measure(name, &db.url, db.dir.path()).await);
+            db.drop().await;
         }
     }
+    drop(side);
 
     println!("{report}");
     for table in tables {
         println!("{table}");
+    }
+}
+
+/// A fresh database for `engine`, or `None` with a note in the report.
+async fn fresh(engine: &str, name: &str, admin: &str, report: &mut String) -> Option<Fresh> {
+    match Fresh::create(engine, admin).await {
+        Ok(db) => Some(db),
+        Err(e) => {
+            let note = format!("{name}: skipped, cannot connect to {} ({e}); set FOYER_BENCH_POSTGRES_URL\n", redact(admin));
+            eprintln!("\n!!!! {note}");
+            report.push_str(&note);
+            None
+        }
     }
 }
 
@@ -167,22 +201,40 @@ pub(crate) async fn run(cores: usize) {
 pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::path::Path, quick: bool) -> String {
     eprintln!("==> {name}: starting Foyer and seeding");
     let server = Server::start(database_url, dir).await;
-    let bench = Arc::new(Bench::seed(&server).await);
+    let mut table = format!("{name}, pool of {} connections\n", server.pool_size);
+    if switches::wants("classic") || switches::wants("loyalty") {
+        let bench = Arc::new(Bench::seed(&server).await);
+        if switches::wants("classic") {
+            table.push_str(&classic(name, &bench, quick).await);
+        }
+        if switches::wants("loyalty") {
+            eprintln!("==> {name}: seeding the loyalty programme");
+            let (loyalty, seeded) = loyalty::LoyaltyBench::seed(&bench).await;
+            table.push_str(&format!(
+                "\nBrand back-end API ({seeded}):\n\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n"
+            ));
+            table.push_str(&loyalty.rows(name, quick).await);
+        }
+    }
+    if switches::wants("search") {
+        table.push_str(&search::measure(name, &server, quick).await);
+    }
+    server.stop().await;
+    table
+}
 
+/// The classic table: every operation at concurrency 1 and 8, fixed counts.
+async fn classic(name: &str, bench: &Arc<Bench>, quick: bool) -> String {
     // Warm-up: connections, caches, prepared statements; not recorded.
     for (op, _) in OPS {
-        let _ = measure(&bench, op, 1, 40).await;
+        let _ = measure(bench, op, 1, 40).await;
     }
-
     let cpu_start = cpu_ticks();
-    let mut table = format!(
-        "{name}, pool of {} connections\n\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n",
-        server.pool_size
-    );
+    let mut table = "\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n".to_owned();
     for (op, ops) in OPS {
         let ops = if quick { ops / 10 } else { ops };
         for concurrency in CONCURRENCY {
-            let sample = measure(&bench, op, concurrency, ops).await;
+            let sample = measure(bench, op, concurrency, ops).await;
             let row = sample.row(op.label(), concurrency);
             eprintln!("{name}: {row}");
             table.push_str(&row);
@@ -193,16 +245,6 @@ pub(crate) async fn measure_backend(name: &str, database_url: &str, dir: &std::p
         let note = if name.starts_with("PostgreSQL") { " (PostgreSQL's own processes count as other)" } else { "" };
         table.push_str(&format!("\nCPU while measuring: {}{note}\n", start.share_until(end)));
     }
-    eprintln!("==> {name}: seeding the loyalty programme");
-    let (loyalty, seeded) = loyalty::LoyaltyBench::seed(&bench).await;
-    table.push_str(&format!(
-        "\nBrand back-end API ({seeded}):\n\n| operation | concurrency | ops | ops/s | p50 ms | p95 ms | p99 ms |\n|---|--:|--:|--:|--:|--:|--:|\n"
-    ));
-    table.push_str(&loyalty.rows(name, quick).await);
-    drop(loyalty);
-    table.push_str(&search::measure(name, &server, quick).await);
-    drop(bench);
-    server.stop().await;
     table
 }
 

@@ -49,8 +49,17 @@ pub async fn session() -> Result<Session, AppError> {
 }
 
 fn store_error(e: tower_sessions::session::Error) -> AppError {
+    if database_unavailable(&e) {
+        return crate::error::fail(AppError::Busy);
+    }
     tracing::error!(error = %e, "session store failed");
     AppError::Message(crate::i18n::t("error-internal"))
+}
+
+/// The session store could not reach the database (`identity::session::STORE_UNAVAILABLE`):
+/// 503 and a retry, as for the core's `Busy`.
+pub(crate) fn database_unavailable(e: &tower_sessions::session::Error) -> bool {
+    matches!(e, tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(m)) if identity::session::store_unavailable(m))
 }
 
 /// The customer, if signed in and within the absolute lifetime.

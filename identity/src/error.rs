@@ -39,11 +39,14 @@ pub enum Error {
     Conflict(&'static str),
     #[error("{0} was not found")]
     NotFound(&'static str),
-    #[error("the server is saturated (password hashing or database writes); try again shortly")]
+    /// Saturated (password hashing, database writes, the pool) or its database out of
+    /// reach or unable to write for now (`store::is_unavailable`): nothing was done, the
+    /// same request can be retried (503).
+    #[error("the server is saturated (password hashing or database writes) or its database is unavailable; try again shortly")]
     Busy,
     #[error("database error: {0}")]
     /// A database failure (its text is for logs). A pool with no free connection in
-    /// time is [`Error::Busy`] instead (see `store`'s `From`).
+    /// time, or a database out of reach, is [`Error::Busy`] instead (see `store`'s `From`).
     Store(crate::store::DbError),
     #[error("migration error: {0}")]
     Migrate(#[from] crate::store::MigrateError),

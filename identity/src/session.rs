@@ -9,6 +9,15 @@ use crate::UnixMillis;
 
 /// Customer session keys.
 pub const CUSTOMER: &str = "cid";
+
+/// What the web layer's session stores report when the database is out of reach or
+/// cannot write ([`crate::Error::Busy`]), so pages answer 503 (retry) rather than fail.
+pub const STORE_UNAVAILABLE: &str = "session store unavailable";
+
+/// Whether a session store's error text is [`STORE_UNAVAILABLE`].
+pub fn store_unavailable(backend_message: &str) -> bool {
+    backend_message == STORE_UNAVAILABLE
+}
 pub const SIGNED_IN_AT: &str = "st";
 pub const AUTH_TIME: &str = "at";
 /// A device label for "Your devices" ("Firefox on Linux").

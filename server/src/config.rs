@@ -15,7 +15,7 @@ use figment::providers::{Env, Format as _, Serialized, Toml};
 use identity::crypto::MasterKey;
 use identity::jose::SigningAlg;
 use identity::password::HashSettings;
-use identity::store::{DatabaseUrl, PoolSettings};
+use identity::store::{DatabaseUrl, PoolSettings, SqliteSynchronous};
 use identity::{OsRandom, SecureRandom};
 use ipnet::IpNet;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -75,6 +75,8 @@ pub struct RawConfig {
     #[serde(serialize_with = "redact")]
     pub master_key: Option<SecretString>,
     pub db_max_connections: u32,
+    /// SQLite's `PRAGMA synchronous`: `normal` (default) or `full` (FOYER_SQLITE_SYNCHRONOUS).
+    pub sqlite_synchronous: String,
     pub outbox_poll_ms: u64,
     pub outbox_worker: bool,
     pub log_format: String,
@@ -131,6 +133,7 @@ impl Default for RawConfig {
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
+            sqlite_synchronous: "normal".into(),
             outbox_poll_ms: 1_000,
             outbox_worker: true,
             log_format: "text".into(),
@@ -344,6 +347,9 @@ impl Config {
         let age_by_country = identity::consent::ConsentSettings::parse_ages(&raw.consent_age_by_country)
             .map_err(|e| bad("FOYER_CONSENT_AGE_BY_COUNTRY", &e))?;
         let consent = identity::consent::ConsentSettings { jurisdiction, default_age: raw.consent_age, age_by_country };
+        let sqlite_synchronous = SqliteSynchronous::parse(&raw.sqlite_synchronous).ok_or_else(|| {
+            bad("FOYER_SQLITE_SYNCHRONOUS", "must be normal (survives a crash of the process) or full (also a power loss: one disk sync per write)")
+        })?;
         let json_logs = match raw.log_format.as_str() {
             "text" => false,
             "json" => true,
@@ -375,7 +381,7 @@ impl Config {
                 max_queue: raw.hash_max_queue,
                 ..HashSettings::default()
             },
-            pool: PoolSettings { max_connections: raw.db_max_connections.max(1), ..PoolSettings::default() },
+            pool: PoolSettings { max_connections: raw.db_max_connections.max(1), sqlite_synchronous, ..PoolSettings::default() },
             lockout_threshold: raw.lockout_threshold,
             key_rotation_days: raw.key_rotation_days,
             deletion_grace_days: raw.deletion_grace_days,
@@ -478,6 +484,9 @@ mod tests {
         assert_eq!(c.public_url, "http://localhost:3000");
         assert_eq!(c.session_idle, Duration::from_secs(1800));
         assert!(c.insecure_cookies_allowed());
+        assert_eq!(c.pool.sqlite_synchronous, SqliteSynchronous::Normal);
+        let full = Config::check(RawConfig { sqlite_synchronous: " FULL ".into(), ..raw() }).unwrap();
+        assert_eq!(full.pool.sqlite_synchronous, SqliteSynchronous::Full);
     }
 
     #[test]
@@ -503,6 +512,8 @@ mod tests {
             (RawConfig { access_token_alg: "es256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
             (RawConfig { access_token_alg: "HS256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
             (RawConfig { audit_retention_days: Some(36_501), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
+            (RawConfig { sqlite_synchronous: "off".into(), ..raw() }, "FOYER_SQLITE_SYNCHRONOUS"),
+            (RawConfig { sqlite_synchronous: "extra".into(), ..raw() }, "FOYER_SQLITE_SYNCHRONOUS"),
         ];
         for (raw, setting) in cases {
             let err = Config::check(raw).unwrap_err();

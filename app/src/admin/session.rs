@@ -9,6 +9,9 @@ use crate::context::server_context;
 use crate::error::AppError;
 
 fn store_error(e: tower_sessions::session::Error) -> AppError {
+    if crate::auth::database_unavailable(&e) {
+        return crate::error::fail(AppError::Busy);
+    }
     tracing::error!(error = %e, "staff session store failed");
     AppError::Message("Something went wrong on our side. Please try again.".into())
 }

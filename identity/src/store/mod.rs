@@ -186,16 +186,48 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
-/// Pool sizing and timeouts.
+/// Pool sizing and timeouts, and SQLite's durability.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// SQLite's `PRAGMA synchronous` (ignored on PostgreSQL).
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5) }
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(5), sqlite_synchronous: SqliteSynchronous::Normal }
+    }
+}
+
+/// When SQLite waits for the disk (`FOYER_SQLITE_SYNCHRONOUS`). In WAL mode:
+/// - `Normal` (the default): the WAL is synced at checkpoints, not at every commit. A
+///   crash of the *process* loses nothing committed (the WAL is in the OS's page cache);
+///   a power loss or kernel crash can lose the last transactions (never corrupts).
+/// - `Full`: every commit syncs the WAL before it returns: committed means on disk, at
+///   the cost of one fsync per write transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    Normal,
+    Full,
+}
+
+impl SqliteSynchronous {
+    /// `normal` or `full` (any case, surrounding spaces ignored).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "normal" => Some(Self::Normal),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Full => "FULL",
+        }
     }
 }
 
@@ -214,28 +246,46 @@ pub struct Store {
 
 impl Store {
     /// Opens a pool. SQLite runs in WAL mode with foreign keys on, a busy timeout and
-    /// `synchronous=NORMAL` (durable in WAL mode, far fewer fsyncs).
+    /// the configured `synchronous` ([`SqliteSynchronous`]; `NORMAL` by default).
     pub async fn connect(url: &DatabaseUrl, settings: PoolSettings) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = url.backend;
+        let pragmas = format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            settings.sqlite_synchronous.pragma()
+        );
         let options = AnyConnectOptions::from_str(&url.url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
+            // A connection whose transaction could not be ended is closed, not reused:
+            // SQLite rolls a transaction back by itself on a full disk or an I/O error,
+            // the ROLLBACK sqlx then sends fails, and sqlx's depth count stays at one, so
+            // every later `BEGIN` on that connection would fail ("non-zero transaction
+            // depth") long after the disk has room again.
+            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+            .after_connect({
+                let pragmas = pragmas.clone();
+                move |conn, _meta| {
+                    let pragmas = pragmas.clone();
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            conn.execute(pragmas.as_str()).await?;
+                        }
+                        Ok(())
+                    })
+                }
             })
-            .connect_with(options)
-            .await?;
+            .connect_with(options.clone())
+            .await;
+        // Opening is not a request to retry: the operator needs the cause itself, which
+        // the pool reports only as a timeout after retrying (a read-only disk, a wrong
+        // password): one direct attempt names it.
+        let pool = match pool {
+            Ok(pool) => pool,
+            Err(DbError::PoolTimedOut) => return Err(Error::Store(why_not(&options, &pragmas, backend).await)),
+            Err(e) => return Err(Error::Store(e)),
+        };
         Ok(Self { pool, backend, write_turn: std::sync::Arc::default(), writes: std::sync::Arc::default(), brand_keys: std::sync::Arc::default() })
     }
 
@@ -312,6 +362,22 @@ impl Store {
     }
 }
 
+/// Why a pool could not open its first connection: one direct connection with the
+/// same set-up, and its error.
+async fn why_not(options: &AnyConnectOptions, pragmas: &str, backend: Backend) -> DbError {
+    match <AnyConnection as sqlx::Connection>::connect_with(options).await {
+        Err(e) => e,
+        Ok(mut conn) => {
+            if backend == Backend::Sqlite
+                && let Err(e) = conn.execute(pragmas).await
+            {
+                return e;
+            }
+            DbError::PoolTimedOut
+        }
+    }
+}
+
 /// `($1, $2, $3), ($4, $5, $6)` for a multi-row `VALUES` clause: `rows` tuples of
 /// `columns` numbered placeholders (the form both engines accept).
 pub(crate) fn values_placeholders(rows: usize, columns: usize) -> String {
@@ -335,14 +401,46 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// Every connection busy past the acquire timeout is overload, not a fault: it answers
-/// as [`Error::Busy`] (503 with a retry), like the SQLite write turn's timeout.
+/// as [`Error::Busy`] (503 with a retry), like the SQLite write turn's timeout. So does
+/// a database that cannot be reached or cannot write right now ([`is_unavailable`]):
+/// the request failed as a whole (its transaction never committed), and the same
+/// request can succeed once the database is back, without a restart.
 impl From<DbError> for Error {
     fn from(e: DbError) -> Self {
-        match e {
-            DbError::PoolTimedOut => Self::Busy,
-            other => Self::Store(other),
+        if is_unavailable(&e) {
+            if !matches!(e, DbError::PoolTimedOut) {
+                tracing::warn!(error = %e, "database unavailable");
+            }
+            return Self::Busy;
         }
+        Self::Store(e)
     }
+}
+
+/// Whether `e` says the database is out of reach or cannot write for now, rather than
+/// that the statement was wrong: the connection (refused, reset, closed, TLS, a
+/// protocol break mid-stream), the pool (exhausted, closed), PostgreSQL's connection
+/// (`08…`), shutdown (`57P01`–`57P03`), resource (`53…`: disk full, out of memory, too
+/// many connections) and read-only (`25006`) errors, and SQLite's busy (5), locked (6),
+/// read-only (8), I/O (10), full (13) and cannot-open (14) results.
+pub fn is_unavailable(e: &DbError) -> bool {
+    match e {
+        DbError::Io(_) | DbError::Tls(_) | DbError::Protocol(_) | DbError::PoolTimedOut | DbError::PoolClosed | DbError::WorkerCrashed => true,
+        DbError::Database(db) => {
+            let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+            db.code().is_some_and(|code| unavailable_code(&code, sqlite))
+        }
+        _ => false,
+    }
+}
+
+/// SQLite primary result codes / PostgreSQL SQLSTATEs of [`is_unavailable`]. sqlx
+/// reports SQLite's extended result code as a decimal; its low byte is the primary code.
+fn unavailable_code(code: &str, sqlite: bool) -> bool {
+    if sqlite {
+        return code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
+    }
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03" | "25006")
 }
 
 impl From<UrlError> for Error {
@@ -379,6 +477,29 @@ mod tests {
     fn an_exhausted_pool_is_busy_not_a_fault() {
         assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy));
         assert!(matches!(Error::from(DbError::RowNotFound), Error::Store(_)));
+    }
+
+    #[test]
+    fn an_unreachable_or_full_database_is_busy_not_a_fault() {
+        let reset = DbError::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        assert!(matches!(Error::from(reset), Error::Busy));
+        assert!(matches!(Error::from(DbError::PoolClosed), Error::Busy));
+        // SQLite: SQLITE_FULL, SQLITE_READONLY_DBMOVED (extended 1032), SQLITE_IOERR_WRITE (778).
+        for code in ["13", "1032", "778", "5", "14"] {
+            assert!(unavailable_code(code, true), "{code}");
+        }
+        // PostgreSQL: connection failure, admin shutdown, disk full, read-only transaction.
+        for code in ["08006", "08001", "57P01", "53100", "25006"] {
+            assert!(unavailable_code(code, false), "{code}");
+        }
+        // Wrong statements or data stay faults: SQLite's constraint (19, 2067) and generic
+        // error (1); PostgreSQL's syntax error and unique violation.
+        for code in ["19", "2067", "1"] {
+            assert!(!unavailable_code(code, true), "{code}");
+        }
+        for code in ["42601", "23505"] {
+            assert!(!unavailable_code(code, false), "{code}");
+        }
     }
 
     #[test]

@@ -36,8 +36,13 @@ fn hash(id: &Id) -> String {
     identity::sha256_hex(id.to_string().as_bytes())
 }
 
-fn backend(e: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(e.to_string())
+/// The core's error as tower-sessions carries it (text only): a database out of reach
+/// becomes [`session::STORE_UNAVAILABLE`], which the pages answer with 503.
+fn backend(e: identity::Error) -> session_store::Error {
+    match e {
+        identity::Error::Busy => session_store::Error::Backend(session::STORE_UNAVAILABLE.to_owned()),
+        other => session_store::Error::Backend(other.to_string()),
+    }
 }
 
 /// The record's data, its customer, its device label and its sign-in id. tower-sessions

@@ -16,6 +16,7 @@ mod brand_admin;
 mod brand_data;
 mod cli;
 mod clients;
+mod cluster;
 mod consent;
 mod delegation;
 mod email_code;

@@ -68,6 +68,12 @@ pub async fn spawn_without_worker(db: Db) -> Option<TestApp> {
 
 pub async fn spawn_with(builder: TestAppBuilder) -> Option<TestApp> {
     let app = builder.spawn().await?;
+    install_fixture_keys(&app).await;
+    Some(app)
+}
+
+/// The fixture RS256 key and fresh keys of the other algorithms, before any request.
+pub async fn install_fixture_keys(app: &TestApp) {
     let manager = app.keys.manager().unwrap();
     let now = app.identity.now();
     let kid = manager.import_pem(now, SigningAlg::Rs256, &SecretString::from(FIXTURE_RS256.to_owned())).await.unwrap();
@@ -77,7 +83,6 @@ pub async fn spawn_with(builder: TestAppBuilder) -> Option<TestApp> {
     // meanwhile could cache a set whose new keys are not active yet (see the report).
     manager.ensure_keys(now).await.unwrap();
     app.keys.forget().await;
-    Some(app)
 }
 
 pub async fn brand(app: &TestApp, slug: &str, name: &str) {
@@ -684,6 +689,12 @@ impl Browser {
             .build()
             .unwrap();
         Self { http, address: app.address.clone(), public_url: app.public_url.clone() }
+    }
+
+    /// The same browser (its cookies) talking to `app`'s address: another node of a
+    /// cluster, or the proxy in front of them.
+    pub fn at(&self, app: &TestApp) -> Self {
+        Self { http: self.http.clone(), address: app.address.clone(), public_url: app.public_url.clone() }
     }
 
     /// Foyer's own URLs go to the listening address (cookies are kept per host).

@@ -79,6 +79,14 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A database this value does not own (a private server's, a file on a test mount):
+    /// nothing is dropped with it.
+    pub fn existing(url: String) -> Self {
+        Self { url, dir: tempfile::tempdir().expect("temp dir"), pg_name: None }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.pg_name.take() {
@@ -219,6 +227,34 @@ pub struct TestApp {
 impl TestApp {
     pub fn builder(db: Db) -> TestAppBuilder {
         TestAppBuilder { configure: None, db, dev: false, smtp: false, worker: true, clock: None, extra: axum::Router::new() }
+    }
+
+    /// A view of a Foyer that runs elsewhere (the `foyer` processes of `cluster`):
+    /// requests go to `address`, seeding goes through `identity` (the same database),
+    /// and its mail is read from the development mailbox the nodes' workers fill.
+    pub fn remote(address: String, public_url: String, identity: Identity, db: TestDb) -> Self {
+        let keys = server::oidc::keys::KeyRing::new(identity.clone());
+        TestApp {
+            address,
+            metrics_address: None,
+            public_url,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build().expect("client"),
+            identity,
+            keys,
+            smtp: None,
+            db,
+            clock: None,
+            worker: true,
+            stop: None,
+            handle: None,
+        }
+    }
+
+    /// The same server seen at another address (one node of a cluster); it does not own
+    /// the database (dropping it drops nothing).
+    pub fn at(&self, address: &str) -> Self {
+        let db = TestDb { url: self.db.url.clone(), dir: tempfile::tempdir().expect("temp dir"), pg_name: None };
+        Self::remote(address.to_owned(), self.public_url.clone(), self.identity.clone(), db)
     }
 
     pub fn url(&self, path: &str) -> String {

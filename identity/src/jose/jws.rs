@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Header, Validation};
 use serde_json::Value;
+use sha2::{Digest as _, Sha256};
 
 use super::alg::SigningAlg;
 use super::keys::Keys;
@@ -119,6 +120,16 @@ impl Keys {
         if token.len() > MAX_JWT_BYTES {
             return Err(JwtError::Malformed);
         }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        if let Some(seen) = self.verified.get(&digest, expected_typ, allowed) {
+            return Ok(seen);
+        }
+        let verified = self.verify_uncached(token, expected_typ, allowed)?;
+        self.verified.put(digest, expected_typ, &verified);
+        Ok(verified)
+    }
+
+    fn verify_uncached(&self, token: &str, expected_typ: &str, allowed: &[SigningAlg]) -> Result<VerifiedJwt, JwtError> {
         let mut parts = token.split('.');
         let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(JwtError::Malformed);
@@ -157,6 +168,40 @@ impl Keys {
             return Err(JwtError::Malformed);
         }
         Ok(VerifiedJwt { kid: kid.to_owned(), alg, claims: data.claims })
+    }
+}
+
+/// Tokens a key set verified lately, by SHA-256 of the whole token, with the `typ` they
+/// were verified as: the same bytes under the same keys verify the same way, so a hit
+/// answers exactly as the full check would (the claims are still checked by the caller
+/// against its clock). Only successes are kept, so only tokens we signed can fill it;
+/// it holds at most [`VERIFIED_MAX`] and starts again when full. A key set lives a
+/// minute on each node (`server::oidc::keys`), and this memory with it.
+#[derive(Debug, Default)]
+pub(crate) struct Verified(std::sync::Mutex<std::collections::HashMap<[u8; 32], (String, VerifiedJwt)>>);
+
+/// Most tokens kept (each about a kilobyte).
+pub const VERIFIED_MAX: usize = 4_096;
+
+impl Verified {
+    fn get(&self, digest: &[u8; 32], typ: &str, allowed: &[SigningAlg]) -> Option<VerifiedJwt> {
+        let map = self.0.lock().ok()?;
+        let (seen_typ, jwt) = map.get(digest)?;
+        (seen_typ == typ && allowed.contains(&jwt.alg)).then(|| jwt.clone())
+    }
+
+    fn put(&self, digest: [u8; 32], typ: &str, jwt: &VerifiedJwt) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= VERIFIED_MAX {
+                map.clear();
+            }
+            map.insert(digest, (typ.to_owned(), jwt.clone()));
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().map_or(0, |m| m.len())
     }
 }
 
@@ -478,5 +523,32 @@ mod tests {
         let loaded = keys.load(T0).await.unwrap();
         assert!(matches!(loaded.sign_jwt(SigningAlg::EdDsa, &claims(), "JWT"), Err(Error::NotFound(_))));
         assert!(loaded.sign_jwt(SigningAlg::Rs256, &json!("text"), "JWT").is_err());
+    }
+
+    /// A verified token is remembered: the second check answers the same without the
+    /// signature, a different `typ` or algorithm list is still refused, a token changed
+    /// by one byte is checked in full, and the memory stays bounded.
+    #[tokio::test]
+    async fn verified_tokens_are_remembered_exactly_and_boundedly() {
+        let (keys, _dir) = loaded().await;
+        let token = keys.sign_jwt(SigningAlg::Es256, &claims(), "at+jwt").unwrap();
+        let first = keys.verify_jwt(&token, "at+jwt", &[SigningAlg::Es256]).unwrap();
+        assert_eq!(keys.verified.len(), 1);
+        assert_eq!(keys.verify_jwt(&token, "at+jwt", &[SigningAlg::Es256]), Ok(first));
+        assert_eq!(keys.verify_jwt(&token, "JWT", &[SigningAlg::Es256]), Err(JwtError::WrongType), "remembered as at+jwt only");
+        assert_eq!(keys.verify_jwt(&token, "at+jwt", &[SigningAlg::Rs256]), Err(JwtError::AlgorithmNotAllowed));
+        let mut tampered = token.into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(keys.verify_jwt(&tampered, "at+jwt", &ALL), Err(JwtError::BadSignature));
+        assert_eq!(keys.verified.len(), 1, "refusals are not remembered");
+        for i in 0..=VERIFIED_MAX {
+            let mut c = claims();
+            c["jti"] = json!(i);
+            let t = keys.sign_jwt(SigningAlg::EdDsa, &c, "at+jwt").unwrap();
+            keys.verify_jwt(&t, "at+jwt", &ALL).unwrap();
+        }
+        assert!(keys.verified.len() <= VERIFIED_MAX, "{}", keys.verified.len());
     }
 }

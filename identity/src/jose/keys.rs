@@ -120,6 +120,9 @@ pub struct Keys {
     signers: Vec<SigningKey>,
     pub(super) verifiers: HashMap<String, VerifyingKey>,
     jwks: Value,
+    /// Tokens this set verified lately (`jws::Verified`): a token is used many times in
+    /// its life (UserInfo, introspection, brand APIs), its signature checked once.
+    pub(super) verified: super::jws::Verified,
 }
 
 impl std::fmt::Debug for Keys {
@@ -136,7 +139,7 @@ impl Keys {
     #[tracing::instrument(skip_all)]
     pub async fn load(store: &Store, master_key: &MasterKey, now: UnixMillis) -> Result<Self> {
         let rows = signing_keys::unexpired(store, now).await?;
-        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null };
+        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default() };
         let mut published = Vec::with_capacity(rows.len());
         for row in rows {
             let Some(alg) = SigningAlg::parse(&row.alg) else {
@@ -170,7 +173,7 @@ impl Keys {
     /// verifies and is published with `extra` members (its validity period); the first
     /// marked to sign signs.
     pub(crate) fn assemble(keys: Vec<(SigningKey, bool, serde_json::Map<String, Value>)>) -> Self {
-        let mut set = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null };
+        let mut set = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default() };
         let mut published = Vec::with_capacity(keys.len());
         for (key, signs, extra) in keys {
             let mut jwk = key.public_jwk.clone();

@@ -130,6 +130,6 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
             response
         }
-        Err(e) => super::errors::server_error(&e),
+        Err(e) => super::errors::server_error(&identity::Error::Internal(e.to_string())),
     }
 }

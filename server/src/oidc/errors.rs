@@ -91,8 +91,17 @@ impl OAuthError {
         Self::json(StatusCode::BAD_REQUEST, code, description.to_owned())
     }
 
-    /// The server could not finish (500): details go to the log, never to the caller.
-    pub fn server_error(e: &dyn std::fmt::Display) -> Self {
+    /// The server could not finish: details go to the log, never to the caller. A
+    /// database out of reach or too busy ([`identity::Error::Busy`]) is 503
+    /// `temporarily_unavailable` with `Retry-After` (the client retries; nothing was
+    /// issued or accepted), anything else 500 `server_error`.
+    pub fn server_error(e: &identity::Error) -> Self {
+        if matches!(e, identity::Error::Busy) {
+            tracing::warn!("oidc endpoint: the database is busy or out of reach");
+            let mut busy = Self::json(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "The server is busy; try again shortly.");
+            busy.retry_after = Some(1);
+            return busy;
+        }
         tracing::error!(error = %e, "oidc endpoint failed");
         Self::json(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "The server could not complete the request.")
     }
@@ -208,7 +217,7 @@ pub fn invalid_client(basic_tried: bool) -> Response {
 }
 
 /// The server could not finish (details go to the log, never to the caller).
-pub fn server_error(e: &dyn std::fmt::Display) -> Response {
+pub fn server_error(e: &identity::Error) -> Response {
     OAuthError::server_error(e).into_response()
 }
 
@@ -332,11 +341,22 @@ mod tests {
 
     #[tokio::test]
     async fn server_errors_say_nothing_of_the_cause() {
-        let response = OAuthError::server_error(&"pool timed out for customer 42").into_response();
+        let response = OAuthError::server_error(&identity::Error::Internal("pool timed out for customer 42".into())).into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = body_json(response).await;
         assert_eq!(body["error"], "server_error");
         assert!(!body.to_string().contains("42"), "{body}");
+    }
+
+    /// A database out of reach (the fault tests stop PostgreSQL) fails closed with 503
+    /// and a retry, never 500.
+    #[tokio::test]
+    async fn a_busy_database_is_503_temporarily_unavailable() {
+        let response = OAuthError::server_error(&identity::Error::Busy).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(header_of(&response, header::RETRY_AFTER), Some("1"));
+        assert_eq!(header_of(&response, header::CACHE_CONTROL), Some("no-store"));
+        assert_eq!(body_json(response).await["error"], "temporarily_unavailable");
     }
 
     #[test]

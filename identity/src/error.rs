@@ -39,8 +39,10 @@ pub enum Error {
     Conflict(&'static str),
     #[error("{0} was not found")]
     NotFound(&'static str),
-    #[error("the server is saturated (password hashing or database writes); try again shortly")]
-    Busy,
+    /// Too much work waiting (password hashing past its expected wait, database writes
+    /// past their turn): come back after `retry_after_secs` (503 + `Retry-After`).
+    #[error("the server is saturated (password hashing or database writes); try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: i64 },
     #[error("database error: {0}")]
     /// A database failure (its text is for logs). A pool with no free connection in
     /// time is [`Error::Busy`] instead (see `store`'s `From`).

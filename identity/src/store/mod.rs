@@ -266,7 +266,7 @@ impl Store {
                 // Take the turn before a connection, so waiting writers hold none.
                 let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
                     .await
-                    .map_err(|_| Error::Busy)?;
+                    .map_err(|_| Error::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
                 Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) })
             }
             Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None }),
@@ -326,12 +326,16 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// When a caller refused for a full pool or write turn may try again: the waits behind
+/// those refusals are seconds long, so soon.
+pub const BUSY_RETRY_SECS: i64 = 2;
+
 /// Every connection busy past the acquire timeout is overload, not a fault: it answers
 /// as [`Error::Busy`] (503 with a retry), like the SQLite write turn's timeout.
 impl From<DbError> for Error {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::PoolTimedOut => Self::Busy,
+            DbError::PoolTimedOut => Self::Busy { retry_after_secs: BUSY_RETRY_SECS },
             other => Self::Store(other),
         }
     }
@@ -369,7 +373,7 @@ mod tests {
 
     #[test]
     fn an_exhausted_pool_is_busy_not_a_fault() {
-        assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy));
+        assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy { .. }));
         assert!(matches!(Error::from(DbError::RowNotFound), Error::Store(_)));
     }
 

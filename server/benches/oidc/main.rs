@@ -56,6 +56,8 @@ mod loyalty;
 mod machine;
 mod search;
 mod world;
+// The login storm's row (its own Foyer with real argon2id): `storm.rs`.
+mod storm;
 
 use instance::*;
 use machine::*;
@@ -133,6 +135,9 @@ pub(crate) async fn run(cores: usize) {
         if quick { "; QUICK run (a tenth of the operations)" } else { "" }
     ));
     eprintln!("{report}");
+
+    // Login storm: first, so its memory figures start from an idle process.
+    report.push_str(&storm::measure(quick).await);
 
     let sqlite_dir = tempfile::tempdir().expect("temp dir");
     let sqlite_url = format!("sqlite://{}/foyer.db", sqlite_dir.path().display());

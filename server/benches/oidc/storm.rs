@@ -199,26 +199,31 @@ async fn start(dir: &tempfile::TempDir) -> Server {
     Server { address, pool_size, public_url, identity, stop, handle }
 }
 
-/// Verified customers with [`PASSWORD`], registered through the core (one hash each).
+/// Verified customers with [`PASSWORD`], registered through the core (one hash each),
+/// a few at a time so the seeding itself stays within the admission's wait.
 async fn seed(server: &Server) {
-    let tasks: Vec<_> = (0..CUSTOMERS)
-        .map(|n| {
-            let identity = server.identity.clone();
-            tokio::spawn(async move {
-                let registration = Registration {
-                    email: email(n),
-                    password: SecretString::from(PASSWORD.to_owned()),
-                    given_name: Some("Storm".into()),
-                    family_name: None,
-                    accept_terms: true,
-                };
-                let meta = RequestMeta::new(std::net::IpAddr::from([192, 0, 2, 1]), None);
-                identity.register(&Principal::Anonymous, registration, &meta).await.expect("registered");
+    for batch in (0..CUSTOMERS).collect::<Vec<_>>().chunks(4) {
+        let tasks: Vec<_> = batch
+            .iter()
+            .map(|&n| {
+                let identity = server.identity.clone();
+                tokio::spawn(async move {
+                    let registration = Registration {
+                        email: email(n),
+                        password: SecretString::from(PASSWORD.to_owned()),
+                        given_name: Some("Storm".into()),
+                        family_name: None,
+                        accept_terms: true,
+                    };
+                    let last = u8::try_from(n % 250).unwrap_or(0);
+                    let meta = RequestMeta::new(std::net::IpAddr::from([192, 0, 2, last]), None);
+                    identity.register(&Principal::Anonymous, registration, &meta).await.expect("registered");
+                })
             })
-        })
-        .collect();
-    for task in tasks {
-        task.await.expect("seeding");
+            .collect();
+        for task in tasks {
+            task.await.expect("seeding");
+        }
     }
     sqlx::query("UPDATE customers SET email_verified = 1").execute(server.identity.store().pool()).await.expect("verified");
 }

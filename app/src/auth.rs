@@ -50,7 +50,7 @@ pub async fn session() -> Result<Session, AppError> {
 
 fn store_error(e: tower_sessions::session::Error) -> AppError {
     if database_unavailable(&e) {
-        return crate::error::fail(AppError::Busy);
+        return crate::error::fail(AppError::Busy(identity::store::BUSY_RETRY_SECS));
     }
     tracing::error!(error = %e, "session store failed");
     AppError::Message(crate::i18n::t("error-internal"))

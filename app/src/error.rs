@@ -18,7 +18,7 @@
 //! | `NotFound`                                     | `NotFound`             | 404    |
 //! | `Conflict`                                     | `Conflict`             | 409    |
 //! | `Throttled`                                    | `Throttled`            | 429 + `Retry-After` |
-//! | `Busy`                                         | `Busy`                 | 503    |
+//! | `Busy`                                         | `Busy`                 | 503 + `Retry-After` |
 //! | `Store`, `Migrate`, `Crypto`, `Internal`, any new one | `Internal`      | 500, logged without personal data; a generic sentence shown |
 //!
 //! Every text is in the customer's language (`errors.ftl` through `crate::i18n`): the
@@ -73,8 +73,10 @@ pub enum AppError {
     /// The change clashes with something that exists already: 409.
     #[error("{0}")]
     Conflict(String),
-    #[error("{}", t("error-busy"))]
-    Busy,
+    /// Too much work waiting (a login storm): try again after the seconds given; the
+    /// pages do so by themselves (`components::form::busy_retry`).
+    #[error("{}", t_with("error-busy-retry", &[("seconds", .0.to_string())]))]
+    Busy(i64),
     /// A failure on our side; the details went to the log: 500.
     #[error("{}", t("error-internal"))]
     Internal,
@@ -188,7 +190,7 @@ mod server {
         }
     }
 
-    /// The status an error answers with (the module's table); `Retry-After` goes with 429.
+    /// The status an error answers with (the module's table); `Retry-After` goes with 429 and 503.
     pub fn status_of(err: &AppError) -> StatusCode {
         match err {
             AppError::Fields(_) | AppError::Message(_) | AppError::ServerFn(_) => StatusCode::BAD_REQUEST,
@@ -197,7 +199,7 @@ mod server {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -205,8 +207,8 @@ mod server {
     /// Sets the HTTP status (and `Retry-After`) that fits `err`, and returns it.
     pub fn respond(err: AppError) -> AppError {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            if let AppError::Throttled(secs) = &err
-                && let Ok(v) = http::HeaderValue::from_str(&secs.to_string())
+            if let AppError::Throttled(secs) | AppError::Busy(secs) = &err
+                && let Ok(v) = http::HeaderValue::from_str(&secs.max(&1).to_string())
             {
                 response.insert_header(http::header::RETRY_AFTER, v);
             }
@@ -239,7 +241,7 @@ mod server {
                 Error::NotFound(_) => Self::NotFound(t("error-not-found")),
                 Error::Conflict("passkey") => Self::Conflict(t("error-conflict-passkey")),
                 Error::Conflict(_) => Self::Conflict(t("error-conflict")),
-                Error::Busy => Self::Busy,
+                Error::Busy { retry_after_secs } => Self::Busy(retry_after_secs),
                 // The core's text for these is for the log (ids, never personal data).
                 other => {
                     tracing::error!(error = %other, "request failed");
@@ -286,7 +288,7 @@ mod server {
                 (Error::NotFound("passkey"), StatusCode::NOT_FOUND),
                 (Error::Conflict("passkey"), StatusCode::CONFLICT),
                 (Error::Throttled { retry_after_secs: 7 }, StatusCode::TOO_MANY_REQUESTS),
-                (Error::Busy, StatusCode::SERVICE_UNAVAILABLE),
+                (Error::Busy { retry_after_secs: 4 }, StatusCode::SERVICE_UNAVAILABLE),
                 (Error::Internal("boom".into()), StatusCode::INTERNAL_SERVER_ERROR),
                 (Error::Crypto("bad key"), StatusCode::INTERNAL_SERVER_ERROR),
             ];
@@ -328,6 +330,7 @@ mod server {
             assert_eq!(mapped.for_field("Terms").as_deref(), Some("Bitte akzeptieren Sie die Nutzungsbedingungen, um ein Konto anzulegen."));
             assert_eq!(in_german(|| AppError::from(Error::LoginFailed).to_string()), "E-Mail-Adresse oder Passwort ist falsch, oder das Konto kann sich gerade nicht anmelden.");
             assert_eq!(in_german(|| AppError::from(Error::Throttled { retry_after_secs: 7 }).to_string()), "Zu viele Versuche. Versuchen Sie es in 7 Sekunden erneut.");
+            assert_eq!(in_german(|| AppError::from(Error::Busy { retry_after_secs: 5 }).to_string()), "Wir sind gerade ausgelastet. Bitte versuchen Sie es in 5 Sekunden noch einmal.");
             assert_eq!(in_german(|| AppError::from(Error::Refused(Refusal::TooManyPasskeys(20))).to_string()), "Ein Konto kann höchstens 20 Passkeys haben.");
             // English says the same as the core.
             let english = AppError::from(Error::Invalid(ParseError::Invalid { field: "Email", reason: identity::domain::Reason::EmailShape }));
@@ -416,9 +419,15 @@ mod server {
                 let _ = fail(Error::Conflict("passkey"));
                 assert_eq!(response.0.read().expect("not poisoned").status, Some(StatusCode::CONFLICT));
                 let _ = fail(Error::Throttled { retry_after_secs: 9 });
+                {
+                    let parts = response.0.read().expect("not poisoned");
+                    assert_eq!(parts.status, Some(StatusCode::TOO_MANY_REQUESTS));
+                    assert_eq!(parts.headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("9"));
+                }
+                let _ = fail(Error::Busy { retry_after_secs: 6 });
                 let parts = response.0.read().expect("not poisoned");
-                assert_eq!(parts.status, Some(StatusCode::TOO_MANY_REQUESTS));
-                assert_eq!(parts.headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("9"));
+                assert_eq!(parts.status, Some(StatusCode::SERVICE_UNAVAILABLE));
+                assert_eq!(parts.headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("6"));
             });
         }
     }

@@ -73,6 +73,52 @@ impl Clock for FixedClock {
     }
 }
 
+/// A monotonic stopwatch: how long work took, never a date. The password hasher
+/// measures each hash with it (`password::Hasher` admits callers by expected wait), so
+/// tests can steer durations without waiting.
+pub trait Timer: Send + Sync + fmt::Debug {
+    /// Microseconds since an arbitrary fixed start; never goes back.
+    fn micros(&self) -> u64;
+}
+
+/// The operating system's monotonic clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemTimer;
+
+impl Timer for SystemTimer {
+    #[expect(clippy::disallowed_methods, reason = "the one implementation of the stopwatch the core is given")]
+    fn micros(&self) -> u64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let start = *START.get_or_init(|| std::time::Instant::now());
+        u64::try_from(std::time::Instant::now().saturating_duration_since(start).as_micros()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A stopwatch that moves `step` microseconds forward at every reading (tests): a
+/// measurement of one piece of work (two readings) takes exactly `step`.
+#[derive(Debug, Default)]
+pub struct SteppingTimer {
+    now: std::sync::atomic::AtomicU64,
+    step: std::sync::atomic::AtomicU64,
+}
+
+impl SteppingTimer {
+    pub fn with_step(micros: u64) -> Self {
+        Self { now: std::sync::atomic::AtomicU64::new(0), step: std::sync::atomic::AtomicU64::new(micros) }
+    }
+    /// What the next measurement will take.
+    pub fn set_step(&self, micros: u64) {
+        self.step.store(micros, Ordering::SeqCst);
+    }
+}
+
+impl Timer for SteppingTimer {
+    fn micros(&self) -> u64 {
+        let step = self.step.load(Ordering::SeqCst);
+        self.now.fetch_add(step, Ordering::SeqCst).saturating_add(step)
+    }
+}
+
 /// A source of cryptographically secure random bytes.
 pub trait SecureRandom: Send + Sync + fmt::Debug {
     fn fill(&self, dest: &mut [u8]);

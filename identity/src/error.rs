@@ -39,11 +39,12 @@ pub enum Error {
     Conflict(&'static str),
     #[error("{0} was not found")]
     NotFound(&'static str),
-    /// Saturated (password hashing, database writes, the pool) or its database out of
-    /// reach or unable to write for now (`store::is_unavailable`): nothing was done, the
-    /// same request can be retried (503).
-    #[error("the server is saturated (password hashing or database writes) or its database is unavailable; try again shortly")]
-    Busy,
+    /// Saturated (password hashing past its expected wait, database writes past their
+    /// turn, the pool) or its database out of reach or unable to write for now
+    /// (`store::is_unavailable`): nothing was done; come back after `retry_after_secs`
+    /// (503 + `Retry-After`).
+    #[error("the server is saturated or its database is unavailable; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: i64 },
     #[error("database error: {0}")]
     /// A database failure (its text is for logs). A pool with no free connection in
     /// time, or a database out of reach, is [`Error::Busy`] instead (see `store`'s `From`).

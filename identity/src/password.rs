@@ -3,18 +3,34 @@
 //!
 //! Hashing is deliberately expensive, so it never runs on the async threads: each call
 //! takes one of `max_concurrent` permits (default: the core count) and runs on the
-//! blocking pool. At most `max_queue` callers may wait for a permit; past that the
-//! hasher answers [`Error::Busy`] at once (the web layer turns it into 503), so a flood
-//! of sign-ins queues or is refused instead of exhausting memory.
+//! blocking pool, so hashing memory is `memory_kib` × permits and nothing more.
+//!
+//! Admission is by expected wait (`docs/design/peaks.md` "Login storms"): a caller
+//! arriving behind `ahead` others waits about `(ahead + 1 − permits) / permits` × the
+//! recent mean hash duration (a moving average of measured hashes, timed with the
+//! injected [`Timer`]). When that is within `max_wait` the caller queues; beyond it the
+//! answer is [`Error::Busy`] at once, with a `retry_after_secs` for when half of the
+//! queue ahead will have drained (the web layer turns it into 503 + `Retry-After`).
+//! `max_queue` caps the waiting callers whatever the estimate says (a memory guard).
+//!
+//! argon2's working memory (`memory_kib`, 19 MiB by default) is kept and reused, one
+//! set of blocks per permit (`docs/design/peaks.md` "Memory"): allocating and freeing
+//! 19 MiB per hash from the blocking pool's many threads left glibc's per-thread arenas
+//! holding hundreds of MiB after a storm, and page-faulting fresh memory cost a third of
+//! the hash rate. So hashing memory is `memory_kib` × the permits used so far, nothing
+//! more. Hashes with other parameters (imported, or from an earlier setting) get memory
+//! of their own for the one call.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret as _, SecretString};
 use tokio::sync::Semaphore;
 
+use crate::clock::{SystemTimer, Timer};
 use crate::{Error, Result, SecureRandom};
 
 /// Longest input we will hash, in bytes (1,024 code points of 4 bytes each). Longer
@@ -30,8 +46,14 @@ pub struct HashSettings {
     pub parallelism: u32,
     /// An optional server-side secret mixed into every hash.
     pub pepper: Option<SecretString>,
+    /// Hashes running at once (permits).
     pub max_concurrent: usize,
+    /// The longest expected wait for a permit a caller is made to queue for.
+    pub max_wait: Duration,
+    /// Callers waiting or hashing at most, whatever the expected wait (memory guard).
     pub max_queue: usize,
+    /// Measures each hash (the moving average behind the expected wait).
+    pub timer: Arc<dyn Timer>,
 }
 
 impl Default for HashSettings {
@@ -42,7 +64,9 @@ impl Default for HashSettings {
             parallelism: 1,
             pepper: None,
             max_concurrent: std::thread::available_parallelism().map_or(2, usize::from),
-            max_queue: 256,
+            max_wait: Duration::from_secs(10),
+            max_queue: 4_096,
+            timer: Arc::new(SystemTimer),
         }
     }
 }
@@ -100,8 +124,17 @@ struct Inner {
     params: Params,
     pepper: Option<SecretString>,
     permits: Semaphore,
+    permit_count: usize,
     waiting: AtomicUsize,
+    max_wait_micros: u64,
     max_queue: usize,
+    timer: Arc<dyn Timer>,
+    /// Moving average of measured hash durations, in microseconds.
+    mean_micros: AtomicU64,
+    /// Whether `mean_micros` is a measurement yet (else a prior from the cost).
+    measured: std::sync::atomic::AtomicBool,
+    /// argon2 working memory for today's parameters, one per permit once used.
+    memory: std::sync::Mutex<Vec<Vec<Block>>>,
     /// A hash of nothing in particular, verified when an account does not exist so the
     /// response takes as long as a real check.
     dummy: tokio::sync::OnceCell<String>,
@@ -117,16 +150,43 @@ impl Hasher {
     pub fn new(settings: &HashSettings) -> Result<Self> {
         let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
             .map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?;
+        let permits = settings.max_concurrent.max(1);
         Ok(Self {
             inner: Arc::new(Inner {
                 params,
                 pepper: settings.pepper.clone(),
-                permits: Semaphore::new(settings.max_concurrent.max(1)),
+                permits: Semaphore::new(permits),
+                permit_count: permits,
                 waiting: AtomicUsize::new(0),
+                max_wait_micros: u64::try_from(settings.max_wait.as_micros()).unwrap_or(u64::MAX),
                 max_queue: settings.max_queue,
+                timer: Arc::clone(&settings.timer),
+                mean_micros: AtomicU64::new(prior_micros(settings)),
+                measured: std::sync::atomic::AtomicBool::new(false),
+                memory: std::sync::Mutex::new(Vec::new()),
                 dummy: tokio::sync::OnceCell::new(),
             }),
         })
+    }
+
+    /// The recent mean duration of one hash, in microseconds (a prior from the cost
+    /// until the first hash is measured).
+    pub fn mean_hash_micros(&self) -> u64 {
+        self.inner.mean_micros.load(Ordering::Relaxed)
+    }
+
+    /// Hashes once (the dummy hash unknown accounts are checked against), so the first
+    /// callers meet a measured mean and no race to make the dummy. Called at start.
+    pub async fn warm_up(&self, rng: &dyn SecureRandom) -> Result<()> {
+        self.dummy_hash(rng).await.map(|_| ())
+    }
+
+    async fn dummy_hash(&self, rng: &dyn SecureRandom) -> Result<String> {
+        self.inner
+            .dummy
+            .get_or_try_init(|| self.hash(SecretString::from("dummy password for timing".to_owned()), rng))
+            .await
+            .cloned()
     }
 
     /// Callers currently waiting for or holding a hashing slot.
@@ -140,12 +200,17 @@ impl Hasher {
         let mut salt = [0u8; 16];
         rng.fill(&mut salt);
         self.run(move |inner| {
+            let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+            inner.fill(&inner.argon2()?, &inner.params, password.expose_secret().as_bytes(), &salt, &mut out)?;
             let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Internal(format!("salt: {e}")))?;
-            let hash = inner
-                .argon2()?
-                .hash_password(password.expose_secret().as_bytes(), &salt)
-                .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
-            Ok(hash.to_string())
+            let phc = PasswordHash {
+                algorithm: Algorithm::Argon2id.ident(),
+                version: Some(Version::V0x13.into()),
+                params: ParamsString::try_from(&inner.params).map_err(|e| Error::Internal(format!("argon2 parameters: {e}")))?,
+                salt: Some(salt.as_salt()),
+                hash: Some(Output::new(&out).map_err(|e| Error::Internal(format!("argon2: {e}")))?),
+            };
+            Ok(phc.to_string())
         })
         .await
     }
@@ -165,7 +230,7 @@ impl Hasher {
                 HashKind::Argon2 | HashKind::Pbkdf2 => {
                     let parsed = PasswordHash::new(&stored).map_err(|e| Error::Internal(format!("hash: {e}")))?;
                     match kind {
-                        HashKind::Argon2 => inner.argon2()?.verify_password(pw, &parsed).is_ok(),
+                        HashKind::Argon2 => inner.verify_argon2(pw, &parsed)?,
                         _ => pbkdf2::Pbkdf2.verify_password(pw, &parsed).is_ok(),
                     }
                 }
@@ -182,12 +247,7 @@ impl Hasher {
         match stored {
             Some(hash) => self.verify(password, hash).await,
             None => {
-                let dummy = self
-                    .inner
-                    .dummy
-                    .get_or_try_init(|| self.hash(SecretString::from("dummy password for timing".to_owned()), rng))
-                    .await?
-                    .clone();
+                let dummy = self.dummy_hash(rng).await?;
                 self.verify(password, dummy).await?;
                 Ok(Verified { matches: false, needs_rehash: false })
             }
@@ -196,21 +256,70 @@ impl Hasher {
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&Inner) -> Result<T> + Send + 'static) -> Result<T> {
         let inner = Arc::clone(&self.inner);
-        // Admission: refuse at once when the queue is full.
-        let depth = inner.waiting.fetch_add(1, Ordering::SeqCst);
+        // Admission: queue when the expected wait is short enough, else refuse at once.
+        let ahead = inner.waiting.fetch_add(1, Ordering::SeqCst);
         let _guard = QueueGuard(&inner.waiting);
-        if depth >= inner.max_queue {
-            return Err(Error::Busy);
-        }
-        let _permit = inner.permits.acquire().await.map_err(|_| Error::Busy)?;
+        let admission = Admission { permits: inner.permit_count, max_wait_micros: inner.max_wait_micros, max_queue: inner.max_queue };
+        admission.admit(ahead, inner.mean_micros.load(Ordering::Relaxed)).map_err(|retry_after_secs| Error::Busy { retry_after_secs })?;
+        let _permit = inner.permits.acquire().await.map_err(|_| Error::Busy { retry_after_secs: 1 })?;
         let worker = Arc::clone(&inner);
-        tokio::task::spawn_blocking(move || work(&worker))
-            .await
-            .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            let started = worker.timer.micros();
+            let outcome = work(&worker);
+            worker.observe(worker.timer.micros().saturating_sub(started));
+            outcome
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+    }
+}
+
+/// A guess at one hash's duration before any is measured: about a microsecond per KiB
+/// per pass (argon2id fills memory at roughly 1 GB/s per core).
+fn prior_micros(settings: &HashSettings) -> u64 {
+    u64::from(settings.memory_kib).saturating_mul(u64::from(settings.iterations.max(1)))
+}
+
+/// The admission rule, apart from the hasher so it can be read and tested alone.
+#[derive(Debug, Clone, Copy)]
+struct Admission {
+    permits: usize,
+    max_wait_micros: u64,
+    max_queue: usize,
+}
+
+impl Admission {
+    /// How long a caller with `ahead` callers admitted before it (running or waiting)
+    /// waits for a permit, given the mean hash duration: none while a permit is free,
+    /// else one mean per `permits` callers that must finish first.
+    fn expected_wait_micros(self, ahead: usize, mean_micros: u64) -> u64 {
+        let before = u64::try_from((ahead + 1).saturating_sub(self.permits)).unwrap_or(u64::MAX);
+        let permits = u64::try_from(self.permits.max(1)).unwrap_or(1);
+        before.saturating_mul(mean_micros) / permits
+    }
+
+    /// `Ok` to queue, or the seconds to come back after: when half of the queue ahead
+    /// will have drained, so a caller told to retry finds room and the hashers never
+    /// run dry between waves (at least 1 s).
+    fn admit(self, ahead: usize, mean_micros: u64) -> std::result::Result<(), i64> {
+        let wait = self.expected_wait_micros(ahead, mean_micros);
+        if wait <= self.max_wait_micros && ahead < self.max_queue {
+            return Ok(());
+        }
+        let back = wait.saturating_sub(self.max_wait_micros / 2);
+        Err(i64::try_from(back.div_ceil(1_000_000)).unwrap_or(i64::MAX).max(1))
     }
 }
 
 struct QueueGuard<'a>(&'a AtomicUsize);
+#[cfg(test)]
+impl<'a> QueueGuard<'a> {
+    /// Counts a caller in the queue until dropped (tests stand in for waiting callers).
+    fn hold(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
 impl Drop for QueueGuard<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
@@ -218,12 +327,60 @@ impl Drop for QueueGuard<'_> {
 }
 
 impl Inner {
-    fn argon2(&self) -> Result<Argon2<'_>> {
-        match &self.pepper {
-            Some(p) => Argon2::new_with_secret(p.expose_secret().as_bytes(), Algorithm::Argon2id, Version::V0x13, self.params.clone())
-                .map_err(|e| Error::Internal(format!("argon2 pepper: {e}"))),
-            None => Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())),
+    /// Folds one measured duration into the moving average (weight 1/8; the first
+    /// measurement replaces the prior).
+    fn observe(&self, micros: u64) {
+        if !self.measured.swap(true, Ordering::Relaxed) {
+            self.mean_micros.store(micros, Ordering::Relaxed);
+            return;
         }
+        let _ = self.mean_micros.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |mean| {
+            Some(if micros >= mean { mean + (micros - mean) / 8 } else { mean - (mean - micros) / 8 })
+        });
+    }
+
+    fn argon2(&self) -> Result<Argon2<'_>> {
+        self.argon2_with(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    fn argon2_with(&self, algorithm: Algorithm, version: Version, params: Params) -> Result<Argon2<'_>> {
+        match &self.pepper {
+            Some(p) => Argon2::new_with_secret(p.expose_secret().as_bytes(), algorithm, version, params)
+                .map_err(|e| Error::Internal(format!("argon2 pepper: {e}"))),
+            None => Ok(Argon2::new(algorithm, version, params)),
+        }
+    }
+
+    /// Runs argon2 into `out`: over a kept block set when `params` need today's memory
+    /// (taken for the call, put back after), else over memory of its own.
+    fn fill(&self, argon: &Argon2<'_>, params: &Params, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<()> {
+        let failed = |e: argon2::Error| Error::Internal(format!("argon2: {e}"));
+        if params.block_count() != self.params.block_count() {
+            return argon.hash_password_into(password, salt, out).map_err(failed);
+        }
+        let lock = || self.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let taken = lock().pop();
+        let mut blocks = taken.unwrap_or_else(|| vec![Block::default(); self.params.block_count()]);
+        let outcome = argon.hash_password_into_with_memory(password, salt, out, &mut blocks);
+        lock().push(blocks);
+        outcome.map_err(failed)
+    }
+
+    /// Whether `password` gives the argon2 hash `parsed` (any variant, version and
+    /// parameters it names; the pepper if one is set). Compared in constant time.
+    fn verify_argon2(&self, password: &[u8], parsed: &PasswordHash<'_>) -> Result<bool> {
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return Ok(false) };
+        let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else { return Ok(false) };
+        let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else { return Ok(false) };
+        let Ok(params) = Params::try_from(parsed) else { return Ok(false) };
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_buf) else { return Ok(false) };
+        let mut out = vec![0u8; expected.len()];
+        let argon = self.argon2_with(algorithm, version, params.clone())?;
+        if self.fill(&argon, &params, password, salt, &mut out).is_err() {
+            return Ok(false);
+        }
+        Ok(Output::new(&out).is_ok_and(|computed| computed == expected))
     }
 
     fn is_current(&self, stored: &str) -> bool {
@@ -244,6 +401,8 @@ fn check_len(password: &SecretString) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::PasswordHasher as _;
+
     use super::*;
     use crate::OsRandom;
 
@@ -302,6 +461,41 @@ mod tests {
         assert!(!cheap().verify(secret("same password"), stored).await.unwrap().matches);
     }
 
+    /// Hashing over kept memory gives what the argon2 crate gives, byte for byte, and
+    /// each verifies the other's; the memory kept is at most one block set per permit.
+    #[tokio::test]
+    async fn hashes_agree_with_the_argon2_crate_and_memory_is_reused() {
+        let h = cheap();
+        let argon = |algorithm| Argon2::new(algorithm, Version::V0x13, Params::new(64, 1, 1, None).unwrap());
+        // CountingRandom's first 16 bytes are the salt.
+        let ours = h.hash(secret("shared secret words"), &crate::clock::CountingRandom::default()).await.unwrap();
+        let mut salt = [0u8; 16];
+        crate::clock::CountingRandom::default().fill(&mut salt);
+        let salt = SaltString::encode_b64(&salt).unwrap();
+        let theirs = argon(Algorithm::Argon2id).hash_password(b"shared secret words", &salt).unwrap().to_string();
+        assert_eq!(ours, theirs);
+        assert!(argon(Algorithm::Argon2id).verify_password(b"shared secret words", &PasswordHash::new(&ours).unwrap()).is_ok());
+
+        let other_salt = SaltString::encode_b64(b"fedcba9876543210").unwrap();
+        let theirs = argon(Algorithm::Argon2id).hash_password(b"shared secret words", &other_salt).unwrap().to_string();
+        assert_eq!(h.verify(secret("shared secret words"), theirs.clone()).await.unwrap(), Verified { matches: true, needs_rehash: false });
+        assert!(!h.verify(secret("shared secret wordz"), theirs).await.unwrap().matches);
+        let argon2i = argon(Algorithm::Argon2i).hash_password(b"legacy words here", &other_salt).unwrap().to_string();
+        assert_eq!(h.verify(secret("legacy words here"), argon2i).await.unwrap(), Verified { matches: true, needs_rehash: true });
+
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let h = h.clone();
+                tokio::spawn(async move { h.hash(secret("many at once"), &OsRandom).await.unwrap() })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let kept = h.inner.memory.lock().unwrap().len();
+        assert!((1..=2).contains(&kept), "two permits keep at most two block sets, kept {kept}");
+    }
+
     #[tokio::test]
     async fn overlong_input_is_refused_before_hashing() {
         let err = cheap().hash(secret(&"x".repeat(MAX_INPUT_BYTES + 1)), &OsRandom).await.unwrap_err();
@@ -311,7 +505,87 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_answers_busy() {
         let h = Hasher::new(&HashSettings { memory_kib: 64, iterations: 1, parallelism: 1, max_concurrent: 1, max_queue: 0, ..HashSettings::default() }).unwrap();
-        assert!(matches!(h.hash(secret("anything long"), &OsRandom).await, Err(Error::Busy)));
+        assert!(matches!(h.hash(secret("anything long"), &OsRandom).await, Err(Error::Busy { retry_after_secs: 1 })));
+        assert_eq!(h.queue_depth(), 0);
+    }
+
+    const SECOND: u64 = 1_000_000;
+
+    fn rule(permits: usize, max_wait_secs: u64) -> Admission {
+        Admission { permits, max_wait_micros: max_wait_secs * SECOND, max_queue: 4_096 }
+    }
+
+    #[test]
+    fn the_expected_wait_counts_the_callers_ahead_per_permit() {
+        let two = rule(2, 10);
+        // A permit is free: no wait.
+        assert_eq!(two.expected_wait_micros(0, 40_000), 0);
+        assert_eq!(two.expected_wait_micros(1, 40_000), 0);
+        // Both permits taken: half a hash (two finish in one mean), then one more per two.
+        assert_eq!(two.expected_wait_micros(2, 40_000), 20_000);
+        assert_eq!(two.expected_wait_micros(3, 40_000), 40_000);
+        assert_eq!(two.expected_wait_micros(501, 40_000), 10 * SECOND);
+        assert_eq!(rule(1, 10).expected_wait_micros(10, 500_000), 5 * SECOND);
+    }
+
+    #[test]
+    fn callers_within_the_wait_queue_and_the_rest_come_back_when_half_has_drained() {
+        let two = rule(2, 10);
+        // 40 ms hashes on two permits: 500 callers ahead wait 9.98 s, 501 wait 10 s.
+        assert_eq!(two.admit(500, 40_000), Ok(()));
+        assert_eq!(two.admit(501, 40_000), Ok(()));
+        // 10.02 s: refused, back in 5.02 s → 6 s (whole seconds, rounded up).
+        assert_eq!(two.admit(502, 40_000), Err(6));
+        // A deep queue: 40 s ahead → back in 35 s.
+        assert_eq!(two.admit(2_001, 40_000), Err(35));
+        // Never "now": at least a second.
+        assert_eq!(rule(1, 0).admit(1, 1), Err(1));
+        // The memory guard refuses whatever the estimate says.
+        let guarded = Admission { max_queue: 3, ..two };
+        assert_eq!(guarded.admit(2, 0), Ok(()));
+        assert_eq!(guarded.admit(3, 0), Err(1));
+    }
+
+    /// The mean follows measured hashes (timed by the injected stopwatch), and the
+    /// hasher admits by it: with 1 permit, a 3 s mean and a 10 s wait, a caller with
+    /// three ahead (9 s) is admitted, one with four ahead (12 s) is refused and told to
+    /// come back in 7 s (when half of the 10 s allowed is left).
+    #[tokio::test]
+    async fn admission_follows_the_measured_mean() {
+        let timer = Arc::new(crate::clock::SteppingTimer::with_step(3 * SECOND));
+        let h = Hasher::new(&HashSettings {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+            max_concurrent: 1,
+            max_wait: Duration::from_secs(10),
+            timer: timer.clone(),
+            ..HashSettings::default()
+        })
+        .unwrap();
+        assert_eq!(h.mean_hash_micros(), 64, "the prior: a microsecond per KiB and pass");
+        h.warm_up(&OsRandom).await.unwrap();
+        assert_eq!(h.mean_hash_micros(), 3 * SECOND, "the first measurement replaces the prior");
+
+        // Stand-ins for callers ahead (they hold no permit, so an admitted call runs).
+        let mut ahead: Vec<_> = (0..3).map(|_| QueueGuard::hold(&h.inner.waiting)).collect();
+        assert!(h.hash(secret("three ahead"), &OsRandom).await.is_ok(), "9 s expected: admitted");
+        ahead.push(QueueGuard::hold(&h.inner.waiting));
+        match h.hash(secret("four ahead"), &OsRandom).await {
+            Err(Error::Busy { retry_after_secs }) => assert_eq!(retry_after_secs, 7),
+            other => panic!("expected busy, got {other:?}"),
+        }
+        drop(ahead);
+
+        timer.set_step(4 * SECOND);
+        h.hash(secret("one more time"), &OsRandom).await.unwrap();
+        assert_eq!(h.mean_hash_micros(), 3 * SECOND + SECOND / 8, "then a moving average, weight 1/8");
+        timer.set_step(SECOND);
+        for _ in 0..60 {
+            h.hash(secret("faster hashes"), &OsRandom).await.unwrap();
+        }
+        let mean = h.mean_hash_micros();
+        assert!((SECOND..SECOND + SECOND / 100).contains(&mean), "the mean follows: {mean}");
         assert_eq!(h.queue_depth(), 0);
     }
 }

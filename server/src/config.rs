@@ -58,6 +58,11 @@ pub struct RawConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    /// The longest expected wait for a hashing slot a sign-in is made to queue for;
+    /// beyond it the answer is 503 with `Retry-After` (FOYER_HASH_MAX_WAIT_SECS).
+    pub hash_max_wait_secs: u64,
+    /// Callers waiting or hashing at most, whatever the expected wait: a memory guard
+    /// (FOYER_HASH_MAX_QUEUE).
     pub hash_max_queue: usize,
     pub lockout_threshold: i64,
     /// Days between signing-key rotations (FOYER_KEY_ROTATION_DAYS).
@@ -123,7 +128,8 @@ impl Default for RawConfig {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
-            hash_max_queue: 256,
+            hash_max_wait_secs: 10,
+            hash_max_queue: 4_096,
             lockout_threshold: 20,
             key_rotation_days: 90,
             deletion_grace_days: 14,
@@ -303,6 +309,9 @@ impl Config {
         if raw.argon2_memory_kib < 8 * raw.argon2_parallelism.max(1) || raw.argon2_iterations == 0 || raw.argon2_parallelism == 0 {
             return Err(bad("FOYER_ARGON2_*", "memory must be at least 8 KiB per lane and iterations/parallelism at least 1"));
         }
+        if raw.hash_max_wait_secs > 300 {
+            return Err(bad("FOYER_HASH_MAX_WAIT_SECS", "must be at most 300 (a sign-in waits that long at most)"));
+        }
         if let Some(key) = &raw.master_key {
             MasterKey::from_hex(key.expose_secret()).map_err(|e| bad("FOYER_MASTER_KEY", e))?;
         }
@@ -378,6 +387,7 @@ impl Config {
                 iterations: raw.argon2_iterations,
                 parallelism: raw.argon2_parallelism,
                 pepper: raw.password_pepper,
+                max_wait: Duration::from_secs(raw.hash_max_wait_secs),
                 max_queue: raw.hash_max_queue,
                 ..HashSettings::default()
             },

@@ -41,6 +41,14 @@ impl Services {
             .map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: cannot open the database ({e})"))?;
         store.migrate().await.map_err(|e| anyhow::anyhow!("FOYER_DATABASE_URL: migrations failed ({e})"))?;
         let hasher = identity::password::Hasher::new(&config.hash).map_err(|e| anyhow::anyhow!("FOYER_ARGON2_*: {e}"))?;
+        // One measured hash before the first sign-in: admission by expected wait starts
+        // from a real duration, not a guess.
+        // (FOYER_HASH_MAX_QUEUE=0 refuses every hash, this one too: then the first
+        // sign-in makes the dummy hash.)
+        match hasher.warm_up(&OsRandom).await {
+            Ok(()) | Err(identity::Error::Busy { .. }) => {}
+            Err(e) => anyhow::bail!("FOYER_ARGON2_*: {e}"),
+        }
         let settings = Settings {
             public_url: config.public_url.clone(),
             product_name: config.product_name.clone(),

@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 fn store_error(e: tower_sessions::session::Error) -> AppError {
     if crate::auth::database_unavailable(&e) {
-        return crate::error::fail(AppError::Busy);
+        return crate::error::fail(AppError::Busy(identity::store::BUSY_RETRY_SECS));
     }
     tracing::error!(error = %e, "staff session store failed");
     AppError::Message("Something went wrong on our side. Please try again.".into())

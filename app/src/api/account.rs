@@ -185,7 +185,12 @@ pub(crate) async fn signed_in(
             Ok(safe_return_to(return_to))
         }
         Err(e) => {
-            count_outcome(if matches!(e, LoginError::Throttled { .. }) { "throttled" } else { "failure" });
+            count_outcome(match e {
+                LoginError::Throttled { .. } => "throttled",
+                // A login storm's refusal: nothing was checked, the page tries again.
+                LoginError::Other(identity::Error::Busy { .. }) => "busy",
+                _ => "failure",
+            });
             match login_message(&e) {
                 Some(text) => Err(crate::auth::respond(AppError::Message(text))),
                 None => Err(crate::auth::fail(e)),

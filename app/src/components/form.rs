@@ -200,6 +200,79 @@ pub fn failure<T: Clone + Send + Sync + 'static>(result: impl ActionResult<T>) -
     Signal::derive(move || result.get().and_then(Result::err))
 }
 
+/// A server action that tries again by itself after a "busy" answer (503 with
+/// `Retry-After`, `AppError::Busy`: a login storm, `docs/design/peaks.md` "Login
+/// storms"). The form's inputs stay as typed in the page; the last call's arguments are
+/// kept in memory only, and sent again once the wait is over, unless the person has
+/// submitted again meanwhile. A plain post's busy answer (before the wasm) has nothing
+/// in memory: its page shows the error summary, which says when to press again.
+#[derive(Debug, Clone, Copy)]
+pub struct BusyRetry {
+    /// Seconds announced before the next try; `Some(0)` while it is on its way.
+    left: RwSignal<Option<i64>>,
+}
+
+/// Watches `action` for busy answers and retries it (see [`BusyRetry`]).
+pub fn busy_retry<S>(action: ServerAction<S>) -> BusyRetry
+where
+    S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let left = RwSignal::new(None::<i64>);
+    let last = StoredValue::new(None::<S>);
+    Effect::new(move || {
+        if let Some(input) = action.input().get() {
+            last.set_value(Some(input));
+        }
+    });
+    Effect::new(move || {
+        let busy = match action.value().get() {
+            Some(Err(AppError::Busy(secs))) => secs,
+            _ => {
+                left.set(None);
+                return;
+            }
+        };
+        let Some(input) = last.get_value() else { return };
+        let version = action.version().get_untracked();
+        let secs = busy.clamp(1, 300);
+        left.set(Some(secs));
+        let again = move || {
+            // The person pressed the button meanwhile: theirs is the call that counts.
+            if action.pending().get_untracked() || action.version().get_untracked() != version {
+                return;
+            }
+            left.set(Some(0));
+            action.dispatch(input);
+        };
+        #[cfg(feature = "hydrate")]
+        set_timeout(again, std::time::Duration::from_secs(secs.unsigned_abs()));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = again;
+    });
+    BusyRetry { left }
+}
+
+impl BusyRetry {
+    /// `error` without the busy answer while a retry is on its way (the status line
+    /// says it instead).
+    pub fn unless_retrying(self, error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+        let left = self.left;
+        Signal::derive(move || error.get().filter(|e| !(matches!(e, AppError::Busy(_)) && left.get().is_some())))
+    }
+
+    /// The status line: when the next try goes, then that it is going.
+    pub fn status(self) -> impl IntoView {
+        let left = self.left;
+        move || {
+            left.get().map(|n| {
+                let text = if n > 0 { crate::i18n::t_with("busy-retrying", &[("seconds", n.to_string())]) } else { crate::i18n::t("busy-retrying-now") };
+                view! { <p class="status busy-retry" role="status">{text}</p> }
+            })
+        }
+    }
+}
+
 /// The error message of a failed action, for an alert above the form.
 /// Anything that reads like an action's last result (`RwSignal`, `MappedSignal`, …).
 pub trait ActionResult<T>: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static {}

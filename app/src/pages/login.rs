@@ -11,7 +11,7 @@ use crate::api::account::{Login, LoginSecondFactor, LoginWithCode, SecondFactorE
 use crate::api::passkeys::{passkey_second_factor, passkey_second_factor_options, passkey_sign_in, passkey_sign_in_options};
 use crate::components::brand::BrandForReturnTo;
 use crate::components::passkey;
-use crate::components::form::{ActionResult, ErrorSummary, Field, PageField, done_without_js, failure, field_error, form_alert, go_to};
+use crate::components::form::{ActionResult, ErrorSummary, Field, PageField, busy_retry, done_without_js, failure, field_error, form_alert, go_to};
 use crate::i18n::t;
 
 /// The `return_to` query parameter, carried in a hidden input to the server.
@@ -90,12 +90,15 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let result = action.value();
     follow_on_success(result);
+    // A login storm: "busy" answers are tried again by themselves, keeping what was typed.
+    let retry = busy_retry(action);
     view! {
         <Title text=t("auth-login-title")/>
         <BrandForReturnTo lead=t("auth-sign-in-lead")/>
         <h1>{t("auth-login-title")}</h1>
         <ActionForm action=action attr:class="card form" attr:novalidate="true">
-            <ErrorSummary error=failure(result) pending=action.pending() fields=&[("Email", "field-email")]/>
+            <ErrorSummary error=retry.unless_retrying(failure(result)) pending=action.pending() fields=&[("Email", "field-email")]/>
+            {retry.status()}
             <PageField/>
             <Field label=t("auth-email") name="email" kind="email" autocomplete="username webauthn" required=true error=field_error(result, "Email") value=hinted_email()/>
             <Field label=t("auth-password") name="password" kind="password" autocomplete="current-password" required=true/>

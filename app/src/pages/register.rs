@@ -12,7 +12,7 @@ use crate::pages::login::with_return_to;
 use crate::pages::tokens::ConfirmedNotice;
 use crate::api::passkeys::{passkey_sign_up, passkey_sign_up_options};
 use crate::components::brand::BrandForReturnTo;
-use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
+use crate::components::form::{ErrorSummary, Field, PageField, busy_retry, done_without_js, failure, field_error};
 use crate::components::passkey;
 use crate::i18n::{t, t_with};
 
@@ -34,6 +34,8 @@ const FIELDS: &[(&str, &str)] = &[
 pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let result = action.value();
+    // Busy (hashing saturated): tried again by itself, keeping what was typed.
+    let retry = busy_retry(action);
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let names = RwSignal::new((String::new(), String::new()));
@@ -53,7 +55,7 @@ pub fn RegisterPage() -> impl IntoView {
     };
     // The last failure of either way of signing up (the newer one wins).
     let failed = {
-        let (a, b) = (failure(result), failure(by_passkey));
+        let (a, b) = (retry.unless_retrying(failure(result)), failure(by_passkey));
         Signal::derive(move || if with_passkey.pending().get() { None } else { b.get().or_else(|| a.get()) })
     };
     let registered_plain = done_without_js::<Register>();
@@ -69,6 +71,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <h1>{t("auth-register-title")}</h1>
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
                     <ErrorSummary error=failed pending=action.pending() fields=FIELDS/>
+                    {retry.status()}
                     <PageField/>
                     // A brand's flow: its mails carry the brand (`auth::request_meta_for`).
                     <input type="hidden" name="return_to" value=leptos_router::hooks::use_query_map().with_untracked(|q| q.get("return_to")).unwrap_or_default()/>

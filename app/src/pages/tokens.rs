@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::account::{CONFIRMED_PASSWORD_REMOVED, Confirmed, ForgotPassword, ResetPassword, UnlockAccount, VerifyEmailLink};
 use crate::api::settings::{ConfirmEmailChange, UndoEmailChange};
-use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
+use crate::components::form::{ErrorSummary, Field, PageField, busy_retry, done_without_js, failure, field_error};
 use crate::i18n::t;
 use crate::pages::login::with_return_to;
 use crate::pages::register::StrengthMeter;
@@ -154,6 +154,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let result = action.value();
     let done_plain = done_without_js::<ResetPassword>();
     let password = RwSignal::new(String::new());
+    let retry = busy_retry(action);
     view! {
         <Title text=t("auth-reset-title")/>
         <h1>{t("auth-reset-title")}</h1>
@@ -161,7 +162,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
             when=move || done_plain || matches!(result.get(), Some(Ok(())))
             fallback=move || view! {
                 <ActionForm action=action attr:class="card form" attr:novalidate="true">
-                    <ErrorSummary error=failure(result) pending=action.pending() fields=&[("New password", "field-password"), ("Code", "field-code")]/>
+                    <ErrorSummary error=retry.unless_retrying(failure(result)) pending=action.pending() fields=&[("New password", "field-password"), ("Code", "field-code")]/>
+                    {retry.status()}
                     <PageField/>
                     <input type="hidden" name="token" value=token()/>
                     <Field label=t("auth-reset-password") name="password" kind="password" autocomplete="new-password" required=true

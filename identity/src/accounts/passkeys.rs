@@ -353,7 +353,7 @@ impl Identity {
                 Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
             }
             // The database failing or overloaded is not the visitor's failure: no count.
-            Err(e @ (Error::Store(_) | Error::Busy)) => Err(e.into()),
+            Err(e @ (Error::Store(_) | Error::Busy { .. })) => Err(e.into()),
             Err(_) => {
                 self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
                 Err(LoginError::Failed)
@@ -457,7 +457,7 @@ impl Identity {
             return Err(LoginError::Failed);
         }
         let proved = self.passkey_verify(customer_id, state, response_json).await.map_err(|e| match e {
-            e @ (Error::Store(_) | Error::Busy) => LoginError::Other(e),
+            e @ (Error::Store(_) | Error::Busy { .. }) => LoginError::Other(e),
             _ => {
                 // A refused passkey step: counted by kind for this node's figures.
                 self.counters.count_second_factor_failure(crate::metrics::FactorMethod::Passkey);

@@ -324,7 +324,7 @@ impl Store {
                 // Take the turn before a connection, so waiting writers hold none.
                 let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
                     .await
-                    .map_err(|_| Error::Busy)?;
+                    .map_err(|_| Error::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
                 Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) })
             }
             Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None }),
@@ -400,6 +400,10 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// When a caller refused for a full pool or write turn may try again: the waits behind
+/// those refusals are seconds long, so soon.
+pub const BUSY_RETRY_SECS: i64 = 2;
+
 /// Every connection busy past the acquire timeout is overload, not a fault: it answers
 /// as [`Error::Busy`] (503 with a retry), like the SQLite write turn's timeout. So does
 /// a database that cannot be reached or cannot write right now ([`is_unavailable`]):
@@ -411,7 +415,7 @@ impl From<DbError> for Error {
             if !matches!(e, DbError::PoolTimedOut) {
                 tracing::warn!(error = %e, "database unavailable");
             }
-            return Self::Busy;
+            return Self::Busy { retry_after_secs: BUSY_RETRY_SECS };
         }
         Self::Store(e)
     }
@@ -475,15 +479,15 @@ mod tests {
 
     #[test]
     fn an_exhausted_pool_is_busy_not_a_fault() {
-        assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy));
+        assert!(matches!(Error::from(DbError::PoolTimedOut), Error::Busy { .. }));
         assert!(matches!(Error::from(DbError::RowNotFound), Error::Store(_)));
     }
 
     #[test]
     fn an_unreachable_or_full_database_is_busy_not_a_fault() {
         let reset = DbError::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
-        assert!(matches!(Error::from(reset), Error::Busy));
-        assert!(matches!(Error::from(DbError::PoolClosed), Error::Busy));
+        assert!(matches!(Error::from(reset), Error::Busy { .. }));
+        assert!(matches!(Error::from(DbError::PoolClosed), Error::Busy { .. }));
         // SQLite: SQLITE_FULL, SQLITE_READONLY_DBMOVED (extended 1032), SQLITE_IOERR_WRITE (778).
         for code in ["13", "1032", "778", "5", "14"] {
             assert!(unavailable_code(code, true), "{code}");

@@ -68,6 +68,8 @@ mod search;
 mod side;
 mod switches;
 mod world;
+// The login storm's row (its own Foyer with real argon2id): `storm.rs`.
+mod storm;
 
 use instance::*;
 use machine::*;
@@ -153,6 +155,10 @@ pub(crate) async fn run(cores: usize) {
     }
     eprintln!("{report}");
 
+    // Login storm: first, so its memory figures start from an idle process.
+    if switches::wants("storm") {
+        report.push_str(&storm::measure(quick).await);
+    }
     let admin = std::env::var("FOYER_BENCH_POSTGRES_URL")
         .or_else(|_| std::env::var("FOYER_TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| DEFAULT_PG.to_owned());

@@ -18,7 +18,7 @@
 //! | `NotFound`                               | `not-found`                    | 404    |
 //! | `Conflict`                               | `conflict`                     | 409    |
 //! | `Throttled`                              | `throttled`, with `retry_after` and `Retry-After` | 429 |
-//! | `Busy`                                   | `busy`                         | 503    |
+//! | `Busy`                                   | `busy`, with `retry_after` and `Retry-After` | 503 |
 //! | `Store`, `Migrate`, `Crypto`, `Internal`, any new one | `internal`        | 500, cause logged, generic `detail` |
 //! | (a body, query or path axum cannot read) | `bad-request`                  | 400    |
 //! | (a body over the limit)                  | `payload-too-large`            | 413    |
@@ -143,7 +143,11 @@ impl From<Error> for Problem {
                 p.retry_after = Some(retry_after_secs.max(1));
                 p
             }
-            Error::Busy => Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The server is busy.").with_detail("Try again shortly."),
+            Error::Busy { retry_after_secs } => {
+                let mut p = Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The server is busy.").with_detail("Try again shortly.");
+                p.retry_after = Some(retry_after_secs.max(1));
+                p
+            }
             // The core's text for these is for the log (ids, never personal data).
             other => {
                 tracing::error!(error = %other, "api request failed");
@@ -242,7 +246,7 @@ mod tests {
             (Error::NotFound("Client"), 404, "not-found"),
             (Error::Conflict("a brand with this slug"), 409, "conflict"),
             (Error::Throttled { retry_after_secs: 5 }, 429, "throttled"),
-            (Error::Busy, 503, "busy"),
+            (Error::Busy { retry_after_secs: 3 }, 503, "busy"),
             (Error::Internal("customer 42 broke".into()), 500, "internal"),
             (Error::Crypto("bad key"), 500, "internal"),
         ];
@@ -288,6 +292,14 @@ mod tests {
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("12"));
         assert_eq!(body["retry_after"], 12);
+    }
+
+    #[tokio::test]
+    async fn busy_says_when_to_retry_in_body_and_header() {
+        let (status, headers, body) = answer(Error::Busy { retry_after_secs: 7 }.into()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("7"));
+        assert_eq!(body["retry_after"], 7);
     }
 
     #[tokio::test]

@@ -79,7 +79,7 @@ pub async fn download(State(state): State<AppState>, session: Session, headers: 
         Err(identity::Error::Forbidden) => say(StatusCode::FORBIDDEN, identity::i18n::message_with(locale, "audit-forbidden", &[])),
         // Staff input: the core's English sentences, each naming its field.
         Err(e @ (identity::Error::Fields(_) | identity::Error::Invalid(_))) => say(StatusCode::BAD_REQUEST, e.to_string()),
-        Err(identity::Error::Busy) => say(StatusCode::SERVICE_UNAVAILABLE, identity::i18n::message_with(locale, "error-busy", &[])),
+        Err(identity::Error::Busy { .. }) => say(StatusCode::SERVICE_UNAVAILABLE, identity::i18n::message_with(locale, "error-busy", &[])),
         Err(e) => {
             tracing::error!(error = %e, "the audit export failed");
             say(StatusCode::INTERNAL_SERVER_ERROR, identity::i18n::message_with(locale, "error-internal", &[]))

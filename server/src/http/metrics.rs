@@ -80,7 +80,7 @@ impl HttpMetrics {
         let outbox_backlog = Gauge::<i64, AtomicI64>::default();
         let dead_letters = Gauge::<i64, AtomicI64>::default();
         // Known label values start at zero so dashboards see the series before the first event.
-        for outcome in ["success", "failure", "locked", "throttled"] {
+        for outcome in ["success", "failure", "locked", "throttled", "busy"] {
             drop(app.login_outcomes.get_or_create(&app::context::OutcomeLabel { outcome: outcome.to_owned() }));
         }
         for result in ["delivered", "retry", "failed"] {

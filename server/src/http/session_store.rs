@@ -40,7 +40,7 @@ fn hash(id: &Id) -> String {
 /// becomes [`session::STORE_UNAVAILABLE`], which the pages answer with 503.
 fn backend(e: identity::Error) -> session_store::Error {
     match e {
-        identity::Error::Busy => session_store::Error::Backend(session::STORE_UNAVAILABLE.to_owned()),
+        identity::Error::Busy { .. } => session_store::Error::Backend(session::STORE_UNAVAILABLE.to_owned()),
         other => session_store::Error::Backend(other.to_string()),
     }
 }

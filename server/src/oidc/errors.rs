@@ -96,10 +96,10 @@ impl OAuthError {
     /// `temporarily_unavailable` with `Retry-After` (the client retries; nothing was
     /// issued or accepted), anything else 500 `server_error`.
     pub fn server_error(e: &identity::Error) -> Self {
-        if matches!(e, identity::Error::Busy) {
+        if let identity::Error::Busy { retry_after_secs } = e {
             tracing::warn!("oidc endpoint: the database is busy or out of reach");
             let mut busy = Self::json(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", "The server is busy; try again shortly.");
-            busy.retry_after = Some(1);
+            busy.retry_after = Some(u64::try_from(*retry_after_secs).unwrap_or(1).max(1));
             return busy;
         }
         tracing::error!(error = %e, "oidc endpoint failed");
@@ -352,9 +352,9 @@ mod tests {
     /// and a retry, never 500.
     #[tokio::test]
     async fn a_busy_database_is_503_temporarily_unavailable() {
-        let response = OAuthError::server_error(&identity::Error::Busy).into_response();
+        let response = OAuthError::server_error(&identity::Error::Busy { retry_after_secs: 2 }).into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(header_of(&response, header::RETRY_AFTER), Some("1"));
+        assert_eq!(header_of(&response, header::RETRY_AFTER), Some("2"));
         assert_eq!(header_of(&response, header::CACHE_CONTROL), Some("no-store"));
         assert_eq!(body_json(response).await["error"], "temporarily_unavailable");
     }

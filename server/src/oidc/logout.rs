@@ -79,7 +79,7 @@ fn unverified_audience(token: &str) -> Option<String> {
 /// Ends the Foyer session and logs out every brand its sign-in reached.
 async fn sign_out(state: &AppState, session: &Session) -> Result<(), Response> {
     app::auth::sign_out_of(session, &state.context.identity).await.map_err(|e| match e {
-        app::error::AppError::Busy => server_error(&identity::Error::Busy),
+        app::error::AppError::Busy(secs) => server_error(&identity::Error::Busy { retry_after_secs: secs }),
         other => server_error(&identity::Error::Internal(other.to_string())),
     })
 }

@@ -683,6 +683,7 @@ async fn thousand_concurrent_wrong_passwords_stay_bounded() {
         pepper: None,
         max_concurrent: MAX_CONCURRENT,
         max_queue: MAX_QUEUE,
+        ..HashSettings::default()
     })
     .unwrap();
     let stored = hasher.hash(secret(PASSWORD), &OsRandom).await.unwrap();
@@ -716,7 +717,7 @@ async fn thousand_concurrent_wrong_passwords_stay_bounded() {
                 assert!(!verified.matches);
                 ran += 1;
             }
-            Err(identity::Error::Busy) => busy += 1,
+            Err(identity::Error::Busy { .. }) => busy += 1,
             Err(other) => panic!("unexpected error: {other}"),
         }
     }

@@ -245,7 +245,7 @@ async fn two_verifications_at_once_admit_one(db: Db) {
     let results: Vec<_> = futures::future::join_all(decisions).await.into_iter().map(Result::unwrap).collect();
     let admitted = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(admitted, 1, "{results:?}");
-    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(Error::Refused(Refusal::LoyaltyNumberTaken) | Error::Conflict(_) | Error::Busy))), "{results:?}");
+    assert!(results.iter().all(|r| r.is_ok() || matches!(r, Err(Error::Refused(Refusal::LoyaltyNumberTaken) | Error::Conflict(_) | Error::Busy { .. }))), "{results:?}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM loyalty_links WHERE status = 'verified' AND number = $1", NUMBER).await, 1);
 }
 

@@ -46,5 +46,6 @@ mod second_step_messages;
 mod session_store;
 mod staff;
 mod store;
+mod storm;
 mod support_access;
 mod support_actions;

@@ -17,7 +17,7 @@ both_backends!(
 
 /// A script-less browser's form post: HTML wanted, same-origin, `Origin: null` (our
 /// `Referrer-Policy: no-referrer`), no redirects followed.
-async fn plain_post(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn plain_post(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build().unwrap();
     client
         .post(format!("{}/api/{endpoint}", app.address))
@@ -30,11 +30,11 @@ async fn plain_post(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> req
         .unwrap()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-fn sticky_cookie(response: &reqwest::Response) -> Option<String> {
+pub(crate) fn sticky_cookie(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
         .get_all(header::SET_COOKIE)

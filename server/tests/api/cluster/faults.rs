@@ -188,7 +188,7 @@ async fn postgres_stopped_and_back_fails_closed_and_recovers() {
     // The brand's calls fail closed: nothing issued, nothing accepted.
     let answer = refresh_at(&c.app, &rp, signed.refresh().secret()).await;
     assert_eq!((answer.status, answer.body["error"].as_str()), (503, Some("temporarily_unavailable")), "a refresh without the database: {}", answer.text);
-    assert_eq!(answer.header("retry-after"), Some("1"), "the client may retry");
+    assert!(answer.header("retry-after").is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)), "the client may retry: {:?}", answer.headers);
     let answer = rp::userinfo_raw(&c.app, signed.access.secret()).await;
     assert_eq!(answer.status, 503, "UserInfo without the database fails closed, retryably: {}", answer.text);
     assert!(c.nodes[0].log_text().lines().all(|l| !l.contains("panicked")), "no panic");

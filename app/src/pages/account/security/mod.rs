@@ -23,7 +23,7 @@ use super::AccountNav;
 use passkeys::PasskeysSection;
 use crate::api::mfa::{ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, StartTotp, mfa_status, security_summary, take_recovery_codes, pending_totp_setup};
 use crate::api::settings::{ChangeEmail, ChangePassword};
-use crate::components::form::{ErrorSummary, Field, PageField, done_without_js, failure, field_error};
+use crate::components::form::{ErrorSummary, Field, PageField, busy_retry, done_without_js, failure, field_error};
 use crate::components::password::PasswordTools;
 use crate::components::step_up::{StepUp, code_error, step_up_answered};
 use crate::error::AppError;
@@ -117,13 +117,15 @@ fn ChangePasswordForm() -> AnyView {
     let passwordless = move || status.get().and_then(Result::ok).is_some_and(|s| !s.password);
     let done_plain = done_without_js::<ChangePassword>();
     changed_on_success(result);
+    let retry = busy_retry(action);
     let form = move || view! {
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">{t("security-change-password-heading")}</h2>
             <ActionForm action=action attr:class="form" attr:novalidate="true">
                 <PageField/>
-                <ErrorSummary error=failure(result) pending=action.pending()
+                <ErrorSummary error=retry.unless_retrying(failure(result)) pending=action.pending()
                     fields=&[("Current password", "field-current_password"), ("Code", "change-password-code"), ("New password", "field-new_password")]/>
+                {retry.status()}
                 <Field label=t("security-current-password") name="current_password" kind="password" autocomplete="current-password" required=true
                     error=field_error(result, "Current password")/>
                 <PasswordTools input="field-current_password"/>

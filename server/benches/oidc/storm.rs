@@ -1,0 +1,256 @@
+//! A login storm (`docs/design/peaks.md` "Login storms"): 2,000 password sign-ins sent
+//! at once through `POST /api/login`, against OWASP-sized argon2id (19 MiB, t=2) and
+//! the default admission (`FOYER_HASH_MAX_WAIT_SECS` 10). Each sign-in does what the
+//! page does: on 503 it waits `Retry-After` and sends the same form again, until it is
+//! answered. Printed: completed sign-ins, busy answers and errors; the sign-in rate
+//! beside the raw argon2id rate measured in the same run (the same parameters, one hash
+//! per core at a time, nothing else running); resident memory (`VmRSS`) before, at the
+//! peak (sampled every 20 ms) and after, with the argon2 working set (19 MiB × cores)
+//! named apart.
+//!
+//! Its own Foyer over SQLite, since the other rows hash cheaply. Addresses come from
+//! 198.18.0.0/20 as everywhere in this benchmark (`X-Forwarded-For` from 127.0.0.1 is
+//! trusted): 4,096 addresses, a new one per attempt, so the per-IP browser limit (a
+//! burst of 200) never answers. Customers: 200, each signed in ten times (a success
+//! resets nothing another sign-in needs; only failures are counted per account).
+//! `FOYER_BENCH_QUICK=1`: 200 sign-ins.
+
+use std::sync::atomic::AtomicU64;
+
+use identity::password::{HashSettings, Hasher};
+
+use super::*;
+
+const SIGN_INS: usize = 2_000;
+const CUSTOMERS: usize = 200;
+const MEMORY_KIB: u32 = 19_456;
+const ITERATIONS: u32 = 2;
+
+/// Runs the storm and returns its report (a few lines of Markdown).
+pub(crate) async fn measure(quick: bool) -> String {
+    let sign_ins = if quick { SIGN_INS / 10 } else { SIGN_INS };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let idle = rss_kib();
+    eprintln!("==> login storm: starting Foyer (argon2id {MEMORY_KIB} KiB, t={ITERATIONS}) and seeding {CUSTOMERS} customers");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start(&dir).await;
+    seed(&server).await;
+
+    let raw = raw_hash_rate(cores, if quick { 40 } else { 200 }).await;
+    // Let the allocator settle after seeding and the raw run; this is "before".
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib();
+
+    let peak = Arc::new(AtomicU64::new(before));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
+        tokio::spawn(async move {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+
+    eprintln!("==> login storm: {sign_ins} concurrent sign-ins");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(sign_ins)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client");
+    let next_ip = Arc::new(AtomicU32::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..sign_ins)
+        .map(|i| {
+            let (http, next_ip) = (http.clone(), Arc::clone(&next_ip));
+            let (address, origin) = (server.address.clone(), server.public_url.clone());
+            tokio::spawn(async move { sign_in(&http, &address, &origin, &next_ip, i % CUSTOMERS).await })
+        })
+        .collect();
+    let (mut completed, mut busy, mut errors) = (0_usize, 0_usize, 0_usize);
+    let mut latencies = Vec::with_capacity(sign_ins);
+    for task in tasks {
+        let outcome = task.await.expect("a sign-in task");
+        busy += outcome.busy;
+        match outcome.status {
+            200 => {
+                completed += 1;
+                latencies.push(outcome.took);
+            }
+            status => {
+                errors += 1;
+                if errors <= 3 {
+                    eprintln!("login storm: a sign-in ended with {status}");
+                }
+            }
+        }
+    }
+    let wall = started.elapsed();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.await;
+    let peak = peak.load(Ordering::Relaxed);
+    drop(http);
+    // "After": the storm's connections closed and a moment to give memory back.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib();
+    server.stop().await;
+
+    latencies.sort_unstable();
+    let percentile = |p: usize| latencies.get((p * latencies.len()).div_ceil(100).max(1) - 1).map_or(0.0, Duration::as_secs_f64);
+    let rate = completed as f64 / wall.as_secs_f64();
+    let working_set = u64::from(MEMORY_KIB) * cores as u64;
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let mut out = format!(
+        "\nLogin storm (SQLite, argon2id {MEMORY_KIB} KiB t={ITERATIONS}, {cores} hashing permits, FOYER_HASH_MAX_WAIT_SECS 10)\n\n\
+         | sign-ins | completed | busy answers (retried) | errors | wall s | sign-ins/s | raw argon2id/s | ratio | p50 s | p95 s | max s |\n\
+         |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n\
+         | {sign_ins} | {completed} | {busy} | {errors} | {:.1} | {rate:.1} | {raw:.1} | {:.2}× | {:.1} | {:.1} | {:.1} |\n",
+        wall.as_secs_f64(),
+        rate / raw,
+        percentile(50),
+        percentile(95),
+        percentile(100),
+    );
+    out.push_str(&format!(
+        "\nResident memory (VmRSS, the whole process: server and load generator): idle {:.0} MiB at the benchmark's start, \
+         {:.0} MiB before the storm, peak {:.0} MiB ({:.0} MiB without the argon2 working set of {:.0} MiB), {:.0} MiB 2 s after\n",
+        mib(idle),
+        mib(before),
+        mib(peak),
+        mib(peak.saturating_sub(working_set)),
+        mib(working_set),
+        mib(after),
+    ));
+    eprint!("{out}");
+    out
+}
+
+struct Outcome {
+    /// The final answer's status.
+    status: u16,
+    /// 503 answers before it.
+    busy: usize,
+    /// From the first attempt to the final answer.
+    took: Duration,
+}
+
+/// One customer's sign-in, as the page makes it: again after `Retry-After` while busy.
+async fn sign_in(http: &reqwest::Client, address: &str, origin: &str, next_ip: &AtomicU32, customer: usize) -> Outcome {
+    let email = email(customer);
+    let started = Instant::now();
+    let mut busy = 0;
+    loop {
+        let n = next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
+        let [_, _, hi, lo] = n.to_be_bytes();
+        let response = http
+            .post(format!("{address}/api/login"))
+            .header(header::ORIGIN, origin)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ACCEPT, "application/json")
+            .header("x-forwarded-for", format!("198.18.{hi}.{lo}"))
+            .form(&[("email", email.as_str()), ("password", PASSWORD)])
+            .send()
+            .await;
+        let Ok(response) = response else {
+            return Outcome { status: 0, busy, took: started.elapsed() };
+        };
+        let status = response.status().as_u16();
+        if status != 503 {
+            let _ = response.bytes().await;
+            return Outcome { status, busy, took: started.elapsed() };
+        }
+        busy += 1;
+        let wait = response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
+        let _ = response.bytes().await;
+        tokio::time::sleep(Duration::from_secs(wait.max(1))).await;
+    }
+}
+
+fn email(n: usize) -> String {
+    format!("storm{n}@example.com")
+}
+
+async fn start(dir: &tempfile::TempDir) -> Server {
+    let raw = RawConfig {
+        database_url: format!("sqlite://{}/foyer.db", dir.path().display()),
+        public_url: "http://localhost:0".into(),
+        addr: "127.0.0.1:0".into(),
+        data_dir: dir.path().join("data"),
+        site_root: dir.path().join("site"),
+        master_key: Some(SecretString::from(MASTER_KEY.to_owned())),
+        trusted_proxies: "127.0.0.1".into(),
+        argon2_memory_kib: MEMORY_KIB,
+        argon2_iterations: ITERATIONS,
+        outbox_worker: false,
+        ..RawConfig::default()
+    };
+    let config = Config::check(raw).expect("storm config is valid");
+    let pool_size = config.pool.max_connections;
+    let app = Application::build(config).await.expect("Foyer starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let public_url = app.public_url().to_owned();
+    let identity = app.context().identity.clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    Server { address, pool_size, public_url, identity, stop, handle }
+}
+
+/// Verified customers with [`PASSWORD`], registered through the core (one hash each),
+/// a few at a time so the seeding itself stays within the admission's wait.
+async fn seed(server: &Server) {
+    for batch in (0..CUSTOMERS).collect::<Vec<_>>().chunks(4) {
+        let tasks: Vec<_> = batch
+            .iter()
+            .map(|&n| {
+                let identity = server.identity.clone();
+                tokio::spawn(async move {
+                    let registration = Registration {
+                        email: email(n),
+                        password: SecretString::from(PASSWORD.to_owned()),
+                        given_name: Some("Storm".into()),
+                        family_name: None,
+                        accept_terms: true,
+                    };
+                    let last = u8::try_from(n % 250).unwrap_or(0);
+                    let meta = RequestMeta::new(std::net::IpAddr::from([192, 0, 2, last]), None);
+                    identity.register(&Principal::Anonymous, registration, &meta).await.expect("registered");
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("seeding");
+        }
+    }
+    sqlx::query("UPDATE customers SET email_verified = 1").execute(server.identity.store().pool()).await.expect("verified");
+}
+
+/// Hashes per second with the storm's parameters on every core and nothing else running:
+/// a hasher of its own (one permit per core), verifying one stored hash `n` times.
+async fn raw_hash_rate(cores: usize, n: usize) -> f64 {
+    let settings = HashSettings { memory_kib: MEMORY_KIB, iterations: ITERATIONS, max_concurrent: cores, ..HashSettings::default() };
+    let hasher = Hasher::new(&settings).expect("hasher");
+    let stored = hasher.hash(SecretString::from(PASSWORD.to_owned()), &identity::OsRandom).await.expect("hash");
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (hasher, stored) = (hasher.clone(), stored.clone());
+            tokio::spawn(async move { hasher.verify(SecretString::from(PASSWORD.to_owned()), stored).await.expect("verify").matches })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.expect("a hash"), "the raw run verifies the right password");
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// This process's resident memory, KiB (`VmRSS` in `/proc/self/status`; 0 elsewhere).
+pub(crate) fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}

@@ -113,7 +113,10 @@ impl Side {
                 Reference::Peer(factor) => theirs.as_ref().map(|t| (format!("peer {}/s", thousands(t.rate())), t.rate(), factor, "peer")),
                 Reference::None => None,
             };
-            let ratio = theirs.as_ref().map_or("—".to_owned(), |t| times(ours.rate() / t.rate().max(1e-9)));
+            // A reference that failed (errors, nothing answered) gives no ratio at all.
+            let failed = |o: &Outcome| o.errors > 0 || o.rate() <= 0.0;
+            let ratio = theirs.as_ref().map_or("—".to_owned(), |t| if failed(t) { "— (peer failed)".to_owned() } else { times(ours.rate() / t.rate()) });
+            let reference = reference.filter(|(_, rate, _, _)| *rate > 0.0).filter(|_| !(matches!(target_of(path), Reference::Peer(_)) && theirs.as_ref().is_some_and(failed)));
             let (against, target, verdict) = match (reference, target_of(path)) {
                 (Some((label, rate, factor, whom)), _) => {
                     let achieved = ours.rate() / rate.max(1e-9);

@@ -13,6 +13,8 @@ pub const MAX_PAGE: usize = 50;
 const MAX_QUERY: usize = 100;
 /// How many extra term rows a page reads to fill itself after duplicates and filters.
 const OVERREAD: usize = 4;
+/// Batches read for one page of a several-word query before it ends with a `next`.
+const MAX_ROUNDS: usize = 10;
 
 /// One customer found, masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,35 +169,45 @@ impl Identity {
                 let mut ids: Vec<String> = Vec::new();
                 let mut next = None;
                 let read = i64::try_from(limit * OVERREAD).unwrap_or(200);
-                // A few rounds at most: each reads `read` term rows in index order.
-                for _ in 0..4 {
+                // Batches of `read` term rows of the first word, in index order; a batch's
+                // customers stay when they have every other word too, in the batch's order,
+                // until the page is full. A common first word with a rare second one ("sofia
+                // silva" among a million) needs many rows: after MAX_ROUNDS the page ends
+                // where it looked last and `next` goes on from there.
+                for round in 0..MAX_ROUNDS {
                     let batch = rows::by_prefix(&mut conn, &words[0], after.as_ref().map(|(t, i)| (t.as_str(), i.as_str())), read).await?;
                     let exhausted = i64::try_from(batch.len()).unwrap_or(0) < read;
-                    let mut candidates: Vec<String> = Vec::new();
-                    let mut last = None;
-                    for (term, id) in batch {
-                        last = Some((term.clone(), id.clone()));
-                        if !ids.contains(&id) && !candidates.contains(&id) {
-                            candidates.push(id);
-                        }
-                        if ids.len() + candidates.len() >= limit {
-                            break;
+                    let mut kept: Vec<String> = Vec::new();
+                    for (_, id) in &batch {
+                        if !ids.contains(id) && !kept.contains(id) {
+                            kept.push(id.clone());
                         }
                     }
                     for word in &words[1..] {
-                        let keep = rows::having_prefix(&mut conn, &candidates, word).await?;
-                        candidates.retain(|c| keep.contains(c));
+                        let keep = rows::having_prefix(&mut conn, &kept, word).await?;
+                        kept.retain(|c| keep.contains(c));
                     }
-                    ids.extend(candidates);
-                    if ids.len() >= limit {
-                        ids.truncate(limit);
-                        next = last.map(|(t, i)| cursor(&t, &i));
+                    let mut full_at = None;
+                    for (term, id) in &batch {
+                        if kept.contains(id) && !ids.contains(id) {
+                            ids.push(id.clone());
+                            if ids.len() >= limit {
+                                full_at = Some(cursor(term, id));
+                                break;
+                            }
+                        }
+                    }
+                    if full_at.is_some() {
+                        next = full_at;
                         break;
                     }
                     if exhausted {
                         break;
                     }
-                    after = last;
+                    after = batch.last().cloned();
+                    if round + 1 == MAX_ROUNDS {
+                        next = after.as_ref().map(|(t, i)| cursor(t, i));
+                    }
                 }
                 (ids, next)
             }

@@ -149,7 +149,7 @@ pub(crate) async fn run(cores: usize) {
          each worker sends its next request when the answer is in{}\n",
         if quick { "; QUICK run (a tenth of the operations)" } else { "" }
     ));
-    let side = if switches::wants("side") { Some(side::Side::start(quick).await) } else { None };
+    let mut side = if switches::wants("side") { Some(side::Side::start(quick).await) } else { None };
     if let Some(side) = &side {
         report.push_str(&side.header());
     }
@@ -173,7 +173,7 @@ pub(crate) async fn run(cores: usize) {
             tables.push(measure_backend(name, &db.url, db.dir.path(), quick).await);
             db.drop().await;
         }
-        if let Some(side) = &side {
+        if let Some(side) = side.as_mut() {
             let Some(db) = fresh(engine, name, &admin, &mut report).await else { continue };
             tables.push(side.measure(name, &db.url, db.dir.path()).await);
             db.drop().await;

@@ -26,6 +26,8 @@ pub(crate) struct Side {
     hello: (Child, Arc<Target>),
     peer: Result<(Child, Arc<Target>), String>,
     peer_version: String,
+    /// A run has spent the peer's seeded tokens.
+    peer_used: bool,
 }
 
 /// What a path's Foyer figure is compared with for the target.
@@ -67,6 +69,7 @@ impl Side {
             hello,
             peer,
             peer_version,
+            peer_used: false,
         }
     }
 
@@ -85,7 +88,15 @@ impl Side {
     }
 
     /// Seeds Foyer over `database_url`, serves it from a child, and measures every path.
-    pub(crate) async fn measure(&self, engine: &str, database_url: &str, dir: &std::path::Path) -> String {
+    pub(crate) async fn measure(&mut self, engine: &str, database_url: &str, dir: &std::path::Path) -> String {
+        // The peer's seeded refresh tokens are spent by one engine's run (and reusing them
+        // revokes their grants): a fresh peer, freshly seeded, for each engine after the first.
+        if self.peer_used && self.peer.is_ok() {
+            self.peer = Err("restarting".to_owned()); // the old child is killed on drop
+            eprintln!("==> {engine}: side by side: restarting the peer (fresh seeds)");
+            self.peer = start_peer().await.map_err(|e| format!("peer skipped: {e}"));
+        }
+        self.peer_used = true;
         eprintln!("==> {engine}: side by side: seeding Foyer, then `foyer serve`");
         let (child, foyer) = start_foyer(database_url, dir).await;
         let idle = rss_kib(foyer.pid);

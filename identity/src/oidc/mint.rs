@@ -263,4 +263,17 @@ mod tests {
         assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token died with the grant");
         assert!(id.live_refresh_token(&winner.refresh_token.unwrap()).await.unwrap().is_none());
     }
+
+    /// An unused refresh token whose grant expired is refused, and is no reuse: nothing
+    /// is revoked, no logout is sent, the audit log says nothing of reuse.
+    #[tokio::test]
+    async fn an_expired_grant_is_refused_not_taken_for_reuse() {
+        let (id, _dir, client, grant, keys) = world().await;
+        let later = id.with_clock(std::sync::Arc::new(crate::FixedClock::at(grant.expires_at + 1)));
+        let answer = later.refresh(&client.principal(), &keys, &client, REFRESH, None).await;
+        assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
+        let mut conn = id.store.conn().await.unwrap();
+        let still = store::grants::grant_by_id_tx(&mut conn, &grant.id).await.unwrap().unwrap();
+        assert_eq!(still.revoked_at, None, "an expired grant is not revoked as reused");
+    }
 }

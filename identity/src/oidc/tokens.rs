@@ -269,10 +269,10 @@ impl Identity {
     }
 
     /// No usable refresh token by this hash: a used one coming back (RFC 9700 §4.14.2)
-    /// revokes its grant.
+    /// revokes its grant; an unused one whose grant expired is only refused.
     async fn refresh_not_usable(&self, principal: &Principal, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Issued, TokenError> {
         let mut tx = self.store.begin().await?;
-        let reused = store::grants::refresh_token_grant_id(&mut tx, token_hash).await?;
+        let reused = store::grants::used_refresh_token_grant_id(&mut tx, token_hash).await?;
         if let Some(grant_id) = reused
             && let Some(grant) = store::grants::grant_by_id_tx(&mut tx, &grant_id).await?
             && grant.client_id == client.id

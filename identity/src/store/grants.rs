@@ -207,9 +207,12 @@ pub async fn use_refresh_token(tx: &mut Tx, token_hash: &str, now: UnixMillis) -
     Ok(row.map(|(g,)| g))
 }
 
-/// The grant of a refresh token, used or not.
-pub async fn refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(&mut **tx).await?;
+/// The grant of a refresh token that was used already (a second use is reuse).
+pub async fn used_refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL")
+        .bind(token_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(row.map(|(g,)| g))
 }
 

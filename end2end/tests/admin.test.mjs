@@ -203,6 +203,10 @@ test('support at work: search, a masked 360, a reveal, access approved from the 
     // The agent's next page is no longer the customer's.
     await page.goto(url('/account'));
     await expectHidden(page.getByText(/Support agent Sam Support for ticket T-2001/), 'the banner is gone');
+    // The signed-out page sends the browser on to the sign-in page once hydrated: read the
+    // page after that navigation, not during it.
+    await page.waitForURL(/\/login/, { timeout: 10_000 }).catch(() => {});
+    await page.waitForLoadState('load');
     assert.ok(!(await page.content()).includes('Lovelace'), 'the profile is out of reach');
     assert.deepEqual(errors.filter((e) => !/403|Forbidden/.test(e)), [], `no console errors (agent): ${errors.join('\n')}`);
     assert.deepEqual(theirErrors, [], `no console errors (customer): ${theirErrors.join('\n')}`);

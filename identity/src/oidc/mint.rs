@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::claims::{at_hash, claims_for};
 use super::clients::Client;
 use super::grants::GrantRow;
-use super::tokens::{Issued, REFRESH_PREFIX, access_token_audience};
+use super::tokens::{Issued, REFRESH_PREFIX, access_token_audience, scopes};
 use crate::jose::{Keys, SigningAlg};
 use crate::store::customers::CustomerRow;
 use crate::store::grants::NewAccessToken;
@@ -96,7 +96,7 @@ impl Identity {
             Some(actor) => Some(json!({ "sub": self.subject_and_sid_tx(conn, client, actor, None).await?.0 })),
             None => None,
         };
-        let amr: Vec<&str> = grant.amr.split(' ').filter(|s| !s.is_empty()).collect();
+        let amr = scopes(&grant.amr);
         let mut access = json!({
             "iss": self.settings.public_url, "sub": sub, "aud": access_token_audience(client), "client_id": client.id,
             "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": what.granted.join(" "),

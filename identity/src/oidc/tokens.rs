@@ -76,7 +76,7 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     computed.len() == challenge.len() && computed.bytes().zip(challenge.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-fn scopes(text: &str) -> Vec<String> {
+pub(super) fn scopes(text: &str) -> Vec<String> {
     text.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 

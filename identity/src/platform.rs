@@ -103,10 +103,10 @@ impl Identity {
     }
 
     /// The token endpoint's throttle on failed client authentication, before the
-    /// credentials are looked at: `Err(Throttled)` while `key` is blocked. Anyone may be
+    /// credentials are looked at: `Err(Throttled)` while any of `keys` is blocked. Anyone may be
     /// refused; nothing is written.
-    pub async fn client_auth_check(&self, key: &str) -> Result<()> {
-        self.store.throttle_check(key, self.clock.now()).await
+    pub async fn client_auth_check(&self, keys: &[&str]) -> Result<()> {
+        self.store.throttle_check(keys, self.clock.now()).await
     }
 
     /// Counts one failed client authentication against `key` (at most `budget` before it

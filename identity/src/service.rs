@@ -81,6 +81,9 @@ pub struct Identity {
     pub(crate) counters: Arc<crate::metrics::Counters>,
     /// Clients read in the last second, shared by every clone (`oidc::clients::cache`).
     pub(crate) clients: Arc<crate::oidc::clients::cache::ClientCache>,
+    /// Access tokens found live in the last second, shared by every clone
+    /// (`oidc::access_cache`).
+    pub(crate) access: Arc<crate::oidc::access_cache::AccessCache>,
 }
 
 impl Identity {
@@ -101,6 +104,7 @@ impl Identity {
             master_key: Arc::new(master_key),
             counters: Arc::default(),
             clients: Arc::default(),
+            access: Arc::default(),
         }
     }
 

@@ -248,8 +248,7 @@ impl Identity {
         let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
         let account = staff_account_key(&normalized);
         let ip = staff_ip_key(meta.ip);
-        self.store.throttle_check(&ip, now).await?;
-        self.store.throttle_check(&account, now).await?;
+        self.store.throttle_check(&[&ip, &account], now).await?;
         let row = self.store.staff_by_email(&normalized).await?;
         let stored = row.as_ref().and_then(|r| r.password_hash.clone());
         let verified = self.hasher.verify_or_dummy(password, stored, self.rng.as_ref()).await?;

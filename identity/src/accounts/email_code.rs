@@ -29,8 +29,7 @@ impl Identity {
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let (ip, key) = (ip_key(meta.ip), send_key(email.normalized()));
-        self.store.throttle_check(&ip, now).await?;
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&ip, &key], now).await?;
         // The outbox worker issues the code if the address has an account that can sign
         // in: the request writes the same either way (see `known_mail`).
         self.queue_mail_if_known(KnownMail::SignInCode, &email, meta, now).await?;
@@ -45,7 +44,7 @@ impl Identity {
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let now = self.clock.now();
         let key = send_key(&c.email_normalized);
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&key], now).await?;
         self.mail_sign_in_code(&c, meta, now).await?;
         self.store.throttle_fail(&key, now, CODES_FREE).await?;
         Ok(())

@@ -180,9 +180,7 @@ impl Identity {
     pub(crate) async fn first_step_gate(&self, email: &str, meta: &RequestMeta, now: i64) -> Result<(FirstStepGate, Option<CustomerRow>)> {
         let normalized = Email::parse(email).map(|e| e.normalized().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
         let gate = FirstStepGate { acct: account_key(&normalized), ip: ip_key(meta.ip) };
-        for key in [&gate.ip, &gate.acct] {
-            self.store.throttle_check(key, now).await?;
-        }
+        self.store.throttle_check(&[&gate.ip, &gate.acct], now).await?;
         // A managed household member (`managed:<id>`) is no account that signs in: it is
         // answered as an unknown address, and no failure is counted against it.
         Ok((gate, self.store.customer_by_email(&normalized).await?.filter(|c| !c.managed)))
@@ -365,9 +363,7 @@ impl Identity {
         let now = self.clock.now();
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let gate = FirstStepGate { acct: account_key(&c.email_normalized), ip: ip_key(meta.ip) };
-        for key in [&gate.ip, &gate.acct] {
-            self.store.throttle_check(key, now).await?;
-        }
+        self.store.throttle_check(&[&gate.ip, &gate.acct], now).await?;
         let verified = self.hasher.verify_or_dummy(password, c.password_hash.clone(), self.rng.as_ref()).await?;
         if verified.matches && c.locked_at.is_none() {
             let mut amr = vec!["pwd"];

@@ -230,10 +230,10 @@ impl Identity {
     pub(crate) async fn second_factor_gate_from(&self, customer_id: &str, meta: Option<&RequestMeta>, now: UnixMillis) -> Result<SecondStepGate> {
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let gate = SecondStepGate { customer, mfa: mfa_key(customer_id), ip: meta.map(|m| (ip_key(m.ip), m.device.clone())) };
-        if let Some((ip, _)) = &gate.ip {
-            self.store.throttle_check(ip, now).await?;
+        match &gate.ip {
+            Some((ip, _)) => self.store.throttle_check(&[ip, &gate.mfa], now).await?,
+            None => self.store.throttle_check(&[&gate.mfa], now).await?,
         }
-        self.store.throttle_check(&gate.mfa, now).await?;
         Ok(gate)
     }
 

@@ -276,7 +276,7 @@ impl Identity {
     pub async fn passkey_sign_up_options(&self, principal: &Principal, input: &Registration, meta: &RequestMeta) -> Result<Challenge> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let checked = check_profile(input, Vec::new())?;
-        self.store.throttle_check(&ip_key(meta.ip), self.clock.now()).await?;
+        self.store.throttle_check(&[&ip_key(meta.ip)], self.clock.now()).await?;
         let customer_id = self.new_id();
         let display = checked.given_name.as_ref().map_or_else(|| checked.email.as_str().to_owned(), |n| n.as_str().to_owned());
         let (options, state) = self.registration_options(&customer_id, checked.email.as_str(), &display, Vec::new())?;
@@ -333,7 +333,7 @@ impl Identity {
     /// passkeys it holds for us (also used for autofill, "conditional mediation").
     pub async fn passkey_sign_in_options(&self, principal: &Principal, meta: &RequestMeta) -> Result<Challenge> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
-        self.store.throttle_check(&ip_key(meta.ip), self.clock.now()).await?;
+        self.store.throttle_check(&[&ip_key(meta.ip)], self.clock.now()).await?;
         let (options, state) = self.webauthn()?.start_discoverable_authentication().map_err(internal)?;
         self.challenge(Ceremony::SignIn, &options, &state)
     }
@@ -343,7 +343,7 @@ impl Identity {
         authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        self.store.throttle_check(&ip, now).await?;
+        self.store.throttle_check(&[&ip], now).await?;
         match self.passkey_sign_in_checked(state, response_json).await {
             Ok((row, amr)) => {
                 let c = self.store.customer_by_id(&row.customer_id).await?.ok_or(LoginError::Failed)?;

@@ -33,7 +33,7 @@ impl Identity {
         let email = Email::parse(email)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        self.store.throttle_check(&ip, now).await?;
+        self.store.throttle_check(&[&ip], now).await?;
         self.store.throttle_fail(&ip, now, IP_FREE_FAILURES).await?;
         // The outbox worker issues the link if the address is known: the request
         // writes the same either way (see `known_mail`).

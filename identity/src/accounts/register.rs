@@ -107,7 +107,7 @@ impl Identity {
         let checked = check(&input)?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        self.store.throttle_check(&ip, now).await?;
+        self.store.throttle_check(&[&ip], now).await?;
         check_password(&input.password, &checked)?;
         // Hash in both cases so the timing does not tell the two apart.
         let hash = self.hasher.hash(input.password, self.rng.as_ref()).await?;
@@ -218,7 +218,7 @@ impl Identity {
         authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = format!("resend:{customer_id}");
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&key], now).await?;
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         if customer.email_verified {
             return Ok(());

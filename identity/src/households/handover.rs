@@ -211,7 +211,7 @@ impl Identity {
         let email = Email::parse(email).map_err(|e| Error::Fields(vec![e]))?;
         let now = self.clock.now();
         let ip = ip_key(meta.ip);
-        self.store.throttle_check(&ip, now).await?;
+        self.store.throttle_check(&[&ip], now).await?;
         let claim = {
             let mut conn = self.store.pool().acquire().await?;
             guardians::claim_by_hash(&mut conn, &hash_of_token).await?.filter(|c| is_open(c, now)).ok_or(Error::TokenInvalid)?

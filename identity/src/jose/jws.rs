@@ -111,7 +111,13 @@ impl Keys {
         let mut header = Header::new(alg.jwt());
         header.typ = Some(typ.to_owned());
         header.kid = Some(key.kid().to_owned());
-        jsonwebtoken::encode(&header, &claims, &key.encoding).map_err(|_| Error::Crypto("signing a JWT failed"))
+        // The compact serialisation (RFC 7515 §7.1) as jsonwebtoken's `encode` makes it,
+        // signed by the key parsed at load (`keys::Signer`).
+        let mut token = format!("{}.{}", URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?), URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims)?));
+        let signature = key.signer.sign(token.as_bytes())?;
+        token.push('.');
+        token.push_str(&URL_SAFE_NO_PAD.encode(signature));
+        Ok(token)
     }
 
     /// Verifies a compact JWS signed by one of our unexpired keys (see the module doc
@@ -260,7 +266,7 @@ mod tests {
     /// Signs `header.payload` exactly as given, with one of our private keys.
     fn sign_raw(key: &SigningKey, header: &Value, payload: &Value) -> String {
         let message = format!("{}.{}", part(header), part(payload));
-        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg().jwt()).unwrap();
+        let signature = URL_SAFE_NO_PAD.encode(key.signer.sign(message.as_bytes()).unwrap());
         format!("{message}.{signature}")
     }
 

@@ -46,15 +46,25 @@ pub(crate) mod test_support {
     /// hashing (the core's own tests: one constructor, so a new argument changes one place).
     pub(crate) async fn identity_at(now: crate::UnixMillis, settings: crate::Settings) -> (crate::Identity, tempfile::TempDir) {
         let (store, dir) = sqlite_store().await;
-        let id = crate::Identity::new(
+        (identity_over(store, now, settings), dir)
+    }
+
+    /// An `Identity` over `store`: with a second store over the same database, a second node.
+    pub(crate) fn identity_over(store: Store, now: crate::UnixMillis, settings: crate::Settings) -> crate::Identity {
+        crate::Identity::new(
             store,
             Arc::new(crate::FixedClock::at(now)),
             Arc::new(OsRandom),
             crate::password::Hasher::new(&crate::password::HashSettings { memory_kib: 64, iterations: 1, ..Default::default() }).unwrap(),
             settings,
             MasterKey::from_bytes([9; 32]),
-        );
-        (id, dir)
+        )
+    }
+
+    /// Another pool over the database `sqlite_store` made in `dir` (another node's).
+    pub(crate) async fn second_store(dir: &tempfile::TempDir) -> Store {
+        let url = DatabaseUrl::parse(&format!("sqlite://{}/keys.db", dir.path().display())).unwrap();
+        Store::connect(&url, PoolSettings::default()).await.unwrap()
     }
 
     pub(crate) fn policy(algs: &[SigningAlg]) -> KeyPolicy {

@@ -118,7 +118,7 @@ impl Identity {
         authorize(principal, Action::ManageLoyalty, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = throttle_key(customer_id);
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&key], now).await?;
         let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("customer"))?;
         // A pre-account hijacker (unconfirmed address) links nothing; a managed member has
         // no address and is vouched for by the guardian acting.
@@ -216,7 +216,7 @@ impl Identity {
         authorize(principal, Action::ManageLoyalty, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = throttle_key(customer_id);
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&key], now).await?;
         let (link, programme) = self.own_link(customer_id, link_id).await?;
         if link.link.status != LinkStatus::Pending.as_str() || programme.verification != Verification::Email {
             return Err(Error::NotFound("loyalty link"));
@@ -249,7 +249,7 @@ impl Identity {
         authorize(principal, Action::ManageLoyalty, Subject::Customer(customer_id))?;
         let now = self.clock.now();
         let key = throttle_key(customer_id);
-        self.store.throttle_check(&key, now).await?;
+        self.store.throttle_check(&[&key], now).await?;
         let (link, programme) = self.own_link(customer_id, link_id).await?;
         if link.link.status != LinkStatus::Pending.as_str() {
             return Err(Error::TokenInvalid);

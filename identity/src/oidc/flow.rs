@@ -132,7 +132,7 @@ impl Identity {
     }
 
     pub(crate) async fn approved_scopes(&self, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
-        consents::approved_scopes(&self.store, customer_id, brand_id).await
+        consents::approved_scopes(&mut *self.store.conn().await?, customer_id, brand_id).await
     }
 
     /// The customer's answer on the consent page. Accepted only for a live request bound

@@ -46,9 +46,11 @@ pub(crate) struct MintFor<'a> {
 }
 
 /// The claims of both tokens, read but not yet signed.
-struct Unsigned {
+pub(crate) struct Unsigned {
     access: Value,
     id: Option<(SigningAlg, Map<String, Value>)>,
+    jti: String,
+    exp: UnixMillis,
 }
 
 impl Identity {
@@ -56,18 +58,17 @@ impl Identity {
     /// access token, the ID token when `openid` is granted, and makes a refresh token
     /// when the client may refresh. Nothing is written: see [`Self::record`].
     pub(crate) async fn mint(&self, keys: &Keys, what: MintFor<'_>) -> Result<Minted> {
-        let jti = self.new_id();
-        let mut exp = what.now + what.client.access_token_ttl_s * 1000;
-        if what.grant.delegation_id.is_some() {
-            // A delegated grant's tokens never outlive it (itself bounded by the delegation).
-            exp = exp.min(what.grant.expires_at);
-        }
-        let unsigned = {
-            let mut conn = self.store.conn().await?;
-            self.unsigned(&mut conn, &what, &jti, exp).await?
-        };
-        let access_token = keys.sign_jwt(self.settings.access_token_alg, &unsigned.access, "at+jwt")?;
-        let id_token = match unsigned.id {
+        let unsigned = self.unsigned(&mut *self.store.conn().await?, &what).await?;
+        self.sign(keys, &what, unsigned)
+    }
+
+    /// The signing half of [`Self::mint`], for a caller that read the claims
+    /// ([`Self::unsigned`]) on a connection of its own and has let it go: no pooled
+    /// connection is held while RSA works.
+    pub(crate) fn sign(&self, keys: &Keys, what: &MintFor<'_>, unsigned: Unsigned) -> Result<Minted> {
+        let Unsigned { access, id, jti, exp } = unsigned;
+        let access_token = keys.sign_jwt(self.settings.access_token_alg, &access, "at+jwt")?;
+        let id_token = match id {
             Some((alg, mut claims)) => {
                 claims.insert("at_hash".into(), Value::String(at_hash(alg, &access_token)));
                 Some(keys.sign_jwt(alg, &Value::Object(claims), "JWT")?)
@@ -87,8 +88,15 @@ impl Identity {
         Ok(Minted { issued, jti, exp, refresh_hash })
     }
 
-    async fn unsigned(&self, conn: &mut AnyConnection, what: &MintFor<'_>, jti: &str, exp: UnixMillis) -> Result<Unsigned> {
+    /// The reading half of [`Self::mint`]: what the tokens say, on `conn`.
+    pub(crate) async fn unsigned(&self, conn: &mut AnyConnection, what: &MintFor<'_>) -> Result<Unsigned> {
         let (client, grant, now) = (what.client, what.grant, what.now);
+        let jti = self.new_id();
+        let mut exp = now + client.access_token_ttl_s * 1000;
+        if grant.delegation_id.is_some() {
+            // A delegated grant's tokens never outlive it (itself bounded by the delegation).
+            exp = exp.min(grant.expires_at);
+        }
         let (sub, sid) = self.subject_and_sid_tx(conn, client, &grant.customer_id, what.sid).await?;
         // RFC 8693 §4.1: a delegated grant's tokens name the delegate in `act`, as this
         // client sees them.
@@ -106,7 +114,7 @@ impl Identity {
             access["act"] = act.clone();
         }
         if !what.granted.iter().any(|s| s == "openid") {
-            return Ok(Unsigned { access, id: None });
+            return Ok(Unsigned { access, id: None, jti, exp });
         }
         let alg = SigningAlg::parse(&client.id_token_alg).unwrap_or(SigningAlg::Rs256);
         let read;
@@ -136,7 +144,7 @@ impl Identity {
         if let Some(act) = act {
             claims.insert("act".into(), act);
         }
-        Ok(Unsigned { access, id: Some((alg, claims)) })
+        Ok(Unsigned { access, id: Some((alg, claims)), jti, exp })
     }
 
     /// Makes minted tokens live, inside the write transaction: the access token's `jti`
@@ -208,7 +216,7 @@ mod tests {
 
     /// Steps 1 and 2 of a refresh (read and check, mint), stopping before the write.
     async fn read_and_mint(id: &Identity, keys: &Keys, client: &Client) -> (GrantRow, Minted) {
-        let (grant, customer) = id.refreshable_grant(client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().expect("refreshable");
+        let (grant, customer) = id.refreshable_grant(&mut *id.store.conn().await.unwrap(), client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().expect("refreshable");
         let granted: Vec<String> = grant.scope.split(' ').map(str::to_owned).collect();
         let minted = id
             .mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: None, nonce: None, customer: Some(&customer), now: NOW })
@@ -246,7 +254,7 @@ mod tests {
         let answer = id.rotate(&client.principal(), &client, &sha256_hex(REFRESH.as_bytes()), &grant, minted, NOW).await;
         assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
         assert!(id.live_access_token(&keys, &access).await.unwrap().is_none(), "nothing recorded");
-        assert!(id.refreshable_grant(&client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().is_none(), "the token is spent");
+        assert!(id.refreshable_grant(&mut *id.store.conn().await.unwrap(), &client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().is_none(), "the token is spent");
     }
 
     /// The token was rotated by a parallel request after this one signed: this one is
@@ -262,6 +270,39 @@ mod tests {
         assert!(matches!(loser, Err(TokenError::InvalidGrant(_))), "{loser:?}");
         assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token died with the grant");
         assert!(id.live_refresh_token(&winner.refresh_token.unwrap()).await.unwrap().is_none());
+    }
+
+    /// A token found live (and so kept by this node) is refused at once after a
+    /// revocation committed on this node, and within `ACCESS_CACHE_MS` after one committed
+    /// on another node (`oidc::access_cache`; the two-node test over PostgreSQL is
+    /// `cluster::nodes`).
+    #[tokio::test]
+    async fn a_kept_token_is_refused_at_once_here_and_within_a_second_elsewhere() {
+        use crate::jose::test_support::{identity_over, second_store};
+        use crate::oidc::access_cache::ACCESS_CACHE_MS;
+        let (id, dir, client, _grant, keys) = world().await;
+        let principal = client.principal();
+        let issued = id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        assert!(id.live_access_token(&keys, &issued.access_token).await.unwrap().is_some(), "live, and now kept");
+        id.revoke_token(&principal, &keys, &client, &issued.access_token).await.unwrap();
+        assert!(id.live_access_token(&keys, &issued.access_token).await.unwrap().is_none(), "revoked on this node: refused at once");
+
+        let next = id.refresh(&principal, &keys, &client, &issued.refresh_token.unwrap(), None).await.unwrap();
+        assert!(id.live_access_token(&keys, &next.access_token).await.unwrap().is_some());
+        let other = identity_over(second_store(&dir).await, NOW, crate::Settings::default());
+        other.revoke_token(&principal, &keys, &client, &next.access_token).await.unwrap();
+        assert!(other.live_access_token(&keys, &next.access_token).await.unwrap().is_none(), "refused at once where it was revoked");
+        let almost = id.with_clock(std::sync::Arc::new(crate::FixedClock::at(NOW + ACCESS_CACHE_MS - 1)));
+        assert!(almost.live_access_token(&keys, &next.access_token).await.unwrap().is_some(), "the other node's revocation: not yet seen here");
+        let bound = id.with_clock(std::sync::Arc::new(crate::FixedClock::at(NOW + ACCESS_CACHE_MS)));
+        assert!(bound.live_access_token(&keys, &next.access_token).await.unwrap().is_none(), "seen within the bound");
+
+        // Ending the whole grant (a refresh token revoked: sign-out, support) ends its
+        // kept access tokens here at once too.
+        let third = id.refresh(&principal, &keys, &client, &next.refresh_token.unwrap(), None).await.unwrap();
+        assert!(id.live_access_token(&keys, &third.access_token).await.unwrap().is_some());
+        id.revoke_token(&principal, &keys, &client, &third.refresh_token.unwrap()).await.unwrap();
+        assert!(id.live_access_token(&keys, &third.access_token).await.unwrap().is_none(), "the grant's tokens end with it");
     }
 
     /// An unused refresh token whose grant expired is refused, and is no reuse: nothing

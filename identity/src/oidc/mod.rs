@@ -13,6 +13,7 @@
 //!   [`logout`]: back-channel logout, Connected brands; [`exchange`]: the token-exchange
 //!   grant for delegates (RFC 8693).
 
+pub(crate) mod access_cache;
 pub mod assertion;
 pub mod authorize;
 pub mod claims;

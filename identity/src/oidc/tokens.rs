@@ -210,7 +210,10 @@ impl Identity {
         authorize(principal, Action::UseTokens, Subject::Client(&client.id))?;
         let now = self.clock.now();
         let token_hash = sha256_hex(token.as_bytes());
-        let Some((grant, customer)) = self.refreshable_grant(client, &token_hash, now).await? else {
+        // Every read on one connection, let go before signing (`mint::sign`).
+        let mut conn = self.store.conn().await?;
+        let Some((grant, customer)) = self.refreshable_grant(&mut conn, client, &token_hash, now).await? else {
+            drop(conn);
             return self.refresh_not_usable(principal, client, &token_hash, now).await;
         };
         let mut granted = scopes(&grant.scope);
@@ -221,7 +224,10 @@ impl Identity {
             }
             granted = asked;
         }
-        let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: grant.sid.as_deref(), nonce: None, customer: Some(&customer), now }).await?;
+        let what = MintFor { client, grant: &grant, granted: &granted, sid: grant.sid.as_deref(), nonce: None, customer: Some(&customer), now };
+        let unsigned = self.unsigned(&mut conn, &what).await?;
+        drop(conn);
+        let minted = self.sign(keys, &what, unsigned)?;
         self.rotate(principal, client, &token_hash, &grant, minted, now).await
     }
 
@@ -230,15 +236,14 @@ impl Identity {
     pub(crate) async fn rotate(&self, principal: &Principal, client: &Client, token_hash: &str, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued, TokenError> {
         let mut tx = self.store.begin().await?;
         let rotated = store::grants::use_refresh_token(&mut tx, token_hash, now).await?;
-        if rotated.as_deref() != Some(grant.id.as_str()) {
+        let Some((_, live)) = rotated.filter(|(id, _)| *id == grant.id) else {
             // Used meanwhile (a parallel request, or a replay that raced us).
             drop(tx);
             return self.refresh_not_usable(principal, client, token_hash, now).await;
-        }
-        // Revoked meanwhile (sign-out, support, the customer): nothing is issued, and the
-        // token stays used.
-        let still = store::grants::grant_by_id_tx(&mut tx, &grant.id).await?;
-        if still.is_none_or(|g| g.revoked_at.is_some()) {
+        };
+        // Revoked meanwhile (sign-out, support, the customer), as the rotating statement
+        // read it: nothing is issued, and the token stays used.
+        if !live {
             tx.commit().await?;
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
         }
@@ -250,19 +255,18 @@ impl Identity {
     /// The live grant of an unused refresh token of this client and its customer, when
     /// the sign-in it belongs to is live and the account still usable; errors name why
     /// not. `None` when no unused token has this hash (unknown, used, or its grant dead).
-    pub(crate) async fn refreshable_grant(&self, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Option<(GrantRow, CustomerRow)>, TokenError> {
-        let Some(grant) = store::grants::live_grant_of_refresh_token(&self.store, token_hash, now).await? else { return Ok(None) };
+    pub(crate) async fn refreshable_grant(&self, conn: &mut store::AnyConnection, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Option<(GrantRow, CustomerRow)>, TokenError> {
+        let Some(grant) = store::grants::live_grant_of_refresh_token(conn, token_hash, now).await? else { return Ok(None) };
         // A delegated grant never had a refresh token; refuse one all the same.
         if grant.client_id != client.id || grant.delegation_id.is_some() {
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
         }
-        let mut conn = self.store.conn().await?;
         if let Some(sid) = &grant.sid
-            && !store::oidc_sessions::sign_in_live(&mut conn, sid, now).await?
+            && !store::oidc_sessions::sign_in_live(conn, sid, now).await?
         {
             return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
         }
-        match store::customers::by_id_tx(&mut conn, &grant.customer_id).await? {
+        match store::customers::by_id_tx(conn, &grant.customer_id).await? {
             Some(customer) if customer.email_verified => Ok(Some((grant, customer))),
             _ => Err(TokenError::InvalidGrant("The account can no longer be used here.")),
         }
@@ -316,24 +320,40 @@ impl Identity {
     /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
     /// `jti` row not revoked, its grant not revoked, its client enabled.
     pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
+        self.live_access_token_on(&mut *self.store.conn().await?, keys, token).await
+    }
+
+    /// [`Self::live_access_token`] on a connection the caller goes on reading with (each
+    /// pooled statement of its own costs two more round trips to SQLite's thread).
+    pub(crate) async fn live_access_token_on(&self, conn: &mut store::AnyConnection, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
         let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[self.settings.access_token_alg]) else { return Ok(None) };
         let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
-        let row = store::grants::live_access_token(&self.store, jti, self.clock.now()).await?;
-        let Some(row) = row else { return Ok(None) };
-        let Some(client) = self.client_by_id(&row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
-        let rules = ClaimRules { issuer: self.issuer(), audience: &access_token_audience(&client), now: self.clock.now(), leeway_secs: LEEWAY_SECS, allow_expired: false };
+        let now = self.clock.now();
+        // The count before the read: a revocation committed meanwhile makes the entry stale.
+        let revocations = self.store.revocations();
+        let row = match self.access.get(jti, now, revocations) {
+            Some(row) => row,
+            None => {
+                let Some(row) = store::grants::live_access_token(conn, jti, now).await? else { return Ok(None) };
+                let row = std::sync::Arc::new(row);
+                self.access.put(std::sync::Arc::clone(&row), now, revocations);
+                row
+            }
+        };
+        let Some(client) = self.client_by_id_on(conn, &row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
+        let rules = ClaimRules { issuer: self.issuer(), audience: &access_token_audience(&client), now, leeway_secs: LEEWAY_SECS, allow_expired: false };
         if jwt.check_claims(&rules).is_err() {
             return Ok(None);
         }
         Ok(Some(LiveToken {
-            jti: row.jti,
-            customer_id: row.customer_id,
-            scope: row.scope,
+            jti: row.jti.clone(),
+            customer_id: row.customer_id.clone(),
+            scope: row.scope.clone(),
             created_at: row.created_at,
             expires_at: row.expires_at,
             sub: jwt.claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_owned(),
             act: if row.actor_id.is_some() { jwt.claims.get("act").cloned() } else { None },
-            actor_id: row.actor_id,
+            actor_id: row.actor_id.clone(),
             auth_time: jwt.claims.get("auth_time").and_then(Value::as_i64),
             acr: jwt.claims.get("acr").and_then(Value::as_str).map(str::to_owned),
             client,
@@ -360,8 +380,8 @@ impl Identity {
 
     /// A refresh token we issued whose grant is live.
     pub async fn live_refresh_token(&self, token: &str) -> Result<Option<GrantRow>> {
-        let row = store::grants::live_grant_of_refresh_token(&self.store, &sha256_hex(token.as_bytes()), self.clock.now()).await?;
-        Ok(row)
+        let mut conn = self.store.conn().await?;
+        store::grants::live_grant_of_refresh_token(&mut conn, &sha256_hex(token.as_bytes()), self.clock.now()).await
     }
 
     /// RFC 7009: a refresh token revokes its grant (and its access tokens), an access
@@ -431,21 +451,22 @@ impl Identity {
     /// and still approved for the brand. `Err(TokenInvalid)` for a dead token,
     /// `Ok(None)` when the token lacks `openid`.
     pub async fn userinfo(&self, keys: &Keys, token: &str) -> Result<Option<Value>> {
-        let live = self.live_access_token(keys, token).await?.ok_or(Error::TokenInvalid)?;
+        // Every read on one connection: one round trip to SQLite's thread per statement.
+        let mut conn = self.store.conn().await?;
+        let live = self.live_access_token_on(&mut conn, keys, token).await?.ok_or(Error::TokenInvalid)?;
         let Some(customer_id) = live.customer_id.as_deref() else { return Ok(None) };
         let granted = scopes(&live.scope);
         if !granted.iter().any(|s| s == "openid") {
             return Ok(None);
         }
-        let approved = self.approved_scopes(customer_id, &live.client.brand_id).await?;
+        let approved = store::consents::approved_scopes(&mut conn, customer_id, &live.client.brand_id).await?;
         let released: Vec<String> = granted.into_iter().filter(|s| approved.contains(s)).collect();
         if !released.iter().any(|s| s == "openid") {
             return Err(Error::TokenInvalid);
         }
-        let customer = self.store.customer_by_id(customer_id).await?.ok_or(Error::TokenInvalid)?;
+        let customer = store::customers::by_id_tx(&mut conn, customer_id).await?.ok_or(Error::TokenInvalid)?;
         let mut claims = claims_for(&customer, &released);
         if super::claims::wants_brand_claims(&released) {
-            let mut conn = self.store.conn().await?;
             claims.extend(self.brand_claims(&mut conn, customer_id, &live.client.brand_id, &released).await?);
         }
         claims.insert("sub".into(), Value::String(live.sub));

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, Tx};
+use super::{AnyConnection, Store, Tx};
 use crate::{Result, UnixMillis};
 
 /// The `oauth_clients` row with the brand's slug. It holds the secret hashes: its `Debug`
@@ -149,6 +149,7 @@ pub async fn set_client_allow_delegation(tx: &mut Tx, id: &str, allow: bool, now
 
 /// Marks a client disabled; `false` when no enabled client has the id.
 pub async fn disable_client(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bool> {
+    tx.revokes();
     let done = sqlx::query("UPDATE oauth_clients SET disabled_at = $1, updated_at = $1 WHERE id = $2 AND disabled_at IS NULL")
         .bind(now)
         .bind(id)
@@ -158,8 +159,8 @@ pub async fn disable_client(tx: &mut Tx, id: &str, now: UnixMillis) -> Result<bo
 }
 
 /// The client row, read inside a write transaction (SQLite: no second connection needed).
-pub async fn client_by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<ClientRow>> {
-    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+pub async fn client_by_id_tx(conn: &mut AnyConnection, id: &str) -> Result<Option<ClientRow>> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?)
 }
 
 /// The ids of the brand's clients (enabled or not).

@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, Tx};
+use super::{AnyConnection, Store, Tx};
 use crate::{Result, UnixMillis};
 
 /// One approved scope with its brand's public details.
@@ -17,11 +17,11 @@ pub struct ConsentRow {
 }
 
 /// The scopes the customer approved for the brand, sorted.
-pub async fn approved_scopes(store: &Store, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
+pub async fn approved_scopes(conn: &mut AnyConnection, customer_id: &str, brand_id: &str) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT scope FROM brand_consents WHERE customer_id = $1 AND brand_id = $2 ORDER BY scope")
         .bind(customer_id)
         .bind(brand_id)
-        .fetch_all(store.pool())
+        .fetch_all(&mut *conn)
         .await?;
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }

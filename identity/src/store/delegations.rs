@@ -140,6 +140,7 @@ pub async fn renew(tx: &mut Tx, id: &str, principal_id: &str, expires_at: UnixMi
 
 /// Revokes a live delegation that `customer_id` gave or holds; the ended one, if it was.
 pub async fn revoke(tx: &mut Tx, id: &str, customer_id: &str, reason: &str, now: UnixMillis) -> Result<Option<EndedDelegation>> {
+    tx.revokes();
     Ok(sqlx::query_as(
         "UPDATE delegations SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL \
          AND (principal_id = $4 OR delegate_id = $4) RETURNING id, principal_id, delegate_id",

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use super::{AnyConnection, Store, Tx};
+use super::{AnyConnection, Tx};
 use crate::{Result, UnixMillis};
 
 /// A grant: one authorization of one client by one customer.
@@ -82,6 +82,7 @@ pub async fn grant_by_id_tx(conn: &mut AnyConnection, id: &str) -> Result<Option
 /// Revokes a grant (keeping the first reason) and its access tokens. Its refresh tokens
 /// die with it: a refresh token is honoured only while its grant is unrevoked.
 pub async fn revoke_grant(tx: &mut Tx, grant_id: &str, reason: &str, now: UnixMillis) -> Result<()> {
+    tx.revokes();
     sqlx::query("UPDATE oauth_grants SET revoked_at = $2, revoke_reason = $3 WHERE id = $1 AND revoked_at IS NULL")
         .bind(grant_id)
         .bind(now)
@@ -141,6 +142,7 @@ pub async fn live_grant_ids_of_client(tx: &mut Tx, client_id: &str) -> Result<Ve
 
 /// Revokes every access token issued to a client (client_credentials ones included).
 pub async fn revoke_client_access_tokens(tx: &mut Tx, client_id: &str, now: UnixMillis) -> Result<()> {
+    tx.revokes();
     sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL").bind(client_id).bind(now).execute(&mut **tx).await?;
     Ok(())
 }
@@ -161,6 +163,7 @@ pub async fn insert_access_token(tx: &mut Tx, token: &NewAccessToken<'_>) -> Res
 
 /// Revokes one access token by its `jti`.
 pub async fn revoke_access_token(tx: &mut Tx, jti: &str, now: UnixMillis) -> Result<()> {
+    tx.revokes();
     sqlx::query("UPDATE access_tokens SET revoked_at = $2 WHERE jti = $1 AND revoked_at IS NULL").bind(jti).bind(now).execute(&mut **tx).await?;
     Ok(())
 }
@@ -168,7 +171,7 @@ pub async fn revoke_access_token(tx: &mut Tx, jti: &str, now: UnixMillis) -> Res
 /// The access token `jti` if it is live at `now`: not revoked, not expired, its grant
 /// (if any) not revoked, and the delegation a delegated grant rests on neither revoked
 /// nor expired.
-pub async fn live_access_token(store: &Store, jti: &str, now: UnixMillis) -> Result<Option<AccessRow>> {
+pub async fn live_access_token(conn: &mut AnyConnection, jti: &str, now: UnixMillis) -> Result<Option<AccessRow>> {
     Ok(sqlx::query_as(
         "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at, g.actor_id FROM access_tokens t \
          LEFT JOIN oauth_grants g ON g.id = t.grant_id LEFT JOIN delegations d ON d.id = g.delegation_id \
@@ -177,7 +180,7 @@ pub async fn live_access_token(store: &Store, jti: &str, now: UnixMillis) -> Res
     )
     .bind(jti)
     .bind(now)
-    .fetch_optional(store.pool())
+    .fetch_optional(&mut *conn)
     .await?)
 }
 
@@ -197,14 +200,18 @@ pub async fn insert_refresh_token(tx: &mut Tx, token_hash: &str, grant_id: &str,
 }
 
 /// Marks an unused refresh token used (one conditional statement: a parallel second use
-/// waits for the row and then finds it used); its grant id, or `None` if it was not unused.
-pub async fn use_refresh_token(tx: &mut Tx, token_hash: &str, now: UnixMillis) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING grant_id")
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(row.map(|(g,)| g))
+/// waits for the row and then finds it used): its grant id and whether that grant is
+/// still unrevoked (read in the same statement), or `None` if it was not unused.
+pub async fn use_refresh_token(tx: &mut Tx, token_hash: &str, now: UnixMillis) -> Result<Option<(String, bool)>> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
+         RETURNING grant_id, (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL)",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(grant_id, live)| (grant_id, live > 0)))
 }
 
 /// The grant of a refresh token that was used already (a second use is reuse).
@@ -217,13 +224,13 @@ pub async fn used_refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Resul
 }
 
 /// The live grant of an unused refresh token (by hash), at `now`.
-pub async fn live_grant_of_refresh_token(store: &Store, token_hash: &str, now: UnixMillis) -> Result<Option<GrantRow>> {
+pub async fn live_grant_of_refresh_token(conn: &mut AnyConnection, token_hash: &str, now: UnixMillis) -> Result<Option<GrantRow>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE revoked_at IS NULL AND expires_at > $2 \
          AND id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL)"
     ))
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(store.pool())
+    .fetch_optional(&mut *conn)
     .await?)
 }

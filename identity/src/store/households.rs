@@ -266,6 +266,7 @@ pub struct EndedDelegation {
 /// Revokes every live delegation of the household that `customer_id` gave or holds
 /// (leaving, removal); returns them so their grants end too.
 pub async fn revoke_delegations_involving(tx: &mut Tx, household_id: &str, customer_id: &str, reason: &str, now: UnixMillis) -> Result<Vec<EndedDelegation>> {
+    tx.revokes();
     Ok(sqlx::query_as(
         "UPDATE delegations SET revoked_at = $1, revoke_reason = $2 WHERE household_id = $3 AND revoked_at IS NULL \
          AND (principal_id = $4 OR delegate_id = $4) RETURNING id, principal_id, delegate_id",

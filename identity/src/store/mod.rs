@@ -67,6 +67,10 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The node's revocation count ([`Store::revocations`]), moved at commit when
+    /// [`Tx::revokes`] was called.
+    revocations: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    revokes: bool,
 }
 
 impl std::fmt::Debug for Tx {
@@ -91,7 +95,20 @@ impl std::ops::DerefMut for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        if self.revokes {
+            // After the commit: a reader that sees the old count read before it, and its
+            // entry, stamped with the old count, is not used again.
+            self.revocations.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         Ok(())
+    }
+
+    /// Marks this transaction as one that ends access (an access token, a grant, a
+    /// delegation, a client, an erasure): when it commits, this node forgets every access
+    /// token it found live (`oidc::access_cache`), so the revocation holds here at once.
+    /// Every store function that revokes calls it.
+    pub(crate) fn revokes(&mut self) {
+        self.revokes = true;
     }
 
     pub async fn rollback(self) -> Result<()> {
@@ -242,6 +259,8 @@ pub struct Store {
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Brands' sealed pairwise keys, read once per node (`brands::BrandKeys`).
     brand_keys: std::sync::Arc<brands::BrandKeys>,
+    /// Revoking transactions this node committed ([`Tx::revokes`]).
+    revocations: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -258,6 +277,13 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
+            // sqlx pings every connection it hands out and again when it takes one back.
+            // An embedded SQLite connection cannot have been hung up on, and each ping is a
+            // round trip to the connection's own thread (two context switches, the largest
+            // cost of a short read: `docs/design/peaks.md` "Round trips"), so SQLite skips
+            // the first; the ping on release, which sqlx always makes, still catches a
+            // broken one. PostgreSQL keeps both: a server restart leaves idle connections dead.
+            .test_before_acquire(backend == Backend::Postgres)
             // A connection whose transaction could not be ended is closed, not reused:
             // SQLite rolls a transaction back by itself on a full disk or an I/O error,
             // the ROLLBACK sqlx then sends fails, and sqlx's depth count stays at one, so
@@ -286,7 +312,14 @@ impl Store {
             Err(DbError::PoolTimedOut) => return Err(Error::Store(why_not(&options, &pragmas, backend).await)),
             Err(e) => return Err(Error::Store(e)),
         };
-        Ok(Self { pool, backend, write_turn: std::sync::Arc::default(), writes: std::sync::Arc::default(), brand_keys: std::sync::Arc::default() })
+        Ok(Self {
+            pool,
+            backend,
+            write_turn: std::sync::Arc::default(),
+            writes: std::sync::Arc::default(),
+            brand_keys: std::sync::Arc::default(),
+            revocations: std::sync::Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -325,9 +358,9 @@ impl Store {
                 let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
                     .await
                     .map_err(|_| Error::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
-                Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) })
+                Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn), revocations: std::sync::Arc::clone(&self.revocations), revokes: false })
             }
-            Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None }),
+            Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None, revocations: std::sync::Arc::clone(&self.revocations), revokes: false }),
         }
     }
 
@@ -336,6 +369,11 @@ impl Store {
     /// unknown address) to write alike, so their timing does not tell them apart.
     pub fn writes(&self) -> u64 {
         self.writes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many revoking transactions this node (this store and its clones) committed.
+    pub(crate) fn revocations(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub(crate) fn note_write(&self) {

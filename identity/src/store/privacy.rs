@@ -183,6 +183,7 @@ pub async fn rows_of(tx: &mut Tx, table: &str, columns: &[&str], owner: &Owner, 
 /// it names the customer) and every other changed column to NULL. Returns the rows
 /// touched. [`Treatment::Keep`] and [`Owner::Cascade`] touch nothing.
 pub async fn erase_table(tx: &mut Tx, table: &str, owner: &Owner, treatment: &Treatment, customer_id: &str, pseudonym: &str) -> Result<u64> {
+    tx.revokes();
     let mut params = Params::default();
     let sql = match treatment {
         Treatment::Keep => return Ok(0),

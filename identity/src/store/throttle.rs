@@ -57,9 +57,21 @@ impl Store {
         Ok(row.map(state))
     }
 
-    /// Refuses with [`Error::Throttled`] (whole seconds, rounded up) while `key` is blocked.
-    pub async fn throttle_check(&self, key: &str, now: UnixMillis) -> Result<()> {
-        match blocked_for(self.throttle_get(key).await?.as_ref(), now) {
+    /// Refuses with [`Error::Throttled`] (whole seconds, rounded up, the longest wait)
+    /// while any of `keys` is blocked. One statement for all of them: a request checks
+    /// its address and its account (or client) together.
+    pub async fn throttle_check(&self, keys: &[&str], now: UnixMillis) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT failures, window_start, blocked_until FROM throttle WHERE key IN ({})", marks.join(", "));
+        let mut query = sqlx::query_as::<_, (i64, UnixMillis, Option<UnixMillis>)>(&sql);
+        for key in keys {
+            query = query.bind(*key);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        match rows.into_iter().filter_map(|row| blocked_for(Some(&state(row)), now)).max() {
             Some(wait) => Err(Error::Throttled { retry_after_secs: (wait + 999) / 1000 }),
             None => Ok(()),
         }

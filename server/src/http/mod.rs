@@ -31,7 +31,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes as _, generate_route_list};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -39,13 +39,34 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::config::Config;
 
 /// State shared by the Leptos routes (which need `LeptosOptions`) and our handlers.
-#[derive(Clone, Debug, FromRef)]
-pub struct AppState {
+/// Every handler and middleware that takes `State` clones it, so it is one `Arc` (a
+/// field-by-field clone and drop was a measurable share of a discovery request).
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub context: ServerContext,
     pub metrics: Arc<metrics::HttpMetrics>,
     pub keys: crate::oidc::keys::KeyRing,
     pub limits: Arc<crate::oidc::limits::Limits>,
+    /// The discovery document, serialized once (`oidc::discovery`).
+    pub discovery: axum::body::Bytes,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
 
 /// The routers a node serves: the public one, and `GET /metrics` alone for the
@@ -78,7 +99,14 @@ pub fn router(
         .env(if config.dev { leptos::config::Env::DEV } else { leptos::config::Env::PROD })
         .build();
     let http_metrics = Arc::new(metrics::HttpMetrics::new(&context.metrics, &context.identity, deliveries));
-    let state = AppState { leptos_options: leptos_options.clone(), context: context.clone(), metrics: http_metrics.clone(), keys, limits: Arc::new(crate::oidc::limits::Limits::new(config.limits)) };
+    let state = AppState(Arc::new(Shared {
+        leptos_options: leptos_options.clone(),
+        context: context.clone(),
+        metrics: http_metrics.clone(),
+        keys,
+        limits: Arc::new(crate::oidc::limits::Limits::new(config.limits)),
+        discovery: crate::oidc::discovery::serialized(&context.public_url)?,
+    }));
 
     let provide = {
         let context = context.clone();
@@ -131,8 +159,20 @@ pub fn router(
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(metrics::request_span))
         .layer(axum::middleware::from_fn_with_state(Arc::new(config.trusted_proxies.clone()), client_ip::resolve))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestId));
     Ok(Routers { public: router, metrics: metrics_only })
+}
+
+/// `x-request-id` for a request that came without one: a random (v4) UUID from the
+/// thread's generator; tower-http's `MakeRequestUuid` asks the kernel for every one.
+#[derive(Clone, Copy, Debug)]
+struct MakeRequestId;
+
+impl tower_http::request_id::MakeRequestId for MakeRequestId {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        axum::http::HeaderValue::from_str(&id.hyphenated().to_string()).ok().map(RequestId::new)
+    }
 }
 
 /// The pages' routes, generated once per process. Generating them renders the app with

@@ -99,11 +99,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
     let budgets = state.limits.settings();
     let ip_key = format!("client-ip:{ip}");
     let pair_key = claimed.as_deref().map(|id| format!("client:{}:{ip}", identity::sha256_hex(id.as_bytes())));
-    for key in std::iter::once(&ip_key).chain(pair_key.as_ref()) {
-        if let Err(identity::Error::Throttled { retry_after_secs }) = identity.client_auth_check(key).await {
-            let wait = u64::try_from(retry_after_secs).unwrap_or(1);
-            return Err(OAuthError::too_many("Too many failed client authentications; try again later.", wait).into());
-        }
+    let keys: Vec<&str> = std::iter::once(ip_key.as_str()).chain(pair_key.as_deref()).collect();
+    if let Err(identity::Error::Throttled { retry_after_secs }) = identity.client_auth_check(&keys).await {
+        let wait = u64::try_from(retry_after_secs).unwrap_or(1);
+        return Err(OAuthError::too_many("Too many failed client authentications; try again later.", wait).into());
     }
     let outcome = check_credentials(state, headers, params, public_ok).await;
     if outcome.as_ref().is_err_and(|r| r.status() == StatusCode::UNAUTHORIZED) {

@@ -121,15 +121,22 @@ pub fn document(issuer: &str) -> Result<FoyerProviderMetadata, url::ParseError> 
     Ok(metadata)
 }
 
+/// The document for `issuer` as the bytes every discovery request is answered with
+/// (built once per node: it changes only with the issuer).
+pub fn serialized(issuer: &str) -> anyhow::Result<axum::body::Bytes> {
+    Ok(serde_json::to_vec(&document(issuer)?)?.into())
+}
+
 pub async fn metadata(State(state): State<AppState>) -> Response {
-    match document(super::issuer(&state)) {
-        Ok(doc) => {
-            let mut response = axum::Json(doc).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-            response
-        }
-        Err(e) => super::errors::server_error(&identity::Error::Internal(e.to_string())),
-    }
+    public_json(state.discovery.clone())
+}
+
+/// A public JSON document any site may read and cache for five minutes (discovery, JWKS).
+pub fn public_json(body: axum::body::Bytes) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
+    ];
+    (headers, body).into_response()
 }

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use identity::Identity;
 use identity::jose::Keys;
@@ -22,7 +21,14 @@ const CACHE_MS: i64 = 60_000;
 pub struct KeyRing {
     identity: Identity,
     policy: KeyPolicy,
-    cache: Arc<RwLock<Option<(i64, Arc<Keys>)>>>,
+    cache: Arc<RwLock<Option<Loaded>>>,
+}
+
+/// A loaded key set, when, and its JWKS serialized once for `GET /oauth2/jwks`.
+struct Loaded {
+    at: i64,
+    keys: Arc<Keys>,
+    jwks: axum::body::Bytes,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -42,11 +48,20 @@ impl KeyRing {
 
     /// The current key set, loaded at most a minute ago; created on first use.
     pub async fn current(&self) -> identity::Result<Arc<Keys>> {
+        Ok(self.current_with_jwks().await?.0)
+    }
+
+    /// The published keys as JSON, serialized once per loaded set.
+    pub async fn jwks(&self) -> identity::Result<axum::body::Bytes> {
+        Ok(self.current_with_jwks().await?.1)
+    }
+
+    async fn current_with_jwks(&self) -> identity::Result<(Arc<Keys>, axum::body::Bytes)> {
         let now = self.identity.now();
-        if let Some((at, keys)) = self.cache.read().await.as_ref()
-            && now - at < CACHE_MS
+        if let Some(loaded) = self.cache.read().await.as_ref()
+            && now - loaded.at < CACHE_MS
         {
-            return Ok(Arc::clone(keys));
+            return Ok((Arc::clone(&loaded.keys), loaded.jwks.clone()));
         }
         let manager = self.manager()?;
         let mut keys = manager.load(now).await?;
@@ -57,12 +72,13 @@ impl KeyRing {
             keys = manager.load(self.identity.now()).await?;
         }
         let keys = Arc::new(keys);
+        let jwks = axum::body::Bytes::from(serde_json::to_vec(keys.jwks())?);
         // An incomplete set is used for this call but not cached, so the next call
         // looks again instead of failing for a minute.
         if keys.signing_algs().len() >= self.policy.algs().len() {
-            *self.cache.write().await = Some((now, Arc::clone(&keys)));
+            *self.cache.write().await = Some(Loaded { at: now, keys: Arc::clone(&keys), jwks: jwks.clone() });
         }
-        Ok(keys)
+        Ok((keys, jwks))
     }
 
     /// Forgets the loaded set (after a rotation on this node).
@@ -88,14 +104,8 @@ impl KeyRing {
 
 /// `GET /oauth2/jwks`: the public keys, current and retired-but-unexpired.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    match state.keys.current().await {
-        Ok(keys) => {
-            let mut response = axum::Json(keys.jwks().clone()).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-            response
-        }
+    match state.keys.jwks().await {
+        Ok(jwks) => super::discovery::public_json(jwks),
         Err(e) => {
             tracing::error!(error = %e, "signing keys unavailable");
             (axum::http::StatusCode::SERVICE_UNAVAILABLE, "signing keys unavailable").into_response()

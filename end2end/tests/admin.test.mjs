@@ -188,6 +188,9 @@ test('support at work: search, a masked 360, a reveal, access approved from the 
     const banner = page.getByRole('region', { name: 'Support access' });
     await expectVisible(banner.getByText(/Support agent Sam Support for ticket T-2001, until/), 'the banner');
     await waitForHydration(page);
+    // The account navigation offers only what the approval opens: the profile.
+    const links = await page.getByRole('navigation', { name: 'Account' }).getByRole('link').allTextContents();
+    assert.deepEqual(links.map((l) => l.trim()), ['Profile'], 'no page that would refuse the agent');
     await page.getByLabel('Family name', { exact: true }).fill('Lovelace');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await expectVisible(page.getByRole('status').filter({ hasText: 'Profile saved.' }), 'saved');

@@ -69,6 +69,9 @@ pub struct ActingNow {
     /// A support agent in the customer's portal: the ticket and until when (the banner
     /// names the agent with `name`).
     pub support: Option<(String, crate::i18n::When)>,
+    /// The permissions this session acts with (`view_profile`, `manage_consents`, …):
+    /// the account navigation lists only the pages they open.
+    pub permissions: Vec<String>,
 }
 
 /// A permission's words (`delegation-permission-*`).
@@ -220,19 +223,21 @@ pub async fn acting_status() -> Result<Option<ActingNow>, AppError> {
     use crate::auth;
     let Some(current) = auth::current().await? else { return Ok(None) };
     let ctx = crate::context::server_context()?;
+    let held = |principal: &identity::principal::Principal| match principal {
+        identity::principal::Principal::Support { permissions, .. } | identity::principal::Principal::Delegate { permissions, .. } => {
+            permissions.iter().map(|p| p.name().to_owned()).collect()
+        }
+        _ => Vec::new(),
+    };
     if let Some((access, _)) = &current.support {
         // Checked against the live access first: an ended one says nothing, and the
         // session is gone.
-        if crate::api::acting(&current).await.is_err() {
-            return Ok(None);
-        }
+        let Ok((principal, _)) = crate::api::acting(&current).await else { return Ok(None) };
         let banner = ctx.identity.support_banner(access).await.map_err(auth::fail)?;
-        return Ok(banner.map(|(agent, ticket, until)| ActingNow { name: agent, support: Some((ticket, crate::i18n::when(until))) }));
+        return Ok(banner.map(|(agent, ticket, until)| ActingNow { name: agent, support: Some((ticket, crate::i18n::when(until))), permissions: held(&principal) }));
     }
     let Some(subject) = current.acting_for.clone() else { return Ok(None) };
-    if crate::api::acting(&current).await.is_err() {
-        return Ok(None);
-    }
+    let Ok((principal, _)) = crate::api::acting(&current).await else { return Ok(None) };
     let options = ctx.identity.acting_options(&crate::api::customer(&current), &current.customer_id).await.map_err(auth::fail)?;
-    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingNow { name: o.name, support: None }))
+    Ok(options.into_iter().find(|o| o.customer_id == subject).map(|o| ActingNow { name: o.name, support: None, permissions: held(&principal) }))
 }

@@ -28,7 +28,7 @@ pub fn ActingBanner() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match status.await {
-                    Ok(Some(ActingNow { name, support: Some((ticket, until)) })) => view! {
+                    Ok(Some(ActingNow { name, support: Some((ticket, until)), .. })) => view! {
                         <div class="acting-banner support-banner" role="region" aria-label=t("support-title")>
                             <p><strong>{t_with("support-banner", &[("agent", name), ("ticket", ticket), ("until", until.absolute)])}</strong></p>
                             <ActionForm action=leave attr:class="inline-form">

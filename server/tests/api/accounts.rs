@@ -120,6 +120,12 @@ impl Browser {
         json_of(self.post(endpoint, form).await).await
     }
 
+    /// A page as this browser gets it: status and HTML.
+    pub(crate) async fn page(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(format!("{}{path}", self.address)).header(header::ACCEPT, "text/html").send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     pub(crate) async fn login(&self, email: &str, password: &str) -> (u16, Value) {
         self.call("login", &[("email", email), ("password", password)]).await
     }

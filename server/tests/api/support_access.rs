@@ -69,6 +69,13 @@ async fn enter(agent: &StaffBrowser, access: &str) -> (u16, Option<String>) {
     (status, location)
 }
 
+/// The links of the account navigation (`<nav … class="account-nav">`) in a page.
+fn nav_links(page: &str) -> Vec<String> {
+    let Some(start) = page.find("class=\"account-nav\"") else { return Vec::new() };
+    let nav = &page[start..start + page[start..].find("</nav>").unwrap_or(0)];
+    nav.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_owned).collect()
+}
+
 async fn no_portal_without_an_approved_ticket(db: Db) {
     let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
     let (grace, _, agent) = grace_and_agent(&app).await;
@@ -136,6 +143,11 @@ async fn ticket_access_expires_and_ends(db: Db) {
     let (status, _, page) = agent.get("/account").await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Support agent Sam Support for ticket T-2001, until"), "the banner: {page}");
+    // The account navigation offers the agent only what the approval opens (the profile
+    // here); the customer's own navigation lists every page.
+    assert_eq!(nav_links(&page), ["/account"], "{page}");
+    let (_, own) = browser.page("/account").await;
+    assert!(nav_links(&own).len() > 5 && nav_links(&own).contains(&"/account/security".to_owned()), "{own}");
     // The entry link works once.
     let (status, path) = agent.call("/admin/api/enter-portal", &[("access", &access)]).await;
     assert_eq!(status, 200);

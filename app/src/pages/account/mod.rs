@@ -18,26 +18,49 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::i18n::t;
 
+/// The account pages: path, label, and the permissions of which one opens it to someone
+/// acting for the customer (a household delegate or guardian, a support agent with the
+/// customer's approval); none: the customer's own page only (credentials, devices,
+/// activity, brands, data, household, support access are refused by the core then).
+const PAGES: [(&str, &str, &[&str]); 11] = [
+    ("/account", "account-nav-profile", &["view_profile", "manage_profile"]),
+    ("/account/security", "account-nav-security", &[]),
+    ("/account/devices", "account-nav-devices", &[]),
+    ("/account/activity", "account-nav-activity", &[]),
+    ("/account/brands", "account-nav-brands", &[]),
+    ("/account/privacy", "account-nav-privacy", &["manage_consents", "approve_consents"]),
+    ("/account/privacy/preferences", "branddata-nav", &["manage_consents"]),
+    ("/account/privacy/data", "account-nav-data", &[]),
+    ("/account/household", "account-nav-household", &[]),
+    ("/account/loyalty", "account-nav-loyalty", &["manage_loyalty"]),
+    ("/account/support-access", "support-nav", &[]),
+];
+
+/// The account navigation. While someone acts for the customer it lists only the pages
+/// their permissions open (`acting_status`, as the banner reads it), so a support agent
+/// or a delegate is never offered a page that would refuse them.
 #[component]
 pub fn AccountNav() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let link = move |href: &'static str, id: &'static str| {
-        let current = move || (location.pathname.get() == href).then_some("page");
-        view! { <a href=href aria-current=current>{t(id)}</a> }
-    };
+    let acting = Resource::new(|| (), |_| crate::api::delegation::acting_status());
     view! {
         <nav aria-label=t("account-nav-label") class="account-nav">
-            {link("/account", "account-nav-profile")}
-            {link("/account/security", "account-nav-security")}
-            {link("/account/devices", "account-nav-devices")}
-            {link("/account/activity", "account-nav-activity")}
-            {link("/account/brands", "account-nav-brands")}
-            {link("/account/privacy", "account-nav-privacy")}
-            {link("/account/privacy/preferences", "branddata-nav")}
-            {link("/account/privacy/data", "account-nav-data")}
-            {link("/account/household", "account-nav-household")}
-            {link("/account/loyalty", "account-nav-loyalty")}
-            {link("/account/support-access", "support-nav")}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let allowed = match acting.await {
+                        Ok(Some(now)) => Some(now.permissions),
+                        _ => None,
+                    };
+                    PAGES
+                        .iter()
+                        .filter(|(_, _, needs)| allowed.as_ref().is_none_or(|held| needs.iter().any(|n| held.iter().any(|h| h == n))))
+                        .map(|&(href, id, _)| {
+                            let current = move || (location.pathname.get() == href).then_some("page");
+                            view! { <a href=href aria-current=current>{t(id)}</a> }
+                        })
+                        .collect_view()
+                })}
+            </Suspense>
         </nav>
     }
 }

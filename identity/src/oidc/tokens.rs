@@ -319,13 +319,10 @@ impl Identity {
 
     /// An access token we issued, still live: signature, `typ: at+jwt`, claims, the
     /// `jti` row not revoked, its grant not revoked, its client enabled.
+    /// A pooled connection is taken only when the signature holds and this node has not
+    /// kept the token's row (`oidc::access_cache`): a flood of forged or repeated tokens
+    /// takes none.
     pub async fn live_access_token(&self, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
-        self.live_access_token_on(&mut *self.store.conn().await?, keys, token).await
-    }
-
-    /// [`Self::live_access_token`] on a connection the caller goes on reading with (each
-    /// pooled statement of its own costs two more round trips to SQLite's thread).
-    pub(crate) async fn live_access_token_on(&self, conn: &mut store::AnyConnection, keys: &Keys, token: &str) -> Result<Option<LiveToken>> {
         let Ok(jwt) = keys.verify_jwt(token, "at+jwt", &[self.settings.access_token_alg]) else { return Ok(None) };
         let Some(jti) = jwt.claims.get("jti").and_then(Value::as_str) else { return Ok(None) };
         let now = self.clock.now();
@@ -334,13 +331,14 @@ impl Identity {
         let row = match self.access.get(jti, now, revocations) {
             Some(row) => row,
             None => {
-                let Some(row) = store::grants::live_access_token(conn, jti, now).await? else { return Ok(None) };
+                let mut conn = self.store.conn().await?;
+                let Some(row) = store::grants::live_access_token(&mut conn, jti, now).await? else { return Ok(None) };
                 let row = std::sync::Arc::new(row);
                 self.access.put(std::sync::Arc::clone(&row), now, revocations);
                 row
             }
         };
-        let Some(client) = self.client_by_id_on(conn, &row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
+        let Some(client) = self.client_by_id(&row.client_id).await?.filter(|c| !c.is_disabled()) else { return Ok(None) };
         let rules = ClaimRules { issuer: self.issuer(), audience: &access_token_audience(&client), now, leeway_secs: LEEWAY_SECS, allow_expired: false };
         if jwt.check_claims(&rules).is_err() {
             return Ok(None);
@@ -451,9 +449,10 @@ impl Identity {
     /// and still approved for the brand. `Err(TokenInvalid)` for a dead token,
     /// `Ok(None)` when the token lacks `openid`.
     pub async fn userinfo(&self, keys: &Keys, token: &str) -> Result<Option<Value>> {
-        // Every read on one connection: one round trip to SQLite's thread per statement.
+        let live = self.live_access_token(keys, token).await?.ok_or(Error::TokenInvalid)?;
+        // The remaining reads on one connection: each pooled statement of its own would
+        // cost two more round trips to SQLite's thread.
         let mut conn = self.store.conn().await?;
-        let live = self.live_access_token_on(&mut conn, keys, token).await?.ok_or(Error::TokenInvalid)?;
         let Some(customer_id) = live.customer_id.as_deref() else { return Ok(None) };
         let granted = scopes(&live.scope);
         if !granted.iter().any(|s| s == "openid") {

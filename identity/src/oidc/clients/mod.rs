@@ -225,27 +225,16 @@ impl Identity {
     }
 
     pub async fn client_by_id(&self, client_id: &str) -> Result<Option<Client>> {
-        self.client_row(None, client_id).await?.map(|row| client_from(ClientRow::clone(&row))).transpose()
+        self.client_row(client_id).await?.map(|row| client_from(ClientRow::clone(&row))).transpose()
     }
 
-    /// [`Self::client_by_id`], reading on the caller's connection when the cache has not
-    /// got it (a request holding a pooled connection never waits for a second one).
-    pub(crate) async fn client_by_id_on(&self, conn: &mut crate::store::AnyConnection, client_id: &str) -> Result<Option<Client>> {
-        self.client_row(Some(conn), client_id).await?.map(|row| client_from(ClientRow::clone(&row))).transpose()
-    }
-
-    /// The row, from this node's cache when read less than a second ago, else from `conn`
-    /// or the pool.
-    async fn client_row(&self, conn: Option<&mut crate::store::AnyConnection>, client_id: &str) -> Result<Option<std::sync::Arc<ClientRow>>> {
+    /// The row, from this node's cache when read less than a second ago.
+    async fn client_row(&self, client_id: &str) -> Result<Option<std::sync::Arc<ClientRow>>> {
         let now = self.clock.now();
         if let Some(row) = self.clients.get(client_id, now) {
             return Ok(Some(row));
         }
-        let row = match conn {
-            Some(conn) => store::clients::client_by_id_tx(conn, client_id).await?,
-            None => self.store.client_by_id(client_id).await?,
-        };
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = self.store.client_by_id(client_id).await? else { return Ok(None) };
         let row = std::sync::Arc::new(row);
         self.clients.put(std::sync::Arc::clone(&row), now);
         Ok(Some(row))
@@ -264,7 +253,7 @@ impl Identity {
     /// period; `None` for any failure (unknown, disabled, no secret, wrong secret) alike.
     pub async fn verify_client_secret(&self, client_id: &str, secret: &str) -> Result<Option<Client>> {
         let presented = sha256_hex(secret.as_bytes());
-        let Some(row) = self.client_row(None, client_id).await? else { return Ok(None) };
+        let Some(row) = self.client_row(client_id).await? else { return Ok(None) };
         let now = self.clock.now();
         let current = row.secret_hash.as_deref().is_some_and(|h| ct_eq(h, &presented));
         let previous = row.previous_secret_hash.as_deref().is_some_and(|h| ct_eq(h, &presented))

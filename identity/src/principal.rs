@@ -356,10 +356,13 @@ fn allowed(principal: &Principal, action: Action, subject: Subject<'_>) -> bool 
             }
         }
         // Exactly what the customer ticked, on that customer only: the delegate's table,
-        // without approving a minor's consents or signing in at a brand.
-        Principal::Support { customer, permissions, .. } => {
-            !matches!(action, A::ApproveConsents | A::ActAtBrand) && delegate_allowed(customer, permissions, action, subject)
-        }
+        // without approving a minor's consents; a brand sign-in (any brand) only with
+        // `sign_in_at_brands`, never through a delegate's `act_at_brand`.
+        Principal::Support { customer, permissions, .. } => match action {
+            A::ActAtBrand => matches!(subject, Subject::Brand(_)) && permissions.contains(&Permission::SignInAtBrands),
+            A::ApproveConsents => false,
+            _ => delegate_allowed(customer, permissions, action, subject),
+        },
         Principal::Machine { client, brand, scopes } => match action {
             A::UseTokens => matches!(subject, Subject::Client(c) if c == client),
             A::RunLoyaltyProgramme => {
@@ -414,6 +417,7 @@ mod tests {
     fn every_permission() -> Vec<Permission> {
         let mut all = Permission::GUARDIAN.to_vec();
         all.push(Permission::ActAtBrand("b1".into()));
+        all.push(Permission::SignInAtBrands);
         all
     }
 
@@ -508,8 +512,8 @@ mod tests {
                 A::ViewAuditLog,
             ]),
             // Even with every permission a customer could tick: never credentials, sessions,
-            // the security pages, export or deletion, a minor's consents or a brand sign-in.
-            (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty]),
+            // the security pages, export or deletion, or a minor's consents.
+            (K::SupportActing, &[A::ViewProfile, A::UpdateProfile, A::ManageConsents, A::ManageLoyalty, A::ActAtBrand]),
             (K::BrandAdmin, &[A::ManageBrands]),
             (K::StaffOperator, &[A::ViewRevealStats, A::ViewAuditLog, A::ViewDashboard, A::ManageBrands, A::ManageStaff, A::ImportCustomers]),
             (K::Machine, &[A::UseTokens, A::RunLoyaltyProgramme]),
@@ -617,6 +621,19 @@ mod tests {
         for action in [Action::ManageCredentials, Action::ManageSessions, Action::ViewAccount, Action::ExportOrDeleteData, Action::ManageHousehold, Action::ManageDelegations, Action::ManageBrandAccess] {
             assert!(authorize(&all, action, Subject::Customer("c1")).is_err(), "{action:?}");
         }
+    }
+
+    #[test]
+    fn support_signs_in_at_brands_only_with_its_own_permission() {
+        let support = |permissions: Vec<Permission>| Principal::Support { staff: "s1".into(), customer: "c1".into(), access: "a1".into(), ticket: "T-1".into(), permissions };
+        let without = support(vec![Permission::ViewProfile, Permission::ActAtBrand("air".into())]);
+        assert!(authorize(&without, Action::ActAtBrand, Subject::Brand("air")).is_err(), "a delegate's act_at_brand is no support permission");
+        let with = support(vec![Permission::ViewProfile, Permission::SignInAtBrands]);
+        assert!(authorize(&with, Action::ActAtBrand, Subject::Brand("air")).is_ok());
+        assert!(authorize(&with, Action::ActAtBrand, Subject::Customer("c1")).is_err(), "a brand, not a customer");
+        assert!(authorize(&with, Action::ManageCredentials, Subject::Customer("c1")).is_err());
+        let delegate = Principal::Delegate { actor: "c2".into(), subject: "c1".into(), grant: "d".into(), permissions: vec![Permission::SignInAtBrands] };
+        assert!(authorize(&delegate, Action::ActAtBrand, Subject::Brand("air")).is_err(), "never a delegate's");
     }
 
     #[test]

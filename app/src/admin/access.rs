@@ -14,11 +14,12 @@ use crate::i18n::{Time, When};
 
 /// What the customer may let support do, in the order the form lists it, with the
 /// words the agent reads.
-pub const PERMISSIONS: [(&str, &str); 4] = [
+pub const PERMISSIONS: [(&str, &str); 5] = [
     ("view_profile", "See the profile"),
     ("manage_profile", "Correct the profile"),
     ("manage_consents", "Change consents and preferences"),
     ("manage_loyalty", "Link or unlink loyalty memberships"),
+    ("sign_in_at_brands", "Sign in at the brands' sites as the customer (tokens name the agent)"),
 ];
 
 /// One of the agent's requests on this customer.

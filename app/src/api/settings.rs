@@ -327,6 +327,7 @@ fn describe(action: &str, detail: &str) -> String {
         "support.access_refused" => "support-activity-refused",
         "support.access_entered" => "support-activity-entered",
         "support.access_ended" => "support-activity-ended",
+        "oauth.signed_in_by_support" => "support-activity-signed-in-at-brand",
         "support.revealed" => "support-activity-revealed",
         "support.locked" => "account-activity-support-locked",
         "support.unlocked" => "account-activity-support-unlocked",
@@ -364,7 +365,7 @@ mod tests {
             "privacy.deletion_requested", "privacy.deletion_cancelled", "delegation.granted", "delegation.renewed", "delegation.revoked",
             "oauth.signed_in_on_behalf", "oauth.token_exchanged", "support.locked", "support.unlocked", "support.reset_link_sent",
             "support.verification_resent", "support.sessions_ended", "support.profile_corrected", "support.phone_consent_recorded",
-            "support.second_factors_reset", "support.loyalty_decided", "something.new",
+            "support.second_factors_reset", "support.loyalty_decided", "oauth.signed_in_by_support", "something.new",
         ];
         let detail = r#"{"device":"Firefox on Linux","amr":["pwd","otp","mfa"],"new_device":true,"method":"passkey"}"#;
         for locale in Locale::ALL {

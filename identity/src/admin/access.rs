@@ -27,8 +27,10 @@ pub const REQUEST_MS: UnixMillis = 24 * 3_600_000;
 /// How far back the pages list ended requests.
 const LISTED_MS: UnixMillis = 30 * 86_400_000;
 
-/// What a customer may let support do in their portal.
-pub const GRANTABLE: [Permission; 4] = [Permission::ViewProfile, Permission::ManageProfile, Permission::ManageConsents, Permission::ManageLoyalty];
+/// What a customer may let support do in their portal (and, with `sign_in_at_brands`,
+/// at the brands' sites for them).
+pub const GRANTABLE: [Permission; 5] =
+    [Permission::ViewProfile, Permission::ManageProfile, Permission::ManageConsents, Permission::ManageLoyalty, Permission::SignInAtBrands];
 
 /// Where a request stands, as the pages say it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,11 +274,14 @@ impl Identity {
         if !rows::end(&mut tx, access_id, by, now).await? {
             return Err(Error::Conflict("support access"));
         }
+        // What the agent signed in to at brands for the customer ends with it.
+        let grants_ended = self.end_support_access_grants_tx(&mut tx, access_id, "support_access_ended", now).await?;
         let actor = match principal {
             Principal::Support { staff, .. } => crate::audit::Actor::Staff(staff.clone()),
             other => other.actor(),
         };
-        self.audit_customer(&mut tx, actor, &row.customer_id, "support.access_ended", json!({ "access": access_id, "ticket": row.ticket, "by": by }), now).await?;
+        let detail = json!({ "access": access_id, "ticket": row.ticket, "by": by, "grants_ended": grants_ended });
+        self.audit_customer(&mut tx, actor, &row.customer_id, "support.access_ended", detail, now).await?;
         tx.commit().await
     }
 

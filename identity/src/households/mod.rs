@@ -68,6 +68,9 @@ pub enum Permission {
     ManageLoyalty,
     /// Sign in at this brand (by id) on the principal's behalf.
     ActAtBrand(String),
+    /// Sign in at the brands' sites for the customer: support only, ticked by the
+    /// customer on approving a support access (tokens then carry the agent in `act`).
+    SignInAtBrands,
 }
 
 impl Permission {
@@ -83,6 +86,7 @@ impl Permission {
             Self::ApproveConsents => "approve_consents",
             Self::ManageLoyalty => "manage_loyalty",
             Self::ActAtBrand(_) => "act_at_brand",
+            Self::SignInAtBrands => "sign_in_at_brands",
         }
     }
 

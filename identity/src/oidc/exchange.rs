@@ -122,6 +122,7 @@ impl Identity {
             revoked_at: None,
             actor_id: Some(actor_id.clone()),
             delegation_id: Some(delegation.id.clone()),
+            support_access_id: None,
         };
         // Signed before the write (`mint`); the delegation is checked again inside it.
         let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: None, nonce: None, customer: None, now }).await?;

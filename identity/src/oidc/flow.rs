@@ -54,6 +54,15 @@ pub struct Pending {
     pub act_choice: Option<String>,
 }
 
+/// Who signs in for the code's customer, when it is someone else.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Acting<'a> {
+    /// A household delegate (a customer id) under a delegation.
+    Delegate { delegate: &'a str, delegation: &'a str },
+    /// A support agent (a staff id) under the customer's approved support access.
+    Support { staff: &'a str, access: &'a str },
+}
+
 /// The chooser's answer meaning "as myself".
 pub const ACT_AS_SELF: &str = "self";
 
@@ -186,18 +195,18 @@ impl Identity {
     }
 
     /// Completes the request and stores its code for `customer_id` (the principal, for
-    /// a delegated sign-in, with the delegate and the delegation as `acting`), and
-    /// remembers that this sign-in reached the client. `None` if the request was
-    /// finished meanwhile.
-    #[expect(clippy::too_many_arguments, reason = "one code's parts, shared by both issuers")]
-    async fn write_code_tx(
+    /// a delegated sign-in, with the delegate and the delegation as `acting`; for a
+    /// support agent's, the agent and the access), and remembers that this sign-in
+    /// reached the client. `None` if the request was finished meanwhile.
+    #[expect(clippy::too_many_arguments, reason = "one code's parts, shared by the three issuers")]
+    pub(super) async fn write_code_tx(
         &self,
         tx: &mut crate::store::Tx,
         handle: &str,
         pending: &Pending,
         auth: &Authentication,
         customer_id: &str,
-        acting: Option<(&str, &str)>,
+        acting: Option<Acting<'_>>,
         scopes: &[String],
         now: crate::UnixMillis,
     ) -> Result<Option<String>> {
@@ -222,8 +231,18 @@ impl Identity {
             amr: &amr,
             created_at: now,
             expires_at: now + CODE_TTL_MS,
-            actor_id: acting.map(|(actor, _)| actor),
-            delegation_id: acting.map(|(_, delegation)| delegation),
+            actor_id: acting.map(|a| match a {
+                Acting::Delegate { delegate, .. } => delegate,
+                Acting::Support { staff, .. } => staff,
+            }),
+            delegation_id: match acting {
+                Some(Acting::Delegate { delegation, .. }) => Some(delegation),
+                _ => None,
+            },
+            support_access_id: match acting {
+                Some(Acting::Support { access, .. }) => Some(access),
+                _ => None,
+            },
         };
         codes::insert_code(tx, &new).await?;
         oidc_sessions::record_reach(tx, &auth.sid, &r.client_id, customer_id, now).await?;
@@ -281,7 +300,7 @@ impl Identity {
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let acting = Some((auth.customer_id.as_str(), delegation.id.as_str()));
+        let acting = Some(Acting::Delegate { delegate: auth.customer_id.as_str(), delegation: delegation.id.as_str() });
         let Some(code) = self.write_code_tx(&mut tx, handle, pending, auth, &delegation.principal_id, acting, &scopes, now).await? else { return Ok(None) };
         let scope = scopes.join(" ");
         let detail = serde_json::json!({ "brand": pending.client.brand_slug, "client_id": pending.client.id, "scope": scope });

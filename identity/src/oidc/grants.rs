@@ -61,7 +61,21 @@ impl Identity {
     /// the grant's `sid`). Returns how many grants ended.
     pub(crate) async fn end_delegation_grants_tx(&self, tx: &mut Tx, delegation_id: &str, reason: &str, now: UnixMillis) -> Result<u64> {
         let grants = store::grants::live_grants_of_delegation(tx, delegation_id).await?;
-        for (grant_id, client_id, customer_id, sid) in &grants {
+        self.end_listed_grants_tx(tx, &grants, reason, now).await
+    }
+
+    /// Revokes every live grant a support agent's sign-in at a brand made under a
+    /// support access (ended by the customer or the agent) and logs each client out.
+    /// Returns how many grants ended.
+    pub(crate) async fn end_support_access_grants_tx(&self, tx: &mut Tx, access_id: &str, reason: &str, now: UnixMillis) -> Result<u64> {
+        let grants = store::grants::live_grants_of_support_access(tx, access_id).await?;
+        self.end_listed_grants_tx(tx, &grants, reason, now).await
+    }
+
+    /// Revokes `(grant id, client id, customer id, sid)` grants, each client logged out
+    /// (back-channel, with the grant's `sid`).
+    async fn end_listed_grants_tx(&self, tx: &mut Tx, grants: &[(String, String, String, Option<String>)], reason: &str, now: UnixMillis) -> Result<u64> {
+        for (grant_id, client_id, customer_id, sid) in grants {
             store::grants::revoke_grant(tx, grant_id, reason, now).await?;
             self.queue_backchannel(tx, client_id, customer_id, sid.as_deref(), now).await?;
         }

@@ -45,6 +45,12 @@ pub(crate) struct MintFor<'a> {
     pub(crate) now: UnixMillis,
 }
 
+/// The `act.sub` of tokens a support agent's sign-in for a customer mints
+/// (`docs/design/admin.md` "Signing in at brands for the customer").
+pub fn support_actor(staff_id: &str) -> String {
+    format!("support:{staff_id}")
+}
+
 /// The claims of both tokens, read but not yet signed.
 pub(crate) struct Unsigned {
     access: Value,
@@ -75,7 +81,7 @@ impl Identity {
             }
             None => None,
         };
-        let refresh = (what.grant.delegation_id.is_none() && what.client.grant_types.iter().any(|g| g == "refresh_token"))
+        let refresh = (what.grant.delegation_id.is_none() && what.grant.support_access_id.is_none() && what.client.grant_types.iter().any(|g| g == "refresh_token"))
             .then(|| format!("{REFRESH_PREFIX}{}", self.new_token()));
         let refresh_hash = refresh.as_ref().map(|t| sha256_hex(t.as_bytes()));
         let issued = Issued {
@@ -93,16 +99,18 @@ impl Identity {
         let (client, grant, now) = (what.client, what.grant, what.now);
         let jti = self.new_id();
         let mut exp = now + client.access_token_ttl_s * 1000;
-        if grant.delegation_id.is_some() {
-            // A delegated grant's tokens never outlive it (itself bounded by the delegation).
+        if grant.delegation_id.is_some() || grant.support_access_id.is_some() {
+            // A delegated (or support) grant's tokens never outlive it (itself bounded by
+            // the delegation or the support access).
             exp = exp.min(grant.expires_at);
         }
         let (sub, sid) = self.subject_and_sid_tx(conn, client, &grant.customer_id, what.sid).await?;
         // RFC 8693 §4.1: a delegated grant's tokens name the delegate in `act`, as this
-        // client sees them.
-        let act = match grant.actor_id.as_deref() {
-            Some(actor) => Some(json!({ "sub": self.subject_and_sid_tx(conn, client, actor, None).await?.0 })),
-            None => None,
+        // client sees them; a support agent's name the agent (`support:<staff id>`).
+        let act = match (grant.actor_id.as_deref(), grant.support_access_id.is_some()) {
+            (Some(staff), true) => Some(json!({ "sub": support_actor(staff) })),
+            (Some(actor), false) => Some(json!({ "sub": self.subject_and_sid_tx(conn, client, actor, None).await?.0 })),
+            (None, _) => None,
         };
         let amr = scopes(&grant.amr);
         let mut access = json!({
@@ -203,6 +211,7 @@ mod tests {
             revoked_at: None,
             actor_id: None,
             delegation_id: None,
+            support_access_id: None,
         };
         let mut tx = id.store.begin().await.unwrap();
         id.issue_grant_tx(&mut tx, &grant).await.unwrap();

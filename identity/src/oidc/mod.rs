@@ -11,7 +11,8 @@
 //!   request, per-brand consent and codes; [`tokens`]: the token endpoint's grants,
 //!   UserInfo, introspection and revocation; [`claims`]: scopes, claims and subjects;
 //!   [`logout`]: back-channel logout, Connected brands; [`exchange`]: the token-exchange
-//!   grant for delegates (RFC 8693).
+//!   grant for delegates (RFC 8693); [`support`]: a support agent's sign-in at a brand
+//!   for the customer (tokens with `act`).
 
 pub(crate) mod access_cache;
 pub mod assertion;
@@ -23,6 +24,7 @@ pub mod flow;
 pub mod grants;
 pub mod logout;
 mod mint;
+pub mod support;
 pub mod tokens;
 
 /// Where the integration tests (and older callers) found them before `jose` existed.

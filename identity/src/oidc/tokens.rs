@@ -125,8 +125,20 @@ impl Identity {
                 Err(e) => return self.spend_code(&code_hash, now, e).await,
             }
         }
+        // A support agent's code: only while the access it was issued under lives (it
+        // may have ended since the code; checked again in the write). The grant ends
+        // with the access.
+        if let Some(access_id) = row.support_access_id.as_deref() {
+            let mut conn = self.store.conn().await?;
+            let live = self.live_support_access_of_code(&mut conn, &row.customer_id, row.actor_id.as_deref(), access_id, now).await;
+            drop(conn);
+            match live {
+                Ok(end) => expires_at = expires_at.min(end),
+                Err(e) => return self.spend_code(&code_hash, now, e).await,
+            }
+        }
         let granted = scopes(&row.scope);
-        let offline = row.delegation_id.is_none() && granted.iter().any(|s| s == "offline_access");
+        let offline = row.delegation_id.is_none() && row.support_access_id.is_none() && granted.iter().any(|s| s == "offline_access");
         let sid = row.sid.clone();
         let grant = GrantRow {
             id: self.new_id(),
@@ -143,6 +155,7 @@ impl Identity {
             revoked_at: None,
             actor_id: row.actor_id,
             delegation_id: row.delegation_id,
+            support_access_id: row.support_access_id,
         };
         let minted = self.mint(keys, MintFor { client, grant: &grant, granted: &granted, sid: Some(&sid), nonce: grant.nonce.as_deref(), customer: None, now }).await?;
         let mut tx = self.store.begin().await?;
@@ -152,6 +165,12 @@ impl Identity {
         }
         if let Some(delegation_id) = grant.delegation_id.as_deref()
             && let Err(e) = self.live_delegation_of_code(&mut tx, client, &grant.customer_id, grant.actor_id.as_deref(), delegation_id).await
+        {
+            tx.commit().await?; // the code stays used
+            return Err(e);
+        }
+        if let Some(access_id) = grant.support_access_id.as_deref()
+            && let Err(e) = self.live_support_access_of_code(&mut tx, &grant.customer_id, grant.actor_id.as_deref(), access_id, now).await
         {
             tx.commit().await?; // the code stays used
             return Err(e);
@@ -172,6 +191,15 @@ impl Identity {
         match self.brand_delegate(conn, delegation_id, actor_id.unwrap_or_default(), &client.brand_id).await? {
             Some((delegation, _)) if delegation.principal_id == customer_id => Ok(delegation.expires_at),
             _ => Err(TokenError::InvalidGrant("The delegation this code was issued under has ended.")),
+        }
+    }
+
+    /// The end of a support agent's code's access (approved, not past its end, still
+    /// naming this agent and customer), or why the code is refused.
+    async fn live_support_access_of_code(&self, conn: &mut store::AnyConnection, customer_id: &str, staff_id: Option<&str>, access_id: &str, now: UnixMillis) -> Result<UnixMillis, TokenError> {
+        match store::support_access::by_id_tx(conn, access_id).await? {
+            Some(a) if a.status == "approved" && a.expires_at > now && a.customer_id == customer_id && Some(a.staff_id.as_str()) == staff_id => Ok(a.expires_at),
+            _ => Err(TokenError::InvalidGrant("The support access this code was issued under has ended.")),
         }
     }
 

@@ -34,6 +34,9 @@ pub struct CodeRow {
     pub amr: String,
     pub actor_id: Option<String>,
     pub delegation_id: Option<String>,
+    /// A support agent's sign-in for the customer: the access it rests on (`actor_id`
+    /// is then the staff id).
+    pub support_access_id: Option<String>,
 }
 
 /// A new code: the request's binding (client, redirect URI, PKCE challenge, nonce) and
@@ -57,6 +60,8 @@ pub struct NewCode<'a> {
     /// delegation.
     pub actor_id: Option<&'a str>,
     pub delegation_id: Option<&'a str>,
+    /// A support agent's sign-in for the customer: the access (`actor_id` the staff id).
+    pub support_access_id: Option<&'a str>,
 }
 
 pub async fn insert_request(tx: &mut Tx, id_hash: &str, client_id: &str, params: &str, now: UnixMillis, expires_at: UnixMillis) -> Result<()> {
@@ -133,8 +138,8 @@ pub async fn complete_request(tx: &mut Tx, id_hash: &str, now: UnixMillis) -> Re
 pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, \
-         auth_time, acr, amr, created_at, expires_at, actor_id, delegation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         auth_time, acr, amr, created_at, expires_at, actor_id, delegation_id, support_access_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(code.code_hash)
     .bind(code.client_id)
@@ -151,12 +156,13 @@ pub async fn insert_code(tx: &mut Tx, code: &NewCode<'_>) -> Result<()> {
     .bind(code.expires_at)
     .bind(code.actor_id)
     .bind(code.delegation_id)
+    .bind(code.support_access_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-const CODE_COLUMNS: &str = "client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, actor_id, delegation_id";
+const CODE_COLUMNS: &str = "client_id, customer_id, sid, redirect_uri, scope, nonce, code_challenge, auth_time, acr, amr, actor_id, delegation_id, support_access_id";
 
 /// An unredeemed, unexpired code as it stands (a read: the redemption is
 /// [`redeem_code`], inside the write transaction).

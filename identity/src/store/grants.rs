@@ -25,9 +25,13 @@ pub struct GrantRow {
     /// A delegated grant: the delegate who acted (`act`) and the delegation it rests on.
     pub actor_id: Option<String>,
     pub delegation_id: Option<String>,
+    /// A support agent's sign-in for the customer: the access it rests on (`actor_id`
+    /// is then the staff id; the grant ends with the access).
+    pub support_access_id: Option<String>,
 }
 
-const GRANT_COLUMNS: &str = "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at, actor_id, delegation_id";
+const GRANT_COLUMNS: &str =
+    "id, client_id, customer_id, sid, scope, nonce, auth_time, acr, amr, created_at, expires_at, revoked_at, actor_id, delegation_id, support_access_id";
 
 /// An `access_tokens` row that is live (not revoked, not expired, its grant not revoked).
 #[derive(Debug, Clone, FromRow)]
@@ -55,7 +59,7 @@ pub struct NewAccessToken<'a> {
 }
 
 pub async fn insert_grant(tx: &mut Tx, grant: &GrantRow) -> Result<()> {
-    sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"))
+    sqlx::query(&format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"))
         .bind(&grant.id)
         .bind(&grant.client_id)
         .bind(&grant.customer_id)
@@ -70,6 +74,7 @@ pub async fn insert_grant(tx: &mut Tx, grant: &GrantRow) -> Result<()> {
         .bind(grant.revoked_at)
         .bind(&grant.actor_id)
         .bind(&grant.delegation_id)
+        .bind(&grant.support_access_id)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -103,6 +108,14 @@ pub async fn live_grant_ids_of_sid(tx: &mut Tx, sid: &str) -> Result<Vec<String>
 pub async fn live_grants_of_customer(tx: &mut Tx, customer_id: &str) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as("SELECT id, client_id FROM oauth_grants WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY id")
         .bind(customer_id)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// The unrevoked grants issued under a support access: (grant id, client id, customer id, sid).
+pub async fn live_grants_of_support_access(tx: &mut Tx, access_id: &str) -> Result<Vec<(String, String, String, Option<String>)>> {
+    Ok(sqlx::query_as("SELECT id, client_id, customer_id, sid FROM oauth_grants WHERE support_access_id = $1 AND revoked_at IS NULL ORDER BY id")
+        .bind(access_id)
         .fetch_all(&mut **tx)
         .await?)
 }
@@ -169,14 +182,17 @@ pub async fn revoke_access_token(tx: &mut Tx, jti: &str, now: UnixMillis) -> Res
 }
 
 /// The access token `jti` if it is live at `now`: not revoked, not expired, its grant
-/// (if any) not revoked, and the delegation a delegated grant rests on neither revoked
-/// nor expired.
+/// (if any) not revoked, the delegation a delegated grant rests on neither revoked
+/// nor expired, and the support access a support agent's grant rests on approved and
+/// not past its end.
 pub async fn live_access_token(conn: &mut AnyConnection, jti: &str, now: UnixMillis) -> Result<Option<AccessRow>> {
     Ok(sqlx::query_as(
         "SELECT t.jti, t.client_id, t.customer_id, t.scope, t.created_at, t.expires_at, g.actor_id FROM access_tokens t \
          LEFT JOIN oauth_grants g ON g.id = t.grant_id LEFT JOIN delegations d ON d.id = g.delegation_id \
+         LEFT JOIN support_access s ON s.id = g.support_access_id \
          WHERE t.jti = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND (t.grant_id IS NULL OR g.revoked_at IS NULL) \
-         AND (g.delegation_id IS NULL OR (d.revoked_at IS NULL AND d.expires_at > $2))",
+         AND (g.delegation_id IS NULL OR (d.revoked_at IS NULL AND d.expires_at > $2)) \
+         AND (g.support_access_id IS NULL OR (s.status = 'approved' AND s.expires_at > $2))",
     )
     .bind(jti)
     .bind(now)

@@ -54,9 +54,10 @@ pub async fn insert(tx: &mut Tx, row: &AccessRow) -> Result<()> {
     Ok(())
 }
 
-/// The row, inside the change's transaction.
-pub async fn by_id_tx(tx: &mut Tx, id: &str) -> Result<Option<AccessRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM support_access WHERE id = $1")).bind(id).fetch_optional(&mut **tx).await?)
+/// The row, on one connection (inside the change's transaction, or the token
+/// endpoint's read).
+pub async fn by_id_tx(conn: &mut super::AnyConnection, id: &str) -> Result<Option<AccessRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM support_access WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?)
 }
 
 /// An open request or live approval of `staff_id` on `customer_id` at `now`, if any.

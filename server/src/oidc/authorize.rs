@@ -133,6 +133,27 @@ async fn advance(state: &AppState, session: &Session, handle: &str) -> Response 
     }
     let request = &pending.request;
     let auth = signed_in(session, identity).await;
+    // A support agent in the customer's portal: answered from the customer's own
+    // decisions or refused, never sent to sign in or consent (docs/design/admin.md
+    // "Signing in at brands for the customer").
+    if auth.is_none()
+        && let Some((support, agent)) = super::support_signed_in(session, identity).await
+    {
+        use identity::oidc::support::SupportSignIn;
+        return match identity.support_sign_in(&agent, handle, &pending, &support).await {
+            Ok(SupportSignIn::Code(code)) => respond(state, &to, Ok(&code)),
+            Ok(SupportSignIn::Finished) => expired_page(),
+            Ok(refusal) => {
+                let code = match refusal {
+                    SupportSignIn::LoginRequired => "login_required",
+                    SupportSignIn::ConsentRequired => "consent_required",
+                    _ => "access_denied",
+                };
+                stop(OAuthError::redirect(code, refusal.description())).await
+            }
+            Err(e) => server_error(&e),
+        };
+    }
     if needs_authentication(state, &pending, auth.as_ref()).await {
         if request.has_prompt("none") {
             return stop(OAuthError::login_required()).await;

@@ -61,6 +61,18 @@ pub async fn signed_in(session: &tower_sessions::Session, identity: &identity::I
     app::auth::current_of(session, identity).await.ok().flatten().filter(|c| c.support.is_none()).map(app::auth::Current::authentication)
 }
 
+/// A support agent's session in a customer's portal under a live access: the session's
+/// authentication and the live support principal (read from the access row now), for
+/// `authorize` to ask the core whether the agent may sign in at the brand for the
+/// customer (`docs/design/admin.md` "Signing in at brands for the customer"). `None`
+/// for any other session, or when the access is no longer live.
+pub async fn support_signed_in(session: &tower_sessions::Session, identity: &identity::Identity) -> Option<(identity::oidc::flow::Authentication, identity::principal::Principal)> {
+    let current = app::auth::current_of(session, identity).await.ok().flatten()?;
+    let (access, staff) = current.support.clone()?;
+    let principal = identity.support_principal(&staff, &current.customer_id, &access).await.ok()?;
+    Some((current.authentication(), principal))
+}
+
 /// The issuer: the public URL without a trailing slash.
 pub fn issuer(state: &AppState) -> &str {
     &state.context.public_url

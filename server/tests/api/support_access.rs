@@ -21,10 +21,10 @@ both_backends!(
     ticket_actions_in_the_customers_activity,
 );
 
-const EMAIL: &str = "grace@example.com";
+pub(crate) const EMAIL: &str = "grace@example.com";
 
 /// Grace, signed in in her own browser; the agent, signed in at /admin; Grace's id.
-async fn grace_and_agent(app: &TestApp) -> (String, CustomerBrowser, StaffBrowser) {
+pub(crate) async fn grace_and_agent(app: &TestApp) -> (String, CustomerBrowser, StaffBrowser) {
     let grace = app.with_customer(EMAIL, PASSWORD).await;
     let browser = CustomerBrowser::new(app);
     assert_eq!(browser.login(EMAIL, PASSWORD).await.0, 200);
@@ -33,7 +33,7 @@ async fn grace_and_agent(app: &TestApp) -> (String, CustomerBrowser, StaffBrowse
 }
 
 /// The agent asks for `permissions` on ticket T-2001; the request's id.
-async fn ask(app: &TestApp, agent: &StaffBrowser, customer: &str, permissions: &[&str]) -> String {
+pub(crate) async fn ask(app: &TestApp, agent: &StaffBrowser, customer: &str, permissions: &[&str]) -> String {
     let mut pairs: Vec<(String, String)> = vec![
         ("customer".into(), customer.into()),
         ("ticket".into(), "T-2001".into()),
@@ -50,7 +50,7 @@ async fn ask(app: &TestApp, agent: &StaffBrowser, customer: &str, permissions: &
 }
 
 /// The customer approves `permissions` for `minutes`.
-async fn approve(browser: &CustomerBrowser, access: &str, permissions: &[&str], minutes: &str) -> (u16, Value) {
+pub(crate) async fn approve(browser: &CustomerBrowser, access: &str, permissions: &[&str], minutes: &str) -> (u16, Value) {
     let mut form = vec![("access".to_owned(), access.to_owned()), ("minutes".to_owned(), minutes.to_owned())];
     for p in permissions {
         form.push((format!("permissions[{p}]"), "on".to_owned()));
@@ -60,7 +60,7 @@ async fn approve(browser: &CustomerBrowser, access: &str, permissions: &[&str], 
 }
 
 /// The agent opens the customer's portal: the entry's path, followed once.
-async fn enter(agent: &StaffBrowser, access: &str) -> (u16, Option<String>) {
+pub(crate) async fn enter(agent: &StaffBrowser, access: &str) -> (u16, Option<String>) {
     let (status, path) = agent.call("/admin/api/enter-portal", &[("access", access)]).await;
     assert_eq!(status, 200, "{path}");
     let path = path.as_str().unwrap().to_owned();

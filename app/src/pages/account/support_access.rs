@@ -14,7 +14,7 @@ use crate::components::step_up::{StepUp, failure_but_step_up, step_up_asked};
 use crate::i18n::{Time, t, t_with};
 
 /// The permissions support may be given, in the order the form lists them.
-const PERMISSIONS: [&str; 4] = ["view_profile", "manage_profile", "manage_consents", "manage_loyalty"];
+const PERMISSIONS: [&str; 5] = ["view_profile", "manage_profile", "manage_consents", "manage_loyalty", "sign_in_at_brands"];
 
 #[component]
 pub fn SupportAccessPage() -> impl IntoView {

@@ -18,5 +18,6 @@ mod delegation;
 mod flow;
 mod logout;
 mod negatives;
+mod support;
 pub(crate) mod rp;
 mod tokens;

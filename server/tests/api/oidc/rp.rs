@@ -691,6 +691,12 @@ impl Browser {
         Self { http, address: app.address.clone(), public_url: app.public_url.clone() }
     }
 
+    /// A browser over an existing cookie-keeping client (one that follows no
+    /// redirects): e.g. a support agent's, holding their support session.
+    pub fn with_client(app: &TestApp, http: reqwest::Client) -> Self {
+        Self { http, address: app.address.clone(), public_url: app.public_url.clone() }
+    }
+
     /// The same browser (its cookies) talking to `app`'s address: another node of a
     /// cluster, or the proxy in front of them.
     pub fn at(&self, app: &TestApp) -> Self {

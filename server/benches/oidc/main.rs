@@ -70,6 +70,8 @@ mod switches;
 mod world;
 // The login storm's row (its own Foyer with real argon2id): `storm.rs`.
 mod storm;
+// The full password sign-in flow's row, on the storm's Foyer: `flow.rs`.
+mod flow;
 
 use instance::*;
 use machine::*;

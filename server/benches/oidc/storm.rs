@@ -22,7 +22,7 @@ use identity::password::{HashSettings, Hasher};
 use super::*;
 
 const SIGN_INS: usize = 2_000;
-const CUSTOMERS: usize = 200;
+pub(crate) const CUSTOMERS: usize = 200;
 const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 
@@ -95,6 +95,8 @@ pub(crate) async fn measure(quick: bool) -> String {
     // "After": the storm's connections closed and a moment to give memory back.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after = rss_kib();
+    // The full password sign-in flow on the same Foyer, beside the same raw hash rate.
+    let flows = flow::measure(&server, raw, quick).await;
     server.stop().await;
 
     latencies.sort_unstable();
@@ -124,6 +126,7 @@ pub(crate) async fn measure(quick: bool) -> String {
         mib(after),
     ));
     eprint!("{out}");
+    out.push_str(&flows);
     out
 }
 
@@ -138,8 +141,15 @@ struct Outcome {
 
 /// One customer's sign-in, as the page makes it: again after `Retry-After` while busy.
 async fn sign_in(http: &reqwest::Client, address: &str, origin: &str, next_ip: &AtomicU32, customer: usize) -> Outcome {
-    let email = email(customer);
     let started = Instant::now();
+    let (status, busy, _) = login_answered(http, address, origin, next_ip, &[("email", email(customer).as_str()), ("password", PASSWORD)]).await;
+    Outcome { status, busy, took: started.elapsed() }
+}
+
+/// `POST /api/login` with `form` as the sign-in page's script sends it, from the next
+/// benchmarking address, again after `Retry-After` while busy: the final status
+/// (0: no answer), the busy answers before it, and the final body.
+pub(crate) async fn login_answered(http: &reqwest::Client, address: &str, origin: &str, next_ip: &AtomicU32, form: &[(&str, &str)]) -> (u16, usize, String) {
     let mut busy = 0;
     loop {
         let n = next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
@@ -150,16 +160,13 @@ async fn sign_in(http: &reqwest::Client, address: &str, origin: &str, next_ip: &
             .header("sec-fetch-site", "same-origin")
             .header(header::ACCEPT, "application/json")
             .header("x-forwarded-for", format!("198.18.{hi}.{lo}"))
-            .form(&[("email", email.as_str()), ("password", PASSWORD)])
+            .form(form)
             .send()
             .await;
-        let Ok(response) = response else {
-            return Outcome { status: 0, busy, took: started.elapsed() };
-        };
+        let Ok(response) = response else { return (0, busy, String::new()) };
         let status = response.status().as_u16();
         if status != 503 {
-            let _ = response.bytes().await;
-            return Outcome { status, busy, took: started.elapsed() };
+            return (status, busy, response.text().await.unwrap_or_default());
         }
         busy += 1;
         let wait = response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
@@ -168,7 +175,7 @@ async fn sign_in(http: &reqwest::Client, address: &str, origin: &str, next_ip: &
     }
 }
 
-fn email(n: usize) -> String {
+pub(crate) fn email(n: usize) -> String {
     format!("storm{n}@example.com")
 }
 

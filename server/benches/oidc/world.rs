@@ -65,6 +65,29 @@ async fn seed_purposes(identity: &Identity) {
     }
 }
 
+/// An authorization request to the Foyer at `address` with PKCE S256 (and `prompt`, if
+/// given): (URL, state, verifier).
+pub(crate) fn authorize_url_at(address: &str, client: &BenchClient, prompt: Option<&str>) -> (String, String, String) {
+    let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let state = hex::encode(rand::random::<[u8; 16]>());
+    let nonce = hex::encode(rand::random::<[u8; 16]>());
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client.id)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("scope", SCOPE)
+        .append_pair("state", &state)
+        .append_pair("nonce", &nonce)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    if let Some(prompt) = prompt {
+        query.append_pair("prompt", prompt);
+    }
+    (format!("{address}/oauth2/authorize?{}", query.finish()), state, verifier)
+}
+
 impl Bench {
     pub(crate) async fn seed(server: &Server) -> Self {
         let identity = server.identity.clone();
@@ -185,21 +208,7 @@ impl Bench {
 
     /// An authorization request with PKCE S256: (URL, state, verifier).
     pub(crate) fn authorize_url(&self, client: &BenchClient) -> (String, String, String) {
-        let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        let state = hex::encode(rand::random::<[u8; 16]>());
-        let nonce = hex::encode(rand::random::<[u8; 16]>());
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &client.id)
-            .append_pair("redirect_uri", REDIRECT)
-            .append_pair("scope", SCOPE)
-            .append_pair("state", &state)
-            .append_pair("nonce", &nonce)
-            .append_pair("code_challenge", &challenge)
-            .append_pair("code_challenge_method", "S256")
-            .finish();
-        (format!("{}/oauth2/authorize?{query}", self.address), state, verifier)
+        authorize_url_at(&self.address, client, None)
     }
 
     /// `GET /oauth2/authorize` for a signed-in, consented customer: (code, verifier).

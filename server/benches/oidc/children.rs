@@ -137,7 +137,7 @@ pub(crate) async fn start_peer() -> Result<(Child, Arc<Target>), String> {
     Ok((child, Arc::new(target)))
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().expect("address").port()
 }
@@ -170,13 +170,27 @@ pub(crate) async fn start_foyer(database_url: &str, dir: &FsPath) -> (Child, Arc
     drop(bench);
     server.stop().await;
 
+    let child = serve(database_url, dir, port, &public_url).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut target = Target::discover("Foyer", child.pid(), &base).await;
+    target.clients = clients;
+    target.chains = Mutex::new(chains);
+    target.access = access;
+    target.access_client = 0;
+    (child, Arc::new(target))
+}
+
+/// `foyer serve` (this build's binary) over `database_url` on `port` with `public_url`
+/// as its issuer, the benchmark's master key, `127.0.0.1` trusted as a proxy and no
+/// outbox worker; returns once discovery answers. Its log: `<dir>/foyer-serve.log`.
+pub(crate) async fn serve(database_url: &str, dir: &FsPath, port: u16, public_url: &str) -> Child {
     let log_path = dir.join("foyer-serve.log");
     let log = std::fs::File::create(&log_path).expect("log file");
     let process = Command::new(env!("CARGO_BIN_EXE_foyer"))
         .arg("serve")
         .current_dir(dir)
         .env("FOYER_DATABASE_URL", database_url)
-        .env("FOYER_PUBLIC_URL", &public_url)
+        .env("FOYER_PUBLIC_URL", public_url)
         .env("FOYER_ADDR", format!("127.0.0.1:{port}"))
         .env("FOYER_DATA_DIR", dir.join("data"))
         .env("FOYER_SITE_ROOT", dir.join("site"))
@@ -201,10 +215,5 @@ pub(crate) async fn start_foyer(database_url: &str, dir: &FsPath) -> (Child, Arc
         assert!(started.elapsed() < Duration::from_secs(60), "foyer serve did not answer within 60 s; its log: {}", log_path.display());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let mut target = Target::discover("Foyer", child.pid(), &base).await;
-    target.clients = clients;
-    target.chains = Mutex::new(chains);
-    target.access = access;
-    target.access_client = 0;
-    (child, Arc::new(target))
+    child
 }

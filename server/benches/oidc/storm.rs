@@ -4,11 +4,14 @@
 //! page does: on 503 it waits `Retry-After` and sends the same form again, until it is
 //! answered. Printed: completed sign-ins, busy answers and errors; the sign-in rate
 //! beside the raw argon2id rate measured in the same run (the same parameters, one hash
-//! per core at a time, nothing else running); resident memory (`VmRSS`) before, at the
-//! peak (sampled every 20 ms) and after, with the argon2 working set (19 MiB × cores)
-//! named apart.
+//! per core at a time, nothing else running); resident memory (`VmRSS`) of the Foyer
+//! process alone before, at the peak (sampled every 20 ms) and after, with the argon2
+//! working set (19 MiB × cores) named apart.
 //!
-//! Its own Foyer over SQLite, since the other rows hash cheaply. Addresses come from
+//! Its own Foyer over SQLite, since the other rows hash cheaply: seeded in this process,
+//! then served by a `foyer serve` child (`children::serve`; its defaults are the storm's
+//! argon2 parameters) so that its memory is measured apart from the load generator's
+//! 2,000 connections. Addresses come from
 //! 198.18.0.0/20 as everywhere in this benchmark (`X-Forwarded-For` from 127.0.0.1 is
 //! trusted): 4,096 addresses, a new one per attempt, so the per-IP browser limit (a
 //! burst of 200) never answers. Customers: 200, each signed in ten times (a success
@@ -20,6 +23,13 @@ use std::sync::atomic::AtomicU64;
 use identity::password::{HashSettings, Hasher};
 
 use super::*;
+use crate::load::rss_kib;
+
+/// Where the `foyer serve` child answers, and its issuer (the `Origin` of its pages).
+pub(crate) struct Foyer {
+    pub(crate) address: String,
+    pub(crate) public_url: String,
+}
 
 const SIGN_INS: usize = 2_000;
 pub(crate) const CUSTOMERS: usize = 200;
@@ -30,16 +40,25 @@ const ITERATIONS: u32 = 2;
 pub(crate) async fn measure(quick: bool) -> String {
     let sign_ins = if quick { SIGN_INS / 10 } else { SIGN_INS };
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let idle = rss_kib();
-    eprintln!("==> login storm: starting Foyer (argon2id {MEMORY_KIB} KiB, t={ITERATIONS}) and seeding {CUSTOMERS} customers");
+    eprintln!("==> login storm: seeding {CUSTOMERS} customers (argon2id {MEMORY_KIB} KiB, t={ITERATIONS}), then `foyer serve`");
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(&dir).await;
-    seed(&server).await;
+    let database_url = format!("sqlite://{}/foyer.db", dir.path().display());
+    let port = crate::children::free_port();
+    let public_url = format!("http://localhost:{port}");
+    let seeding = start(&database_url, dir.path(), &public_url).await;
+    seed(&seeding).await;
+    let client = flow::register_client(&seeding.identity).await;
+    seeding.stop().await;
 
     let raw = raw_hash_rate(cores, if quick { 40 } else { 200 }).await;
-    // Let the allocator settle after seeding and the raw run; this is "before".
+    // Foyer alone in its own process (the defaults are the storm's argon2 parameters),
+    // so its memory is not mixed with the load generator's.
+    let child = crate::children::serve(&database_url, dir.path(), port, &public_url).await;
+    let pid = child.pid();
+    let server = Foyer { address: format!("http://127.0.0.1:{port}"), public_url };
+    // Let it settle after start (its warm-up hash); this is "before".
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_kib();
+    let before = rss_kib(pid);
 
     let peak = Arc::new(AtomicU64::new(before));
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -47,7 +66,7 @@ pub(crate) async fn measure(quick: bool) -> String {
         let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
         tokio::spawn(async move {
             while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         })
@@ -94,10 +113,10 @@ pub(crate) async fn measure(quick: bool) -> String {
     drop(http);
     // "After": the storm's connections closed and a moment to give memory back.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = rss_kib();
+    let after = rss_kib(pid);
     // The full password sign-in flow on the same Foyer, beside the same raw hash rate.
-    let flows = flow::measure(&server, raw, quick).await;
-    server.stop().await;
+    let flows = flow::measure(&server, pid, &client, raw, quick).await;
+    drop(child);
 
     latencies.sort_unstable();
     let percentile = |p: usize| latencies.get((p * latencies.len()).div_ceil(100).max(1) - 1).map_or(0.0, Duration::as_secs_f64);
@@ -116,9 +135,8 @@ pub(crate) async fn measure(quick: bool) -> String {
         percentile(100),
     );
     out.push_str(&format!(
-        "\nResident memory (VmRSS, the whole process: server and load generator): idle {:.0} MiB at the benchmark's start, \
-         {:.0} MiB before the storm, peak {:.0} MiB ({:.0} MiB without the argon2 working set of {:.0} MiB), {:.0} MiB 2 s after\n",
-        mib(idle),
+        "\nResident memory of `foyer serve` alone (VmRSS, sampled every 20 ms): {:.0} MiB before the storm (after its warm-up hash), \
+         peak {:.0} MiB ({:.0} MiB without the argon2 working set of {:.0} MiB), {:.0} MiB 2 s after\n",
         mib(before),
         mib(peak),
         mib(peak.saturating_sub(working_set)),
@@ -179,13 +197,13 @@ pub(crate) fn email(n: usize) -> String {
     format!("storm{n}@example.com")
 }
 
-async fn start(dir: &tempfile::TempDir) -> Server {
+async fn start(database_url: &str, dir: &std::path::Path, public_url: &str) -> Server {
     let raw = RawConfig {
-        database_url: format!("sqlite://{}/foyer.db", dir.path().display()),
-        public_url: "http://localhost:0".into(),
+        database_url: database_url.to_owned(),
+        public_url: public_url.to_owned(),
         addr: "127.0.0.1:0".into(),
-        data_dir: dir.path().join("data"),
-        site_root: dir.path().join("site"),
+        data_dir: dir.join("data"),
+        site_root: dir.join("site"),
         master_key: Some(SecretString::from(MASTER_KEY.to_owned())),
         trusted_proxies: "127.0.0.1".into(),
         argon2_memory_kib: MEMORY_KIB,
@@ -252,12 +270,4 @@ async fn raw_hash_rate(cores: usize, n: usize) -> f64 {
         assert!(task.await.expect("a hash"), "the raw run verifies the right password");
     }
     n as f64 / started.elapsed().as_secs_f64()
-}
-
-/// This process's resident memory, KiB (`VmRSS` in `/proc/self/status`; 0 elsewhere).
-pub(crate) fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
 }

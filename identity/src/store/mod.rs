@@ -58,6 +58,10 @@ pub use sqlx::migrate::MigrateError;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// A pooled PostgreSQL connection idle longer than this is pinged before it is handed
+/// out (one idle that long may have outlived a server restart).
+pub const IDLE_PING_MS: u64 = 1_000;
+
 /// A write transaction; commit it or it rolls back when dropped. It dereferences to the
 /// connection, so queries run on `&mut *tx` (or `&mut **tx` through a `&mut Tx`).
 ///
@@ -277,19 +281,30 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
-            // sqlx pings every connection it hands out and again when it takes one back.
-            // An embedded SQLite connection cannot have been hung up on, and each ping is a
-            // round trip to the connection's own thread (two context switches, the largest
-            // cost of a short read: `docs/design/peaks.md` "Round trips"), so SQLite skips
-            // the first; the ping on release, which sqlx always makes, still catches a
-            // broken one. PostgreSQL keeps both: a server restart leaves idle connections dead.
-            .test_before_acquire(backend == Backend::Postgres)
+            // sqlx would ping every connection it hands out, and it pings again when it
+            // takes one back. An embedded SQLite connection cannot have been hung up on, and
+            // each ping is a round trip to the connection's own thread (two context
+            // switches, the largest cost of a short read: `docs/design/peaks.md` "Round
+            // trips"), so SQLite never pings on acquire. PostgreSQL pings only a connection
+            // idle for more than [`IDLE_PING_MS`]: a server restart leaves idle connections
+            // dead, while one taken back a moment ago passed the ping on release (under
+            // load that saves a round trip and PostgreSQL's CPU on every request).
+            .test_before_acquire(false)
             // A connection whose transaction could not be ended is closed, not reused:
             // SQLite rolls a transaction back by itself on a full disk or an I/O error,
             // the ROLLBACK sqlx then sends fails, and sqlx's depth count stays at one, so
             // every later `BEGIN` on that connection would fail ("non-zero transaction
             // depth") long after the disk has room again.
-            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) }))
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if sqlx::Connection::is_in_transaction(conn) {
+                        return Ok(false);
+                    }
+                    let idle = meta.idle_for > std::time::Duration::from_millis(IDLE_PING_MS);
+                    // A failed ping closes this one; the pool hands out (or opens) another.
+                    Ok(backend == Backend::Sqlite || !idle || sqlx::Connection::ping(conn).await.is_ok())
+                })
+            })
             .after_connect({
                 let pragmas = pragmas.clone();
                 move |conn, _meta| {

@@ -223,6 +223,12 @@ impl BrandLogo {
         } else {
             return Err(ParseError::Malformed { field: FIELD, reason: "use a PNG or SVG file" });
         };
+        if media_type == "image/svg+xml" && svg_may_run_script(bytes) {
+            return Err(ParseError::Malformed {
+                field: FIELD,
+                reason: "an SVG logo must not contain script (script or foreignObject elements, on… event attributes, javascript: links, entity declarations)",
+            });
+        }
         Ok(Self { bytes: bytes.to_vec(), media_type })
     }
 
@@ -233,6 +239,68 @@ impl BrandLogo {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
+}
+
+/// Whether an SVG holds anything that could run script if a browser ever rendered it as a
+/// document (it is served sandboxed, `default-src 'none'`, and shown through `<img>`,
+/// where script never runs: this refusal is the third wall). Conservative: elements
+/// named `script`, `foreignObject`, `iframe`, `object`, `embed` or `handler` (any
+/// namespace prefix), an attribute named `on…`, `javascript:` or `vbscript:` anywhere
+/// (blanks and control characters ignored), an entity declaration (which could
+/// build any of these) or a character reference inside a tag (which could spell them).
+fn svg_may_run_script(bytes: &[u8]) -> bool {
+    const ELEMENTS: [&str; 6] = ["script", "foreignobject", "iframe", "object", "embed", "handler"];
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    if squeezed.contains("javascript:") || squeezed.contains("vbscript:") || squeezed.contains("<!entity") {
+        return true;
+    }
+    for tag in text.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or(tag);
+        let body = tag.trim_start_matches('/');
+        let name: String = body.chars().take_while(|c| !c.is_whitespace() && *c != '/').collect();
+        let local = name.rsplit(':').next().unwrap_or(&name);
+        if ELEMENTS.contains(&local) {
+            return true;
+        }
+        if name.starts_with('!') || name.starts_with('?') {
+            continue;
+        }
+        if tag.contains("&#") {
+            return true;
+        }
+        // Attribute names (outside quoted values), each before an `=`.
+        let attrs: Vec<char> = body.get(name.len()..).unwrap_or("").chars().collect();
+        let mut i = 0;
+        while i < attrs.len() {
+            let c = attrs[i];
+            if c == '"' || c == '\'' {
+                match attrs[i + 1..].iter().position(|q| *q == c) {
+                    Some(end) => i += end + 2,
+                    None => break,
+                }
+                continue;
+            }
+            if !(c.is_alphanumeric() || ":_-.".contains(c)) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < attrs.len() && (attrs[i].is_alphanumeric() || ":_-.".contains(attrs[i])) {
+                i += 1;
+            }
+            let attr: String = attrs[start..i].iter().collect();
+            let local = attr.rsplit(':').next().unwrap_or(&attr);
+            let mut j = i;
+            while j < attrs.len() && attrs[j].is_whitespace() {
+                j += 1;
+            }
+            if attrs.get(j) == Some(&'=') && local.len() > 2 && local.starts_with("on") {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 impl Identity {
@@ -400,6 +468,24 @@ mod tests {
         assert!(BrandLogo::parse(b"").is_err());
         let big = [png.clone(), vec![0u8; MAX_LOGO_BYTES]].concat();
         assert!(BrandLogo::parse(&big).is_err());
+        // An SVG that could run script is refused, however it is spelt.
+        let drawn = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 48 48\"><rect width=\"48\" height=\"48\" rx=\"10\" fill=\"#0b3d91\"/>\
+                     <text x=\"24\" y=\"31\" font-family=\"sans-serif\" fill=\"#ffffff\">only = NA</text></svg>";
+        assert!(BrandLogo::parse(drawn.as_bytes()).is_ok(), "a plain drawing passes");
+        for bad in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><SCRIPT >alert(1)</SCRIPT></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:s=\"http://www.w3.org/2000/svg\"><s:script>alert(1)</s:script></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect\nONCLICK = 'alert(1)'/></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"java\tscript:alert(1)\"><rect/></a></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"&#106;avascript:alert(1)\"><rect/></a></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><foreignObject><div/></foreignObject></svg>",
+            "<!DOCTYPE svg [<!ENTITY s \"&#60;script\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&s;</svg>",
+        ] {
+            let err = BrandLogo::parse(bad.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains("must not contain script"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -34,6 +34,20 @@ pub struct ClientLine {
     pub disabled: bool,
     /// Whether it has a secret to rotate.
     pub uses_secret: bool,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub backchannel_logout_uri: String,
+    /// Space-separated.
+    pub scopes: String,
+    pub subject_type: String,
+    pub id_token_alg: String,
+    /// Lifetimes as the form takes them (`10m`, `30d`).
+    pub access_token_ttl: String,
+    pub id_token_ttl: String,
+    pub refresh_token_ttl: String,
+    /// The client's own token-endpoint rate and burst; blank: the server's setting.
+    pub token_rate: String,
+    pub token_burst: String,
+    pub allow_delegation: bool,
 }
 
 /// The brand page: details, saved theme colours (`name`, `#rrggbb`), clients.
@@ -47,6 +61,9 @@ pub struct BrandAdminView {
     pub terms_url: String,
     pub privacy_url: String,
     pub colors: Vec<(String, String)>,
+    /// Where the saved logo is served (changing with each save, so the preview never
+    /// shows a cached older one), if there is one.
+    pub logo: Option<String>,
     pub clients: Vec<ClientLine>,
 }
 
@@ -106,19 +123,32 @@ pub async fn admin_brand(slug: String) -> Result<BrandAdminView, AppError> {
     let b = ctx.identity.administered_brand(&principal, &slug).await.map_err(crate::auth::fail)?;
     let clients = ctx.identity.clients_of_brand(&principal, &b.slug).await.map_err(crate::auth::fail)?;
     let theme = identity::brand::BrandTheme::from_json(b.theme.as_deref());
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     Ok(BrandAdminView {
         colors: theme.colors().map(|(n, c)| (n.to_owned(), c.as_hex())).collect(),
+        logo: b.logo_type.is_some().then(|| format!("/brands/{}/logo?v={}", crate::api::account::encode_path(&b.slug), b.updated_at)),
         clients: clients
             .into_iter()
             .map(|c| ClientLine {
                 uses_secret: identity::oidc::clients::AuthMethod::parse(&c.auth_method).is_some_and(|m| m.uses_secret()),
                 disabled: c.is_disabled(),
+                token_rate: number(c.token_rate.per_second),
+                token_burst: number(c.token_rate.burst),
+                access_token_ttl: lifetime(c.access_token_ttl_s),
+                id_token_ttl: lifetime(c.id_token_ttl_s),
+                refresh_token_ttl: lifetime(c.refresh_token_ttl_s),
                 id: c.id,
                 name: c.name,
                 kind: c.kind,
                 auth_method: c.auth_method,
                 grant_types: c.grant_types.join(" "),
                 redirect_uris: c.redirect_uris,
+                post_logout_redirect_uris: c.post_logout_redirect_uris,
+                backchannel_logout_uri: c.backchannel_logout_uri.unwrap_or_default(),
+                scopes: c.allowed_scopes.join(" "),
+                subject_type: c.subject_type,
+                id_token_alg: c.id_token_alg,
+                allow_delegation: c.allow_delegation,
             })
             .collect(),
         slug: b.slug,
@@ -180,9 +210,30 @@ pub async fn admin_brand_theme(slug: String, primary: String, on_primary: String
 }
 
 /// Registers a client of the brand: a name, redirect URIs (one a line), confidential
-/// (a secret, shown once) or public (PKCE, no secret).
+/// (a secret, shown once) or public (PKCE, no secret), and every other option of
+/// `foyer client create` (blank: the core's default), checked by the core's
+/// `ClientSpec::validate` exactly as the command line's are, each bad field named.
 #[server(prefix = "/admin/api", endpoint = "brand-client-create")]
-pub async fn admin_client_create(slug: String, name: String, redirect_uris: String, kind: String) -> Result<Option<NewSecret>, AppError> {
+pub async fn admin_client_create(
+    slug: String,
+    name: String,
+    redirect_uris: String,
+    kind: String,
+    auth_method: Option<String>,
+    jwks: Option<String>,
+    post_logout_uris: Option<String>,
+    backchannel_logout_uri: Option<String>,
+    scopes: Option<String>,
+    extra_grant: Option<String>,
+    subject: Option<String>,
+    id_token_alg: Option<String>,
+    access_lifetime: Option<String>,
+    id_lifetime: Option<String>,
+    refresh_lifetime: Option<String>,
+    rate_per_second: Option<String>,
+    rate_burst: Option<String>,
+    allow_delegation: Option<String>,
+) -> Result<Option<NewSecret>, AppError> {
     let ctx = crate::context::server_context()?;
     let principal = crate::admin::session::staff_principal().await?;
     let brand = ctx.identity.administered_brand(&principal, &slug).await.map_err(crate::auth::fail)?;
@@ -190,15 +241,75 @@ pub async fn admin_client_create(slug: String, name: String, redirect_uris: Stri
         brand: brand.slug,
         name,
         public: kind == "public",
+        auth_method: given(auth_method),
+        jwks: given(jwks),
         redirect_uris: lines(&redirect_uris),
+        post_logout_redirect_uris: post_logout_uris.as_deref().map(lines).unwrap_or_default(),
+        backchannel_logout_uri: given(backchannel_logout_uri),
+        scopes: given(scopes).into_iter().collect(),
+        extra_grants: given(extra_grant).into_iter().collect(),
+        subject_type: given(subject),
+        id_token_alg: given(id_token_alg),
+        access_token_ttl: given(access_lifetime),
+        id_token_ttl: given(id_lifetime),
+        refresh_token_ttl: given(refresh_lifetime),
+        token_rate: given(rate_per_second),
+        token_burst: given(rate_burst),
         dev: ctx.dev_mode,
-        ..Default::default()
+        allow_delegation: crate::api::ticked(allow_delegation.as_deref()),
     };
     let created = ctx.identity.create_client(&principal, &spec).await.map_err(crate::auth::fail)?;
     let Some(secret) = created.secret else { return Ok(None) };
     let new = NewSecret { client_id: created.client.id, secret: secrecy::ExposeSecret::expose_secret(&secret).to_owned() };
     keep_for_page(&new).await?;
     Ok(Some(new))
+}
+
+/// Changes what `foyer client update` changes: the client's own token-endpoint rate and
+/// burst (blank: the server's setting) and its opt-in to delegated tokens (opting out
+/// ends the delegated grants it holds). Only what differs from the saved client is
+/// changed, through the core's `set_client_token_rate` / `set_client_allow_delegation`
+/// (their checks, one `client.updated` row each); nothing changed is refused.
+#[server(prefix = "/admin/api", endpoint = "brand-client-update")]
+pub async fn admin_client_update(client: String, rate_per_second: String, rate_burst: String, allow_delegation: Option<String>) -> Result<(), AppError> {
+    use identity::domain::ParseError;
+    use identity::oidc::clients::parse_rate;
+    let ctx = crate::context::server_context()?;
+    let principal = crate::admin::session::staff_principal().await?;
+    let not_found = || crate::auth::fail(identity::Error::NotFound("Client"));
+    let saved = ctx.identity.client_by_id(&client).await.map_err(crate::auth::fail)?.ok_or_else(not_found)?;
+    // The core decides whether the client's brand is this staff member's (another: 404).
+    match ctx.identity.administered_brand(&principal, &saved.brand_slug).await {
+        Ok(_) => {}
+        Err(identity::Error::NotFound(_)) => return Err(not_found()),
+        Err(e) => return Err(crate::auth::fail(e)),
+    }
+    // Blank is the server's setting, as `default` is to the command line.
+    let rate = |field, text: &str| parse_rate(field, if text.trim().is_empty() { "default" } else { text });
+    let (per_second, burst) = (rate("Token rate", &rate_per_second), rate("Token burst", &rate_burst));
+    let (per_second, burst) = match (per_second, burst) {
+        (Ok(r), Ok(b)) => (r, b),
+        (r, b) => {
+            let mut errors: Vec<ParseError> = r.err().into_iter().chain(b.err()).collect();
+            let e = if errors.len() == 1 { identity::Error::Invalid(errors.remove(0)) } else { identity::Error::Fields(errors) };
+            return Err(crate::auth::fail(e));
+        }
+    };
+    let per_second = (per_second != saved.token_rate.per_second).then_some(per_second);
+    let burst = (burst != saved.token_rate.burst).then_some(burst);
+    let delegation = crate::api::ticked(allow_delegation.as_deref());
+    let delegation = (delegation != saved.allow_delegation).then_some(delegation);
+    if per_second.is_none() && burst.is_none() && delegation.is_none() {
+        let reason = "Nothing to change: the options are as saved.".to_owned();
+        return Err(crate::auth::fail(identity::Error::Invalid(ParseError::Rejected { field: "Client", reason })));
+    }
+    if per_second.is_some() || burst.is_some() {
+        ctx.identity.set_client_token_rate(&principal, &client, per_second, burst).await.map_err(crate::auth::fail)?;
+    }
+    if let Some(allow) = delegation {
+        ctx.identity.set_client_allow_delegation(&principal, &client, allow).await.map_err(crate::auth::fail)?;
+    }
+    Ok(())
 }
 
 /// Issues a new secret (shown once); the old one works on for `keep_old` (`0`: stops now).
@@ -251,3 +362,29 @@ pub async fn admin_take_client_secret() -> Result<Option<NewSecret>, AppError> {
 fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
+
+/// A field as the core takes an option: blank is "not given" (the core's default).
+#[cfg(feature = "ssr")]
+fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Seconds as the lifetime fields take them: the largest whole unit (`30d`, `10m`).
+#[cfg(feature = "ssr")]
+fn lifetime(secs: i64) -> String {
+    match secs {
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// The path of the logo upload (a plain multipart form post, `server::http::brand_uploads`).
+pub fn logo_upload_path(slug: &str) -> String {
+    format!("/admin/brands/{}/logo", crate::api::account::encode_path(slug))
+}
+
+/// What the logo upload's redirect names as its `__path` (`__ok` on success), so the
+/// page can tell its answer from the server functions'.
+pub const LOGO_UPLOAD: &str = "/admin/brands/logo";

@@ -203,6 +203,9 @@ fn texts(new: &NewPurpose, errors: &mut Vec<ParseError>) -> BTreeMap<String, Pur
     if let Some(lang) = titles.keys().find(|l| !descriptions.contains_key(*l)).cloned() {
         errors.push(ParseError::Rejected { field: "Description", reason: format!("a title in {lang} needs a description in {lang} too") });
     }
+    if let Some(lang) = descriptions.keys().find(|l| !titles.contains_key(*l)).cloned() {
+        errors.push(ParseError::Rejected { field: "Title", reason: format!("a description in {lang} needs a title in {lang} too") });
+    }
     titles
         .into_iter()
         .filter_map(|(lang, title)| descriptions.get(&lang).map(|d| (lang, PurposeText { title, description: d.clone() })))
@@ -440,6 +443,7 @@ mod tests {
             (NewPurpose { legal_basis: "contract".into(), ..valid() }, "only for consent"),
             (NewPurpose { data_categories: vec![], ..valid() }, "at least one category"),
             (NewPurpose { titles: vec![("en".into(), "bell\u{7}".into()), ("de".into(), "x".into())], ..valid() }, "control characters"),
+            (NewPurpose { titles: vec![("en".into(), "x".into())], ..valid() }, "a description in de needs a title in de too"),
         ];
         for (input, expected) in cases {
             let message = input.check().err().map(|e| e.to_string()).unwrap_or_default();

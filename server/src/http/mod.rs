@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod audit_export;
 pub mod bodies;
+pub mod brand_uploads;
 pub mod client_ip;
 pub mod csrf;
 pub mod dev_clock;
@@ -149,6 +150,7 @@ pub fn router(
         .merge(export::routes().layer(session_layer(config, &context)))
         .merge(support_entry::routes().layer(session_layer(config, &context)))
         .merge(audit_export::routes().layer(staff_session_layer(config, &context)))
+        .merge(brand_uploads::routes(csrf::Origins::new(&config.public_url)).layer(staff_session_layer(config, &context)))
         .merge(operator_metrics)
         .merge(extra)
         .merge(pages)

@@ -13,6 +13,8 @@ mod admin_dashboard;
 mod admin_search;
 mod assets;
 mod brand_admin;
+mod brand_admin_more;
+mod brand_admin_catalogue;
 mod brand_data;
 mod cli;
 mod clients;

@@ -13,10 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMEOUT, browser, expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
+import { STAFF_PASSWORD, staffFn } from '../support/staff.mjs';
 
 setupFoyerAndBrowser();
 
-const STAFF_PASSWORD = 'quiet lantern orbit meadow 93';
 
 test('a staff member enrols from the printed link, signs in at /admin/login and signs out', { timeout: 180_000 }, async () => {
   const email = `agent-${Date.now()}@example.com`;
@@ -69,18 +69,6 @@ test('a staff member enrols from the printed link, signs in at /admin/login and 
     assert.deepEqual(errors, [], `no console errors: ${errors.join('\n')}`);
   });
 });
-
-/** POSTs a staff server function (`/admin/api/<name>`) as the pages do; its JSON answer. */
-async function staffFn(name, fields) {
-  const response = await fetch(url(`/admin/api/${name}`), {
-    method: 'POST',
-    headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${name}: ${text}`);
-  return JSON.parse(text);
-}
 
 /** A support agent created with the CLI and enrolled; their email and TOTP secret. */
 async function enrolledAgent() {

@@ -10,24 +10,12 @@ import assert from 'node:assert/strict';
 import { expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
 import { watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
+import { STAFF_PASSWORD, staffFn } from '../support/staff.mjs';
 
 setupFoyerAndBrowser();
 
-const STAFF_PASSWORD = 'quiet lantern orbit meadow 93';
 /** A real 1×1 PNG, so the preview's image decodes. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-
-/** POSTs a staff server function (`/admin/api/<name>`) as the pages do; its JSON answer. */
-async function staffFn(name, fields) {
-  const response = await fetch(url(`/admin/api/${name}`), {
-    method: 'POST',
-    headers: { Origin: foyer.baseUrl, 'Sec-Fetch-Site': 'same-origin', Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `${name}: ${text}`);
-  return JSON.parse(text);
-}
 
 /** Runs the CLI; its last JSON line. */
 async function cli(args) {

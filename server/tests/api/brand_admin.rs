@@ -26,14 +26,14 @@ both_backends!(
 );
 
 /// A brand administrator signed in, granted `brand`.
-async fn brand_admin(app: &TestApp, email: &str, brand: &str) -> Browser {
+pub(crate) async fn brand_admin(app: &TestApp, email: &str, brand: &str) -> Browser {
     let (b, _) = signed_in_staff_as(app, email, StaffRole::BrandAdmin).await;
     assert!(app.identity.grant_staff_brand(&Principal::Operator, email, brand).await.unwrap());
     b
 }
 
 /// The audit actions recorded on `subject` (`brand:<id>`, `client:<id>`), newest first.
-async fn audited(app: &TestApp, subject: &str) -> Vec<String> {
+pub(crate) async fn audited(app: &TestApp, subject: &str) -> Vec<String> {
     let input = AuditQueryInput { subject: subject.to_owned(), ..AuditQueryInput::default() };
     let query = AuditQuery::parse(&input).unwrap();
     app.identity.search_audit(&Principal::Operator, &query).await.unwrap().entries.into_iter().map(|e| e.action).collect()

@@ -7,12 +7,12 @@
 //! each change exactly one audit row; another brand's slug is 404, support gets 403.
 //! Each runs on SQLite and PostgreSQL.
 
-use identity::admin::audit::{AuditQuery, AuditQueryInput};
 use identity::brand::BrandSlug;
 use identity::consent::catalogue::NewPurpose;
 use identity::principal::Principal;
 use identity::staff::StaffRole;
 
+use crate::brand_admin::brand_admin;
 use crate::staff::{Browser, signed_in_staff_as};
 use crate::support::{Db, TestApp, both_backends};
 
@@ -27,18 +27,9 @@ both_backends!(
 const PAGE: &str = "/admin/brands/air";
 const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-/// A brand administrator signed in, granted `brand`.
-async fn brand_admin(app: &TestApp, email: &str, brand: &str) -> Browser {
-    let (b, _) = signed_in_staff_as(app, email, StaffRole::BrandAdmin).await;
-    assert!(app.identity.grant_staff_brand(&Principal::Operator, email, brand).await.unwrap());
-    b
-}
-
 /// The audit actions recorded on `brand:<id>`, newest first.
 async fn audited(app: &TestApp, brand_id: &str) -> Vec<String> {
-    let input = AuditQueryInput { subject: format!("brand:{brand_id}"), ..AuditQueryInput::default() };
-    let query = AuditQuery::parse(&input).unwrap();
-    app.identity.search_audit(&Principal::Operator, &query).await.unwrap().entries.into_iter().map(|e| e.action).collect()
+    crate::brand_admin::audited(app, &format!("brand:{brand_id}")).await
 }
 
 /// Posts `form` as a browser without the wasm does, and reads the page it lands on.

@@ -13,6 +13,7 @@ use identity::staff::StaffRole;
 use reqwest::header;
 use serde_json::Value;
 
+use crate::brand_admin::{audited, brand_admin};
 use crate::staff::{Browser, signed_in_staff_as};
 use crate::support::{Db, TestApp, both_backends};
 
@@ -27,20 +28,6 @@ both_backends!(
 );
 
 const PAGE: &str = "/admin/brands/air";
-
-/// A brand administrator signed in, granted `brand`.
-async fn brand_admin(app: &TestApp, email: &str, brand: &str) -> Browser {
-    let (b, _) = signed_in_staff_as(app, email, StaffRole::BrandAdmin).await;
-    assert!(app.identity.grant_staff_brand(&Principal::Operator, email, brand).await.unwrap());
-    b
-}
-
-/// The audit actions recorded on `subject` (`brand:<id>`, `client:<id>`), newest first.
-async fn audited(app: &TestApp, subject: &str) -> Vec<String> {
-    let input = AuditQueryInput { subject: subject.to_owned(), ..AuditQueryInput::default() };
-    let query = AuditQuery::parse(&input).unwrap();
-    app.identity.search_audit(&Principal::Operator, &query).await.unwrap().entries.into_iter().map(|e| e.action).collect()
-}
 
 /// The path and query of a redirect to one of our pages.
 fn local(location: Option<String>) -> String {

@@ -114,16 +114,19 @@ pub async fn live_grants_of_customer(tx: &mut Tx, customer_id: &str) -> Result<V
 
 /// The unrevoked grants issued under a support access: (grant id, client id, customer id, sid).
 pub async fn live_grants_of_support_access(tx: &mut Tx, access_id: &str) -> Result<Vec<(String, String, String, Option<String>)>> {
-    Ok(sqlx::query_as("SELECT id, client_id, customer_id, sid FROM oauth_grants WHERE support_access_id = $1 AND revoked_at IS NULL ORDER BY id")
-        .bind(access_id)
-        .fetch_all(&mut **tx)
-        .await?)
+    live_grants_resting_on(tx, "support_access_id", access_id).await
 }
 
 /// The unrevoked grants issued under a delegation: (grant id, client id, customer id, sid).
 pub async fn live_grants_of_delegation(tx: &mut Tx, delegation_id: &str) -> Result<Vec<(String, String, String, Option<String>)>> {
-    Ok(sqlx::query_as("SELECT id, client_id, customer_id, sid FROM oauth_grants WHERE delegation_id = $1 AND revoked_at IS NULL ORDER BY id")
-        .bind(delegation_id)
+    live_grants_resting_on(tx, "delegation_id", delegation_id).await
+}
+
+/// The unrevoked grants whose `column` (a fixed name: `delegation_id` or
+/// `support_access_id`) is `id`, by grant id.
+async fn live_grants_resting_on(tx: &mut Tx, column: &'static str, id: &str) -> Result<Vec<(String, String, String, Option<String>)>> {
+    Ok(sqlx::query_as(&format!("SELECT id, client_id, customer_id, sid FROM oauth_grants WHERE {column} = $1 AND revoked_at IS NULL ORDER BY id"))
+        .bind(id)
         .fetch_all(&mut **tx)
         .await?)
 }

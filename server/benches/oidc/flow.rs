@@ -107,11 +107,7 @@ async fn one_flow(address: &str, origin: &str, client: &BenchClient, next_ip: &A
         .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
         .build()
         .map_err(|e| e.to_string())?;
-    let forwarded = || {
-        let n = next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
-        let [_, _, hi, lo] = n.to_be_bytes();
-        format!("198.18.{hi}.{lo}")
-    };
+    let forwarded = || next_address(next_ip);
     // GET, expecting a 303; its Location made absolute against Foyer's address.
     let see_other = |url: String| {
         let (browser, forwarded) = (&browser, forwarded());

@@ -109,9 +109,7 @@ impl Target {
     /// The next address of 198.18.0.0/20, sent as `X-Forwarded-For` to every target
     /// (Foyer trusts it from 127.0.0.1 and limits per address; the others ignore it).
     fn forwarded_for(&self) -> String {
-        let n = self.next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
-        let [_, _, hi, lo] = n.to_be_bytes();
-        format!("198.18.{hi}.{lo}")
+        next_address(&self.next_ip)
     }
 
     /// One request of `path` by worker `w`; `chain` is the worker's refresh token.

@@ -170,14 +170,12 @@ async fn sign_in(http: &reqwest::Client, address: &str, origin: &str, next_ip: &
 pub(crate) async fn login_answered(http: &reqwest::Client, address: &str, origin: &str, next_ip: &AtomicU32, form: &[(&str, &str)]) -> (u16, usize, String) {
     let mut busy = 0;
     loop {
-        let n = next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
-        let [_, _, hi, lo] = n.to_be_bytes();
         let response = http
             .post(format!("{address}/api/login"))
             .header(header::ORIGIN, origin)
             .header("sec-fetch-site", "same-origin")
             .header(header::ACCEPT, "application/json")
-            .header("x-forwarded-for", format!("198.18.{hi}.{lo}"))
+            .header("x-forwarded-for", next_address(next_ip))
             .form(form)
             .send()
             .await;

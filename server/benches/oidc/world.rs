@@ -65,6 +65,14 @@ async fn seed_purposes(identity: &Identity) {
     }
 }
 
+/// The next address of 198.18.0.0/20 (RFC 2544's benchmarking range) after `next_ip`:
+/// 4,096 addresses in turn, sent as `X-Forwarded-For`, so no per-IP limit answers.
+pub(crate) fn next_address(next_ip: &AtomicU32) -> String {
+    let n = next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
+    let [_, _, hi, lo] = n.to_be_bytes();
+    format!("198.18.{hi}.{lo}")
+}
+
 /// An authorization request to the Foyer at `address` with PKCE S256 (and `prompt`, if
 /// given): (URL, state, verifier).
 pub(crate) fn authorize_url_at(address: &str, client: &BenchClient, prompt: Option<&str>) -> (String, String, String) {
@@ -130,9 +138,7 @@ impl Bench {
 
     /// The next address of 198.18.0.0/20 (4,096 addresses, well within every per-IP burst).
     pub(crate) fn forwarded_for(&self) -> String {
-        let n = self.next_ip.fetch_add(1, Ordering::Relaxed) % 4_096;
-        let [_, _, hi, lo] = n.to_be_bytes();
-        format!("198.18.{hi}.{lo}")
+        next_address(&self.next_ip)
     }
 
     pub(crate) async fn new_client(&self) -> BenchClient {

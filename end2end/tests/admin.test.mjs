@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMEOUT, browser, expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
 import { PASSWORD, confirmedAccount, watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
-import { STAFF_PASSWORD, staffFn } from '../support/staff.mjs';
+import { STAFF_PASSWORD, signInOnPage, staffFn } from '../support/staff.mjs';
 
 setupFoyerAndBrowser();
 
@@ -48,14 +48,8 @@ test('a staff member enrols from the printed link, signs in at /admin/login and 
 
     await page.goto(url('/admin/login'));
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Staff sign-in' }), 'the staff sign-in page');
-    await waitForHydration(page);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
     // The code used at set-up was spent; the next time step is valid within the window.
-    await page.getByLabel('Authenticator code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-
-    await expectVisible(page.getByRole('heading', { level: 1, name: 'Foyer staff' }), 'the admin shell');
+    await signInOnPage(page, email, secret);
     const who = page.getByRole('region', { name: 'Signed in staff member' });
     await expectVisible(who.getByText('Sam Support'), 'the staff member\'s name');
     await expectVisible(who.getByText('support', { exact: true }), 'the role');
@@ -107,12 +101,7 @@ test('support at work: search, a masked 360, a reveal, access approved from the 
     const responses = [];
     page.on('response', (r) => responses.push(new URL(r.url()).pathname));
     await page.goto(url('/admin/login'));
-    await waitForHydration(page);
-    await page.getByLabel('Email', { exact: true }).fill(agent.email);
-    await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
-    await page.getByLabel('Authenticator code', { exact: true }).fill(totp(agent.secret, Date.now() + 30_000));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expectVisible(page.getByRole('heading', { level: 1, name: 'Foyer staff' }), 'the admin shell');
+    await signInOnPage(page, agent.email, agent.secret);
     const wasm = responses.filter((p) => p.endsWith('.wasm'));
     assert.ok(wasm.length > 0 && wasm.every((p) => /^\/pkg\/foyer-staff\./.test(p)), `the staff pages load the staff bundle only: ${wasm.join(', ')}`);
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { expectHidden, expectVisible, foyer, setupFoyerAndBrowser, url, waitForHydration, withPage } from '../support/browser.mjs';
 import { watchErrors } from '../support/accounts.mjs';
 import { totp } from '../support/totp.mjs';
-import { STAFF_PASSWORD, staffFn } from '../support/staff.mjs';
+import { STAFF_PASSWORD, signInOnPage, staffFn } from '../support/staff.mjs';
 
 setupFoyerAndBrowser();
 
@@ -41,12 +41,7 @@ test('a brand administrator themes their brand, uploads a logo and registers a c
     const errors = watchErrors(page);
     await page.goto(url('/admin'));
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Staff sign-in' }), 'the staff sign-in');
-    await waitForHydration(page);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(STAFF_PASSWORD);
-    await page.getByLabel('Authenticator code', { exact: true }).fill(totp(secret, Date.now() + 30_000));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expectVisible(page.getByRole('heading', { level: 1, name: 'Foyer staff' }), 'the admin shell');
+    await signInOnPage(page, email, secret);
 
     // Their brand, from the shell's link.
     await page.getByRole('link', { name: 'Brands' }).first().click();

@@ -104,15 +104,26 @@ impl Identity {
 
     /// The token endpoint's throttle on failed client authentication, before the
     /// credentials are looked at: `Err(Throttled)` while any of `keys` is blocked. Anyone may be
-    /// refused; nothing is written.
+    /// refused; nothing is written. Keys this node found unblocked in the last second are
+    /// not read again until it records a failure (`oidc::unblocked`).
     pub async fn client_auth_check(&self, keys: &[&str]) -> Result<()> {
-        self.store.throttle_check(keys, self.clock.now()).await
+        let now = self.clock.now();
+        if self.unblocked.all_unblocked(keys, now) {
+            return Ok(());
+        }
+        let failures = self.unblocked.failures();
+        self.store.throttle_check(keys, now).await?;
+        self.unblocked.put(keys, now, failures);
+        Ok(())
     }
 
     /// Counts one failed client authentication against `key` (at most `budget` before it
     /// blocks). Called by the endpoint on an anonymous caller's failure.
     pub async fn client_auth_failed(&self, key: &str, budget: i64) -> Result<()> {
-        self.store.throttle_fail(key, self.clock.now(), budget).await.map(|_| ())
+        let written = self.store.throttle_fail(key, self.clock.now(), budget).await.map(|_| ());
+        // After the write (even a failed one): a check that read before it keeps nothing.
+        self.unblocked.failed();
+        written
     }
 }
 
@@ -234,5 +245,40 @@ mod tests {
         assert!(matches!(id.remove_signing_key(&customer, &manager, &kids[0]).await, Err(Error::Forbidden)));
         let rows = audit_rows(&id).await;
         assert_eq!(rows, [("cli".to_owned(), None, "keys.rotated".to_owned())], "one row, for the allowed change only");
+    }
+
+    /// Client authentication's throttle (`oidc::unblocked`): a block recorded on this node
+    /// is honoured at once; one recorded on another node within `UNBLOCKED_MS`, never
+    /// later.
+    #[tokio::test]
+    async fn a_client_auth_block_is_honoured_at_once_here_and_within_a_second_elsewhere() {
+        use crate::jose::test_support::{identity_over, second_store};
+        use crate::oidc::unblocked::UNBLOCKED_MS;
+        const NOW: UnixMillis = 1_700_000_000_000;
+        let keys = ["client-ip:192.0.2.7", "client:ab12:192.0.2.7"];
+        let blocked = |r: Result<()>| matches!(r, Err(Error::Throttled { .. }));
+
+        let (id, dir) = identity().await;
+        id.client_auth_check(&keys).await.unwrap();
+        let other = identity_over(second_store(&dir).await, NOW, crate::Settings::default());
+        for _ in 0..5 {
+            other.client_auth_failed(keys[0], 2).await.unwrap();
+        }
+        assert!(blocked(other.client_auth_check(&keys).await), "blocked where the failures were recorded");
+        assert!(id.client_auth_check(&keys).await.is_ok(), "the other node's block: not yet seen here");
+        let almost = id.with_clock(std::sync::Arc::new(crate::FixedClock::at(NOW + UNBLOCKED_MS - 1)));
+        assert!(almost.client_auth_check(&keys).await.is_ok());
+        let bound = id.with_clock(std::sync::Arc::new(crate::FixedClock::at(NOW + UNBLOCKED_MS)));
+        assert!(blocked(bound.client_auth_check(&keys).await), "seen within the bound");
+
+        // Failures recorded on this node: refused at once, whatever was kept.
+        let (here, _dir) = identity().await;
+        here.client_auth_check(&keys).await.unwrap();
+        for _ in 0..5 {
+            here.client_auth_failed(keys[1], 2).await.unwrap();
+        }
+        assert!(blocked(here.client_auth_check(&keys).await), "a failure here: the counters are read again at once");
+        assert!(blocked(here.client_auth_check(&keys[1..]).await));
+        assert!(here.client_auth_check(&keys[..1]).await.is_ok(), "the address alone is not blocked");
     }
 }

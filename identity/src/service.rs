@@ -84,6 +84,9 @@ pub struct Identity {
     /// Access tokens found live in the last second, shared by every clone
     /// (`oidc::access_cache`).
     pub(crate) access: Arc<crate::oidc::access_cache::AccessCache>,
+    /// Client-authentication throttle keys found unblocked in the last second, shared
+    /// by every clone (`oidc::unblocked`).
+    pub(crate) unblocked: Arc<crate::oidc::unblocked::UnblockedCache>,
 }
 
 impl Identity {
@@ -105,6 +108,7 @@ impl Identity {
             counters: Arc::default(),
             clients: Arc::default(),
             access: Arc::default(),
+            unblocked: Arc::default(),
         }
     }
 

@@ -26,6 +26,7 @@ pub mod logout;
 mod mint;
 pub mod support;
 pub mod tokens;
+pub(crate) mod unblocked;
 
 /// Where the integration tests (and older callers) found them before `jose` existed.
 pub use crate::jose::{Activation, SigningAlg};

@@ -478,20 +478,21 @@ impl Identity {
     /// `Ok(None)` when the token lacks `openid`.
     pub async fn userinfo(&self, keys: &Keys, token: &str) -> Result<Option<Value>> {
         let live = self.live_access_token(keys, token).await?.ok_or(Error::TokenInvalid)?;
-        // The remaining reads on one connection: each pooled statement of its own would
-        // cost two more round trips to SQLite's thread.
+        // The remaining reads on one connection (each pooled statement of its own would
+        // cost two more round trips to SQLite's thread), the customer and the brand's
+        // approvals in one statement.
         let mut conn = self.store.conn().await?;
         let Some(customer_id) = live.customer_id.as_deref() else { return Ok(None) };
         let granted = scopes(&live.scope);
         if !granted.iter().any(|s| s == "openid") {
             return Ok(None);
         }
-        let approved = store::consents::approved_scopes(&mut conn, customer_id, &live.client.brand_id).await?;
+        let (customer, approved) =
+            store::customers::with_approved_scopes(&mut conn, customer_id, &live.client.brand_id).await?.ok_or(Error::TokenInvalid)?;
         let released: Vec<String> = granted.into_iter().filter(|s| approved.contains(s)).collect();
         if !released.iter().any(|s| s == "openid") {
             return Err(Error::TokenInvalid);
         }
-        let customer = store::customers::by_id_tx(&mut conn, customer_id).await?.ok_or(Error::TokenInvalid)?;
         let mut claims = claims_for(&customer, &released);
         if super::claims::wants_brand_claims(&released) {
             claims.extend(self.brand_claims(&mut conn, customer_id, &live.client.brand_id, &released).await?);

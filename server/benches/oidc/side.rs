@@ -1,8 +1,10 @@
 //! The side-by-side section (issue 17): Foyer as a child process (`foyer serve`), node
 //! `oidc-provider` (`bench/peer/`, with `FOYER_BENCH_PEER=1`: `./dev.sh bench --peer`)
 //! and an axum hello-world, each its own process, loaded by the same generator
-//! (`load`), one path after the other: Foyer, then the peer right after it, then (for
-//! discovery and JWKS) the hello-world. Duration-based: `FOYER_BENCH_SIDE_SECONDS` per
+//! (`load`), one path after the other: Foyer, then the peer right after it; discovery
+//! and JWKS, whose reference is the hello-world, alternate Foyer and the hello-world
+//! three times and compare the medians (a single sample of the reference moved by a
+//! third between rows of one run). Duration-based: `FOYER_BENCH_SIDE_SECONDS` per
 //! path and server (default 10, QUICK 2), after a warm-up that is not counted; 50
 //! connections for discovery, JWKS, UserInfo and introspection, 40 for the token
 //! endpoint (refresh: 40 rotation chains over 20 clients; client credentials: 40 workers
@@ -105,8 +107,22 @@ impl Side {
         let mut memory = String::new();
         let mut errors = String::new();
         for path in Path::ALL {
-            eprintln!("==> {engine}: side by side: {} on Foyer", path.label());
-            let ours = load_path(&foyer, path, self.warmup, self.duration, self.settle).await;
+            // Against the hello-world: Foyer and the hello-world alternate, and the medians
+            // are compared (one sample of each moved by a third between rows of one run).
+            let rounds = if matches!(target_of(path), Reference::Hello(_)) { HELLO_ROUNDS } else { 1 };
+            let mut samples = Vec::with_capacity(rounds);
+            let mut hello_rates = Vec::with_capacity(rounds);
+            for round in 1..=rounds {
+                eprintln!("==> {engine}: side by side: {} on Foyer ({round}/{rounds})", path.label());
+                samples.push(load_path(&foyer, path, self.warmup, self.duration, self.settle).await);
+                if rounds > 1 {
+                    eprintln!("==> {engine}: side by side: the hello-world, reference for {} ({round}/{rounds})", path.label());
+                    let hello = load_path(&self.hello.1, Path::Discovery, self.warmup, self.duration, self.settle).await;
+                    note_errors(&mut errors, "hello-world", path, &hello);
+                    hello_rates.push(hello.rate());
+                }
+            }
+            let ours = median_sample(samples);
             let theirs = match peer {
                 Some(peer) => {
                     eprintln!("==> {engine}: side by side: {} on the peer", path.label());
@@ -116,10 +132,8 @@ impl Side {
             };
             let reference = match target_of(path) {
                 Reference::Hello(factor) => {
-                    eprintln!("==> {engine}: side by side: the hello-world (reference for {})", path.label());
-                    let hello = load_path(&self.hello.1, Path::Discovery, self.warmup, self.duration, self.settle).await;
-                    note_errors(&mut errors, "hello-world", path, &hello);
-                    Some((format!("hello-world {}/s", thousands(hello.rate())), hello.rate(), factor, "hello-world"))
+                    let hello = median(&mut hello_rates);
+                    Some((format!("hello-world {}/s (median of {rounds})", thousands(hello)), hello, factor, "hello-world"))
                 }
                 Reference::Peer(factor) => theirs.as_ref().map(|t| (format!("peer {}/s", thousands(t.rate())), t.rate(), factor, "peer")),
                 Reference::None => None,
@@ -177,6 +191,25 @@ impl Side {
         }
         table
     }
+}
+
+/// Samples of Foyer and of the hello-world for a path measured against the hello-world.
+const HELLO_ROUNDS: usize = 3;
+
+/// The sample with the median rate; the others' errors are added to it (none is hidden).
+fn median_sample(mut samples: Vec<Outcome>) -> Outcome {
+    samples.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+    let mut chosen = samples.remove(samples.len() / 2);
+    for other in samples {
+        chosen.errors += other.errors;
+        chosen.first_error = chosen.first_error.or(other.first_error);
+    }
+    chosen
+}
+
+fn median(rates: &mut [f64]) -> f64 {
+    rates.sort_by(f64::total_cmp);
+    rates.get(rates.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn note_errors(errors: &mut String, who: &str, path: Path, outcome: &Outcome) {

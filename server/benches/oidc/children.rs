@@ -19,6 +19,11 @@ use crate::load::*;
 
 pub(crate) const HELLO_VAR: &str = "FOYER_BENCH_HELLO";
 
+/// How long a `foyer serve` child is left alone before its idle memory is read, and
+/// after a scenario before "after" is: its start-up (or the scenario's) garbage given
+/// back as an allocator does in that time.
+pub(crate) const SETTLE: Duration = Duration::from_secs(2);
+
 /// A child process, killed on drop.
 pub(crate) struct Child {
     process: std::process::Child,

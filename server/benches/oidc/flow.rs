@@ -74,7 +74,7 @@ pub(crate) async fn measure(server: &Foyer, pid: u32, client: &BenchClient, raw:
         }
     }
     let wall = started.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(crate::children::SETTLE).await;
     let after = rss_kib(pid);
     let completed = latencies.len();
     latencies.sort_unstable();

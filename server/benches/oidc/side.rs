@@ -101,6 +101,7 @@ impl Side {
         self.peer_used = true;
         eprintln!("==> {engine}: side by side: seeding Foyer, then `foyer serve`");
         let (child, foyer) = start_foyer(database_url, dir).await;
+        tokio::time::sleep(SETTLE).await;
         let idle = rss_kib(foyer.pid);
         let peer = self.peer.as_ref().ok().map(|(_, t)| t);
         let mut rows = String::new();

@@ -56,8 +56,9 @@ pub(crate) async fn measure(quick: bool) -> String {
     let child = crate::children::serve(&database_url, dir.path(), port, &public_url).await;
     let pid = child.pid();
     let server = Foyer { address: format!("http://127.0.0.1:{port}"), public_url };
-    // Let it settle after start (its warm-up hash); this is "before".
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let it settle after start (its warm-up hash, start-up garbage given back) as long
+    // as "after" below does; this is "before".
+    tokio::time::sleep(crate::children::SETTLE).await;
     let before = rss_kib(pid);
 
     let peak = Arc::new(AtomicU64::new(before));
@@ -112,7 +113,7 @@ pub(crate) async fn measure(quick: bool) -> String {
     let peak = peak.load(Ordering::Relaxed);
     drop(http);
     // "After": the storm's connections closed and a moment to give memory back.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(crate::children::SETTLE).await;
     let after = rss_kib(pid);
     // The full password sign-in flow on the same Foyer, beside the same raw hash rate.
     let flows = flow::measure(&server, pid, &client, raw, quick).await;

@@ -135,6 +135,9 @@ struct Inner {
     measured: std::sync::atomic::AtomicBool,
     /// argon2 working memory for today's parameters, one per permit once used.
     memory: std::sync::Mutex<Vec<Vec<Block>>>,
+    /// Hashes started so far, and the count [`Hasher::release_idle_memory`] saw last.
+    started: AtomicU64,
+    started_at_last_look: AtomicU64,
     /// A hash of nothing in particular, verified when an account does not exist so the
     /// response takes as long as a real check.
     dummy: tokio::sync::OnceCell<String>,
@@ -164,6 +167,8 @@ impl Hasher {
                 mean_micros: AtomicU64::new(prior_micros(settings)),
                 measured: std::sync::atomic::AtomicBool::new(false),
                 memory: std::sync::Mutex::new(Vec::new()),
+                started: AtomicU64::new(0),
+                started_at_last_look: AtomicU64::new(0),
                 dummy: tokio::sync::OnceCell::new(),
             }),
         })
@@ -176,9 +181,12 @@ impl Hasher {
     }
 
     /// Hashes once (the dummy hash unknown accounts are checked against), so the first
-    /// callers meet a measured mean and no race to make the dummy. Called at start.
+    /// callers meet a measured mean and no race to make the dummy. Called at start. The
+    /// block set it used is given back: an idle node keeps no hashing memory.
     pub async fn warm_up(&self, rng: &dyn SecureRandom) -> Result<()> {
-        self.dummy_hash(rng).await.map(|_| ())
+        self.dummy_hash(rng).await?;
+        *self.inner.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Vec::new();
+        Ok(())
     }
 
     async fn dummy_hash(&self, rng: &dyn SecureRandom) -> Result<String> {
@@ -187,6 +195,24 @@ impl Hasher {
             .get_or_try_init(|| self.hash(SecretString::from("dummy password for timing".to_owned()), rng))
             .await
             .cloned()
+    }
+
+    /// Gives the kept argon2 block sets back when the hasher was idle since the previous
+    /// call (no hash started, none waiting or running): a peak's working memory returns
+    /// to the system, and the next hash allocates its block set again (one page-faulted
+    /// hash per permit after a quiet spell). Returns the bytes given back. The server
+    /// calls it every ten seconds (`docs/design/peaks.md` "Memory").
+    pub fn release_idle_memory(&self) -> usize {
+        let inner = &self.inner;
+        let started = inner.started.load(Ordering::SeqCst);
+        let before = inner.started_at_last_look.swap(started, Ordering::SeqCst);
+        if started != before || inner.waiting.load(Ordering::SeqCst) > 0 {
+            return 0;
+        }
+        let mut memory = inner.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bytes = memory.iter().map(|blocks| std::mem::size_of_val(blocks.as_slice())).sum();
+        *memory = Vec::new();
+        bytes
     }
 
     /// Callers currently waiting for or holding a hashing slot.
@@ -262,6 +288,7 @@ impl Hasher {
         let admission = Admission { permits: inner.permit_count, max_wait_micros: inner.max_wait_micros, max_queue: inner.max_queue };
         admission.admit(ahead, inner.mean_micros.load(Ordering::Relaxed)).map_err(|retry_after_secs| Error::Busy { retry_after_secs })?;
         let _permit = inner.permits.acquire().await.map_err(|_| Error::Busy { retry_after_secs: 1 })?;
+        inner.started.fetch_add(1, Ordering::SeqCst);
         let worker = Arc::clone(&inner);
         tokio::task::spawn_blocking(move || {
             let started = worker.timer.micros();
@@ -494,6 +521,27 @@ mod tests {
         }
         let kept = h.inner.memory.lock().unwrap().len();
         assert!((1..=2).contains(&kept), "two permits keep at most two block sets, kept {kept}");
+    }
+
+    /// Kept memory is given back only after a whole interval without hashing, and a
+    /// hash after that allocates (and keeps) its block set again.
+    #[tokio::test]
+    async fn idle_memory_is_given_back_after_a_quiet_interval() {
+        let h = cheap();
+        let kept = |h: &Hasher| h.inner.memory.lock().unwrap().len();
+        h.warm_up(&OsRandom).await.unwrap();
+        assert_eq!(kept(&h), 0, "the warm-up hash keeps no memory: an idle node holds none");
+        h.hash(secret("a first password"), &OsRandom).await.unwrap();
+        assert_eq!(kept(&h), 1);
+        assert_eq!(h.release_idle_memory(), 0, "a hash ran since the last look: kept");
+        assert_eq!(kept(&h), 1);
+        assert_eq!(h.release_idle_memory(), 64 * 1024, "a quiet interval: the 64 KiB block set goes back");
+        assert_eq!(kept(&h), 0);
+        assert_eq!(h.release_idle_memory(), 0, "nothing left to give");
+        let stored = h.hash(secret("a second password"), &OsRandom).await.unwrap();
+        assert!(h.verify(secret("a second password"), stored).await.unwrap().matches, "hashing works after the release");
+        assert_eq!(kept(&h), 1, "kept again once used");
+        assert_eq!(h.release_idle_memory(), 0);
     }
 
     #[tokio::test]

@@ -54,3 +54,28 @@ pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: 
         }
     }
 }
+
+/// How often a node looks whether its password hasher was idle: one idle for a whole
+/// interval gives its argon2 block sets back (`identity::password::Hasher::release_idle_memory`,
+/// `docs/design/peaks.md` "Memory"), so memory returns near idle within 10–20 s of a
+/// sign-in peak.
+pub const HASH_MEMORY_INTERVAL: Duration = Duration::from_secs(10);
+
+pub async fn release_hash_memory(identity: Identity, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(HASH_MEMORY_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let bytes = identity.hasher().release_idle_memory();
+                if bytes > 0 {
+                    tracing::debug!(bytes, "gave idle password-hashing memory back");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}

@@ -181,6 +181,7 @@ impl Application {
         let rotation_ms = self.config.key_rotation_days * 24 * 3_600_000;
         let maintenance = tokio::spawn(crate::maintenance::run(self.context.identity.clone(), self.keys.clone(), rotation_ms, stop_rx.clone()));
         let sampler = tokio::spawn(crate::http::metrics::sample(self.context.clone(), stop_rx.clone()));
+        let hash_memory = tokio::spawn(crate::maintenance::release_hash_memory(self.context.identity.clone(), stop_rx.clone()));
         // The metrics listener stops with the rest (after the public one drained).
         let metrics = self.metrics.map(|(listener, router)| {
             let mut stop = stop_rx.clone();
@@ -199,6 +200,7 @@ impl Application {
         }
         let _ = maintenance.await;
         let _ = sampler.await;
+        let _ = hash_memory.await;
         if let Some(metrics) = metrics {
             if let Ok(Err(e)) = metrics.await {
                 tracing::warn!(error = %e, "the metrics listener failed");

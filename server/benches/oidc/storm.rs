@@ -117,6 +117,11 @@ pub(crate) async fn measure(quick: bool) -> String {
     let after = rss_kib(pid);
     // The full password sign-in flow on the same Foyer, beside the same raw hash rate.
     let flows = flow::measure(&server, pid, &client, raw, quick).await;
+    // "Quiet": two of the node's looks at its hasher later, the hashing memory given back.
+    let quiet_for = server::maintenance::HASH_MEMORY_INTERVAL * 2 + crate::children::SETTLE;
+    eprintln!("==> login storm: {} s quiet, then memory again", quiet_for.as_secs());
+    tokio::time::sleep(quiet_for).await;
+    let quiet = rss_kib(pid);
     drop(child);
 
     latencies.sort_unstable();
@@ -136,7 +141,7 @@ pub(crate) async fn measure(quick: bool) -> String {
         percentile(100),
     );
     out.push_str(&format!(
-        "\nResident memory of `foyer serve` alone (VmRSS, sampled every 20 ms): {:.0} MiB before the storm (after its warm-up hash), \
+        "\nResident memory of `foyer serve` alone (VmRSS, sampled every 20 ms): {:.0} MiB before the storm (2 s after start, its warm-up hash done), \
          peak {:.0} MiB ({:.0} MiB without the argon2 working set of {:.0} MiB), {:.0} MiB 2 s after\n",
         mib(before),
         mib(peak),
@@ -146,6 +151,12 @@ pub(crate) async fn measure(quick: bool) -> String {
     ));
     eprint!("{out}");
     out.push_str(&flows);
+    out.push_str(&format!(
+        "\nResident memory of `foyer serve` after {} s without a request (the hasher gives its block sets back after a quiet {} s): {:.0} MiB\n",
+        quiet_for.as_secs(),
+        server::maintenance::HASH_MEMORY_INTERVAL.as_secs(),
+        mib(quiet),
+    ));
     out
 }
 

@@ -62,6 +62,10 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 /// out (one idle that long may have outlived a server restart).
 pub const IDLE_PING_MS: u64 = 1_000;
 
+/// A SQLite connection idle this long is closed (its page cache and thread given back);
+/// the pool opens another when one is needed (`docs/design/peaks.md` "Memory").
+pub const SQLITE_IDLE_CLOSE: Duration = Duration::from_secs(10);
+
 /// A write transaction; commit it or it rolls back when dropped. It dereferences to the
 /// connection, so queries run on `&mut *tx` (or `&mut **tx` through a `&mut Tx`).
 ///
@@ -160,6 +164,11 @@ pub struct DatabaseUrl {
 }
 
 impl DatabaseUrl {
+    /// Whether this is an in-memory SQLite database (`sqlite::memory:`, `mode=memory`).
+    fn in_memory(&self) -> bool {
+        self.backend == Backend::Sqlite && (self.url.contains(":memory:") || self.url.contains("mode=memory"))
+    }
+
     /// Parses `sqlite://path/to/file.db`, `sqlite::memory:` or `postgres://…`.
     /// For SQLite the file (and its directory) is created when missing.
     pub fn parse(raw: &str) -> Result<Self, UrlError> {
@@ -281,6 +290,15 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
+            // An idle SQLite connection keeps its page cache (up to 2 MiB) and its thread:
+            // closed after [`SQLITE_IDLE_CLOSE`], memory returns after a peak, and opening
+            // one again is a file open. PostgreSQL keeps sqlx's ten minutes (a new session
+            // costs the server a process), and so does an in-memory SQLite database (it
+            // lives only while a connection is open).
+            .idle_timeout(match backend {
+                Backend::Sqlite if !url.in_memory() => Some(SQLITE_IDLE_CLOSE),
+                _ => Some(Duration::from_secs(600)),
+            })
             // sqlx would ping every connection it hands out, and it pings again when it
             // takes one back. An embedded SQLite connection cannot have been hung up on, and
             // each ping is a round trip to the connection's own thread (two context

@@ -23,7 +23,7 @@ use std::sync::atomic::AtomicU64;
 use identity::password::{HashSettings, Hasher};
 
 use super::*;
-use crate::load::rss_kib;
+use crate::load::{rss_anon_kib, rss_kib};
 
 /// Where the `foyer serve` child answers, and its issuer (the `Origin` of its pages).
 pub(crate) struct Foyer {
@@ -60,6 +60,7 @@ pub(crate) async fn measure(quick: bool) -> String {
     // as "after" below does; this is "before".
     tokio::time::sleep(crate::children::SETTLE).await;
     let before = rss_kib(pid);
+    let before_anon = rss_anon_kib(pid);
 
     let peak = Arc::new(AtomicU64::new(before));
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -122,6 +123,7 @@ pub(crate) async fn measure(quick: bool) -> String {
     eprintln!("==> login storm: {} s quiet, then memory again", quiet_for.as_secs());
     tokio::time::sleep(quiet_for).await;
     let quiet = rss_kib(pid);
+    let quiet_anon = rss_anon_kib(pid);
     drop(child);
 
     latencies.sort_unstable();
@@ -152,10 +154,13 @@ pub(crate) async fn measure(quick: bool) -> String {
     eprint!("{out}");
     out.push_str(&flows);
     out.push_str(&format!(
-        "\nResident memory of `foyer serve` after {} s without a request (the hasher gives its block sets back after a quiet {} s): {:.0} MiB\n",
+        "\nResident memory of `foyer serve` after {} s without a request (the hasher gives its block sets back after a quiet {} s): {:.0} MiB; \
+         anonymous (heap and stacks, not the binary's code pages) {:.0} MiB, against {:.0} MiB before the storm\n",
         quiet_for.as_secs(),
         server::maintenance::HASH_MEMORY_INTERVAL.as_secs(),
         mib(quiet),
+        mib(quiet_anon),
+        mib(before_anon),
     ));
     out
 }

@@ -2,7 +2,8 @@
 //! flow state (requests, codes, access-token rows), finished outbox rows and old
 //! development mail, the audit log's retention (`FOYER_AUDIT_RETENTION_DAYS`, in
 //! batches of 5,000 rows per transaction), and the
-//! signing keys' rotation and clean-up. Each step is idempotent (key rotation is
+//! signing keys' rotation and clean-up; and, every ten seconds, the password hasher's
+//! memory once it is idle ([`release_hash_memory`]). Each step is idempotent (key rotation is
 //! guarded by a unique index; two nodes' retention batches take turns on the gate row),
 //! so nodes running it at once do no harm.
 

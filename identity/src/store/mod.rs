@@ -540,6 +540,11 @@ mod tests {
         assert!(matches!(DatabaseUrl::parse("mysql://x"), Err(UrlError::Scheme(_))));
         assert!(matches!(DatabaseUrl::parse("sqlite://"), Err(UrlError::EmptyPath)));
         assert!(matches!(DatabaseUrl::parse("postgres://[::1"), Err(UrlError::Malformed(_))));
+        // Only a file database closes idle connections early (an in-memory one would be lost).
+        assert!(!url.in_memory());
+        assert!(DatabaseUrl::parse("sqlite::memory:").unwrap().in_memory());
+        assert!(DatabaseUrl::parse("sqlite://shared?mode=memory&cache=shared").unwrap().in_memory());
+        assert!(!DatabaseUrl::parse("postgres://postgres@127.0.0.1/memory").unwrap().in_memory());
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl Hasher {
     /// block set it used is given back: an idle node keeps no hashing memory.
     pub async fn warm_up(&self, rng: &dyn SecureRandom) -> Result<()> {
         self.dummy_hash(rng).await?;
-        *self.inner.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Vec::new();
+        self.inner.give_back_memory();
         Ok(())
     }
 
@@ -209,10 +209,7 @@ impl Hasher {
         if started != before || inner.waiting.load(Ordering::SeqCst) > 0 {
             return 0;
         }
-        let mut memory = inner.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bytes = memory.iter().map(|blocks| std::mem::size_of_val(blocks.as_slice())).sum();
-        *memory = Vec::new();
-        bytes
+        inner.give_back_memory()
     }
 
     /// Callers currently waiting for or holding a hashing slot.
@@ -364,6 +361,12 @@ impl Inner {
         let _ = self.mean_micros.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |mean| {
             Some(if micros >= mean { mean + (micros - mean) / 8 } else { mean - (mean - micros) / 8 })
         });
+    }
+
+    /// Drops the kept block sets; returns their size in bytes.
+    fn give_back_memory(&self) -> usize {
+        let kept = std::mem::take(&mut *self.memory.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        kept.iter().map(|blocks| std::mem::size_of_val(blocks.as_slice())).sum()
     }
 
     fn argon2(&self) -> Result<Argon2<'_>> {

@@ -62,17 +62,24 @@ pub async fn run(identity: Identity, keys: KeyRing, rotation_ms: i64, mut stop: 
 /// sign-in peak.
 pub const HASH_MEMORY_INTERVAL: Duration = Duration::from_secs(10);
 
-pub async fn release_hash_memory(identity: Identity, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(HASH_MEMORY_INTERVAL);
+pub async fn release_hash_memory(identity: Identity, stop: watch::Receiver<bool>) {
+    every(HASH_MEMORY_INTERVAL, stop, || {
+        let bytes = identity.hasher().release_idle_memory();
+        if bytes > 0 {
+            tracing::debug!(bytes, "gave idle password-hashing memory back");
+        }
+    })
+    .await;
+}
+
+/// Runs `work` every `period` (the first time at once; a late tick is not made up)
+/// until `stop` turns true.
+pub async fn every(period: Duration, mut stop: watch::Receiver<bool>, mut work: impl FnMut()) {
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                let bytes = identity.hasher().release_idle_memory();
-                if bytes > 0 {
-                    tracing::debug!(bytes, "gave idle password-hashing memory back");
-                }
-            }
+            _ = tick.tick() => work(),
             _ = stop.changed() => return,
         }
         if *stop.borrow() {

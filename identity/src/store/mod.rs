@@ -297,7 +297,7 @@ impl Store {
             // lives only while a connection is open).
             .idle_timeout(match backend {
                 Backend::Sqlite if !url.in_memory() => Some(SQLITE_IDLE_CLOSE),
-                _ => Some(Duration::from_secs(600)),
+                _ => AnyPoolOptions::new().get_idle_timeout(),
             })
             // sqlx would ping every connection it hands out, and it pings again when it
             // takes one back. An embedded SQLite connection cannot have been hung up on, and

@@ -168,22 +168,13 @@ pub async fn render_for_operator(State(state): State<AppState>, session: tower_s
 }
 
 /// Every ten seconds, this node's totals into the dashboard's history, until `stop`.
-pub async fn sample(context: ServerContext, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn sample(context: ServerContext, stop: tokio::sync::watch::Receiver<bool>) {
     let step = std::time::Duration::from_millis(u64::try_from(identity::metrics::STEP_MS).unwrap_or(10_000));
-    let mut tick = tokio::time::interval(step);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                let metrics = &context.metrics;
-                metrics.history.record(context.identity.now(), metrics.totals(&context.identity));
-            }
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-    }
+    crate::maintenance::every(step, stop, || {
+        let metrics = &context.metrics;
+        metrics.history.record(context.identity.now(), metrics.totals(&context.identity));
+    })
+    .await;
 }
 
 pub async fn render(State(state): State<AppState>) -> Response {

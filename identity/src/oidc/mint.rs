@@ -158,20 +158,31 @@ impl Identity {
     /// Makes minted tokens live, inside the write transaction: the access token's `jti`
     /// row and the refresh token's hash.
     pub(crate) async fn record(&self, tx: &mut Tx, client: &Client, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued> {
-        let token = NewAccessToken {
-            jti: &minted.jti,
-            grant_id: Some(&grant.id),
-            client_id: &client.id,
-            customer_id: Some(&grant.customer_id),
-            scope: &minted.issued.scope,
-            created_at: now,
-            expires_at: minted.exp,
-        };
-        store::grants::insert_access_token(tx, &token).await?;
+        store::grants::insert_access_token(tx, &minted.access_row(client, grant, now)).await?;
         if let Some(hash) = &minted.refresh_hash {
             store::grants::insert_refresh_token(tx, hash, &grant.id, now).await?;
         }
         Ok(minted.issued)
+    }
+}
+
+impl Minted {
+    /// The `access_tokens` row that makes the access token live.
+    pub(crate) fn access_row<'a>(&'a self, client: &'a Client, grant: &'a GrantRow, now: UnixMillis) -> NewAccessToken<'a> {
+        NewAccessToken {
+            jti: &self.jti,
+            grant_id: Some(&grant.id),
+            client_id: &client.id,
+            customer_id: Some(&grant.customer_id),
+            scope: &self.issued.scope,
+            created_at: now,
+            expires_at: self.exp,
+        }
+    }
+
+    /// The hash under which the refresh token is stored, when one was made.
+    pub(crate) fn refresh_hash(&self) -> Option<&str> {
+        self.refresh_hash.as_deref()
     }
 }
 
@@ -257,13 +268,51 @@ mod tests {
         let (id, _dir, client, _grant, keys) = world().await;
         let (grant, minted) = read_and_mint(&id, &keys, &client).await;
         let access = minted.issued.access_token.clone();
+        let next_refresh = minted.issued.refresh_token.clone().expect("a refresh token was minted");
         let mut tx = id.store.begin().await.unwrap();
         store::grants::revoke_grant(&mut tx, &grant.id, "signed_out", NOW).await.unwrap();
         tx.commit().await.unwrap();
         let answer = id.rotate(&client.principal(), &client, &sha256_hex(REFRESH.as_bytes()), &grant, minted, NOW).await;
         assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
         assert!(id.live_access_token(&keys, &access).await.unwrap().is_none(), "nothing recorded");
+        let mut conn = id.store.conn().await.unwrap();
+        let next_hash = sha256_hex(next_refresh.as_bytes());
+        let stored: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(&next_hash).fetch_optional(&mut *conn).await.unwrap();
+        assert!(stored.is_none(), "the next refresh token was not recorded either");
+        drop(conn);
         assert!(id.refreshable_grant(&mut *id.store.conn().await.unwrap(), &client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().is_none(), "the token is spent");
+    }
+
+    /// An online grant (one with a sign-in `sid`) refreshes while a session of that
+    /// sign-in is unexpired, and not after; the check, the grant and its customer are one
+    /// statement (`store::grants::refresh_context`).
+    #[tokio::test]
+    async fn an_online_grant_refreshes_only_while_its_sign_in_lives() {
+        let (id, _dir, client, grant, _keys) = world().await;
+        let online = GrantRow { id: id.new_id(), sid: Some("sign-in-1".into()), ..grant };
+        let token = "frt_online-grant-token";
+        let mut tx = id.store.begin().await.unwrap();
+        id.issue_grant_tx(&mut tx, &online).await.unwrap();
+        store::grants::insert_refresh_token(&mut tx, &sha256_hex(token.as_bytes()), &online.id, NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        let hash = sha256_hex(token.as_bytes());
+        let read = |at: UnixMillis| {
+            let (id, client, hash) = (&id, &client, &hash);
+            async move { id.refreshable_grant(&mut *id.store.conn().await.unwrap(), client, hash, at).await }
+        };
+        assert!(matches!(read(NOW).await, Err(TokenError::InvalidGrant(m)) if m.contains("sign-in")), "no session of the sign-in: refused");
+
+        let columns = store::sessions::SessionColumns { customer_id: Some(&online.customer_id), device: None, sid: Some("sign-in-1") };
+        assert!(id.store.session_create("session-hash-1", "{}", NOW + 60_000, columns, NOW).await.unwrap());
+        let (found, customer) = read(NOW).await.unwrap().expect("live sign-in: refreshable");
+        assert_eq!((found.id.as_str(), found.sid.as_deref()), (online.id.as_str(), Some("sign-in-1")));
+        assert_eq!(customer.id, online.customer_id, "the grant's customer comes with it");
+        assert_eq!(customer.email, "ann@example.com");
+        assert!(matches!(read(NOW + 60_000).await, Err(TokenError::InvalidGrant(m)) if m.contains("sign-in")), "its session expired: refused");
+
+        // The offline grant of `world` needs no session.
+        let offline = id.refreshable_grant(&mut *id.store.conn().await.unwrap(), &client, &sha256_hex(REFRESH.as_bytes()), NOW + 60_000).await.unwrap();
+        assert!(offline.is_some_and(|(g, _)| g.sid.is_none()), "an offline grant refreshes without a sign-in");
     }
 
     /// The token was rotated by a parallel request after this one signed: this one is

@@ -260,41 +260,35 @@ impl Identity {
     }
 
     /// The refresh's write: rotates the token if it is still unused and its grant
-    /// unrevoked, and records the minted tokens; otherwise nothing minted is sent.
+    /// unrevoked, and records the minted tokens with the rotation
+    /// (`Store::rotate_refresh_token`); otherwise nothing minted is sent.
     pub(crate) async fn rotate(&self, principal: &Principal, client: &Client, token_hash: &str, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued, TokenError> {
-        let mut tx = self.store.begin().await?;
-        let rotated = store::grants::use_refresh_token(&mut tx, token_hash, now).await?;
-        let Some((_, live)) = rotated.filter(|(id, _)| *id == grant.id) else {
+        let rotated = self.store.rotate_refresh_token(token_hash, now, &minted.access_row(client, grant, now), minted.refresh_hash()).await?;
+        match rotated {
+            Some(true) => Ok(minted.issued),
+            // Revoked meanwhile (sign-out, support, the customer), as the rotating
+            // statement read it: nothing was recorded, and the token stays used.
+            Some(false) => Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked.")),
             // Used meanwhile (a parallel request, or a replay that raced us).
-            drop(tx);
-            return self.refresh_not_usable(principal, client, token_hash, now).await;
-        };
-        // Revoked meanwhile (sign-out, support, the customer), as the rotating statement
-        // read it: nothing is issued, and the token stays used.
-        if !live {
-            tx.commit().await?;
-            return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
+            None => self.refresh_not_usable(principal, client, token_hash, now).await,
         }
-        let issued = self.record(&mut tx, client, grant, minted, now).await?;
-        tx.commit().await?;
-        Ok(issued)
     }
 
     /// The live grant of an unused refresh token of this client and its customer, when
     /// the sign-in it belongs to is live and the account still usable; errors name why
     /// not. `None` when no unused token has this hash (unknown, used, or its grant dead).
+    /// One statement (`store::grants::refresh_context`).
     pub(crate) async fn refreshable_grant(&self, conn: &mut store::AnyConnection, client: &Client, token_hash: &str, now: UnixMillis) -> Result<Option<(GrantRow, CustomerRow)>, TokenError> {
-        let Some(grant) = store::grants::live_grant_of_refresh_token(conn, token_hash, now).await? else { return Ok(None) };
+        let Some(found) = store::grants::refresh_context(conn, token_hash, now).await? else { return Ok(None) };
+        let store::grants::RefreshContext { grant, sign_in_live, customer } = found;
         // A delegated grant never had a refresh token; refuse one all the same.
         if grant.client_id != client.id || grant.delegation_id.is_some() {
             return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked."));
         }
-        if let Some(sid) = &grant.sid
-            && !store::oidc_sessions::sign_in_live(conn, sid, now).await?
-        {
+        if !sign_in_live {
             return Err(TokenError::InvalidGrant("The sign-in this token belongs to has ended."));
         }
-        match store::customers::by_id_tx(conn, &grant.customer_id).await? {
+        match customer {
             Some(customer) if customer.email_verified => Ok(Some((grant, customer))),
             _ => Err(TokenError::InvalidGrant("The account can no longer be used here.")),
         }
@@ -337,11 +331,9 @@ impl Identity {
             "iat": now / 1000, "exp": exp / 1000, "jti": jti, "scope": asked.join(" "),
         });
         let access_token = keys.sign_jwt(self.settings.access_token_alg, &claims, "at+jwt")?;
-        let mut tx = self.store.begin().await?;
         let scope = asked.join(" ");
         let token = NewAccessToken { jti: &jti, grant_id: None, client_id: &client.id, customer_id: None, scope: &scope, created_at: now, expires_at: exp };
-        store::grants::insert_access_token(&mut tx, &token).await?;
-        tx.commit().await?;
+        self.store.record_access_token(&token).await?;
         Ok(Issued { access_token, expires_in: client.access_token_ttl_s, scope: asked.join(" "), id_token: None, refresh_token: None })
     }
 

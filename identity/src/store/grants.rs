@@ -2,9 +2,10 @@
 //! `refresh_tokens` (by SHA-256 hash). The lifecycle's rules are `oidc::grants`; the
 //! token endpoint's are `oidc::tokens`.
 
-use sqlx::FromRow;
+use sqlx::{FromRow, Row as _};
 
-use super::{AnyConnection, Tx};
+use super::customers::CustomerRow;
+use super::{AnyConnection, Backend, Tx};
 use crate::{Result, UnixMillis};
 
 /// A grant: one authorization of one client by one customer.
@@ -164,7 +165,7 @@ pub async fn revoke_client_access_tokens(tx: &mut Tx, client_id: &str, now: Unix
 }
 
 pub async fn insert_access_token(tx: &mut Tx, token: &NewAccessToken<'_>) -> Result<()> {
-    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+    sqlx::query(INSERT_ACCESS_TOKEN)
         .bind(token.jti)
         .bind(token.grant_id)
         .bind(token.client_id)
@@ -175,6 +176,26 @@ pub async fn insert_access_token(tx: &mut Tx, token: &NewAccessToken<'_>) -> Res
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+const INSERT_ACCESS_TOKEN: &str = "INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+impl super::Store {
+    /// [`insert_access_token`] as a write of its own (one statement in the write turn:
+    /// [`super::Store::write_batch`]), for a token recorded with nothing else.
+    pub async fn record_access_token(&self, token: &NewAccessToken<'_>) -> Result<()> {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let batch = sqlx::query(INSERT_ACCESS_TOKEN)
+            .bind(token.jti.to_owned())
+            .bind(owned(token.grant_id))
+            .bind(token.client_id.to_owned())
+            .bind(owned(token.customer_id))
+            .bind(token.scope.to_owned())
+            .bind(token.created_at)
+            .bind(token.expires_at);
+        self.write_batch(batch).await?;
+        Ok(())
+    }
 }
 
 /// Revokes one access token by its `jti`.
@@ -218,20 +239,65 @@ pub async fn insert_refresh_token(tx: &mut Tx, token_hash: &str, grant_id: &str,
     Ok(())
 }
 
-/// Marks an unused refresh token used (one conditional statement: a parallel second use
-/// waits for the row and then finds it used): its grant id and whether that grant is
-/// still unrevoked (read in the same statement), or `None` if it was not unused.
-pub async fn use_refresh_token(tx: &mut Tx, token_hash: &str, now: UnixMillis) -> Result<Option<(String, bool)>> {
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL \
-         RETURNING grant_id, (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL)",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|(grant_id, live)| (grant_id, live > 0)))
+impl super::Store {
+    /// Marks this grant's refresh token used if it is still unused (one conditional
+    /// statement: a parallel second use waits for the row and then finds it used) and
+    /// returns whether the grant is still unrevoked (read by the same statement), or
+    /// `None` if it was not unused. When the grant is live, the new access token
+    /// (`access`, whose `grant_id` is the grant) and the next refresh token are recorded
+    /// with it: on PostgreSQL by the same statement (data-modifying CTEs, atomic without a
+    /// transaction), on SQLite by one batch of the three statements in one write
+    /// transaction ([`super::Store::write_batch`]). One round trip where there were five
+    /// (`docs/design/peaks.md` "Round 5").
+    pub async fn rotate_refresh_token(&self, token_hash: &str, now: UnixMillis, access: &NewAccessToken<'_>, next_refresh_hash: Option<&str>) -> Result<Option<bool>> {
+        let sql = match self.backend() {
+            Backend::Postgres => ROTATE_POSTGRES,
+            Backend::Sqlite => ROTATE_SQLITE,
+        };
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let batch = sqlx::query(sql)
+            .bind(token_hash.to_owned())
+            .bind(now)
+            .bind(access.jti.to_owned())
+            .bind(owned(access.grant_id))
+            .bind(access.client_id.to_owned())
+            .bind(owned(access.customer_id))
+            .bind(access.scope.to_owned())
+            .bind(access.created_at)
+            .bind(access.expires_at)
+            .bind(owned(next_refresh_hash));
+        let rows = self.write_batch(batch).await?;
+        let Some(row) = rows.first() else { return Ok(None) };
+        Ok(Some(row.try_get::<i64, _>(0)? > 0))
+    }
 }
+
+/// [`Store::rotate_refresh_token`] on PostgreSQL: the inserts read the rotation's own row.
+///
+/// [`Store::rotate_refresh_token`]: super::Store::rotate_refresh_token
+const ROTATE_POSTGRES: &str = "WITH rotated AS (\
+     UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
+     RETURNING (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL) AS live), \
+     access AS (INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) \
+     SELECT $3, $4, $5, $6, $7, $8, $9 FROM rotated WHERE rotated.live > 0), \
+     refresh AS (INSERT INTO refresh_tokens (token_hash, grant_id, created_at) \
+     SELECT $10, $4, $2 FROM rotated WHERE rotated.live > 0 AND $10 IS NOT NULL) \
+     SELECT live FROM rotated";
+
+/// [`Store::rotate_refresh_token`] on SQLite (no data-modifying CTEs): one write
+/// transaction of three statements, sent as one batch. `changes()` is the row count of
+/// the previous statement: the access token is recorded only if the rotation changed a
+/// row and the grant is live, the refresh token only if the access token was recorded.
+/// Nothing rotated commits nothing.
+///
+/// [`Store::rotate_refresh_token`]: super::Store::rotate_refresh_token
+const ROTATE_SQLITE: &str = "BEGIN IMMEDIATE; \
+     UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
+     RETURNING (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL); \
+     INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) \
+     SELECT $3, $4, $5, $6, $7, $8, $9 WHERE changes() = 1 AND EXISTS (SELECT 1 FROM oauth_grants g WHERE g.id = $4 AND g.revoked_at IS NULL); \
+     INSERT INTO refresh_tokens (token_hash, grant_id, created_at) SELECT $10, $4, $2 WHERE changes() = 1 AND $10 IS NOT NULL; \
+     COMMIT";
 
 /// The grant of a refresh token that was used already (a second use is reuse).
 pub async fn used_refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Result<Option<String>> {
@@ -253,3 +319,56 @@ pub async fn live_grant_of_refresh_token(conn: &mut AnyConnection, token_hash: &
     .fetch_optional(&mut *conn)
     .await?)
 }
+
+/// What a refresh reads before it signs ([`refresh_context`]).
+#[derive(Debug)]
+pub struct RefreshContext {
+    pub grant: GrantRow,
+    /// The sign-in behind an online grant is live (always true for an offline grant).
+    pub sign_in_live: bool,
+    /// The grant's customer, if the account still exists.
+    pub customer: Option<CustomerRow>,
+}
+
+/// [`live_grant_of_refresh_token`], whether its sign-in is live and its customer, in one
+/// statement (three round trips were the larger part of a refresh's reads).
+pub async fn refresh_context(conn: &mut AnyConnection, token_hash: &str, now: UnixMillis) -> Result<Option<RefreshContext>> {
+    let Some(row) = sqlx::query(&REFRESH_CONTEXT).bind(token_hash).bind(now).fetch_optional(&mut *conn).await? else { return Ok(None) };
+    let grant = GrantRow {
+        id: row.try_get("g_id")?,
+        client_id: row.try_get("g_client_id")?,
+        customer_id: row.try_get("g_customer_id")?,
+        sid: row.try_get("g_sid")?,
+        scope: row.try_get("g_scope")?,
+        nonce: row.try_get("g_nonce")?,
+        auth_time: row.try_get("g_auth_time")?,
+        acr: row.try_get("g_acr")?,
+        amr: row.try_get("g_amr")?,
+        created_at: row.try_get("g_created_at")?,
+        expires_at: row.try_get("g_expires_at")?,
+        revoked_at: row.try_get("g_revoked_at")?,
+        actor_id: row.try_get("g_actor_id")?,
+        delegation_id: row.try_get("g_delegation_id")?,
+        support_access_id: row.try_get("g_support_access_id")?,
+    };
+    let live_sign_ins: i64 = row.try_get("live_sign_ins")?;
+    let customer = match row.try_get::<Option<String>, _>("id")? {
+        Some(_) => Some(CustomerRow::from_row(&row)?),
+        None => None,
+    };
+    Ok(Some(RefreshContext { sign_in_live: grant.sid.is_none() || live_sign_ins > 0, grant, customer }))
+}
+
+/// The statement of [`refresh_context`]: the grant's columns as `g_<name>`, the
+/// customer's under their own names (absent when the account is gone).
+static REFRESH_CONTEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let grant: Vec<String> = GRANT_COLUMNS.split(',').map(str::trim).map(|c| format!("g.{c} AS g_{c}")).collect();
+    let customer: Vec<String> = super::customers::COLUMNS.split(',').map(str::trim).map(|c| format!("c.{c} AS {c}")).collect();
+    format!(
+        "SELECT {}, {}, (SELECT COUNT(*) FROM sessions s WHERE s.sid = g.sid AND s.expires_at > $2) AS live_sign_ins \
+         FROM refresh_tokens r JOIN oauth_grants g ON g.id = r.grant_id LEFT JOIN customers c ON c.id = g.customer_id \
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND g.revoked_at IS NULL AND g.expires_at > $2",
+        grant.join(", "),
+        customer.join(", ")
+    )
+});

@@ -125,6 +125,10 @@ impl Tx {
     }
 }
 
+/// A statement, or a batch of them, with arguments it owns: what [`Store::write_batch`]
+/// sends from a task of its own.
+pub(crate) type Batch = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments<'static>>;
+
 /// How long a writer waits for its turn before giving up (as SQLite's busy timeout).
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -388,13 +392,52 @@ impl Store {
         match self.backend {
             Backend::Sqlite => {
                 // Take the turn before a connection, so waiting writers hold none.
-                let turn = tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
-                    .await
-                    .map_err(|_| Error::Busy { retry_after_secs: BUSY_RETRY_SECS })?;
+                let turn = self.write_turn().await?;
                 Ok(Tx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn), revocations: std::sync::Arc::clone(&self.revocations), revokes: false })
             }
             Backend::Postgres => Ok(Tx { tx: self.pool.begin().await?, _turn: None, revocations: std::sync::Arc::clone(&self.revocations), revokes: false }),
         }
+    }
+
+    /// This process's turn to write to SQLite (see [`Tx`]); `Busy` after
+    /// [`WRITE_TURN_TIMEOUT`].
+    async fn write_turn(&self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        tokio::time::timeout(WRITE_TURN_TIMEOUT, std::sync::Arc::clone(&self.write_turn).lock_owned())
+            .await
+            .map_err(|_| Error::Busy { retry_after_secs: BUSY_RETRY_SECS })
+    }
+
+    /// Runs a write that is atomic by itself, in one round trip: on PostgreSQL one
+    /// statement; on SQLite one statement, or a write transaction sent as one batch (the
+    /// statements that must all apply or none, written between `BEGIN IMMEDIATE;` and
+    /// `; COMMIT`). On SQLite it takes the write turn, and in the turn that is one command
+    /// to the connection's thread where a [`Tx`] sends one per statement and two more:
+    /// under load each command waits for a core while the turn is held
+    /// (`docs/design/peaks.md` "Round 5").
+    ///
+    /// It runs on a task of its own, so a request that goes away meanwhile cannot leave a
+    /// batch half-sent (sqlx stops sending a batch whose answer nobody reads, which would
+    /// leave its transaction open). On an error the SQLite connection is closed, not
+    /// pooled: closing rolls back whatever the batch had begun.
+    pub(crate) async fn write_batch(&self, batch: Batch) -> Result<Vec<sqlx::any::AnyRow>> {
+        self.note_write();
+        if self.backend == Backend::Postgres {
+            return Ok(batch.fetch_all(&self.pool).await?);
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            let _turn = store.write_turn().await?;
+            let mut conn = store.pool.acquire().await?;
+            match batch.fetch_all(&mut *conn).await {
+                Ok(rows) => Ok(rows),
+                Err(e) => {
+                    let _ = conn.close().await;
+                    Err(Error::from(e))
+                }
+            }
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("write task: {e}")))?
     }
 
     /// How many writes this store (and its clones) began: write transactions plus the
@@ -545,6 +588,68 @@ mod tests {
         assert!(DatabaseUrl::parse("sqlite::memory:").unwrap().in_memory());
         assert!(DatabaseUrl::parse("sqlite://shared?mode=memory&cache=shared").unwrap().in_memory());
         assert!(!DatabaseUrl::parse("postgres://postgres@127.0.0.1/memory").unwrap().in_memory());
+    }
+
+    async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
+        let url = DatabaseUrl::parse(&format!("sqlite://{}/foyer.db", dir.path().display())).unwrap();
+        let store = Store::connect(&url, PoolSettings::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    async fn throttle_keys(store: &Store) -> Vec<String> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT key FROM throttle ORDER BY key").fetch_all(store.pool()).await.unwrap();
+        rows.into_iter().map(|(k,)| k).collect()
+    }
+
+    const INSERT_KEY: &str = "INSERT INTO throttle (key, failures, window_start) VALUES ($1, 1, 0)";
+    const TWO_KEYS: &str = "BEGIN IMMEDIATE; INSERT INTO throttle (key, failures, window_start) VALUES ($1, 1, 0); \
+         INSERT INTO throttle (key, failures, window_start) VALUES ($2, 1, 0); COMMIT";
+    /// The second insert breaks the key's uniqueness: an error after the first one ran.
+    const FAILS_HALF_WAY: &str = "BEGIN IMMEDIATE; INSERT INTO throttle (key, failures, window_start) VALUES ($1, 1, 0); \
+         INSERT INTO throttle (key, failures, window_start) VALUES ($1, 2, 0); COMMIT";
+
+    async fn write_key_in_tx(store: &Store, key: &str) {
+        let mut tx = store.begin().await.unwrap();
+        sqlx::query(INSERT_KEY).bind(key).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// A batch that fails half-way leaves nothing of itself, and the next write neither
+    /// meets an open transaction nor a lock (the connection was closed, not pooled).
+    #[tokio::test]
+    async fn a_failed_sqlite_batch_leaves_nothing_and_the_next_write_goes_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sqlite_store(&dir).await;
+        let failed = store.write_batch(sqlx::query(FAILS_HALF_WAY).bind("a".to_owned())).await.map(|rows| rows.len());
+        assert!(matches!(failed, Err(Error::Store(_))), "{failed:?}");
+        assert!(throttle_keys(&store).await.is_empty(), "the first statement was rolled back");
+        store.write_batch(sqlx::query(TWO_KEYS).bind("b".to_owned()).bind("c".to_owned())).await.unwrap();
+        write_key_in_tx(&store, "d").await;
+        assert_eq!(throttle_keys(&store).await, ["b", "c", "d"]);
+    }
+
+    /// A request that goes away while its batch is under way (the future dropped after
+    /// its first poll) does not cut the batch short: it runs to its COMMIT.
+    #[tokio::test]
+    async fn a_sqlite_batch_whose_caller_went_away_still_completes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sqlite_store(&dir).await;
+        let batch = sqlx::query(TWO_KEYS).bind("x".to_owned()).bind("y".to_owned());
+        let gone = tokio::time::timeout(Duration::ZERO, store.write_batch(batch)).await;
+        assert!(gone.is_err(), "the caller gave up before the answer");
+        let mut keys = Vec::new();
+        for _ in 0..500 {
+            keys = throttle_keys(&store).await;
+            if keys.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(keys, ["x", "y"], "both statements, committed");
+        // And the write turn and the connection are free again.
+        write_key_in_tx(&store, "z").await;
+        assert_eq!(throttle_keys(&store).await, ["x", "y", "z"]);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Rows of `oidc_session_clients` (which clients a sign-in reached, for back-channel
-//! logout), and the two reads of `sessions` the OIDC side needs: whether a sign-in is
-//! still live, and the sign-ins of a customer.
+//! logout), and the sign-ins of a customer (`sessions`). Whether a refresh's sign-in is
+//! still live is read with its grant (`grants::refresh_context`).
 
-use super::{AnyConnection, Tx};
+use super::Tx;
 use crate::{Result, UnixMillis};
 
 /// Remembers that the sign-in `sid` reached the client (or that it did again, at `now`).
@@ -45,16 +45,6 @@ pub async fn sids_reaching(tx: &mut Tx, client_id: &str, customer_id: &str) -> R
 pub async fn forget_client_customer(tx: &mut Tx, client_id: &str, customer_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM oidc_session_clients WHERE client_id = $1 AND customer_id = $2").bind(client_id).bind(customer_id).execute(&mut **tx).await?;
     Ok(())
-}
-
-/// Whether a session of the sign-in `sid` is unexpired at `now`.
-pub async fn sign_in_live(conn: &mut AnyConnection, sid: &str, now: UnixMillis) -> Result<bool> {
-    let live: Option<(String,)> = sqlx::query_as("SELECT id_hash FROM sessions WHERE sid = $1 AND expires_at > $2 LIMIT 1")
-        .bind(sid)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(live.is_some())
 }
 
 /// The sign-in ids of the customer's sessions, except the session `keep` (an id hash).

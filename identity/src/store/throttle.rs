@@ -2,7 +2,7 @@
 //! rule ([`after_failure`](crate::accounts::throttle::after_failure)) this module's upsert ([`FAIL_SQL`]) applies in one atomic
 //! statement.
 
-use super::{Backend, Store, Tx};
+use super::{Store, Tx};
 use crate::accounts::throttle::{MAX_DELAY_MS, ThrottleState, WINDOW_MS, blocked_for};
 use crate::{Error, Result, UnixMillis};
 
@@ -80,20 +80,10 @@ impl Store {
     /// Records one more failure for `key` and returns the new state: one atomic
     /// statement ([`FAIL_SQL`]), so concurrent failures are all counted.
     pub async fn throttle_fail(&self, key: &str, now: UnixMillis, free: i64) -> Result<ThrottleState> {
-        let query = sqlx::query_as::<_, (i64, UnixMillis, Option<UnixMillis>)>(FAIL_SQL).bind(key).bind(now).bind(free).bind(WINDOW_MS).bind(MAX_DELAY_MS);
-        match self.backend() {
-            // SQLite: in a transaction only to take the process's write turn (`Tx`).
-            Backend::Sqlite => {
-                let mut tx = self.begin().await?;
-                let row = query.fetch_one(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(state(row))
-            }
-            Backend::Postgres => {
-                self.note_write();
-                Ok(state(query.fetch_one(self.pool()).await?))
-            }
-        }
+        let batch = sqlx::query(FAIL_SQL).bind(key.to_owned()).bind(now).bind(free).bind(WINDOW_MS).bind(MAX_DELAY_MS);
+        let rows = self.write_batch(batch).await?;
+        let row = rows.first().ok_or_else(|| Error::Internal("the throttle's upsert returned no row".into()))?;
+        Ok(state(sqlx::FromRow::from_row(row)?))
     }
 
     /// Deletes counters whose window is over and which block nothing any more.

@@ -165,16 +165,7 @@ pub async fn revoke_client_access_tokens(tx: &mut Tx, client_id: &str, now: Unix
 }
 
 pub async fn insert_access_token(tx: &mut Tx, token: &NewAccessToken<'_>) -> Result<()> {
-    sqlx::query(INSERT_ACCESS_TOKEN)
-        .bind(token.jti)
-        .bind(token.grant_id)
-        .bind(token.client_id)
-        .bind(token.customer_id)
-        .bind(token.scope)
-        .bind(token.created_at)
-        .bind(token.expires_at)
-        .execute(&mut **tx)
-        .await?;
+    token.bind(sqlx::query(INSERT_ACCESS_TOKEN)).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -184,17 +175,23 @@ impl super::Store {
     /// [`insert_access_token`] as a write of its own (one statement in the write turn:
     /// [`super::Store::write_batch`]), for a token recorded with nothing else.
     pub async fn record_access_token(&self, token: &NewAccessToken<'_>) -> Result<()> {
-        let owned = |s: Option<&str>| s.map(str::to_owned);
-        let batch = sqlx::query(INSERT_ACCESS_TOKEN)
-            .bind(token.jti.to_owned())
-            .bind(owned(token.grant_id))
-            .bind(token.client_id.to_owned())
-            .bind(owned(token.customer_id))
-            .bind(token.scope.to_owned())
-            .bind(token.created_at)
-            .bind(token.expires_at);
-        self.write_batch(batch).await?;
+        self.write_batch(token.bind(sqlx::query(INSERT_ACCESS_TOKEN))).await?;
         Ok(())
+    }
+}
+
+impl NewAccessToken<'_> {
+    /// Binds the row's seven columns, in [`INSERT_ACCESS_TOKEN`]'s order, as the next
+    /// arguments of `query` (owned, so the query can go to a task of its own).
+    fn bind(&self, query: super::Batch) -> super::Batch {
+        query
+            .bind(self.jti.to_owned())
+            .bind(self.grant_id.map(str::to_owned))
+            .bind(self.client_id.to_owned())
+            .bind(self.customer_id.map(str::to_owned))
+            .bind(self.scope.to_owned())
+            .bind(self.created_at)
+            .bind(self.expires_at)
     }
 }
 
@@ -254,18 +251,8 @@ impl super::Store {
             Backend::Postgres => ROTATE_POSTGRES,
             Backend::Sqlite => ROTATE_SQLITE,
         };
-        let owned = |s: Option<&str>| s.map(str::to_owned);
-        let batch = sqlx::query(sql)
-            .bind(token_hash.to_owned())
-            .bind(now)
-            .bind(access.jti.to_owned())
-            .bind(owned(access.grant_id))
-            .bind(access.client_id.to_owned())
-            .bind(owned(access.customer_id))
-            .bind(access.scope.to_owned())
-            .bind(access.created_at)
-            .bind(access.expires_at)
-            .bind(owned(next_refresh_hash));
+        // $1 token hash, $2 now, $3–$9 the access token's row, $10 the next refresh token.
+        let batch = access.bind(sqlx::query(sql).bind(token_hash.to_owned()).bind(now)).bind(next_refresh_hash.map(str::to_owned));
         let rows = self.write_batch(batch).await?;
         let Some(row) = rows.first() else { return Ok(None) };
         Ok(Some(row.try_get::<i64, _>(0)? > 0))

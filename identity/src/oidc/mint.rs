@@ -322,10 +322,18 @@ mod tests {
         let (id, _dir, client, _grant, keys) = world().await;
         let (grant, first) = read_and_mint(&id, &keys, &client).await;
         let (_, second) = read_and_mint(&id, &keys, &client).await;
+        let loser_refresh = sha256_hex(second.issued.refresh_token.clone().expect("minted").as_bytes());
         let hash = sha256_hex(REFRESH.as_bytes());
         let winner = id.rotate(&client.principal(), &client, &hash, &grant, first, NOW).await.unwrap();
+        // Both writes carry the same instant: the loser must not take the winner's rotation for its own.
         let loser = id.rotate(&client.principal(), &client, &hash, &grant, second, NOW).await;
         assert!(matches!(loser, Err(TokenError::InvalidGrant(_))), "{loser:?}");
+        let stored: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1")
+            .bind(&loser_refresh)
+            .fetch_optional(&mut *id.store.conn().await.unwrap())
+            .await
+            .unwrap();
+        assert!(stored.is_none(), "the loser's refresh token was never recorded");
         assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token died with the grant");
         assert!(id.live_refresh_token(&winner.refresh_token.unwrap()).await.unwrap().is_none());
     }

@@ -275,11 +275,8 @@ mod tests {
         let answer = id.rotate(&client.principal(), &client, &sha256_hex(REFRESH.as_bytes()), &grant, minted, NOW).await;
         assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
         assert!(id.live_access_token(&keys, &access).await.unwrap().is_none(), "nothing recorded");
-        let mut conn = id.store.conn().await.unwrap();
-        let next_hash = sha256_hex(next_refresh.as_bytes());
-        let stored: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(&next_hash).fetch_optional(&mut *conn).await.unwrap();
-        assert!(stored.is_none(), "the next refresh token was not recorded either");
-        drop(conn);
+        let recorded = store::grants::refresh_token_recorded(&mut *id.store.conn().await.unwrap(), &sha256_hex(next_refresh.as_bytes())).await.unwrap();
+        assert!(!recorded, "the next refresh token was not recorded either");
         assert!(id.refreshable_grant(&mut *id.store.conn().await.unwrap(), &client, &sha256_hex(REFRESH.as_bytes()), NOW).await.unwrap().is_none(), "the token is spent");
     }
 
@@ -328,12 +325,8 @@ mod tests {
         // Both writes carry the same instant: the loser must not take the winner's rotation for its own.
         let loser = id.rotate(&client.principal(), &client, &hash, &grant, second, NOW).await;
         assert!(matches!(loser, Err(TokenError::InvalidGrant(_))), "{loser:?}");
-        let stored: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1")
-            .bind(&loser_refresh)
-            .fetch_optional(&mut *id.store.conn().await.unwrap())
-            .await
-            .unwrap();
-        assert!(stored.is_none(), "the loser's refresh token was never recorded");
+        let recorded = store::grants::refresh_token_recorded(&mut *id.store.conn().await.unwrap(), &loser_refresh).await.unwrap();
+        assert!(!recorded, "the loser's refresh token was never recorded");
         assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token died with the grant");
         assert!(id.live_refresh_token(&winner.refresh_token.unwrap()).await.unwrap().is_none());
     }

@@ -295,6 +295,14 @@ pub async fn used_refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Resul
     Ok(row.map(|(g,)| g))
 }
 
+/// Whether a refresh token with this hash was ever recorded, used or not (tests check
+/// that a write which must record nothing did not).
+#[cfg(test)]
+pub(crate) async fn refresh_token_recorded(conn: &mut AnyConnection, token_hash: &str) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM refresh_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(&mut *conn).await?;
+    Ok(row.is_some())
+}
+
 /// The live grant of an unused refresh token (by hash), at `now`.
 pub async fn live_grant_of_refresh_token(conn: &mut AnyConnection, token_hash: &str, now: UnixMillis) -> Result<Option<GrantRow>> {
     Ok(sqlx::query_as(&format!(

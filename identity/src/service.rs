@@ -40,6 +40,11 @@ pub struct Settings {
     /// chosen on the benchmark's figures (`docs/design/peaks.md` "Token path"). ID tokens
     /// follow the client's registered algorithm (RS256 unless it asks).
     pub access_token_alg: crate::jose::SigningAlg,
+    /// How long after a refresh its spent token may be presented again, by a client whose
+    /// answer was lost (`FOYER_REFRESH_RETRY_SECONDS`, 0 to 60 s; 0, the default, makes
+    /// every second use reuse). `docs/design/oidc.md` "Retrying a refresh whose answer
+    /// was lost".
+    pub refresh_retry_ms: i64,
 }
 
 impl Default for Settings {
@@ -57,6 +62,7 @@ impl Default for Settings {
             households_per_customer: 1,
             audit_retention_days: None,
             access_token_alg: crate::jose::SigningAlg::Es256,
+            refresh_retry_ms: 0,
         }
     }
 }

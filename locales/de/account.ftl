@@ -108,6 +108,7 @@ account-activity-brand-declined = Freigabe Ihrer Angaben für eine Marke abgeleh
 account-activity-brand-disconnected = Verbindung zu einer Marke getrennt
 account-activity-brands-signed-out = Von den Websites der Marken abgemeldet
 account-activity-token-reused = Eine Anmeldung bei einer Marke wurde doppelt verwendet und zu Ihrem Schutz beendet
+account-activity-token-retried = Die App einer Marke hat ihre Anmeldung erneut verlängert, weil die erste Antwort sie nicht erreicht hat
 account-activity-support-locked = Unser Support hat Ihr Konto gesperrt
 account-activity-support-unlocked = Unser Support hat Ihr Konto entsperrt
 account-activity-support-reset-link-sent = Unser Support hat Ihnen einen Link zum Zurücksetzen des Passworts geschickt

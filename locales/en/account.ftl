@@ -108,6 +108,7 @@ account-activity-brand-declined = Declined to share your details with a brand
 account-activity-brand-disconnected = Disconnected a brand
 account-activity-brands-signed-out = Signed out of the brands' sites
 account-activity-token-reused = A brand's sign-in was used twice and was stopped to protect you
+account-activity-token-retried = A brand's app renewed its sign-in again because the first answer did not reach it
 account-activity-support-locked = Our support team locked your account
 account-activity-support-unlocked = Our support team unlocked your account
 account-activity-support-reset-link-sent = Our support team sent you a password reset link

@@ -75,6 +75,9 @@ pub struct RawConfig {
     pub audit_retention_days: Option<i64>,
     /// What access tokens are signed with (FOYER_ACCESS_TOKEN_ALG: ES256, RS256 or EdDSA).
     pub access_token_alg: String,
+    /// Seconds after a refresh during which its spent token may be presented again by a
+    /// client whose answer was lost (FOYER_REFRESH_RETRY_SECONDS; 0: never).
+    pub refresh_retry_seconds: i64,
     #[serde(serialize_with = "redact")]
     pub password_pepper: Option<SecretString>,
     #[serde(serialize_with = "redact")]
@@ -136,6 +139,7 @@ impl Default for RawConfig {
             households_per_customer: 1,
             audit_retention_days: None,
             access_token_alg: "ES256".into(),
+            refresh_retry_seconds: 0,
             password_pepper: None,
             master_key: None,
             db_max_connections: 10,
@@ -222,6 +226,9 @@ pub struct Config {
     /// What access tokens are signed with (FOYER_ACCESS_TOKEN_ALG); ID tokens follow
     /// each client's `id_token_signed_response_alg` (RS256 unless it asks).
     pub access_token_alg: SigningAlg,
+    /// How long a spent refresh token may be presented again by a client whose answer
+    /// was lost (FOYER_REFRESH_RETRY_SECONDS, 0..=60; zero: never).
+    pub refresh_retry: Duration,
     pub master_key_hex: Option<SecretString>,
     pub outbox_poll: Duration,
     /// Whether this node runs the outbox worker (several nodes may; none must not).
@@ -329,6 +336,9 @@ impl Config {
         }
         let access_token_alg = SigningAlg::parse(raw.access_token_alg.trim())
             .ok_or_else(|| bad("FOYER_ACCESS_TOKEN_ALG", "must be ES256, RS256 or EdDSA (exactly so written)"))?;
+        if !(0..=60).contains(&raw.refresh_retry_seconds) {
+            return Err(bad("FOYER_REFRESH_RETRY_SECONDS", "must be between 0 (a spent refresh token is never taken again) and 60"));
+        }
         if !(1..=100).contains(&raw.lockout_threshold) {
             return Err(bad("FOYER_LOCKOUT_THRESHOLD", "must be between 1 and 100"));
         }
@@ -398,6 +408,7 @@ impl Config {
             households_per_customer: raw.households_per_customer,
             audit_retention_days: raw.audit_retention_days,
             access_token_alg,
+            refresh_retry: Duration::from_secs(raw.refresh_retry_seconds.unsigned_abs()),
             master_key_hex: raw.master_key,
             outbox_poll: Duration::from_millis(raw.outbox_poll_ms.max(50)),
             outbox_worker: raw.outbox_worker,
@@ -521,6 +532,8 @@ mod tests {
             (RawConfig { audit_retention_days: Some(0), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
             (RawConfig { access_token_alg: "es256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
             (RawConfig { access_token_alg: "HS256".into(), ..raw() }, "FOYER_ACCESS_TOKEN_ALG"),
+            (RawConfig { refresh_retry_seconds: -1, ..raw() }, "FOYER_REFRESH_RETRY_SECONDS"),
+            (RawConfig { refresh_retry_seconds: 61, ..raw() }, "FOYER_REFRESH_RETRY_SECONDS"),
             (RawConfig { audit_retention_days: Some(36_501), ..raw() }, "FOYER_AUDIT_RETENTION_DAYS"),
             (RawConfig { sqlite_synchronous: "off".into(), ..raw() }, "FOYER_SQLITE_SYNCHRONOUS"),
             (RawConfig { sqlite_synchronous: "extra".into(), ..raw() }, "FOYER_SQLITE_SYNCHRONOUS"),

@@ -60,6 +60,7 @@ impl Services {
             households_per_customer: config.households_per_customer,
             audit_retention_days: config.audit_retention_days,
             access_token_alg: config.access_token_alg,
+            refresh_retry_ms: i64::try_from(config.refresh_retry.as_millis()).unwrap_or(0),
             session_absolute_ms: i64::try_from(config.session_absolute.as_millis()).unwrap_or(i64::MAX),
             ..Settings::default()
         };

@@ -201,7 +201,11 @@ mod tests {
     /// A brand, a confidential client, a verified customer, an offline grant with one
     /// unused refresh token, and the signing keys.
     async fn world() -> (Identity, tempfile::TempDir, Client, GrantRow, Keys) {
-        let (id, dir) = crate::jose::test_support::identity_at(NOW, crate::Settings::default()).await;
+        world_with(crate::Settings::default()).await
+    }
+
+    async fn world_with(settings: crate::Settings) -> (Identity, tempfile::TempDir, Client, GrantRow, Keys) {
+        let (id, dir) = crate::jose::test_support::identity_at(NOW, settings).await;
         id.create_brand(&Principal::Operator, &BrandSlug::parse("northwind-air").unwrap(), "Northwind Air").await.unwrap();
         let client = id.create_client(&Principal::Operator, &super::super::clients::ClientSpec::new("northwind-air", "Air app").redirect_uri("https://air.example.com/cb")).await.unwrap().client;
         let ann = ImportRecord::checked(1, "ann@example.com", "Ann", "Lee", "+44 20 7946 0958").unwrap();
@@ -375,5 +379,136 @@ mod tests {
         let mut conn = id.store.conn().await.unwrap();
         let still = store::grants::grant_by_id_tx(&mut conn, &grant.id).await.unwrap().unwrap();
         assert_eq!(still.revoked_at, None, "an expired grant is not revoked as reused");
+    }
+
+    /// Retrying a refresh whose answer was lost (`docs/design/oidc.md`): a 30 s window.
+    const RETRY_MS: i64 = 30_000;
+
+    async fn retry_world() -> (Identity, tempfile::TempDir, Client, GrantRow, Keys) {
+        world_with(crate::Settings { refresh_retry_ms: RETRY_MS, ..crate::Settings::default() }).await
+    }
+
+    fn at(id: &Identity, ms: UnixMillis) -> Identity {
+        id.with_clock(std::sync::Arc::new(crate::FixedClock::at(ms)))
+    }
+
+    async fn revoked(id: &Identity, grant: &GrantRow) -> bool {
+        store::grants::grant_by_id_tx(&mut *id.store.conn().await.unwrap(), &grant.id).await.unwrap().unwrap().revoked_at.is_some()
+    }
+
+    async fn audit_actions(id: &Identity, grant: &GrantRow) -> Vec<String> {
+        let trail = id.store.audit_trail(&format!("customer:{}", grant.customer_id)).await.unwrap();
+        trail.into_iter().map(|r| r.action).collect()
+    }
+
+    /// The answer to a refresh was lost (a node killed after its commit, a dropped mobile
+    /// connection): the client presents the spent token again within the window and gets
+    /// a new pair. The successor the lost answer carried is set aside: whoever holds it
+    /// (a thief who sent the spent token, or the client had the answer reached it) and
+    /// uses it is reuse, and the whole grant ends, the retry's tokens with it.
+    #[tokio::test]
+    async fn a_lost_answer_is_retried_and_its_successor_becomes_reuse() {
+        let (id, _dir, client, grant, keys) = retry_world().await;
+        let principal = client.principal();
+        let lost = id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        let later = at(&id, NOW + RETRY_MS - 1);
+        let retried = later.refresh(&principal, &keys, &client, REFRESH, None).await.expect("retried within the window");
+        let (lost_refresh, retried_refresh) = (lost.refresh_token.clone().unwrap(), retried.refresh_token.clone().unwrap());
+        assert_ne!(lost_refresh, retried_refresh, "a new refresh token, never the lost one again");
+        assert!(later.live_access_token(&keys, &retried.access_token).await.unwrap().is_some(), "the retry's access token is live");
+        assert!(later.live_refresh_token(&retried_refresh).await.unwrap().is_some(), "and its refresh token");
+        assert!(later.live_refresh_token(&lost_refresh).await.unwrap().is_none(), "the lost answer's refresh token is set aside");
+        assert!(!revoked(&id, &grant).await);
+        assert!(audit_actions(&id, &grant).await.contains(&"oauth.refresh_retried".to_owned()), "the retry is in the audit log");
+
+        // Whoever holds the set-aside token and uses it: reuse, the grant ends.
+        let reuse = later.refresh(&principal, &keys, &client, &lost_refresh, None).await;
+        assert!(matches!(reuse, Err(TokenError::InvalidGrant(_))), "{reuse:?}");
+        assert!(revoked(&id, &grant).await, "the set-aside token used: the grant is revoked");
+        assert!(later.live_refresh_token(&retried_refresh).await.unwrap().is_none(), "the retry's refresh token ended with it");
+        assert!(audit_actions(&id, &grant).await.contains(&"oauth.refresh_reused".to_owned()));
+    }
+
+    /// The window counts from the token's first use, not from the last retry: retries
+    /// may repeat inside it (each sets aside the previous retry's token), and the first
+    /// presentation at or after its end is reuse.
+    #[tokio::test]
+    async fn retries_end_with_the_window_of_the_first_use() {
+        let (id, _dir, client, grant, keys) = retry_world().await;
+        let principal = client.principal();
+        id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        let first = at(&id, NOW + 10_000).refresh(&principal, &keys, &client, REFRESH, None).await.expect("first retry");
+        let second = at(&id, NOW + 20_000).refresh(&principal, &keys, &client, REFRESH, None).await.expect("second retry");
+        assert!(id.live_refresh_token(&first.refresh_token.unwrap()).await.unwrap().is_none(), "the first retry's token set aside by the second");
+        assert!(id.live_refresh_token(second.refresh_token.as_deref().unwrap()).await.unwrap().is_some());
+        let late = at(&id, NOW + RETRY_MS).refresh(&principal, &keys, &client, REFRESH, None).await;
+        assert!(matches!(late, Err(TokenError::InvalidGrant(_))), "at the window's end: {late:?}");
+        assert!(revoked(&id, &grant).await, "past the window a second use is reuse");
+    }
+
+    /// Only the immediately previous token of a chain is retried: once its successor has
+    /// been used, the older token coming back is reuse (the rule django-oauth-toolkit's
+    /// grace period missed, its issue 1617).
+    #[tokio::test]
+    async fn an_older_token_of_the_chain_is_reuse_even_within_the_window() {
+        let (id, _dir, client, grant, keys) = retry_world().await;
+        let principal = client.principal();
+        let second = id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        let third = id.refresh(&principal, &keys, &client, &second.refresh_token.unwrap(), None).await.expect("the chain goes on");
+        let old = at(&id, NOW + 1).refresh(&principal, &keys, &client, REFRESH, None).await;
+        assert!(matches!(old, Err(TokenError::InvalidGrant(_))), "{old:?}");
+        assert!(revoked(&id, &grant).await, "an older token's return is reuse");
+        assert!(id.live_refresh_token(&third.refresh_token.unwrap()).await.unwrap().is_none());
+    }
+
+    /// Two retries of one token at once (a thief and the customer's app, or a client
+    /// retrying twice): the first to set the successor aside wins, the other is reuse,
+    /// so the grant ends and neither keeps a chain the other does not know of.
+    #[tokio::test]
+    async fn two_retries_at_once_end_the_grant() {
+        let (id, _dir, client, grant, keys) = retry_world().await;
+        let principal = client.principal();
+        id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        let hash = sha256_hex(REFRESH.as_bytes());
+        // Both read the same successor and sign before either writes.
+        let successor = store::grants::retry_successor(&mut *id.store.conn().await.unwrap(), &hash, NOW - RETRY_MS).await.unwrap().expect("a successor to set aside");
+        let mint_for_retry = || async {
+            let (grant, customer) = id.refreshable_grant(&mut *id.store.conn().await.unwrap(), &client, &successor, NOW).await.unwrap().expect("refreshable");
+            let granted: Vec<String> = grant.scope.split(' ').map(str::to_owned).collect();
+            let minted = id.mint(&keys, MintFor { client: &client, grant: &grant, granted: &granted, sid: None, nonce: None, customer: Some(&customer), now: NOW }).await.unwrap();
+            (grant, minted)
+        };
+        let (g1, m1) = mint_for_retry().await;
+        let (g2, m2) = mint_for_retry().await;
+        let loser_refresh = sha256_hex(m2.issued.refresh_token.clone().unwrap().as_bytes());
+        let winner = id.retry(&principal, &client, &hash, &successor, &g1, m1, NOW).await.expect("the first retry");
+        let loser = id.retry(&principal, &client, &hash, &successor, &g2, m2, NOW).await;
+        assert!(matches!(loser, Err(TokenError::InvalidGrant(_))), "{loser:?}");
+        assert!(revoked(&id, &grant).await, "the second retry is reuse");
+        assert!(id.live_access_token(&keys, &winner.access_token).await.unwrap().is_none(), "the winner's token ended with the grant");
+        let recorded = store::grants::refresh_token_recorded(&mut *id.store.conn().await.unwrap(), &loser_refresh).await.unwrap();
+        assert!(!recorded, "the loser's refresh token was never recorded");
+    }
+
+    /// A retry is no way around an ended grant or sign-in: the grant revoked after the
+    /// token was spent is refused (and nothing is recorded); with the window at 0, the
+    /// default, a second use is reuse at once.
+    #[tokio::test]
+    async fn a_retry_after_the_grant_ended_is_refused_and_no_window_means_reuse() {
+        let (id, _dir, client, grant, keys) = retry_world().await;
+        let principal = client.principal();
+        id.refresh(&principal, &keys, &client, REFRESH, None).await.unwrap();
+        let mut tx = id.store.begin().await.unwrap();
+        store::grants::revoke_grant(&mut tx, &grant.id, "signed_out", NOW).await.unwrap();
+        tx.commit().await.unwrap();
+        let answer = id.refresh(&principal, &keys, &client, REFRESH, None).await;
+        assert!(matches!(answer, Err(TokenError::InvalidGrant(_))), "{answer:?}");
+        assert!(!audit_actions(&id, &grant).await.contains(&"oauth.refresh_retried".to_owned()), "nothing was retried");
+
+        let (strict, _dir, client, grant, keys) = world().await;
+        strict.refresh(&client.principal(), &keys, &client, REFRESH, None).await.unwrap();
+        let again = at(&strict, NOW + 1).refresh(&client.principal(), &keys, &client, REFRESH, None).await;
+        assert!(matches!(again, Err(TokenError::InvalidGrant(_))), "{again:?}");
+        assert!(revoked(&strict, &grant).await, "no window: the second use is reuse");
     }
 }

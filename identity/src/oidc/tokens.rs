@@ -240,9 +240,21 @@ impl Identity {
         let token_hash = sha256_hex(token.as_bytes());
         // Every read on one connection, let go before signing (`mint::sign`).
         let mut conn = self.store.conn().await?;
-        let Some((grant, customer)) = self.refreshable_grant(&mut conn, client, &token_hash, now).await? else {
-            drop(conn);
-            return self.refresh_not_usable(principal, client, &token_hash, now).await;
+        // A spent token may be the retry of a refresh whose answer was lost: then the
+        // grant is read through the unused token that replaced it (`retried`).
+        let (grant, customer, retried) = match self.refreshable_grant(&mut conn, client, &token_hash, now).await? {
+            Some((grant, customer)) => (grant, customer, None),
+            None => match self.retry_successor(&mut conn, &token_hash, now).await? {
+                Some(successor) => match self.refreshable_grant(&mut conn, client, &successor, now).await? {
+                    Some((grant, customer)) => (grant, customer, Some(successor)),
+                    // The grant ended (revoked or expired) since the token was spent.
+                    None => return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or already used.")),
+                },
+                None => {
+                    drop(conn);
+                    return self.refresh_not_usable(principal, client, &token_hash, now).await;
+                }
+            },
         };
         let mut granted = scopes(&grant.scope);
         if let Some(asked) = scope {
@@ -256,7 +268,44 @@ impl Identity {
         let unsigned = self.unsigned(&mut conn, &what).await?;
         drop(conn);
         let minted = self.sign(keys, &what, unsigned)?;
-        self.rotate(principal, client, &token_hash, &grant, minted, now).await
+        match retried {
+            None => self.rotate(principal, client, &token_hash, &grant, minted, now).await,
+            Some(successor) => self.retry(principal, client, &token_hash, &successor, &grant, minted, now).await,
+        }
+    }
+
+    /// The unused successor of a spent refresh token presented again within
+    /// `FOYER_REFRESH_RETRY_SECONDS` of its use (`store::grants::retry_successor`); never
+    /// when the setting is 0.
+    async fn retry_successor(&self, conn: &mut store::AnyConnection, token_hash: &str, now: UnixMillis) -> Result<Option<String>> {
+        if self.settings.refresh_retry_ms <= 0 {
+            return Ok(None);
+        }
+        store::grants::retry_successor(conn, token_hash, now - self.settings.refresh_retry_ms).await
+    }
+
+    /// A retry's write (`docs/design/oidc.md` "Retrying a refresh whose answer was
+    /// lost"), one transaction: the successor the lost answer carried is set aside (used,
+    /// never retried itself: whoever holds it and uses it later is reuse), the minted
+    /// tokens are recorded, the retried token now names the new refresh token as its
+    /// successor, and the audit log says so. The successor used or set aside meanwhile (a
+    /// parallel retry, or its holder refreshing) makes this one the reuse.
+    #[expect(clippy::too_many_arguments, reason = "the two tokens of a retry and what a rotation takes")]
+    pub(crate) async fn retry(&self, principal: &Principal, client: &Client, retried: &str, successor: &str, grant: &GrantRow, minted: Minted, now: UnixMillis) -> Result<Issued, TokenError> {
+        let mut tx = self.store.begin().await?;
+        match store::grants::set_aside_for_retry(&mut tx, successor, retried, &grant.id, minted.refresh_hash(), now).await? {
+            Some(true) => {}
+            Some(false) => return Err(TokenError::InvalidGrant("The refresh token is invalid, expired or revoked.")),
+            None => {
+                drop(tx);
+                return self.refresh_not_usable(principal, client, retried, now).await;
+            }
+        }
+        let issued = self.record(&mut tx, client, grant, minted, now).await?;
+        self.audit_customer(&mut tx, principal.actor(), &grant.customer_id, "oauth.refresh_retried", json!({ "client_id": grant.client_id }), now).await?;
+        tx.commit().await?;
+        tracing::info!("refresh retried within the window: the lost answer's refresh token set aside");
+        Ok(issued)
     }
 
     /// The refresh's write: rotates the token if it is still unused and its grant

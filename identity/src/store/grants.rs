@@ -263,7 +263,7 @@ impl super::Store {
 ///
 /// [`Store::rotate_refresh_token`]: super::Store::rotate_refresh_token
 const ROTATE_POSTGRES: &str = "WITH rotated AS (\
-     UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
+     UPDATE refresh_tokens SET used_at = $2, next_hash = $10 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
      RETURNING (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL) AS live), \
      access AS (INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) \
      SELECT $3, $4, $5, $6, $7, $8, $9 FROM rotated WHERE rotated.live > 0), \
@@ -279,12 +279,58 @@ const ROTATE_POSTGRES: &str = "WITH rotated AS (\
 ///
 /// [`Store::rotate_refresh_token`]: super::Store::rotate_refresh_token
 const ROTATE_SQLITE: &str = "BEGIN IMMEDIATE; \
-     UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
+     UPDATE refresh_tokens SET used_at = $2, next_hash = $10 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $4 \
      RETURNING (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL); \
      INSERT INTO access_tokens (jti, grant_id, client_id, customer_id, scope, created_at, expires_at) \
      SELECT $3, $4, $5, $6, $7, $8, $9 WHERE changes() = 1 AND EXISTS (SELECT 1 FROM oauth_grants g WHERE g.id = $4 AND g.revoked_at IS NULL); \
      INSERT INTO refresh_tokens (token_hash, grant_id, created_at) SELECT $10, $4, $2 WHERE changes() = 1 AND $10 IS NOT NULL; \
      COMMIT";
+
+/// The unused token that replaced `token_hash` when it was spent after `since` (a
+/// retry of that refresh may set it aside: `docs/design/oidc.md` "Retrying a refresh
+/// whose answer was lost"). `None` when the token is unused or unknown, was spent at or
+/// before `since`, was itself set aside by a retry (no `next_hash`), or its successor has
+/// been used: only the immediately previous token of a chain is ever retried.
+pub async fn retry_successor(conn: &mut AnyConnection, token_hash: &str, since: UnixMillis) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT n.token_hash FROM refresh_tokens r JOIN refresh_tokens n ON n.token_hash = r.next_hash \
+         WHERE r.token_hash = $1 AND r.used_at > $2 AND n.used_at IS NULL AND n.grant_id = r.grant_id",
+    )
+    .bind(token_hash)
+    .bind(since)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(h,)| h))
+}
+
+/// A retry's write, in its transaction: sets aside the unused `successor` of `retried`
+/// (marked used, with no `next_hash`, so presenting it again is reuse) and makes
+/// `next_hash` of `retried` the token the retry issues. Like the rotation, the first
+/// statement changes the successor only while it is unused (a parallel use or retry
+/// waits for the row and then finds it used) and reads whether the grant is still
+/// unrevoked: `None` when the successor was no longer unused, else whether the grant is
+/// live. Nothing is changed on `retried` unless the successor was set aside here.
+pub async fn set_aside_for_retry(tx: &mut Tx, successor: &str, retried: &str, grant_id: &str, next_hash: Option<&str>, now: UnixMillis) -> Result<Option<bool>> {
+    let live: Option<(i64,)> = sqlx::query_as(
+        "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND grant_id = $3 \
+         RETURNING (SELECT COUNT(*) FROM oauth_grants g WHERE g.id = refresh_tokens.grant_id AND g.revoked_at IS NULL)",
+    )
+    .bind(successor)
+    .bind(now)
+    .bind(grant_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((live,)) = live else { return Ok(None) };
+    if live > 0 {
+        sqlx::query("UPDATE refresh_tokens SET next_hash = $1 WHERE token_hash = $2 AND next_hash = $3")
+            .bind(next_hash)
+            .bind(retried)
+            .bind(successor)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Some(live > 0))
+}
 
 /// The grant of a refresh token that was used already (a second use is reuse).
 pub async fn used_refresh_token_grant_id(tx: &mut Tx, token_hash: &str) -> Result<Option<String>> {

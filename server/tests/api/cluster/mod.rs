@@ -68,8 +68,9 @@ pub fn free_port() -> u16 {
 }
 
 /// What every node needs: the database, the public URL (the proxy's), the shared master
-/// key, cheap hashing, fast outbox polling and limits far above what a test sends from
-/// one address.
+/// key, cheap hashing, fast outbox polling, limits far above what a test sends from
+/// one address, and a refresh retry window (a client whose answer a killed node lost
+/// retries its refresh: `faults`).
 pub fn node_env(database_url: &str, public_url: &str, data_dir: &Path) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = [
         ("FOYER_DATABASE_URL", database_url),
@@ -86,6 +87,7 @@ pub fn node_env(database_url: &str, public_url: &str, data_dir: &Path) -> Vec<(S
         ("FOYER_LIMIT_API_PER_IP_BURST", "100000"),
         ("FOYER_LIMIT_TOKEN_PER_CLIENT_PER_SECOND", "100000"),
         ("FOYER_LIMIT_TOKEN_PER_CLIENT_BURST", "100000"),
+        ("FOYER_REFRESH_RETRY_SECONDS", "30"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

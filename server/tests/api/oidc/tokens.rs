@@ -12,6 +12,7 @@ use crate::support::{Db, both_backends};
 both_backends!(
     oidcc_refresh_token_rotation_and_reuse_revokes_family,
     parallel_refresh_one_winner,
+    a_lost_refresh_answer_is_retried_within_the_window,
     revocation_and_introspection,
     client_credentials_grant,
     oidcc_server_rotate_keys,
@@ -111,6 +112,52 @@ async fn parallel_refresh_one_winner(db: Db) {
         assert_eq!(rp.refresh(&openidconnect::RefreshToken::new(rotated.to_owned())).await.unwrap_err(), "invalid_grant", "round {round}");
     }
     assert!(rp::audit_actions(&app).await.contains(&"oauth.refresh_reused".to_owned()));
+}
+
+/// `FOYER_REFRESH_RETRY_SECONDS` set (`docs/design/oidc.md` "Retrying a refresh whose
+/// answer was lost"): a refresh whose answer the client never read is retried with the
+/// same token and answered; the token the lost answer carried is set aside, and using it
+/// is reuse. However many copies of one token arrive at once, at most one refresh token
+/// of the grant stays usable: a window never makes two chains.
+async fn a_lost_refresh_answer_is_retried_within_the_window(db: Db) {
+    let Some(app) = rp::spawn_with(crate::support::TestApp::builder(db).configure(|c| c.refresh_retry_seconds = 30)).await else { return };
+    rp::brand(&app, "air", "Northwind Air").await;
+    let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    rp::customer(&app, "ann@example.com").await;
+    let browser = Browser::new(&app);
+    browser.sign_in("ann@example.com").await;
+    let first = rp.sign_in(&browser, &["email"]).await;
+    let lost = rp.refresh(&first.refresh()).await.unwrap();
+    let retried = rp.refresh(&first.refresh()).await.expect("the retry is answered");
+    let (lost_rt, retried_rt) = (lost.refresh_token().cloned().unwrap(), retried.refresh_token().cloned().unwrap());
+    assert_ne!(lost_rt.secret(), retried_rt.secret());
+    rp.check_id_token(retried.id_token().expect("an ID token, as for any refresh"), Some(retried.access_token()), None).unwrap();
+    assert!(rp.introspect(retried_rt.secret(), Some("refresh_token")).await.active(), "the retry's refresh token is live");
+    assert!(!rp.introspect(lost_rt.secret(), Some("refresh_token")).await.active(), "the lost answer's is set aside");
+    assert!(rp::audit_actions(&app).await.contains(&"oauth.refresh_retried".to_owned()));
+    // The set-aside token comes back (a thief's copy, or the answer arrived after all).
+    assert_eq!(rp.refresh(&lost_rt).await.unwrap_err(), "invalid_grant");
+    assert_token_refused(&app, retried.access_token().secret(), "the retry's access token after the reuse").await;
+    assert_eq!(rp.refresh(&retried_rt).await.unwrap_err(), "invalid_grant", "the whole grant ended");
+
+    // Many copies at once: whatever interleaving, never two usable refresh tokens.
+    for burst in [2, 8] {
+        let signed = rp.sign_in(&browser, &["email"]).await;
+        let token = signed.refresh();
+        let form = [("grant_type", "refresh_token"), ("refresh_token", token.secret().as_str())];
+        let answers = futures::future::join_all((0..burst).map(|_| rp::post_form(&app, "/oauth2/token", rp.auth(), &form))).await;
+        let outcomes: Vec<(u16, String)> = answers.iter().map(|a| (a.status, a.body["error"].as_str().unwrap_or("-").to_owned())).collect();
+        assert!(answers.iter().any(|a| a.status == 200), "burst {burst}: one rotation at least: {outcomes:?}");
+        let mut usable = 0;
+        for answer in &answers {
+            if answer.status == 200 {
+                usable += usize::from(rp.introspect(answer.body["refresh_token"].as_str().unwrap(), Some("refresh_token")).await.active());
+            } else {
+                assert_eq!((answer.status, answer.body["error"].as_str()), (400, Some("invalid_grant")), "burst {burst}: {outcomes:?}");
+            }
+        }
+        assert!(usable <= 1, "burst {burst}: {usable} usable refresh tokens of one grant: {outcomes:?}");
+    }
 }
 
 async fn deliver_and_take(app: &crate::support::TestApp, receiver: &LogoutReceiver) -> Vec<String> {

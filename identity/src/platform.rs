@@ -35,7 +35,7 @@ impl Identity {
         authorize(principal, Action::RunPlatform, Subject::Platform)?;
         let now = self.clock.now();
         manager.ensure_keys(now).await?;
-        let kids = manager.rotate(now, alg, activation).await?;
+        let kids = manager.rotate_on(self.clock.as_ref(), alg, activation).await?;
         let at_once = matches!(activation, Activation::Now);
         self.audit_platform(principal, "keys.rotated", serde_json::json!({ "kids": kids, "now": at_once })).await?;
         Ok(kids)

@@ -162,14 +162,16 @@ enum KeysCommand {
     /// List the keys: algorithm, when each signs, when it leaves the JWKS.
     List,
     /// Replace the current key of each algorithm (or one). The new key is published an
-    /// hour before it signs, so relying parties have it; `--now` signs at once (a leak).
+    /// hour before it signs, so relying parties have it; `--now` signs in two seconds (a
+    /// leak), once every node publishes it.
     Rotate {
         #[arg(long, value_name = "RS256|ES256|EdDSA")]
         alg: Option<String>,
         #[arg(long)]
         now: bool,
     },
-    /// Withdraw a key from the JWKS at once: tokens it signed stop verifying.
+    /// Withdraw a key from the JWKS at once (every node within a second): tokens it signed
+    /// stop verifying. A key rotated in with `--now` and not yet signing signs from then.
     Remove { kid: String },
     /// Replace the key that signs consent receipts; the old one stops signing and stays
     /// published at /.well-known/consent-receipt-keys (receipts it signed keep verifying).

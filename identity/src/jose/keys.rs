@@ -155,6 +155,9 @@ pub struct Keys {
     /// Tokens this set verified lately (`jws::Verified`): a token is used many times in
     /// its life (UserInfo, introspection, brand APIs), its signature checked once.
     pub(super) verified: super::jws::Verified,
+    /// The first time after the load at which a key of the set starts or stops signing
+    /// or leaves the JWKS: a set kept past it is stale ([`Keys::changes_at`]).
+    changes_at: Option<UnixMillis>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -171,9 +174,11 @@ impl Keys {
     #[tracing::instrument(skip_all)]
     pub async fn load(store: &Store, master_key: &MasterKey, now: UnixMillis) -> Result<Self> {
         let rows = signing_keys::unexpired(store, now).await?;
-        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default() };
+        let mut keys = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default(), changes_at: None };
         let mut published = Vec::with_capacity(rows.len());
         for row in rows {
+            let times = [Some(row.activates_at), row.retires_at, row.expires_at];
+            keys.changes_at = times.into_iter().flatten().filter(|t| *t > now).chain(keys.changes_at).min();
             let Some(alg) = SigningAlg::parse(&row.alg) else {
                 tracing::warn!(kid = %row.kid, alg = %row.alg, "signing key with an unknown algorithm ignored");
                 continue;
@@ -205,7 +210,7 @@ impl Keys {
     /// verifies and is published with `extra` members (its validity period); the first
     /// marked to sign signs.
     pub(crate) fn assemble(keys: Vec<(SigningKey, bool, serde_json::Map<String, Value>)>) -> Self {
-        let mut set = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default() };
+        let mut set = Self { signers: Vec::new(), verifiers: HashMap::new(), jwks: Value::Null, verified: super::jws::Verified::default(), changes_at: None };
         let mut published = Vec::with_capacity(keys.len());
         for (key, signs, extra) in keys {
             let mut jwk = key.public_jwk.clone();
@@ -237,6 +242,14 @@ impl Keys {
     /// The JWK Set document: `{"keys": [...]}` with every unexpired public key.
     pub fn jwks(&self) -> &Value {
         &self.jwks
+    }
+
+    /// When this set, loaded at some `now`, stops being what a load would give: the
+    /// earliest later activation, retirement or expiry among its keys (`None`: never, by
+    /// time alone). A node reloads then, so a key pre-published on every node starts
+    /// signing on every node at its activation.
+    pub fn changes_at(&self) -> Option<UnixMillis> {
+        self.changes_at
     }
 }
 

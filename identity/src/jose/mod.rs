@@ -21,7 +21,7 @@ pub mod rotation;
 pub use alg::{RSA_MAX_BITS, RSA_MIN_BITS, SigningAlg};
 pub use jws::{ClaimRules, JwtError, MAX_JWT_BYTES, VerifiedJwt, unverified_claims};
 pub use keys::{Keys, SigningKey};
-pub use rotation::{Activation, KeyManager, KeyPolicy};
+pub use rotation::{Activation, IMMEDIATE_LEAD_MS, KEY_CHECK_MS, KeyManager, KeyPolicy};
 pub use crate::store::signing_keys::KeyInfo;
 
 #[cfg(test)]

@@ -67,10 +67,20 @@ impl Default for KeyPolicy {
     }
 }
 
+/// How often a node compares the stored key set with the one it loaded (one small
+/// statement; `server::oidc::keys`): a key added, retired or withdrawn anywhere is seen
+/// by every node within this bound.
+pub const KEY_CHECK_MS: UnixMillis = 1_000;
+
+/// How long after an immediate rotation the new key signs: twice [`KEY_CHECK_MS`], so
+/// every node publishes it before any node signs with it.
+pub const IMMEDIATE_LEAD_MS: UnixMillis = 2 * KEY_CHECK_MS;
+
 /// When a rotated-in key starts signing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
-    /// At once; the old key stops signing now (a suspected leak, or a manual rotation).
+    /// In [`IMMEDIATE_LEAD_MS`] (two seconds), when the old key stops signing: a
+    /// suspected leak, or a manual rotation. Every node publishes the new key first.
     Now,
     /// After the policy's `prepublish_ms`; the old key signs until then.
     AfterPrepublish,
@@ -140,15 +150,27 @@ impl KeyManager {
     /// Makes a fresh key current for `alg` (or every algorithm of the policy). The old
     /// key retires when the new one activates (now, or after the prepublication time) and
     /// leaves the JWKS the maximum token lifetime later.
-    #[tracing::instrument(skip_all, fields(alg = alg.map(SigningAlg::as_str)))]
     pub async fn rotate(&self, now: UnixMillis, alg: Option<SigningAlg>, activation: Activation) -> Result<Vec<String>> {
+        self.rotate_on(&crate::FixedClock::at(now), alg, activation).await
+    }
+
+    /// [`Self::rotate`], reading `clock` once the new keys are generated (RSA takes a
+    /// while, seconds in a debug build): an immediate rotation's lead counts from the
+    /// moment the keys are written, not from before their generation.
+    #[tracing::instrument(skip_all, fields(alg = alg.map(SigningAlg::as_str)))]
+    pub async fn rotate_on(&self, clock: &dyn crate::Clock, alg: Option<SigningAlg>, activation: Activation) -> Result<Vec<String>> {
         let algs = alg.map_or_else(|| self.policy.algs(), |a| vec![a]);
+        let mut fresh = Vec::with_capacity(algs.len());
+        for alg in algs {
+            fresh.push((alg, self.generate(alg).await?));
+        }
+        let now = clock.now();
         let activates_at = self.activates_at(now, activation);
         let current = self.current().await?;
         let mut created = Vec::new();
-        for alg in algs {
+        for (alg, new) in fresh {
             let old = current.iter().find(|c| c.alg == alg.as_str()).map(|c| c.kid.as_str());
-            created.extend(self.replace(alg, old, now, activates_at).await?);
+            created.extend(self.install(&new, alg, old, now, activates_at).await?);
         }
         Ok(created)
     }
@@ -195,7 +217,7 @@ impl KeyManager {
 
     fn activates_at(&self, now: UnixMillis, activation: Activation) -> UnixMillis {
         match activation {
-            Activation::Now => now,
+            Activation::Now => now.saturating_add(IMMEDIATE_LEAD_MS),
             Activation::AfterPrepublish => now.saturating_add(self.policy.prepublish_ms),
         }
     }
@@ -215,6 +237,12 @@ impl KeyManager {
         signing_keys::list(&self.store).await
     }
 
+    /// What the loaded key sets depend on besides the time (every key's kid and times):
+    /// a node whose last reading differs reloads.
+    pub async fn version(&self) -> Result<String> {
+        signing_keys::version(&self.store).await
+    }
+
     /// The keys to sign and verify with at `now` (see [`Keys::load`]).
     pub async fn load(&self, now: UnixMillis) -> Result<Keys> {
         Keys::load(&self.store, &self.master_key, now).await
@@ -224,15 +252,18 @@ impl KeyManager {
         signing_keys::current(&self.store).await
     }
 
-    /// Generates a key (off the async threads: RSA takes a while), then installs it.
+    /// Generates a key, then installs it.
     async fn replace(&self, alg: SigningAlg, old: Option<&str>, now: UnixMillis, activates_at: UnixMillis) -> Result<Option<String>> {
-        let (rng, master_key, bits) = (self.rng.clone(), self.master_key.clone(), self.policy.rsa_bits);
-        let new = tokio::task::spawn_blocking(move || {
-            NewKey::from_pem(alg, generate_pem(alg, bits, rng.as_ref())?, rng.as_ref(), &master_key)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("signing key generation: {e}")))??;
+        let new = self.generate(alg).await?;
         self.install(&new, alg, old, now, activates_at).await
+    }
+
+    /// A new key for `alg`, sealed (off the async threads: RSA takes a while).
+    async fn generate(&self, alg: SigningAlg) -> Result<NewKey> {
+        let (rng, master_key, bits) = (self.rng.clone(), self.master_key.clone(), self.policy.rsa_bits);
+        tokio::task::spawn_blocking(move || NewKey::from_pem(alg, generate_pem(alg, bits, rng.as_ref())?, rng.as_ref(), &master_key))
+            .await
+            .map_err(|e| Error::Internal(format!("signing key generation: {e}")))?
     }
 
     /// In one transaction: retires `old` at `activates_at` if it is still current, then
@@ -455,14 +486,20 @@ mod tests {
         let old_kid = before.signing_key(SigningAlg::Es256).unwrap().kid().to_owned();
         let old_token = before.sign_jwt(SigningAlg::Es256, &serde_json::json!({"sub": "a"}), "JWT").unwrap();
 
-        let rotated_at = T0 + 10 * HOUR;
-        let created = keys.rotate(rotated_at, Some(SigningAlg::Es256), Activation::Now).await.unwrap();
+        let rotated = T0 + 10 * HOUR;
+        let created = keys.rotate(rotated, Some(SigningAlg::Es256), Activation::Now).await.unwrap();
         assert_eq!(created.len(), 1);
+        // `--now` signs after the lead, when every node publishes the key.
+        let rotated_at = rotated + IMMEDIATE_LEAD_MS;
         let list = keys.list().await.unwrap();
         let old = list.iter().find(|k| k.kid == old_kid).unwrap();
         let lifetime = keys.policy().max_token_lifetime_ms;
         assert_eq!((old.retires_at, old.expires_at), (Some(rotated_at), Some(rotated_at + lifetime)));
         assert_eq!(current_of(&list, SigningAlg::Rs256).len(), 1, "RS256 untouched");
+        let leading = keys.load(rotated).await.unwrap();
+        assert_eq!(leading.signing_key(SigningAlg::Es256).unwrap().kid(), old_kid, "the old key signs during the lead");
+        assert!(jwks_kids(&leading).contains(&created[0]), "while the new one is published");
+        assert_eq!(leading.changes_at(), Some(rotated_at), "a set loaded during the lead is stale at the activation");
 
         let after = keys.load(rotated_at).await.unwrap();
         let new_key = after.signing_key(SigningAlg::Es256).unwrap();
@@ -479,6 +516,35 @@ mod tests {
         assert!(keys.list().await.unwrap().iter().all(|k| k.kid != old_kid));
         let later = keys.load(expired_at).await.unwrap();
         assert!(later.verify_jwt(&old_token, "JWT", &[SigningAlg::Es256]).is_err());
+    }
+
+    /// `keys remove` of the key that signs while its `--now` successor waits for its
+    /// lead: the successor signs from the withdrawal, never leaving the algorithm without
+    /// a key; the store's version moves with every change, so every node reloads.
+    #[tokio::test]
+    async fn withdrawing_the_signing_key_brings_its_waiting_successor_forward() {
+        let (store, _dir) = sqlite_store().await;
+        let keys = manager(&store, &master(), &[SigningAlg::Es256]);
+        keys.ensure_keys(T0).await.unwrap();
+        let old_kid = keys.load(T0).await.unwrap().signing_key(SigningAlg::Es256).unwrap().kid().to_owned();
+        let version = keys.version().await.unwrap();
+        let created = keys.rotate(T0 + 1, Some(SigningAlg::Es256), Activation::Now).await.unwrap();
+        let rotated = keys.version().await.unwrap();
+        assert_ne!(rotated, version, "a rotation moves the version");
+        assert!(keys.expire(T0 + 2, &old_kid).await.unwrap());
+        assert_ne!(keys.version().await.unwrap(), rotated, "a withdrawal moves it");
+        let now = keys.load(T0 + 2).await.unwrap();
+        assert_eq!(now.signing_key(SigningAlg::Es256).unwrap().kid(), created[0], "the successor signs at once");
+        assert!(!jwks_kids(&now).contains(&old_kid), "the withdrawn key is gone");
+        assert_eq!(keys.version().await.unwrap(), keys.version().await.unwrap(), "and the version is stable while nothing changes");
+
+        // Withdrawing a key that no longer signs leaves a scheduled successor alone.
+        let scheduled = keys.rotate(T0 + 3, Some(SigningAlg::Es256), Activation::AfterPrepublish).await.unwrap();
+        let rs = keys.load(T0 + 3).await.unwrap().signing_key(SigningAlg::Rs256).unwrap().kid().to_owned();
+        assert!(keys.expire(T0 + 4, &rs).await.unwrap());
+        let list = keys.list().await.unwrap();
+        let waiting = list.iter().find(|k| k.kid == scheduled[0]).unwrap();
+        assert_eq!(waiting.activates_at, T0 + 3 + keys.policy().prepublish_ms, "another algorithm's withdrawal does not move it");
     }
 
     #[tokio::test]

@@ -27,6 +27,7 @@ pub(crate) struct KeyRow {
     pub public_jwk: String,
     pub activates_at: UnixMillis,
     pub retires_at: Option<UnixMillis>,
+    pub expires_at: Option<UnixMillis>,
 }
 
 /// A new key to insert: `sealed` is the private key sealed to its kid and alg.
@@ -42,7 +43,7 @@ pub(crate) struct NewKeyRow<'a> {
 /// Every key not expired at `now`, latest activation first.
 pub(crate) async fn unexpired(store: &Store, now: UnixMillis) -> Result<Vec<KeyRow>> {
     Ok(sqlx::query_as(
-        "SELECT kid, alg, private_key_sealed, public_jwk, activates_at, retires_at FROM signing_keys \
+        "SELECT kid, alg, private_key_sealed, public_jwk, activates_at, retires_at, expires_at FROM signing_keys \
          WHERE expires_at IS NULL OR expires_at > $1 ORDER BY activates_at DESC, kid",
     )
     .bind(now)
@@ -69,9 +70,34 @@ pub async fn current(store: &Store) -> Result<Vec<KeyInfo>> {
     .await?)
 }
 
+/// What a node's loaded key set depends on besides the time: every row's kid and times
+/// (a kid's key material never changes). Nodes compare it every
+/// [`crate::jose::KEY_CHECK_MS`] and reload when it moved.
+pub(crate) async fn version(store: &Store) -> Result<String> {
+    let rows: Vec<(String, UnixMillis, Option<UnixMillis>, Option<UnixMillis>)> =
+        sqlx::query_as("SELECT kid, activates_at, retires_at, expires_at FROM signing_keys ORDER BY kid").fetch_all(store.pool()).await?;
+    Ok(rows.iter().map(|(kid, activates, retires, expires)| format!("{kid}:{activates}:{retires:?}:{expires:?};")).collect())
+}
+
 /// Withdraws a key at `now` (retires and expires it, unless already earlier); `false`
-/// when no key has the kid.
+/// when no key has the kid. When it was signing and its successor is waiting to
+/// activate (`keys rotate --now` a moment ago), the successor signs from `now`: a
+/// withdrawal never leaves an algorithm without a key.
 pub(crate) async fn expire(tx: &mut Tx, kid: &str, now: UnixMillis) -> Result<bool> {
+    let signing: Option<(String,)> =
+        sqlx::query_as("SELECT alg FROM signing_keys WHERE kid = $1 AND activates_at <= $2 AND (retires_at IS NULL OR retires_at > $2)")
+            .bind(kid)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((alg,)) = signing {
+        sqlx::query("UPDATE signing_keys SET activates_at = $1 WHERE alg = $2 AND kid <> $3 AND retires_at IS NULL AND activates_at > $1")
+            .bind(now)
+            .bind(alg)
+            .bind(kid)
+            .execute(&mut **tx)
+            .await?;
+    }
     let done = sqlx::query(
         "UPDATE signing_keys SET \
          retires_at = CASE WHEN retires_at IS NULL OR retires_at > $1 THEN $1 ELSE retires_at END, \

@@ -1,6 +1,12 @@
 //! The signing key ring: keys live in the database (sealed with the master key, see
-//! `identity::jose`); each node keeps the loaded set for a minute. The first use
-//! on a fresh database creates one key per algorithm; the maintenance job rotates them
+//! `identity::jose`); each node keeps the loaded set and every second compares the
+//! stored set's version (every key's kid and times, one small statement) with the one it
+//! loaded, reloading when it moved, when a key of the set reaches its activation,
+//! retirement or expiry, and at least every minute. So a key added, retired or
+//! withdrawn on any node (or by the CLI) is seen by every node within a second, and an
+//! immediate rotation, which activates two seconds later, is published by every node
+//! before any signs with it (`docs/design/cluster.md` "Signing keys"). The first use on
+//! a fresh database creates one key per algorithm; the maintenance job rotates them
 //! every `FOYER_KEY_ROTATION_DAYS` and removes keys whose tokens have all expired.
 
 use std::sync::Arc;
@@ -9,12 +15,12 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use identity::Identity;
 use identity::jose::Keys;
-use identity::jose::{KeyManager, KeyPolicy};
-use tokio::sync::RwLock;
+use identity::jose::{KEY_CHECK_MS, KeyManager, KeyPolicy};
+use tokio::sync::{Mutex, RwLock};
 
 use crate::http::AppState;
 
-/// How long a node trusts its loaded key set.
+/// The longest a node uses a loaded set without reloading it.
 const CACHE_MS: i64 = 60_000;
 
 #[derive(Clone)]
@@ -22,13 +28,38 @@ pub struct KeyRing {
     identity: Identity,
     policy: KeyPolicy,
     cache: Arc<RwLock<Option<Loaded>>>,
+    /// Held by the one caller checking or reloading; the others use the loaded set
+    /// meanwhile (it is less than a second past its check).
+    reloading: Arc<Mutex<()>>,
 }
 
-/// A loaded key set, when, and its JWKS serialized once for `GET /oauth2/jwks`.
+/// A loaded key set, when, the stored version it was loaded at and when that was last
+/// compared, and its JWKS serialized once for `GET /oauth2/jwks`.
 struct Loaded {
     at: i64,
+    checked_at: i64,
+    version: String,
     keys: Arc<Keys>,
     jwks: axum::body::Bytes,
+}
+
+impl Loaded {
+    /// Still what a load at `now` would give, as far as time alone tells: loaded within
+    /// the minute (and not in the future of a clock steered backwards), and no key's
+    /// activation, retirement or expiry passed since.
+    fn current_at(&self, now: i64) -> bool {
+        self.at <= now && now - self.at < CACHE_MS && self.keys.changes_at().is_none_or(|t| now < t)
+    }
+
+    /// [`Self::current_at`], and compared with the stored version less than
+    /// [`KEY_CHECK_MS`] ago.
+    fn checked_at(&self, now: i64) -> bool {
+        self.current_at(now) && self.checked_at <= now && now - self.checked_at < KEY_CHECK_MS
+    }
+
+    fn parts(&self) -> (Arc<Keys>, axum::body::Bytes) {
+        (Arc::clone(&self.keys), self.jwks.clone())
+    }
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -39,14 +70,14 @@ impl std::fmt::Debug for KeyRing {
 
 impl KeyRing {
     pub fn new(identity: Identity) -> Self {
-        Self { identity, policy: KeyPolicy::default(), cache: Arc::new(RwLock::new(None)) }
+        Self { identity, policy: KeyPolicy::default(), cache: Arc::new(RwLock::new(None)), reloading: Arc::new(Mutex::new(())) }
     }
 
     pub fn manager(&self) -> identity::Result<KeyManager> {
         self.identity.signing_keys(&identity::principal::Principal::System, self.policy.clone())
     }
 
-    /// The current key set, loaded at most a minute ago; created on first use.
+    /// The current key set (see the module's note); created on first use.
     pub async fn current(&self) -> identity::Result<Arc<Keys>> {
         Ok(self.current_with_jwks().await?.0)
     }
@@ -59,11 +90,49 @@ impl KeyRing {
     async fn current_with_jwks(&self) -> identity::Result<(Arc<Keys>, axum::body::Bytes)> {
         let now = self.identity.now();
         if let Some(loaded) = self.cache.read().await.as_ref()
-            && now - loaded.at < CACHE_MS
+            && loaded.checked_at(now)
         {
-            return Ok((Arc::clone(&loaded.keys), loaded.jwks.clone()));
+            return Ok(loaded.parts());
         }
+        // One caller checks; the others keep using a set that time alone still allows
+        // (it was checked less than a moment before the one now under way).
+        let _turn = match self.reloading.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Some(loaded) = self.cache.read().await.as_ref()
+                    && loaded.current_at(now)
+                {
+                    return Ok(loaded.parts());
+                }
+                self.reloading.lock().await
+            }
+        };
+        let now = self.identity.now();
         let manager = self.manager()?;
+        let kept = self.cache.read().await.as_ref().filter(|l| l.current_at(now)).map(|l| (l.checked_at(now), l.version.clone(), l.parts()));
+        if let Some((checked, version, parts)) = kept {
+            if checked {
+                return Ok(parts); // checked by the caller that held the turn before
+            }
+            match manager.version().await {
+                Ok(stored) if stored == version => {
+                    if let Some(loaded) = self.cache.write().await.as_mut()
+                        && loaded.version == stored
+                    {
+                        loaded.checked_at = now;
+                    }
+                    return Ok(parts);
+                }
+                Ok(_) => {} // moved: load again below
+                // The database is away: the set loaded within the minute still serves.
+                Err(e) => {
+                    tracing::debug!(error = %e, "signing keys not checked");
+                    return Ok(parts);
+                }
+            }
+        }
+        // The version before the load: a change made during the load is seen next check.
+        let version = manager.version().await?;
         let mut keys = manager.load(now).await?;
         if keys.signing_algs().len() < self.policy.algs().len() {
             manager.ensure_keys(now).await?;
@@ -76,7 +145,7 @@ impl KeyRing {
         // An incomplete set is used for this call but not cached, so the next call
         // looks again instead of failing for a minute.
         if keys.signing_algs().len() >= self.policy.algs().len() {
-            *self.cache.write().await = Some(Loaded { at: now, keys: Arc::clone(&keys), jwks: jwks.clone() });
+            *self.cache.write().await = Some(Loaded { at: now, checked_at: now, version, keys: Arc::clone(&keys), jwks: jwks.clone() });
         }
         Ok((keys, jwks))
     }

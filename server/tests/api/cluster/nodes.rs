@@ -76,11 +76,10 @@ async fn what_node_a_issues_or_revokes_node_b_honours() {
 }
 
 /// A rotation made while the nodes run (the CLI, as an operator on A's machine would) is
-/// published by B, and no node signs with the new key before every node can publish it:
-/// `foyer keys rotate` pre-publishes for an hour, longer than a node's one-minute key
-/// cache (`server::oidc::keys`), so RPs that fetch the JWKS from any node know the key
-/// before a token carries it. (B here has not loaded keys before the rotation; a node
-/// that had reloads within the minute, which is why the pre-publication is longer.)
+/// published by B, and no node signs with the new keys before every node can publish
+/// them: `foyer keys rotate` pre-publishes for an hour, so RPs that fetch the JWKS from
+/// any node know the keys before a token carries them (`server::oidc::keys`). Both the
+/// ID token's key (RS256) and the access token's (ES256) are checked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_rotation_is_published_by_the_other_node_before_it_signs() {
     let Some(c) = Cluster::start(2).await else { return };
@@ -93,28 +92,112 @@ async fn a_key_rotation_is_published_by_the_other_node_before_it_signs() {
     browser.sign_in("ann@example.com").await;
     let before = rp.sign_in(&browser, &["email"]).await;
     let kid = |token: &str| jwt_parts(token).0["kid"].as_str().unwrap().to_owned();
-    let old_kid = kid(before.access.secret());
+    let old_kids = [kid(before.access.secret()), kid(&before.id_token.to_string())];
     c.proxy.pin(None);
 
-    let out = crate::support::foyer(&c.app.db, &["keys", "rotate", "--alg", "RS256", "--json"], &[("FOYER_MASTER_KEY", super::MASTER_KEY)]);
+    let out = crate::support::foyer(&c.app.db, &["keys", "rotate", "--json"], &[("FOYER_MASTER_KEY", super::MASTER_KEY)]);
     assert!(out.status.success(), "{}", crate::support::stderr(&out));
     let rotated: Value = serde_json::from_str(crate::support::stdout(&out).trim()).unwrap();
-    let new_kid = rotated["rotated"][0].as_str().or_else(|| rotated["rotated"][0]["kid"].as_str()).expect("the new kid").to_owned();
-    assert_ne!(new_kid, old_kid);
+    let new_kids: Vec<String> = rotated["rotated"].as_array().expect("the new kids").iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+    assert_eq!(new_kids.len(), 3, "one per algorithm: {rotated}");
 
-    // B publishes the new key (and the old one, still signing).
+    // B publishes the new keys (and the old ones, still signing).
     let jwks: Value = b.get("/oauth2/jwks").await.json().await.unwrap();
     let published: Vec<&str> = jwks["keys"].as_array().unwrap().iter().filter_map(|k| k["kid"].as_str()).collect();
-    assert!(published.contains(&new_kid.as_str()) && published.contains(&old_kid.as_str()), "B publishes old and new: {published:?}");
-    // Neither node signs with it yet: a sign-in at B is still signed with the old key.
+    for k in new_kids.iter().chain(&old_kids) {
+        assert!(published.contains(&k.as_str()), "B publishes old and new, {k} missing: {published:?}");
+    }
+    // Neither node signs with them yet: a sign-in at B is still signed with the old keys.
     let at_b = browser.at(&b);
     let code_at_b = rp.start(&["email"]);
     let callback = at_b.code_for(code_at_b.url.as_str()).await;
     let answer = rp.redeem_raw(&b, callback.code(), Some(&rp.redirect), Some(code_at_b.verifier.secret())).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(kid(answer.body["access_token"].as_str().unwrap()), old_kid, "the pre-published key does not sign yet");
+    let signed_with = [kid(answer.body["access_token"].as_str().unwrap()), kid(answer.body["id_token"].as_str().unwrap())];
+    assert_eq!(signed_with, old_kids, "the pre-published keys do not sign yet (access token, ID token)");
     // What A signed before the rotation still verifies at B.
     assert_eq!(rp::userinfo_raw(&b, before.access.secret()).await.status, 200);
+}
+
+/// `foyer keys rotate --now` (a suspected leak) while both nodes serve refreshes: every
+/// token either node issues carries a `kid` that the other node's JWKS, fetched right
+/// after, publishes (the new keys activate two seconds after the rotation and every node
+/// compares its keys with the database's every second); within seconds both nodes sign
+/// with the new keys; and `foyer keys remove` of the old keys makes both nodes refuse
+/// what those keys signed within the bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_immediate_rotation_is_published_everywhere_before_any_node_signs() {
+    let Some(c) = Cluster::start(2).await else { return };
+    let nodes = [c.node(0), c.node(1)];
+    rp::brand(&c.app, "air", "Northwind Air").await;
+    let rp = Rp::register(&c.app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    rp::customer(&c.app, "ann@example.com").await;
+    let browser = Browser::new(&nodes[0]);
+    browser.sign_in("ann@example.com").await;
+    let signed = rp.sign_in(&browser, &["email"]).await;
+    let kid = |token: &str| jwt_parts(token).0["kid"].as_str().unwrap().to_owned();
+    let old_kids = [kid(signed.access.secret()), kid(&signed.id_token.to_string())];
+    let published = |jwks: &Value| -> Vec<String> { jwks["keys"].as_array().unwrap().iter().filter_map(|k| k["kid"].as_str().map(str::to_owned)).collect() };
+    let refresh = |at: usize, token: String| {
+        let (app, rp) = (&nodes[at], &rp);
+        async move {
+            let answer = rp::post_form(app, "/oauth2/token", rp.auth(), &[("grant_type", "refresh_token"), ("refresh_token", token.as_str())]).await;
+            assert_eq!(answer.status, 200, "a refresh at node {at}: {}", answer.text);
+            answer
+        }
+    };
+    // Both nodes have loaded their keys and sign with the old ones.
+    let mut token = signed.refresh().secret().clone();
+    for at in [0, 1] {
+        let answer = refresh(at, token).await;
+        assert_eq!([kid(answer.body["access_token"].as_str().unwrap()), kid(answer.body["id_token"].as_str().unwrap())], old_kids);
+        token = answer.body["refresh_token"].as_str().unwrap().to_owned();
+    }
+
+    let out = crate::support::foyer(&c.app.db, &["keys", "rotate", "--now", "--json"], &[("FOYER_MASTER_KEY", super::MASTER_KEY)]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let rotated: Value = serde_json::from_str(crate::support::stdout(&out).trim()).unwrap();
+    let new_kids: Vec<String> = rotated["rotated"].as_array().expect("the new kids").iter().map(|k| k.as_str().unwrap().to_owned()).collect();
+
+    // Refreshes alternate between the nodes; each answer's keys must be published by the
+    // other node at once, before and after the new keys start signing.
+    let mut signs_new = [false, false];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut i = 0;
+    while !(signs_new[0] && signs_new[1]) {
+        assert!(Instant::now() < deadline, "both nodes sign with the new keys within seconds: {signs_new:?}");
+        let (here, there) = (i % 2, (i + 1) % 2);
+        let answer = refresh(here, token).await;
+        token = answer.body["refresh_token"].as_str().unwrap().to_owned();
+        let kids = [kid(answer.body["access_token"].as_str().unwrap()), kid(answer.body["id_token"].as_str().unwrap())];
+        let jwks: Value = nodes[there].get("/oauth2/jwks").await.json().await.unwrap();
+        let other = published(&jwks);
+        for k in &kids {
+            assert!(other.contains(k), "node {here} signed with {k}, which node {there} does not publish: {other:?}");
+        }
+        if kids.iter().all(|k| new_kids.contains(k)) {
+            signs_new[here] = true;
+        }
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The old keys withdrawn (the leak's second step): what they signed is refused by both.
+    for old in &old_kids {
+        let out = crate::support::foyer(&c.app.db, &["keys", "remove", old], &[("FOYER_MASTER_KEY", super::MASTER_KEY)]);
+        assert!(out.status.success(), "{}", crate::support::stderr(&out));
+        let removed = Instant::now();
+        for (at, node) in nodes.iter().enumerate() {
+            refused_within_bound(removed, &format!("withdrawn key {old} still published by node {at}"), || async {
+                let jwks: Value = node.get("/oauth2/jwks").await.json().await.unwrap();
+                !published(&jwks).contains(old)
+            })
+            .await;
+        }
+    }
+    for (at, node) in nodes.iter().enumerate() {
+        assert_eq!(rp::userinfo_raw(node, signed.access.secret()).await.status, 401, "node {at} refuses an access token of a withdrawn key");
+    }
 }
 
 /// Each outbox event is delivered once per endpoint though both nodes run a worker:

@@ -326,7 +326,9 @@ async fn oidcc_server_rotate_keys(db: Db) {
     rp.userinfo(&old.access, Some(&ann.id)).await.unwrap();
     assert!(rp.introspect(old.access.secret(), None).await.active());
 
-    // New tokens: signed by the new keys.
+    // New tokens: signed by the new keys once the lead has passed (`--now` activates two
+    // seconds later, when every node publishes them; the node reloads at the activation).
+    tokio::time::sleep(std::time::Duration::from_millis(identity::jose::IMMEDIATE_LEAD_MS.unsigned_abs())).await;
     let new = rp.sign_in(&browser, &["email"]).await;
     let new_rs_kid = kid(&new.id_token.to_string());
     assert_ne!(new_rs_kid, old_rs_kid);

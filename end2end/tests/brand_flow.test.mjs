@@ -151,7 +151,7 @@ test('the second step and consent show the brand too', { timeout: 240_000 }, asy
   });
 });
 
-test('the consent page works before the wasm: Allow is a plain form post', { timeout: 180_000 }, async () => {
+test('the consent page works before the wasm (Allow is a plain form post), and a brand site retries a refresh whose answer it lost', { timeout: 180_000 }, async () => {
   const email = await confirmedAccount('brand-nojs');
   const jar = new Map();
   const r = await fetch(`${foyer.baseUrl}/api/login`, {
@@ -182,6 +182,19 @@ test('the consent page works before the wasm: Allow is a plain form post', { tim
     await page.getByRole('button', { name: 'Skip for now', exact: true }).click();
     await waitForPlace(page, new URL(site('air')).origin, '/', `"Skip for now" for ${AIR} without JavaScript`);
     await expectVisible(page.getByText('Signed in as'), `signed in at ${AIR}`);
+
+    // A refresh whose answer is lost (the site throws it away, as a phone losing its
+    // connection would), then the same refresh token again: `foyer demo` runs with a
+    // 30 s retry window, so the retry is answered, and the customer's activity says so.
+    await page.getByRole('button', { name: 'Refresh, losing the answer', exact: true }).click();
+    await expectVisible(page.getByText('this site threw the answer away', { exact: false }), 'the notice of the lost answer');
+    await page.getByRole('button', { name: 'Refresh tokens', exact: true }).click();
+    await expectVisible(page.getByText('Tokens refreshed', { exact: true }), 'the retry answered');
+    await page.goto(`${foyer.baseUrl}/account/activity`);
+    await expectVisible(
+      page.getByRole('listitem').filter({ hasText: "A brand's app renewed its sign-in again because the first answer did not reach it" }),
+      'the retry in the activity, without JavaScript',
+    );
   } finally {
     await context.close();
   }

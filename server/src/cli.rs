@@ -199,6 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             config.dev = true;
             crate::demo::name_the_product(&mut config);
+            crate::demo::allow_refresh_retries(&mut config);
             // Bind the brand sites first: their clients are registered with the real ports.
             let bound = crate::demo::bind(&crate::demo::SitePlan::from_env()?).await?;
             let services = Services::open(&config).await?;

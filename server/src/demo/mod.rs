@@ -306,6 +306,16 @@ pub(crate) async fn serve(config: Config, sites: Vec<ReadySite>, out: &Output) -
 /// `FOYER_PRODUCT_NAME` says otherwise (the demo sites say "Sign in with Northwind ID").
 pub const DEMO_PRODUCT_NAME: &str = "Northwind ID";
 
+/// A refresh retry window of 30 s for the demo when neither `FOYER_REFRESH_RETRY_SECONDS`
+/// nor the config file set one, so that the sites' "Refresh, losing the answer" shows a
+/// retry being answered (the default is 0: `docs/design/oidc.md` "Retrying a refresh
+/// whose answer was lost").
+pub(crate) fn allow_refresh_retries(config: &mut Config) {
+    if std::env::var_os("FOYER_REFRESH_RETRY_SECONDS").is_none() && config.refresh_retry.is_zero() {
+        config.refresh_retry = std::time::Duration::from_secs(30);
+    }
+}
+
 /// Names the product for the demo when neither `FOYER_PRODUCT_NAME` nor the config
 /// file named it (the setting still has its default).
 pub(crate) fn name_the_product(config: &mut Config) {

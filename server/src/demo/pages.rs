@@ -74,6 +74,7 @@ pub(crate) fn home(brand: &str, colour: &str, home: &Home<'_>, notice: Notice<'_
             body.push_str(&claims_table(claims));
             body.push_str("<div class=\"actions\">");
             body.push_str(&button("/refresh", "Refresh tokens"));
+            body.push_str(&button("/refresh-lost", "Refresh, losing the answer"));
             body.push_str(&button("/logout", "Sign out"));
             body.push_str("</div>");
         }

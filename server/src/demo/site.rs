@@ -27,7 +27,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::CsrfToken;
+use openidconnect::{CsrfToken, RefreshToken};
 use openidconnect::core::CoreJwsSigningAlgorithm;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -104,6 +104,7 @@ pub fn router(config: SiteConfig) -> anyhow::Result<Router> {
         .route("/login", get(login).post(login))
         .route("/callback", get(callback))
         .route("/refresh", post(refresh))
+        .route("/refresh-lost", post(refresh_lost))
         .route("/logout", post(logout))
         .route("/backchannel-logout", post(backchannel_logout))
         .layer(header(CACHE_CONTROL, "no-store"))
@@ -283,6 +284,11 @@ async fn home(State(site): State<Arc<Site>>, headers: HeaderMap, Query(q): Query
     let notice = match q.notice.as_deref() {
         _ if signed_out => Some(Ok("You signed out of Northwind ID.")),
         Some("refreshed") => Some(Ok("Tokens refreshed")),
+        Some("lost") => Some(Ok(
+            "Northwind ID answered, and this site threw the answer away, as a phone losing its connection would. \
+             Refresh tokens again: the same refresh token is answered once more within Northwind ID's retry window; \
+             after it, a second use counts as theft and signs you out.",
+        )),
         Some("ended") => Some(Err("Your Northwind ID session has ended. Sign in again.")),
         _ => None,
     };
@@ -347,16 +353,45 @@ async fn callback(State(site): State<Arc<Site>>, headers: HeaderMap, Query(q): Q
     }
 }
 
-async fn refresh(State(site): State<Arc<Site>>, headers: HeaderMap) -> Response {
-    if !same_origin(&site, &headers) {
-        return site.message(StatusCode::FORBIDDEN, "This request came from another site.");
+/// The signed-in visitor's site session id, refresh token and subject, or the answer to
+/// send instead (another origin, signed out, no refresh token).
+fn refreshable(site: &Site, headers: &HeaderMap) -> Result<(String, RefreshToken, String), Response> {
+    if !same_origin(site, headers) {
+        return Err(site.message(StatusCode::FORBIDDEN, "This request came from another site."));
     }
-    let Some(id) = cookie(&headers, site.config().cookie) else { return see_other("/", &[]) };
+    let Some(id) = cookie(headers, site.config().cookie) else { return Err(see_other("/", &[])) };
     let Some((token, sub)) = locked(&site.sessions).get(&id).map(|s| (s.refresh_token.clone(), s.sub.clone())) else {
-        return see_other("/", &[clear_cookie(site.config().cookie)]);
+        return Err(see_other("/", &[clear_cookie(site.config().cookie)]));
     };
     let Some(token) = token else {
-        return site.render_home(StatusCode::OK, &headers, Some(Err("Northwind ID gave this site no refresh token.")));
+        return Err(site.render_home(StatusCode::OK, headers, Some(Err("Northwind ID gave this site no refresh token."))));
+    };
+    Ok((id, token, sub))
+}
+
+/// A refresh whose answer this site throws away, as a phone that lost its connection
+/// would: the site keeps its spent refresh token, and the next "Refresh tokens" presents
+/// it again (answered within `FOYER_REFRESH_RETRY_SECONDS`, else reuse that ends the
+/// grant: `docs/design/oidc.md` "Retrying a refresh whose answer was lost").
+async fn refresh_lost(State(site): State<Arc<Site>>, headers: HeaderMap) -> Response {
+    let (id, token, sub) = match refreshable(&site, &headers) {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    match site.rp.refresh(&token, &sub).await {
+        Ok(_) => see_other("/?notice=lost", &[]),
+        Err(RpError::GrantEnded) => {
+            locked(&site.sessions).remove(&id);
+            see_other("/?notice=ended", &[clear_cookie(site.config().cookie)])
+        }
+        Err(e) => site.render_home(status_of(&e), &headers, Some(Err(&e.to_string()))),
+    }
+}
+
+async fn refresh(State(site): State<Arc<Site>>, headers: HeaderMap) -> Response {
+    let (id, token, sub) = match refreshable(&site, &headers) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     match site.rp.refresh(&token, &sub).await {
         Ok(new) => {

@@ -10,7 +10,9 @@
 //! recent mean hash duration (a moving average of measured hashes, timed with the
 //! injected [`Timer`]). When that is within `max_wait` the caller queues; beyond it the
 //! answer is [`Error::Busy`] at once, with a `retry_after_secs` for when half of the
-//! queue ahead will have drained (the web layer turns it into 503 + `Retry-After`).
+//! queue ahead will have drained, and no earlier than the callers refused before it,
+//! one hash share apart (the web layer turns it into 503 + `Retry-After`): refused
+//! callers come back at the rate the hashers drain, not all at once.
 //! `max_queue` caps the waiting callers whatever the estimate says (a memory guard).
 //!
 //! argon2's working memory (`memory_kib`, 19 MiB by default) is kept and reused, one
@@ -133,6 +135,9 @@ struct Inner {
     mean_micros: AtomicU64,
     /// Whether `mean_micros` is a measurement yet (else a prior from the cost).
     measured: std::sync::atomic::AtomicBool,
+    /// When (the timer's microseconds) the next refused caller may be told to come back:
+    /// the last one's return plus one hash share ([`Admission::return_at`]).
+    next_return: AtomicU64,
     /// argon2 working memory for today's parameters, one per permit once used.
     memory: std::sync::Mutex<Vec<Vec<Block>>>,
     /// Hashes started so far, and the count [`Hasher::release_idle_memory`] saw last.
@@ -166,6 +171,7 @@ impl Hasher {
                 timer: Arc::clone(&settings.timer),
                 mean_micros: AtomicU64::new(prior_micros(settings)),
                 measured: std::sync::atomic::AtomicBool::new(false),
+                next_return: AtomicU64::new(0),
                 memory: std::sync::Mutex::new(Vec::new()),
                 started: AtomicU64::new(0),
                 started_at_last_look: AtomicU64::new(0),
@@ -180,11 +186,17 @@ impl Hasher {
         self.inner.mean_micros.load(Ordering::Relaxed)
     }
 
-    /// Hashes once (the dummy hash unknown accounts are checked against), so the first
-    /// callers meet a measured mean and no race to make the dummy. Called at start. The
-    /// block set it used is given back: an idle node keeps no hashing memory.
+    /// Makes the dummy hash unknown accounts are checked against (no race to make it
+    /// later), then checks a password against it once more, so the first callers meet a
+    /// measured mean: the second hash's, on the block set the first allocated. The
+    /// first alone page-faults its 19 MiB and took about twice a storm's hash, and a
+    /// storm's first wave admitted by it was half as long as allowed and ran dry before
+    /// the refused came back (`docs/design/peaks.md` "Login storms"). Called at start.
+    /// The block set is given back: an idle node keeps no hashing memory.
     pub async fn warm_up(&self, rng: &dyn SecureRandom) -> Result<()> {
-        self.dummy_hash(rng).await?;
+        let dummy = self.dummy_hash(rng).await?;
+        self.inner.measured.store(false, Ordering::Relaxed);
+        self.verify(SecretString::from("warm-up".to_owned()), dummy).await?;
         self.inner.give_back_memory();
         Ok(())
     }
@@ -283,7 +295,17 @@ impl Hasher {
         let ahead = inner.waiting.fetch_add(1, Ordering::SeqCst);
         let _guard = QueueGuard(&inner.waiting);
         let admission = Admission { permits: inner.permit_count, max_wait_micros: inner.max_wait_micros, max_queue: inner.max_queue };
-        admission.admit(ahead, inner.mean_micros.load(Ordering::Relaxed)).map_err(|retry_after_secs| Error::Busy { retry_after_secs })?;
+        let mean = inner.mean_micros.load(Ordering::Relaxed);
+        if !admission.admits(ahead, mean) {
+            let now = inner.timer.micros();
+            let mut told = 0;
+            let _ = inner.next_return.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |next| {
+                let (at, then) = admission.return_at(now, next, ahead, mean);
+                told = at;
+                Some(then)
+            });
+            return Err(Error::Busy { retry_after_secs: Admission::retry_after_secs(now, told) });
+        }
         let _permit = inner.permits.acquire().await.map_err(|_| Error::Busy { retry_after_secs: 1 })?;
         inner.started.fetch_add(1, Ordering::SeqCst);
         let worker = Arc::clone(&inner);
@@ -322,16 +344,43 @@ impl Admission {
         before.saturating_mul(mean_micros) / permits
     }
 
-    /// `Ok` to queue, or the seconds to come back after: when half of the queue ahead
-    /// will have drained, so a caller told to retry finds room and the hashers never
-    /// run dry between waves (at least 1 s).
-    fn admit(self, ahead: usize, mean_micros: u64) -> std::result::Result<(), i64> {
+    /// Whether a caller with `ahead` before it queues: its expected wait is within the
+    /// allowed one and the memory guard has room.
+    fn admits(self, ahead: usize, mean_micros: u64) -> bool {
+        self.expected_wait_micros(ahead, mean_micros) <= self.max_wait_micros && ahead < self.max_queue
+    }
+
+    /// When (timer microseconds) a refused caller arriving at `now` comes back, and the
+    /// next refused caller's earliest slot. Its own earliest: when half of the queue
+    /// ahead will have drained (the expected wait minus half the allowed wait); but no
+    /// earlier than `next`, the slot after the previous refused caller's. Each refused
+    /// caller moves the slot on by one hash share (`mean / permits`), so the refused come
+    /// back at the rate the hashers drain, each finding about half the allowed wait
+    /// ahead: neither all at once (a wave that is refused again while the queue it
+    /// waited for has run dry) nor to an empty queue. A slot is never more than the
+    /// allowed wait past the caller's own earliest: refused callers that never come back
+    /// (a flood) cannot push the others' returns out without end.
+    fn return_at(self, now: u64, next: u64, ahead: usize, mean_micros: u64) -> (u64, u64) {
         let wait = self.expected_wait_micros(ahead, mean_micros);
-        if wait <= self.max_wait_micros && ahead < self.max_queue {
+        let earliest = now.saturating_add(wait.saturating_sub(self.max_wait_micros / 2));
+        let at = next.clamp(earliest, earliest.saturating_add(self.max_wait_micros));
+        let share = mean_micros / u64::try_from(self.permits.max(1)).unwrap_or(1);
+        (at, at.saturating_add(share))
+    }
+
+    /// `Retry-After` for a return at `at`: whole seconds from `now`, rounded up, at least 1.
+    fn retry_after_secs(now: u64, at: u64) -> i64 {
+        i64::try_from(at.saturating_sub(now).div_ceil(1_000_000)).unwrap_or(i64::MAX).max(1)
+    }
+
+    /// `Ok` to queue, or the seconds to come back after for a caller refused alone (no
+    /// other refused caller before it): when half of the queue ahead will have drained.
+    #[cfg(test)]
+    fn admit(self, ahead: usize, mean_micros: u64) -> std::result::Result<(), i64> {
+        if self.admits(ahead, mean_micros) {
             return Ok(());
         }
-        let back = wait.saturating_sub(self.max_wait_micros / 2);
-        Err(i64::try_from(back.div_ceil(1_000_000)).unwrap_or(i64::MAX).max(1))
+        Err(Self::retry_after_secs(0, self.return_at(0, 0, ahead, mean_micros).0))
     }
 }
 
@@ -351,15 +400,20 @@ impl Drop for QueueGuard<'_> {
 }
 
 impl Inner {
-    /// Folds one measured duration into the moving average (weight 1/8; the first
-    /// measurement replaces the prior).
+    /// Folds one measured duration into the moving average (the first measurement
+    /// replaces the prior). It falls by 1/8 of the difference and rises by 1/64: the
+    /// first hashes of a storm run while the burst's own requests are parsed and their
+    /// memory is page-faulted, taking two to three times a steady hash, and a mean that
+    /// followed them at once (it did, at 1/8) admitted half the storm's first wave and
+    /// left the hashers idle before the refused came back (`docs/design/peaks.md` "Login
+    /// storms"). A slowdown that lasts is followed within about a hundred hashes.
     fn observe(&self, micros: u64) {
         if !self.measured.swap(true, Ordering::Relaxed) {
             self.mean_micros.store(micros, Ordering::Relaxed);
             return;
         }
         let _ = self.mean_micros.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |mean| {
-            Some(if micros >= mean { mean + (micros - mean) / 8 } else { mean - (mean - micros) / 8 })
+            Some(if micros >= mean { mean + (micros - mean) / 64 } else { mean - (mean - micros) / 8 })
         });
     }
 
@@ -597,6 +651,37 @@ mod tests {
         assert_eq!(guarded.admit(3, 0), Err(1));
     }
 
+    /// Callers refused at once are not all told the same second: each comes back one hash
+    /// share (`mean / permits`) after the one refused before it, so they return at the
+    /// rate the hashers drain; never earlier than half the queue ahead will have taken,
+    /// and never more than the allowed wait past that (a flood of callers who never come
+    /// back cannot push the others out without end).
+    #[test]
+    fn refused_callers_come_back_one_hash_share_apart() {
+        let two = rule(2, 10);
+        // 40 ms hashes on two permits: 502 ahead expect 10.02 s, so back at 5.02 s.
+        let (first, next) = two.return_at(0, 0, 502, 40_000);
+        assert_eq!((first, next), (5_020_000, 5_040_000), "one share is 20 ms");
+        let (second, next) = two.return_at(0, next, 502, 40_000);
+        assert_eq!((second, next), (5_040_000, 5_060_000), "the next refused in the same instant: one share later");
+        assert_eq!((Admission::retry_after_secs(0, first), Admission::retry_after_secs(0, second)), (6, 6));
+        // A thousand refused at once: 50 a second, as the two permits drain them, until
+        // the cap of the allowed wait past their own earliest return.
+        let (mut slot, mut seconds) = (next, std::collections::BTreeMap::<i64, usize>::new());
+        for _ in 0..1_000 {
+            let (at, then) = two.return_at(0, slot, 502, 40_000);
+            *seconds.entry(Admission::retry_after_secs(0, at)).or_default() += 1;
+            slot = then;
+        }
+        assert_eq!(seconds.get(&7), Some(&50), "50 come back in each second: {seconds:?}");
+        assert_eq!(seconds.keys().next_back(), Some(&16), "never past 5.02 s + 10 s: {seconds:?}");
+        // A caller whose own return is later than the schedule is not held back by it,
+        // nor brought forward.
+        assert_eq!(two.return_at(60 * SECOND, slot, 502, 40_000).0, 65_020_000);
+        // Never "now": at least a second.
+        assert_eq!(Admission::retry_after_secs(10, 10), 1);
+    }
+
     /// The mean follows measured hashes (timed by the injected stopwatch), and the
     /// hasher admits by it: with 1 permit, a 3 s mean and a 10 s wait, a caller with
     /// three ahead (9 s) is admitted, one with four ahead (12 s) is refused and told to
@@ -630,7 +715,7 @@ mod tests {
 
         timer.set_step(4 * SECOND);
         h.hash(secret("one more time"), &OsRandom).await.unwrap();
-        assert_eq!(h.mean_hash_micros(), 3 * SECOND + SECOND / 8, "then a moving average, weight 1/8");
+        assert_eq!(h.mean_hash_micros(), 3 * SECOND + SECOND / 64, "then a moving average that rises by 1/64");
         timer.set_step(SECOND);
         for _ in 0..60 {
             h.hash(secret("faster hashes"), &OsRandom).await.unwrap();

@@ -46,7 +46,8 @@ impl Services {
         // (FOYER_HASH_MAX_QUEUE=0 refuses every hash, this one too: then the first
         // sign-in makes the dummy hash.)
         match hasher.warm_up(&OsRandom).await {
-            Ok(()) | Err(identity::Error::Busy { .. }) => {}
+            Ok(()) => tracing::info!(mean_hash_micros = hasher.mean_hash_micros(), "password hashing measured"),
+            Err(identity::Error::Busy { .. }) => {}
             Err(e) => anyhow::bail!("FOYER_ARGON2_*: {e}"),
         }
         let settings = Settings {

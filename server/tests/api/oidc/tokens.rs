@@ -123,11 +123,14 @@ async fn a_lost_refresh_answer_is_retried_within_the_window(db: Db) {
     let Some(app) = rp::spawn_with(crate::support::TestApp::builder(db).configure(|c| c.refresh_retry_seconds = 30)).await else { return };
     rp::brand(&app, "air", "Northwind Air").await;
     let rp = Rp::register(&app, ClientSpec::new("air", "Air web").redirect_uri(REDIRECT)).await;
+    let other = Rp::register(&app, ClientSpec::new("air", "Air other").redirect_uri(REDIRECT)).await;
     rp::customer(&app, "ann@example.com").await;
     let browser = Browser::new(&app);
     browser.sign_in("ann@example.com").await;
     let first = rp.sign_in(&browser, &["email"]).await;
     let lost = rp.refresh(&first.refresh()).await.unwrap();
+    // Another client presenting the spent token gets nothing and ends nothing.
+    assert_eq!(other.refresh(&first.refresh()).await.unwrap_err(), "invalid_grant");
     let retried = rp.refresh(&first.refresh()).await.expect("the retry is answered");
     let (lost_rt, retried_rt) = (lost.refresh_token().cloned().unwrap(), retried.refresh_token().cloned().unwrap());
     assert_ne!(lost_rt.secret(), retried_rt.secret());

@@ -84,20 +84,16 @@ pub(crate) async fn version(store: &Store) -> Result<String> {
 /// activate (`keys rotate --now` a moment ago), the successor signs from `now`: a
 /// withdrawal never leaves an algorithm without a key.
 pub(crate) async fn expire(tx: &mut Tx, kid: &str, now: UnixMillis) -> Result<bool> {
-    let signing: Option<(String,)> =
-        sqlx::query_as("SELECT alg FROM signing_keys WHERE kid = $1 AND activates_at <= $2 AND (retires_at IS NULL OR retires_at > $2)")
-            .bind(kid)
-            .bind(now)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some((alg,)) = signing {
-        sqlx::query("UPDATE signing_keys SET activates_at = $1 WHERE alg = $2 AND kid <> $3 AND retires_at IS NULL AND activates_at > $1")
-            .bind(now)
-            .bind(alg)
-            .bind(kid)
-            .execute(&mut **tx)
-            .await?;
-    }
+    // The waiting successor of `kid` if `kid` signs now (the signing key itself has
+    // `activates_at <= now`, so it is never the one brought forward).
+    sqlx::query(
+        "UPDATE signing_keys SET activates_at = $1 WHERE retires_at IS NULL AND activates_at > $1 AND alg = \
+         (SELECT s.alg FROM signing_keys s WHERE s.kid = $2 AND s.activates_at <= $1 AND (s.retires_at IS NULL OR s.retires_at > $1))",
+    )
+    .bind(now)
+    .bind(kid)
+    .execute(&mut **tx)
+    .await?;
     let done = sqlx::query(
         "UPDATE signing_keys SET \
          retires_at = CASE WHEN retires_at IS NULL OR retires_at > $1 THEN $1 ELSE retires_at END, \

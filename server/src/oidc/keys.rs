@@ -53,7 +53,7 @@ impl Loaded {
 
     /// [`Self::current_at`], and compared with the stored version less than
     /// [`KEY_CHECK_MS`] ago.
-    fn checked_at(&self, now: i64) -> bool {
+    fn checked_by(&self, now: i64) -> bool {
         self.current_at(now) && self.checked_at <= now && now - self.checked_at < KEY_CHECK_MS
     }
 
@@ -90,7 +90,7 @@ impl KeyRing {
     async fn current_with_jwks(&self) -> identity::Result<(Arc<Keys>, axum::body::Bytes)> {
         let now = self.identity.now();
         if let Some(loaded) = self.cache.read().await.as_ref()
-            && loaded.checked_at(now)
+            && loaded.checked_by(now)
         {
             return Ok(loaded.parts());
         }
@@ -109,7 +109,7 @@ impl KeyRing {
         };
         let now = self.identity.now();
         let manager = self.manager()?;
-        let kept = self.cache.read().await.as_ref().filter(|l| l.current_at(now)).map(|l| (l.checked_at(now), l.version.clone(), l.parts()));
+        let kept = self.cache.read().await.as_ref().filter(|l| l.current_at(now)).map(|l| (l.checked_by(now), l.version.clone(), l.parts()));
         if let Some((checked, version, parts)) = kept {
             if checked {
                 return Ok(parts); // checked by the caller that held the turn before

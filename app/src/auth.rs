@@ -184,8 +184,9 @@ pub async fn require_recent() -> Result<Current, AppError> {
 
 /// Starts a signed-in session: a new id (no fixation), then the keys. Signing in again
 /// as the same customer keeps the sign-in id (`sid`); as someone else, the brands the
-/// previous sign-in reached are logged out first.
-pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&str]) -> Result<(), AppError> {
+/// previous sign-in reached are logged out first. `preferences`: the profile's language
+/// and time zone when the sign-in read them with the account (else they are read here).
+pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&str], preferences: Option<Preferences<'_>>) -> Result<(), AppError> {
     let ctx = server_context()?;
     let session = session().await?;
     let previous = session.get::<String>(CUSTOMER).await.map_err(store_error)?;
@@ -213,12 +214,23 @@ pub async fn sign_in(customer_id: &str, auth_time: i64, device: &str, amr: &[&st
     session.insert(SIGNED_IN_AT, auth_time).await.map_err(store_error)?;
     session.insert(AUTH_TIME, auth_time).await.map_err(store_error)?;
     // The pages follow the profile's language and time zone from the first page on.
+    if let Some(known) = preferences {
+        remember_preferences(known.language, known.zone);
+        return Ok(());
+    }
     let me = identity::principal::Principal::customer(customer_id, identity::accounts::login::acr_of(amr));
     match ctx.identity.profile(&me, customer_id).await {
         Ok(profile) => remember_preferences(profile.preferred_language.as_deref(), profile.zoneinfo.as_deref()),
         Err(e) => tracing::warn!(error = %e, "the profile's language and time zone were not read at sign-in"),
     }
     Ok(())
+}
+
+/// The profile's language and time zone, as a sign-in read them with the account.
+#[derive(Debug, Clone, Copy)]
+pub struct Preferences<'a> {
+    pub language: Option<&'a str>,
+    pub zone: Option<&'a str>,
 }
 
 /// Sets the language (`foyer-lang`) and time-zone (`foyer-tz`) cookies the pages read

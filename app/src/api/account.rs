@@ -174,7 +174,8 @@ pub(crate) async fn signed_in(
                 return Ok(page);
             }
             let meta = crate::auth::request_meta();
-            crate::auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr).await?;
+            let preferences = crate::auth::Preferences { language: signed.preferred_language.as_deref(), zone: signed.zoneinfo.as_deref() };
+            crate::auth::sign_in(&signed.customer_id, signed.auth_time, &meta.device, &signed.amr, Some(preferences)).await?;
             crate::auth::set_device_cookie(&signed.device_id);
             if remember {
                 let ctx = crate::context::server_context()?;

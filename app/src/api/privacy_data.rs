@@ -57,11 +57,11 @@ const HELD_MS: i64 = 10 * 60_000;
 #[cfg(feature = "ssr")]
 pub(crate) async fn hold_if_scheduled(signed: &identity::accounts::login::SignedIn, return_to: &str) -> Result<Option<String>, AppError> {
     use crate::auth;
-    let ctx = crate::context::server_context()?;
-    let me = identity::principal::Principal::customer(&signed.customer_id, identity::accounts::login::acr_of(&signed.amr));
-    if ctx.identity.scheduled_deletion(&me, &signed.customer_id).await.map_err(auth::fail)?.is_none() {
+    // The sign-in read it with its own write (`SignedIn::erase_at`).
+    if signed.erase_at.is_none() {
         return Ok(None);
     }
+    let ctx = crate::context::server_context()?;
     let held = Held {
         customer_id: signed.customer_id.clone(),
         auth_time: signed.auth_time,
@@ -162,7 +162,7 @@ pub async fn cancel_deletion() -> Result<String, AppError> {
     let session = auth::session().await?;
     let _ = session.remove_value(HELD).await.map_err(|_| AppError::Internal)?;
     let amr: Vec<&str> = held.amr.iter().map(String::as_str).collect();
-    auth::sign_in(&held.customer_id, held.auth_time, &held.device, &amr).await?;
+    auth::sign_in(&held.customer_id, held.auth_time, &held.device, &amr, None).await?;
     Ok(crate::api::continue_to(crate::api::return_to::safe_return_to(Some(&held.return_to), &ctx.public_url)))
 }
 

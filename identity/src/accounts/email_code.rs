@@ -77,7 +77,7 @@ impl Identity {
                 if self.second_factors(&c.id).await?.any() {
                     return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::EmailCode });
                 }
-                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec![FirstStep::EmailCode.amr()]).await?))
+                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec![FirstStep::EmailCode.amr()], Some(false)).await?))
             }
             _ => {
                 gate.failed(self, now).await?;

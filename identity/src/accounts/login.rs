@@ -24,6 +24,13 @@ pub struct SignedIn {
     pub email_verified: bool,
     /// How the customer authenticated, in OIDC `amr` names (`pwd`, `otp`, `mfa`).
     pub amr: Vec<&'static str>,
+    /// The profile's language and time zone as the sign-in read them with the account
+    /// (the pages follow them from the first page on).
+    pub preferred_language: Option<String>,
+    pub zoneinfo: Option<String>,
+    /// When the account is to be erased, if its deletion is scheduled: the sign-in is
+    /// held at the page that offers to cancel it.
+    pub erase_at: Option<i64>,
 }
 
 /// The authentication level of a sign-in, from its `amr`, as OIDC `acr` values:
@@ -205,7 +212,7 @@ impl Identity {
                 if self.second_factors(&c.id).await?.any() {
                     return Ok(LoginStep::SecondFactor { customer_id: c.id, first: FirstStep::Password });
                 }
-                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec!["pwd"]).await?))
+                Ok(LoginStep::SignedIn(self.finish_sign_in(c, device_id, meta, vec!["pwd"], Some(false)).await?))
             }
             other => {
                 gate.failed(self, now).await?;
@@ -270,7 +277,7 @@ impl Identity {
             amr.push("otp");
         }
         amr.push("mfa");
-        Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
+        Ok(self.finish_sign_in(c, device_id, meta, amr, None).await?)
     }
 
     /// The bookkeeping of every successful sign-in: device, audit, new-device mail, and
@@ -279,29 +286,56 @@ impl Identity {
     /// sign-in as strong as the account allows (a second factor or a passkey, or any
     /// sign-in of an account without a second factor): a remembered device proves only
     /// the password and clears neither.
-    pub(crate) async fn finish_sign_in(&self, c: CustomerRow, device_id: Option<&str>, meta: &RequestMeta, amr: Vec<&'static str>) -> Result<SignedIn> {
+    pub(crate) async fn finish_sign_in(
+        &self,
+        c: CustomerRow,
+        device_id: Option<&str>,
+        meta: &RequestMeta,
+        amr: Vec<&'static str>,
+        second_factor: Option<bool>,
+    ) -> Result<SignedIn> {
         let now = self.clock.now();
-        let strong = acr_of(&amr) != "foyer:pwd" || !self.second_factors(&c.id).await?.any();
+        let strong = acr_of(&amr) != "foyer:pwd"
+            || !match second_factor {
+                Some(known) => known,
+                None => self.second_factors(&c.id).await?.any(),
+            };
         let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
         let device_hash = sha256_hex(device_id.as_bytes());
-        let mut tx = self.store.begin().await?;
-        let new_device = devices::note_known(&mut tx, &c.id, &device_hash, now).await?;
         let acct = account_key(&c.email_normalized);
-        if strong {
-            customers::reset_failures(&mut tx, &c.id).await?;
-            throttle::clear_pair_tx(&mut tx, &acct, &mfa_key(&c.id)).await?;
-        } else {
-            throttle::clear_tx(&mut tx, &acct).await?;
-        }
-        let detail = serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr });
-        self.audit_customer(&mut tx, Actor::Customer(c.id.clone()), &c.id, "login.succeeded", detail, now).await?;
-        if new_device {
-            let devices_link = self.link("/account/devices");
-            let to = MailTo::customer(&c, meta.locale, meta.brand.as_ref());
-            self.queue_mail(&mut tx, &to, Template::NewSignIn { device: &meta.device, at: now, devices_link: &devices_link }, now).await?;
-        }
-        tx.commit().await?;
-        Ok(SignedIn { customer_id: c.id, auth_time: now, device_id, email_verified: c.email_verified, amr })
+        let second = if strong { mfa_key(&c.id) } else { acct.clone() };
+        let detail = |new_device: bool| serde_json::json!({ "device": meta.device, "new_device": new_device, "amr": amr }).to_string();
+        // Rendered before the write, whether or not the browser turns out new: the write
+        // (on SQLite, the process's write turn) holds nothing while a template renders.
+        let devices_link = self.link("/account/devices");
+        let to = MailTo::customer(&c, meta.locale, meta.brand.as_ref());
+        let mail = self.mail(&to, Template::NewSignIn { device: &meta.device, at: now, devices_link: &devices_link }).map(|m| serde_json::to_string(&m)).transpose()?;
+        let subject = format!("customer:{}", c.id);
+        let erase_at = self
+            .store
+            .record_sign_in(&devices::SignInRecord {
+                customer_id: &c.id,
+                device_hash: &device_hash,
+                at: now,
+                strong,
+                clears: [&acct, &second],
+                actor: &Actor::Customer(c.id.clone()).label(),
+                subject: &subject,
+                detail_new: detail(true),
+                detail_known: detail(false),
+                mail,
+            })
+            .await?;
+        Ok(SignedIn {
+            customer_id: c.id,
+            auth_time: now,
+            device_id,
+            email_verified: c.email_verified,
+            amr,
+            preferred_language: c.preferred_language,
+            zoneinfo: c.zoneinfo,
+            erase_at,
+        })
     }
 
     /// Counts a failed sign-in step (`action`: `login.failed`, `mfa.failed`) against

@@ -145,12 +145,19 @@ impl Identity {
 
     /// Queues a mail inside `tx`: it leaves only if `tx` commits.
     pub(crate) async fn queue_mail(&self, tx: &mut Tx, to: &MailTo<'_>, template: Template<'_>, now: UnixMillis) -> Result<()> {
-        // A managed household member has no address (`managed:<id>`): nothing to send.
-        if to.email.starts_with(crate::households::managed::NO_ADDRESS_PREFIX) {
-            return Ok(());
+        if let Some(mail) = self.mail(to, template) {
+            outbox::enqueue(tx, &mail, now).await?;
         }
-        outbox::enqueue(tx, &OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand, TimeZone::first_known([to.zone])))), now).await?;
         Ok(())
+    }
+
+    /// A mail rendered for the outbox, for a write that queues it itself; `None` for a
+    /// managed household member, who has no address (`managed:<id>`): nothing to send.
+    pub(crate) fn mail(&self, to: &MailTo<'_>, template: Template<'_>) -> Option<OutboxEvent> {
+        if to.email.starts_with(crate::households::managed::NO_ADDRESS_PREFIX) {
+            return None;
+        }
+        Some(OutboxEvent::Email(template.render(to.email, &self.voice(to.locale, to.brand, TimeZone::first_known([to.zone])))))
     }
 
     /// How mails speak in `locale`, for `brand`'s flow if any, times in `zone`.

@@ -350,7 +350,7 @@ impl Identity {
                 if c.locked_at.is_some() {
                     return Err(LoginError::Failed);
                 }
-                Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
+                Ok(self.finish_sign_in(c, device_id, meta, amr, None).await?)
             }
             // The database failing or overloaded is not the visitor's failure: no count.
             Err(e @ (Error::Store(_) | Error::Busy { .. })) => Err(e.into()),
@@ -467,7 +467,7 @@ impl Identity {
         let mut amr = first.to_vec();
         amr.extend(proved);
         amr.push("mfa");
-        Ok(self.finish_sign_in(c, device_id, meta, amr).await?)
+        Ok(self.finish_sign_in(c, device_id, meta, amr, None).await?)
     }
 
     /// Step-up with a passkey: the strongest factor an account can have (the answer's

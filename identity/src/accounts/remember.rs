@@ -53,6 +53,6 @@ impl Identity {
         if c.locked_at.is_some() {
             return Ok(None);
         }
-        Ok(Some(self.finish_sign_in(c, device_id, meta, vec![first.amr()]).await?))
+        Ok(Some(self.finish_sign_in(c, device_id, meta, vec![first.amr()], None).await?))
     }
 }

@@ -2,22 +2,100 @@
 //! notice) and `remembered_devices` (browsers that skip the second step for a while;
 //! rules in [`crate::accounts::remember`]). Only hashes of the cookies are stored.
 
-use super::{Store, Tx};
+use sqlx::Row;
+
+use super::{Backend, Store, Tx};
 use crate::{Result, UnixMillis};
 
-/// Records a browser the customer signed in from; `true` when it was new.
-pub async fn note_known(tx: &mut Tx, customer_id: &str, device_hash: &str, now: UnixMillis) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (customer_id, device_hash) DO NOTHING",
-    )
-    .bind(customer_id)
-    .bind(device_hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// The bookkeeping of a completed sign-in, written at once by
+/// [`Store::record_sign_in`]: the browser noted as known, the failure count and throttles
+/// ended, the audit row, and the new-device mail when the browser was new.
+#[derive(Debug)]
+pub struct SignInRecord<'a> {
+    pub customer_id: &'a str,
+    pub device_hash: &'a str,
+    pub at: UnixMillis,
+    /// A sign-in as strong as the account allows: it also ends the failure count.
+    pub strong: bool,
+    /// The throttle keys it clears (the address's; when strong, the second step's too:
+    /// otherwise the address's twice).
+    pub clears: [&'a str; 2],
+    /// The audit row's actor label and subject (`login.succeeded`).
+    pub actor: &'a str,
+    pub subject: &'a str,
+    /// The audit detail as written when the browser was new, and when it was known.
+    pub detail_new: String,
+    pub detail_known: String,
+    /// The new-device notice, rendered (an outbox `email` payload), queued only when the
+    /// browser was new; `None` for an account without an address.
+    pub mail: Option<String>,
 }
+
+impl Store {
+    /// Writes a completed sign-in's bookkeeping in one round trip
+    /// ([`Store::write_batch`]; `docs/design/peaks.md` "Round 7"): on PostgreSQL one
+    /// statement of data-modifying CTEs, on SQLite one batch of six statements in one
+    /// write transaction. Whether the browser was new is decided by the insert into
+    /// `known_devices` itself (two sign-ins of a new browser at once: one of them is
+    /// new), and picks the audit detail and whether the mail is queued. Returns when
+    /// the account is to be erased, if its deletion is scheduled (read in the same
+    /// round trip: such a sign-in is held at the page that offers to cancel it).
+    pub async fn record_sign_in(&self, r: &SignInRecord<'_>) -> Result<Option<UnixMillis>> {
+        let sql = match self.backend() {
+            Backend::Postgres => SIGN_IN_POSTGRES,
+            Backend::Sqlite => SIGN_IN_SQLITE,
+        };
+        let batch = sqlx::query(sql)
+            .bind(r.customer_id.to_owned())
+            .bind(r.device_hash.to_owned())
+            .bind(r.at)
+            .bind(r.actor.to_owned())
+            .bind(r.subject.to_owned())
+            .bind(r.detail_new.clone())
+            .bind(r.detail_known.clone())
+            .bind(r.mail.clone())
+            .bind(i64::from(r.strong))
+            .bind(r.clears[0].to_owned())
+            .bind(r.clears[1].to_owned());
+        let rows = self.write_batch(batch).await?;
+        Ok(match rows.first() {
+            Some(row) => row.try_get::<Option<UnixMillis>, _>(0)?,
+            None => None,
+        })
+    }
+}
+
+/// [`Store::record_sign_in`] on PostgreSQL: every CTE runs once, whether read or not;
+/// the audit row and the mail read the device insert's own row (present only when the
+/// browser was new); the answer is the scheduled deletion's time, if any. $1 customer, $2 device hash, $3 now, $4/$5 audit actor/subject,
+/// $6/$7 detail new/known, $8 mail payload, $9 strong (1/0), $10/$11 throttle keys.
+const SIGN_IN_POSTGRES: &str = "WITH device AS (\
+     INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (customer_id, device_hash) DO NOTHING RETURNING 1), \
+     audit AS (INSERT INTO audit_log (at, actor, subject, action, detail) \
+     SELECT $3, $4, $5, 'login.succeeded', CASE WHEN EXISTS (SELECT 1 FROM device) THEN $6 ELSE $7 END), \
+     mail AS (INSERT INTO outbox (kind, payload, created_at, next_attempt_at) \
+     SELECT 'email', $8, $3, $3 WHERE $8 IS NOT NULL AND EXISTS (SELECT 1 FROM device)), \
+     reset AS (UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $9 = 1), \
+     cleared AS (DELETE FROM throttle WHERE key = $10 OR key = $11) \
+     SELECT (SELECT erase_at FROM deletion_requests WHERE customer_id = $1)";
+
+/// [`Store::record_sign_in`] on SQLite (no data-modifying CTEs): one write transaction
+/// sent as one batch. `changes()` right after the device insert says whether it was new
+/// and picks the audit detail; the mail is queued when the audit row just written
+/// (`last_insert_rowid()`, this connection's) has the new-browser detail. The one row
+/// returned, if any, is the scheduled deletion's.
+const SIGN_IN_SQLITE: &str = "BEGIN IMMEDIATE; \
+     INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (customer_id, device_hash) DO NOTHING; \
+     INSERT INTO audit_log (at, actor, subject, action, detail) \
+     SELECT $3, $4, $5, 'login.succeeded', CASE WHEN changes() = 1 THEN $6 ELSE $7 END; \
+     INSERT INTO outbox (kind, payload, created_at, next_attempt_at) \
+     SELECT 'email', $8, $3, $3 WHERE $8 IS NOT NULL AND (SELECT detail FROM audit_log WHERE id = last_insert_rowid()) = $6; \
+     UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $9 = 1; \
+     DELETE FROM throttle WHERE key = $10 OR key = $11; \
+     SELECT erase_at FROM deletion_requests WHERE customer_id = $1; \
+     COMMIT";
 
 /// A device to remember.
 #[derive(Debug, Clone)]

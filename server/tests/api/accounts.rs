@@ -38,6 +38,7 @@ both_backends!(
     cross_site_sign_in_is_refused,
     devices_list_and_end_other_sessions,
     change_email_confirm_by_code_and_undo,
+    a_sign_in_from_a_new_browser_is_mailed_once_and_ends_the_failures,
 );
 
 // ---------------------------------------------------------------------------------
@@ -68,6 +69,7 @@ pub(crate) const RESET_SUBJECT: &str = "Reset your password";
 const PASSWORD_CHANGED_SUBJECT: &str = "Your password was changed";
 const CONFIRM_CHANGE_SUBJECT: &str = "Confirm your new email address";
 const EMAIL_CHANGED_SUBJECT: &str = "Your email address was changed";
+const NEW_SIGN_IN_SUBJECT: &str = "New sign-in to your account";
 
 /// A browser: its own cookie jar, and the headers of a same-origin `fetch`.
 pub(crate) struct Browser {
@@ -789,3 +791,85 @@ async fn thousand_concurrent_sign_ins_over_http_get_429_or_503() {
     assert_eq!(app.identity.hasher().queue_depth(), 0, "no hashing left behind");
 }
 
+
+/// The `new_device` of each `login.succeeded` row of the customer, oldest first.
+async fn sign_ins_new_device(app: &TestApp, customer_id: &str) -> Vec<bool> {
+    let mut rows = app.identity.store().activity_of(customer_id, 100).await.unwrap();
+    rows.reverse();
+    rows.iter()
+        .filter(|r| r.action == "login.succeeded")
+        .map(|r| serde_json::from_str::<Value>(&r.detail).unwrap()["new_device"].as_bool().expect("new_device in the detail"))
+        .collect()
+}
+
+/// New-device notices queued in the outbox for `to` (whether delivered yet or not).
+async fn notices_queued(app: &TestApp, to: &str) -> i64 {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT payload FROM outbox WHERE kind = 'email'").fetch_all(app.identity.store().pool()).await.unwrap();
+    let count = rows
+        .iter()
+        .map(|(payload,)| serde_json::from_str::<Value>(payload).unwrap())
+        .filter(|p| p["to"] == to && p["subject"] == NEW_SIGN_IN_SUBJECT)
+        .count();
+    i64::try_from(count).unwrap()
+}
+
+/// The completed sign-in's bookkeeping, written in one round trip
+/// (`Store::record_sign_in`): a browser seen for the first time is mailed about once,
+/// and only then; the audit row says which it was; the failure count and the address's
+/// throttle end; a scheduled deletion is read with it.
+async fn a_sign_in_from_a_new_browser_is_mailed_once_and_ends_the_failures(db: Db) {
+    let Some(app) = TestApp::builder(db).with_smtp().spawn().await else { return };
+    let email = "newdevice@example.com";
+    let row = customer(&app, email).await;
+    let anonymous = identity::principal::Principal::Anonymous;
+
+    // Two failures first: counted against the account and the address.
+    let b = Browser::new(&app);
+    for _ in 0..2 {
+        assert_eq!(b.login(email, WRONG).await, (400, json!({ "Message": LOGIN_FAILED })));
+    }
+    assert_eq!(reload(&app, &row).await.failed_logins, 2);
+    let acct = account_key(&row.email_normalized);
+    assert!(app.identity.store().throttle_get(&acct).await.unwrap().is_some(), "the address's failures are counted");
+
+    // A new browser: signed in, mailed, and the failures end.
+    assert_eq!(b.login(email, PASSWORD).await, (200, json!("/account")));
+    let mail = mail_to(&app, email, NEW_SIGN_IN_SUBJECT).await;
+    assert!(mail.text.contains("Firefox"), "the mail names the browser: {}", mail.text);
+    assert_eq!(reload(&app, &row).await.failed_logins, 0);
+    assert!(app.identity.store().throttle_get(&acct).await.unwrap().is_none(), "the address's throttle ends");
+    assert_eq!(sign_ins_new_device(&app, &row.id).await, vec![true]);
+
+    // The same browser again (its device cookie): no notice.
+    assert_eq!(b.call("logout", &[]).await.0, 200);
+    assert_eq!(b.login(email, PASSWORD).await, (200, json!("/account")));
+    assert_eq!(sign_ins_new_device(&app, &row.id).await, vec![true, false]);
+    assert_eq!(notices_queued(&app, email).await, 1, "a known browser is not mailed about");
+
+    // Another browser: mailed again.
+    let other = Browser::with_agent(&app, CHROME_WINDOWS);
+    assert_eq!(other.login(email, PASSWORD).await, (200, json!("/account")));
+    assert_eq!(sign_ins_new_device(&app, &row.id).await, vec![true, false, true]);
+    assert_eq!(notices_queued(&app, email).await, 2);
+
+    // One new browser signing in twice at once: one of the two is new, one notice.
+    let device = "d".repeat(43);
+    let (from_a, from_b) = (meta(7), meta(8));
+    let (first, second) = tokio::join!(
+        app.identity.login(&anonymous, email, secret(PASSWORD), Some(&device), &from_a),
+        app.identity.login(&anonymous, email, secret(PASSWORD), Some(&device), &from_b),
+    );
+    use identity::accounts::login::LoginStep;
+    let (Ok(LoginStep::SignedIn(first)), Ok(LoginStep::SignedIn(second))) = (first, second) else { panic!("both signed in") };
+    assert_eq!((first.erase_at, second.erase_at), (None, None), "no deletion scheduled");
+    assert_eq!(sign_ins_new_device(&app, &row.id).await[3..].iter().filter(|n| **n).count(), 1, "exactly one of the two was new");
+    assert_eq!(notices_queued(&app, email).await, 3);
+
+    // A scheduled deletion comes back with the sign-in's write.
+    let me = identity::principal::Principal::customer(&row.id, "foyer:pwd");
+    let erase_at = app.identity.request_deletion(&me, &row.id, email, &meta(9)).await.unwrap();
+    let Ok(LoginStep::SignedIn(signed)) = app.identity.login(&anonymous, email, secret(PASSWORD), Some(&device), &meta(9)).await else {
+        panic!("signed in")
+    };
+    assert_eq!(signed.erase_at, Some(erase_at));
+}

@@ -289,23 +289,21 @@ impl Hasher {
         }
     }
 
+    /// Refuses now, exactly as a hash asked for now would be refused (`Busy`, with a
+    /// return slot taken like any refused caller's), when it could not start within the
+    /// allowed wait; admits nothing (the hash is admitted when it is asked for). A
+    /// sign-in asks before its reads, so the callers a storm refuses cost the database
+    /// nothing (`docs/design/peaks.md` "Round 7").
+    pub fn refuse_if_full(&self) -> Result<()> {
+        self.inner.admit(self.inner.waiting.load(Ordering::SeqCst))
+    }
+
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&Inner) -> Result<T> + Send + 'static) -> Result<T> {
         let inner = Arc::clone(&self.inner);
         // Admission: queue when the expected wait is short enough, else refuse at once.
         let ahead = inner.waiting.fetch_add(1, Ordering::SeqCst);
         let _guard = QueueGuard(&inner.waiting);
-        let admission = Admission { permits: inner.permit_count, max_wait_micros: inner.max_wait_micros, max_queue: inner.max_queue };
-        let mean = inner.mean_micros.load(Ordering::Relaxed);
-        if !admission.admits(ahead, mean) {
-            let now = inner.timer.micros();
-            let mut told = 0;
-            let _ = inner.next_return.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |next| {
-                let (at, then) = admission.return_at(now, next, ahead, mean);
-                told = at;
-                Some(then)
-            });
-            return Err(Error::Busy { retry_after_secs: Admission::retry_after_secs(now, told) });
-        }
+        inner.admit(ahead)?;
         let _permit = inner.permits.acquire().await.map_err(|_| Error::Busy { retry_after_secs: 1 })?;
         inner.started.fetch_add(1, Ordering::SeqCst);
         let worker = Arc::clone(&inner);
@@ -400,6 +398,24 @@ impl Drop for QueueGuard<'_> {
 }
 
 impl Inner {
+    /// `Ok` when a caller with `ahead` callers before it may queue; else `Busy`, told
+    /// to come back at its slot (`Admission::return_at`), which moves the next slot on.
+    fn admit(&self, ahead: usize) -> Result<()> {
+        let admission = Admission { permits: self.permit_count, max_wait_micros: self.max_wait_micros, max_queue: self.max_queue };
+        let mean = self.mean_micros.load(Ordering::Relaxed);
+        if admission.admits(ahead, mean) {
+            return Ok(());
+        }
+        let now = self.timer.micros();
+        let mut told = 0;
+        let _ = self.next_return.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |next| {
+            let (at, then) = admission.return_at(now, next, ahead, mean);
+            told = at;
+            Some(then)
+        });
+        Err(Error::Busy { retry_after_secs: Admission::retry_after_secs(now, told) })
+    }
+
     /// Folds one measured duration into the moving average (the first measurement
     /// replaces the prior). It falls by 1/8 of the difference and rises by 1/64: the
     /// first hashes of a storm run while the burst's own requests are parsed and their
@@ -706,11 +722,21 @@ mod tests {
         // Stand-ins for callers ahead (they hold no permit, so an admitted call runs).
         let mut ahead: Vec<_> = (0..3).map(|_| QueueGuard::hold(&h.inner.waiting)).collect();
         assert!(h.hash(secret("three ahead"), &OsRandom).await.is_ok(), "9 s expected: admitted");
+        assert!(h.refuse_if_full().is_ok(), "three ahead: a sign-in may go on to its reads");
         ahead.push(QueueGuard::hold(&h.inner.waiting));
         match h.hash(secret("four ahead"), &OsRandom).await {
             Err(Error::Busy { retry_after_secs }) => assert_eq!(retry_after_secs, 7),
             other => panic!("expected busy, got {other:?}"),
         }
+        // Asked before a sign-in's reads, in the same instant (the timer stands still):
+        // refused alike, and told the next return slot, one share (3 s) after the one
+        // the refused hash took.
+        timer.set_step(0);
+        match h.refuse_if_full() {
+            Err(Error::Busy { retry_after_secs }) => assert_eq!(retry_after_secs, 10),
+            other => panic!("expected busy, got {other:?}"),
+        }
+        assert_eq!(h.queue_depth(), 4, "asking queues nobody");
         drop(ahead);
 
         timer.set_step(4 * SECOND);

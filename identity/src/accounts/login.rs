@@ -202,6 +202,9 @@ impl Identity {
         meta: &RequestMeta,
     ) -> Result<LoginStep, LoginError> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Platform)?;
+        // A storm's refused caller is refused before the reads: it checked nothing and
+        // is counted nowhere, as when the hash itself is refused.
+        self.hasher.refuse_if_full()?;
         let now = self.clock.now();
         let (gate, customer) = self.first_step_gate(email, meta, now).await?;
         let stored = customer.as_ref().and_then(|c| c.password_hash.clone());
@@ -395,6 +398,7 @@ impl Identity {
     pub async fn reauthenticate(&self, principal: &Principal, customer_id: &str, password: SecretString, code: Option<&str>, meta: &RequestMeta) -> Result<StepUp, LoginError> {
         authorize(principal, Action::SignUpOrSignIn, Subject::Customer(customer_id))?;
         let now = self.clock.now();
+        self.hasher.refuse_if_full()?;
         let c = self.store.customer_by_id(customer_id).await?.ok_or(Error::NotFound("account"))?;
         let gate = FirstStepGate { acct: account_key(&c.email_normalized), ip: ip_key(meta.ip) };
         self.store.throttle_check(&[&gate.ip, &gate.acct], now).await?;

@@ -30,7 +30,7 @@ pub struct SignedIn {
     pub zoneinfo: Option<String>,
     /// When the account is to be erased, if its deletion is scheduled: the sign-in is
     /// held at the page that offers to cancel it.
-    pub erase_at: Option<i64>,
+    pub erase_at: Option<crate::UnixMillis>,
 }
 
 /// The authentication level of a sign-in, from its `amr`, as OIDC `acr` values:
@@ -288,7 +288,10 @@ impl Identity {
     /// sign-in; the failure count (lock-out) and the second step's throttle only with a
     /// sign-in as strong as the account allows (a second factor or a passkey, or any
     /// sign-in of an account without a second factor): a remembered device proves only
-    /// the password and clears neither.
+    /// the password and clears neither. `second_factor`: whether the account has one,
+    /// when the caller has just read it (`None`: read here, and only for a one-factor
+    /// sign-in, the one case it decides). All of it is one write
+    /// ([`crate::store::Store::record_sign_in`]).
     pub(crate) async fn finish_sign_in(
         &self,
         c: CustomerRow,
@@ -298,11 +301,11 @@ impl Identity {
         second_factor: Option<bool>,
     ) -> Result<SignedIn> {
         let now = self.clock.now();
-        let strong = acr_of(&amr) != "foyer:pwd"
-            || !match second_factor {
-                Some(known) => known,
-                None => self.second_factors(&c.id).await?.any(),
-            };
+        let strong = match second_factor {
+            _ if acr_of(&amr) != "foyer:pwd" => true,
+            Some(has_one) => !has_one,
+            None => !self.second_factors(&c.id).await?.any(),
+        };
         let device_id = device_id.filter(|d| d.len() >= 32 && d.len() <= 64).map_or_else(|| self.new_token(), str::to_owned);
         let device_hash = sha256_hex(device_id.as_bytes());
         let acct = account_key(&c.email_normalized);

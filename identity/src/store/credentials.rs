@@ -61,14 +61,15 @@ pub struct TotpRow {
 impl Store {
     /// Stores a new, unconfirmed secret, replacing any earlier one.
     pub async fn totp_start(&self, customer_id: &str, secret_sealed: &str, now: UnixMillis) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO totp_credentials (customer_id, secret_sealed, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (customer_id) DO UPDATE SET secret_sealed = $2, created_at = $3, confirmed_at = NULL, last_used_step = 0",
+        self.write(
+            sqlx::query(
+                "INSERT INTO totp_credentials (customer_id, secret_sealed, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (customer_id) DO UPDATE SET secret_sealed = $2, created_at = $3, confirmed_at = NULL, last_used_step = 0",
+            )
+            .bind(customer_id.to_owned())
+            .bind(secret_sealed.to_owned())
+            .bind(now),
         )
-        .bind(customer_id)
-        .bind(secret_sealed)
-        .bind(now)
-        .execute(self.pool())
         .await?;
         Ok(())
     }
@@ -247,13 +248,14 @@ impl Store {
     /// Records a successful assertion: the updated credential (its counter), the time,
     /// and whether its provider syncs it.
     pub async fn passkey_used(&self, id: &str, passkey: &str, backup_eligible: bool, now: UnixMillis) -> Result<()> {
-        sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2, backup_eligible = $3 WHERE id = $4")
-            .bind(passkey)
-            .bind(now)
-            .bind(i64::from(backup_eligible))
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        self.write(
+            sqlx::query("UPDATE passkeys SET passkey = $1, last_used_at = $2, backup_eligible = $3 WHERE id = $4")
+                .bind(passkey.to_owned())
+                .bind(now)
+                .bind(i64::from(backup_eligible))
+                .bind(id.to_owned()),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -18,22 +18,21 @@ pub struct MailboxRow {
 
 impl Store {
     pub async fn mailbox_put(&self, at: UnixMillis, to: &str, subject: &str, text: &str, html: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO dev_mailbox (received_at, to_addr, subject, text_body, html_body) VALUES ($1, $2, $3, $4, $5)",
+        self.write(
+            sqlx::query("INSERT INTO dev_mailbox (received_at, to_addr, subject, text_body, html_body) VALUES ($1, $2, $3, $4, $5)")
+                .bind(at)
+                .bind(to.to_owned())
+                .bind(subject.to_owned())
+                .bind(text.to_owned())
+                .bind(html.to_owned()),
         )
-        .bind(at)
-        .bind(to)
-        .bind(subject)
-        .bind(text)
-        .bind(html)
-        .execute(self.pool())
         .await?;
         Ok(())
     }
 
     /// Forgets development mail older than a week.
     pub async fn mailbox_prune(&self, now: UnixMillis) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM dev_mailbox WHERE received_at < $1").bind(now - 7 * 86_400_000).execute(self.pool()).await?.rows_affected())
+        self.write(sqlx::query("DELETE FROM dev_mailbox WHERE received_at < $1").bind(now - 7 * 86_400_000)).await
     }
 
     /// The newest messages first.

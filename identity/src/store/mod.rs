@@ -413,23 +413,36 @@ impl Store {
     /// `; COMMIT`). On SQLite it takes the write turn, and in the turn that is one command
     /// to the connection's thread where a [`Tx`] sends one per statement and two more:
     /// under load each command waits for a core while the turn is held
-    /// (`docs/design/peaks.md` "Round 5").
+    /// (`docs/design/peaks.md` "Round 5"). Returns the rows the statements return.
     ///
     /// It runs on a task of its own, so a request that goes away meanwhile cannot leave a
     /// batch half-sent (sqlx stops sending a batch whose answer nobody reads, which would
     /// leave its transaction open). On an error the SQLite connection is closed, not
     /// pooled: closing rolls back whatever the batch had begun.
     pub(crate) async fn write_batch(&self, batch: Batch) -> Result<Vec<sqlx::any::AnyRow>> {
+        Ok(self.write_in_turn(batch, Answer::Rows).await?.rows)
+    }
+
+    /// [`Store::write_batch`] for one statement whose answer is how many rows it
+    /// changed. Every write outside a [`Tx`] goes this way (sessions, throttle clears,
+    /// the outbox worker's marks, …): on SQLite it waits for the write turn in this
+    /// process, in order, instead of meeting another writer's lock and SQLite's busy
+    /// handler, which sleeps (1, 2, 5, 10 … ms) and retries (round 7).
+    pub(crate) async fn write(&self, statement: Batch) -> Result<u64> {
+        Ok(self.write_in_turn(statement, Answer::Changed).await?.changed)
+    }
+
+    async fn write_in_turn(&self, batch: Batch, answer: Answer) -> Result<Written> {
         self.note_write();
         if self.backend == Backend::Postgres {
-            return Ok(batch.fetch_all(&self.pool).await?);
+            return Ok(answer.run(batch, &self.pool).await?);
         }
         let store = self.clone();
         tokio::spawn(async move {
             let _turn = store.write_turn().await?;
             let mut conn = store.pool.acquire().await?;
-            match batch.fetch_all(&mut *conn).await {
-                Ok(rows) => Ok(rows),
+            match answer.run(batch, &mut *conn).await {
+                Ok(written) => Ok(written),
                 Err(e) => {
                     let _ = conn.close().await;
                     Err(Error::from(e))
@@ -489,6 +502,29 @@ async fn why_not(options: &AnyConnectOptions, pragmas: &str, backend: Backend) -
             }
             DbError::PoolTimedOut
         }
+    }
+}
+
+/// What a write in the turn answers ([`Store::write_batch`], [`Store::write`]).
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Rows,
+    Changed,
+}
+
+/// Its answer: the rows returned ([`Answer::Rows`]) or the rows changed
+/// ([`Answer::Changed`]); the other stays empty.
+struct Written {
+    rows: Vec<sqlx::any::AnyRow>,
+    changed: u64,
+}
+
+impl Answer {
+    async fn run<'c, E: sqlx::Executor<'c, Database = Any>>(self, batch: Batch, on: E) -> Result<Written, DbError> {
+        Ok(match self {
+            Self::Rows => Written { rows: batch.fetch_all(on).await?, changed: 0 },
+            Self::Changed => Written { rows: Vec::new(), changed: batch.execute(on).await?.rows_affected() },
+        })
     }
 }
 
@@ -627,6 +663,24 @@ mod tests {
         store.write_batch(sqlx::query(TWO_KEYS).bind("b".to_owned()).bind("c".to_owned())).await.unwrap();
         write_key_in_tx(&store, "d").await;
         assert_eq!(throttle_keys(&store).await, ["b", "c", "d"]);
+    }
+
+    /// One statement in the write turn answers how many rows it changed; one that fails
+    /// leaves the turn and the pool usable for the next write.
+    #[tokio::test]
+    async fn a_sqlite_write_answers_the_rows_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sqlite_store(&dir).await;
+        let writes = store.writes();
+        assert_eq!(store.write(sqlx::query(INSERT_KEY).bind("k".to_owned())).await.unwrap(), 1);
+        let taken = store.write(sqlx::query(INSERT_KEY).bind("k".to_owned())).await;
+        assert!(matches!(taken, Err(Error::Store(_))), "the key is taken: {taken:?}");
+        let delete = || sqlx::query("DELETE FROM throttle WHERE key = $1").bind("k".to_owned());
+        assert_eq!(store.write(delete()).await.unwrap(), 1);
+        assert_eq!(store.write(delete()).await.unwrap(), 0, "nothing left to delete");
+        assert_eq!(store.writes() - writes, 4, "each counted as a write");
+        write_key_in_tx(&store, "after").await;
+        assert_eq!(throttle_keys(&store).await, ["after"]);
     }
 
     /// A request that goes away while its batch is under way (the future dropped after

@@ -51,8 +51,18 @@ pub struct OutboxStatus {
 }
 
 /// A finished farewell mail (to an erased customer) keeps no payload: the address
-/// and the words go, the row's bookkeeping stays until the prune.
-const FORGET_FAREWELL: &str = ", payload = CASE WHEN kind = 'email.farewell' THEN '{\"type\":\"forgotten\"}' ELSE payload END";
+/// and the words go, the row's bookkeeping stays until the prune. (A macro, so the
+/// statements below are `&'static str` constants.)
+macro_rules! forget_farewell {
+    () => {
+        ", payload = CASE WHEN kind = 'email.farewell' THEN '{\"type\":\"forgotten\"}' ELSE payload END"
+    };
+}
+
+/// Marks a row delivered: `$1` now, `$2` id.
+const DELIVERED: &str = concat!("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL", forget_farewell!(), " WHERE id = $2");
+/// Gives a row up for good: `$1` error, `$2` now, `$3` id.
+const GIVEN_UP: &str = concat!("UPDATE outbox SET locked_until = NULL, last_error = $1, failed_at = $2", forget_farewell!(), " WHERE id = $3");
 
 /// How long a delivered row is kept.
 pub const DELIVERED_KEPT_MS: i64 = 86_400_000;
@@ -81,42 +91,25 @@ impl Store {
     }
 
     pub async fn outbox_delivered(&self, id: i64, now: UnixMillis) -> Result<()> {
-        sqlx::query(&format!("UPDATE outbox SET delivered_at = $1, locked_until = NULL, last_error = NULL{FORGET_FAREWELL} WHERE id = $2"))
-            .bind(now)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        self.write(sqlx::query(DELIVERED).bind(now).bind(id)).await?;
         Ok(())
     }
 
     /// Records a failed attempt: retried at `retry_at`, or given up for good with `None`.
     pub async fn outbox_failed(&self, id: i64, now: UnixMillis, error: &str, retry_at: Option<UnixMillis>) -> Result<()> {
-        let forget_sql = format!("UPDATE outbox SET locked_until = NULL, last_error = $1, failed_at = $2{FORGET_FAREWELL} WHERE id = $3");
         let query = match retry_at {
-            Some(at) => sqlx::query(
-                "UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
-            )
-            .bind(error)
-            .bind(at)
-            .bind(id),
-            None => sqlx::query(&forget_sql)
-                .bind(error)
-                .bind(now)
-                .bind(id),
+            Some(at) => sqlx::query("UPDATE outbox SET locked_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3").bind(error.to_owned()).bind(at),
+            None => sqlx::query(GIVEN_UP).bind(error.to_owned()).bind(now),
         };
-        query.execute(self.pool()).await?;
+        self.write(query.bind(id)).await?;
         Ok(())
     }
 
     /// Forgets finished rows: delivered ones after a day, given-up ones after a week (kept
     /// that long for investigation). Payloads hold mail bodies, so they should not stay.
     pub async fn outbox_prune(&self, now: UnixMillis) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM outbox WHERE delivered_at < $1 OR failed_at < $2")
-            .bind(now - DELIVERED_KEPT_MS)
-            .bind(now - FAILED_KEPT_MS)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        self.write(sqlx::query("DELETE FROM outbox WHERE delivered_at < $1 OR failed_at < $2").bind(now - DELIVERED_KEPT_MS).bind(now - FAILED_KEPT_MS))
+            .await
     }
 
     /// Rows not yet delivered and not given up on.

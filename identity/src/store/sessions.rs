@@ -64,18 +64,18 @@ impl Store {
     }
 
     /// Runs `sql` with the row bound as `$1` id hash … `$6` now, `$7` sid.
-    async fn session_bind(&self, sql: &str, row: &SessionWrite<'_>) -> Result<u64> {
-        Ok(sqlx::query(sql)
-            .bind(row.id_hash)
-            .bind(row.data)
-            .bind(row.expires_at)
-            .bind(row.customer_id)
-            .bind(row.device)
-            .bind(row.now)
-            .bind(row.sid)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+    async fn session_bind(&self, sql: &'static str, row: &SessionWrite<'_>) -> Result<u64> {
+        self.write(
+            sqlx::query(sql)
+                .bind(row.id_hash.to_owned())
+                .bind(row.data.to_owned())
+                .bind(row.expires_at)
+                .bind(row.customer_id.map(str::to_owned))
+                .bind(row.device.map(str::to_owned))
+                .bind(row.now)
+                .bind(row.sid.map(str::to_owned)),
+        )
+        .await
     }
 
     /// The record, unless missing or expired.
@@ -88,7 +88,7 @@ impl Store {
     }
 
     pub async fn session_delete(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
+        self.write(sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.to_owned())).await?;
         Ok(())
     }
 

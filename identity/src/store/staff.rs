@@ -184,13 +184,13 @@ impl Store {
     /// Stores a new unconfirmed app secret, unless one is stored already; returns the
     /// sealed secret in place (so showing the enrolment page twice shows one secret).
     pub async fn staff_totp_start(&self, staff_id: &str, sealed: &str, now: UnixMillis) -> Result<StaffTotpRow> {
-        self.note_write();
-        sqlx::query("INSERT INTO staff_totp (staff_id, secret_sealed, created_at) VALUES ($1, $2, $3) ON CONFLICT (staff_id) DO NOTHING")
-            .bind(staff_id)
-            .bind(sealed)
-            .bind(now)
-            .execute(self.pool())
-            .await?;
+        self.write(
+            sqlx::query("INSERT INTO staff_totp (staff_id, secret_sealed, created_at) VALUES ($1, $2, $3) ON CONFLICT (staff_id) DO NOTHING")
+                .bind(staff_id.to_owned())
+                .bind(sealed.to_owned())
+                .bind(now),
+        )
+        .await?;
         self.staff_totp(staff_id).await?.ok_or(Error::NotFound("authenticator app"))
     }
 
@@ -209,17 +209,9 @@ impl Store {
         Ok(self.staff_session_bind(sql, w).await? == 1)
     }
 
-    async fn staff_session_bind(&self, sql: &str, w: StaffSessionWrite<'_>) -> Result<u64> {
-        self.note_write();
-        Ok(sqlx::query(sql)
-            .bind(w.id_hash)
-            .bind(w.data)
-            .bind(w.expires_at)
-            .bind(w.staff_id)
-            .bind(w.now)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+    async fn staff_session_bind(&self, sql: &'static str, w: StaffSessionWrite<'_>) -> Result<u64> {
+        self.write(sqlx::query(sql).bind(w.id_hash.to_owned()).bind(w.data.to_owned()).bind(w.expires_at).bind(w.staff_id.map(str::to_owned)).bind(w.now))
+            .await
     }
 
     /// The record, unless missing or past its deadline.
@@ -232,15 +224,13 @@ impl Store {
     }
 
     pub async fn staff_session_delete(&self, id_hash: &str) -> Result<()> {
-        self.note_write();
-        sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1").bind(id_hash).execute(self.pool()).await?;
+        self.write(sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1").bind(id_hash.to_owned())).await?;
         Ok(())
     }
 
     /// Deletes staff sessions past their deadline.
     pub async fn staff_sessions_sweep(&self, now: UnixMillis) -> Result<u64> {
-        self.note_write();
-        Ok(sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1").bind(now).execute(self.pool()).await?.rows_affected())
+        self.write(sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1").bind(now)).await
     }
 }
 

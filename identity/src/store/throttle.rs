@@ -88,18 +88,12 @@ impl Store {
 
     /// Deletes counters whose window is over and which block nothing any more.
     pub async fn throttle_sweep(&self, now: UnixMillis) -> Result<u64> {
-        self.note_write();
-        Ok(sqlx::query("DELETE FROM throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $2)")
-            .bind(now - WINDOW_MS)
-            .bind(now)
-            .execute(self.pool())
-            .await?
-            .rows_affected())
+        self.write(sqlx::query("DELETE FROM throttle WHERE window_start < $1 AND (blocked_until IS NULL OR blocked_until < $2)").bind(now - WINDOW_MS).bind(now))
+            .await
     }
 
     pub async fn throttle_clear(&self, key: &str) -> Result<()> {
-        self.note_write();
-        sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key).execute(self.pool()).await?;
+        self.write(sqlx::query("DELETE FROM throttle WHERE key = $1").bind(key.to_owned())).await?;
         Ok(())
     }
 }

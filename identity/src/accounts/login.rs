@@ -316,7 +316,6 @@ impl Identity {
         let devices_link = self.link("/account/devices");
         let to = MailTo::customer(&c, meta.locale, meta.brand.as_ref());
         let mail = self.mail(&to, Template::NewSignIn { device: &meta.device, at: now, devices_link: &devices_link }).map(|m| serde_json::to_string(&m)).transpose()?;
-        let subject = format!("customer:{}", c.id);
         let erase_at = self
             .store
             .record_sign_in(&devices::SignInRecord {
@@ -325,8 +324,7 @@ impl Identity {
                 at: now,
                 strong,
                 clears: [&acct, &second],
-                actor: &Actor::Customer(c.id.clone()).label(),
-                subject: &subject,
+                audited_as: &Actor::Customer(c.id.clone()).label(),
                 detail_new: detail(true),
                 detail_known: detail(false),
                 mail,

@@ -20,9 +20,9 @@ pub struct SignInRecord<'a> {
     /// The throttle keys it clears (the address's; when strong, the second step's too:
     /// otherwise the address's twice).
     pub clears: [&'a str; 2],
-    /// The audit row's actor label and subject (`login.succeeded`).
-    pub actor: &'a str,
-    pub subject: &'a str,
+    /// The customer as the audit row (`login.succeeded`) names them, its actor and its
+    /// subject alike (`customer:<id>`).
+    pub audited_as: &'a str,
     /// The audit detail as written when the browser was new, and when it was known.
     pub detail_new: String,
     pub detail_known: String,
@@ -49,8 +49,7 @@ impl Store {
             .bind(r.customer_id.to_owned())
             .bind(r.device_hash.to_owned())
             .bind(r.at)
-            .bind(r.actor.to_owned())
-            .bind(r.subject.to_owned())
+            .bind(r.audited_as.to_owned())
             .bind(r.detail_new.clone())
             .bind(r.detail_known.clone())
             .bind(r.mail.clone())
@@ -67,17 +66,18 @@ impl Store {
 
 /// [`Store::record_sign_in`] on PostgreSQL: every CTE runs once, whether read or not;
 /// the audit row and the mail read the device insert's own row (present only when the
-/// browser was new); the answer is the scheduled deletion's time, if any. $1 customer, $2 device hash, $3 now, $4/$5 audit actor/subject,
-/// $6/$7 detail new/known, $8 mail payload, $9 strong (1/0), $10/$11 throttle keys.
+/// browser was new); the answer is the scheduled deletion's time, if any. $1 customer,
+/// $2 device hash, $3 now, $4 the audit row's actor and subject, $5/$6 detail new/known,
+/// $7 mail payload, $8 strong (1/0), $9/$10 throttle keys.
 const SIGN_IN_POSTGRES: &str = "WITH device AS (\
      INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
      ON CONFLICT (customer_id, device_hash) DO NOTHING RETURNING 1), \
      audit AS (INSERT INTO audit_log (at, actor, subject, action, detail) \
-     SELECT $3, $4, $5, 'login.succeeded', CASE WHEN EXISTS (SELECT 1 FROM device) THEN $6 ELSE $7 END), \
+     SELECT $3, $4, $4, 'login.succeeded', CASE WHEN EXISTS (SELECT 1 FROM device) THEN $5 ELSE $6 END), \
      mail AS (INSERT INTO outbox (kind, payload, created_at, next_attempt_at) \
-     SELECT 'email', $8, $3, $3 WHERE $8 IS NOT NULL AND EXISTS (SELECT 1 FROM device)), \
-     reset AS (UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $9 = 1), \
-     cleared AS (DELETE FROM throttle WHERE key = $10 OR key = $11) \
+     SELECT 'email', $7, $3, $3 WHERE $7 IS NOT NULL AND EXISTS (SELECT 1 FROM device)), \
+     reset AS (UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $8 = 1), \
+     cleared AS (DELETE FROM throttle WHERE key = $9 OR key = $10) \
      SELECT (SELECT erase_at FROM deletion_requests WHERE customer_id = $1)";
 
 /// [`Store::record_sign_in`] on SQLite (no data-modifying CTEs): one write transaction
@@ -89,11 +89,11 @@ const SIGN_IN_SQLITE: &str = "BEGIN IMMEDIATE; \
      INSERT INTO known_devices (customer_id, device_hash, first_seen_at) VALUES ($1, $2, $3) \
      ON CONFLICT (customer_id, device_hash) DO NOTHING; \
      INSERT INTO audit_log (at, actor, subject, action, detail) \
-     SELECT $3, $4, $5, 'login.succeeded', CASE WHEN changes() = 1 THEN $6 ELSE $7 END; \
+     SELECT $3, $4, $4, 'login.succeeded', CASE WHEN changes() = 1 THEN $5 ELSE $6 END; \
      INSERT INTO outbox (kind, payload, created_at, next_attempt_at) \
-     SELECT 'email', $8, $3, $3 WHERE $8 IS NOT NULL AND (SELECT detail FROM audit_log WHERE id = last_insert_rowid()) = $6; \
-     UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $9 = 1; \
-     DELETE FROM throttle WHERE key = $10 OR key = $11; \
+     SELECT 'email', $7, $3, $3 WHERE $7 IS NOT NULL AND (SELECT detail FROM audit_log WHERE id = last_insert_rowid()) = $5; \
+     UPDATE customers SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0 AND $8 = 1; \
+     DELETE FROM throttle WHERE key = $9 OR key = $10; \
      SELECT erase_at FROM deletion_requests WHERE customer_id = $1; \
      COMMIT";
 

@@ -271,7 +271,7 @@ pub struct Store {
     backend: Backend,
     /// SQLite's writers take turns here (see [`Tx`]); unused on PostgreSQL.
     write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// Write transactions begun plus single write statements of the throttle: what
+    /// Writes begun (transactions, [`Store::write_batch`], [`Store::write`]): what
     /// [`Store::writes`] reports (tests compare paths that must write alike).
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Brands' sealed pairwise keys, read once per node (`brands::BrandKeys`).
@@ -453,8 +453,8 @@ impl Store {
         .map_err(|e| Error::Internal(format!("write task: {e}")))?
     }
 
-    /// How many writes this store (and its clones) began: write transactions plus the
-    /// throttle's single statements. For tests that require two paths (a known and an
+    /// How many writes this store (and its clones) began: write transactions, batches
+    /// and single write statements. For tests that require two paths (a known and an
     /// unknown address) to write alike, so their timing does not tell them apart.
     pub fn writes(&self) -> u64 {
         self.writes.load(std::sync::atomic::Ordering::Relaxed)
